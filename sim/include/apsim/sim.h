@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * apsim/sim.h - the public API of libsim, apsim's deterministic simulation core.
+ *
+ * Owns: simulated threads, the scheduler and its strategies, virtual time,
+ * kernel-semantics sync primitives, the lock validator hooks, findings and
+ * the trace/schedule.  Everything above it (shim kernel, driver glue, CLI,
+ * fuzzer) talks to the core only through this header.
+ *
+ * Conventions (libuv-like): functions return 0 or a negative errno; names are
+ * sim_<module>_<op>; double-underscore names are internals shared between
+ * the core's own files.  One simulation (one "world") exists per host process
+ * at a time; the host process is single-threaded while it runs.
+ */
+#ifndef APSIM_SIM_H
+#define APSIM_SIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#ifndef APSIM_FREESTANDING
+#include <stdio.h>
+#else
+/* The real driver is compiled freestanding (-nostdinc): no libc, no FILE. */
+typedef struct _IO_FILE FILE;
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ sites */
+
+/* A source location in the code that performed an operation (driver or shim). */
+struct sim_site {
+	const char *file;
+	int line;
+	const char *func;
+};
+
+/* A unique static site object for the expansion point. */
+#define SIM_SITE                                                              \
+	({                                                                     \
+		static const struct sim_site __sim_site = { __FILE__, __LINE__, \
+							    __func__ };        \
+		&__sim_site;                                                   \
+	})
+
+/* file basename:line, e.g. "vfio_ap_ops.c:55" into buf; returns buf. */
+const char *sim_site_str(const struct sim_site *s, char *buf, size_t len);
+
+/* --------------------------------------------------------------- threads */
+
+#define SIM_MAX_THREADS 64
+
+typedef void (*sim_fn)(void *arg);
+
+/*
+ * Create a simulated thread; may be called from the program's main thread or
+ * any simulated thread.  Returns its tid (>= 1; the main thread is tid 0) or
+ * a negative errno.  Thread creation and exit are scheduling points.
+ */
+int sim_thread_spawn(const char *name, sim_fn fn, void *arg);
+/* Current tid, or -1 when not inside a simulation. */
+int sim_tid(void);
+const char *sim_thread_name(int tid);
+/* Block until every other thread has exited (or the run ends). */
+void sim_thread_join_all(const struct sim_site *site);
+/* Explicit scheduling point (schedule(), cond_resched(), yield()). */
+void sim_yield(const struct sim_site *site);
+/*
+ * Push/pop a label naming what the current thread is doing (e.g. an
+ * operation "assign_adapter mdev0 0x05"); shown in reports as the "stack"
+ * context beneath the lock's call site.
+ */
+void sim_op_push(const char *label);
+void sim_op_pop(void);
+
+/* ------------------------------------------------------------ virtual time */
+
+uint64_t sim_now_ns(void);
+/* Sleep in virtual time: the thread is runnable again when the virtual clock
+ * reaches now+ns.  The clock advances only when no thread is runnable. */
+void sim_sleep_ns(uint64_t ns, const struct sim_site *site);
+
+/* ------------------------------------------------------- wait primitive */
+
+/*
+ * The single low-level blocking mechanism all primitives are built on.
+ * A thread blocks on a sim_waitq until woken (or until a virtual deadline).
+ * `owner_of` lets the deadlock detector build the wait-for graph: for a lock
+ * it names the tid(s) currently holding the object.
+ */
+struct sim_waitq {
+	uint64_t waiters;          /* bit per tid */
+	const char *name;          /* for reports */
+	struct sim_lockdep_map *map; /* the lock this queue belongs to, or NULL */
+};
+
+/* Block the current thread on wq (a scheduling point).  Returns 0 when woken,
+ * -ETIMEDOUT when deadline_ns (absolute virtual time; 0 = none) passed. */
+int sim_waitq_block(struct sim_waitq *wq, uint64_t deadline_ns,
+		    const struct sim_site *site);
+void sim_waitq_wake_one(struct sim_waitq *wq);
+void sim_waitq_wake_all(struct sim_waitq *wq);
+
+/* ------------------------------------------------------- lock validator */
+
+/* Identity of a lock class is the key's address (one per init site). */
+struct sim_lock_class_key {
+	char __unused;
+};
+
+/* Per-lock-instance validator state; embedded first in every sim lock. */
+struct sim_lockdep_map {
+	const struct sim_lock_class_key *key;
+	const char *name;            /* e.g. "&matrix_dev->guests_lock" */
+	const struct sim_site *init_site;
+	uint32_t class_cache[2];     /* internal: class ids by subclass (0 = unset) */
+	uint32_t generation;         /* internal: execution the cache belongs to */
+};
+
+enum sim_lock_read {
+	SIM_LOCK_EXCL = 0,       /* mutex, down_write, spin_lock */
+	SIM_LOCK_READ = 1,       /* down_read: non-recursive read */
+	SIM_LOCK_READ_REC = 2,   /* recursive read (rwlock read side) */
+};
+
+void sim_lockdep_init_map(struct sim_lockdep_map *m, const char *name,
+			  const struct sim_lock_class_key *key,
+			  const struct sim_site *site);
+/* Annotate an acquisition.  For blocking acquisitions call BEFORE blocking
+ * (so a possible deadlock is reported first), for trylocks after success. */
+void sim_lockdep_acquire(struct sim_lockdep_map *m, int subclass,
+			 enum sim_lock_read read, bool trylock,
+			 const struct sim_site *site);
+void sim_lockdep_release(struct sim_lockdep_map *m, const struct sim_site *site);
+/* Is m held by the current thread?  read: -1 any, 0 write, 1 read. */
+bool sim_lockdep_is_held(const struct sim_lockdep_map *m, int read);
+/* lockdep_assert_held*(): a WARN-class finding when violated. */
+void sim_lockdep_assert_held(const struct sim_lockdep_map *m, int read,
+			     const struct sim_site *site);
+/* Number of locks the current thread holds, and a text list for reports. */
+int sim_lockdep_depth(int tid);
+void sim_lockdep_print_held(FILE *out, int tid);
+/* Iterate the held locks of a thread (for the rules checker). */
+int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max);
+/* Emit the dependency graph as Graphviz DOT (cycle edges highlighted). */
+void sim_lockdep_dot(FILE *out);
+
+/* --------------------------------------------------------- sync primitives */
+
+struct sim_mutex {
+	struct sim_lockdep_map dep_map;
+	int owner;                 /* tid + 1, 0 = unlocked */
+	const struct sim_site *owner_site;
+	struct sim_waitq wq;
+};
+
+struct sim_rwsem {
+	struct sim_lockdep_map dep_map;
+	int writer;                /* tid + 1 */
+	uint64_t readers;          /* bit per tid */
+	int nreaders;
+	int writers_waiting;       /* a waiting writer blocks new readers */
+	const struct sim_site *owner_site;
+	struct sim_waitq wq;
+};
+
+struct sim_spinlock {
+	struct sim_lockdep_map dep_map;
+	int owner;                 /* tid + 1 */
+	struct sim_waitq wq;
+};
+
+struct sim_completion {
+	unsigned int done;
+	struct sim_waitq wq;
+};
+
+void sim_mutex_init(struct sim_mutex *m, const char *name,
+		    const struct sim_lock_class_key *key, const struct sim_site *site);
+void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *site);
+/* interruptible/killable variants: same as lock in the simulation (no
+ * signals), return 0. */
+int sim_mutex_lock_interruptible(struct sim_mutex *m, int subclass,
+				 const struct sim_site *site);
+int sim_mutex_trylock(struct sim_mutex *m, const struct sim_site *site); /* 1 = got it */
+void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site);
+bool sim_mutex_is_locked(const struct sim_mutex *m);
+
+void sim_rwsem_init(struct sim_rwsem *s, const char *name,
+		    const struct sim_lock_class_key *key, const struct sim_site *site);
+void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_site *site);
+void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_site *site);
+int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site);
+int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *site);
+void sim_rwsem_up_read(struct sim_rwsem *s, const struct sim_site *site);
+void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site);
+void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site);
+bool sim_rwsem_is_locked(const struct sim_rwsem *s);
+
+void sim_spin_init(struct sim_spinlock *l, const char *name,
+		   const struct sim_lock_class_key *key, const struct sim_site *site);
+void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site);
+int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site);
+void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site);
+
+/* might_sleep(): a finding when the current thread holds a spinlock. */
+void sim_might_sleep(const struct sim_site *site);
+
+void sim_completion_init(struct sim_completion *c);
+void sim_completion_wait(struct sim_completion *c, const struct sim_site *site);
+/* Returns remaining ns (>0) or 0 on timeout. */
+uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
+				     const struct sim_site *site);
+void sim_complete(struct sim_completion *c, const struct sim_site *site);
+void sim_complete_all(struct sim_completion *c, const struct sim_site *site);
+
+/* ---------------------------------------------------------------- findings */
+
+enum sim_finding_kind {
+	SIM_F_DEADLOCK = 1,      /* no thread can run: wait-for cycle */
+	SIM_F_HANG,              /* step/virtual-time budget exhausted */
+	SIM_F_LOCK_CYCLE,        /* lockdep: possible circular locking dependency */
+	SIM_F_LOCK_RECURSIVE,    /* lockdep: possible recursive locking */
+	SIM_F_LOCK_BAD_UNLOCK,   /* lockdep: bad unlock balance */
+	SIM_F_LOCK_HELD_EXIT,    /* lock held when a thread exits */
+	SIM_F_LOCK_NOT_HELD,     /* lockdep_assert_held failed */
+	SIM_F_SLEEP_ATOMIC,      /* sleeping function called from invalid context */
+	SIM_F_WARN,              /* WARN/WARN_ON/WARN_ONCE in driver or shim */
+	SIM_F_BUG,               /* BUG/BUG_ON */
+	SIM_F_MEMORY,            /* use-after-free, double free, overflow, leak */
+	SIM_F_INVARIANT,         /* a driver/shim invariant did not hold */
+	SIM_F_RULE,              /* locking-document rule violated */
+	SIM_F_CRASH,             /* SIGSEGV/SIGBUS/abort inside a simulated thread */
+	SIM_F_DIVERGENCE,        /* replay no longer matches the schedule file */
+	SIM_F__COUNT
+};
+
+const char *sim_finding_kind_name(enum sim_finding_kind k);
+
+struct sim_finding {
+	enum sim_finding_kind kind;
+	char signature[256];     /* dedup key: e.g. "lock-cycle:A->B->A" */
+	char *report;            /* full text report (malloc'd) */
+	uint64_t step;           /* step at which it was found */
+	int tid;
+};
+
+/*
+ * Report a finding.  `signature` identifies it across runs (no addresses,
+ * no step numbers).  The formatted text is the report body; the core adds
+ * the thread's held locks and recent trace.  Findings marked fatal end the
+ * execution (the scheduler stops running threads after this call returns
+ * to it); non-fatal ones are recorded and the run continues.
+ */
+void sim_report(enum sim_finding_kind kind, bool fatal, const char *signature,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
+		 const char *fmt, va_list ap);
+/* Findings of the current/last run. */
+int sim_findings_count(void);
+const struct sim_finding *sim_finding_get(int i);
+
+/* ----------------------------------------------------------------- tracing */
+
+/* Append a free-form event to the trace (e.g. s390dbf output, op results). */
+void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* --------------------------------------------------------------------- runs */
+
+enum sim_strategy {
+	SIM_STRAT_RANDOM = 0,
+	SIM_STRAT_PCT,
+	SIM_STRAT_RR,
+	SIM_STRAT_EXHAUSTIVE,
+	SIM_STRAT_REPLAY,
+};
+
+const char *sim_strategy_name(enum sim_strategy s);
+int sim_strategy_parse(const char *name, enum sim_strategy *out); /* 0 or -EINVAL */
+
+struct sim_schedule; /* a parsed schedule file (opaque) */
+
+struct sim_opts {
+	enum sim_strategy strategy;
+	uint64_t seed;
+	int pct_depth;           /* PCT d (>= 1); default 3 */
+	int pct_steps_hint;      /* PCT k estimate; default 200 */
+	int preemption_bound;    /* exhaustive: max preemptions (-1 = none) */
+	uint64_t max_steps;      /* hang budget; default 1,000,000 */
+	uint64_t max_vtime_ns;   /* hang budget in virtual time; default 600 s */
+	size_t stack_size;       /* per simulated thread; default 256 KiB */
+	bool trace;              /* keep the full event trace (needed for output) */
+	bool lockdep;            /* run the validator (default true) */
+	bool lockdep_keep_graph; /* keep the dependency graph across executions */
+	const struct sim_schedule *replay; /* for SIM_STRAT_REPLAY */
+};
+
+void sim_opts_default(struct sim_opts *o);
+
+/* Result of one execution. */
+struct sim_result {
+	int nfindings;
+	bool deadlock, hang, crashed, diverged;
+	uint64_t steps;          /* scheduling points executed */
+	uint64_t decisions;      /* points with more than one runnable thread */
+	uint64_t preemptions;
+	uint64_t vtime_ns;
+};
+
+/*
+ * Run one execution: `main` runs as thread 0 in a fresh world; it may spawn
+ * threads.  The execution ends when all threads exit, on a fatal finding, on
+ * deadlock, or when a budget runs out.  Then `teardown` (may be NULL) runs on
+ * the host stack with the world still inspectable (no scheduling possible).
+ * Returns 0, or a negative errno for a usage error.
+ */
+int sim_run(const struct sim_opts *o, sim_fn main, sim_fn teardown, void *arg,
+	    struct sim_result *res);
+
+/*
+ * Explore many executions of the same program.  For RANDOM/PCT/RR runs
+ * `iterations` executions with seeds derived from o->seed; for EXHAUSTIVE
+ * enumerates interleavings up to the preemption bound with sleep sets
+ * (iterations = cap, 0 = no cap).  `on_exec` is called after each execution
+ * (may be NULL); return nonzero from it to stop early.  Returns the number
+ * of executions run, or a negative errno.
+ */
+struct sim_explore_stats {
+	uint64_t executions;
+	uint64_t pruned;         /* sleep-set pruned branches */
+	bool complete;           /* exhaustive: the whole space was covered */
+};
+typedef int (*sim_exec_cb)(uint64_t exec_index, const struct sim_result *res,
+			   void *arg);
+long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main,
+		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
+		 struct sim_explore_stats *stats);
+
+/* ------------------------------------------------------ trace and schedule */
+
+/* Text rendering of the last execution's trace, one column per thread. */
+void sim_trace_print(FILE *out, int col_width);
+/* Chrome/Perfetto trace-event JSON of the last execution. */
+void sim_trace_print_json(FILE *out);
+/* Hash of the last execution's trace (determinism checks). */
+uint64_t sim_trace_hash(void);
+
+/* Write the last execution's schedule (versioned, human readable). */
+int sim_schedule_write(FILE *out);
+/* Parse a schedule; on error returns NULL with "file:line:col: msg" in err. */
+struct sim_schedule *sim_schedule_parse(FILE *in, const char *fname, char *err,
+					size_t errlen);
+void sim_schedule_free(struct sim_schedule *s);
+
+/* ------------------------------------------------------------- misc hooks */
+
+/*
+ * Called at every scheduling point with the thread that is about to be
+ * switched away from (the thread that ran since the last point).  Used by
+ * the locking-rules checker (watched fields).  NULL to remove.
+ */
+typedef void (*sim_point_hook)(int tid, void *arg);
+void sim_set_point_hook(sim_point_hook fn, void *arg);
+
+/* Deterministic PRNG of the current execution (for shim choices). */
+uint64_t sim_rand(void);
+
+/* Version string of libsim. */
+extern const char sim_version[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* APSIM_SIM_H */

@@ -1,0 +1,22 @@
+#!/bin/sh
+# tools/run-tests.sh BIN... - run Check test binaries, each under a timeout,
+# and print one closing line "N passed, N failed" over all of them.
+set -u
+pass=0; fail=0; bad=""
+for t in "$@"; do
+	out=$(CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120} timeout 600 "$t" 2>&1); rc=$?
+	printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks|:[EFP]:' | grep -v ':P:' | sed "s|^|  $(basename $t): |"
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -1)
+	c=$(printf '%s' "$line" | sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p')
+	if [ -z "$c" ]; then
+		echo "  $(basename $t): did not report (exit $rc)"; printf '%s\n' "$out" | tail -20
+		fail=$((fail + 1)); bad="$bad $(basename $t)"; continue
+	fi
+	set -- $c "$@"
+	n=$1; f=$(($2 + $3)); shift 3
+	pass=$((pass + n - f)); fail=$((fail + f))
+	[ $rc -ne 0 ] && [ $f -eq 0 ] && { fail=$((fail + 1)); bad="$bad $(basename $t)"; }
+	[ $f -ne 0 ] && bad="$bad $(basename $t)"
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ] || { echo "failing:$bad"; exit 1; }
