@@ -367,6 +367,17 @@ void sim_schedule_free(struct sim_schedule *s);
 typedef void (*sim_point_hook)(int tid, void *arg);
 void sim_set_point_hook(sim_point_hook fn, void *arg);
 
+/*
+ * Fault classifier: when a simulated thread takes SIGSEGV/SIGBUS, the core
+ * asks the classifier (the slab shim) whether the faulting address is one it
+ * owns (a freed object, a redzone).  If it returns true it has already called
+ * sim_report() with a SIM_F_MEMORY finding (use-after-free with allocation
+ * and free sites...) and the core ends the execution without a second
+ * SIM_F_CRASH finding.
+ */
+typedef bool (*sim_fault_classifier)(void *addr, bool is_write);
+void sim_set_fault_classifier(sim_fault_classifier fn);
+
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
 
