@@ -118,8 +118,38 @@ LIBSIM  = $(BUILD)/libsim.a
 LIBDRV  = $(BUILD)/libapsim-driver.a
 $(LIBSIM): $(SIM_OBJS)
 	@rm -f $@; ar rcs $@ $^
-$(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS)
+$(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS) $(OBJ)/gen/variant.o
 	@rm -f $@; ar rcs $@ $^
+
+# ------------------------------------------------------------------ variants
+# A variant is a historic version of the driver rebuilt from the extracted
+# source by a small documented transformation (driver/variants/NAME.var,
+# applied by tools/variant.awk into the build directory; nothing committed)
+# plus legacy shim behaviours named by its `shim` lines.  Each variant gets
+# its own tree and binary: build/variants/NAME/apsim.
+VARIANT  ?=
+VARIANTS := $(sort $(basename $(notdir $(wildcard driver/variants/*.var))))
+$(BUILD)/gen/variant.c: FORCE
+	@mkdir -p $(dir $@)
+	@sh tools/gen-variant.sh "$(VARIANT)" > $@.tmp || { rm -f $@.tmp; exit 2; }
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+
+$(BUILD)/variants/%/ksrc/.ready: driver/variants/%.var tools/variant.awk $(DRV_DEPS) $(KINFO)
+	@mkdir -p $(BUILD)/variants/$*/ksrc/drivers/s390/crypto
+	@for f in $(DRV_FILES); do cp $(KDIR)/$$f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig || exit 2; done
+	@[ -f $(KSRC_EFF)/Makefile ] && cp $(KSRC_EFF)/Makefile $(BUILD)/variants/$*/ksrc/Makefile || true
+	@for f in $(DRV_FILES); do \
+	    awk -v FILE=$$f -v VAR=driver/variants/$*.var -f tools/variant.awk driver/variants/$*.var \
+	        $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig > $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f || exit 2; \
+	    rm -f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig; done
+	@echo "  VARIANT $* (from $(KSRC_EFF))"
+	@touch $@
+$(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
+variants: $(VARIANTS:%=$(BUILD)/variants/%/apsim)
 
 APSIM = $(BUILD)/apsim
 $(APSIM): $(CLI_SRCS:%.c=$(OBJ)/%.o) $(LIBDRV) $(LIBSIM)
@@ -137,8 +167,8 @@ $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSI
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
-.PHONY: all check check-unit check-asan demo bench clean distclean FORCE
-all: $(APSIM) $(TEST_BINS)
+.PHONY: variants all check check-unit check-asan demo bench clean distclean FORCE
+all: $(APSIM) $(TEST_BINS) variants
 
 check-unit: $(TEST_BINS)
 	@sh tools/run-tests.sh $(TEST_BINS)
