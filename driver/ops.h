@@ -173,6 +173,9 @@ struct apsim_scenario {
 	struct apsim_explore_spec explore;
 	int nexpect;
 	struct apsim_expect expect[APSIM_MAX_EXPECT];
+	/* "option allow-undeclared": do not require that every mdev/kvm an op
+	 * names is created by some create_mdev/kvm_create in the scenario. */
+	bool allow_undeclared;
 };
 
 /* Names: "assign_adapter" etc. (the scenario-file spelling). */
