@@ -298,6 +298,7 @@ struct sim_opts {
 	bool lockdep;            /* run the validator (default true) */
 	bool lockdep_keep_graph; /* keep the dependency graph across executions */
 	const struct sim_schedule *replay; /* for SIM_STRAT_REPLAY */
+	bool no_reduction;       /* exhaustive: no sleep sets (full enumeration) */
 };
 
 void sim_opts_default(struct sim_opts *o);
@@ -310,6 +311,8 @@ struct sim_result {
 	uint64_t decisions;      /* points with more than one runnable thread */
 	uint64_t preemptions;
 	uint64_t vtime_ns;
+	bool redundant;          /* exhaustive: sleep-set blocked / bound cut,
+				  * ended early (equivalent run explored) */
 };
 
 /*
@@ -334,6 +337,8 @@ struct sim_explore_stats {
 	uint64_t executions;
 	uint64_t pruned;         /* sleep-set pruned branches */
 	bool complete;           /* exhaustive: the whole space was covered */
+	uint64_t redundant;      /* exhaustive: runs ended early as redundant */
+	uint64_t bound_pruned;   /* exhaustive: branches cut by preemption_bound */
 };
 typedef int (*sim_exec_cb)(uint64_t exec_index, const struct sim_result *res,
 			   void *arg);
