@@ -129,9 +129,9 @@ $(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS) $(OBJ)/gen/variant.o
 # its own tree and binary: build/variants/NAME/apsim.
 VARIANT  ?=
 VARIANTS := $(sort $(basename $(notdir $(wildcard driver/variants/*.var))))
-$(BUILD)/gen/variant.c: FORCE
+$(BUILD)/gen/variant.c: FORCE $(KINFO)
 	@mkdir -p $(dir $@)
-	@sh tools/gen-variant.sh "$(VARIANT)" > $@.tmp || { rm -f $@.tmp; exit 2; }
+	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" > $@.tmp || { rm -f $@.tmp; exit 2; }
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli/cli.h - internals shared by the apsim command-line modules.
+ *
+ * Owns: the sub-command entry points and small helpers (number parsing,
+ * paths of sibling binaries, finding artefacts on disk).
+ */
+#ifndef APSIM_CLI_H
+#define APSIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <apsim/sim.h>
+#include "apsim.h"
+#include "ops.h"
+#include "scn_parse.h"
+
+extern const char apsim_version[];
+
+int cli_run(int argc, char **argv);
+int cli_fuzz(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+int cli_self_path(const char *rel, char *out, size_t len);
+void cli_print_version(FILE *f);
+
+/* mkdir -p; 0 or -errno */
+int cli_mkdirs(const char *path);
+
+/*
+ * Write the artefacts of finding `f` of the execution that just ended into
+ * DIR (created): report.txt, trace.txt, trace.json, schedule.txt,
+ * lockdep.dot, replay.sh.  `scn_path` is the scenario to replay with.
+ * Each file is written to a temporary name, flushed and renamed, so a crash
+ * later never leaves a half-written result.  Returns 0 or -errno.
+ */
+int cli_write_finding(const char *dir, const struct sim_finding *f,
+		      const char *scn_path, const char *header,
+		      const char *replay_extra);
+
+/* Atomically write a whole file from a callback. */
+int cli_write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg);
+
+#endif /* APSIM_CLI_H */

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli/main.c - the apsim command line: argument parsing and sub-command
+ * dispatch (run, fuzz, variants, bench, help, --version).
+ *
+ * Owns: global options, exit codes (0 ok, 1 finding/expectation failed,
+ * 2 usage/parse/build error), re-exec of variant binaries.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char apsim_version[] = "0.1.0";
+
+static const char usage_main[] =
+"usage: apsim <command> [options]\n"
+"\n"
+"Deterministic concurrency test bed for the s390 vfio_ap driver: the real\n"
+"driver source runs on a simulated kernel under a deterministic scheduler.\n"
+"\n"
+"commands:\n"
+"  run FILE|DIR...     run scenario files against the real driver\n"
+"  fuzz                random operation mixes against the real driver\n"
+"  variants            list the historic driver variants this build has\n"
+"  bench               benchmarks (also: make bench)\n"
+"  help [COMMAND]      this text, or a command's options\n"
+"  --version           apsim, driver tree and variant of this binary\n"
+"\n"
+"exit codes: 0 all expectations held, 1 a bug was found or an expectation\n"
+"failed, 2 usage, parse or build error.  See docs/apsim.1 and README.md.\n";
+
+static const char usage_run[] =
+"usage: apsim run [options] FILE|DIR...\n"
+"\n"
+"Runs each scenario (*.scn; a DIR runs every *.scn below it, sorted) and\n"
+"checks its expectations.  A scenario that names a variant runs in that\n"
+"variant's binary (build/variants/NAME/apsim) unless --variant is given.\n"
+"\n"
+"  --seed N               base seed (default: the scenario's, else 1)\n"
+"  --strategy S           random | pct | rr | exhaustive | replay\n"
+"  --iterations N         executions to explore (exhaustive: a cap)\n"
+"  --pct-depth D          PCT bug depth d (default 3)\n"
+"  --preemption-bound K   exhaustive: at most K preemptions (default 2)\n"
+"  --max-steps N          hang budget in scheduling points per execution\n"
+"  --schedule FILE        replay this schedule (implies --strategy replay)\n"
+"  --ksrc DIR             rebuild against this kernel tree first (make KSRC=DIR)\n"
+"  --variant NAME         run on this driver variant (\"base\" = unmodified)\n"
+"  --out DIR              where findings are written (default apsim-out)\n"
+"  --format text|json     summary format on stdout (default text)\n"
+"  --junit FILE           also write JUnit XML\n"
+"  --keep-going           do not stop a scenario at its first finding\n"
+"  -q, --quiet            only failures and the summary line\n"
+"  -v, --verbose          print the trace of each finding too\n";
+
+static const char usage_fuzz[] =
+"usage: apsim fuzz [options]\n"
+"\n"
+"  --seed N               first seed (default 1)\n"
+"  --time SECONDS         stop after this long (wall clock)\n"
+"  --iterations N         stop after N executions (default 10000)\n"
+"  -j N                   N worker processes (default 1)\n"
+"  --shard I/N            only seeds s with s %% N == I (for batch engines)\n"
+"  --out DIR              findings and minimal reproducers (default apsim-out/fuzz)\n"
+"  --variant NAME         fuzz this driver variant\n"
+"  --ksrc DIR             rebuild against this kernel tree first\n"
+"  --no-shrink            keep findings unshrunk\n"
+"  --threads A-B          simulated threads per mix (default 2-4)\n"
+"  --ops A-B              operations per thread (default 1-4)\n"
+"  -q, --quiet            no progress line\n";
+
+static void usage(FILE *f, const char *cmd)
+{
+	if (cmd && !strcmp(cmd, "run"))
+		fputs(usage_run, f);
+	else if (cmd && !strcmp(cmd, "fuzz"))
+		fputs(usage_fuzz, f);
+	else
+		fputs(usage_main, f);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "apsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'apsim help %s')\n", cmd ? cmd : "");
+	return 2;
+}
+
+int cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Path of a sibling binary: <dir of this exe>/<rel>. */
+int cli_self_path(const char *rel, char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	if ((size_t)snprintf(out, len, "%s/%s", self, rel) >= len)
+		return -1;
+	return 0;
+}
+
+void cli_print_version(FILE *f)
+{
+	fprintf(f, "apsim %s\n", apsim_version);
+	fprintf(f, "driver: linux %s (%s, sha %s)\n",
+		apsim_ksrc_version[0] ? apsim_ksrc_version : "unknown",
+		apsim_ksrc_path, apsim_ksrc_sha);
+	fprintf(f, "variant: %s\n", apsim_variant_name[0] ? apsim_variant_name : "base (unmodified)");
+	if (apsim_variant_name[0])
+		fprintf(f, "history: %s\n", apsim_variant_history);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_variants(void)
+{
+	char dir[PATH_MAX], cmd[PATH_MAX + 300];
+	char *names[64];
+	int n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	printf("%-8s %s\n", "base", "the unmodified driver from the kernel tree");
+	if (cli_self_path("variants", dir, sizeof(dir)) || !(d = opendir(dir)))
+		return 0;
+	while ((e = readdir(d)) && n < 64)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (int i = 0; i < n; i++) {
+		const char *const *v = (const char *const *)&names[i];
+		FILE *p;
+		char line[512];
+
+		snprintf(cmd, sizeof(cmd), "'%s/%s/apsim' --version 2>/dev/null", dir, *v);
+		p = popen(cmd, "r");
+		if (!p)
+			continue;
+		const char *hist = "(not built: run make variants)";
+		static char keep[512];
+		while (fgets(line, sizeof(line), p))
+			if (!strncmp(line, "history: ", 9)) {
+				line[strcspn(line, "\n")] = 0;
+				snprintf(keep, sizeof(keep), "%s", line + 9);
+				hist = keep;
+			}
+		pclose(p);
+		printf("%-8s %s\n", *v, hist);
+	}
+	return 0;
+}
+
+/* If --ksrc DIR is given, rebuild through make and re-exec the new binary. */
+static int maybe_rebuild_ksrc(int argc, char **argv)
+{
+	const char *ksrc = NULL;
+	char mk[PATH_MAX * 2];
+
+	if (getenv("APSIM_KSRC_DONE"))
+		return -1;
+	for (int i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--ksrc"))
+			ksrc = argv[i + 1];
+	if (!ksrc)
+		return -1;
+	/* The build directory of a --ksrc tree: build/ksrc-<hash of path>. */
+	unsigned long h = 5381;
+	for (const char *p = ksrc; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	char self[PATH_MAX];
+	if (cli_self_path("", self, sizeof(self)))
+		return 2;
+	snprintf(mk, sizeof(mk),
+		 "make -s -C '%s/..' BUILD=build/ksrc-%08lx KSRC='%s' build/ksrc-%08lx/apsim >&2",
+		 self, h & 0xffffffffUL, ksrc, h & 0xffffffffUL);
+	if (system(mk) != 0) {
+		fprintf(stderr, "apsim: build against --ksrc %s failed\n", ksrc);
+		return 2;
+	}
+	char bin[PATH_MAX * 2];
+	snprintf(bin, sizeof(bin), "%s/ksrc-%08lx/apsim", self, h & 0xffffffffUL);
+	setenv("APSIM_KSRC_DONE", "1", 1);
+	execv(bin, argv);
+	fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if (argc < 2) {
+		usage(stderr, NULL);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		cli_print_version(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout, NULL);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout, argc > 2 ? argv[2] : NULL);
+		return 0;
+	}
+	r = maybe_rebuild_ksrc(argc, argv);
+	if (r >= 0)
+		return r;
+	if (!strcmp(argv[1], "run"))
+		return cli_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fuzz"))
+		return cli_fuzz(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "variants"))
+		return cmd_variants();
+	if (!strcmp(argv[1], "bench"))
+		return cli_bench(argc - 1, argv + 1);
+	fprintf(stderr, "apsim: unknown command '%s'\n", argv[1]);
+	usage(stderr, NULL);
+	return 2;
+}

@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli/run.c - `apsim run`: run scenario files against the real driver,
+ * explore their interleavings, check expectations, write findings.
+ *
+ * Owns: expectation evaluation, per-scenario summaries (text/JSON), JUnit
+ * output, delegation of scenarios needing another variant to its binary.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct run_opts {
+	struct sim_opts so;
+	bool have_strategy, have_seed, have_pct, have_pb, have_steps;
+	long iterations;          /* -1 = scenario's / default */
+	const char *schedule;
+	const char *variant;      /* NULL = the scenario's */
+	const char *out;
+	bool json, quiet, verbose, keep_going;
+	const char *junit;
+	const char *junit_fragment;  /* internal: child appends testcases here */
+	char **passthru;          /* options to forward to a variant binary */
+	int npassthru;
+};
+
+#define MAX_SEEN 64
+
+struct scn_run {
+	const struct apsim_scenario *s;
+	const struct run_opts *ro;
+	char outdir[PATH_MAX];
+	char header[1024];
+	int nseen;
+	char seen[MAX_SEEN][256];
+	enum sim_finding_kind seen_kind[MAX_SEEN];
+	char seen_dir[MAX_SEEN][PATH_MAX];
+	uint64_t seen_exec[MAX_SEEN];
+	bool result_seen[APSIM_MAX_EXPECT];
+	int mismatches;
+	char mismatch[256];
+	uint64_t execs;
+	double t0;
+	bool progress;
+	int write_errors;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool is_lockdep_kind(enum sim_finding_kind k)
+{
+	return k == SIM_F_LOCK_CYCLE || k == SIM_F_LOCK_RECURSIVE ||
+	       k == SIM_F_LOCK_BAD_UNLOCK || k == SIM_F_LOCK_HELD_EXIT ||
+	       k == SIM_F_LOCK_NOT_HELD || k == SIM_F_SLEEP_ATOMIC;
+}
+
+/* Does any seen finding satisfy positive expectation e? */
+static bool expect_met(struct scn_run *r, const struct apsim_expect *e, int ei)
+{
+	for (int i = 0; i < r->nseen; i++) {
+		enum sim_finding_kind k = r->seen_kind[i];
+		const char *sig = r->seen[i];
+
+		switch (e->kind) {
+		case APSIM_EXPECT_DEADLOCK:
+			if (k == SIM_F_DEADLOCK)
+				return true;
+			break;
+		case APSIM_EXPECT_LOCK_CYCLE: {
+			bool all = k == SIM_F_LOCK_CYCLE;
+
+			for (int c = 0; all && c < e->nclasses; c++)
+				if (!strstr(sig, e->classes[c]))
+					all = false;
+			if (all)
+				return true;
+			break;
+		}
+		case APSIM_EXPECT_MEMORY:
+			if (k == SIM_F_MEMORY && (!e->str[0] || strstr(sig, e->str)))
+				return true;
+			break;
+		case APSIM_EXPECT_WARN:
+			if (k == SIM_F_WARN)
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (e->kind == APSIM_EXPECT_RESULT_SEEN)
+		return r->result_seen[ei];
+	return false;
+}
+
+static bool expect_is_positive(enum apsim_expect_kind k)
+{
+	return k == APSIM_EXPECT_DEADLOCK || k == APSIM_EXPECT_LOCK_CYCLE ||
+	       k == APSIM_EXPECT_MEMORY || k == APSIM_EXPECT_WARN ||
+	       k == APSIM_EXPECT_RESULT_SEEN;
+}
+
+/* Is finding kind k allowed under the scenario's negative expectations? */
+static const char *violates(const struct apsim_scenario *s, enum sim_finding_kind k)
+{
+	bool any_neg = false, any_pos = false;
+
+	for (int i = 0; i < s->nexpect; i++) {
+		const struct apsim_expect *e = &s->expect[i];
+
+		if (expect_is_positive(e->kind)) {
+			any_pos = true;
+			continue;
+		}
+		any_neg = true;
+		switch (e->kind) {
+		case APSIM_EXPECT_CLEAN:
+			return "expect clean";
+		case APSIM_EXPECT_NO_DEADLOCK:
+			if (k == SIM_F_DEADLOCK || k == SIM_F_HANG)
+				return "expect no-deadlock";
+			break;
+		case APSIM_EXPECT_VALIDATOR_CLEAN:
+			if (is_lockdep_kind(k))
+				return "expect validator-clean";
+			break;
+		case APSIM_EXPECT_INVARIANTS:
+			if (k == SIM_F_INVARIANT)
+				return "expect invariants";
+			break;
+		case APSIM_EXPECT_RULES_CLEAN:
+			if (k == SIM_F_RULE)
+				return "expect rules-clean";
+			break;
+		default:
+			break;
+		}
+	}
+	if (!any_neg && !any_pos)
+		return "expect clean (default)";
+	/* Crashes and divergences are never expected. */
+	if (k == SIM_F_CRASH || k == SIM_F_DIVERGENCE)
+		return "no crash";
+	return NULL;
+}
+
+static void note_results(struct scn_run *r, const struct apsim_exec *ex)
+{
+	const struct apsim_scenario *s = r->s;
+
+	if (!ex)
+		return;
+	if (ex->mismatches && !r->mismatches++)
+		snprintf(r->mismatch, sizeof(r->mismatch), "%s", ex->mismatch);
+	for (int i = 0; i < s->nexpect; i++) {
+		const struct apsim_expect *e = &s->expect[i];
+
+		if (e->kind != APSIM_EXPECT_RESULT_SEEN || r->result_seen[i])
+			continue;
+		for (int t = -1; t < s->nthreads && !r->result_seen[i]; t++) {
+			int n = t < 0 ? s->nsetup : s->threads[t].nops;
+			const struct apsim_op *ops = t < 0 ? s->setup : s->threads[t].ops;
+
+			for (int j = 0; j < n; j++) {
+				long v = t < 0 ? ex->setup[j] : ex->thr[t][j];
+
+				if (!strcmp(apsim_op_name(ops[j].kind), e->str) && v == e->value) {
+					r->result_seen[i] = true;
+					break;
+				}
+			}
+		}
+	}
+}
+
+static bool all_positive_met(struct scn_run *r)
+{
+	bool any = false;
+
+	for (int i = 0; i < r->s->nexpect; i++) {
+		if (!expect_is_positive(r->s->expect[i].kind))
+			continue;
+		any = true;
+		if (!expect_met(r, &r->s->expect[i], i))
+			return false;
+	}
+	return any;
+}
+
+static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
+{
+	struct scn_run *r = arg;
+	int n = sim_findings_count();
+	bool stop = false;
+
+	r->execs = idx + 1;
+	note_results(r, apsim_world_exec());
+	for (int i = 0; i < n; i++) {
+		const struct sim_finding *f = sim_finding_get(i);
+		int j;
+
+		for (j = 0; j < r->nseen; j++)
+			if (!strcmp(r->seen[j], f->signature))
+				break;
+		if (j < r->nseen || r->nseen >= MAX_SEEN)
+			continue;
+		snprintf(r->seen[j], sizeof(r->seen[j]), "%s", f->signature);
+		r->seen_kind[j] = f->kind;
+		r->seen_exec[j] = idx;
+		snprintf(r->seen_dir[j], sizeof(r->seen_dir[j]), "%s/%02d-%s",
+			 r->outdir, j + 1, sim_finding_kind_name(f->kind));
+		r->nseen++;
+		char hdr[1400];
+		snprintf(hdr, sizeof(hdr), "%sexecution: #%llu\n", r->header,
+			 (unsigned long long)idx);
+		if (cli_write_finding(r->seen_dir[j], f, r->s->file, hdr,
+				      r->ro->variant ? NULL : NULL) < 0) {
+			r->write_errors++;
+			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
+				strerror(errno));
+		}
+		if (violates(r->s, f->kind) && !r->ro->keep_going)
+			stop = true;
+	}
+	if (r->mismatches && !r->ro->keep_going)
+		stop = true;
+	if (all_positive_met(r) && !r->ro->keep_going)
+		stop = true;
+	if (r->progress && (idx & 63) == 0) {
+		double dt = now_s() - r->t0;
+
+		fprintf(stderr, "\r  %-40.40s exec %llu  %.0f exec/s  findings %d   ",
+			r->s->name, (unsigned long long)(idx + 1),
+			dt > 0 ? (idx + 1) / dt : 0.0, r->nseen);
+	}
+	(void)res;
+	return stop;
+}
+
+/* ------------------------------------------------------------ one scenario */
+
+struct outcome {
+	bool pass;
+	char why[512];
+	uint64_t execs;
+	double secs;
+	bool complete;
+};
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+static void junit_case(FILE *f, const struct apsim_scenario *s, const struct outcome *o)
+{
+	fprintf(f, "  <testcase classname=\"apsim\" name=\"");
+	xml_str(f, s->name[0] ? s->name : s->file);
+	fprintf(f, "\" file=\"");
+	xml_str(f, s->file);
+	fprintf(f, "\" time=\"%.3f\">", o->secs);
+	if (!o->pass) {
+		fprintf(f, "<failure message=\"");
+		xml_str(f, o->why);
+		fprintf(f, "\"/>");
+	}
+	fprintf(f, "</testcase>\n");
+}
+
+static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
+		      struct sim_opts *o, uint64_t *iters)
+{
+	*o = ro->so;
+	if (!ro->have_strategy && s->explore.strategy >= 0)
+		o->strategy = s->explore.strategy;
+	if (!ro->have_seed && s->explore.has_seed)
+		o->seed = s->explore.seed;
+	if (!ro->have_pct && s->explore.pct_depth > 0)
+		o->pct_depth = s->explore.pct_depth;
+	if (!ro->have_pb && s->explore.preemption_bound >= 0)
+		o->preemption_bound = s->explore.preemption_bound;
+	if (!ro->have_steps && s->explore.max_steps > 0)
+		o->max_steps = s->explore.max_steps;
+	if (ro->iterations >= 0)
+		*iters = ro->iterations;
+	else if (s->explore.iterations >= 0)
+		*iters = s->explore.iterations;
+	else
+		*iters = o->strategy == SIM_STRAT_EXHAUSTIVE ? 0 : 200;
+	o->trace = true;
+}
+
+static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit,
+			int *nfail)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	static struct scn_run r;
+	struct sim_explore_stats st;
+	struct outcome o = { .pass = true };
+	struct sim_opts so;
+	uint64_t iters;
+	char err[512];
+	int rc;
+
+	rc = apsim_scn_parse_file(path, &s, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	memset(&r, 0, sizeof(r));
+	r.s = &s;
+	r.ro = ro;
+	fill_opts(&s, ro, &so, &iters);
+	snprintf(r.outdir, sizeof(r.outdir), "%s/%s", ro->out,
+		 s.name[0] ? s.name : "scenario");
+	snprintf(r.header, sizeof(r.header),
+		 "apsim %s -- driver: linux %s (%s, sha %s), variant: %s\n"
+		 "scenario: %s (%s)\nstrategy: %s, seed %llu, pct-depth %d, preemption-bound %d\n",
+		 apsim_version, apsim_ksrc_version, apsim_ksrc_path, apsim_ksrc_sha,
+		 apsim_variant_name[0] ? apsim_variant_name : "base",
+		 s.name, path, sim_strategy_name(so.strategy),
+		 (unsigned long long)so.seed, so.pct_depth, so.preemption_bound);
+	r.progress = !ro->quiet && isatty(2) && !getenv("CI");
+	r.t0 = now_s();
+
+	if (ro->schedule) {
+		FILE *sf = fopen(ro->schedule, "r");
+		struct sim_schedule *sch;
+		struct sim_result res;
+
+		if (!sf) {
+			fprintf(stderr, "apsim: %s: %s\n", ro->schedule, strerror(errno));
+			return 2;
+		}
+		sch = sim_schedule_parse(sf, ro->schedule, err, sizeof(err));
+		fclose(sf);
+		if (!sch) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
+		so.strategy = SIM_STRAT_REPLAY;
+		so.replay = sch;
+		rc = apsim_world_run(&s, &so, &res, &ex);
+		on_exec(0, &res, &r);
+		st.executions = 1;
+		st.complete = true;
+		sim_schedule_free(sch);
+		if (ro->verbose || !ro->quiet)
+			sim_trace_print(stdout, 34);
+	} else {
+		long n = apsim_world_explore(&s, &so, iters, on_exec, &r, &ex, &st);
+
+		if (n < 0) {
+			fprintf(stderr, "apsim: %s: exploration failed: %s\n", path, strerror((int)-n));
+			return 2;
+		}
+	}
+	if (r.progress)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	o.execs = r.execs;
+	o.secs = now_s() - r.t0;
+	o.complete = st.complete;
+
+	/* Evaluate expectations. */
+	for (int i = 0; i < r.nseen && o.pass; i++) {
+		const char *v = violates(&s, r.seen_kind[i]);
+
+		if (v) {
+			o.pass = false;
+			snprintf(o.why, sizeof(o.why), "%s, but found %s: %s (see %s)", v,
+				 sim_finding_kind_name(r.seen_kind[i]), r.seen[i], r.seen_dir[i]);
+		}
+	}
+	for (int i = 0; i < s.nexpect && o.pass; i++)
+		if (expect_is_positive(s.expect[i].kind) && !expect_met(&r, &s.expect[i], i)) {
+			o.pass = false;
+			snprintf(o.why, sizeof(o.why), "%s:%d:%d: expected %s was not found in %llu executions",
+				 s.file, s.expect[i].loc.line, s.expect[i].loc.col,
+				 s.expect[i].kind == APSIM_EXPECT_DEADLOCK ? "deadlock" :
+				 s.expect[i].kind == APSIM_EXPECT_LOCK_CYCLE ? "lock cycle" :
+				 s.expect[i].kind == APSIM_EXPECT_MEMORY ? "memory fault" :
+				 s.expect[i].kind == APSIM_EXPECT_WARN ? "WARN" : "result",
+				 (unsigned long long)r.execs);
+		}
+	if (o.pass && r.mismatches) {
+		o.pass = false;
+		snprintf(o.why, sizeof(o.why), "%s", r.mismatch);
+	}
+	if (r.write_errors) {
+		o.pass = false;
+		snprintf(o.why, sizeof(o.why), "could not write findings to %s", r.outdir);
+	}
+	if (!o.pass)
+		(*nfail)++;
+
+	if (ro->json) {
+		printf("{\"scenario\":");
+		json_str(stdout, s.name);
+		printf(",\"file\":");
+		json_str(stdout, path);
+		printf(",\"variant\":");
+		json_str(stdout, apsim_variant_name);
+		printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"complete\":%s,\"result\":\"%s\"",
+		       sim_strategy_name(so.strategy), (unsigned long long)so.seed,
+		       (unsigned long long)o.execs, o.complete ? "true" : "false",
+		       o.pass ? "pass" : "fail");
+		if (!o.pass) {
+			printf(",\"why\":");
+			json_str(stdout, o.why);
+		}
+		printf(",\"findings\":[");
+		for (int i = 0; i < r.nseen; i++) {
+			printf("%s{\"kind\":\"%s\",\"signature\":", i ? "," : "",
+			       sim_finding_kind_name(r.seen_kind[i]));
+			json_str(stdout, r.seen[i]);
+			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
+			json_str(stdout, r.seen_dir[i]);
+			printf("}");
+		}
+		printf("]}\n");
+	} else {
+		if (!ro->quiet || !o.pass)
+			printf("%s %-34s %-8s %6llu exec%s  %.2fs%s\n", o.pass ? "PASS" : "FAIL",
+			       s.name, apsim_variant_name[0] ? apsim_variant_name : "base",
+			       (unsigned long long)o.execs, o.complete ? " (complete)" : "",
+			       o.secs, r.nseen ? "" : "");
+		for (int i = 0; i < r.nseen && !ro->quiet; i++)
+			printf("     %-13s %s\n     %13s -> %s/report.txt\n",
+			       sim_finding_kind_name(r.seen_kind[i]), r.seen[i], "", r.seen_dir[i]);
+		if (!o.pass)
+			printf("     why: %s\n", o.why);
+	}
+	if (ro->verbose) {
+		for (int i = 0; i < r.nseen; i++) {
+			char p[PATH_MAX + 16];
+			FILE *f;
+			char line[512];
+
+			snprintf(p, sizeof(p), "%s/report.txt", r.seen_dir[i]);
+			if ((f = fopen(p, "r"))) {
+				while (fgets(line, sizeof(line), f))
+					fputs(line, stdout);
+				fclose(f);
+			}
+		}
+	}
+	if (junit)
+		junit_case(junit, &s, &o);
+	fflush(stdout);
+	return 0;
+}
+
+/* Run `path` in the binary of `variant`, forwarding options. */
+static int run_in_variant(const char *variant, const char *path,
+			  const struct run_opts *ro, const char *frag, int *nfail)
+{
+	char bin[PATH_MAX];
+	char *argv[96];
+	int n = 0, st;
+	pid_t pid;
+
+	/* build/apsim is the base binary; build/variants/NAME/apsim the others. */
+	{
+		const char *rel;
+		char tmp[PATH_MAX];
+
+		if (!apsim_variant_name[0])
+			rel = "variants/";
+		else
+			rel = "../../";
+		if (!strcmp(variant, "base"))
+			snprintf(tmp, sizeof(tmp), "%sapsim", apsim_variant_name[0] ? rel : "");
+		else
+			snprintf(tmp, sizeof(tmp), "%s%s%s/apsim", rel,
+				 apsim_variant_name[0] ? "variants/" : "", variant);
+		if (cli_self_path(tmp, bin, sizeof(bin)))
+			return 2;
+	}
+	if (access(bin, X_OK)) {
+		fprintf(stderr, "apsim: %s needs variant '%s' but %s is not built (run: make variants)\n",
+			path, variant, bin);
+		return 2;
+	}
+	argv[n++] = bin;
+	argv[n++] = "run";
+	for (int i = 0; i < ro->npassthru && n < 90; i++)
+		argv[n++] = ro->passthru[i];
+	if (frag) {
+		argv[n++] = "--junit-fragment";
+		argv[n++] = (char *)frag;
+	}
+	argv[n++] = "--variant";
+	argv[n++] = (char *)variant;
+	argv[n++] = (char *)path;
+	argv[n] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		execv(bin, argv);
+		fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
+		_exit(2);
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return 2;
+	if (WEXITSTATUS(st) == 1)
+		(*nfail)++;
+	return WEXITSTATUS(st) == 2 ? 2 : 0;
+}
+
+/* ------------------------------------------------------------ file lists */
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect(const char *path, char ***list, int *n, int *cap)
+{
+	struct stat sb;
+
+	if (stat(path, &sb)) {
+		fprintf(stderr, "apsim: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		char **sub = NULL;
+		int ns = 0, cs = 0, rc = 0;
+
+		if (!d)
+			return 2;
+		while ((e = readdir(d))) {
+			char p[PATH_MAX];
+			size_t l = strlen(e->d_name);
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+			if (stat(p, &sb))
+				continue;
+			if (!S_ISDIR(sb.st_mode) && (l < 4 || strcmp(e->d_name + l - 4, ".scn")))
+				continue;
+			if (ns == cs) {
+				cs = cs ? cs * 2 : 16;
+				sub = realloc(sub, cs * sizeof(*sub));
+			}
+			sub[ns++] = strdup(p);
+		}
+		closedir(d);
+		qsort(sub, ns, sizeof(*sub), cmp_path);
+		for (int i = 0; i < ns; i++) {
+			if (collect(sub[i], list, n, cap))
+				rc = 2;
+			free(sub[i]);
+		}
+		free(sub);
+		return rc;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*list = realloc(*list, *cap * sizeof(**list));
+	}
+	(*list)[(*n)++] = strdup(path);
+	return 0;
+}
+
+/* Which variant does the scenario at path name?  "" = none / parse error. */
+static void scenario_variant(const char *path, char *out, size_t len)
+{
+	static struct apsim_scenario s;
+	char err[256];
+
+	out[0] = 0;
+	if (apsim_scn_parse_file(path, &s, err, sizeof(err)) == 0)
+		snprintf(out, len, "%s", s.variant);
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run_opts ro = { .iterations = -1, .out = "apsim-out" };
+	char **files = NULL;
+	int nfiles = 0, cap = 0, rc = 0, nfail = 0, nrun = 0;
+	char **paths = NULL;
+	int npaths = 0;
+	FILE *junit = NULL;
+	char fragpath[PATH_MAX] = "";
+
+	sim_opts_default(&ro.so);
+	ro.so.seed = 1;
+	ro.so.preemption_bound = 2;
+	ro.passthru = calloc(argc + 1, sizeof(char *));
+	paths = calloc(argc + 1, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		long x;
+		bool fwd = true;
+
+#define NEED() do { if (!v) return cli_usage_error("run", "option %s needs a value", a); i++; } while (0)
+		if (!strcmp(a, "--seed")) {
+			NEED();
+			char *end;
+			errno = 0;
+			ro.so.seed = strtoull(v, &end, 0);
+			if (errno || *end || !*v)
+				return cli_usage_error("run", "--seed: expected a number, got '%s'", v);
+			ro.have_seed = true;
+		} else if (!strcmp(a, "--strategy")) {
+			NEED();
+			enum sim_strategy s;
+			if (sim_strategy_parse(v, &s))
+				return cli_usage_error("run", "--strategy: expected random|pct|rr|exhaustive|replay, got '%s'", v);
+			ro.so.strategy = s;
+			ro.have_strategy = true;
+		} else if (!strcmp(a, "--iterations")) {
+			NEED();
+			if (cli_parse_long(v, 0, 1L << 40, &x))
+				return cli_usage_error("run", "--iterations: expected a count, got '%s'", v);
+			ro.iterations = x;
+		} else if (!strcmp(a, "--pct-depth")) {
+			NEED();
+			if (cli_parse_long(v, 1, 16, &x))
+				return cli_usage_error("run", "--pct-depth: expected 1..16, got '%s'", v);
+			ro.so.pct_depth = x;
+			ro.have_pct = true;
+		} else if (!strcmp(a, "--preemption-bound")) {
+			NEED();
+			if (cli_parse_long(v, -1, 64, &x))
+				return cli_usage_error("run", "--preemption-bound: expected -1..64, got '%s'", v);
+			ro.so.preemption_bound = x;
+			ro.have_pb = true;
+		} else if (!strcmp(a, "--max-steps")) {
+			NEED();
+			if (cli_parse_long(v, 1, 1L << 40, &x))
+				return cli_usage_error("run", "--max-steps: expected a count, got '%s'", v);
+			ro.so.max_steps = x;
+			ro.have_steps = true;
+		} else if (!strcmp(a, "--schedule")) {
+			NEED();
+			ro.schedule = v;
+		} else if (!strcmp(a, "--ksrc")) {
+			NEED();   /* handled in main before dispatch */
+			fwd = false;
+		} else if (!strcmp(a, "--variant")) {
+			NEED();
+			ro.variant = v;
+			fwd = false;
+		} else if (!strcmp(a, "--out")) {
+			NEED();
+			ro.out = v;
+		} else if (!strcmp(a, "--format")) {
+			NEED();
+			if (!strcmp(v, "json"))
+				ro.json = true;
+			else if (strcmp(v, "text"))
+				return cli_usage_error("run", "--format: expected text|json, got '%s'", v);
+		} else if (!strcmp(a, "--junit")) {
+			NEED();
+			ro.junit = v;
+			fwd = false;
+		} else if (!strcmp(a, "--junit-fragment")) {
+			NEED();
+			ro.junit_fragment = v;
+			fwd = false;
+		} else if (!strcmp(a, "--keep-going")) {
+			ro.keep_going = true;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			ro.quiet = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			ro.verbose = true;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage_error("run", "unknown option '%s'", a);
+		} else {
+			paths[npaths++] = (char *)a;
+			fwd = false;
+		}
+		if (fwd) {
+			ro.passthru[ro.npassthru++] = (char *)a;
+			if (i > 0 && argv[i] != a)
+				ro.passthru[ro.npassthru++] = argv[i];
+		}
+	}
+	if (!npaths)
+		return cli_usage_error("run", "%s", "no scenario FILE or DIR given");
+	if (ro.schedule)
+		ro.so.strategy = SIM_STRAT_REPLAY;
+	for (int i = 0; i < npaths; i++)
+		if (collect(paths[i], &files, &nfiles, &cap))
+			rc = 2;
+	if (ro.variant && strcmp(ro.variant, "base") && !apsim_variant_name[0]) {
+		/* explicit --variant: everything runs there */
+	}
+	if (ro.junit) {
+		junit = fopen(ro.junit, "w");
+		if (!junit) {
+			fprintf(stderr, "apsim: %s: %s\n", ro.junit, strerror(errno));
+			return 2;
+		}
+		fprintf(junit, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"apsim\">\n");
+		snprintf(fragpath, sizeof(fragpath), "%s.frag", ro.junit);
+		unlink(fragpath);
+	}
+	FILE *frag = NULL;
+	if (ro.junit_fragment)
+		frag = fopen(ro.junit_fragment, "a");
+	for (int i = 0; i < nfiles; i++) {
+		char want[64];
+		const char *mine = apsim_variant_name[0] ? apsim_variant_name : "base";
+
+		if (ro.variant)
+			snprintf(want, sizeof(want), "%s", ro.variant);
+		else {
+			scenario_variant(files[i], want, sizeof(want));
+			if (!want[0])
+				snprintf(want, sizeof(want), "base");
+		}
+		if (strcmp(want, mine)) {
+			if (run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail))
+				rc = 2;
+		} else {
+			if (run_scenario(files[i], &ro, frag ? frag : junit, &nfail))
+				rc = 2;
+		}
+		nrun++;
+	}
+	if (frag)
+		fclose(frag);
+	if (junit) {
+		FILE *fr = fopen(fragpath, "r");
+		char line[2048];
+
+		if (fr) {
+			while (fgets(line, sizeof(line), fr))
+				fputs(line, junit);
+			fclose(fr);
+			unlink(fragpath);
+		}
+		fprintf(junit, "</testsuite>\n");
+		fclose(junit);
+	}
+	if (!ro.junit_fragment && !ro.json)
+		printf("%d passed, %d failed\n", nrun - nfail, nfail);
+	if (rc)
+		return 2;
+	return nfail ? 1 : 0;
+}
