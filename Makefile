@@ -118,7 +118,7 @@ LIBSIM  = $(BUILD)/libsim.a
 LIBDRV  = $(BUILD)/libapsim-driver.a
 $(LIBSIM): $(SIM_OBJS)
 	@rm -f $@; ar rcs $@ $^
-$(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS) $(OBJ)/gen/variant.o
+$(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
 	@rm -f $@; ar rcs $@ $^
 
 # ------------------------------------------------------------------ variants
@@ -134,6 +134,13 @@ $(BUILD)/gen/variant.c: FORCE $(KINFO)
 	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" > $@.tmp || { rm -f $@.tmp; exit 2; }
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+# The locking-document rules, built in (apsim run --rules FILE overrides).
+$(BUILD)/gen/rules.c: rules/vfio-ap-locking.rules tools/embed.sh
+	@mkdir -p $(dir $@)
+	@sh tools/embed.sh apsim_rules_default $< > $@
+$(OBJ)/gen/rules.o: $(BUILD)/gen/rules.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 
@@ -163,6 +170,14 @@ TEST_BINS  = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 $(BUILD)/tests/check_sim_%: tests/check_sim_%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Itests -o $@ $< $(TEST_UTIL) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+# tests/check_scn*.c test the CLI side (scenario parser/writer): the CLI
+# objects except cli/main.c, plus libsim; no driver.
+LIBCLI = $(BUILD)/libapsim-cli.a
+$(LIBCLI): $(filter-out $(OBJ)/cli/main.o,$(CLI_SRCS:%.c=$(OBJ)/%.o))
+	@rm -f $@; ar rcs $@ $^
+$(BUILD)/tests/check_scn%: tests/check_scn%.c $(wildcard tests/*.h) $(LIBCLI) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Itests -o $@ $< $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
@@ -182,6 +197,16 @@ check: all check-unit check-asan
 
 demo: $(APSIM)
 	@sh tools/demo.sh $(APSIM)
+
+# libFuzzer target for the scenario parser (never crashes; write/parse round trip).
+FUZZ_CC ?= clang
+SCN_SRCS = cli/scn_parse.c cli/scn_write.c cli/ops_names.c
+.PHONY: fuzz-scn
+fuzz-scn: $(BUILD)/fuzz/fuzz_scn_parse
+$(BUILD)/fuzz/fuzz_scn_parse: fuzz/fuzz_scn_parse.c $(SCN_SRCS) $(wildcard cli/*.h driver/ops.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -D_GNU_SOURCE -Isim/include -Idriver -Icli -o $@ $< $(SCN_SRCS)
 
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/bench_sim_%: bench/bench_sim_%.c $(LIBSIM)

@@ -76,6 +76,10 @@ void sim_yield(const struct sim_site *site);
  */
 void sim_op_push(const char *label);
 void sim_op_pop(void);
+/* The innermost label of thread tid ("" if none). */
+const char *sim_op_label(int tid);
+/* Execution counter: changes at the start of every execution. */
+uint32_t sim_generation(void);
 
 /* ------------------------------------------------------------ virtual time */
 
