@@ -195,7 +195,7 @@ check-asan: | $(DEPS_STAMP)
 
 check: all check-unit check-asan
 
-demo: $(APSIM)
+demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
 
 # libFuzzer target for the scenario parser (never crashes; write/parse round trip).
