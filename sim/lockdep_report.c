@@ -118,12 +118,12 @@ static FILE *ld_open(char **buf, size_t *len)
 	return open_memstream(buf, len);
 }
 
-static void ld_emit(FILE *out, char *buf, enum sim_finding_kind kind,
+static void ld_emit(FILE *out, char **buf, enum sim_finding_kind kind,
 		    const char *sig)
 {
-	fclose(out);
-	sim_report(kind, false, sig, "%s", buf ? buf : "");
-	free(buf);
+	fclose(out);  /* sets *buf */
+	sim_report(kind, false, sig, "%s", *buf ? *buf : "");
+	free(*buf);
 }
 
 static const char *ld_cname(uint16_t cls)
@@ -202,7 +202,7 @@ void ld_report_cycle(int tid, const struct ld_held *prev,
 	fprintf(out, "  %s(%s);\n", next->read ? "rlock" : "lock", ld_cname(src));
 	fprintf(out, "\n *** DEADLOCK ***\n\n");
 	ld_print_held_list(out, tid);
-	ld_emit(out, buf, SIM_F_LOCK_CYCLE, signature);
+	ld_emit(out, &buf, SIM_F_LOCK_CYCLE, signature);
 }
 
 /* ------------------------------------------------------------ recursive */
@@ -231,7 +231,7 @@ void ld_report_recursive(int tid, const struct ld_held *prev,
 	fprintf(out, "\n *** DEADLOCK ***\n\n");
 	fprintf(out, " May be due to missing lock nesting notation\n\n");
 	ld_print_held_list(out, tid);
-	ld_emit(out, buf, SIM_F_LOCK_RECURSIVE, signature);
+	ld_emit(out, &buf, SIM_F_LOCK_RECURSIVE, signature);
 }
 
 /* ----------------------------------------------------------- bad unlock */
@@ -257,7 +257,7 @@ void ld_report_bad_unlock(int tid, const struct sim_lockdep_map *m,
 	fprintf(out, "\nother info that might help us debug this:\n");
 	ld_print_held_list(out, tid);
 	snprintf(sig, sizeof(sig), "bad-unlock:%.120s@%.120s", name, sb);
-	ld_emit(out, buf, SIM_F_LOCK_BAD_UNLOCK, sig);
+	ld_emit(out, &buf, SIM_F_LOCK_BAD_UNLOCK, sig);
 }
 
 /* -------------------------------------------------------- assert_held */
@@ -299,7 +299,7 @@ void ld_report_not_held(int tid, const struct sim_lockdep_map *m, int read,
 	ld_print_held_list(out, tid);
 	fprintf(out, "---[ end trace 0000000000000000 ]---\n");
 	snprintf(sig, sizeof(sig), "lock-not-held:%s@%s:%d", name, file, line);
-	ld_emit(out, buf, SIM_F_LOCK_NOT_HELD, sig);
+	ld_emit(out, &buf, SIM_F_LOCK_NOT_HELD, sig);
 }
 
 /* ---------------------------------------------------------- thread exit */
@@ -321,7 +321,7 @@ void ld_report_held_exit(int tid, const struct ld_held *h)
 	ld_put_lock(out, h, true);
 	ld_print_held_list(out, tid);
 	snprintf(sig, sizeof(sig), "lock-held-exit:%s", name);
-	ld_emit(out, buf, SIM_F_LOCK_HELD_EXIT, sig);
+	ld_emit(out, &buf, SIM_F_LOCK_HELD_EXIT, sig);
 }
 
 /* ------------------------------------------------------------ overflow */
