@@ -981,12 +981,13 @@ static int line_op(struct parser *p, enum apsim_op_kind kind)
 	}
 	if (i < p->nt)
 		return expected(p, i, "'-> RESULT' or end of line");
+	/* memcpy, not assignment: keeps padding zeroed (scenarios compare with memcmp) */
 	if (p->block == B_SETUP)
-		s->setup[s->nsetup++] = op;
+		memcpy(&s->setup[s->nsetup++], &op, sizeof(op));
 	else {
 		struct apsim_thread_spec *th = &s->threads[s->nthreads - 1];
 
-		th->ops[th->nops++] = op;
+		memcpy(&th->ops[th->nops++], &op, sizeof(op));
 	}
 	return 0;
 }
