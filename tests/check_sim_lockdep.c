@@ -748,6 +748,70 @@ START_TEST(mutex_abba_integration)
 }
 END_TEST
 
+/* ----------------------------------------------------------- overflows */
+
+#define NDEEP 50
+static struct sim_lock_class_key deep_keys[NDEEP];
+static struct sim_lockdep_map deep[NDEEP];
+static int deep_depth;
+
+static void t_deep(void *arg)
+{
+	for (int i = 0; i < NDEEP; i++)
+		lock(&deep[i], S);
+	deep_depth = sim_lockdep_depth(sim_tid());
+	for (int i = NDEEP - 1; i >= 0; i--)
+		unlock(&deep[i]);
+}
+
+START_TEST(depth_overflow_warns_once)
+{
+	for (int i = 0; i < NDEEP; i++)
+		sim_lockdep_init_map(&deep[i], "&deep", &deep_keys[i], S);
+	run_seq(1, t_deep);
+	ck_assert_int_eq(deep_depth, 48);
+	/* one warning; the untracked releases are no bad-unlock reports */
+	ck_assert_int_eq(count_kind(SIM_F_WARN), 1);
+	ck_assert_int_eq(sim_findings_count(), 1);
+	assert_has(sim_finding_get(0)->report, "BUG: MAX_LOCK_DEPTH too low!");
+}
+END_TEST
+
+#define NMANY 600
+static struct sim_lock_class_key many_keys[NMANY];
+static struct sim_lockdep_map many[NMANY];
+
+static void t_many(void *arg)
+{
+	for (int i = 0; i < NMANY; i++) {
+		lock(&many[i], S);
+		unlock(&many[i]);
+	}
+	/* validation keeps working for the registered classes */
+	lock(&A, S);
+	lock(&B, S);
+	unlock(&B);
+	unlock(&A);
+	lock(&B, S);
+	lock(&A, S);
+	unlock(&A);
+	unlock(&B);
+}
+
+START_TEST(class_overflow_warns_once)
+{
+	init_maps();
+	for (int i = 0; i < NMANY; i++)
+		sim_lockdep_init_map(&many[i], "&many", &many_keys[i], S);
+	/* register A and B first so they have classes */
+	run_seq(2, t_ab, t_many);
+	ck_assert_int_eq(sim__lockdep_nclasses(), LD_MAX_CLASSES - 1);
+	ck_assert_int_eq(count_kind(SIM_F_WARN), 1);
+	assert_has(first_kind(SIM_F_WARN)->report, "BUG: MAX_LOCKDEP_KEYS too low!");
+	ck_assert_int_eq(count_kind(SIM_F_LOCK_CYCLE), 1);
+}
+END_TEST
+
 static Suite *lockdep_suite(void)
 {
 	Suite *s = suite_create("lockdep");
@@ -778,6 +842,8 @@ static Suite *lockdep_suite(void)
 	tcase_add_test(tc, keep_graph_across_executions);
 	tcase_add_test(tc, lockdep_off);
 	tcase_add_test(tc, mutex_abba_integration);
+	tcase_add_test(tc, depth_overflow_warns_once);
+	tcase_add_test(tc, class_overflow_warns_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
