@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/explore.c - running many executions: sim_explore and the bounded
+ * exhaustive search.
+ *
+ * Owns: per-execution seed derivation for RANDOM/PCT/RR, and the
+ * EXHAUSTIVE strategy: depth-first search over scheduling decisions by
+ * re-execution (each execution re-runs main from scratch and follows the
+ * recorded prefix), a preemption bound, and sleep sets.  Two steps are
+ * independent when they operate on different objects (the object a thread
+ * is parked in front of: the lock it is about to take, SIM_OBJ_NONE for
+ * purely local code, SIM_OBJ_UNKNOWN = dependent with everything).  A run
+ * whose runnable threads are all asleep is redundant (an equivalent
+ * interleaving was explored) and is ended early.
+ *
+ * Known limit: sleep sets combined with a preemption bound may miss some
+ * interleavings inside the bound (Coons et al., OOPSLA'13); with
+ * preemption_bound = -1 the reduction is exact for programs whose shared
+ * state is protected by sim primitives.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define w sim__w
+
+struct node {
+	uint64_t enabled;
+	uint64_t sleep;       /* at entry */
+	uint64_t done;        /* branches explored (chosen is the latest) */
+	int32_t pre;          /* preemptions before this node */
+	int8_t cur;           /* thread that reached the point */
+	int8_t chosen;
+	bool cur_enabled;
+};
+
+static struct {
+	struct node *nodes;
+	size_t n, cap;        /* n: valid prefix (nodes of the last run) */
+	size_t prefix;        /* nodes to follow in the current run */
+	uint64_t pending_sleep;
+	bool active;          /* driven by sim_explore (keep the stack) */
+	bool no_reduction;
+	int bound;
+	uint64_t bound_pruned;
+} ex;
+
+static inline bool indep(const void *a, const void *b)
+{
+	if (a == SIM_OBJ_NONE || b == SIM_OBJ_NONE)
+		return true;
+	if (a == SIM_OBJ_UNKNOWN || b == SIM_OBJ_UNKNOWN)
+		return false;
+	return a != b;
+}
+
+static uint64_t filter_sleep(uint64_t s, int chosen)
+{
+	const void *co = w.t[chosen].next_obj;
+	uint64_t out = 0;
+
+	for (uint64_t b = s & ~BIT(chosen); b; b &= b - 1) {
+		int u = __builtin_ctzll(b);
+		if (indep(w.t[u].next_obj, co))
+			out |= BIT(u);
+	}
+	return out;
+}
+
+void sim__explore_begin_run(void)
+{
+	if (!ex.active) {
+		ex.n = 0;
+		ex.bound_pruned = 0;
+	}
+	ex.prefix = ex.n;
+	ex.n = 0;
+	ex.pending_sleep = 0;
+	ex.no_reduction = w.opts.no_reduction;
+	ex.bound = w.opts.preemption_bound;
+}
+
+static bool allowed(const struct node *nd, int c)
+{
+	if (ex.bound < 0 || !nd->cur_enabled || c == nd->cur)
+		return true;
+	return nd->pre + 1 <= ex.bound;
+}
+
+int sim__explore_pick(struct sim_thread *cur, uint64_t en)
+{
+	size_t i = ex.n;
+	struct node *nd;
+	int chosen;
+
+	if (i >= ex.cap) {
+		size_t nc = ex.cap ? ex.cap * 2 : 1024;
+		struct node *p = realloc(ex.nodes, nc * sizeof(*p));
+		if (!p) {
+			sim_report(SIM_F_HANG, false, "explore-oom",
+				   "exhaustive search: out of memory for the DFS stack\n");
+			return -1;
+		}
+		ex.nodes = p;
+		ex.cap = nc;
+	}
+	nd = &ex.nodes[i];
+	if (i < ex.prefix) {
+		/* following the prefix of the previous run */
+		if (nd->enabled != en || nd->cur != cur->tid) {
+			w.diverged = true;
+			sim_report(SIM_F_DIVERGENCE, false, "nondeterministic",
+				   "exhaustive search: the program is not deterministic: "
+				   "at step %llu the runnable set or the running thread "
+				   "differs from the previous execution\n",
+				   (unsigned long long)w.step);
+			ex.n = i;
+			return -1;
+		}
+		chosen = nd->chosen;
+	} else {
+		nd->enabled = en;
+		nd->sleep = ex.no_reduction ? 0 : (ex.pending_sleep & en);
+		nd->done = 0;
+		nd->pre = (int32_t)w.preemptions;
+		nd->cur = (int8_t)cur->tid;
+		nd->cur_enabled = (en & BIT(cur->tid)) != 0;
+		uint64_t cands = en & ~nd->sleep;
+		if (!cands) {
+			/* sleep-set blocked: everything from here was explored */
+			w.redundant = true;
+			ex.n = i;    /* no node for this point */
+			return -1;
+		}
+		uint64_t ok = 0;
+		for (uint64_t b = cands; b; b &= b - 1)
+			if (allowed(nd, __builtin_ctzll(b)))
+				ok |= b & -b;
+		if (!ok) {
+			w.redundant = true;
+			ex.bound_pruned += (uint64_t)__builtin_popcountll(cands);
+			ex.n = i;
+			return -1;
+		}
+		chosen = (ok & BIT(cur->tid)) ? cur->tid : __builtin_ctzll(ok);
+		nd->chosen = (int8_t)chosen;
+		nd->done = BIT(chosen);
+	}
+	ex.n = i + 1;
+	ex.pending_sleep = ex.no_reduction ? 0 :
+		filter_sleep(nd->sleep | (nd->done & ~BIT(chosen)), chosen);
+	return chosen;
+}
+
+/* Set up the next branch; false when the search space is exhausted. */
+static bool backtrack(void)
+{
+	while (ex.n > 0) {
+		struct node *nd = &ex.nodes[ex.n - 1];
+		uint64_t cands = nd->enabled & ~nd->sleep & ~nd->done;
+		for (uint64_t b = cands; b; b &= b - 1) {
+			int c = __builtin_ctzll(b);
+			if (!allowed(nd, c)) {
+				ex.bound_pruned++;
+				nd->done |= BIT(c);
+				continue;
+			}
+			nd->chosen = (int8_t)c;
+			nd->done |= BIT(c);
+			return true;
+		}
+		ex.n--;
+	}
+	return false;
+}
+
+static uint64_t exec_seed(uint64_t seed, uint64_t i)
+{
+	return i == 0 ? seed : sim__mix(seed, i);
+}
+
+long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
+		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
+		 struct sim_explore_stats *stats)
+{
+	struct sim_explore_stats st;
+	struct sim_opts oo;
+	struct sim_result res;
+	int rc;
+
+	if (!o || !main_fn)
+		return -EINVAL;
+	memset(&st, 0, sizeof(st));
+	oo = *o;
+	if (o->strategy != SIM_STRAT_EXHAUSTIVE) {
+		for (uint64_t i = 0; !iterations || i < iterations; i++) {
+			if (!iterations && i >= 1 && o->strategy == SIM_STRAT_REPLAY)
+				break;
+			oo.seed = exec_seed(o->seed, i);
+			rc = sim_run(&oo, main_fn, teardown, arg, &res);
+			if (rc < 0)
+				return rc;
+			st.executions++;
+			if (on_exec && on_exec(i, &res, arg))
+				break;
+			if (!iterations && i + 1 >= 1000000)
+				break;
+		}
+		if (stats)
+			*stats = st;
+		return (long)st.executions;
+	}
+
+	ex.n = 0;
+	ex.bound_pruned = 0;
+	ex.active = true;
+	for (;;) {
+		rc = sim_run(&oo, main_fn, teardown, arg, &res);
+		if (rc < 0) {
+			ex.active = false;
+			return rc;
+		}
+		if (res.redundant) {
+			st.redundant++;
+			st.pruned++;
+		} else {
+			st.executions++;
+			if (on_exec && on_exec(st.executions - 1, &res, arg))
+				break;
+		}
+		if (res.diverged)
+			break;
+		if (!backtrack()) {
+			st.complete = true;
+			break;
+		}
+		if (iterations && st.executions >= iterations)
+			break;
+	}
+	ex.active = false;
+	st.bound_pruned = ex.bound_pruned;
+	if (stats)
+		*stats = st;
+	return (long)st.executions;
+}

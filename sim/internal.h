@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/internal.h - state shared between the files of the libsim core.
+ *
+ * Owns: the world (threads, run state, strategy state), the scheduling-point
+ * entry points used by the sync primitives, trace recording, and the small
+ * internal API offered to the lock validator (sim/lockdep.c):
+ *   sim__op_label, sim__generation, sim__lockdep_on, sim__step
+ * and the hooks the validator provides to the scheduler:
+ *   sim__lockdep_reset, sim__lockdep_thread_exit.
+ * Nothing outside sim/ may include this file.
+ */
+#ifndef APSIM_INTERNAL_H
+#define APSIM_INTERNAL_H
+
+#include <apsim/sim.h>
+#include <setjmp.h>
+#include "ctx.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define BIT(t)      (1ULL << (t))
+
+/* ---- API for the lock validator (stable) ---- */
+/* Innermost op label of thread tid (sim_op_push), or NULL when none. */
+const char *sim__op_label(int tid);
+/* Execution counter: increments at the start of every sim_run. */
+uint32_t sim__generation(void);
+/* Is the validator enabled for the current execution (opts.lockdep)? */
+bool sim__lockdep_on(void);
+/* Current step (number of scheduling points executed so far). */
+uint64_t sim__step(void);
+/* Provided by sim/lockdep.c; called by the scheduler. */
+void sim__lockdep_reset(bool keep_graph);   /* start of every execution */
+void sim__lockdep_thread_exit(int tid);     /* a thread exits */
+
+/* ---- objects of the next step (exhaustive-search independence) ---- */
+#define SIM_OBJ_NONE    ((const void *)0)       /* touches nothing shared */
+#define SIM_OBJ_UNKNOWN ((const void *)1)       /* dependent with all */
+
+enum sim_tstate {
+	SIM_T_FREE = 0,
+	SIM_T_RUNNABLE,
+	SIM_T_BLOCKED,     /* on a waitq (maybe with deadline) */
+	SIM_T_SLEEPING,    /* sim_sleep_ns */
+	SIM_T_EXITED,
+};
+
+#define SIM_OPSTACK 8
+#define SIM_OPLEN   64
+#define SIM_SPINSTACK 8
+
+struct sim_thread {
+	struct sim_ctx ctx;
+	int tid;
+	enum sim_tstate state;
+	sim_fn fn;
+	void *arg;
+	const struct sim_site *site;   /* where it is parked / last point */
+	const void *next_obj;          /* object of its next step */
+	struct sim_waitq *wq;          /* blocked on */
+	uint64_t deadline;             /* sleeping / timed wait (0 = none) */
+	uint64_t block_seq;            /* FIFO order among waiters */
+	int wake_result;
+	int spin_depth;
+	struct sim_spinlock *spins[SIM_SPINSTACK];
+	uint64_t prio;                 /* PCT */
+	uint64_t rng;                  /* sim_rand stream */
+	int nops;
+	char ops[SIM_OPSTACK][SIM_OPLEN];
+	char name[32];
+};
+
+/* One recorded decision (a point where >1 thread was runnable). */
+struct sim_decision {
+	uint64_t step;
+	const struct sim_site *site;   /* where the chosen thread was parked */
+	int tid;
+};
+
+struct sim_world {
+	/* hot */
+	struct sim_thread *cur;        /* running simulated thread, NULL = host */
+	uint64_t step;
+	uint64_t runnable;             /* bit per tid */
+	uint64_t max_steps;
+	enum sim_strategy strategy;
+	bool single_fast;              /* 1 runnable => no strategy call */
+	bool lockdep;
+	bool trace;
+	bool stopping;
+	sim_point_hook hook;
+	void *hook_arg;
+	uint64_t now;
+	uint64_t timed;                /* threads with a deadline */
+	uint64_t max_vtime;
+	uint64_t rng;                  /* scheduler PRNG */
+	uint64_t block_seq;
+	/* run state */
+	bool in_run;
+	bool in_thread_ctx;            /* a simulated thread is on the CPU */
+	int nthreads;                  /* tids 0..nthreads-1 used */
+	int live;
+	struct sim_opts opts;
+	uint64_t seed;
+	uint32_t generation;
+	uint64_t decisions, preemptions;
+	bool deadlock, hang, crashed, diverged, redundant;
+	struct sim_waitq join_wq;
+	struct sim_ctx host;
+	sigjmp_buf host_jb;
+	/* PCT */
+	uint64_t pct_cp[16];
+	int pct_ncp, pct_next;
+	/* decisions of this execution (schedule file) */
+	struct sim_decision *dec;
+	size_t ndec, dec_cap;
+	/* replay */
+	const struct sim_schedule *replay;
+	size_t replay_idx;
+	struct sim_thread t[SIM_MAX_THREADS];
+};
+
+extern struct sim_world sim__w;
+
+static inline struct sim_thread *sim__cur(void) { return sim__w.cur; }
+
+/* ---- sched.c ---- */
+/* A scheduling point of the running thread (it stays runnable).  obj is
+ * the object its next step operates on (SIM_OBJ_*). */
+void sim__point(const void *obj, const struct sim_site *site);
+/* Block the running thread on wq (internal: no might-sleep check). */
+int sim__block(struct sim_waitq *wq, uint64_t deadline, const void *obj,
+	       const struct sim_site *site);
+void sim__wake_one(struct sim_waitq *wq);
+void sim__wake_all(struct sim_waitq *wq);
+/* End the execution now (from a simulated thread: never returns). */
+void sim__stop(void);
+void sim__check_might_sleep(const struct sim_site *site, const char *what);
+const char *sim__state_name(const struct sim_thread *t);
+
+/* ---- report.c ---- */
+void sim__findings_reset(void);
+void sim__report_deadlock(void);
+void sim__report_hang(const char *why);
+void sim__report_crash(int sig, int tid, uintptr_t addr);
+/* Is wq the wait queue of a sim_mutex / sim_rwsem / sim_spinlock?  Fills
+ * the holder mask and the lock name. */
+bool sim__waitq_owners(const struct sim_waitq *wq, uint64_t *owners,
+		       const char **name, const struct sim_site **owner_site);
+
+/* ---- trace.c ---- */
+enum sim_ev {
+	SIM_EV_SPAWN = 1, SIM_EV_EXIT, SIM_EV_LOCK, SIM_EV_BLOCK, SIM_EV_WAKE,
+	SIM_EV_UNLOCK, SIM_EV_TRYLOCK_OK, SIM_EV_TRYLOCK_FAIL, SIM_EV_DOWN_READ,
+	SIM_EV_DOWN_WRITE, SIM_EV_UP_READ, SIM_EV_UP_WRITE, SIM_EV_DOWNGRADE,
+	SIM_EV_SPIN_LOCK, SIM_EV_SPIN_UNLOCK, SIM_EV_WAIT, SIM_EV_COMPLETE,
+	SIM_EV_SLEEP, SIM_EV_YIELD, SIM_EV_NOTE, SIM_EV_FINDING, SIM_EV_TIMEOUT,
+	SIM_EV_JOIN, SIM_EV__COUNT
+};
+void sim__trace_reset(void);
+void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
+		   const struct sim_site *site, const char *text);
+/* The last n events of the trace as text, for reports. */
+void sim__trace_tail(FILE *out, int n);
+
+/* ---- schedule.c ---- */
+void sim__dec_push(uint64_t step, int tid, const struct sim_site *site);
+/* Replay: pick at a decision point; -1 = diverged (finding reported). */
+int sim__replay_pick(uint64_t en);
+/* Replay: called at every point (detect missed decisions); false = diverged. */
+bool sim__replay_check(void);
+void sim__replay_end(void);
+uint64_t sim__schedule_seed(const struct sim_schedule *s);
+
+/* ---- explore.c ---- */
+void sim__explore_begin_run(void);
+/* Exhaustive pick; returns -1 to end the execution (redundant/pruned). */
+int sim__explore_pick(struct sim_thread *cur, uint64_t en);
+
+/* ---- helpers ---- */
+static inline uint64_t sim__splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+static inline uint64_t sim__mix(uint64_t a, uint64_t b)
+{
+	uint64_t s = a ^ (b * 0xd1b54a32d192ed03ULL);
+	return sim__splitmix(&s);
+}
+static inline int sim__nth_bit(uint64_t m, unsigned n)
+{
+	while (n--)
+		m &= m - 1;
+	return __builtin_ctzll(m);
+}
+
+#endif /* APSIM_INTERNAL_H */

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/report.c - findings of an execution.
+ *
+ * Owns: sim_report/sim_vreport (storage, dedup by kind+signature, the
+ * "apsim: <kind>" report framing with thread, op labels, held locks and
+ * recent trace), fatal findings ending the execution, and the reports the
+ * core itself produces: deadlock (wait-for cycle), hang (budget) and crash.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define w sim__w
+#define MAX_FINDINGS 128
+
+static struct sim_finding findings[MAX_FINDINGS];
+static int nfindings;
+
+static const char *const kind_names[SIM_F__COUNT] = {
+	[SIM_F_DEADLOCK] = "deadlock",
+	[SIM_F_HANG] = "hang",
+	[SIM_F_LOCK_CYCLE] = "lock-cycle",
+	[SIM_F_LOCK_RECURSIVE] = "lock-recursive",
+	[SIM_F_LOCK_BAD_UNLOCK] = "bad-unlock",
+	[SIM_F_LOCK_HELD_EXIT] = "lock-held-at-exit",
+	[SIM_F_LOCK_NOT_HELD] = "lock-not-held",
+	[SIM_F_SLEEP_ATOMIC] = "sleep-in-atomic",
+	[SIM_F_WARN] = "warn",
+	[SIM_F_BUG] = "bug",
+	[SIM_F_MEMORY] = "memory",
+	[SIM_F_INVARIANT] = "invariant",
+	[SIM_F_RULE] = "rule",
+	[SIM_F_CRASH] = "crash",
+	[SIM_F_DIVERGENCE] = "divergence",
+};
+
+const char *sim_finding_kind_name(enum sim_finding_kind k)
+{
+	if ((int)k <= 0 || k >= SIM_F__COUNT || !kind_names[k])
+		return "unknown";
+	return kind_names[k];
+}
+
+void sim__findings_reset(void)
+{
+	for (int i = 0; i < nfindings; i++)
+		free(findings[i].report);
+	nfindings = 0;
+}
+
+int sim_findings_count(void)
+{
+	return nfindings;
+}
+
+const struct sim_finding *sim_finding_get(int i)
+{
+	if (i < 0 || i >= nfindings)
+		return NULL;
+	return &findings[i];
+}
+
+const char *sim_site_str(const struct sim_site *s, char *buf, size_t len)
+{
+	const char *f, *slash;
+
+	if (!len)
+		return buf;
+	if (!s || !s->file) {
+		snprintf(buf, len, "start");
+		return buf;
+	}
+	f = s->file;
+	slash = strrchr(f, '/');
+	if (slash)
+		f = slash + 1;
+	snprintf(buf, len, "%s:%d", f, s->line);
+	return buf;
+}
+
+void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
+		 const char *fmt, va_list ap)
+{
+	struct sim_thread *t = w.cur;
+	struct sim_finding *f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (!signature)
+		signature = "";
+	for (int i = 0; i < nfindings; i++)
+		if (findings[i].kind == kind && !strcmp(findings[i].signature, signature))
+			goto done;               /* already reported this execution */
+	if (nfindings >= MAX_FINDINGS)
+		goto done;
+	out = open_memstream(&text, &len);
+	if (!out)
+		goto done;
+	fprintf(out, "apsim: %s", sim_finding_kind_name(kind));
+	if (t)
+		fprintf(out, " in T%d (%s)", t->tid, t->name);
+	fprintf(out, " at step %llu\n", (unsigned long long)w.step);
+	vfprintf(out, fmt, ap);
+	fflush(out);
+	if (len == 0 || text[len - 1] != '\n')
+		fputc('\n', out);
+	if (t) {
+		if (t->nops) {
+			int n = t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops;
+			fprintf(out, "operation stack of T%d (%s):\n", t->tid, t->name);
+			for (int i = n - 1; i >= 0; i--)
+				fprintf(out, "  %s\n", t->ops[i]);
+		}
+		if (w.lockdep && kind != SIM_F_DEADLOCK && kind != SIM_F_LOCK_CYCLE &&
+		    kind != SIM_F_LOCK_RECURSIVE && kind != SIM_F_LOCK_BAD_UNLOCK &&
+		    kind != SIM_F_LOCK_HELD_EXIT && kind != SIM_F_LOCK_NOT_HELD) {
+			fprintf(out, "locks held by T%d (%s):\n", t->tid, t->name);
+			sim_lockdep_print_held(out, t->tid);
+		}
+	}
+	if (w.trace) {
+		fprintf(out, "recent events:\n");
+		sim__trace_tail(out, 10);
+	}
+	fclose(out);
+	f = &findings[nfindings++];
+	f->kind = kind;
+	snprintf(f->signature, sizeof(f->signature), "%s", signature);
+	f->report = text;
+	f->step = w.step;
+	f->tid = t ? t->tid : -1;
+	if (w.trace)
+		sim__trace_ev(t ? t->tid : 0, SIM_EV_FINDING,
+			      sim_finding_kind_name(kind), NULL, f->signature);
+done:
+	if (fatal)
+		sim__stop();
+}
+
+void sim_report(enum sim_finding_kind kind, bool fatal, const char *signature,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sim_vreport(kind, fatal, signature, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------ wait-for */
+
+bool sim__waitq_owners(const struct sim_waitq *wq, uint64_t *owners,
+		       const char **name, const struct sim_site **owner_site)
+{
+	uintptr_t base;
+
+	if (!wq || !wq->map)
+		return false;
+	/* The waitq sits at a type-specific offset from dep_map (the first
+	 * member): that offset is the kind tag. */
+	base = (uintptr_t)wq->map;
+	*name = wq->map->name ? wq->map->name : "?";
+	if ((uintptr_t)wq - base == offsetof(struct sim_mutex, wq)) {
+		const struct sim_mutex *m = (const void *)base;
+		*owners = m->owner > 0 ? BIT(m->owner - 1) : 0;
+		*owner_site = m->owner_site;
+		return true;
+	}
+	if ((uintptr_t)wq - base == offsetof(struct sim_rwsem, wq)) {
+		const struct sim_rwsem *s = (const void *)base;
+		*owners = (s->writer > 0 ? BIT(s->writer - 1) : 0) | s->readers;
+		*owner_site = s->owner_site;
+		return true;
+	}
+	if ((uintptr_t)wq - base == offsetof(struct sim_spinlock, wq)) {
+		const struct sim_spinlock *l = (const void *)base;
+		*owners = l->owner > 0 ? BIT(l->owner - 1) : 0;
+		*owner_site = NULL;
+		return true;
+	}
+	return false;
+}
+
+_Static_assert(offsetof(struct sim_mutex, dep_map) == 0, "dep_map first");
+_Static_assert(offsetof(struct sim_rwsem, dep_map) == 0, "dep_map first");
+_Static_assert(offsetof(struct sim_spinlock, dep_map) == 0, "dep_map first");
+_Static_assert(offsetof(struct sim_mutex, wq) != offsetof(struct sim_rwsem, wq) &&
+	       offsetof(struct sim_mutex, wq) != offsetof(struct sim_spinlock, wq) &&
+	       offsetof(struct sim_rwsem, wq) != offsetof(struct sim_spinlock, wq),
+	       "wait queue offsets identify the lock type");
+
+static uint64_t waits_for(int tid)
+{
+	const struct sim_thread *t = &w.t[tid];
+	uint64_t owners = 0;
+	const char *n;
+	const struct sim_site *os;
+
+	if (t->state != SIM_T_BLOCKED || !t->wq)
+		return 0;
+	if (!sim__waitq_owners(t->wq, &owners, &n, &os))
+		return 0;
+	return owners & ~BIT(tid);
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_blocked(FILE *out, const struct sim_thread *t)
+{
+	char sb[96], ob[96];
+	uint64_t owners = 0;
+	const char *name = NULL;
+	const struct sim_site *os = NULL;
+
+	sim_site_str(t->site, sb, sizeof(sb));
+	if (t->wq && sim__waitq_owners(t->wq, &owners, &name, &os)) {
+		fprintf(out, "T%d (%s) is waiting for lock %s at %s", t->tid,
+			t->name, name, sb);
+		for (uint64_t b = owners; b; b &= b - 1) {
+			int o = __builtin_ctzll(b);
+			fprintf(out, ", held by T%d (%s)", o, w.t[o].name);
+			if (os)
+				fprintf(out, " (acquired at %s)",
+					sim_site_str(os, ob, sizeof(ob)));
+		}
+		fputc('\n', out);
+	} else {
+		fprintf(out, "T%d (%s) is %s on %s at %s\n", t->tid, t->name,
+			sim__state_name(t), t->wq && t->wq->name ? t->wq->name : "-",
+			sb);
+	}
+}
+
+void sim__report_deadlock(void)
+{
+	int color[SIM_MAX_THREADS] = { 0 }, parent[SIM_MAX_THREADS];
+	int cyc[SIM_MAX_THREADS], ncyc = 0;
+	char *text = NULL, sig[256];
+	size_t len = 0;
+	FILE *out;
+
+	/* find a cycle in the wait-for graph: iterative DFS from each tid */
+	for (int s = 0; s < w.nthreads && !ncyc; s++) {
+		int stack[SIM_MAX_THREADS], sp = 0;
+		uint64_t pending[SIM_MAX_THREADS];
+		if (color[s])
+			continue;
+		stack[sp] = s;
+		pending[sp] = waits_for(s);
+		color[s] = 1;
+		parent[s] = -1;
+		sp++;
+		while (sp && !ncyc) {
+			int u = stack[sp - 1];
+			if (!pending[sp - 1]) {
+				color[u] = 2;
+				sp--;
+				continue;
+			}
+			int v = __builtin_ctzll(pending[sp - 1]);
+			pending[sp - 1] &= pending[sp - 1] - 1;
+			if (color[v] == 1) {
+				/* cycle v -> ... -> u -> v */
+				for (int x = u; ; x = parent[x]) {
+					cyc[ncyc++] = x;
+					if (x == v)
+						break;
+				}
+			} else if (!color[v]) {
+				color[v] = 1;
+				parent[v] = u;
+				stack[sp] = v;
+				pending[sp] = waits_for(v);
+				sp++;
+			}
+		}
+	}
+	/* cyc is reversed (u back to v): put it in wait order, lowest tid first */
+	for (int i = 0; i < ncyc / 2; i++) {
+		int x = cyc[i];
+		cyc[i] = cyc[ncyc - 1 - i];
+		cyc[ncyc - 1 - i] = x;
+	}
+	if (ncyc) {
+		int lo = 0;
+		for (int i = 1; i < ncyc; i++)
+			if (cyc[i] < cyc[lo])
+				lo = i;
+		int tmp[SIM_MAX_THREADS];
+		for (int i = 0; i < ncyc; i++)
+			tmp[i] = cyc[(lo + i) % ncyc];
+		memcpy(cyc, tmp, sizeof(int) * (size_t)ncyc);
+	}
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return;
+	if (ncyc) {
+		const char *names[SIM_MAX_THREADS];
+		int nn = 0;
+		fprintf(out, "INFO: task T%d (%s) blocked: deadlock\n", cyc[0],
+			w.t[cyc[0]].name);
+		fprintf(out, "wait-for cycle of %d threads:\n", ncyc);
+		for (int i = 0; i < ncyc; i++) {
+			const struct sim_thread *t = &w.t[cyc[i]];
+			uint64_t ow;
+			const char *n;
+			const struct sim_site *os;
+			fputs("  ", out);
+			print_blocked(out, t);
+			if (sim__waitq_owners(t->wq, &ow, &n, &os))
+				names[nn++] = n;
+		}
+		qsort(names, (size_t)nn, sizeof(names[0]), cmpstr);
+		int o = snprintf(sig, sizeof(sig), "deadlock:");
+		for (int i = 0; i < nn && o < (int)sizeof(sig); i++)
+			o += snprintf(sig + o, sizeof(sig) - (size_t)o, "%s%s",
+				      i ? "," : "", names[i]);
+		fputc('\n', out);
+		for (int i = 0; i < ncyc; i++) {
+			const struct sim_thread *t = &w.t[cyc[i]];
+			fprintf(out, "T%d (%s) holds:\n", t->tid, t->name);
+			if (w.lockdep)
+				sim_lockdep_print_held(out, t->tid);
+			if (t->nops)
+				fprintf(out, "  during: %s\n",
+					t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1]);
+		}
+		fputs("\n*** DEADLOCK ***\n", out);
+	} else {
+		/* everybody blocked without a lock cycle (lost wake-up etc.) */
+		const char *names[SIM_MAX_THREADS];
+		int nn = 0;
+		fprintf(out, "INFO: all threads blocked: no runnable thread, no timer\n");
+		for (int i = 0; i < w.nthreads; i++) {
+			const struct sim_thread *t = &w.t[i];
+			if (t->state != SIM_T_BLOCKED)
+				continue;
+			fputs("  ", out);
+			print_blocked(out, t);
+			names[nn++] = t->wq && t->wq->name ? t->wq->name : "?";
+		}
+		qsort(names, (size_t)nn, sizeof(names[0]), cmpstr);
+		int o = snprintf(sig, sizeof(sig), "deadlock:stall:");
+		for (int i = 0; i < nn && o < (int)sizeof(sig); i++)
+			if (i == 0 || strcmp(names[i], names[i - 1]))
+				o += snprintf(sig + o, sizeof(sig) - (size_t)o, "%s%s",
+					      i ? "," : "", names[i]);
+		for (int i = 0; i < w.nthreads; i++) {
+			if (w.t[i].state != SIM_T_BLOCKED || !w.lockdep)
+				continue;
+			fprintf(out, "T%d (%s) holds:\n", i, w.t[i].name);
+			sim_lockdep_print_held(out, i);
+		}
+		fputs("\n*** DEADLOCK ***\n", out);
+	}
+	fclose(out);
+	{
+		/* report as the thread that observed it, without the generic
+		 * per-thread additions (the text already has them) */
+		struct sim_thread *save = w.cur;
+		bool tr = w.trace;
+		w.cur = NULL;
+		sim_report(SIM_F_DEADLOCK, false, sig, "%s", text);
+		w.cur = save;
+		w.trace = tr;
+		if (nfindings && findings[nfindings - 1].kind == SIM_F_DEADLOCK)
+			findings[nfindings - 1].tid = ncyc ? cyc[0] : (save ? save->tid : -1);
+	}
+	free(text);
+}
+
+void sim__report_hang(const char *why)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct sim_thread *save = w.cur;
+
+	if (!out)
+		return;
+	fprintf(out, "INFO: no progress: %s (steps %llu, virtual time %llu ns)\n",
+		why, (unsigned long long)w.step, (unsigned long long)w.now);
+	fprintf(out, "thread states:\n");
+	for (int i = 0; i < w.nthreads; i++) {
+		const struct sim_thread *t = &w.t[i];
+		char sb[96];
+		if (t->state == SIM_T_BLOCKED) {
+			fputs("  ", out);
+			print_blocked(out, t);
+		} else {
+			fprintf(out, "  T%d (%s) %s at %s\n", i, t->name,
+				sim__state_name(t), sim_site_str(t->site, sb, sizeof(sb)));
+		}
+	}
+	fclose(out);
+	w.cur = NULL;
+	sim_report(SIM_F_HANG, false, "hang", "%s", text);
+	w.cur = save;
+	free(text);
+}
+
+void sim__report_crash(int sig, int tid, uintptr_t addr)
+{
+	const struct sim_thread *t = &w.t[tid];
+	char sb[96], sigs[128];
+	struct sim_thread *save = w.cur;
+	const char *sn = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
+			 sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
+			 sig == SIGABRT ? "SIGABRT" : "signal";
+	uintptr_t lo = (uintptr_t)t->ctx.stack_lo;
+
+	sim_site_str(t->site, sb, sizeof(sb));
+	snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, sb);
+	w.cur = (struct sim_thread *)t;
+	sim_report(SIM_F_CRASH, false, sigs,
+		   "%s in simulated thread T%d (%s)%s\n"
+		   "last scheduling point: %s\n"
+		   "the execution was stopped; the process goes on\n",
+		   sn, tid, t->name,
+		   (sig == SIGSEGV || sig == SIGBUS) && addr < 4096 ?
+			   " (NULL pointer dereference)" :
+		   (sig == SIGSEGV && addr + 4096 >= lo && addr < lo) ?
+			   " (stack overflow: guard page hit)" : "",
+		   sb);
+	w.cur = save;
+}

@@ -1,0 +1,853 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/sched.c - simulated threads, the scheduler and virtual time.
+ *
+ * Owns: the world, thread creation/exit on pooled mmap'd stacks with guard
+ * pages, the scheduling point (strategy choice: random, PCT, round-robin,
+ * replay, exhaustive via explore.c), the wait queue (the one blocking
+ * mechanism), the virtual clock, budgets, crash isolation (signals on an
+ * alternate stack + siglongjmp to the host) and sim_run itself.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+struct sim_world sim__w;
+#define w sim__w
+
+/* ------------------------------------------------------------ stacks */
+
+struct sim_stack {
+	void *map;          /* includes the guard page */
+	size_t map_len;
+	void *lo;           /* usable stack */
+	size_t size;
+};
+static struct sim_stack stacks[SIM_MAX_THREADS];
+static size_t page_size;
+
+static int stack_get(int tid, size_t size, void **lo)
+{
+	struct sim_stack *s = &stacks[tid];
+
+	if (s->map && s->size != size) {
+		munmap(s->map, s->map_len);
+		s->map = NULL;
+	}
+	if (!s->map) {
+		size_t len = size + page_size;
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return -ENOMEM;
+		mprotect(p, page_size, PROT_NONE);      /* guard page */
+		s->map = p;
+		s->map_len = len;
+		s->lo = (char *)p + page_size;
+		s->size = size;
+	}
+	*lo = s->lo;
+	return 0;
+}
+
+/* ------------------------------------------------------------ contexts */
+
+#ifdef __x86_64__
+void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
+		  void (*fn)(void *), void *arg)
+{
+	uintptr_t top = ((uintptr_t)lo + size) & ~(uintptr_t)15;
+	uint64_t *sp = (uint64_t *)(top - 72);
+
+	/* popped by sim_ctx_switch: r15 r14 r13 r12 rbx rbp, then the
+	 * resume address; rsp is then 16-byte aligned for the call. */
+	sp[0] = 0;                       /* r15 */
+	sp[1] = 0;                       /* r14 */
+	sp[2] = (uint64_t)(uintptr_t)fn; /* r13 */
+	sp[3] = (uint64_t)(uintptr_t)arg;/* r12 */
+	sp[4] = 0;                       /* rbx */
+	sp[5] = 0;                       /* rbp */
+	sp[6] = (uint64_t)(uintptr_t)sim_ctx_entry;
+	sp[7] = 0;
+	sp[8] = 0;
+	c->sp = sp;
+	c->stack_lo = lo;
+	c->stack_size = size;
+	c->fake_stack = NULL;
+}
+#else
+static void (*uc_fn)(void *);
+static void *uc_arg;
+static void uc_trampoline(void)
+{
+	uc_fn(uc_arg);
+}
+void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
+		  void (*fn)(void *), void *arg)
+{
+	getcontext(&c->uc);
+	c->uc.uc_stack.ss_sp = lo;
+	c->uc.uc_stack.ss_size = size;
+	c->uc.uc_link = NULL;
+	/* one context starts at a time: the entry reads the globals first */
+	uc_fn = fn;
+	uc_arg = arg;
+	makecontext(&c->uc, uc_trampoline, 0);
+	c->stack_lo = lo;
+	c->stack_size = size;
+	c->fake_stack = NULL;
+}
+#endif
+
+/* ------------------------------------------------------------ accessors */
+
+int sim_tid(void)
+{
+	return w.cur ? w.cur->tid : -1;
+}
+
+const char *sim_thread_name(int tid)
+{
+	if (tid < 0 || tid >= w.nthreads)
+		return tid == -1 ? "host" : "?";
+	return w.t[tid].name;
+}
+
+uint64_t sim__step(void) { return w.step; }
+uint32_t sim__generation(void) { return w.generation; }
+bool sim__lockdep_on(void) { return w.lockdep; }
+uint64_t sim_now_ns(void) { return w.now; }
+
+const char *sim__op_label(int tid)
+{
+	if (tid < 0 || tid >= w.nthreads || w.t[tid].nops == 0)
+		return NULL;
+	struct sim_thread *t = &w.t[tid];
+	return t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1];
+}
+
+void sim_op_push(const char *label)
+{
+	struct sim_thread *t = w.cur;
+	if (!t)
+		return;
+	if (t->nops < SIM_OPSTACK) {
+		strncpy(t->ops[t->nops], label ? label : "", SIM_OPLEN - 1);
+		t->ops[t->nops][SIM_OPLEN - 1] = 0;
+	}
+	t->nops++;
+}
+
+void sim_op_pop(void)
+{
+	if (w.cur && w.cur->nops > 0)
+		w.cur->nops--;
+}
+
+const char *sim__state_name(const struct sim_thread *t)
+{
+	switch (t->state) {
+	case SIM_T_RUNNABLE: return "runnable";
+	case SIM_T_BLOCKED: return t->deadline ? "blocked (timed)" : "blocked";
+	case SIM_T_SLEEPING: return "sleeping";
+	case SIM_T_EXITED: return "exited";
+	default: return "free";
+	}
+}
+
+void sim_set_point_hook(sim_point_hook fn, void *arg)
+{
+	w.hook = fn;
+	w.hook_arg = arg;
+}
+
+static uint64_t host_rng;
+
+uint64_t sim_rand(void)
+{
+	/* One stream per thread: values do not depend on the interleaving. */
+	if (w.cur)
+		return sim__splitmix(&w.cur->rng);
+	return sim__splitmix(&host_rng);
+}
+
+void sim_opts_default(struct sim_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->strategy = SIM_STRAT_RANDOM;
+	o->seed = 1;
+	o->pct_depth = 3;
+	o->pct_steps_hint = 200;
+	o->preemption_bound = -1;
+	o->max_steps = 1000000;
+	o->max_vtime_ns = 600ULL * 1000000000ULL;
+	o->stack_size = 256 * 1024;
+	o->trace = false;
+	o->lockdep = true;
+}
+
+/* ------------------------------------------------------------ switching */
+
+static void switch_to(struct sim_thread *from, struct sim_thread *to)
+{
+	w.cur = to;
+	sim_ctx_jump(&from->ctx, &to->ctx, from->state == SIM_T_EXITED);
+}
+
+/* Leave the simulated world for good (from a simulated thread). */
+static __attribute__((noreturn)) void to_host(void)
+{
+	struct sim_thread *t = w.cur;
+
+	w.stopping = true;
+	w.in_thread_ctx = false;
+	w.cur = NULL;
+	sim_ctx_jump(&t->ctx, &w.host, true);
+	__builtin_unreachable();
+}
+
+void sim__stop(void)
+{
+	w.stopping = true;
+	if (w.cur && w.in_thread_ctx)
+		to_host();
+}
+
+/* ------------------------------------------------------------ time */
+
+/* Advance the clock to the earliest deadline; returns the new runnable
+ * mask (0 if nobody has a deadline). */
+static uint64_t advance_time(void)
+{
+	uint64_t m = w.timed, min = UINT64_MAX;
+
+	if (!m)
+		return 0;
+	for (uint64_t b = m; b; b &= b - 1) {
+		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
+		if (t->deadline < min)
+			min = t->deadline;
+	}
+	if (min > w.max_vtime) {
+		w.now = w.max_vtime;
+		return 0;
+	}
+	if (min > w.now)
+		w.now = min;
+	for (uint64_t b = m; b; b &= b - 1) {
+		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
+		if (t->deadline > w.now)
+			continue;
+		w.timed &= ~BIT(t->tid);
+		t->deadline = 0;
+		if (t->state == SIM_T_BLOCKED && t->wq) {
+			t->wq->waiters &= ~BIT(t->tid);
+			t->wq = NULL;
+			t->wake_result = -ETIMEDOUT;
+			if (w.trace)
+				sim__trace_ev(t->tid, SIM_EV_TIMEOUT, NULL, t->site, NULL);
+		}
+		t->state = SIM_T_RUNNABLE;
+		w.runnable |= BIT(t->tid);
+	}
+	return w.runnable;
+}
+
+/* ------------------------------------------------------------ strategies */
+
+static int pick_pct(struct sim_thread *cur, uint64_t en)
+{
+	if (w.pct_next < w.pct_ncp && w.step >= w.pct_cp[w.pct_next]) {
+		/* change point: the running thread drops below everybody */
+		cur->prio = (uint64_t)(w.pct_ncp - w.pct_next);
+		w.pct_next++;
+	}
+	int best = -1;
+	uint64_t bp = 0;
+	for (uint64_t b = en; b; b &= b - 1) {
+		int i = __builtin_ctzll(b);
+		if (best < 0 || w.t[i].prio > bp) {
+			best = i;
+			bp = w.t[i].prio;
+		}
+	}
+	return best;
+}
+
+static int pick_rr(struct sim_thread *cur, uint64_t en)
+{
+	int n = cur->tid + 1;
+	uint64_t hi = n >= 64 ? 0 : en & (~0ULL << n);
+	return __builtin_ctzll(hi ? hi : en);
+}
+
+static int pick(struct sim_thread *cur, uint64_t en)
+{
+	switch (w.strategy) {
+	case SIM_STRAT_PCT:
+		return pick_pct(cur, en);
+	case SIM_STRAT_RR:
+		return pick_rr(cur, en);
+	case SIM_STRAT_REPLAY:
+		return sim__replay_pick(en);
+	case SIM_STRAT_EXHAUSTIVE:
+		return sim__explore_pick(cur, en);
+	case SIM_STRAT_RANDOM:
+	default: {
+		unsigned n = __builtin_popcountll(en);
+		uint64_t r = sim__splitmix(&w.rng);
+		return sim__nth_bit(en, (unsigned)(((unsigned __int128)r * n) >> 64));
+	}
+	}
+}
+
+/* The heart: the running thread reached a scheduling point; its state is
+ * already updated (runnable, blocked, sleeping or exited). */
+static void schedule(void)
+{
+	struct sim_thread *t = w.cur;
+	uint64_t en;
+	int next;
+
+	w.step++;
+	if (w.hook)
+		w.hook(t->tid, w.hook_arg);
+	if (unlikely(w.stopping))
+		to_host();
+	if (unlikely(w.step >= w.max_steps)) {
+		w.hang = true;
+		sim__report_hang("step budget exhausted");
+		to_host();
+	}
+	en = w.runnable;
+	if (likely(en == BIT(t->tid) && w.single_fast)) {
+		if (unlikely(w.pct_next < w.pct_ncp) && w.step >= w.pct_cp[w.pct_next])
+			pick_pct(t, en);
+		return;
+	}
+	if (w.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
+		to_host();
+	if (!en) {
+		en = advance_time();
+		if (!en) {
+			if (w.live == 0)
+				to_host();              /* everybody exited */
+			if (w.timed) {
+				w.hang = true;
+				sim__report_hang("virtual time budget exhausted");
+			} else {
+				w.deadlock = true;
+				sim__report_deadlock();
+			}
+			to_host();
+		}
+		if (w.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
+			to_host();
+	}
+	next = pick(t, en);
+	if (next < 0)
+		to_host();
+	if (en & (en - 1)) {
+		w.decisions++;
+		sim__dec_push(w.step, next, w.t[next].site);
+	}
+	if (next != t->tid) {
+		if (en & BIT(t->tid))
+			w.preemptions++;
+		switch_to(t, &w.t[next]);
+		/* resumed */
+		if (unlikely(w.stopping))
+			to_host();
+	}
+}
+
+void sim__point(const void *obj, const struct sim_site *site)
+{
+	struct sim_thread *t = w.cur;
+
+	if (!t)
+		return;
+	if (site)
+		t->site = site;
+	t->next_obj = obj;
+	schedule();
+}
+
+void sim_yield(const struct sim_site *site)
+{
+	if (w.cur && w.trace)
+		sim__trace_ev(w.cur->tid, SIM_EV_YIELD, NULL, site, NULL);
+	sim__point(SIM_OBJ_NONE, site);
+}
+
+/* ------------------------------------------------------------ wait queues */
+
+int sim__block(struct sim_waitq *wq, uint64_t deadline, const void *obj,
+	       const struct sim_site *site)
+{
+	struct sim_thread *t = w.cur;
+
+	if (!t)
+		return -EAGAIN;
+	if (deadline && deadline <= w.now) {
+		sim__point(obj, site);
+		return -ETIMEDOUT;
+	}
+	t->state = SIM_T_BLOCKED;
+	t->wq = wq;
+	t->block_seq = ++w.block_seq;
+	t->wake_result = 0;
+	if (site)
+		t->site = site;
+	t->next_obj = obj;
+	wq->waiters |= BIT(t->tid);
+	w.runnable &= ~BIT(t->tid);
+	if (deadline) {
+		t->deadline = deadline;
+		w.timed |= BIT(t->tid);
+	}
+	if (w.trace)
+		sim__trace_ev(t->tid, SIM_EV_BLOCK, wq->name, site, NULL);
+	schedule();
+	return t->wake_result;
+}
+
+static void wake(struct sim_thread *t)
+{
+	t->wq->waiters &= ~BIT(t->tid);
+	t->wq = NULL;
+	t->state = SIM_T_RUNNABLE;
+	t->wake_result = 0;
+	t->deadline = 0;
+	w.timed &= ~BIT(t->tid);
+	w.runnable |= BIT(t->tid);
+}
+
+void sim__wake_one(struct sim_waitq *wq)
+{
+	struct sim_thread *best = NULL;
+
+	for (uint64_t b = wq->waiters; b; b &= b - 1) {
+		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
+		if (!best || t->block_seq < best->block_seq)
+			best = t;
+	}
+	if (best)
+		wake(best);
+}
+
+void sim__wake_all(struct sim_waitq *wq)
+{
+	while (wq->waiters)
+		wake(&w.t[__builtin_ctzll(wq->waiters)]);
+}
+
+static const void *wq_obj(const struct sim_waitq *wq)
+{
+	return wq->map ? (const void *)wq->map : (const void *)wq;
+}
+
+int sim_waitq_block(struct sim_waitq *wq, uint64_t deadline_ns,
+		    const struct sim_site *site)
+{
+	if (!w.cur)
+		return -EAGAIN;
+	sim__check_might_sleep(site, "wait");
+	/* what the caller does after waking is unknown to us */
+	(void)wq_obj;
+	return sim__block(wq, deadline_ns, SIM_OBJ_UNKNOWN, site);
+}
+
+void sim_waitq_wake_one(struct sim_waitq *wq)
+{
+	if (w.cur) {
+		if (w.trace)
+			sim__trace_ev(w.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
+		sim__point(wq_obj(wq), NULL);
+	}
+	if (w.in_run || w.cur)
+		sim__wake_one(wq);
+}
+
+void sim_waitq_wake_all(struct sim_waitq *wq)
+{
+	if (w.cur) {
+		if (w.trace)
+			sim__trace_ev(w.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
+		sim__point(wq_obj(wq), NULL);
+	}
+	if (w.in_run || w.cur)
+		sim__wake_all(wq);
+}
+
+/* ------------------------------------------------------------ sleeping */
+
+void sim_sleep_ns(uint64_t ns, const struct sim_site *site)
+{
+	struct sim_thread *t = w.cur;
+
+	if (!t)
+		return;
+	sim__check_might_sleep(site, "sleep");
+	if (w.trace)
+		sim__trace_ev(t->tid, SIM_EV_SLEEP, NULL, site, NULL);
+	if (ns == 0) {
+		sim__point(SIM_OBJ_NONE, site);
+		return;
+	}
+	t->state = SIM_T_SLEEPING;
+	t->deadline = w.now + ns < w.now ? UINT64_MAX : w.now + ns;
+	t->site = site ? site : t->site;
+	t->next_obj = SIM_OBJ_NONE;
+	w.timed |= BIT(t->tid);
+	w.runnable &= ~BIT(t->tid);
+	schedule();
+}
+
+/* ------------------------------------------------------------ threads */
+
+static void thread_exit(void);
+
+static void thread_main(void *arg)
+{
+	struct sim_thread *t = arg;
+
+	sim_ctx_started();
+	t->fn(t->arg);
+	thread_exit();
+}
+
+static int thread_create(const char *name, sim_fn fn, void *arg)
+{
+	int tid = w.nthreads;
+	struct sim_thread *t;
+	void *lo;
+
+	if (tid >= SIM_MAX_THREADS)
+		return -EAGAIN;
+	if (stack_get(tid, w.opts.stack_size, &lo))
+		return -ENOMEM;
+	t = &w.t[tid];
+	memset(t, 0, offsetof(struct sim_thread, ops));
+	t->nops = 0;
+	t->tid = tid;
+	t->fn = fn;
+	t->arg = arg;
+	t->state = SIM_T_RUNNABLE;
+	t->next_obj = SIM_OBJ_NONE;
+	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	{
+		uint64_t s = sim__mix(w.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
+		t->rng = sim__splitmix(&s);
+	}
+	if (w.strategy == SIM_STRAT_PCT) {
+		/* random distinct priority, above every change-point value */
+		uint64_t r = sim__splitmix(&w.rng) >> 24;
+		t->prio = ((r + 32) << 6) | (uint64_t)tid;
+	}
+	sim_ctx_make(&t->ctx, lo, w.opts.stack_size, thread_main, t);
+	w.nthreads++;
+	w.live++;
+	w.runnable |= BIT(tid);
+	return tid;
+}
+
+int sim_thread_spawn(const char *name, sim_fn fn, void *arg)
+{
+	int tid;
+
+	if (!w.in_run)
+		return -EINVAL;
+	tid = thread_create(name, fn, arg);
+	if (tid < 0)
+		return tid;
+	if (w.trace && w.cur)
+		sim__trace_ev(w.cur->tid, SIM_EV_SPAWN, w.t[tid].name, NULL, NULL);
+	sim__point(SIM_OBJ_NONE, NULL);
+	return tid;
+}
+
+static bool others_live(int tid)
+{
+	for (int i = 0; i < w.nthreads; i++)
+		if (i != tid && w.t[i].state != SIM_T_EXITED)
+			return true;
+	return false;
+}
+
+void sim_thread_join_all(const struct sim_site *site)
+{
+	struct sim_thread *t = w.cur;
+
+	if (!t)
+		return;
+	sim__check_might_sleep(site, "join");
+	if (w.trace)
+		sim__trace_ev(t->tid, SIM_EV_JOIN, NULL, site, NULL);
+	sim__point(SIM_OBJ_UNKNOWN, site);
+	while (others_live(t->tid))
+		sim__block(&w.join_wq, 0, SIM_OBJ_UNKNOWN, site);
+}
+
+static void thread_exit(void)
+{
+	struct sim_thread *t = w.cur;
+
+	if (w.lockdep)
+		sim__lockdep_thread_exit(t->tid);
+	if (w.trace)
+		sim__trace_ev(t->tid, SIM_EV_EXIT, NULL, NULL, NULL);
+	t->state = SIM_T_EXITED;
+	t->next_obj = SIM_OBJ_NONE;
+	w.runnable &= ~BIT(t->tid);
+	w.live--;
+	sim__wake_all(&w.join_wq);
+	schedule();
+	__builtin_unreachable();
+}
+
+/* ------------------------------------------------------------ crashes */
+
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define NSIGS (int)(sizeof(crash_sigs) / sizeof(crash_sigs[0]))
+static struct sigaction old_sa[NSIGS];
+static stack_t old_ss;
+static void *altstack;
+static volatile sig_atomic_t crash_sig;
+static volatile int crash_tid;
+static void *volatile crash_addr;
+static volatile bool crash_write;
+static sim_fault_classifier fault_classifier;
+
+void sim_set_fault_classifier(sim_fault_classifier fn)
+{
+	fault_classifier = fn;
+}
+
+static void crash_handler(int sig, siginfo_t *si, void *ucv)
+{
+	crash_addr = si ? si->si_addr : NULL;
+	crash_write = false;
+#if defined(__x86_64__) && defined(REG_ERR)
+	if (ucv && (sig == SIGSEGV || sig == SIGBUS)) {
+		ucontext_t *uc = ucv;
+		crash_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+	}
+#else
+	(void)ucv;
+#endif
+	if (!w.in_thread_ctx || !w.cur) {
+		/* not ours: default action */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	crash_sig = sig;
+	crash_tid = w.cur->tid;
+	w.in_thread_ctx = false;
+	siglongjmp(w.host_jb, 1);
+}
+
+static bool asan_present(void)
+{
+#ifdef SIM_ASAN
+	return true;
+#else
+	return false;
+#endif
+}
+
+static bool handlers_on;
+
+static void handlers_install(void)
+{
+	struct sigaction sa;
+	stack_t ss;
+
+	if (asan_present())
+		return;
+	if (!altstack)
+		altstack = malloc(64 * 1024);
+	ss.ss_sp = altstack;
+	ss.ss_size = 64 * 1024;
+	ss.ss_flags = 0;
+	sigaltstack(&ss, &old_ss);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = crash_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < NSIGS; i++)
+		sigaction(crash_sigs[i], &sa, &old_sa[i]);
+	handlers_on = true;
+}
+
+static void handlers_restore(void)
+{
+	if (!handlers_on)
+		return;
+	for (int i = 0; i < NSIGS; i++)
+		sigaction(crash_sigs[i], &old_sa[i], NULL);
+	sigaltstack(&old_ss, NULL);
+	handlers_on = false;
+}
+
+/* ------------------------------------------------------------ runs */
+
+static void world_reset(const struct sim_opts *o)
+{
+	w.opts = *o;
+	if (!w.opts.stack_size)
+		w.opts.stack_size = 256 * 1024;
+	w.opts.stack_size = (w.opts.stack_size + page_size - 1) & ~(page_size - 1);
+	if (!w.opts.max_steps)
+		w.opts.max_steps = 1000000;
+	if (!w.opts.max_vtime_ns)
+		w.opts.max_vtime_ns = 600ULL * 1000000000ULL;
+	if (w.opts.pct_depth < 1)
+		w.opts.pct_depth = 3;
+	if (w.opts.pct_steps_hint < 1)
+		w.opts.pct_steps_hint = 200;
+	w.strategy = o->strategy;
+	w.seed = o->seed;
+	if (o->strategy == SIM_STRAT_REPLAY)
+		w.seed = sim__schedule_seed(o->replay);
+	w.cur = NULL;
+	w.step = 0;
+	w.runnable = 0;
+	w.max_steps = w.opts.max_steps;
+	w.single_fast = w.strategy != SIM_STRAT_EXHAUSTIVE;
+	w.lockdep = o->lockdep;
+	w.trace = o->trace;
+	w.stopping = false;
+	w.now = 0;
+	w.timed = 0;
+	w.max_vtime = w.opts.max_vtime_ns;
+	{
+		uint64_t s = w.seed ^ 0x5343484544ULL;
+		w.rng = sim__splitmix(&s);
+	}
+	host_rng = sim__mix(w.seed, 0x686f7374ULL);
+	w.block_seq = 0;
+	w.nthreads = 0;
+	w.live = 0;
+	w.decisions = w.preemptions = 0;
+	w.deadlock = w.hang = w.crashed = w.diverged = w.redundant = false;
+	memset(&w.join_wq, 0, sizeof(w.join_wq));
+	w.join_wq.name = "join";
+	w.generation++;
+	w.ndec = 0;
+	w.replay = o->replay;
+	w.replay_idx = 0;
+	w.pct_ncp = w.pct_next = 0;
+	if (w.strategy == SIM_STRAT_PCT) {
+		int n = w.opts.pct_depth - 1;
+		if (n > 16)
+			n = 16;
+		for (int i = 0; i < n; i++)
+			w.pct_cp[i] = 1 + sim__splitmix(&w.rng) %
+					  (uint64_t)w.opts.pct_steps_hint;
+		/* sort ascending (insertion sort, tiny) */
+		for (int i = 1; i < n; i++)
+			for (int j = i; j > 0 && w.pct_cp[j] < w.pct_cp[j - 1]; j--) {
+				uint64_t x = w.pct_cp[j];
+				w.pct_cp[j] = w.pct_cp[j - 1];
+				w.pct_cp[j - 1] = x;
+			}
+		w.pct_ncp = n;
+	}
+	sim__findings_reset();
+	sim__trace_reset();
+	if (w.strategy == SIM_STRAT_EXHAUSTIVE)
+		sim__explore_begin_run();
+}
+
+int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
+	    void *arg, struct sim_result *res)
+{
+	struct sim_opts def;
+
+	if (w.in_run)
+		return -EBUSY;
+	if (!main_fn)
+		return -EINVAL;
+	if (!o) {
+		sim_opts_default(&def);
+		o = &def;
+	}
+	if ((unsigned)o->strategy > SIM_STRAT_REPLAY)
+		return -EINVAL;
+	if (o->strategy == SIM_STRAT_REPLAY && !o->replay)
+		return -EINVAL;
+	if (!page_size)
+		page_size = (size_t)sysconf(_SC_PAGESIZE);
+
+	world_reset(o);
+	sim__lockdep_reset(o->lockdep_keep_graph);
+	w.in_run = true;
+	if (thread_create("main", main_fn, arg) < 0) {
+		w.in_run = false;
+		return -ENOMEM;
+	}
+#ifdef SIM_ASAN
+	{
+		pthread_attr_t at;
+		void *lo = NULL;
+		size_t sz = 0;
+		if (!pthread_getattr_np(pthread_self(), &at)) {
+			pthread_attr_getstack(&at, &lo, &sz);
+			pthread_attr_destroy(&at);
+		}
+		w.host.stack_lo = lo;
+		w.host.stack_size = sz;
+	}
+#endif
+	handlers_install();
+	crash_sig = 0;
+	if (sigsetjmp(w.host_jb, 1) == 0) {
+		w.in_thread_ctx = true;
+		w.cur = &w.t[0];
+		sim_ctx_jump(&w.host, &w.t[0].ctx, false);
+	} else {
+		w.crashed = true;
+	}
+	w.in_thread_ctx = false;
+	w.cur = NULL;
+	handlers_restore();
+	if (w.crashed) {
+		bool classified = false;
+		if (fault_classifier && (crash_sig == SIGSEGV || crash_sig == SIGBUS)) {
+			/* let the classifier report as the faulting thread */
+			w.cur = &w.t[crash_tid];
+			classified = fault_classifier(crash_addr, crash_write);
+			w.cur = NULL;
+		}
+		if (!classified)
+			sim__report_crash(crash_sig, crash_tid, (uintptr_t)crash_addr);
+	}
+	if (w.strategy == SIM_STRAT_REPLAY)
+		sim__replay_end();
+	w.in_run = false;
+	if (teardown)
+		teardown(arg);
+	if (res) {
+		memset(res, 0, sizeof(*res));
+		res->nfindings = sim_findings_count();
+		res->deadlock = w.deadlock;
+		res->hang = w.hang;
+		res->crashed = w.crashed;
+		res->diverged = w.diverged;
+		res->redundant = w.redundant;
+		res->steps = w.step;
+		res->decisions = w.decisions;
+		res->preemptions = w.preemptions;
+		res->vtime_ns = w.now;
+	}
+	return 0;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/trace.c - the event trace of an execution.
+ *
+ * Owns: recording (a growable array of small fixed-size records, only when
+ * opts.trace; free-form text in a side arena), sim_trace_note, the text
+ * rendering with one column per thread, Chrome trace-event JSON for
+ * Perfetto, and the FNV-1a hash of the event stream (no addresses).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define w sim__w
+
+struct sim_event {
+	uint64_t step;
+	const char *obj;               /* static or lock name (not freed) */
+	const struct sim_site *site;
+	uint32_t text;                 /* offset+1 into the arena, 0 = none */
+	int16_t tid;
+	uint8_t kind;
+};
+
+static struct sim_event *evs;
+static size_t nev, cap_ev;
+static char *arena;
+static size_t narena, cap_arena;
+/* Thread names of the traced execution (kept for printing after a run). */
+
+static const char *const ev_names[SIM_EV__COUNT] = {
+	[SIM_EV_SPAWN] = "spawn", [SIM_EV_EXIT] = "exit",
+	[SIM_EV_LOCK] = "lock", [SIM_EV_BLOCK] = "block",
+	[SIM_EV_WAKE] = "wake", [SIM_EV_UNLOCK] = "unlock",
+	[SIM_EV_TRYLOCK_OK] = "trylock", [SIM_EV_TRYLOCK_FAIL] = "trylock-fail",
+	[SIM_EV_DOWN_READ] = "down_read", [SIM_EV_DOWN_WRITE] = "down_write",
+	[SIM_EV_UP_READ] = "up_read", [SIM_EV_UP_WRITE] = "up_write",
+	[SIM_EV_DOWNGRADE] = "downgrade", [SIM_EV_SPIN_LOCK] = "spin_lock",
+	[SIM_EV_SPIN_UNLOCK] = "spin_unlock", [SIM_EV_WAIT] = "wait",
+	[SIM_EV_COMPLETE] = "complete", [SIM_EV_SLEEP] = "sleep",
+	[SIM_EV_YIELD] = "yield", [SIM_EV_NOTE] = "note",
+	[SIM_EV_FINDING] = "FINDING", [SIM_EV_TIMEOUT] = "timeout",
+	[SIM_EV_JOIN] = "join",
+};
+
+void sim__trace_reset(void)
+{
+	nev = 0;
+	narena = 0;
+}
+
+static uint32_t arena_put(const char *s)
+{
+	size_t l = strlen(s) + 1;
+
+	if (narena + l > cap_arena) {
+		size_t nc = cap_arena ? cap_arena * 2 : 4096;
+		while (nc < narena + l)
+			nc *= 2;
+		char *p = realloc(arena, nc);
+		if (!p)
+			return 0;
+		arena = p;
+		cap_arena = nc;
+	}
+	memcpy(arena + narena, s, l);
+	narena += l;
+	return (uint32_t)(narena - l + 1);
+}
+
+void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
+		   const struct sim_site *site, const char *text)
+{
+	struct sim_event *e;
+
+	if (nev == cap_ev) {
+		size_t nc = cap_ev ? cap_ev * 2 : 1024;
+		struct sim_event *p = realloc(evs, nc * sizeof(*p));
+		if (!p)
+			return;
+		evs = p;
+		cap_ev = nc;
+	}
+	e = &evs[nev++];
+	e->step = w.step;
+	e->tid = (int16_t)tid;
+	e->kind = (uint8_t)kind;
+	e->obj = obj;
+	e->site = site;
+	e->text = text ? arena_put(text) : 0;
+}
+
+void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (!w.trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sim__trace_ev(w.cur ? w.cur->tid : -1, SIM_EV_NOTE, NULL, site, buf);
+}
+
+static const char *ev_text(const struct sim_event *e)
+{
+	return e->text ? arena + e->text - 1 : NULL;
+}
+
+/* "kind obj @site text" */
+static void ev_format(const struct sim_event *e, char *buf, size_t len)
+{
+	char sb[96];
+	const char *txt = ev_text(e);
+	int o = snprintf(buf, len, "%s", ev_names[e->kind] ? ev_names[e->kind] : "?");
+
+	if (e->obj && o < (int)len)
+		o += snprintf(buf + o, len - (size_t)o, " %s", e->obj);
+	if (e->site && o < (int)len)
+		o += snprintf(buf + o, len - (size_t)o, " @%s",
+			      sim_site_str(e->site, sb, sizeof(sb)));
+	if (txt && o < (int)len)
+		snprintf(buf + o, len - (size_t)o, " %s", txt);
+}
+
+void sim__trace_tail(FILE *out, int n)
+{
+	size_t from = nev > (size_t)n ? nev - (size_t)n : 0;
+	char buf[320];
+
+	for (size_t i = from; i < nev; i++) {
+		ev_format(&evs[i], buf, sizeof(buf));
+		fprintf(out, "  [%llu] T%d %s\n", (unsigned long long)evs[i].step,
+			evs[i].tid, buf);
+	}
+}
+
+void sim_trace_print(FILE *out, int col_width)
+{
+	int nt = w.nthreads;
+	char buf[320], cell[320];
+
+	if (col_width < 8)
+		col_width = 8;
+	if (col_width > 300)
+		col_width = 300;
+	fprintf(out, "%8s", "step");
+	for (int t = 0; t < nt; t++) {
+		snprintf(cell, sizeof(cell), "T%d %s", t, w.t[t].name);
+		fprintf(out, " | %-*.*s", col_width, col_width, cell);
+	}
+	fputc('\n', out);
+	fprintf(out, "%8s", "--------");
+	for (int t = 0; t < nt; t++) {
+		fputs("-+-", out);
+		for (int i = 0; i < col_width; i++)
+			fputc('-', out);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < nev; i++) {
+		const struct sim_event *e = &evs[i];
+		ev_format(e, buf, sizeof(buf));
+		fprintf(out, "%8llu", (unsigned long long)e->step);
+		for (int t = 0; t < nt; t++)
+			fprintf(out, " | %-*.*s", col_width, col_width,
+				t == e->tid ? buf : "");
+		if (e->tid < 0 || e->tid >= nt)
+			fprintf(out, " | host: %s", buf);
+		fputc('\n', out);
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void sim_trace_print_json(FILE *out)
+{
+	char sb[96];
+	bool first = true;
+
+	fputs("{\"traceEvents\":[\n", out);
+	for (int t = 0; t < w.nthreads; t++) {
+		char nb[48];
+		snprintf(nb, sizeof(nb), "T%d %s", t, w.t[t].name);
+		fprintf(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":",
+			first ? "" : ",\n", t);
+		json_str(out, nb);
+		fputs("}}", out);
+		first = false;
+	}
+	for (size_t i = 0; i < nev; i++) {
+		const struct sim_event *e = &evs[i];
+		bool instant = e->kind == SIM_EV_NOTE || e->kind == SIM_EV_FINDING;
+		char name[200];
+		snprintf(name, sizeof(name), "%s%s%s",
+			 ev_names[e->kind] ? ev_names[e->kind] : "?",
+			 e->obj ? " " : "", e->obj ? e->obj : "");
+		fprintf(out, "%s{\"name\":", first ? "" : ",\n");
+		first = false;
+		json_str(out, name);
+		fprintf(out, ",\"cat\":\"sim\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",
+			instant ? "i" : "X", e->tid, (unsigned long long)e->step);
+		if (instant)
+			fputs(",\"s\":\"t\"", out);
+		else
+			fputs(",\"dur\":1", out);
+		fputs(",\"args\":{\"site\":", out);
+		json_str(out, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : "");
+		if (ev_text(e)) {
+			fputs(",\"text\":", out);
+			json_str(out, ev_text(e));
+		}
+		fputs("}}", out);
+	}
+	fputs("\n],\"displayTimeUnit\":\"ns\"}\n", out);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	if (s)
+		h = fnv(h, s, strlen(s));
+	return fnv(h, "", 1);
+}
+
+uint64_t sim_trace_hash(void)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char sb[96];
+
+	if (!nev) {
+		/* no event trace: hash the decisions (always recorded) */
+		for (size_t i = 0; i < w.ndec; i++) {
+			h = fnv(h, &w.dec[i].step, sizeof(w.dec[i].step));
+			h = fnv(h, &w.dec[i].tid, sizeof(w.dec[i].tid));
+		}
+		h = fnv(h, &w.step, sizeof(w.step));
+		return h;
+	}
+	for (size_t i = 0; i < nev; i++) {
+		const struct sim_event *e = &evs[i];
+		int32_t tid = e->tid;
+		h = fnv(h, &e->step, sizeof(e->step));
+		h = fnv(h, &tid, sizeof(tid));
+		h = fnv(h, &e->kind, 1);
+		h = fnv_str(h, e->obj);
+		h = fnv_str(h, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : NULL);
+		h = fnv_str(h, ev_text(e));
+	}
+	return h;
+}
