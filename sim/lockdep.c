@@ -43,6 +43,10 @@ static struct {
 
 static uint64_t ld_chain[LD_CHAIN_SLOTS];
 static int ld_nchain;
+/* Slots in use, so a reset clears only those (executions are short and
+ * many: no 160 KiB memset per execution). */
+static uint16_t ld_chain_used[LD_CHAIN_MAX];
+static uint16_t ld_cls_used[LD_MAX_CLASSES];
 
 static char ld_reported[LD_MAX_REPORTED][256];
 static int ld_nreported;
@@ -69,7 +73,9 @@ static inline void ld_op(int tid, char *dst)
 	const char *op = sim__op_label(tid);
 
 	if (op) {
-		memcpy(dst, op, LD_OP_LEN);  /* core labels are char[SIM_OPLEN] */
+		/* core labels live in char[SIM_OPLEN] buffers (internal.h):
+		 * a fixed-size copy is cheaper than strlen + copy. */
+		memcpy(dst, op, LD_OP_LEN);
 		dst[LD_OP_LEN - 1] = 0;
 	} else {
 		dst[0] = 0;
@@ -178,6 +184,7 @@ static uint16_t ld_register(struct sim_lockdep_map *m, unsigned sub)
 	ld_cls_hash[i].key = key;
 	ld_cls_hash[i].sub = (uint8_t)sub;
 	ld_cls_hash[i].id = id;
+	ld_cls_used[id] = (uint16_t)i;
 	return id;
 }
 
@@ -234,7 +241,7 @@ static bool ld_chain_add(uint64_t key)
 		return true;
 	}
 	ld_chain[i] = key;
-	ld_nchain++;
+	ld_chain_used[ld_nchain++] = (uint16_t)i;
 	return true;
 }
 
@@ -611,8 +618,10 @@ void sim__lockdep_reset(bool keep_graph)
 		ld_epoch = 1;
 	if (keep_graph)
 		return;
-	memset(ld_cls_hash, 0, sizeof(ld_cls_hash));
-	memset(ld_chain, 0, sizeof(ld_chain));
+	for (int i = 1; i < ld_nclasses; i++)
+		ld_cls_hash[ld_cls_used[i]].id = 0;
+	for (int i = 0; i < ld_nchain; i++)
+		ld_chain[ld_chain_used[i]] = 0;
 	ld_nchain = 0;
 	ld_nclasses = 1;
 	ld_nedges = 0;
