@@ -295,7 +295,6 @@ void ld_report_not_held(int tid, const struct sim_lockdep_map *m, int read,
 	fprintf(out, "------------[ cut here ]------------\n");
 	fprintf(out, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", tid, file, line, func);
 	fprintf(out, "lockdep_assert_held%s(%s) failed\n", variant, name);
-	fprintf(out, "%s/%d: ", ld_thread_name(tid), tid);
 	ld_print_held_list(out, tid);
 	fprintf(out, "---[ end trace 0000000000000000 ]---\n");
 	snprintf(sig, sizeof(sig), "lock-not-held:%s@%s:%d", name, file, line);
