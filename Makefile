@@ -175,7 +175,7 @@ $(BUILD)/tests/check_sim_%: tests/check_sim_%.c $(TEST_UTIL) $(wildcard tests/*.
 LIBCLI = $(BUILD)/libapsim-cli.a
 $(LIBCLI): $(filter-out $(OBJ)/cli/main.o,$(CLI_SRCS:%.c=$(OBJ)/%.o))
 	@rm -f $@; ar rcs $@ $^
-$(BUILD)/tests/check_scn%: tests/check_scn%.c $(wildcard tests/*.h) $(LIBCLI) $(LIBSIM)
+$(filter $(BUILD)/tests/check_scn%,$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBCLI) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Itests -o $@ $< $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSIM)

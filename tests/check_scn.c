@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/check_scn.c - Check tests of the .scn scenario format.
+ *
+ * Owns: tests of cli/scn_parse.c, cli/scn_write.c and cli/ops_names.c: every
+ * operation and line kind parses into the right fields, write -> parse is
+ * the identity, malformed inputs give the exact FILE:LINE:COL error, limits
+ * are enforced, and a seeded mutation run (20k inputs) never crashes.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apsim/sim.h"
+#include "scn_parse.h"
+
+static struct apsim_scenario S, S2;
+static char err[1024];
+
+static int parse(const char *text)
+{
+	return apsim_scn_parse_buf(text, strlen(text), "t.scn", &S, err, sizeof(err));
+}
+
+#define PARSE_OK(text)                                                  \
+	do {                                                            \
+		int __r = parse(text);                                  \
+		ck_assert_msg(__r == 0, "parse failed: %s", err);       \
+	} while (0)
+
+static void strip_locs(struct apsim_scenario *s)
+{
+	int i, k;
+
+	for (i = 0; i < APSIM_MAX_OPS; i++)
+		memset(&s->setup[i].loc, 0, sizeof(struct apsim_loc));
+	for (k = 0; k < APSIM_MAX_THREADS; k++)
+		for (i = 0; i < APSIM_MAX_OPS; i++)
+			memset(&s->threads[k].ops[i].loc, 0, sizeof(struct apsim_loc));
+	for (i = 0; i < APSIM_MAX_FAULTS; i++)
+		memset(&s->faults[i].loc, 0, sizeof(struct apsim_loc));
+	for (i = 0; i < APSIM_MAX_EXPECT; i++)
+		memset(&s->expect[i].loc, 0, sizeof(struct apsim_loc));
+}
+
+static char *write_str(const struct apsim_scenario *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(apsim_scn_write(f, s), 0);
+	fclose(f);
+	return buf;
+}
+
+/* S parsed from text; check parse(write(S)) == S and the text is stable. */
+static void check_roundtrip(void)
+{
+	static struct apsim_scenario a;
+	char *t1, *t2;
+	size_t l1, l2;
+	int r;
+
+	memcpy(&a, &S, sizeof(a));
+	t1 = write_str(&a, &l1);
+	r = apsim_scn_parse_buf(t1, l1, a.file, &S2, err, sizeof(err));
+	ck_assert_msg(r == 0, "written scenario does not parse: %s\n%s", err, t1);
+	strip_locs(&a);
+	strip_locs(&S2);
+	if (memcmp(&a, &S2, sizeof(a))) {
+		size_t off = 0;
+
+		while (((char *)&a)[off] == ((char *)&S2)[off])
+			off++;
+		ck_abort_msg("round trip changed the scenario at byte %zu:\n%s", off, t1);
+	}
+	t2 = write_str(&S2, &l2);
+	ck_assert_msg(l1 == l2 && !memcmp(t1, t2, l1), "writer not stable:\n%s\n---\n%s", t1, t2);
+	free(t1);
+	free(t2);
+}
+
+/* ------------------------------------------------------------- names */
+
+START_TEST(test_op_names)
+{
+	int k;
+
+	for (k = APSIM_OP_NONE + 1; k < APSIM_OP__COUNT; k++) {
+		const char *n = apsim_op_name(k);
+
+		ck_assert_str_ne(n, "?");
+		ck_assert_int_eq(apsim_op_lookup(n), k);
+	}
+	ck_assert_int_eq(apsim_op_lookup("assign_adapter"), APSIM_OP_ASSIGN_ADAPTER);
+	ck_assert_int_eq(apsim_op_lookup("open"), APSIM_OP_VFIO_OPEN);
+	ck_assert_int_eq(apsim_op_lookup("sleep"), APSIM_OP_SLEEP_MS);
+	ck_assert_int_eq(apsim_op_lookup("bogus"), APSIM_OP_NONE);
+	ck_assert_int_eq(apsim_op_lookup(""), APSIM_OP_NONE);
+	ck_assert_str_eq(apsim_op_name(APSIM_OP__COUNT), "?");
+	ck_assert_str_eq(apsim_op_name(-3), "?");
+}
+END_TEST
+
+START_TEST(test_errno_names)
+{
+	static const struct { const char *n; long v; } t[] = {
+		{ "-EINVAL", -EINVAL }, { "-ENODEV", -ENODEV }, { "-EADDRINUSE", -EADDRINUSE },
+		{ "-EBUSY", -EBUSY }, { "-EPERM", -EPERM }, { "-ENOMEM", -ENOMEM },
+		{ "-EFAULT", -EFAULT }, { "-EIO", -EIO }, { "-ENOENT", -ENOENT },
+		{ "-EOPNOTSUPP", -EOPNOTSUPP }, { "-ENXIO", -ENXIO }, { "-EAGAIN", -EAGAIN },
+		{ "-ERANGE", -ERANGE }, { "-EEXIST", -EEXIST }, { "-ENOTSUPP", -524 },
+		{ "-ETIMEDOUT", -ETIMEDOUT }, { "-EDEADLK", -EDEADLK },
+	};
+	char buf[32];
+	long v;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(apsim_errno_parse(t[i].n, &v), 0);
+		ck_assert_int_eq(v, t[i].v);
+		ck_assert_str_eq(apsim_errno_name(t[i].v, buf, sizeof(buf)), t[i].n);
+	}
+	ck_assert_int_eq(apsim_errno_parse("-EWOULDBLOCK", &v), 0);
+	ck_assert_int_eq(v, -EAGAIN);
+	ck_assert_int_eq(apsim_errno_parse("6", &v), 0);
+	ck_assert_int_eq(v, 6);
+	ck_assert_int_eq(apsim_errno_parse("0x10", &v), 0);
+	ck_assert_int_eq(v, 16);
+	ck_assert_int_eq(apsim_errno_parse("-22", &v), 0);
+	ck_assert_int_eq(v, -22);
+	ck_assert_int_eq(apsim_errno_parse("-9223372036854775808", &v), 0);
+	ck_assert_int_eq(apsim_errno_parse("9223372036854775808", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("99999999999999999999", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("-EBOGUS", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("EINVAL", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("-", &v), -1);
+	ck_assert_int_eq(apsim_errno_parse("0x", &v), -1);
+	ck_assert_str_eq(apsim_errno_name(-4000, buf, sizeof(buf)), "-4000");
+	ck_assert_str_eq(apsim_errno_name(7, buf, sizeof(buf)), "7");
+}
+END_TEST
+
+/* ------------------------------------------------------ valid scenarios */
+
+static const char *const all_ops =
+	"scenario all-ops\n"
+	"description \"every op once\"\n"
+	"setup:\n"
+	"  kvm_create k0 vcpus 2\n"                     /* 0 */
+	"  kvm_create k1\n"
+	"  create_mdev m0\n"
+	"  create_mdev m15\n"
+	"  assign_adapter m0 5 -> 1\n"
+	"  unassign_adapter m0 0x05\n"                  /* 5 */
+	"  assign_domain m0 \"4\\n\" -> 2\n"
+	"  unassign_domain m0 \"\"  -> -EINVAL\n"
+	"  assign_control_domain m0 \"-1\"\n"
+	"  unassign_control_domain m0 999999999999 -> -ERANGE\n"
+	"  read_matrix m0\n"                            /* 10 */
+	"  read_guest_matrix m0\n"
+	"  read_control_domains m0\n"
+	"  read_queue_status 05.0004\n"
+	"  open m0 k0\n"
+	"  open m15 none -> -EINVAL\n"                  /* 15 */
+	"  close m0\n"
+	"  get_info m0\n"
+	"  reset m0\n"
+	"  dma_unmap m0 0x7f000\n"
+	"  pqap_aqic_enable k0.1 05.0004 isc 3\n"       /* 20 */
+	"  pqap_aqic_disable k0.0 ff.00ff\n"
+	"  apmask -5\n"
+	"  aqmask \"+0x04,0x05\"\n"
+	"  bind 5.4\n"
+	"  unbind 05.0004\n"                            /* 25 */
+	"  config_add_adapter 7\n"
+	"  config_remove_adapter 0x07\n"
+	"  config_add_domain 8\n"
+	"  config_remove_domain 8\n"
+	"  config_add_control_domain 9\n"               /* 30 */
+	"  config_remove_control_domain 255\n"
+	"  ap_scan\n"
+	"  kvm_vm_crypto k0 enable-apie\n"
+	"  kvm_vm_crypto k0 KVM_S390_VM_CRYPTO_DISABLE_DEA_KW\n"
+	"  kvm_vm_crypto k1 77\n"                       /* 35 */
+	"  kvm_pv_command k0\n"
+	"  yield\n"
+	"  sleep 20\n"
+	"  remove_mdev m15\n"
+	"  kvm_destroy k1\n"                            /* 40 */
+	"thread t1:\n"
+	"  yield\n";
+
+START_TEST(test_all_ops)
+{
+	const struct apsim_op *o = S.setup;
+
+	PARSE_OK(all_ops);
+	ck_assert_int_eq(S.nsetup, 41);
+	ck_assert_int_eq(S.nthreads, 1);
+	ck_assert_str_eq(S.name, "all-ops");
+	ck_assert_str_eq(S.description, "every op once");
+	ck_assert_str_eq(S.file, "t.scn");
+
+	ck_assert_int_eq(o[0].kind, APSIM_OP_KVM_CREATE);
+	ck_assert_int_eq(o[0].kvm, 0);
+	ck_assert_int_eq(o[0].arg, 2);
+	ck_assert_int_eq(o[0].mdev, -1);
+	ck_assert_int_eq(o[0].loc.line, 4);
+	ck_assert_int_eq(o[0].loc.col, 3);
+	ck_assert_int_eq(o[1].arg, 1);             /* vcpus default */
+	ck_assert_int_eq(o[3].mdev, 15);
+	ck_assert_int_eq(o[4].kind, APSIM_OP_ASSIGN_ADAPTER);
+	ck_assert_str_eq(o[4].str, "5");
+	ck_assert(o[4].has_expect);
+	ck_assert_int_eq(o[4].expect, 1);
+	ck_assert_int_eq(o[5].kind, APSIM_OP_UNASSIGN_ADAPTER);
+	ck_assert_str_eq(o[5].str, "0x05");
+	ck_assert(!o[5].has_expect);
+	ck_assert_str_eq(o[6].str, "4\n");
+	ck_assert_int_eq(o[6].kind, APSIM_OP_ASSIGN_DOMAIN);
+	ck_assert_str_eq(o[7].str, "");
+	ck_assert_int_eq(o[7].expect, -EINVAL);
+	ck_assert_int_eq(o[8].kind, APSIM_OP_ASSIGN_CONTROL_DOMAIN);
+	ck_assert_str_eq(o[8].str, "-1");
+	ck_assert_int_eq(o[9].kind, APSIM_OP_UNASSIGN_CONTROL_DOMAIN);
+	ck_assert_str_eq(o[9].str, "999999999999");
+	ck_assert_int_eq(o[9].expect, -ERANGE);
+	ck_assert_int_eq(o[10].kind, APSIM_OP_READ_MATRIX);
+	ck_assert_int_eq(o[11].kind, APSIM_OP_READ_GUEST_MATRIX);
+	ck_assert_int_eq(o[12].kind, APSIM_OP_READ_CONTROL_DOMAINS);
+	ck_assert_int_eq(o[13].kind, APSIM_OP_READ_QUEUE_STATUS);
+	ck_assert_int_eq(o[13].card, 5);
+	ck_assert_int_eq(o[13].domain, 4);
+	ck_assert_int_eq(o[14].kind, APSIM_OP_VFIO_OPEN);
+	ck_assert_int_eq(o[14].mdev, 0);
+	ck_assert_int_eq(o[14].kvm, 0);
+	ck_assert_int_eq(o[15].kvm, -1);
+	ck_assert_int_eq(o[15].expect, -EINVAL);
+	ck_assert_int_eq(o[16].kind, APSIM_OP_VFIO_CLOSE);
+	ck_assert_int_eq(o[17].kind, APSIM_OP_VFIO_GET_INFO);
+	ck_assert_int_eq(o[18].kind, APSIM_OP_VFIO_RESET);
+	ck_assert_int_eq(o[19].kind, APSIM_OP_DMA_UNMAP);
+	ck_assert_int_eq(o[19].arg, 0x7f000);
+	ck_assert_int_eq(o[20].kind, APSIM_OP_PQAP_AQIC_ENABLE);
+	ck_assert_int_eq(o[20].kvm, 0);
+	ck_assert_int_eq(o[20].vcpu, 1);
+	ck_assert_int_eq(o[20].card, 5);
+	ck_assert_int_eq(o[20].domain, 4);
+	ck_assert_int_eq(o[20].arg, 3);
+	ck_assert_int_eq(o[21].kind, APSIM_OP_PQAP_AQIC_DISABLE);
+	ck_assert_int_eq(o[21].card, 255);
+	ck_assert_int_eq(o[21].domain, 255);
+	ck_assert_int_eq(o[22].kind, APSIM_OP_APMASK_WRITE);
+	ck_assert_str_eq(o[22].str, "-5");
+	ck_assert_int_eq(o[23].kind, APSIM_OP_AQMASK_WRITE);
+	ck_assert_str_eq(o[23].str, "+0x04,0x05");
+	ck_assert_int_eq(o[24].kind, APSIM_OP_QUEUE_BIND);
+	ck_assert_int_eq(o[24].card, 5);
+	ck_assert_int_eq(o[24].domain, 4);
+	ck_assert_int_eq(o[25].kind, APSIM_OP_QUEUE_UNBIND);
+	ck_assert_int_eq(o[26].kind, APSIM_OP_CONFIG_ADD_ADAPTER);
+	ck_assert_int_eq(o[26].card, 7);
+	ck_assert_int_eq(o[27].kind, APSIM_OP_CONFIG_REMOVE_ADAPTER);
+	ck_assert_int_eq(o[27].card, 7);
+	ck_assert_int_eq(o[28].kind, APSIM_OP_CONFIG_ADD_DOMAIN);
+	ck_assert_int_eq(o[28].domain, 8);
+	ck_assert_int_eq(o[29].kind, APSIM_OP_CONFIG_REMOVE_DOMAIN);
+	ck_assert_int_eq(o[30].kind, APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN);
+	ck_assert_int_eq(o[30].domain, 9);
+	ck_assert_int_eq(o[31].kind, APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN);
+	ck_assert_int_eq(o[31].domain, 255);
+	ck_assert_int_eq(o[32].kind, APSIM_OP_AP_SCAN);
+	ck_assert_int_eq(o[33].kind, APSIM_OP_KVM_VM_CRYPTO);
+	ck_assert_int_eq(o[33].arg, 4);
+	ck_assert_int_eq(o[34].arg, 3);
+	ck_assert_int_eq(o[35].arg, 77);
+	ck_assert_int_eq(o[36].kind, APSIM_OP_KVM_PV_COMMAND);
+	ck_assert_int_eq(o[37].kind, APSIM_OP_YIELD);
+	ck_assert_int_eq(o[38].kind, APSIM_OP_SLEEP_MS);
+	ck_assert_int_eq(o[38].arg, 20);
+	ck_assert_int_eq(o[39].kind, APSIM_OP_MDEV_REMOVE);
+	ck_assert_int_eq(o[40].kind, APSIM_OP_KVM_DESTROY);
+	ck_assert_str_eq(S.threads[0].name, "t1");
+	ck_assert_int_eq(S.threads[0].nops, 1);
+	check_roundtrip();
+}
+END_TEST
+
+static const char *const full =
+	"# the D2 deadlock\n"
+	"scenario d2-assign-vs-apmask\n"
+	"description \"assign_adapter races an apmask write\\t(pre-6.0)\"\n"
+	"variant d2\n"
+	"host adapters 5,6 domains 4-6 control-domains 0x04 apxa off\n"
+	"host adapters 0x10-0x11\n"
+	"host free-adapters 5,6 free-domains 4-6\n"
+	"host card-type cex6\n"
+	"fault kmalloc at vfio_ap_mdev_probe nth 2\n"
+	"fault kmalloc every\n"
+	"fault kmalloc at \"vfio_ap_ops.c:711\"\n"
+	"fault ap zapq 05.0004 rc reset-in-progress count 2\n"
+	"fault ap tapq any rc 0x42 always\n"
+	"fault ap aqic 05.* rc busy\n"
+	"setup:\n"
+	"    kvm_create k0 vcpus 2\n"
+	"    create_mdev m0\n"
+	"    assign_domain m0 4\n"
+	"    open m0 k0\n"
+	"thread admin:\n"
+	"    apmask \"-5\"                    -> -EBUSY\n"
+	"thread qemu :\n"
+	"    assign_adapter m0 6\n"
+	"explore strategy pct seed 18446744073709551615 iterations 500\n"
+	"explore pct-depth 2 preemption-bound 3 max-steps 100000\n"
+	"expect deadlock\n"
+	"expect lock-cycle \"ap_perms_mutex\" \"&matrix_dev->guests_lock\"\n"
+	"expect lock-cycle\n"
+	"expect clean\n"
+	"expect no-deadlock\n"
+	"expect validator-clean\n"
+	"expect invariants\n"
+	"expect rules-clean\n"
+	"expect memory use-after-free\n"
+	"expect memory\n"
+	"expect warn\n"
+	"expect result apmask -EBUSY\n";
+
+static bool bit(const uint8_t *m, int id)
+{
+	return m[id / 8] & (0x80 >> (id % 8));
+}
+
+START_TEST(test_full)
+{
+	const struct apsim_hostcfg *c = &S.cfg;
+	int id;
+
+	PARSE_OK(full);
+	ck_assert_str_eq(S.name, "d2-assign-vs-apmask");
+	ck_assert_str_eq(S.description, "assign_adapter races an apmask write\t(pre-6.0)");
+	ck_assert_str_eq(S.variant, "d2");
+	/* host */
+	for (id = 0; id < 256; id++) {
+		ck_assert_int_eq(bit(c->apm, id), id == 5 || id == 6 || id == 16 || id == 17);
+		ck_assert_int_eq(bit(c->aqm, id), id >= 4 && id <= 6);
+		ck_assert_int_eq(bit(c->adm, id), id == 4);
+		ck_assert_int_eq(bit(c->apmask, id), !(id == 5 || id == 6));
+		ck_assert_int_eq(bit(c->aqmask, id), !(id >= 4 && id <= 6));
+	}
+	ck_assert_int_eq(c->apm[0], 0x06);     /* MSB0: adapters 5,6 */
+	ck_assert(!c->apxa);
+	ck_assert(c->have_apmask && c->have_aqmask);
+	ck_assert_int_eq(c->card_type, 12);
+	/* faults */
+	ck_assert_int_eq(S.nfaults, 6);
+	ck_assert_int_eq(S.faults[0].kind, APSIM_FAULT_KMALLOC);
+	ck_assert_str_eq(S.faults[0].site, "vfio_ap_mdev_probe");
+	ck_assert_int_eq(S.faults[0].nth, 2);
+	ck_assert_int_eq(S.faults[0].loc.line, 9);
+	ck_assert_int_eq(S.faults[1].nth, 0);
+	ck_assert_str_eq(S.faults[1].site, "");
+	ck_assert_str_eq(S.faults[2].site, "vfio_ap_ops.c:711");
+	ck_assert_int_eq(S.faults[2].nth, 1);
+	ck_assert_int_eq(S.faults[3].kind, APSIM_FAULT_AP_RC);
+	ck_assert_str_eq(S.faults[3].insn, "zapq");
+	ck_assert_int_eq(S.faults[3].card, 5);
+	ck_assert_int_eq(S.faults[3].domain, 4);
+	ck_assert_int_eq(S.faults[3].rc, 2);
+	ck_assert_int_eq(S.faults[3].count, 2);
+	ck_assert_int_eq(S.faults[4].card, -1);
+	ck_assert_int_eq(S.faults[4].domain, -1);
+	ck_assert_int_eq(S.faults[4].rc, 0x42);
+	ck_assert_int_eq(S.faults[4].count, 0);
+	ck_assert_int_eq(S.faults[5].card, 5);
+	ck_assert_int_eq(S.faults[5].domain, -1);
+	ck_assert_int_eq(S.faults[5].rc, 5);
+	ck_assert_int_eq(S.faults[5].count, 1);
+	/* blocks */
+	ck_assert_int_eq(S.nsetup, 4);
+	ck_assert_int_eq(S.nthreads, 2);
+	ck_assert_str_eq(S.threads[0].name, "admin");
+	ck_assert_str_eq(S.threads[1].name, "qemu");
+	ck_assert_int_eq(S.threads[0].ops[0].kind, APSIM_OP_APMASK_WRITE);
+	ck_assert_int_eq(S.threads[0].ops[0].expect, -EBUSY);
+	ck_assert_int_eq(S.threads[0].ops[0].loc.line, 21);
+	ck_assert_int_eq(S.threads[0].ops[0].loc.col, 5);
+	/* explore */
+	ck_assert_int_eq(S.explore.strategy, SIM_STRAT_PCT);
+	ck_assert(S.explore.has_seed);
+	ck_assert(S.explore.seed == UINT64_MAX);
+	ck_assert_int_eq(S.explore.iterations, 500);
+	ck_assert_int_eq(S.explore.pct_depth, 2);
+	ck_assert_int_eq(S.explore.preemption_bound, 3);
+	ck_assert_int_eq(S.explore.max_steps, 100000);
+	/* expectations */
+	ck_assert_int_eq(S.nexpect, 12);
+	ck_assert_int_eq(S.expect[0].kind, APSIM_EXPECT_DEADLOCK);
+	ck_assert_int_eq(S.expect[1].kind, APSIM_EXPECT_LOCK_CYCLE);
+	ck_assert_int_eq(S.expect[1].nclasses, 2);
+	ck_assert_str_eq(S.expect[1].classes[0], "ap_perms_mutex");
+	ck_assert_str_eq(S.expect[1].classes[1], "&matrix_dev->guests_lock");
+	ck_assert_int_eq(S.expect[2].nclasses, 0);
+	ck_assert_int_eq(S.expect[3].kind, APSIM_EXPECT_CLEAN);
+	ck_assert_int_eq(S.expect[4].kind, APSIM_EXPECT_NO_DEADLOCK);
+	ck_assert_int_eq(S.expect[5].kind, APSIM_EXPECT_VALIDATOR_CLEAN);
+	ck_assert_int_eq(S.expect[6].kind, APSIM_EXPECT_INVARIANTS);
+	ck_assert_int_eq(S.expect[7].kind, APSIM_EXPECT_RULES_CLEAN);
+	ck_assert_int_eq(S.expect[8].kind, APSIM_EXPECT_MEMORY);
+	ck_assert_str_eq(S.expect[8].str, "use-after-free");
+	ck_assert_str_eq(S.expect[9].str, "");
+	ck_assert_int_eq(S.expect[10].kind, APSIM_EXPECT_WARN);
+	ck_assert_int_eq(S.expect[11].kind, APSIM_EXPECT_RESULT_SEEN);
+	ck_assert_str_eq(S.expect[11].str, "apmask");
+	ck_assert_int_eq(S.expect[11].value, -EBUSY);
+	ck_assert_int_eq(S.expect[11].loc.line, 37);
+	check_roundtrip();
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	int i;
+
+	PARSE_OK("scenario x\n");
+	ck_assert(S.cfg.apxa);
+	ck_assert_int_eq(S.cfg.card_type, 13);
+	ck_assert(!S.cfg.have_apmask && !S.cfg.have_aqmask);
+	for (i = 0; i < 32; i++) {
+		ck_assert_int_eq(S.cfg.apmask[i], 0xff);
+		ck_assert_int_eq(S.cfg.apm[i], 0);
+	}
+	ck_assert_int_eq(S.explore.strategy, -1);
+	ck_assert_int_eq(S.explore.iterations, -1);
+	ck_assert_int_eq(S.explore.pct_depth, -1);
+	ck_assert_int_eq(S.explore.preemption_bound, -1);
+	ck_assert_int_eq(S.explore.max_steps, -1);
+	ck_assert(!S.explore.has_seed);
+	ck_assert_int_eq(S.nthreads + S.nsetup + S.nexpect + S.nfaults, 0);
+	check_roundtrip();
+	/* host apmask all keeps have_apmask through a round trip */
+	PARSE_OK("scenario x\nhost apmask all aqmask all\n");
+	ck_assert(S.cfg.have_apmask && S.cfg.have_aqmask);
+	check_roundtrip();
+	PARSE_OK("scenario x\nhost free-adapters 0-255\n");
+	ck_assert_int_eq(S.cfg.apmask[31], 0);
+	check_roundtrip();
+}
+END_TEST
+
+/* CRLF, tabs, no final newline, comments, quoting oddities. */
+START_TEST(test_whitespace)
+{
+	PARSE_OK("scenario\tx\r\n\r\n# c\r\nsetup:\r\n\tcreate_mdev m0 # trailing\r\n"
+		 "\tassign_adapter\tm0\t\"a#b \\\"q\\\" \\x01\\xff\"\r\n"
+		 "thread t:\n  apmask \"->\"\n  aqmask \\x41");
+	ck_assert_str_eq(S.name, "x");
+	ck_assert_int_eq(S.nsetup, 2);
+	ck_assert_str_eq(S.setup[1].str, "a#b \"q\" \x01\xff");
+	ck_assert_int_eq(S.setup[1].loc.line, 6);
+	ck_assert_int_eq(S.setup[1].loc.col, 2);
+	ck_assert_str_eq(S.threads[0].ops[0].str, "->");
+	ck_assert_str_eq(S.threads[0].ops[1].str, "\\x41");   /* bare words are literal */
+	check_roundtrip();
+}
+END_TEST
+
+START_TEST(test_allow_undeclared)
+{
+	PARSE_OK("scenario x\noption allow-undeclared\nthread a:\n open m3 k7\n pqap_aqic_disable k1.3 01.0001\n");
+	ck_assert(S.allow_undeclared);
+	check_roundtrip();
+	/* kvm created in another thread counts */
+	PARSE_OK("scenario x\nthread a:\n open m0 k1\nthread b:\n create_mdev m0\n kvm_create k1 vcpus 4\n pqap_aqic_disable k1.3 01.0001\n");
+}
+END_TEST
+
+START_TEST(test_limits_ok)
+{
+	static char buf[65536];
+	size_t o = 0, keep;
+	int i, t;
+
+	o += snprintf(buf + o, sizeof(buf) - o, "scenario lim\nsetup:\n");
+	for (i = 0; i < APSIM_MAX_OPS; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, " yield\n");
+	for (t = 0; t < APSIM_MAX_THREADS; t++) {
+		o += snprintf(buf + o, sizeof(buf) - o, "thread t%d:\n", t);
+		for (i = 0; i < APSIM_MAX_OPS; i++)
+			o += snprintf(buf + o, sizeof(buf) - o, " sleep %d\n", i);
+	}
+	for (i = 0; i < APSIM_MAX_EXPECT; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "expect clean\n");
+	for (i = 0; i < APSIM_MAX_FAULTS; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "fault kmalloc nth %d\n", i + 1);
+	keep = o;
+	o += snprintf(buf + o, sizeof(buf) - o, "thread x:\n apmask \"%0*d\"\n", APSIM_STR_MAX - 1, 7);
+	/* the ninth thread is one too many */
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_msg(strstr(err, "too many threads (max 8)"), "%s", err);
+	buf[keep] = 0;
+	PARSE_OK(buf);
+	ck_assert_int_eq(S.nsetup, APSIM_MAX_OPS);
+	ck_assert_int_eq(S.nthreads, APSIM_MAX_THREADS);
+	ck_assert_int_eq(S.nexpect, APSIM_MAX_EXPECT);
+	ck_assert_int_eq(S.nfaults, APSIM_MAX_FAULTS);
+	check_roundtrip();
+}
+END_TEST
+
+/* ------------------------------------------------------------- errors */
+
+static const struct {
+	const char *text;
+	const char *msg;     /* the full error text */
+} bad[] = {
+	{ "scenario x\nsetup:\n  frobnicate m0\n",
+	  "t.scn:3:3: error: expected a keyword (scenario, description, variant, option, host, fault, setup:, thread, explore, expect) or an operation, got 'frobnicate'" },
+	{ "scenario x\nsetup:\n  create_mdev\n",
+	  "t.scn:3:14: error: expected mdev m0..m15, got end of line" },
+	{ "scenario x\nsetup:\n  create_mdev m16\n",
+	  "t.scn:3:15: error: expected mdev m0..m15, got 'm16'" },
+	{ "scenario x\nsetup:\n  bind 5.g\n",
+	  "t.scn:3:8: error: expected APQN CC.DDDD (hex card 00..ff '.' hex domain 0000..00ff), got '5.g'" },
+	{ "scenario x\nsetup:\n  bind 05.0100\n",
+	  "t.scn:3:8: error: expected APQN CC.DDDD (hex card 00..ff '.' hex domain 0000..00ff), got '05.0100'" },
+	{ "scenario x\nsetup:\n  sleep 12x\n",
+	  "t.scn:3:9: error: expected milliseconds (decimal or 0x hex number), got '12x'" },
+	{ "scenario x\nsetup:\n  config_add_adapter 99999999999999999999999\n",
+	  "t.scn:3:22: error: expected adapter id in 0..255, got '99999999999999999999999'" },
+	{ "scenario x\nsetup:\n  create_mdev m0\n  assign_adapter m0 \"5\n",
+	  "t.scn:4:21: error: expected '\"' closing the string, got end of line" },
+	{ "scenario x\nthread a:\nexpect clean\n",
+	  "t.scn:3:1: error: expected an operation in thread 'a' (line 2), got 'expect'" },
+	{ "scenario x\nthread a:\n",
+	  "t.scn:3:1: error: expected an operation in thread 'a' (line 2), got end of file" },
+	{ "scenario x\nthread a:\n  # only a comment",
+	  "t.scn:3:1: error: expected an operation in thread 'a' (line 2), got end of file" },
+	{ "scenario x\n  yield\n",
+	  "t.scn:2:3: error: expected a 'setup:' or 'thread NAME:' line before operation 'yield'" },
+	{ "scenario x\nscenario y\n",
+	  "t.scn:2:1: error: expected one 'scenario' line, got a second one (first at line 1)" },
+	{ "# no name\nsetup:\n",
+	  "t.scn:2:1: error: expected 'scenario NAME' as the first line, got 'setup:'" },
+	{ "",
+	  "t.scn:1:1: error: expected 'scenario NAME' as the first line, got end of file" },
+	{ "scenario x\nthread a\n yield\n",
+	  "t.scn:2:9: error: expected ':' after the thread name, got end of line" },
+	{ "scenario x\nthread a:\n yield\nthread a:\n yield\n",
+	  "t.scn:4:8: error: expected a new thread name, got 'a' (already used)" },
+	{ "scenario x\nsetup:\n create_mdev m0\n assign_adapter m0 5 -> -EBOGUS\n",
+	  "t.scn:4:25: error: expected result (bytes >= 0, -EXXX errno name, or negative number), got '-EBOGUS'" },
+	{ "scenario x\nsetup:\n create_mdev m0\n assign_adapter m0 5 6\n",
+	  "t.scn:4:22: error: expected '-> RESULT' or end of line, got '6'" },
+	{ "scenario x\nsetup:\n create_mdev m0\n assign_adapter m0 ->\n",
+	  "t.scn:4:20: error: expected sysfs string (word or \"quoted\"), got '->'" },
+	{ "scenario x\nsetup:\n apmask \"a\\qb\"\n",
+	  "t.scn:3:11: error: expected escape \\\\ \\\" \\n \\t \\r or \\xHH, got '\\q'" },
+	{ "scenario x\nsetup:\n apmask \"a\\x00\"\n",
+	  "t.scn:3:11: error: expected a nonzero byte, got '\\x00' (strings cannot hold NUL)" },
+	{ "scenario x\nsetup:\n apmask a\x01z\n",
+	  "t.scn:3:10: error: expected printable ASCII text, got byte 0x01" },
+	{ "scenario \xc3\xa9\n",
+	  "t.scn:1:10: error: expected printable ASCII text, got byte 0xc3" },
+	{ "scenario x\nhost adapters 1,3-x,5\n",
+	  "t.scn:2:17: error: expected id list (ids 0..255, decimal or 0x hex, ranges a-b, ',' between), got '3-x'" },
+	{ "scenario x\nhost adapters 1,7-3\n",
+	  "t.scn:2:17: error: expected a range low-high with low <= high, got '7-3'" },
+	{ "scenario x\nhost adapters 256\n",
+	  "t.scn:2:15: error: expected id list (ids 0..255, decimal or 0x hex, ranges a-b, ',' between), got '256'" },
+	{ "scenario x\nhost apxa maybe\n",
+	  "t.scn:2:11: error: expected 'on' or 'off', got 'maybe'" },
+	{ "scenario x\nfault ap zapq 05.0004 rc wobbly\n",
+	  "t.scn:2:26: error: expected AP response code (normal, q-not-avail, reset-in-progress, deconfigured, checkstopped, busy, invalid-address, otherwise-changed, ... or a number), got 'wobbly'" },
+	{ "scenario x\nfault ap nqap any rc busy\n",
+	  "t.scn:2:10: error: expected AP instruction (tapq, zapq, aqic), got 'nqap'" },
+	{ "scenario x\nexplore strategy dfs\n",
+	  "t.scn:2:18: error: expected strategy (random, pct, rr, exhaustive), got 'dfs'" },
+	{ "scenario x\nexplore seed 1 seed 2\n",
+	  "t.scn:2:16: error: expected each explore setting once, got 'seed' a second time" },
+	{ "scenario x\nexplore seed 18446744073709551616\n",
+	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
+	{ "scenario x\nexpect sadness\n",
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, result), got 'sadness'" },
+	{ "scenario x\nexpect result frob -EBUSY\n",
+	  "t.scn:2:15: error: expected operation name, got 'frob'" },
+	{ "scenario x\nexpect deadlock now\n",
+	  "t.scn:2:17: error: expected end of line, got 'now'" },
+	{ "scenario x\nthread a:\n open m0 k3\n",
+	  "t.scn:3:2: error: mdev m0 is never created (add 'create_mdev m0' or 'option allow-undeclared')" },
+	{ "scenario x\nthread a:\n create_mdev m0\n open m0 k3\n",
+	  "t.scn:4:2: error: kvm k3 is never created (add 'kvm_create k3' or 'option allow-undeclared')" },
+	{ "scenario x\nsetup:\n kvm_create k0 vcpus 2\nthread a:\n pqap_aqic_disable k0.2 05.0004\n",
+	  "t.scn:5:2: error: vcpu k0.2 does not exist (kvm_create k0 creates 2 vcpus)" },
+	{ "scenario x\nsetup:\n kvm_create k0 vcpus 5\n",
+	  "t.scn:3:22: error: expected number of vcpus in 1..4, got '5'" },
+	{ "scenario x\nsetup:\n pqap_aqic_enable k0.0 05.0004\n",
+	  "t.scn:3:31: error: expected 'isc', got end of line" },
+	{ "scenario x\nsetup:\n yield\nsetup:\n yield\n",
+	  "t.scn:4:1: error: expected one 'setup:' block, got a second one" },
+	{ "scenario x\ndescription \"a\"\ndescription \"b\"\n",
+	  "t.scn:3:1: error: expected one 'description' line, got a second one" },
+	{ "scenario x\nvariant \"d 2\"\n",
+	  "t.scn:2:9: error: expected variant name (letters, digits, '_', '-', '.'), got \"d 2\"" },
+	{ "scenario x\nhost\n",
+	  "t.scn:2:5: error: expected host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask), got end of line" },
+	{ "scenario x\nsetup:\n apmask \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n",
+	  "t.scn:3:9: error: expected sysfs string (word or \"quoted\") of at most 95 bytes, got \"0123456789012345678901234567890123456789...\" of 100 bytes" },
+	{ "scenario x\nsetup:\n kvm_vm_crypto k0 enable-everything\n",
+	  "t.scn:3:19: error: expected crypto attribute (enable-aes-kw, enable-dea-kw, disable-aes-kw, disable-dea-kw, enable-apie, disable-apie or a number), got 'enable-everything'" },
+	{ "scenario x\noption be-lenient\n",
+	  "t.scn:2:8: error: expected option name (allow-undeclared), got 'be-lenient'" },
+};
+
+START_TEST(test_errors)
+{
+	const char *text = bad[_i].text;
+	int r = parse(text);
+
+	ck_assert_msg(r == -EINVAL, "case %d parsed: %s", _i, text);
+	ck_assert_msg(!strcmp(err, bad[_i].msg), "case %d:\n got  %s\n want %s", _i, err, bad[_i].msg);
+}
+END_TEST
+
+/* A NUL byte inside the buffer is data, not the end of the input. */
+START_TEST(test_nul_byte)
+{
+	static const char t[] = "scenario x\nsetup:\n yield\0\n";
+
+	ck_assert_int_eq(apsim_scn_parse_buf(t, sizeof(t) - 1, "n.scn", &S, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "n.scn:3:7: error: expected printable ASCII text, got byte 0x00");
+	/* a NULL buffer is an empty file */
+	ck_assert_int_eq(apsim_scn_parse_buf(NULL, 0, NULL, &S, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "<input>:1:1: error: expected 'scenario NAME' as the first line, got end of file");
+	/* a tiny error buffer truncates, never overflows */
+	ck_assert_int_eq(apsim_scn_parse_buf("x", 1, "n.scn", &S, err, 5), -EINVAL);
+	ck_assert_str_eq(err, "n.sc");
+	ck_assert_int_eq(apsim_scn_parse_buf("x", 1, "n.scn", &S, NULL, 0), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_too_many)
+{
+	static char buf[65536];
+	size_t o;
+	int i;
+
+	/* ops in one thread */
+	o = snprintf(buf, sizeof(buf), "scenario x\nthread a:\n");
+	for (i = 0; i <= APSIM_MAX_OPS; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "  yield\n");
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:67:3: error: too many operations in this thread (max 64)");
+	/* expectations */
+	o = snprintf(buf, sizeof(buf), "scenario x\n");
+	for (i = 0; i <= APSIM_MAX_EXPECT; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "expect warn\n");
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:18:1: error: too many expectations (max 16)");
+	/* faults */
+	o = snprintf(buf, sizeof(buf), "scenario x\n");
+	for (i = 0; i <= APSIM_MAX_FAULTS; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, "fault kmalloc\n");
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:18:1: error: too many faults (max 16)");
+	/* words on a line */
+	o = snprintf(buf, sizeof(buf), "scenario x\nexpect lock-cycle");
+	for (i = 0; i < APSIM_SCN_MAX_TOKENS; i++)
+		o += snprintf(buf + o, sizeof(buf) - o, " a");
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:2:143: error: too many words on one line (max 64)");
+	/* lock classes */
+	ck_assert_int_eq(parse("scenario x\nexpect lock-cycle a b c d e f g\n"), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:2:31: error: too many lock classes in one lock-cycle (max 6)");
+}
+END_TEST
+
+/* --------------------------------------------------------- files, corpus */
+
+#define CORPUS_DIR "tests/scn_corpus/"
+
+START_TEST(test_file_errors)
+{
+	static const struct { const char *file, *where; } t[] = {
+		{ "bad_crlf_unterminated.scn", ":5:23: error: expected '\"' closing the string" },
+		{ "bad_binary.scn", ":2:1: error: expected printable ASCII text, got byte 0x7f" },
+		{ "bad_empty_thread.scn", ":9:1: error: expected an operation in thread 'qemu' (line 7), got 'expect'" },
+		{ "bad_undeclared_kvm.scn", ":6:5: error: kvm k3 is never created" },
+		{ "bad_overflow.scn", ":4:41: error: expected result (bytes >= 0" },
+	};
+	char path[256], want[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(path, sizeof(path), CORPUS_DIR "%s", t[i].file);
+		ck_assert_int_eq(apsim_scn_parse_file(path, &S, err, sizeof(err)), -EINVAL);
+		snprintf(want, sizeof(want), "%s%s", path, t[i].where);
+		ck_assert_msg(!strncmp(err, want, strlen(want)), "%s:\n got  %s\n want %s...", t[i].file, err, want);
+	}
+	ck_assert_int_eq(apsim_scn_parse_file(CORPUS_DIR "no-such-file.scn", &S, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, CORPUS_DIR "no-such-file.scn: error: cannot open: No such file or directory");
+	ck_assert_int_eq(apsim_scn_parse_file(CORPUS_DIR "good_d2.scn", &S, err, sizeof(err)), 0);
+	ck_assert_str_eq(S.file, CORPUS_DIR "good_d2.scn");
+	ck_assert_int_eq(S.nthreads, 2);
+	check_roundtrip();
+}
+END_TEST
+
+/* ------------------------------------------------------------ robustness */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+START_TEST(test_mutations)
+{
+	static const char *const seeds[] = { full, all_ops };
+	static const char snippets[][24] = {
+		"\n", " ", "\"", "\\", "#", "->", ":", "\r\n", "\t", "0x", "-", ",",
+		"m99", "k0.9", "thread t:\n", "setup:\n", "expect ", "\\x", "\0",
+		"18446744073709551616", "99999999999999999999",
+	};
+	static char buf[8192];
+	int it, ok = 0;
+
+	for (it = 0; it < 20000; it++) {
+		const char *seed = seeds[it % 2];
+		size_t len = strlen(seed), m, nmut = 1 + next() % 4;
+
+		memcpy(buf, seed, len);
+		for (m = 0; m < nmut; m++) {
+			size_t pos = len ? next() % len : 0;
+
+			switch (next() % 5) {
+			case 0:   /* flip bits */
+				if (len)
+					buf[pos] ^= (char)(1u << (next() % 8));
+				break;
+			case 1:   /* random byte */
+				if (len)
+					buf[pos] = (char)next();
+				break;
+			case 2:   /* truncate */
+				len = pos;
+				break;
+			case 3: { /* insert a snippet */
+				const char *sn = snippets[next() % (sizeof(snippets) / sizeof(snippets[0]))];
+				size_t sl = sn[0] ? strlen(sn) : 1;
+
+				if (len + sl < sizeof(buf)) {
+					memmove(buf + pos + sl, buf + pos, len - pos);
+					memcpy(buf + pos, sn, sl);
+					len += sl;
+				}
+				break;
+			}
+			default:  /* delete a span */
+				if (len) {
+					size_t n = next() % 16;
+
+					if (pos + n > len)
+						n = len - pos;
+					memmove(buf + pos, buf + pos + n, len - pos - n);
+					len -= n;
+				}
+			}
+		}
+		/* parse exactly len bytes: the copy has no terminating NUL in reach */
+		{
+			char *exact = malloc(len ? len : 1);
+
+			memcpy(exact, buf, len);
+			if (apsim_scn_parse_buf(exact, len, "mut.scn", &S, err, sizeof(err)) == 0) {
+				ok++;
+				check_roundtrip();
+			} else {
+				ck_assert_msg(!strncmp(err, "mut.scn:", 8), "bad error text: %s", err);
+				ck_assert_msg(strstr(err, ": error: "), "bad error text: %s", err);
+			}
+			free(exact);
+		}
+	}
+	/* the mutator keeps some inputs valid: the round trip is exercised */
+	ck_assert_int_gt(ok, 100);
+}
+END_TEST
+
+static Suite *scn_suite(void)
+{
+	Suite *s = suite_create("scn");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_op_names);
+	tcase_add_test(tc, test_errno_names);
+	tcase_add_test(tc, test_all_ops);
+	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_whitespace);
+	tcase_add_test(tc, test_allow_undeclared);
+	tcase_add_test(tc, test_limits_ok);
+	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_nul_byte);
+	tcase_add_test(tc, test_too_many);
+	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_mutations);
+	tcase_set_timeout(tc, 300);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scn_suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
