@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/check_sim_explore.c - sim_explore: exact execution counts of the
+ * exhaustive search (without reduction: binomial counts; with sleep sets:
+ * one run per Mazurkiewicz trace), the preemption bound, deadlock found
+ * exhaustively, and per-execution seeds for the random strategies.
+ *
+ * Counting model: every thread runs in segments between its scheduling
+ * points; a thread that passes k points (spawn, yields, lock/unlock points,
+ * its exit) has k segments.  Without reduction the search enumerates all
+ * interleavings of segments: C(a+b, a) for two threads with a and b.
+ */
+#include "check_util.h"
+
+static int nyield_main, nyield_t1;
+
+static void yielder(void *arg)
+{
+	for (int i = 0; i < nyield_t1; i++)
+		sim_yield(SIM_SITE);
+}
+
+/* main: spawn T1 then `nyield_main` yields, exit.  After the spawn point
+ * main has nyield_main+1 segments, T1 has nyield_t1+1. */
+static void yield_prog(void *arg)
+{
+	sim_thread_spawn("t1", yielder, NULL);
+	for (int i = 0; i < nyield_main; i++)
+		sim_yield(SIM_SITE);
+}
+
+static uint64_t binom(int n, int k)
+{
+	uint64_t r = 1;
+	for (int i = 1; i <= k; i++)
+		r = r * (uint64_t)(n - k + i) / (uint64_t)i;
+	return r;
+}
+
+static struct sim_opts ex_opts(bool reduction, int bound)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
+	o.trace = false;
+	o.no_reduction = !reduction;
+	o.preemption_bound = bound;
+	return o;
+}
+
+static uint64_t distinct_hashes[4096];
+static int ndistinct;
+
+static int collect(uint64_t i, const struct sim_result *r, void *arg)
+{
+	uint64_t h = sim_trace_hash();
+	for (int j = 0; j < ndistinct; j++)
+		if (distinct_hashes[j] == h)
+			return 0;
+	if (ndistinct < 4096)
+		distinct_hashes[ndistinct++] = h;
+	return 0;
+}
+
+START_TEST(textbook_counts_without_reduction)
+{
+	for (int a = 0; a <= 3; a++) {
+		for (int b = 0; b <= 3; b++) {
+			struct sim_opts o = ex_opts(false, -1);
+			struct sim_explore_stats st;
+			nyield_main = a;
+			nyield_t1 = b;
+			ndistinct = 0;
+			long n = sim_explore(&o, 0, yield_prog, NULL, NULL, collect, &st);
+			ck_assert_msg((uint64_t)n == binom(a + b + 2, a + 1),
+				      "a=%d b=%d: %ld executions, want %llu", a, b, n,
+				      (unsigned long long)binom(a + b + 2, a + 1));
+			ck_assert(st.complete);
+			ck_assert_uint_eq(st.redundant, 0);
+			/* every execution is a different interleaving */
+			ck_assert_int_eq(ndistinct, (int)n);
+		}
+	}
+}
+END_TEST
+
+START_TEST(independent_steps_reduce_to_one)
+{
+	/* yields touch nothing shared: one trace, and the sleep sets cut
+	 * every other branch early (a+1 redundant runs for the branches at
+	 * main's points). */
+	for (int a = 0; a <= 3; a++) {
+		struct sim_opts o = ex_opts(true, -1);
+		struct sim_explore_stats st;
+		nyield_main = a;
+		nyield_t1 = 2;
+		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, &st);
+		ck_assert_int_eq(n, 1);
+		ck_assert(st.complete);
+		ck_assert_uint_eq(st.redundant, (uint64_t)a + 1);
+	}
+}
+END_TEST
+
+START_TEST(preemption_bound_counts)
+{
+	/* a = b = 1: the 6 interleavings have 0,1,1,2,2,3 preemptions */
+	static const long want[] = { 1, 3, 5, 6 };
+	nyield_main = 1;
+	nyield_t1 = 1;
+	for (int bound = 0; bound <= 3; bound++) {
+		struct sim_opts o = ex_opts(false, bound);
+		struct sim_explore_stats st;
+		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, &st);
+		ck_assert_msg(n == want[bound], "bound %d: %ld", bound, n);
+		ck_assert(st.complete);
+		if (bound < 3)
+			ck_assert_uint_gt(st.bound_pruned, 0);
+	}
+}
+END_TEST
+
+/* Two threads, each lock A; unlock A.  Traces of the A events: who goes
+ * first, and whether the other one tried and blocked meanwhile: 4. */
+static struct sim_mutex ma, mb;
+static struct sim_lock_class_key ka, kb;
+static int final_order[2], nfinal;
+static int order_seen[3];
+
+static void locker(void *arg)
+{
+	struct sim_mutex *m = arg ? arg : &ma;
+	sim_mutex_lock(m, 0, SIM_SITE);
+	if (nfinal < 2)
+		final_order[nfinal++] = sim_tid();
+	sim_mutex_unlock(m, SIM_SITE);
+}
+
+static void same_lock_prog(void *arg)
+{
+	sim_mutex_init(&ma, "A", &ka, SIM_SITE);
+	sim_mutex_init(&mb, "B", &kb, SIM_SITE);
+	nfinal = 0;
+	sim_thread_spawn("t1", locker, arg == (void *)1 ? &ma : NULL);
+	sim_thread_spawn("t2", locker, arg == (void *)1 ? &mb : NULL);
+}
+
+static int count_order(uint64_t i, const struct sim_result *r, void *arg)
+{
+	ck_assert_int_eq(r->nfindings, 0);
+	if (nfinal == 2)
+		order_seen[final_order[0]]++;
+	return 0;
+}
+
+START_TEST(same_lock_traces)
+{
+	struct sim_opts o = ex_opts(true, -1);
+	struct sim_explore_stats st;
+	long n;
+
+	memset(order_seen, 0, sizeof(order_seen));
+	n = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, &st);
+	ck_assert_int_eq(n, 4);
+	ck_assert(st.complete);
+	ck_assert_int_eq(order_seen[1], 2);
+	ck_assert_int_eq(order_seen[2], 2);
+
+	/* without reduction: many more runs, same two outcomes */
+	o = ex_opts(false, -1);
+	memset(order_seen, 0, sizeof(order_seen));
+	long full = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, &st);
+	ck_assert_int_gt(full, n);
+	ck_assert(st.complete);
+	ck_assert_int_gt(order_seen[1], 0);
+	ck_assert_int_gt(order_seen[2], 0);
+}
+END_TEST
+
+START_TEST(different_locks_one_trace)
+{
+	struct sim_opts o = ex_opts(true, -1);
+	struct sim_explore_stats st;
+
+	long n = sim_explore(&o, 0, same_lock_prog, NULL, (void *)1, NULL, &st);
+	ck_assert_int_eq(n, 1);
+	ck_assert(st.complete);
+	ck_assert_uint_gt(st.redundant, 0);
+}
+END_TEST
+
+/* ABBA exhaustively: the deadlock is found; with sleep sets exactly one
+ * execution deadlocks (the two failing acquisitions commute). */
+static void ab(void *arg)
+{
+	struct sim_mutex **l = arg;
+	sim_mutex_lock(l[0], 0, SIM_SITE);
+	sim_mutex_lock(l[1], 0, SIM_SITE);
+	sim_mutex_unlock(l[1], SIM_SITE);
+	sim_mutex_unlock(l[0], SIM_SITE);
+}
+static struct sim_mutex *pab[2] = { &ma, &mb }, *pba[2] = { &mb, &ma };
+static void abba_prog(void *arg)
+{
+	sim_mutex_init(&ma, "A", &ka, SIM_SITE);
+	sim_mutex_init(&mb, "B", &kb, SIM_SITE);
+	sim_thread_spawn("t-ab", ab, pab);
+	sim_thread_spawn("t-ba", ab, pba);
+}
+
+static int ndeadlocks, nclean;
+static int count_deadlocks(uint64_t i, const struct sim_result *r, void *arg)
+{
+	if (r->deadlock) {
+		ndeadlocks++;
+		ck_assert_ptr_nonnull(tu_find(SIM_F_DEADLOCK));
+		ck_assert_str_eq(tu_find(SIM_F_DEADLOCK)->signature, "deadlock:A,B");
+	} else {
+		nclean++;
+	}
+	return 0;
+}
+
+START_TEST(abba_exhaustive)
+{
+	struct sim_opts o = ex_opts(true, -1);
+	struct sim_explore_stats st;
+
+	o.lockdep = false;
+	ndeadlocks = nclean = 0;
+	long n = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	ck_assert(st.complete);
+	ck_assert_int_eq(ndeadlocks, 1);
+	ck_assert_int_eq(n, ndeadlocks + nclean);
+
+	o = ex_opts(false, -1);
+	o.lockdep = false;
+	ndeadlocks = nclean = 0;
+	long full = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	ck_assert(st.complete);
+	ck_assert_int_gt(full, n);
+	ck_assert_int_gt(ndeadlocks, 1);
+
+	/* preemption bound 0: switches only when a thread blocks or exits;
+	 * the deadlock needs a preemption */
+	o = ex_opts(true, 0);
+	o.lockdep = false;
+	ndeadlocks = nclean = 0;
+	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	ck_assert_int_eq(ndeadlocks, 0);
+	o = ex_opts(true, 1);
+	o.lockdep = false;
+	ndeadlocks = nclean = 0;
+	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	ck_assert_int_ge(ndeadlocks, 1);
+}
+END_TEST
+
+START_TEST(iteration_cap_and_early_stop)
+{
+	struct sim_opts o = ex_opts(false, -1);
+	struct sim_explore_stats st;
+
+	nyield_main = 3;
+	nyield_t1 = 3;
+	long n = sim_explore(&o, 5, yield_prog, NULL, NULL, NULL, &st);
+	ck_assert_int_eq(n, 5);
+	ck_assert(!st.complete);
+}
+END_TEST
+
+static uint64_t seen_seeds[16];
+static int seed_cb(uint64_t i, const struct sim_result *r, void *arg)
+{
+	seen_seeds[i] = sim_trace_hash();
+	return i == 9;     /* stop after 10 */
+}
+
+START_TEST(random_explore_seeds)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 11);
+	struct sim_explore_stats st;
+	uint64_t first[16];
+
+	nyield_main = 4;
+	nyield_t1 = 4;
+	long n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, &st);
+	ck_assert_int_eq(n, 10);
+	memcpy(first, seen_seeds, sizeof(first));
+	n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, &st);
+	ck_assert_int_eq(memcmp(first, seen_seeds, sizeof(first)), 0);
+	int distinct = 0;
+	for (int i = 0; i < 10; i++) {
+		int dup = 0;
+		for (int j = 0; j < i; j++)
+			dup |= first[j] == first[i];
+		distinct += !dup;
+	}
+	ck_assert_int_ge(distinct, 5);
+	/* execution 0 uses the seed itself: equals a plain sim_run */
+	ck_assert_int_eq(sim_run(&o, yield_prog, NULL, NULL, NULL), 0);
+	ck_assert_uint_eq(sim_trace_hash(), first[0]);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("sim_explore");
+	TCase *tc = tcase_create("explore");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, textbook_counts_without_reduction);
+	tcase_add_test(tc, independent_steps_reduce_to_one);
+	tcase_add_test(tc, preemption_bound_counts);
+	tcase_add_test(tc, same_lock_traces);
+	tcase_add_test(tc, different_locks_one_trace);
+	tcase_add_test(tc, abba_exhaustive);
+	tcase_add_test(tc, iteration_cap_and_early_stop);
+	tcase_add_test(tc, random_explore_seeds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(suite());
+}
