@@ -21,7 +21,11 @@
 #define SIM_ASAN 1
 #endif
 
-#ifndef __x86_64__
+/* Hand-written switch on x86-64; ucontext elsewhere (or when forced with
+ * -DAPSIM_UCONTEXT, which also lets the fallback be tested on x86-64). */
+#if defined(__x86_64__) && !defined(APSIM_UCONTEXT)
+#define SIM_CTX_ASM 1
+#else
 #include <ucontext.h>
 #endif
 
@@ -33,17 +37,19 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save,
 #endif
 
 struct sim_ctx {
-#ifdef __x86_64__
+#ifdef SIM_CTX_ASM
 	void *sp;                 /* saved stack pointer (callee-saved regs below) */
 #else
 	ucontext_t uc;
+	void (*fn)(void *);       /* entry, read by the trampoline */
+	void *arg;
 #endif
 	void *fake_stack;         /* ASan fake-stack handle while switched out */
 	const void *stack_lo;     /* stack bounds (ASan needs them) */
 	size_t stack_size;
 };
 
-#ifdef __x86_64__
+#ifdef SIM_CTX_ASM
 /* Save callee-saved registers on the current stack, store sp in *save,
  * load new_sp and resume there.  No syscall. (ctx_x86_64.S) */
 void sim_ctx_switch(void **save, void *new_sp);
@@ -64,7 +70,7 @@ sim_ctx_jump(struct sim_ctx *from, struct sim_ctx *to, bool dying)
 #else
 	(void)dying;
 #endif
-#ifdef __x86_64__
+#ifdef SIM_CTX_ASM
 	sim_ctx_switch(&from->sp, to->sp);
 #else
 	swapcontext(&from->uc, &to->uc);

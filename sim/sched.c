@@ -59,7 +59,7 @@ static int stack_get(int tid, size_t size, void **lo)
 
 /* ------------------------------------------------------------ contexts */
 
-#ifdef __x86_64__
+#ifdef SIM_CTX_ASM
 void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
 		  void (*fn)(void *), void *arg)
 {
@@ -83,23 +83,26 @@ void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
 	c->fake_stack = NULL;
 }
 #else
-static void (*uc_fn)(void *);
-static void *uc_arg;
-static void uc_trampoline(void)
+/* makecontext passes ints: the context pointer travels as two halves. */
+static void uc_trampoline(unsigned int hi, unsigned int lo)
 {
-	uc_fn(uc_arg);
+	struct sim_ctx *c = (struct sim_ctx *)(uintptr_t)(((uint64_t)hi << 32) | lo);
+
+	c->fn(c->arg);
 }
 void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
 		  void (*fn)(void *), void *arg)
 {
+	uint64_t p = (uint64_t)(uintptr_t)c;
+
 	getcontext(&c->uc);
 	c->uc.uc_stack.ss_sp = lo;
 	c->uc.uc_stack.ss_size = size;
 	c->uc.uc_link = NULL;
-	/* one context starts at a time: the entry reads the globals first */
-	uc_fn = fn;
-	uc_arg = arg;
-	makecontext(&c->uc, uc_trampoline, 0);
+	c->fn = fn;
+	c->arg = arg;
+	makecontext(&c->uc, (void (*)(void))uc_trampoline, 2,
+		    (unsigned int)(p >> 32), (unsigned int)p);
 	c->stack_lo = lo;
 	c->stack_size = size;
 	c->fake_stack = NULL;
