@@ -135,7 +135,7 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 	f->step = w.step;
 	f->tid = t ? t->tid : -1;
 	if (w.trace)
-		sim__trace_ev(t ? t->tid : 0, SIM_EV_FINDING,
+		sim__trace_ev(t ? t->tid : -1, SIM_EV_FINDING,
 			      sim_finding_kind_name(kind), NULL, f->signature);
 done:
 	if (fatal)
@@ -364,16 +364,12 @@ void sim__report_deadlock(void)
 	}
 	fclose(out);
 	{
-		/* report as the thread that observed it, without the generic
-		 * per-thread additions (the text already has them) */
+		/* attributed to the first thread of the cycle; the text already
+		 * holds the per-thread details */
 		struct sim_thread *save = w.cur;
-		bool tr = w.trace;
-		w.cur = NULL;
+		w.cur = ncyc ? &w.t[cyc[0]] : NULL;
 		sim_report(SIM_F_DEADLOCK, false, sig, "%s", text);
 		w.cur = save;
-		w.trace = tr;
-		if (nfindings && findings[nfindings - 1].kind == SIM_F_DEADLOCK)
-			findings[nfindings - 1].tid = ncyc ? cyc[0] : (save ? save->tid : -1);
 	}
 	free(text);
 }
