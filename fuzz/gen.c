@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz/gen.c - the fuzzer's scenario generator (see gen.h).
+ *
+ * Owns: the choice stream (splitmix64 from a seed, or libFuzzer bytes with
+ * zeros after the end), the world shape (host AP config with APXA, 1-4
+ * adapters and usage domains among small ids, control domains, apmask/aqmask
+ * reservations that free some of them for vfio_ap, 0-2 kvms, 1-3 mdevs with
+ * assignments, opens and PQAP AQIC in setup), the concurrent part (threads of
+ * operations drawn from the whole vocabulary, with valid, malformed and
+ * out-of-range arguments), faults and exploration settings.
+ *
+ * Every scenario it returns is valid: every mdev/kvm/vcpu an operation names
+ * is created somewhere (the parser's cross-reference rule), every thread has
+ * at least one operation, every field is inside the parser's ranges.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+
+#include <apsim/sim.h>
+
+uint64_t apsim_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void apsim_gen_opts_default(struct apsim_gen_opts *o)
+{
+	o->threads_min = 2;
+	o->threads_max = 4;
+	o->ops_min = 1;
+	o->ops_max = 4;
+	o->fault_pct = 25;
+}
+
+int apsim_scn_count_ops(const struct apsim_scenario *s)
+{
+	int n = s->nsetup;
+
+	for (int t = 0; t < s->nthreads; t++)
+		n += s->threads[t].nops;
+	return n;
+}
+
+int apsim_fuzz_shard_parse(const char *s, int *idx, int *n)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	a = strtoul(s, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (*end || b < 1 || b > 1000000 || a >= b)
+		return -1;
+	*idx = (int)a;
+	*n = (int)b;
+	return 0;
+}
+
+/* ------------------------------------------------------- choice stream */
+
+struct src {
+	bool bytes;
+	uint64_t st;
+	const uint8_t *d;
+	size_t len, pos;
+};
+
+static uint64_t raw(struct src *r, int nbytes)
+{
+	uint64_t v = 0;
+
+	if (!r->bytes)
+		return apsim_splitmix64(&r->st);
+	for (int i = 0; i < nbytes; i++)
+		v = v << 8 | (r->pos < r->len ? r->d[r->pos++] : 0);
+	return v;
+}
+
+/* Uniform-ish in [0, n). */
+static int below(struct src *r, int n)
+{
+	if (n <= 1) {
+		return 0;
+	}
+	return (int)(raw(r, n <= 256 ? 1 : 2) % (uint64_t)n);
+}
+
+static int range(struct src *r, int lo, int hi)
+{
+	return hi <= lo ? lo : lo + below(r, hi - lo + 1);
+}
+
+static bool chance(struct src *r, int pct)
+{
+	return below(r, 100) < pct;
+}
+
+/* ------------------------------------------------------------ the world */
+
+#define ID_POOL 16        /* ids are drawn among 0..15 */
+
+struct gen {
+	struct src r;
+	struct apsim_scenario *s;
+	int ad[4], nad;            /* configured adapters */
+	int dom[4], ndom;          /* configured usage domains */
+	int cdom[6], ncdom;        /* configured control domains */
+	int nmdev;                 /* mdevs m0..m(nmdev-1) are created somewhere */
+	int nkvm;                  /* kvms k0..k(nkvm-1) are created somewhere */
+	int vcpus[APSIM_MAX_KVMS];
+	/* setup bookkeeping */
+	int m_ad[APSIM_MAX_MDEVS], m_dom[APSIM_MAX_MDEVS];   /* one assigned id or -1 */
+	int m_kvm[APSIM_MAX_MDEVS];                          /* opened with kvm or -1 */
+};
+
+static void bit_set(uint8_t *m, int id)
+{
+	m[id / 8] |= 0x80 >> (id % 8);
+}
+
+static void bit_clear(uint8_t *m, int id)
+{
+	m[id / 8] &= ~(0x80 >> (id % 8));
+}
+
+/* n distinct ids of 0..ID_POOL-1, in increasing order. */
+static int pick_ids(struct src *r, int n, int *out)
+{
+	bool used[ID_POOL] = { false };
+	int k = 0;
+
+	while (k < n) {
+		int id = below(r, ID_POOL);
+
+		while (used[id])
+			id = (id + 1) % ID_POOL;
+		used[id] = true;
+		k++;
+	}
+	k = 0;
+	for (int id = 0; id < ID_POOL; id++)
+		if (used[id])
+			out[k++] = id;
+	return k;
+}
+
+static void init_op(struct apsim_op *op, enum apsim_op_kind kind)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->mdev = op->kvm = op->vcpu = op->card = op->domain = -1;
+}
+
+static const char *const malformed[] = {
+	"", "0x", "-1", "zz", "99999999999999999999", " 5", "5\n", "1,2", "+",
+};
+#define NMAL (int)(sizeof(malformed) / sizeof(malformed[0]))
+
+/* An id string for assign_* / unassign_* writes: mostly a configured id,
+ * sometimes another small id, an out-of-range id or a malformed string. */
+static void id_string(struct gen *g, const int *ids, int n, char *dst)
+{
+	int c = below(&g->r, 100), id;
+
+	if (c < 60 && n > 0) {
+		id = ids[below(&g->r, n)];
+		snprintf(dst, APSIM_STR_MAX, chance(&g->r, 30) ? "0x%x" : "%d", id);
+	} else if (c < 75) {
+		snprintf(dst, APSIM_STR_MAX, "%d", below(&g->r, ID_POOL));
+	} else if (c < 85) {
+		static const char *const oor[] = { "256", "0xffff", "255", "0x100" };
+
+		snprintf(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
+	} else {
+		snprintf(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
+	}
+}
+
+/* A string for /sys/bus/ap/apmask or aqmask. */
+static void mask_string(struct gen *g, const int *ids, int n, char *dst)
+{
+	int c = below(&g->r, 100);
+	int id = n > 0 && chance(&g->r, 70) ? ids[below(&g->r, n)] : below(&g->r, ID_POOL);
+
+	if (c < 35) {
+		snprintf(dst, APSIM_STR_MAX, "%c%d", chance(&g->r, 50) ? '+' : '-', id);
+	} else if (c < 50) {
+		int id2 = n > 0 ? ids[below(&g->r, n)] : below(&g->r, ID_POOL);
+
+		snprintf(dst, APSIM_STR_MAX, "-%d,+%d", id, id2);
+	} else if (c < 65) {
+		/* absolute mask: 0x + up to 64 hex digits, MSB0 */
+		uint8_t m[32];
+		int o;
+
+		memset(m, 0xff, sizeof(m));
+		for (int k = 0; k < n; k++)
+			if (chance(&g->r, 50))
+				bit_clear(m, ids[k]);
+		o = snprintf(dst, APSIM_STR_MAX, "0x");
+		for (int k = 0; k < 32 && o < APSIM_STR_MAX - 3; k++)
+			o += snprintf(dst + o, APSIM_STR_MAX - o, "%02x", m[k]);
+	} else if (c < 75) {
+		snprintf(dst, APSIM_STR_MAX, "+0x%x", id);
+	} else if (c < 85) {
+		static const char *const oor[] = { "+256", "-999", "+0xffff", "0x1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" };
+
+		snprintf(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
+	} else {
+		snprintf(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
+	}
+}
+
+static int pick_card(struct gen *g)
+{
+	return g->nad && chance(&g->r, 80) ? g->ad[below(&g->r, g->nad)] : below(&g->r, ID_POOL);
+}
+
+static int pick_domain(struct gen *g)
+{
+	return g->ndom && chance(&g->r, 80) ? g->dom[below(&g->r, g->ndom)] : below(&g->r, ID_POOL);
+}
+
+static void new_kvm(struct gen *g, struct apsim_op *op)
+{
+	int k = g->nkvm < APSIM_MAX_KVMS && (g->nkvm < 2 || chance(&g->r, 50)) ?
+		g->nkvm : below(&g->r, g->nkvm);
+
+	init_op(op, APSIM_OP_KVM_CREATE);
+	op->kvm = k;
+	op->arg = range(&g->r, 1, 2);
+	if (k == g->nkvm)
+		g->nkvm++;
+	if (g->vcpus[k] < op->arg)
+		g->vcpus[k] = (int)op->arg;
+}
+
+/* One operation of kind `kind` with drawn arguments. */
+static void gen_op(struct gen *g, enum apsim_op_kind kind, struct apsim_op *op)
+{
+	struct src *r = &g->r;
+
+	init_op(op, kind);
+	switch (kind) {
+	case APSIM_OP_MDEV_CREATE:
+		if (g->nmdev < APSIM_MAX_MDEVS && chance(r, 40))
+			op->mdev = g->nmdev++;
+		else
+			op->mdev = below(r, g->nmdev);
+		break;
+	case APSIM_OP_MDEV_REMOVE:
+	case APSIM_OP_READ_MATRIX:
+	case APSIM_OP_READ_GUEST_MATRIX:
+	case APSIM_OP_READ_CONTROL_DOMAINS:
+	case APSIM_OP_VFIO_CLOSE:
+	case APSIM_OP_VFIO_GET_INFO:
+	case APSIM_OP_VFIO_RESET:
+		op->mdev = below(r, g->nmdev);
+		break;
+	case APSIM_OP_ASSIGN_ADAPTER:
+	case APSIM_OP_UNASSIGN_ADAPTER:
+		op->mdev = below(r, g->nmdev);
+		id_string(g, g->ad, g->nad, op->str);
+		break;
+	case APSIM_OP_ASSIGN_DOMAIN:
+	case APSIM_OP_UNASSIGN_DOMAIN:
+		op->mdev = below(r, g->nmdev);
+		id_string(g, g->dom, g->ndom, op->str);
+		break;
+	case APSIM_OP_ASSIGN_CONTROL_DOMAIN:
+	case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
+		op->mdev = below(r, g->nmdev);
+		id_string(g, g->cdom, g->ncdom, op->str);
+		break;
+	case APSIM_OP_READ_QUEUE_STATUS:
+	case APSIM_OP_QUEUE_BIND:
+	case APSIM_OP_QUEUE_UNBIND:
+		op->card = pick_card(g);
+		op->domain = pick_domain(g);
+		break;
+	case APSIM_OP_VFIO_OPEN:
+		op->mdev = below(r, g->nmdev);
+		op->kvm = g->nkvm && chance(r, 85) ? below(r, g->nkvm) : -1;
+		break;
+	case APSIM_OP_DMA_UNMAP:
+		op->mdev = below(r, g->nmdev);
+		op->arg = (long)below(r, 16) * 4096;
+		break;
+	case APSIM_OP_PQAP_AQIC_ENABLE:
+	case APSIM_OP_PQAP_AQIC_DISABLE:
+		if (!g->nkvm) {
+			new_kvm(g, op);
+			break;
+		}
+		op->kvm = below(r, g->nkvm);
+		op->vcpu = below(r, g->vcpus[op->kvm]);
+		op->card = pick_card(g);
+		op->domain = pick_domain(g);
+		if (kind == APSIM_OP_PQAP_AQIC_ENABLE)
+			op->arg = below(r, 8);
+		break;
+	case APSIM_OP_APMASK_WRITE:
+		mask_string(g, g->ad, g->nad, op->str);
+		break;
+	case APSIM_OP_AQMASK_WRITE:
+		mask_string(g, g->dom, g->ndom, op->str);
+		break;
+	case APSIM_OP_CONFIG_ADD_ADAPTER:
+	case APSIM_OP_CONFIG_REMOVE_ADAPTER:
+		op->card = pick_card(g);
+		break;
+	case APSIM_OP_CONFIG_ADD_DOMAIN:
+	case APSIM_OP_CONFIG_REMOVE_DOMAIN:
+		op->domain = pick_domain(g);
+		break;
+	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
+	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
+		op->domain = g->ncdom && chance(r, 70) ? g->cdom[below(r, g->ncdom)] : below(r, ID_POOL);
+		break;
+	case APSIM_OP_KVM_CREATE:
+		new_kvm(g, op);
+		break;
+	case APSIM_OP_KVM_DESTROY:
+	case APSIM_OP_KVM_PV_COMMAND:
+		if (!g->nkvm) {
+			new_kvm(g, op);
+			break;
+		}
+		op->kvm = below(r, g->nkvm);
+		break;
+	case APSIM_OP_KVM_VM_CRYPTO:
+		if (!g->nkvm) {
+			new_kvm(g, op);
+			break;
+		}
+		op->kvm = below(r, g->nkvm);
+		op->arg = chance(r, 90) ? below(r, 6) : 9;
+		break;
+	case APSIM_OP_SLEEP_MS:
+		op->arg = below(r, 20);
+		break;
+	case APSIM_OP_AP_SCAN:
+	case APSIM_OP_YIELD:
+	default:
+		break;
+	}
+}
+
+static struct apsim_op *setup_op(struct gen *g, enum apsim_op_kind kind)
+{
+	struct apsim_op *op = &g->s->setup[g->s->nsetup++];
+
+	init_op(op, kind);
+	return op;
+}
+
+static void gen_host(struct gen *g)
+{
+	struct apsim_hostcfg *c = &g->s->cfg;
+	struct src *r = &g->r;
+	int freed;
+
+	c->apxa = true;
+	g->nad = pick_ids(r, range(r, 1, 4), g->ad);
+	g->ndom = pick_ids(r, range(r, 1, 4), g->dom);
+	for (int i = 0; i < g->nad; i++)
+		bit_set(c->apm, g->ad[i]);
+	for (int i = 0; i < g->ndom; i++)
+		bit_set(c->aqm, g->dom[i]);
+	/* control domains: usually the usage domains, plus 0-2 others */
+	{
+		uint8_t m[32] = { 0 };
+		int extra[2], ne = pick_ids(r, below(r, 3), extra);
+
+		if (chance(r, 70))
+			for (int i = 0; i < g->ndom; i++)
+				bit_set(m, g->dom[i]);
+		for (int i = 0; i < ne; i++)
+			bit_set(m, extra[i]);
+		memcpy(c->adm, m, 32);
+		g->ncdom = 0;
+		for (int id = 0; id < ID_POOL && g->ncdom < 6; id++)
+			if (m[id / 8] & (0x80 >> (id % 8)))
+				g->cdom[g->ncdom++] = id;
+	}
+	if (chance(r, 10))
+		c->card_type = range(r, 10, 14);   /* CEX4 .. CEX8 */
+	/* AP bus reservations: free most configured ids for vfio_ap */
+	c->have_apmask = c->have_aqmask = true;
+	freed = 0;
+	for (int i = 0; i < g->nad; i++)
+		if (chance(r, 75))
+			bit_clear(c->apmask, g->ad[i]), freed++;
+	if (!freed)
+		bit_clear(c->apmask, g->ad[0]);
+	if (chance(r, 25))
+		bit_clear(c->apmask, below(r, ID_POOL));
+	freed = 0;
+	for (int i = 0; i < g->ndom; i++)
+		if (chance(r, 75))
+			bit_clear(c->aqmask, g->dom[i]), freed++;
+	if (!freed)
+		bit_clear(c->aqmask, g->dom[0]);
+	if (chance(r, 25))
+		bit_clear(c->aqmask, below(r, ID_POOL));
+}
+
+static void gen_setup(struct gen *g)
+{
+	struct src *r = &g->r;
+	int nk = range(r, 0, 2), nm = range(r, 1, 3);
+	struct apsim_op *op;
+
+	for (int k = 0; k < nk; k++) {
+		op = setup_op(g, APSIM_OP_KVM_CREATE);
+		op->kvm = k;
+		op->arg = range(r, 1, 2);
+		g->vcpus[k] = (int)op->arg;
+	}
+	g->nkvm = nk;
+	for (int m = 0; m < nm; m++) {
+		op = setup_op(g, APSIM_OP_MDEV_CREATE);
+		op->mdev = m;
+		g->m_ad[m] = g->m_dom[m] = g->m_kvm[m] = -1;
+	}
+	g->nmdev = nm;
+	for (int m = 0; m < nm; m++) {
+		int na = below(r, 3), nd = below(r, 3), nc = below(r, 2);
+
+		for (int i = 0; i < na; i++) {
+			int id = g->ad[below(r, g->nad)];
+
+			op = setup_op(g, APSIM_OP_ASSIGN_ADAPTER);
+			op->mdev = m;
+			snprintf(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
+			g->m_ad[m] = id;
+		}
+		for (int i = 0; i < nd; i++) {
+			int id = g->dom[below(r, g->ndom)];
+
+			op = setup_op(g, APSIM_OP_ASSIGN_DOMAIN);
+			op->mdev = m;
+			snprintf(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
+			g->m_dom[m] = id;
+		}
+		for (int i = 0; i < nc && g->ncdom; i++) {
+			op = setup_op(g, APSIM_OP_ASSIGN_CONTROL_DOMAIN);
+			op->mdev = m;
+			snprintf(op->str, sizeof(op->str), "%d", g->cdom[below(r, g->ncdom)]);
+		}
+	}
+	for (int m = 0; m < nm; m++) {
+		if (!chance(r, 50))
+			continue;
+		op = setup_op(g, APSIM_OP_VFIO_OPEN);
+		op->mdev = m;
+		op->kvm = nk && chance(r, 85) ? below(r, nk) : -1;
+		g->m_kvm[m] = op->kvm;
+	}
+	for (int m = 0; m < nm; m++) {
+		int k = g->m_kvm[m];
+
+		if (k < 0 || g->m_ad[m] < 0 || g->m_dom[m] < 0 || !chance(r, 50))
+			continue;
+		op = setup_op(g, APSIM_OP_PQAP_AQIC_ENABLE);
+		op->kvm = k;
+		op->vcpu = below(r, g->vcpus[k]);
+		op->card = g->m_ad[m];
+		op->domain = g->m_dom[m];
+		op->arg = below(r, 8);
+	}
+}
+
+static void gen_faults(struct gen *g, int pct)
+{
+	static const char *const sites[] = {
+		"vfio_ap_mdev_probe", "vfio_ap_mdev_probe_queue",
+		"vfio_ap_mdev_hot_unplug_adapter", "vfio_ap_mdev_hot_unplug_domain",
+	};
+	static const char *const insns[] = { "tapq", "zapq", "aqic" };
+	struct src *r = &g->r;
+	int n;
+
+	if (!chance(r, pct))
+		return;
+	n = range(r, 1, 2);
+	for (int i = 0; i < n; i++) {
+		struct apsim_fault *f = &g->s->faults[g->s->nfaults++];
+
+		memset(f, 0, sizeof(*f));
+		f->card = f->domain = -1;
+		if (chance(r, 50)) {
+			f->kind = APSIM_FAULT_KMALLOC;
+			if (chance(r, 50)) {
+				f->nth = range(r, 1, 20);
+			} else {
+				snprintf(f->site, sizeof(f->site), "%s", sites[below(r, 4)]);
+				f->nth = range(r, 1, 3);
+			}
+		} else {
+			f->kind = APSIM_FAULT_AP_RC;
+			snprintf(f->insn, sizeof(f->insn), "%s", insns[below(r, 3)]);
+			if (chance(r, 60)) {
+				f->card = pick_card(g);
+				f->domain = pick_domain(g);
+			}
+			f->rc = range(r, 1, 7);
+			f->count = chance(r, 15) ? 0 : range(r, 1, 3);
+		}
+	}
+}
+
+static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
+{
+	struct apsim_scenario *s = g->s;
+	struct src *r = &g->r;
+	int nt;
+
+	gen_host(g);
+	gen_setup(g);
+	gen_faults(g, o->fault_pct);
+	nt = range(r, o->threads_min, o->threads_max);
+	if (nt > APSIM_MAX_THREADS)
+		nt = APSIM_MAX_THREADS;
+	for (int t = 0; t < nt; t++) {
+		struct apsim_thread_spec *th = &s->threads[s->nthreads++];
+		int n = range(r, o->ops_min, o->ops_max);
+
+		if (n < 1)
+			n = 1;
+		if (n > APSIM_MAX_OPS)
+			n = APSIM_MAX_OPS;
+		snprintf(th->name, sizeof(th->name), "t%d", t);
+		for (int i = 0; i < n; i++)
+			gen_op(g, (enum apsim_op_kind)(1 + below(r, APSIM_OP__COUNT - 1)),
+			       &th->ops[th->nops++]);
+	}
+	/* exploration: random or PCT (depth 1-3), seed from the stream */
+	if (chance(r, 50)) {
+		s->explore.strategy = SIM_STRAT_PCT;
+		s->explore.pct_depth = range(r, 1, 3);
+	} else {
+		s->explore.strategy = SIM_STRAT_RANDOM;
+	}
+	s->explore.seed = raw(r, 8) & 0x7fffffffffffffffULL;
+	s->explore.has_seed = true;
+}
+
+static void clamp_opts(struct apsim_gen_opts *o)
+{
+	if (o->threads_min < 1)
+		o->threads_min = 1;
+	if (o->threads_max > APSIM_MAX_THREADS)
+		o->threads_max = APSIM_MAX_THREADS;
+	if (o->threads_max < o->threads_min)
+		o->threads_max = o->threads_min;
+	if (o->ops_min < 1)
+		o->ops_min = 1;
+	if (o->ops_max > APSIM_MAX_OPS)
+		o->ops_max = APSIM_MAX_OPS;
+	if (o->ops_max < o->ops_min)
+		o->ops_max = o->ops_min;
+}
+
+static void gen_begin(struct apsim_scenario *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cfg.apxa = true;
+	out->cfg.card_type = 13;   /* AP_DEVICE_TYPE_CEX7 */
+	memset(out->cfg.apmask, 0xff, sizeof(out->cfg.apmask));
+	memset(out->cfg.aqmask, 0xff, sizeof(out->cfg.aqmask));
+	out->explore.strategy = -1;
+	out->explore.iterations = -1;
+	out->explore.pct_depth = -1;
+	out->explore.preemption_bound = -1;
+	out->explore.max_steps = -1;
+}
+
+void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
+			struct apsim_scenario *out)
+{
+	static struct gen g;     /* not reentrant-sensitive: fully reset below */
+	struct apsim_gen_opts oo;
+
+	if (o)
+		oo = *o;
+	else
+		apsim_gen_opts_default(&oo);
+	clamp_opts(&oo);
+	memset(&g, 0, sizeof(g));
+	gen_begin(out);
+	g.s = out;
+	g.r.st = seed ^ 0x617073696d67656eULL;   /* "apsimgen" */
+	snprintf(out->name, sizeof(out->name), "fuzz-%llu", (unsigned long long)seed);
+	snprintf(out->description, sizeof(out->description),
+		 "generated by apsim fuzz from seed %llu", (unsigned long long)seed);
+	gen_all(&g, &oo);
+}
+
+void apsim_gen_from_bytes(const uint8_t *data, size_t len,
+			  struct apsim_scenario *out)
+{
+	static struct gen g;
+	struct apsim_gen_opts oo;
+
+	/* libFuzzer mixes: 1-6 threads of 1-4 ops, faults more often */
+	apsim_gen_opts_default(&oo);
+	oo.threads_min = 1;
+	oo.threads_max = 6;
+	oo.fault_pct = 35;
+	memset(&g, 0, sizeof(g));
+	gen_begin(out);
+	g.s = out;
+	g.r.bytes = true;
+	g.r.d = data;
+	g.r.len = data ? len : 0;
+	snprintf(out->name, sizeof(out->name), "fuzz-bytes");
+	snprintf(out->description, sizeof(out->description),
+		 "decoded by apsim fuzz --convert from %zu bytes", len);
+	gen_all(&g, &oo);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz/gen.h - the fuzzer's scenario generator: a seed (or a byte string
+ * from libFuzzer) -> a random but valid struct apsim_scenario.
+ *
+ * Owns: the deterministic choice stream (splitmix64 or bytes), the shape of
+ * generated worlds (host AP config, reservations, kvms, mdevs, setup), the
+ * draw of operations from the whole enum apsim_op_kind vocabulary with valid
+ * and malformed arguments, random fault injection and exploration settings.
+ * Pure: no globals, no I/O; the same input always gives the same scenario,
+ * and apsim_scn_write() of the result parses back with apsim_scn_parse_buf().
+ */
+#ifndef APSIM_FUZZ_GEN_H
+#define APSIM_FUZZ_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ops.h"
+
+struct apsim_gen_opts {
+	int threads_min, threads_max;   /* simulated threads per mix (default 2-4) */
+	int ops_min, ops_max;           /* operations per thread (default 1-4) */
+	int fault_pct;                  /* % of scenarios with faults (default 25) */
+};
+
+void apsim_gen_opts_default(struct apsim_gen_opts *o);
+
+/* splitmix64: advances *state, returns the next value. */
+uint64_t apsim_splitmix64(uint64_t *state);
+
+/* seed -> scenario (o may be NULL for the defaults). */
+void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
+			struct apsim_scenario *out);
+
+/* libFuzzer bytes -> scenario; once the bytes run out every draw is 0. */
+void apsim_gen_from_bytes(const uint8_t *data, size_t len,
+			  struct apsim_scenario *out);
+
+/*
+ * Sharding (--shard I/N): seed s belongs to shard I of N iff s % N == I.
+ * parse "I/N" (0 <= I < N <= 1000000): 0 or -1.
+ */
+int apsim_fuzz_shard_parse(const char *s, int *idx, int *n);
+static inline int apsim_fuzz_shard_owns(uint64_t seed, int idx, int n)
+{
+	return n <= 1 || seed % (uint64_t)n == (uint64_t)idx;
+}
+
+/* Number of operations (setup + threads) of a scenario. */
+int apsim_scn_count_ops(const struct apsim_scenario *s);
+
+#endif /* APSIM_FUZZ_GEN_H */

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/check_fuzz.c - Check suite of the fuzzer: generator determinism and
+ * validity (round trip through the .scn writer and parser), op-vocabulary
+ * coverage, the byte decoder, the shrinker on synthetic predicates (known
+ * minimum, budget cap), the shard split, and -- when built with APSIM_BIN
+ * (needs the full driver) -- campaign determinism of `apsim fuzz`.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "gen.h"
+#include "shrink.h"
+#include "scn_parse.h"
+
+#include <apsim/sim.h>
+
+static char *write_str(const struct apsim_scenario *s, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(apsim_scn_write(f, s), 0);
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static struct apsim_scenario A, B, P;
+
+START_TEST(gen_deterministic)
+{
+	for (uint64_t seed = 0; seed < 300; seed++) {
+		char *a, *b;
+
+		apsim_gen_scenario(seed, NULL, &A);
+		apsim_gen_scenario(seed, NULL, &B);
+		a = write_str(&A, NULL);
+		b = write_str(&B, NULL);
+		ck_assert_str_eq(a, b);
+		ck_assert_int_eq(memcmp(&A, &B, sizeof(A)), 0);
+		free(a);
+		free(b);
+	}
+	/* different seeds give different worlds (nearly always) */
+	{
+		int same = 0;
+
+		for (uint64_t seed = 1; seed < 100; seed++) {
+			char *a, *b;
+
+			apsim_gen_scenario(seed, NULL, &A);
+			apsim_gen_scenario(seed + 1000, NULL, &B);
+			a = write_str(&A, NULL);
+			b = write_str(&B, NULL);
+			/* names differ by construction: compare from line 3 on */
+			same += !strcmp(strchr(strchr(a, '\n') + 1, '\n'),
+					strchr(strchr(b, '\n') + 1, '\n'));
+			free(a);
+			free(b);
+		}
+		ck_assert_int_le(same, 2);
+	}
+}
+END_TEST
+
+static void check_roundtrip(const struct apsim_scenario *s, const char *what, uint64_t seed)
+{
+	char err[512];
+	size_t n;
+	char *a = write_str(s, &n), *b;
+	int rc = apsim_scn_parse_buf(a, n, "gen.scn", &P, err, sizeof(err));
+
+	if (rc)
+		ck_abort_msg("%s %llu does not parse: %s\n%s", what,
+			     (unsigned long long)seed, err, a);
+	ck_assert(apsim_scn_refs_ok(s));
+	b = write_str(&P, NULL);
+	ck_assert_msg(!strcmp(a, b), "%s %llu: write/parse/write differs", what,
+		      (unsigned long long)seed);
+	ck_assert_int_ge(s->nthreads, 1);
+	for (int t = 0; t < s->nthreads; t++)
+		ck_assert_int_ge(s->threads[t].nops, 1);
+	free(a);
+	free(b);
+}
+
+START_TEST(gen_valid_2000)
+{
+	for (uint64_t seed = 0; seed < 2000; seed++) {
+		apsim_gen_scenario(seed, NULL, &A);
+		check_roundtrip(&A, "seed", seed);
+		ck_assert(A.explore.strategy == SIM_STRAT_RANDOM ||
+			  A.explore.strategy == SIM_STRAT_PCT);
+		if (A.explore.strategy == SIM_STRAT_PCT)
+			ck_assert(A.explore.pct_depth >= 1 && A.explore.pct_depth <= 3);
+		ck_assert(A.nthreads >= 2 && A.nthreads <= 4);
+		for (int t = 0; t < A.nthreads; t++)
+			ck_assert(A.threads[t].nops >= 1 && A.threads[t].nops <= 4);
+	}
+}
+END_TEST
+
+START_TEST(gen_opts_ranges)
+{
+	struct apsim_gen_opts o;
+
+	apsim_gen_opts_default(&o);
+	o.threads_min = 5;
+	o.threads_max = 6;
+	o.ops_min = 3;
+	o.ops_max = 3;
+	for (uint64_t seed = 0; seed < 200; seed++) {
+		apsim_gen_scenario(seed, &o, &A);
+		check_roundtrip(&A, "opts seed", seed);
+		ck_assert(A.nthreads >= 5 && A.nthreads <= 6);
+		for (int t = 0; t < A.nthreads; t++)
+			ck_assert_int_eq(A.threads[t].nops, 3);
+	}
+}
+END_TEST
+
+START_TEST(gen_covers_vocabulary)
+{
+	int seen[APSIM_OP__COUNT] = { 0 };
+	int pct = 0, rnd = 0, kmalloc = 0, aprc = 0, malformed = 0, oor = 0;
+
+	for (uint64_t seed = 0; seed < 2000; seed++) {
+		apsim_gen_scenario(seed, NULL, &A);
+		for (int t = 0; t < A.nthreads; t++)
+			for (int i = 0; i < A.threads[t].nops; i++) {
+				const struct apsim_op *op = &A.threads[t].ops[i];
+
+				seen[op->kind]++;
+				if (!strcmp(op->str, "zz") || !strcmp(op->str, "5\n") ||
+				    !strcmp(op->str, ""))
+					malformed++;
+				if (!strcmp(op->str, "256") || !strcmp(op->str, "0xffff"))
+					oor++;
+			}
+		pct += A.explore.strategy == SIM_STRAT_PCT;
+		rnd += A.explore.strategy == SIM_STRAT_RANDOM;
+		for (int f = 0; f < A.nfaults; f++) {
+			kmalloc += A.faults[f].kind == APSIM_FAULT_KMALLOC;
+			aprc += A.faults[f].kind == APSIM_FAULT_AP_RC;
+		}
+	}
+	for (int k = 1; k < APSIM_OP__COUNT; k++)
+		ck_assert_msg(seen[k] > 0, "op %s never generated", apsim_op_name(k));
+	ck_assert_int_gt(pct, 100);
+	ck_assert_int_gt(rnd, 100);
+	ck_assert_int_gt(kmalloc, 10);
+	ck_assert_int_gt(aprc, 10);
+	ck_assert_int_gt(malformed, 10);
+	ck_assert_int_gt(oor, 10);
+}
+END_TEST
+
+START_TEST(gen_bytes_valid)
+{
+	uint8_t buf[512];
+	uint64_t st = 42;
+
+	apsim_gen_from_bytes(NULL, 0, &A);
+	check_roundtrip(&A, "empty bytes", 0);
+	for (int i = 0; i < 1000; i++) {
+		size_t len = (size_t)(apsim_splitmix64(&st) % sizeof(buf));
+
+		for (size_t k = 0; k < len; k++)
+			buf[k] = (uint8_t)apsim_splitmix64(&st);
+		apsim_gen_from_bytes(buf, len, &A);
+		check_roundtrip(&A, "bytes", (uint64_t)i);
+		apsim_gen_from_bytes(buf, len, &B);
+		ck_assert_int_eq(memcmp(&A, &B, sizeof(A)), 0);
+	}
+	/* bytes beyond the end read as zeros: a prefix padded with zeros
+	 * decodes like the prefix */
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 7; buf[1] = 3; buf[2] = 200;
+	apsim_gen_from_bytes(buf, 3, &A);
+	apsim_gen_from_bytes(buf, sizeof(buf), &B);
+	{
+		char *a = write_str(&A, NULL), *b = write_str(&B, NULL);
+
+		/* descriptions carry the length: compare without them */
+		ck_assert_str_eq(strstr(a, "\nhost"), strstr(b, "\nhost"));
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------ shrinker */
+
+struct synth {
+	enum apsim_op_kind in_thread;   /* some thread contains this op kind */
+	enum apsim_op_kind in_setup;    /* setup contains this op kind */
+	int calls;
+};
+
+static bool synth_repro(const struct apsim_scenario *s, void *arg)
+{
+	struct synth *y = arg;
+	bool t = false, u = false;
+
+	y->calls++;
+	for (int i = 0; i < s->nthreads; i++)
+		for (int k = 0; k < s->threads[i].nops; k++)
+			t |= s->threads[i].ops[k].kind == y->in_thread;
+	for (int k = 0; k < s->nsetup; k++)
+		u |= s->setup[k].kind == y->in_setup;
+	return t && u;
+}
+
+static void add_thread_op(struct apsim_scenario *s, int t, const struct apsim_op *op)
+{
+	memcpy(&s->threads[t].ops[s->threads[t].nops++], op, sizeof(*op));
+}
+
+START_TEST(shrink_reaches_minimum)
+{
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		struct synth y = { APSIM_OP_KVM_PV_COMMAND, APSIM_OP_MDEV_CREATE, 0 };
+		struct apsim_shrink_stats st;
+		struct apsim_op op;
+
+		apsim_gen_scenario(seed, NULL, &A);
+		/* make sure the target is present: pv_command on a kvm k0
+		 * created in setup (so kvm_create k0 must stay too) */
+		memset(&op, 0, sizeof(op));
+		op.mdev = op.vcpu = op.card = op.domain = -1;
+		op.kind = APSIM_OP_KVM_CREATE;
+		op.kvm = 0;
+		op.arg = 1;
+		memmove(&A.setup[1], &A.setup[0], sizeof(A.setup[0]) * A.nsetup);
+		memcpy(&A.setup[0], &op, sizeof(op));
+		A.nsetup++;
+		op.kind = APSIM_OP_KVM_PV_COMMAND;
+		op.arg = 0;
+		add_thread_op(&A, A.nthreads - 1, &op);
+		A.explore.strategy = SIM_STRAT_PCT;
+		A.explore.pct_depth = 3;
+		ck_assert(synth_repro(&A, &y));
+		ck_assert(apsim_scn_refs_ok(&A));
+
+		y.calls = 0;
+		apsim_shrink(&A, synth_repro, &y, 100000, &st);
+		ck_assert_int_eq(st.candidates, y.calls);
+		ck_assert(!st.capped);
+		ck_assert(synth_repro(&A, &y));
+		ck_assert(apsim_scn_refs_ok(&A));
+		/* known minimum: one thread [kvm_pv_command k0]; setup
+		 * [kvm_create k0, create_mdev mX]; no faults; no host ids;
+		 * PCT depth 1 */
+		ck_assert_int_eq(A.nthreads, 1);
+		ck_assert_int_eq(A.threads[0].nops, 1);
+		ck_assert_int_eq(A.threads[0].ops[0].kind, APSIM_OP_KVM_PV_COMMAND);
+		ck_assert_int_eq(A.nsetup, 2);
+		ck_assert_int_eq(A.setup[0].kind, APSIM_OP_KVM_CREATE);
+		ck_assert_int_eq(A.setup[1].kind, APSIM_OP_MDEV_CREATE);
+		ck_assert_int_eq(A.nfaults, 0);
+		for (int i = 0; i < 32; i++)
+			ck_assert(!A.cfg.apm[i] && !A.cfg.aqm[i] && !A.cfg.adm[i]);
+		ck_assert_int_eq(A.explore.pct_depth, 1);
+		ck_assert_int_eq(st.ops_after, 3);
+		check_roundtrip(&A, "shrunk", seed);
+	}
+}
+END_TEST
+
+/* Predicate on a dependency: the setup op must keep the mdev an op needs. */
+static bool needs_assign(const struct apsim_scenario *s, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < s->nthreads; i++)
+		for (int k = 0; k < s->threads[i].nops; k++)
+			if (s->threads[i].ops[k].kind == APSIM_OP_ASSIGN_ADAPTER)
+				return true;
+	return false;
+}
+
+START_TEST(shrink_keeps_dependencies)
+{
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		bool has = false, thread_creates = false;
+
+		apsim_gen_scenario(seed, NULL, &A);
+		for (int i = 0; i < A.nthreads; i++)
+			for (int k = 0; k < A.threads[i].nops; k++) {
+				has |= A.threads[i].ops[k].kind == APSIM_OP_ASSIGN_ADAPTER;
+				thread_creates |= A.threads[i].ops[k].kind == APSIM_OP_MDEV_CREATE;
+			}
+		/* (an mdev created only by a thread op is a local minimum of
+		 * two ops in two threads: not this test's subject) */
+		if (!has || thread_creates)
+			continue;
+		apsim_shrink(&A, needs_assign, NULL, 100000, NULL);
+		/* minimum: the assign plus the create_mdev of its mdev */
+		ck_assert_int_eq(A.nthreads, 1);
+		ck_assert_int_eq(A.threads[0].nops, 1);
+		ck_assert_int_eq(A.threads[0].ops[0].kind, APSIM_OP_ASSIGN_ADAPTER);
+		ck_assert_int_eq(A.nsetup, 1);
+		ck_assert_int_eq(A.setup[0].kind, APSIM_OP_MDEV_CREATE);
+		ck_assert_int_eq(A.setup[0].mdev, A.threads[0].ops[0].mdev);
+		check_roundtrip(&A, "shrunk-dep", seed);
+	}
+}
+END_TEST
+
+static bool always(const struct apsim_scenario *s, void *arg)
+{
+	(*(int *)arg)++;
+	(void)s;
+	return true;
+}
+
+START_TEST(shrink_budget_cap)
+{
+	int calls = 0;
+	struct apsim_shrink_stats st;
+
+	apsim_gen_scenario(7, NULL, &A);
+	apsim_shrink(&A, always, &calls, 5, &st);
+	ck_assert(st.capped);
+	ck_assert_int_eq(st.candidates, 5);
+	ck_assert_int_eq(calls, 5);
+	ck_assert(apsim_scn_refs_ok(&A));
+}
+END_TEST
+
+/* -------------------------------------------------------------- shards */
+
+START_TEST(shard_split_exact)
+{
+	int idx, n;
+
+	ck_assert_int_eq(apsim_fuzz_shard_parse("0/4", &idx, &n), 0);
+	ck_assert(idx == 0 && n == 4);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("3/4", &idx, &n), 0);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("4/4", &idx, &n), -1);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("1/0", &idx, &n), -1);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("a/2", &idx, &n), -1);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("1/", &idx, &n), -1);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("-1/2", &idx, &n), -1);
+	ck_assert_int_eq(apsim_fuzz_shard_parse("1/2x", &idx, &n), -1);
+	for (int N = 1; N <= 9; N++) {
+		for (uint64_t s = 100; s < 1100; s++) {
+			int owners = 0;
+
+			for (int I = 0; I < N; I++)
+				owners += apsim_fuzz_shard_owns(s, I, N);
+			ck_assert_int_eq(owners, 1);
+		}
+	}
+}
+END_TEST
+
+#ifdef APSIM_BIN
+/* ----------------------------------------------- campaign (needs driver) */
+
+static int run_fuzz(const char *out, const char *extra)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s' && CI=1 '%s' fuzz --seed 1 --iterations 200 -q --no-shrink %s --out '%s' >/dev/null 2>&1",
+		 out, APSIM_BIN, extra, out);
+	st = system(cmd);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static char *sigs(const char *out)
+{
+	char cmd[1024], *buf = NULL;
+	size_t n = 0, cap = 0;
+	FILE *p;
+	int c;
+
+	snprintf(cmd, sizeof(cmd),
+		 "grep -o '\"signature\":\"[^\"]*\"' '%s/summary.json' | sort", out);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while ((c = fgetc(p)) != EOF) {
+		if (n + 2 > cap)
+			buf = realloc(buf, cap = cap ? cap * 2 : 256);
+		buf[n++] = (char)c;
+	}
+	pclose(p);
+	if (!buf)
+		buf = calloc(1, 1);
+	buf[n] = 0;
+	return buf;
+}
+
+START_TEST(campaign_deterministic)
+{
+	int r1 = run_fuzz("build/tests/fuzz-det-1", "");
+	int r2 = run_fuzz("build/tests/fuzz-det-2", "");
+	int r3 = run_fuzz("build/tests/fuzz-det-3", "-j 2");
+	char *a, *b, *c;
+
+	ck_assert(r1 == 0 || r1 == 1);
+	ck_assert_int_eq(r1, r2);
+	ck_assert_int_eq(r1, r3);
+	a = sigs("build/tests/fuzz-det-1");
+	b = sigs("build/tests/fuzz-det-2");
+	c = sigs("build/tests/fuzz-det-3");
+	ck_assert_str_eq(a, b);
+	ck_assert_str_eq(a, c);
+	ck_assert_int_eq(r1 == 1, a[0] != 0);
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
+START_TEST(campaign_usage_errors)
+{
+	char cmd[512];
+	const char *bad[] = { "--shard 2/2", "--threads 3-1", "-j 0", "--bogus",
+			      "--iterations x", "--ops 0-2" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "'%s' fuzz %s >/dev/null 2>&1", APSIM_BIN, bad[i]);
+		st = system(cmd);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "'%s' did not exit 2", bad[i]);
+	}
+}
+END_TEST
+#endif
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("fuzz");
+	TCase *g = tcase_create("generator"), *h = tcase_create("shrinker"),
+	      *d = tcase_create("shard");
+
+	tcase_set_timeout(g, 120);
+	tcase_set_timeout(h, 120);
+	tcase_add_test(g, gen_deterministic);
+	tcase_add_test(g, gen_valid_2000);
+	tcase_add_test(g, gen_opts_ranges);
+	tcase_add_test(g, gen_covers_vocabulary);
+	tcase_add_test(g, gen_bytes_valid);
+	tcase_add_test(h, shrink_reaches_minimum);
+	tcase_add_test(h, shrink_keeps_dependencies);
+	tcase_add_test(h, shrink_budget_cap);
+	tcase_add_test(d, shard_split_exact);
+	suite_add_tcase(s, g);
+	suite_add_tcase(s, h);
+	suite_add_tcase(s, d);
+#ifdef APSIM_BIN
+	{
+		TCase *c = tcase_create("campaign");
+
+		tcase_set_timeout(c, 600);
+		tcase_add_test(c, campaign_deterministic);
+		tcase_add_test(c, campaign_usage_errors);
+		suite_add_tcase(s, c);
+	}
+#endif
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int nf;
+
+	srunner_run_all(r, CK_NORMAL);
+	nf = srunner_ntests_failed(r);
+	srunner_free(r);
+	return nf ? 1 : 0;
+}
