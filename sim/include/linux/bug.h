@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * linux/bug.h (apsim shim) - WARN*/BUG* as simulation findings.
+ * linux/bug.h (apsim shim) - WARN and BUG families as simulation findings.
  * WARN -> SIM_F_WARN (non-fatal, the code continues like the kernel's),
  * BUG -> SIM_F_BUG (fatal, the thread never returns).  WARN_ONCE and
  * WARN_ON_ONCE fire once per execution per site.  Implemented in

@@ -30,7 +30,9 @@ static inline int toupper(int c) { return islower(c) ? c - 'a' + 'A' : c; }
 #include <ctype.h>
 #endif
 
+#ifndef _tolower
 static inline char _tolower(const char c) { return c | 0x20; }
+#endif
 static inline int isodigit(const char c) { return c >= '0' && c <= '7'; }
 
 #endif

@@ -51,6 +51,7 @@ int shim_sprintf(char *buf, const char *fmt, ...) __printf(2, 3);
 int vscnprintf(char *buf, size_t size, const char *fmt, va_list args);
 int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 char *kasprintf(gfp_t gfp, const char *fmt, ...) __printf(2, 3);
+int hex_to_bin(unsigned char ch);
 #ifdef APSIM_FREESTANDING
 /* The driver: route to the shim formatter (deterministic %p, %pad ...). */
 #define vsnprintf shim_vsnprintf

@@ -45,7 +45,7 @@ typedef long __kernel_long_t;
 
 /* Same underlying types as glibc's, so both may be visible. */
 typedef long ssize_t;
-typedef long long loff_t;
+typedef long loff_t;		/* glibc-compatible (64-bit) */
 typedef int pid_t;
 typedef unsigned int uid_t;
 typedef unsigned int gid_t;
@@ -63,7 +63,6 @@ typedef unsigned long u_long;
 typedef unsigned int uint;
 typedef unsigned long ulong;
 typedef u64 sector_t;
-typedef u64 blkcnt_t;
 
 #define DECLARE_BITMAP(name, bits) \
 	unsigned long name[((bits) + 8 * sizeof(long) - 1) / (8 * sizeof(long))]
