@@ -385,7 +385,7 @@ static void rules_point(int tid, void *arg)
 			continue;
 		}
 		hook = (uint64_t)(uintptr_t)kvm->arch.crypto.pqap_hook;
-		apcb = shim_kvm_apcb_hash(kvm);
+		apcb = (uint64_t)shim_kvm_masks_updates(kvm);
 		if (s->valid && s->obj == kvm) {
 			if (s->v[F_KVM_HOOK] != hook)
 				check_field(tid, F_KVM_HOOK, k);

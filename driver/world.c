@@ -295,7 +295,7 @@ static long do_op(const struct apsim_op *op)
 
 static void run_op(const struct apsim_op *op, long *result)
 {
-	char label[160], rbuf[32], ebuf[32];
+	char label[128], rbuf[32], ebuf[32];
 	long r;
 
 	op_label(op, label, sizeof(label));
