@@ -1,13 +1,875 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cli/fuzz.c - `apsim fuzz` (placeholder until the fuzzer lands).
+ * cli/fuzz.c - `apsim fuzz`: the fuzzing campaign driver.
+ *
+ * Owns: option parsing of `apsim fuzz`, the seed range and its split into
+ * shards (--shard I/N) and into chunks claimed by worker processes (-j N),
+ * the state the workers share (a MAP_SHARED mapping manipulated with
+ * Concurrency Kit atomics: counters, chunk cursor, stop flag, the global
+ * signature dedup table and the finding records), crash isolation of
+ * workers (a dead worker's seed becomes a finding, the worker is restarted),
+ * per-finding artefacts (scenario.scn, cli_write_finding files, shrinking
+ * through the reproduce() predicate, minimal.scn + minimal/ replay files),
+ * the progress line and the summary (OUT/summary.json, text or JSON on
+ * stdout), and `--convert` (libFuzzer input -> readable .scn).
+ *
+ * Determinism: a seed fully determines its scenario and its execution, so
+ * a seed range always yields the same set of finding signatures; with -j 1
+ * also the same owner seed and directory number for each.  Wall clock is
+ * only used for --time, the progress line and the summary's timing fields.
  */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
 #include "cli.h"
+#include "../fuzz/gen.h"
+#include "../fuzz/shrink.h"
+
+#define CHUNK          64       /* seeds claimed at once by a worker */
+#define DEDUP_SLOTS    4096     /* open-addressing table of signature hashes */
+#define MAX_FINDINGS   256      /* finding records kept (more are counted) */
+#define MAX_JOBS       64
+#define REPRO_EXECS    64       /* executions per reproduce() candidate */
+#define MAX_RESTARTS   100      /* worker restarts before giving up */
+
+enum rec_state { REC_EMPTY = 0, REC_WRITING, REC_DONE, REC_ABANDONED };
+
+struct frec {
+	uint64_t state;
+	uint64_t hash;
+	uint64_t seed;
+	uint64_t repro_seed;       /* minimal.scn: explore seed */
+	int kind;
+	int ops, shrunk_ops;       /* shrunk_ops -1: not shrunk */
+	int repro_iterations;      /* minimal.scn: explore iterations */
+	int shrink_candidates;
+	char sig[256];
+	char dir[64];              /* relative to OUT */
+};
+
+struct wslot {
+	uint64_t pid;
+	uint64_t cur_seed;         /* published before each execution */
+	uint64_t chunk_end;        /* end (exclusive, as seed) of the current chunk */
+	uint64_t busy;             /* 1 while running cur_seed */
+	uint64_t done;
+};
+
+struct shared {
+	uint64_t cursor;           /* next unclaimed offset into the seed range */
+	uint64_t execs;
+	uint64_t stop;
+	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
+	uint64_t overflow;         /* dedup table full */
+	uint64_t table[DEDUP_SLOTS];
+	struct wslot w[MAX_JOBS];
+	struct frec f[MAX_FINDINGS];
+};
+
+struct fuzz_opts {
+	uint64_t first, count;     /* seed range [first, first + count) */
+	double time_limit;         /* 0 = none */
+	int jobs;
+	int shard_i, shard_n;
+	const char *out;
+	const char *variant;
+	const char *convert;
+	bool no_shrink, quiet, json;
+	int shrink_budget;
+	struct apsim_gen_opts gen;
+};
+
+static struct fuzz_opts FO;
+static struct shared *SH;
+static int my_slot;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* FNV-1a; 0 is the empty-slot marker. */
+static uint64_t sig_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+/* true = h was not in the table and this caller inserted it (owns it). */
+static bool dedup_insert(uint64_t h)
+{
+	for (unsigned i = 0; i < DEDUP_SLOTS; i++) {
+		uint64_t *slot = &SH->table[(h + i) % DEDUP_SLOTS];
+		uint64_t v = ck_pr_load_64(slot);
+
+		if (v == h)
+			return false;
+		if (v == 0) {
+			if (ck_pr_cas_64(slot, 0, h))
+				return true;
+			if (ck_pr_load_64(slot) == h)
+				return false;
+		}
+	}
+	ck_pr_inc_64(&SH->overflow);
+	return false;
+}
+
+/* --------------------------------------------------------------- runs */
+
+static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
+{
+	sim_opts_default(o);
+	o->seed = 1;
+	o->preemption_bound = 2;      /* as `apsim run` */
+	if (s->explore.strategy >= 0)
+		o->strategy = s->explore.strategy;
+	if (s->explore.has_seed)
+		o->seed = s->explore.seed;
+	if (s->explore.pct_depth > 0)
+		o->pct_depth = s->explore.pct_depth;
+	if (s->explore.preemption_bound >= 0)
+		o->preemption_bound = s->explore.preemption_bound;
+	if (s->explore.max_steps > 0)
+		o->max_steps = s->explore.max_steps;
+	o->trace = false;
+}
+
+struct repro_ctx {
+	const char *sig;
+	bool found;
+	uint64_t index;            /* execution index of the last reproduction */
+};
+
+static int repro_cb(uint64_t idx, const struct sim_result *res, void *arg)
+{
+	struct repro_ctx *c = arg;
+	int n = sim_findings_count();
+
+	(void)res;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(sim_finding_get(i)->signature, c->sig)) {
+			c->found = true;
+			c->index = idx;
+			return 1;
+		}
+	return 0;
+}
+
+/* Explore up to `iters` executions of s; true if sig shows up. */
+static bool explore_for(const struct apsim_scenario *s, const char *sig, long iters,
+			bool trace, struct repro_ctx *c)
+{
+	static struct apsim_exec ex;
+	struct sim_explore_stats st;
+	struct sim_opts o;
+
+	opts_for(s, &o);
+	o.trace = trace;
+	c->sig = sig;
+	c->found = false;
+	apsim_world_explore(s, &o, (uint64_t)iters, repro_cb, c, &ex, &st);
+	return c->found;
+}
+
+/* The shrinker's predicate. */
+static bool reproduce(const struct apsim_scenario *s, void *arg)
+{
+	struct repro_ctx *c = arg, t;
+
+	if (explore_for(s, c->sig, REPRO_EXECS, false, &t)) {
+		c->found = true;
+		c->index = t.index;
+		return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------- artefacts */
+
+static void fill_scn(FILE *f, void *arg)
+{
+	apsim_scn_write(f, arg);
+}
+
+static int write_scn(const char *path, const struct apsim_scenario *s)
+{
+	return cli_write_atomic(path, fill_scn, (void *)s);
+}
+
+static void fill_text(FILE *f, void *arg)
+{
+	fputs(arg, f);
+}
+
+/* The expectation `apsim run` needs to pass exactly when the finding
+ * reproduces; kinds without an expectation keyword get none (an unexpected
+ * finding makes `apsim run` exit 1). */
+static void set_expectation(struct apsim_scenario *s, int kind, const char *sig)
+{
+	struct apsim_expect *e = &s->expect[0];
+
+	s->nexpect = 0;
+	memset(e, 0, sizeof(*e));
+	switch (kind) {
+	case SIM_F_DEADLOCK:
+		e->kind = APSIM_EXPECT_DEADLOCK;
+		break;
+	case SIM_F_LOCK_CYCLE: {
+		/* "lock-cycle:A,B,C" -> expect lock-cycle "A" "B" "C" */
+		const char *p = strchr(sig, ':');
+
+		e->kind = APSIM_EXPECT_LOCK_CYCLE;
+		while (p && p[1] && e->nclasses < 6) {
+			const char *q = strchr(p + 1, ',');
+			size_t n = q ? (size_t)(q - p - 1) : strlen(p + 1);
+
+			if (n > 0 && n < sizeof(e->classes[0])) {
+				memcpy(e->classes[e->nclasses], p + 1, n);
+				e->classes[e->nclasses][n] = 0;
+				e->nclasses++;
+			}
+			p = q;
+		}
+		break;
+	}
+	case SIM_F_MEMORY: {
+		/* "memory:use-after-free:..." -> expect memory "use-after-free" */
+		const char *p = strchr(sig, ':');
+		size_t n = 0;
+
+		e->kind = APSIM_EXPECT_MEMORY;
+		if (p) {
+			p++;
+			while (p[n] && ((p[n] >= 'a' && p[n] <= 'z') || p[n] == '-'))
+				n++;
+			if (n && n < sizeof(e->str))
+				memcpy(e->str, p, n);
+		}
+		break;
+	}
+	case SIM_F_WARN:
+		e->kind = APSIM_EXPECT_WARN;
+		break;
+	default:
+		return;
+	}
+	s->nexpect = 1;
+}
+
+static void header_for(char *buf, size_t len, uint64_t seed, const struct apsim_scenario *s)
+{
+	snprintf(buf, len,
+		 "apsim %s fuzz -- driver: linux %s (%s, sha %s), variant: %s\n"
+		 "scenario: %s (generated from seed %llu)\nstrategy: %s, seed %llu, pct-depth %d\n",
+		 apsim_version, apsim_ksrc_version, apsim_ksrc_path, apsim_ksrc_sha,
+		 apsim_variant_name[0] ? apsim_variant_name : "base", s->name,
+		 (unsigned long long)seed,
+		 sim_strategy_name(s->explore.strategy >= 0 ? s->explore.strategy : 0),
+		 (unsigned long long)s->explore.seed,
+		 s->explore.pct_depth > 0 ? s->explore.pct_depth : 3);
+}
+
+static const struct sim_finding *find_sig(const char *sig)
+{
+	for (int i = 0; i < sim_findings_count(); i++)
+		if (!strcmp(sim_finding_get(i)->signature, sig))
+			return sim_finding_get(i);
+	return NULL;
+}
+
+/* A new signature owned by this worker: artefacts, shrink, minimal.scn.
+ * Everything is on disk (atomically) before the campaign goes on. */
+static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind,
+		       const char *sig)
+{
+	static struct apsim_scenario s, min;
+	static struct apsim_exec ex;
+	char dir[PATH_MAX], path[PATH_MAX + 32], hdr[1024], mdir[PATH_MAX + 16];
+	uint64_t k = ck_pr_faa_64(&SH->nfind, 1);
+	struct frec *r;
+	struct sim_result res;
+	struct sim_opts o;
+	const struct sim_finding *f;
+	struct repro_ctx rc;
+
+	if (k >= MAX_FINDINGS)
+		return;
+	r = &SH->f[k];
+	r->hash = sig_hash(sig);
+	r->seed = seed;
+	r->kind = kind;
+	r->shrunk_ops = -1;
+	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
+		 sim_finding_kind_name(kind));
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_WRITING);
+
+	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
+	if (cli_mkdirs(dir)) {
+		fprintf(stderr, "apsim: cannot create %s: %s\n", dir, strerror(errno));
+		return;
+	}
+	/* 1. the generated scenario, as a file `apsim run` replays (exec 0) */
+	memcpy(&s, gen, sizeof(s));
+	s.explore.iterations = 1;
+	set_expectation(&s, kind, sig);
+	r->ops = apsim_scn_count_ops(&s);
+	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
+	if (write_scn(path, &s))
+		fprintf(stderr, "apsim: cannot write %s\n", path);
+	/* 2. the same execution again with the trace on */
+	opts_for(&s, &o);
+	o.trace = true;
+	apsim_world_run(&s, &o, &res, &ex);
+	header_for(hdr, sizeof(hdr), seed, &s);
+	f = find_sig(sig);
+	if (!f)
+		fprintf(stderr, "apsim: seed %llu: finding %s did not recur with tracing on\n",
+			(unsigned long long)seed, sig);
+	else if (cli_write_finding(dir, f, path, hdr, NULL))
+		fprintf(stderr, "apsim: cannot write %s: %s\n", dir, strerror(errno));
+	/* 3. shrink */
+	if (!FO.no_shrink && f) {
+		struct apsim_shrink_stats st;
+
+		memcpy(&min, gen, sizeof(min));
+		rc.sig = sig;
+		rc.found = true;
+		rc.index = 0;
+		apsim_shrink(&min, reproduce, &rc, FO.shrink_budget, &st);
+		r->shrink_candidates = st.candidates;
+		snprintf(min.name, sizeof(min.name), "fuzz-%llu-min", (unsigned long long)seed);
+		snprintf(min.description, sizeof(min.description),
+			 "%s, shrunk by apsim fuzz from seed %llu (%d -> %d ops)",
+			 sim_finding_kind_name(kind), (unsigned long long)seed,
+			 st.ops_before, st.ops_after);
+		min.explore.iterations = (long)rc.index + 1;
+		set_expectation(&min, kind, sig);
+		r->shrunk_ops = st.ops_after;
+		r->repro_seed = min.explore.seed;
+		r->repro_iterations = (int)rc.index + 1;
+		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
+		if (write_scn(path, &min))
+			fprintf(stderr, "apsim: cannot write %s\n", path);
+		/* 4. the shrunk run's schedule, trace and replay command */
+		if (explore_for(&min, sig, rc.index + 1, true, &rc) && (f = find_sig(sig))) {
+			header_for(hdr, sizeof(hdr), seed, &min);
+			snprintf(mdir, sizeof(mdir), "%s/minimal", dir);
+			if (cli_write_finding(mdir, f, path, hdr, NULL))
+				fprintf(stderr, "apsim: cannot write %s\n", mdir);
+		} else {
+			fprintf(stderr, "apsim: seed %llu: minimal scenario did not reproduce %s\n",
+				(unsigned long long)seed, sig);
+		}
+	}
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_DONE);
+}
+
+/* ------------------------------------------------------------ workers */
+
+static void run_seed(uint64_t seed)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	static char sigs[16][256];
+	int kinds[16], n, nn = 0;
+	struct sim_result res;
+	struct sim_opts o;
+
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	opts_for(&s, &o);
+	apsim_world_run(&s, &o, &res, &ex);
+	n = sim_findings_count();
+	/* copy out first: handling one re-runs the world */
+	for (int i = 0; i < n && nn < 16; i++) {
+		const struct sim_finding *f = sim_finding_get(i);
+
+		if (!dedup_insert(sig_hash(f->signature)))
+			continue;
+		snprintf(sigs[nn], sizeof(sigs[nn]), "%s", f->signature);
+		kinds[nn++] = f->kind;
+	}
+	for (int i = 0; i < nn; i++)
+		handle_new(seed, &s, kinds[i], sigs[i]);
+}
+
+/* Run seeds [from, to) of the range (offsets -> seeds, shard filter). */
+static void run_span(uint64_t from, uint64_t to)
+{
+	struct wslot *w = &SH->w[my_slot];
+
+	for (uint64_t seed = from; seed < to; seed++) {
+		if (ck_pr_load_64(&SH->stop))
+			return;
+		if (!apsim_fuzz_shard_owns(seed, FO.shard_i, FO.shard_n))
+			continue;
+		ck_pr_store_64(&w->chunk_end, to);
+		ck_pr_store_64(&w->cur_seed, seed);
+		ck_pr_store_64(&w->busy, 1);
+		run_seed(seed);
+		ck_pr_store_64(&w->busy, 0);
+		ck_pr_inc_64(&SH->execs);
+	}
+}
+
+static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
+{
+	my_slot = slot;
+	if (resume_from < resume_to)
+		run_span(resume_from, resume_to);
+	while (!ck_pr_load_64(&SH->stop)) {
+		uint64_t off = ck_pr_faa_64(&SH->cursor, CHUNK), end;
+
+		if (off >= FO.count)
+			break;
+		end = off + CHUNK < FO.count ? off + CHUNK : FO.count;
+		run_span(FO.first + off, FO.first + end);
+	}
+	ck_pr_store_64(&SH->w[my_slot].done, 1);
+}
+
+static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	ck_pr_store_64(&SH->w[slot].busy, 0);
+	ck_pr_store_64(&SH->w[slot].done, 0);
+	pid = fork();
+	if (pid == 0) {
+		worker_main(slot, from, to);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(0);
+	}
+	if (pid > 0)
+		ck_pr_store_64(&SH->w[slot].pid, (uint64_t)pid);
+	return pid;
+}
+
+/* A worker died while running seed: record it as a crash finding. */
+static void worker_crashed(uint64_t seed, int sig)
+{
+	static struct apsim_scenario s;
+	char signature[64], dir[PATH_MAX], path[PATH_MAX + 32], text[1024];
+	uint64_t k;
+	struct frec *r;
+
+	if (sig > 0)
+		snprintf(signature, sizeof(signature), "worker-crash:%s", strsignal(sig));
+	else
+		snprintf(signature, sizeof(signature), "worker-crash:exit-%d", -sig);
+	if (!dedup_insert(sig_hash(signature)))
+		return;
+	k = ck_pr_faa_64(&SH->nfind, 1);
+	if (k >= MAX_FINDINGS)
+		return;
+	r = &SH->f[k];
+	r->hash = sig_hash(signature);
+	r->seed = seed;
+	r->kind = SIM_F_CRASH;
+	r->shrunk_ops = -1;
+	snprintf(r->sig, sizeof(r->sig), "%s", signature);
+	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
+		 sim_finding_kind_name(SIM_F_CRASH));
+	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	s.explore.iterations = 1;
+	r->ops = apsim_scn_count_ops(&s);
+	if (!cli_mkdirs(dir)) {
+		snprintf(path, sizeof(path), "%s/scenario.scn", dir);
+		write_scn(path, &s);
+		snprintf(text, sizeof(text),
+			 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
+			 "while running seed %llu (or while handling a finding of it).\n"
+			 "Reproduce: apsim run %s/scenario.scn\n",
+			 signature, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed, dir);
+		snprintf(path, sizeof(path), "%s/report.txt", dir);
+		cli_write_atomic(path, fill_text, text);
+	}
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_DONE);
+}
+
+/* ----------------------------------------------------------- summary */
+
+struct summary {
+	double secs;
+	uint64_t execs;
+};
+
+static void fill_summary(FILE *f, void *arg)
+{
+	const struct summary *sm = arg;
+	uint64_t n = ck_pr_load_64(&SH->nfind);
+
+	if (n > MAX_FINDINGS)
+		n = MAX_FINDINGS;
+	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"variant\": ", apsim_version);
+	json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
+	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
+		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
+		"  \"execs_per_sec\": %.1f,\n  \"findings\": [",
+		(unsigned long long)FO.first, (unsigned long long)FO.count,
+		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
+		sm->secs > 0 ? sm->execs / sm->secs : 0.0);
+	for (uint64_t i = 0; i < n; i++) {
+		const struct frec *r = &SH->f[i];
+
+		fprintf(f, "%s\n    {\"signature\":", i ? "," : "");
+		json_str(f, r->sig);
+		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
+			(unsigned long long)r->seed);
+		json_str(f, r->dir);
+		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s}", r->ops,
+			r->shrunk_ops, r->state == REC_DONE ? "true" : "false");
+	}
+	fprintf(f, "%s]\n}\n", n ? "\n  " : "");
+}
+
+/* ------------------------------------------------------------ options */
+
+static int parse_range(const char *v, int lo, int hi, int *a, int *b)
+{
+	long x, y;
+	char buf[64], *dash;
+
+	if (!v || strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	dash = strchr(buf, '-');
+	if (dash) {
+		*dash = 0;
+		if (cli_parse_long(buf, lo, hi, &x) || cli_parse_long(dash + 1, lo, hi, &y) || x > y)
+			return -1;
+	} else {
+		if (cli_parse_long(buf, lo, hi, &x))
+			return -1;
+		y = x;
+	}
+	*a = (int)x;
+	*b = (int)y;
+	return 0;
+}
+
+static int convert(const char *file)
+{
+	static struct apsim_scenario s;
+	static uint8_t buf[1 << 20];
+	char path[PATH_MAX];
+	const char *base = strrchr(file, '/');
+	size_t n;
+	FILE *f = fopen(file, "rb");
+
+	if (!f) {
+		fprintf(stderr, "apsim: %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	apsim_gen_from_bytes(buf, n, &s);
+	s.explore.iterations = 1;
+	base = base ? base + 1 : file;
+	snprintf(s.name, sizeof(s.name), "%.80s", base);
+	if (cli_mkdirs(FO.out)) {
+		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/%s.scn", FO.out, base);
+	if (write_scn(path, &s)) {
+		fprintf(stderr, "apsim: cannot write %s\n", path);
+		return 2;
+	}
+	printf("%s\n", path);
+	return 0;
+}
+
+/* --variant NAME other than this binary's: exec that variant's binary. */
+static int exec_variant(const char *variant, char **argv)
+{
+	char rel[PATH_MAX], bin[PATH_MAX];
+	const char *mine = apsim_variant_name[0] ? apsim_variant_name : "base";
+
+	if (!strcmp(variant, mine))
+		return -1;
+	if (!apsim_variant_name[0])
+		snprintf(rel, sizeof(rel), "variants/%s/apsim", variant);
+	else if (!strcmp(variant, "base"))
+		snprintf(rel, sizeof(rel), "../../apsim");
+	else
+		snprintf(rel, sizeof(rel), "../%s/apsim", variant);
+	if (cli_self_path(rel, bin, sizeof(bin)) || access(bin, X_OK)) {
+		fprintf(stderr, "apsim: variant '%s' is not built (run: make variants)\n", variant);
+		return 2;
+	}
+	argv[-1] = bin;     /* argv[-1] is the program name slot */
+	execv(bin, argv - 1);
+	fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
+	return 2;
+}
 
 int cli_fuzz(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "apsim: fuzz is not available in this build yet\n");
-	return 2;
+	bool have_iter = false;
+	double t0, last = 0;
+	int restarts = 0, live = 0;
+	struct summary sm;
+	pid_t pids[MAX_JOBS];
+	bool progress;
+
+	memset(&FO, 0, sizeof(FO));
+	FO.first = 1;
+	FO.count = 10000;
+	FO.jobs = 1;
+	FO.shard_n = 1;
+	FO.out = "apsim-out/fuzz";
+	FO.shrink_budget = 150;
+	apsim_gen_opts_default(&FO.gen);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		long x;
+
+#define NEED() do { if (!v) return cli_usage_error("fuzz", "option %s needs a value", a); i++; } while (0)
+		if (!strcmp(a, "--seed")) {
+			char *end;
+
+			NEED();
+			errno = 0;
+			FO.first = strtoull(v, &end, 0);
+			if (errno || *end || !*v || *v == '-')
+				return cli_usage_error("fuzz", "--seed: expected a number, got '%s'", v);
+		} else if (!strcmp(a, "--time")) {
+			char *end;
+
+			NEED();
+			errno = 0;
+			FO.time_limit = strtod(v, &end);
+			if (errno || *end || !*v || !(FO.time_limit > 0))
+				return cli_usage_error("fuzz", "--time: expected seconds > 0, got '%s'", v);
+		} else if (!strcmp(a, "--iterations")) {
+			NEED();
+			if (cli_parse_long(v, 1, 1L << 48, &x))
+				return cli_usage_error("fuzz", "--iterations: expected a count >= 1, got '%s'", v);
+			FO.count = (uint64_t)x;
+			have_iter = true;
+		} else if (!strcmp(a, "-j") || !strncmp(a, "-j", 2)) {
+			const char *jv = a[2] ? a + 2 : v;
+
+			if (!a[2])
+				NEED();
+			if (cli_parse_long(jv, 1, MAX_JOBS, &x))
+				return cli_usage_error("fuzz", "-j: expected 1..64 worker processes, got '%s'", jv ? jv : "");
+			FO.jobs = (int)x;
+		} else if (!strcmp(a, "--shard")) {
+			NEED();
+			if (apsim_fuzz_shard_parse(v, &FO.shard_i, &FO.shard_n))
+				return cli_usage_error("fuzz", "--shard: expected I/N with 0 <= I < N, got '%s'", v);
+		} else if (!strcmp(a, "--out")) {
+			NEED();
+			FO.out = v;
+		} else if (!strcmp(a, "--variant")) {
+			NEED();
+			FO.variant = v;
+		} else if (!strcmp(a, "--ksrc")) {
+			NEED();   /* handled in main before dispatch */
+		} else if (!strcmp(a, "--no-shrink")) {
+			FO.no_shrink = true;
+		} else if (!strcmp(a, "--shrink-budget")) {
+			NEED();
+			if (cli_parse_long(v, 1, 100000, &x))
+				return cli_usage_error("fuzz", "--shrink-budget: expected 1..100000 candidate runs, got '%s'", v);
+			FO.shrink_budget = (int)x;
+		} else if (!strcmp(a, "--threads")) {
+			NEED();
+			if (parse_range(v, 1, APSIM_MAX_THREADS, &FO.gen.threads_min, &FO.gen.threads_max))
+				return cli_usage_error("fuzz", "--threads: expected A-B with 1 <= A <= B <= 8, got '%s'", v);
+		} else if (!strcmp(a, "--ops")) {
+			NEED();
+			if (parse_range(v, 1, APSIM_MAX_OPS, &FO.gen.ops_min, &FO.gen.ops_max))
+				return cli_usage_error("fuzz", "--ops: expected A-B with 1 <= A <= B <= 64, got '%s'", v);
+		} else if (!strcmp(a, "--format")) {
+			NEED();
+			if (!strcmp(v, "json"))
+				FO.json = true;
+			else if (strcmp(v, "text"))
+				return cli_usage_error("fuzz", "--format: expected text|json, got '%s'", v);
+		} else if (!strcmp(a, "--convert")) {
+			NEED();
+			FO.convert = v;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			FO.quiet = true;
+		} else {
+			return cli_usage_error("fuzz", a[0] == '-' ? "unknown option '%s'" :
+					       "unexpected argument '%s'", a);
+		}
+#undef NEED
+	}
+	if (FO.convert) {
+		if (!strcmp(FO.out, "apsim-out/fuzz"))
+			FO.out = ".";
+		return convert(FO.convert);
+	}
+	if (FO.variant) {
+		int r = exec_variant(FO.variant, argv);
+
+		if (r >= 0)
+			return r;
+	}
+	if (FO.time_limit > 0 && !have_iter)
+		FO.count = UINT64_MAX - FO.first;      /* until the time is up */
+	if (FO.first + FO.count < FO.first)
+		return cli_usage_error("fuzz", "%s", "--seed + --iterations overflows 64 bits");
+	if (cli_mkdirs(FO.out)) {
+		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
+		return 2;
+	}
+
+	SH = mmap(NULL, sizeof(*SH), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (SH == MAP_FAILED) {
+		fprintf(stderr, "apsim: mmap: %s\n", strerror(errno));
+		return 2;
+	}
+	memset(SH, 0, sizeof(*SH));
+	apsim_world_init();       /* snapshot once; workers inherit it */
+	progress = !FO.quiet && isatty(2) && !getenv("CI");
+	t0 = now_s();
+	for (int j = 0; j < FO.jobs; j++) {
+		pids[j] = spawn_worker(j, 0, 0);
+		if (pids[j] < 0) {
+			fprintf(stderr, "apsim: fork: %s\n", strerror(errno));
+			ck_pr_store_64(&SH->stop, 1);
+			break;
+		}
+		live++;
+	}
+	while (live > 0) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+		double t = now_s();
+
+		if (p > 0) {
+			int j;
+
+			for (j = 0; j < FO.jobs && pids[j] != p; j++)
+				;
+			if (j == FO.jobs)
+				continue;
+			live--;
+			pids[j] = -1;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && SH->w[j].done)
+				continue;
+			/* died: the seed it was on is a finding; resume after it */
+			{
+				uint64_t seed = ck_pr_load_64(&SH->w[j].cur_seed);
+				uint64_t end = ck_pr_load_64(&SH->w[j].chunk_end);
+				int sig = WIFSIGNALED(st) ? WTERMSIG(st) :
+					  -(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+
+				ck_pr_inc_64(&SH->execs);
+				worker_crashed(seed, sig);
+				for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
+					if (SH->f[i].state == REC_WRITING && SH->f[i].seed == seed)
+						SH->f[i].state = REC_ABANDONED;
+				if (!ck_pr_load_64(&SH->stop) && restarts++ < MAX_RESTARTS) {
+					pids[j] = spawn_worker(j, seed + 1, end);
+					if (pids[j] > 0)
+						live++;
+				} else if (restarts > MAX_RESTARTS) {
+					fprintf(stderr, "apsim: too many worker crashes, stopping\n");
+					ck_pr_store_64(&SH->stop, 1);
+				}
+			}
+			continue;
+		}
+		if (FO.time_limit > 0 && t - t0 >= FO.time_limit)
+			ck_pr_store_64(&SH->stop, 1);
+		if (progress && t - last >= 0.25) {
+			uint64_t e = ck_pr_load_64(&SH->execs), cur = 0;
+
+			for (int j = 0; j < FO.jobs; j++)
+				if (SH->w[j].cur_seed > cur)
+					cur = SH->w[j].cur_seed;
+			fprintf(stderr, "\r  execs %llu  %.0f exec/s  unique findings %llu  seed %llu   ",
+				(unsigned long long)e, t > t0 ? e / (t - t0) : 0.0,
+				(unsigned long long)ck_pr_load_64(&SH->nfind),
+				(unsigned long long)cur);
+			last = t;
+		}
+		if (p == 0) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (progress)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	sm.secs = now_s() - t0;
+	sm.execs = ck_pr_load_64(&SH->execs);
+	{
+		char path[PATH_MAX];
+		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+
+		snprintf(path, sizeof(path), "%s/summary.json", FO.out);
+		if (cli_write_atomic(path, fill_summary, &sm))
+			fprintf(stderr, "apsim: cannot write %s\n", path);
+		if (FO.json) {
+			fill_summary(stdout, &sm);
+		} else {
+			printf("fuzz: %llu executions in %.1fs (%.0f exec/s), %llu unique finding%s -> %s\n",
+			       (unsigned long long)sm.execs, sm.secs,
+			       sm.secs > 0 ? sm.execs / sm.secs : 0.0,
+			       (unsigned long long)SH->nfind, SH->nfind == 1 ? "" : "s", FO.out);
+			for (uint64_t i = 0; i < n; i++) {
+				const struct frec *r = &SH->f[i];
+
+				printf("  %-13s seed %-8llu %s\n  %13s -> %s/%s", sim_finding_kind_name(r->kind),
+				       (unsigned long long)r->seed, r->sig, "", FO.out, r->dir);
+				if (r->shrunk_ops >= 0)
+					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
+				printf("\n");
+			}
+		}
+		if (SH->overflow)
+			fprintf(stderr, "apsim: dedup table full: %llu findings not recorded\n",
+				(unsigned long long)SH->overflow);
+		fflush(stdout);
+		return SH->nfind ? 1 : 0;
+	}
 }
