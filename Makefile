@@ -25,7 +25,10 @@ BENCH_SRCS  := $(wildcard bench/*.c)
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
-CFLAGS_SIM = $(BASEFLAGS) -Isim/include -D_GNU_SOURCE
+# Host-side code (libsim, CLI, tests) must never see the shim kernel headers:
+# sim/include is searched after the system directories (only <apsim/...> is
+# found there).
+CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE
 # Kernel-side code (the real driver and the shim subsystems) sees only the
 # shim headers first, then the driver's own directory for its quoted headers.
 KDIR      = $(KSRC_EFF)/drivers/s390/crypto
