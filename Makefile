@@ -106,6 +106,8 @@ $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_K) -c $< -o $@.raw.o
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
+	        --rename-section .data.rel.local=apsim_drv_data,alloc,load,data,contents \
+	        --rename-section .data.rel=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .bss=apsim_drv_bss,alloc,load,data,contents $@.raw.o $@
 	@rm -f $@.raw.o
 
