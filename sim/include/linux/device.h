@@ -170,7 +170,7 @@ void device_unregister(struct device *dev);
 struct device *get_device(struct device *dev);
 void put_device(struct device *dev);
 bool device_is_registered(struct device *dev);
-int __must_check device_attach(struct device *dev);
+int device_attach(struct device *dev);
 int device_reprobe(struct device *dev);
 void device_release_driver(struct device *dev);
 int __must_check device_driver_attach(struct device_driver *drv, struct device *dev);
@@ -194,7 +194,7 @@ int __must_check bus_rescan_devices(struct bus_type *bus);
 
 int __must_check driver_register(struct device_driver *drv);
 void driver_unregister(struct device_driver *drv);
-int __must_check driver_attach(struct device_driver *drv);
+int driver_attach(struct device_driver *drv);
 int driver_for_each_device(struct device_driver *drv, struct device *start, void *data,
 			   int (*fn)(struct device *dev, void *data));
 struct device *driver_find_device(struct device_driver *drv, struct device *start,
