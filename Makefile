@@ -19,6 +19,9 @@ SIM_ASM     := $(wildcard sim/*.S)
 SHIM_SRCS   := $(wildcard sim/kernel/*.c)
 GLUE_SRCS   := $(wildcard driver/*.c)
 CLI_SRCS    := $(wildcard cli/*.c)
+# The fuzzer's generator and shrinker are part of the CLI (apsim fuzz).
+FUZZ_CLI_SRCS := fuzz/gen.c fuzz/shrink.c
+CLI_SRCS    += $(FUZZ_CLI_SRCS)
 TEST_SRCS   := $(wildcard tests/check_*.c)
 TEST_UTIL   := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 BENCH_SRCS  := $(wildcard bench/*.c)
@@ -119,6 +122,11 @@ $(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h driver/*.h) sim/include/apsim/sim.h |
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
 
+$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h) sim/include/apsim/sim.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
+$(OBJ)/cli/fuzz.o: $(wildcard fuzz/*.h)
+
 LIBSIM  = $(BUILD)/libsim.a
 LIBDRV  = $(BUILD)/libapsim-driver.a
 $(LIBSIM): $(SIM_OBJS)
@@ -212,6 +220,62 @@ $(BUILD)/fuzz/fuzz_scn_parse: fuzz/fuzz_scn_parse.c $(SCN_SRCS) $(wildcard cli/*
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -D_GNU_SOURCE -Isim/include -Idriver -Icli -o $@ $< $(SCN_SRCS)
+
+# ------------------------------------------------------------------ fuzzer
+# tests/check_fuzz: generator, shrinker and shards need only the scenario
+# code and libsim; the campaign tests run the apsim binary (APSIM_BIN).
+# fuzz-unit builds and runs the part that does not need the driver.
+FUZZ_CORE_SRCS := fuzz/gen.c fuzz/shrink.c cli/scn_parse.c cli/scn_write.c cli/ops_names.c
+$(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(FUZZ_CORE_SRCS) $(wildcard fuzz/*.h cli/*.h) $(LIBSIM) $(APSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Ifuzz -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(FUZZ_CORE_SRCS) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(FUZZ_CORE_SRCS) $(wildcard fuzz/*.h cli/*.h) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Ifuzz -o $@ $< $(FUZZ_CORE_SRCS) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+.PHONY: fuzz-unit fuzz-world fuzz-libs fuzz-smoke fuzz-afl
+fuzz-unit: $(BUILD)/tests/check_fuzz-core
+	$(BUILD)/tests/check_fuzz-core
+
+# libFuzzer targets link a driver library built with clang and
+# -fsanitize=fuzzer-no-link (so libFuzzer sees driver coverage) in its own
+# build tree, like check-asan.
+FUZZ_BUILD := $(BUILD)/fuzzbuild
+FUZZ_OPT   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN
+FUZZ_WORLD_SRCS := fuzz/fuzz_world.c fuzz/gen.c cli/ops_names.c
+fuzz-libs: $(KSRC_READY) | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
+	    KSRC=$(KSRC_EFF) VARIANT=$(VARIANT) $(FUZZ_BUILD)/libapsim-driver.a $(FUZZ_BUILD)/libsim.a
+fuzz-world: $(BUILD)/fuzz/fuzz_world
+$(BUILD)/fuzz/fuzz_world: $(FUZZ_WORLD_SRCS) $(wildcard fuzz/*.h driver/*.h) fuzz-libs
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN \
+	    -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli -o $@ $(FUZZ_WORLD_SRCS) \
+	    -Wl,--whole-archive $(FUZZ_BUILD)/libapsim-driver.a -Wl,--no-whole-archive $(FUZZ_BUILD)/libsim.a -lm
+
+# Smoke run of both libFuzzer targets, FUZZ_SMOKE_SECS each.  The world
+# target traps on APSIM_FUZZ_TRAP kinds (default here: crash only, so a
+# driver bug the campaign already reports does not fail the smoke run;
+# sanitizer errors always do).
+FUZZ_SMOKE_SECS ?= 30
+FUZZ_SMOKE_TRAP ?= crash
+fuzz-smoke: $(BUILD)/fuzz/fuzz_world $(BUILD)/fuzz/fuzz_scn_parse
+	@mkdir -p $(BUILD)/fuzz/corpus-world $(BUILD)/fuzz/corpus-scn $(BUILD)/fuzz/artifacts
+	APSIM_FUZZ_TRAP=$(FUZZ_SMOKE_TRAP) $(BUILD)/fuzz/fuzz_world -max_total_time=$(FUZZ_SMOKE_SECS) \
+	    -max_len=512 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/artifacts/ $(BUILD)/fuzz/corpus-world
+	$(BUILD)/fuzz/fuzz_scn_parse -max_total_time=$(FUZZ_SMOKE_SECS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/artifacts/ $(BUILD)/fuzz/corpus-scn $(wildcard scenarios)
+
+# AFL++ (optional; apt-get install afl++): the same target through AFL++'s
+# libFuzzer driver.  Run: afl-fuzz -i SEEDS -o OUT -- build/fuzz/fuzz_world_afl
+AFL_CC ?= afl-clang-fast
+fuzz-afl: $(KSRC_READY) | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/aflbuild CC=$(AFL_CC) OPT="-O1 -g" \
+	    KSRC=$(KSRC_EFF) $(BUILD)/aflbuild/libapsim-driver.a $(BUILD)/aflbuild/libsim.a
+	@mkdir -p $(BUILD)/fuzz
+	$(AFL_CC) -g -O1 -fsanitize=fuzzer -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli \
+	    -o $(BUILD)/fuzz/fuzz_world_afl $(FUZZ_WORLD_SRCS) \
+	    -Wl,--whole-archive $(BUILD)/aflbuild/libapsim-driver.a -Wl,--no-whole-archive $(BUILD)/aflbuild/libsim.a -lm
 
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/bench_sim_%: bench/bench_sim_%.c $(LIBSIM)
