@@ -191,6 +191,11 @@ $(LIBCLI): $(filter-out $(OBJ)/cli/main.o,$(CLI_SRCS:%.c=$(OBJ)/%.o))
 $(filter $(BUILD)/tests/check_scn%,$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBCLI) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Itests -o $@ $< $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+# tests/check_shim_*.c test the shim kernel from the kernel side: they are
+# compiled like shim subsystems (shim kernel headers first, libc available).
+$(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(wildcard tests/*.h) $(LIBDRV) $(LIBCLI) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SHIM) -Idriver -Itests -o $@ $< -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)

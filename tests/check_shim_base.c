@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/check_shim_base.c - the generic shim kernel: checked slab (UAF with
+ * both sites, double free, leaks, failslab), kstrto* semantics, s390 MSB0
+ * bitops, sysfs dispatch by name and show-buffer overflow, vfio unregister
+ * blocking until close, and the driver-data restore.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/device.h>
+#include <linux/vfio.h>
+#include <linux/mdev.h>
+#include <linux/delay.h>
+#include "vfio_ap_private.h"
+#include "../sim/kernel/base.h"
+#include "check_util.h"
+
+static void fresh(void)
+{
+	static bool snapped;
+
+	if (!snapped) {
+		shim_driver_data_snapshot();
+		snapped = true;
+	}
+	shim_driver_data_restore();
+	shim_base_reset();
+}
+
+static struct sim_result run(sim_fn main, sim_fn teardown)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+
+	fresh();
+	ck_assert_int_eq(sim_run(&o, main, teardown, NULL, &r), 0);
+	return r;
+}
+
+static const struct sim_finding *find_sig(const char *prefix)
+{
+	for (int i = 0; i < sim_findings_count(); i++)
+		if (!strncmp(sim_finding_get(i)->signature, prefix, strlen(prefix)))
+			return sim_finding_get(i);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ slab */
+
+static int basic_ok;
+
+static void slab_basic(void *arg)
+{
+	u8 *a = kzalloc(100, GFP_KERNEL);
+	u64 *b = kcalloc(4, sizeof(u64), GFP_KERNEL);
+	char *s = kstrdup("abc", GFP_KERNEL);
+
+	basic_ok = a && b && s && !strcmp(s, "abc") && ((uintptr_t)b % 8) == 0;
+	for (int i = 0; i < 100; i++)
+		basic_ok &= a[i] == 0;
+	basic_ok &= shim_slab_live_count() == 3;
+	kfree(a);
+	kfree(b);
+	kfree(s);
+	kfree(NULL);
+	basic_ok &= shim_slab_live_count() == 0;
+}
+
+START_TEST(test_slab_basic)
+{
+	struct sim_result r = run(slab_basic, NULL);
+
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert(basic_ok);
+}
+END_TEST
+
+static volatile int sink;
+
+static int *uaf_alloc_obj(void)
+{
+	return kmalloc(64, GFP_KERNEL);
+}
+
+static void uaf_free_obj(int *p)
+{
+	kfree(p);
+}
+
+static void slab_uaf(void *arg)
+{
+	int *p = uaf_alloc_obj();
+
+	p[3] = 1;
+	uaf_free_obj(p);
+	sink = p[3];	/* faults: freed slot is PROT_NONE */
+}
+
+START_TEST(test_slab_uaf)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan())
+		return;
+	run(slab_uaf, NULL);
+	f = find_sig("memory:use-after-free:uaf_alloc_obj");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->kind, SIM_F_MEMORY);
+	ck_assert_ptr_nonnull(strstr(f->report, "BUG: KASAN: use-after-free"));
+	ck_assert_ptr_nonnull(strstr(f->report, "Read of size ? at offset 12"));
+	ck_assert_ptr_nonnull(strstr(f->report, "Allocated by task"));
+	ck_assert_ptr_nonnull(strstr(f->report, "(uaf_alloc_obj)"));
+	ck_assert_ptr_nonnull(strstr(f->report, "Freed by task"));
+	ck_assert_ptr_nonnull(strstr(f->report, "(uaf_free_obj)"));
+	ck_assert_ptr_null(strstr(f->report, "0x7f"));
+}
+END_TEST
+
+static void slab_oob(void *arg)
+{
+	char *p = kmalloc(4096, GFP_KERNEL);
+
+	p[4096] = 1;	/* guard page */
+}
+
+START_TEST(test_slab_oob)
+{
+	if (tu_asan())
+		return;
+	run(slab_oob, NULL);
+	ck_assert_ptr_nonnull(find_sig("memory:slab-out-of-bounds:slab_oob"));
+}
+END_TEST
+
+static void slab_double_free(void *arg)
+{
+	void *p = kmalloc(10, GFP_KERNEL);
+
+	kfree(p);
+	kfree(p);
+}
+
+START_TEST(test_slab_double_free)
+{
+	const struct sim_finding *f;
+
+	run(slab_double_free, NULL);
+	f = find_sig("memory:double-free:slab_double_free");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Freed (first) by task"));
+}
+END_TEST
+
+static int leaked;
+
+static void slab_leak(void *arg)
+{
+	void *keep = kmalloc(10, GFP_KERNEL);
+	void *persist = kmalloc(20, GFP_KERNEL);
+
+	(void)keep;
+	shim_slab_set_persistent(persist, true);
+}
+
+static void leak_teardown(void *arg)
+{
+	leaked = shim_slab_leak_check();
+}
+
+START_TEST(test_slab_leak)
+{
+	const struct sim_finding *f;
+
+	run(slab_leak, leak_teardown);
+	ck_assert_int_eq(leaked, 1);
+	f = find_sig("memory:leak:slab_leak@check_shim_base.c:");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->kind, SIM_F_MEMORY);
+}
+END_TEST
+
+static void *fs_res[4];
+
+static void *failslab_target(void)
+{
+	return kmalloc(8, GFP_KERNEL);
+}
+
+static void slab_failslab(void *arg)
+{
+	shim_slab_fail_set("failslab_target", 2);
+	for (int i = 0; i < 3; i++)
+		fs_res[i] = failslab_target();
+	fs_res[3] = kmalloc(8, GFP_KERNEL);	/* other site: never fails */
+	for (int i = 0; i < 4; i++)
+		kfree(fs_res[i]);
+}
+
+START_TEST(test_slab_failslab)
+{
+	run(slab_failslab, NULL);
+	ck_assert_ptr_nonnull(fs_res[0]);
+	ck_assert_ptr_null(fs_res[1]);
+	ck_assert_ptr_nonnull(fs_res[2]);
+	ck_assert_ptr_nonnull(fs_res[3]);
+	ck_assert_int_eq(shim_slab_failed_count(), 1);
+}
+END_TEST
+
+/* --------------------------------------------------------------- lib/bits */
+
+START_TEST(test_kstrtoul)
+{
+	unsigned long v = 77;
+	unsigned int u;
+	int i;
+
+	ck_assert_int_eq(kstrtoul("0x1f", 0, &v), 0);
+	ck_assert_uint_eq(v, 31);
+	ck_assert_int_eq(kstrtoul("017", 0, &v), 0);
+	ck_assert_uint_eq(v, 15);
+	ck_assert_int_eq(kstrtoul("42\n", 0, &v), 0);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(kstrtoul("ff", 16, &v), 0);
+	ck_assert_uint_eq(v, 255);
+	ck_assert_int_eq(kstrtoul("0xff", 16, &v), 0);
+	ck_assert_uint_eq(v, 255);
+	v = 9;
+	ck_assert_int_eq(kstrtoul("42\n\n", 0, &v), -EINVAL);
+	ck_assert_int_eq(kstrtoul(" 42", 0, &v), -EINVAL);
+	ck_assert_int_eq(kstrtoul("", 0, &v), -EINVAL);
+	ck_assert_int_eq(kstrtoul("-1", 0, &v), -EINVAL);
+	ck_assert_int_eq(kstrtoul("12x", 10, &v), -EINVAL);
+	ck_assert_int_eq(kstrtoul("99999999999999999999", 10, &v), -ERANGE);
+	ck_assert_uint_eq(v, 9);
+	ck_assert_int_eq(kstrtouint("4294967296", 10, &u), -ERANGE);
+	ck_assert_int_eq(kstrtoint("-5", 10, &i), 0);
+	ck_assert_int_eq(i, -5);
+}
+END_TEST
+
+START_TEST(test_bitops_inv)
+{
+	DECLARE_BITMAP(m, 256) = { 0 };
+	unsigned long bit, seen[4], n = 0;
+
+	set_bit_inv(0, m);
+	ck_assert_uint_eq(m[0], 1UL << 63);
+	ck_assert(test_bit_inv(0, m));
+	ck_assert(test_bit(63, m));
+	set_bit_inv(63, m);
+	ck_assert_uint_eq(m[0], (1UL << 63) | 1UL);
+	set_bit_inv(64, m);
+	ck_assert_uint_eq(m[1], 1UL << 63);
+	set_bit_inv(200, m);
+	ck_assert_uint_eq(find_first_bit_inv(m, 256), 0);
+	for_each_set_bit_inv(bit, m, 256)
+		if (n < 4)
+			seen[n++] = bit;
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(seen[0], 0);
+	ck_assert_uint_eq(seen[1], 63);
+	ck_assert_uint_eq(seen[2], 64);
+	ck_assert_uint_eq(seen[3], 200);
+	clear_bit_inv(0, m);
+	ck_assert_uint_eq(find_first_bit_inv(m, 256), 63);
+	ck_assert_uint_eq(bitmap_weight(m, 256), 3);
+	bitmap_clear(m, 0, 256);
+	ck_assert(bitmap_empty(m, 256));
+	ck_assert_uint_eq(find_first_bit_inv(m, 256), 256);
+}
+END_TEST
+
+START_TEST(test_formatter)
+{
+	char buf[128];
+	dma_addr_t nib = 0x1234;
+	guid_t g;
+
+	shim_snprintf(buf, sizeof(buf), "nib=%pad x=%#04x s=%s", &nib, 5, "ok");
+	ck_assert_str_eq(buf, "nib=0x0000000000001234 x=0x05 s=ok");
+	shim_snprintf(buf, sizeof(buf), "%p", buf);
+	ck_assert_str_eq(buf, "(ptrval)");
+	shim_guid_from_index(3, &g);
+	shim_snprintf(buf, sizeof(buf), "%pUl", &g);
+	ck_assert_str_eq(buf, "00000003-5a5a-4000-8000-000000000003");
+	ck_assert_int_eq(scnprintf(buf, 4, "%s", "abcdef"), 3);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- sysfs */
+
+static char val[32] = "init";
+static int overflow_mode;
+
+static ssize_t knob_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	if (overflow_mode) {
+		memset(buf, 'x', PAGE_SIZE + 8);	/* past the page: guard */
+		return PAGE_SIZE;
+	}
+	return sysfs_emit(buf, "%s\n", val);
+}
+
+static ssize_t knob_store(struct device *dev, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	snprintf(val, sizeof(val), "%.*s", (int)strcspn(buf, "\n"), buf);
+	return count;
+}
+static DEVICE_ATTR_RW(knob);
+static struct attribute *t_attrs[] = { &dev_attr_knob.attr, NULL };
+static const struct attribute_group t_group = { .attrs = t_attrs };
+
+static struct device tdev;
+static ssize_t r_write, r_read, r_unknown;
+static char rbuf[PAGE_SIZE];
+
+static void tdev_release(struct device *dev)
+{
+}
+
+static void sysfs_prog(void *arg)
+{
+	memset(&tdev, 0, sizeof(tdev));
+	dev_set_name(&tdev, "tdev");
+	tdev.release = tdev_release;
+	ck_assert_int_eq(device_register(&tdev), 0);
+	ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &t_group), 0);
+	r_write = shim_sysfs_write(&tdev, "knob", "hello\n", 6);
+	r_read = shim_sysfs_read(&tdev, "knob", rbuf);
+	r_unknown = shim_sysfs_read(&tdev, "nope", rbuf + 100);
+	if (overflow_mode)
+		return;
+	sysfs_remove_group(&tdev.kobj, &t_group);
+	ck_assert_int_eq(shim_sysfs_read(&tdev, "knob", rbuf + 200), -ENOENT);
+	device_unregister(&tdev);
+}
+
+START_TEST(test_sysfs_dispatch)
+{
+	struct sim_result r;
+
+	overflow_mode = 0;
+	r = run(sysfs_prog, NULL);
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_int_eq(r_write, 6);
+	ck_assert_int_eq(r_read, 6);
+	ck_assert_str_eq(rbuf, "hello\n");
+	ck_assert_int_eq(r_unknown, -ENOENT);
+}
+END_TEST
+
+START_TEST(test_sysfs_overflow)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan())
+		return;
+	overflow_mode = 1;
+	run(sysfs_prog, NULL);
+	f = find_sig("memory:sysfs-show-overflow");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "sysfs show buffer overflow"));
+}
+END_TEST
+
+/* ----------------------------------------------------------------- vfio */
+
+struct tmdev {
+	struct vfio_device vdev;
+	int opened;
+};
+
+static int t_open(struct vfio_device *v)
+{
+	container_of(v, struct tmdev, vdev)->opened++;
+	return 0;
+}
+
+static void t_close(struct vfio_device *v)
+{
+	container_of(v, struct tmdev, vdev)->opened--;
+}
+
+static void t_release(struct vfio_device *v)
+{
+	vfio_free_device(v);
+}
+
+static void t_dma_unmap(struct vfio_device *v, u64 iova, u64 len)
+{
+}
+
+static const struct vfio_device_ops t_ops = {
+	.open_device = t_open, .close_device = t_close,
+	.release = t_release, .dma_unmap = t_dma_unmap,
+};
+
+static int t_probe(struct mdev_device *mdev)
+{
+	struct tmdev *t = vfio_alloc_device(tmdev, vdev, &mdev->dev, &t_ops);
+	int ret;
+
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	ret = vfio_register_emulated_iommu_dev(&t->vdev);
+	if (ret) {
+		vfio_put_device(&t->vdev);
+		return ret;
+	}
+	dev_set_drvdata(&mdev->dev, t);
+	return 0;
+}
+
+static void t_remove(struct mdev_device *mdev)
+{
+	struct tmdev *t = dev_get_drvdata(&mdev->dev);
+
+	vfio_unregister_group_dev(&t->vdev);
+	vfio_put_device(&t->vdev);
+}
+
+static struct mdev_driver t_driver = {
+	.max_instances = 2,
+	.driver = { .name = "tmdev" },
+	.probe = t_probe, .remove = t_remove,
+};
+static struct device tparent;
+static struct mdev_type t_type = { .sysfs_name = "t" };
+static struct mdev_type *t_types[] = { &t_type };
+static struct mdev_parent t_parent;
+static struct mdev_device *tm;
+static uint64_t t_closed_at, t_removed_at;
+static int t_pins_after_close;
+
+static void t_user(void *arg)
+{
+	struct page *pg;
+
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
+	ck_assert_int_eq(vfio_pin_pages(shim_mdev_vfio_device(tm), 0x5000, 1,
+					IOMMU_READ, &pg), 1);
+	ck_assert_uint_eq(page_to_phys(pg), 0x5000);
+	msleep(50);
+	t_closed_at = sim_now_ns();
+	shim_vfio_close(tm);
+	t_pins_after_close = shim_vfio_pinned_count(tm);
+}
+
+static void t_remover(void *arg)
+{
+	msleep(10);		/* the device is open by now */
+	ck_assert_int_eq(shim_mdev_remove(tm), 0);
+	t_removed_at = sim_now_ns();
+}
+
+static void vfio_prog(void *arg)
+{
+	memset(&tparent, 0, sizeof(tparent));
+	dev_set_name(&tparent, "tparent");
+	tparent.release = tdev_release;
+	ck_assert_int_eq(device_register(&tparent), 0);
+	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
+	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	ck_assert_int_eq(shim_mdev_create(0, &tm), 0);
+	ck_assert_str_eq(dev_name(shim_mdev_device(tm)), "00000000-5a5a-4000-8000-000000000000");
+	ck_assert_int_eq(shim_mdev_create(0, NULL), -EEXIST);
+	sim_thread_spawn("user", t_user, NULL);
+	sim_thread_spawn("remover", t_remover, NULL);
+	sim_thread_join_all(SIM_SITE);
+	mdev_unregister_parent(&t_parent);
+	mdev_unregister_driver(&t_driver);
+	device_unregister(&tparent);
+}
+
+static int vfio_leaks;
+
+static void vfio_teardown(void *arg)
+{
+	vfio_leaks = shim_slab_leak_check();
+}
+
+START_TEST(test_vfio_unregister_waits_for_close)
+{
+	struct sim_result r = run(vfio_prog, vfio_teardown);
+
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_uint_gt(t_closed_at, 0);
+	ck_assert_uint_ge(t_removed_at, t_closed_at);
+	ck_assert_int_eq(t_pins_after_close, 0);
+	ck_assert_int_eq(vfio_leaks, 0);
+}
+END_TEST
+
+static void unpin_bad(void *arg)
+{
+	vfio_prog(NULL);
+}
+
+static void unpin_prog(void *arg)
+{
+	memset(&tparent, 0, sizeof(tparent));
+	dev_set_name(&tparent, "tparent");
+	tparent.release = tdev_release;
+	ck_assert_int_eq(device_register(&tparent), 0);
+	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
+	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	ck_assert_int_eq(shim_mdev_create(1, &tm), 0);
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
+	vfio_unpin_pages(shim_mdev_vfio_device(tm), 0x9000, 1);
+	shim_vfio_close(tm);
+}
+
+START_TEST(test_vfio_unpin_not_pinned_warns)
+{
+	(void)unpin_bad;
+	run(unpin_prog, NULL);
+	ck_assert_ptr_nonnull(tu_find(SIM_F_WARN));
+}
+END_TEST
+
+/* --------------------------------------------------------- driver data */
+
+START_TEST(test_driver_data_restore)
+{
+	fresh();
+	ck_assert_ptr_null(matrix_dev);
+	matrix_dev = (struct ap_matrix_dev *)&tdev;
+	shim_driver_data_restore();
+	ck_assert_ptr_null(matrix_dev);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("shim_base");
+	TCase *tc = tcase_create("base");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_slab_basic);
+	tcase_add_test(tc, test_slab_uaf);
+	tcase_add_test(tc, test_slab_oob);
+	tcase_add_test(tc, test_slab_double_free);
+	tcase_add_test(tc, test_slab_leak);
+	tcase_add_test(tc, test_slab_failslab);
+	tcase_add_test(tc, test_kstrtoul);
+	tcase_add_test(tc, test_bitops_inv);
+	tcase_add_test(tc, test_formatter);
+	tcase_add_test(tc, test_sysfs_dispatch);
+	tcase_add_test(tc, test_sysfs_overflow);
+	tcase_add_test(tc, test_vfio_unregister_waits_for_close);
+	tcase_add_test(tc, test_vfio_unpin_not_pinned_warns);
+	tcase_add_test(tc, test_driver_data_restore);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
