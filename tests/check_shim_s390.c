@@ -10,16 +10,33 @@
  * locks, lockdep and findings are live; results are recorded in statics and
  * asserted after the run.
  */
-#include <linux/kvm_host.h>
-#include "../sim/kernel/base.h"
+#include <errno.h>
+#include <sys/types.h>
 #include "../sim/kernel/s390.h"
 #include "ops.h"
 #include "check_util.h"
 
-/* ap_bus.h pieces (the header itself needs the full kernel environment) */
-extern struct mutex ap_perms_mutex;
-int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm);
-int ap_owned_by_def_drv(int card, int queue);
+/* Generic shim glue (sim/kernel/base.h needs the kernel headers, which
+ * host-side code never sees): the few entry points used here. */
+struct device;
+struct mdev_device;
+void shim_base_reset(void);
+void shim_driver_data_snapshot(void);
+void shim_driver_data_restore(void);
+int shim_module_load(void);
+void shim_module_unload(void);
+int shim_slab_live_count(void);
+int shim_mdev_create(int index, struct mdev_device **out);
+int shim_mdev_remove(struct mdev_device *mdev);
+struct device *shim_mdev_device(struct mdev_device *mdev);
+ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf,
+			 size_t count);
+int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm);
+void shim_vfio_close(struct mdev_device *mdev);
+
+#define CRYCB_FORMAT2 3
+#define KVM_S390_VM_CRYPTO_ENABLE_APIE 4
+#define KVM_S390_VM_CRYPTO_DISABLE_APIE 5
 
 #define RC_NORMAL 0x00
 #define RC_Q_NOT_AVAIL 0x01
@@ -41,6 +58,7 @@ static void run(void (*fn)(void))
 {
 	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
 
+	shim_driver_data_restore();
 	shim_base_reset();
 	shim_s390_reset();
 	body = fn;
@@ -101,7 +119,7 @@ static void body_refcount(void)
 	shim_kvm_destroy(kvm);          /* creator's reference */
 	r_ref[2] = shim_kvm_refcount(kvm);
 	r_bool[1] = shim_kvm_get(0) == kvm;
-	r_bool[2] = kvm->online_vcpus == 2 && kvm->vcpus[1]->kvm == kvm;
+	r_bool[2] = shim_kvm_online_vcpus(kvm) == 2;
 	kvm_put_kvm(kvm);               /* last: destroys */
 	r_bool[3] = shim_kvm_get(0) == NULL;
 	r_live[1] = shim_slab_live_count();
@@ -156,7 +174,7 @@ static void body_masks_legacy(void)
 	msb0_set(m_apm, 5);
 	kvm_arch_crypto_set_masks(kvm, m_apm, m_aqm, m_adm);
 	r_bool[0] = shim_kvm_apcb_equals(kvm, m_apm, m_aqm, m_adm);
-	r_bool[1] = !mutex_is_locked(&kvm->lock);
+	r_bool[1] = !shim_kvm_is_locked(kvm);
 	shim_kvm_destroy(kvm);
 }
 
@@ -173,7 +191,6 @@ static void body_masks_locked(void)
 {
 	static const unsigned long zero[4];
 	struct kvm *kvm = shim_kvm_create(1);
-	const struct kvm_s390_crypto_cb *cb = kvm->arch.crypto.crycb;
 
 	memset(m_apm, 0, sizeof(m_apm));
 	memset(m_aqm, 0, sizeof(m_aqm));
@@ -182,19 +199,19 @@ static void body_masks_locked(void)
 	msb0_set(m_apm, 200);
 	msb0_set(m_aqm, 7);
 	msb0_set(m_adm, 255);
-	mutex_lock(&kvm->lock);
+	shim_kvm_lock(kvm);
 	kvm_arch_crypto_set_masks(kvm, m_apm, m_aqm, m_adm);
-	mutex_unlock(&kvm->lock);
+	shim_kvm_unlock(kvm);
 	r_bool[0] = shim_kvm_apcb_equals(kvm, m_apm, m_aqm, m_adm);
 	/* format 2: s390 doubleword values in apcb1 */
-	r_bool[1] = cb->apcb1.apm[0] == 0x8000000000000000ULL &&
-		    cb->apcb1.apm[3] == (1ULL << (63 - 8)) &&
-		    cb->apcb1.aqm[0] == (1ULL << 56) &&
-		    cb->apcb1.adm[3] == 1ULL;
-	r_bool[2] = (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) == CRYCB_FORMAT2;
-	mutex_lock(&kvm->lock);
+	r_bool[1] = shim_kvm_apcb1_word(kvm, 0, 0) == 0x8000000000000000ULL &&
+		    shim_kvm_apcb1_word(kvm, 0, 3) == (1ULL << (63 - 8)) &&
+		    shim_kvm_apcb1_word(kvm, 1, 0) == (1ULL << 56) &&
+		    shim_kvm_apcb1_word(kvm, 2, 3) == 1ULL;
+	r_bool[2] = shim_kvm_crycb_format(kvm) == CRYCB_FORMAT2;
+	shim_kvm_lock(kvm);
 	kvm_arch_crypto_clear_masks(kvm);
-	mutex_unlock(&kvm->lock);
+	shim_kvm_unlock(kvm);
 	r_bool[3] = shim_kvm_apcb_equals(kvm, zero, zero, zero);
 	r_int[0] = shim_kvm_masks_updates(kvm);
 	shim_kvm_destroy(kvm);
@@ -219,11 +236,11 @@ static void body_gisc(void)
 	r_int[0] = kvm_s390_gisc_register(kvm, 3);
 	r_int[1] = kvm_s390_gisc_register(kvm, 3);
 	r_int[2] = shim_kvm_gisc_refcount(kvm, 3);
-	r_int[3] = kvm->arch.gisa_int.alert.mask;
+	r_int[3] = shim_kvm_gisc_mask(kvm);
 	r_int[4] = kvm_s390_gisc_unregister(kvm, 3);
 	r_int[5] = kvm_s390_gisc_unregister(kvm, 3);
 	r_int[6] = kvm_s390_gisc_unregister(kvm, 3);
-	r_int[7] = kvm->arch.gisa_int.alert.mask;
+	r_int[7] = shim_kvm_gisc_mask(kvm);
 	r_int[8] = kvm_s390_gisc_register(kvm, 8);
 	r_int[9] = kvm_s390_gisc_unregister(kvm, 9);
 	shim_kvm_set_gisa(kvm, false);
@@ -267,8 +284,7 @@ static void body_pqap_nohook(void)
 	r_int[6] = shim_vcpu_run_pqap_aqic(kvm, 0, 1, 2, true, 3, 0);
 	r_int[7] = shim_kvm_vm_crypto(kvm, 77);
 	r_int[8] = shim_kvm_pv_command(kvm);
-	r_bool[0] = !mutex_is_locked(&kvm->lock) &&
-		    !mutex_is_locked(&kvm->vcpus[0]->mutex);
+	r_bool[0] = !shim_kvm_is_locked(kvm) && !shim_kvm_vcpu_is_locked(kvm, 0);
 	shim_kvm_destroy(kvm);
 }
 
@@ -299,30 +315,20 @@ END_TEST
 static int hook_calls;
 static int fake_hook(struct kvm_vcpu *vcpu)
 {
-	struct ap_queue_status st;
-	unsigned long long g = vcpu->run->s.regs.gprs[1];
-
 	hook_calls++;
-	memset(&st, 0, sizeof(st));
-	st.response_code = 0x06;
-	st.queue_empty = 1;
-	/* exactly the driver's sequence (handle_pqap, ops.c ~L598) */
-	memcpy(&vcpu->run->s.regs.gprs[1], &st, sizeof(st));
-	vcpu->run->s.regs.gprs[1] >>= 32;
-	(void)g;
+	/* the value vfio_ap's handle_pqap leaves: E bit, response code 6 */
+	shim_vcpu_gprs(vcpu)[1] = 0x80060000ULL;
 	return 0;
 }
-static crypto_hook fake_hook_ptr = fake_hook;
+static int (*fake_hook_ptr)(struct kvm_vcpu *) = fake_hook;
 
 static void body_pqap_hook(void)
 {
 	struct kvm *kvm = shim_kvm_create(1);
 
-	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
-	kvm->arch.crypto.pqap_hook = &fake_hook_ptr;
-	up_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	shim_kvm_set_pqap_hook(kvm, &fake_hook_ptr);
 	r_int[0] = shim_vcpu_pqap_aqic(kvm, 0, 1, 2, true, 3, 0, &pq[0]);
-	kvm->arch.crypto.pqap_hook = NULL;
+	shim_kvm_set_pqap_hook(kvm, NULL);
 	shim_kvm_destroy(kvm);
 }
 
@@ -341,65 +347,62 @@ END_TEST
 
 /* ------------------------------------------------------------- AP model */
 
-static struct ap_queue_status st[16];
+static int st[16];
+static uint32_t sw[16];
 static struct shim_apq_state qs[4];
 static unsigned long info;
+
+#define E_BIT 0x80000000U
+#define IR_BIT 0x01000000U
 
 static void body_ap_model(void)
 {
 	struct apsim_hostcfg c;
-	struct ap_qirq_ctrl ctl;
-	unsigned int apqn = AP_MKQID(1, 2);
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.ir = 1;
-	ctl.isc = 5;
-	st[0] = ap_aqic(apqn, ctl, 0x2000);
+	st[0] = shim_ap_hw_aqic(1, 2, true, 5, 0x2000, &sw[0]);
 	shim_ap_hw_queue_state(1, 2, &qs[0]);
-	st[1] = ap_tapq(apqn, &info);
-	st[2] = ap_aqic(apqn, ctl, 0x2000);         /* already enabled */
-	st[3] = ap_zapq(apqn);
+	st[1] = shim_ap_hw_tapq(1, 2, &sw[1], &info);
+	st[2] = shim_ap_hw_aqic(1, 2, true, 5, 0x2000, &sw[2]);   /* already on */
+	st[3] = shim_ap_hw_zapq(1, 2, &sw[3]);
 	shim_ap_hw_queue_state(1, 2, &qs[1]);
-	st[4] = ap_tapq(apqn, NULL);                 /* reset still running */
-	st[5] = ap_zapq(apqn);
-	st[6] = ap_aqic(apqn, ctl, 0x2000);
-	sim_sleep_ns(20 * 1000 * 1000, SIM_SITE);    /* msleep(20) */
-	st[7] = ap_tapq(apqn, NULL);
-	st[8] = ap_aqic(apqn, ctl, 0);               /* no indicator */
-	st[9] = ap_tapq(AP_MKQID(2, 2), NULL);       /* card 2 not configured */
-	ctl.ir = 0;
-	st[10] = ap_aqic(apqn, ctl, 0);
+	st[4] = shim_ap_hw_tapq(1, 2, &sw[4], NULL);              /* resetting */
+	st[5] = shim_ap_hw_zapq(1, 2, &sw[5]);
+	st[6] = shim_ap_hw_aqic(1, 2, true, 5, 0x2000, &sw[6]);
+	sim_sleep_ns(20 * 1000 * 1000, SIM_SITE);                 /* msleep(20) */
+	st[7] = shim_ap_hw_tapq(1, 2, &sw[7], NULL);
+	st[8] = shim_ap_hw_aqic(1, 2, true, 5, 0, &sw[8]);        /* no indicator */
+	st[9] = shim_ap_hw_tapq(2, 2, &sw[9], NULL);              /* not configured */
+	st[10] = shim_ap_hw_aqic(1, 2, false, 0, 0, &sw[10]);
 	r_int[0] = shim_ap_hw_queue_state(2, 2, &qs[2]);
 }
 
 START_TEST(ap_model_aqic_zapq_tapq)
 {
 	run(body_ap_model);
-	ck_assert_int_eq(st[0].response_code, RC_NORMAL);
-	ck_assert(st[0].irq_enabled);
+	ck_assert_int_eq(st[0], RC_NORMAL);
+	ck_assert(sw[0] & IR_BIT);
 	ck_assert(qs[0].irq_enabled);
 	ck_assert_int_eq(qs[0].isc, 5);
 	ck_assert_uint_eq(qs[0].nib, 0x2000);
-	ck_assert_int_eq(st[1].response_code, RC_NORMAL);
-	ck_assert(st[1].irq_enabled);
-	ck_assert(st[1].queue_empty);
+	ck_assert_int_eq(st[1], RC_NORMAL);
+	ck_assert_uint_eq(sw[1], E_BIT | IR_BIT);
 	ck_assert_uint_eq((info >> 24) & 0xff, 13);  /* CEX7 */
-	ck_assert_int_eq(st[2].response_code, RC_OTHERWISE_CHANGED);
-	ck_assert_int_eq(st[3].response_code, RC_NORMAL);
-	ck_assert(!st[3].irq_enabled);
-	ck_assert(st[3].queue_empty);
+	ck_assert_int_eq(st[2], RC_OTHERWISE_CHANGED);
+	ck_assert_uint_eq(sw[2], E_BIT | IR_BIT | (RC_OTHERWISE_CHANGED << 16));
+	ck_assert_int_eq(st[3], RC_NORMAL);
+	ck_assert_uint_eq(sw[3], E_BIT);             /* empty, irq off */
 	ck_assert(!qs[1].irq_enabled);
 	ck_assert(qs[1].reset_in_progress);
-	ck_assert_int_eq(st[4].response_code, RC_RESET_IN_PROGRESS);
-	ck_assert_int_eq(st[5].response_code, RC_RESET_IN_PROGRESS);
-	ck_assert_int_eq(st[6].response_code, RC_RESET_IN_PROGRESS);
-	ck_assert_int_eq(st[7].response_code, RC_NORMAL);
-	ck_assert(!st[7].irq_enabled);
-	ck_assert_int_eq(st[8].response_code, 0x06);   /* invalid address */
-	ck_assert_int_eq(st[9].response_code, RC_Q_NOT_AVAIL);
-	ck_assert_int_eq(st[10].response_code, RC_NORMAL);
+	ck_assert_int_eq(st[4], RC_RESET_IN_PROGRESS);
+	ck_assert_int_eq(st[5], RC_RESET_IN_PROGRESS);
+	ck_assert_int_eq(st[6], RC_RESET_IN_PROGRESS);
+	ck_assert_int_eq(st[7], RC_NORMAL);
+	ck_assert(!(sw[7] & IR_BIT));
+	ck_assert_int_eq(st[8], 0x06);               /* invalid address */
+	ck_assert_int_eq(st[9], RC_Q_NOT_AVAIL);
+	ck_assert_int_eq(st[10], RC_NORMAL);
 	ck_assert_int_eq(r_int[0], -ENODEV);
 }
 END_TEST
@@ -407,7 +410,6 @@ END_TEST
 static void body_inject(void)
 {
 	struct apsim_hostcfg c;
-	unsigned int apqn = AP_MKQID(3, 4);
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
@@ -415,20 +417,17 @@ static void body_inject(void)
 	r_int[0] = shim_ap_inject("zapq", 3, 4, RC_BUSY, 2);
 	r_int[1] = shim_ap_inject("nqap", 3, 4, RC_BUSY, 2);
 	r_int[2] = shim_ap_inject("tapq", -1, -1, 0x04, 1);
-	st[0] = ap_zapq(apqn);
-	st[1] = ap_zapq(AP_MKQID(1, 4));              /* other APQN: normal */
-	st[2] = ap_zapq(apqn);
-	st[3] = ap_zapq(apqn);
-	st[4] = ap_tapq(AP_MKQID(1, 2), NULL);
-	st[5] = ap_tapq(AP_MKQID(1, 2), NULL);
+	st[0] = shim_ap_hw_zapq(3, 4, NULL);
+	st[1] = shim_ap_hw_zapq(1, 4, NULL);          /* other APQN: normal */
+	st[2] = shim_ap_hw_zapq(3, 4, NULL);
+	st[3] = shim_ap_hw_zapq(3, 4, NULL);
+	st[4] = shim_ap_hw_tapq(1, 2, NULL, NULL);
+	st[5] = shim_ap_hw_tapq(1, 2, NULL, NULL);
 	r_int[3] = shim_ap_inject_pending();
 	r_int[4] = shim_ap_inject("aqic", -1, 2, 0x03, 0);   /* always */
-	for (int i = 0; i < 3; i++) {
-		struct ap_qirq_ctrl ctl = { .ir = 1 };
-
-		st[6 + i] = ap_aqic(AP_MKQID(3, 2), ctl, 0x1000);
-	}
-	st[9] = ap_aqic(AP_MKQID(3, 4), (struct ap_qirq_ctrl){ .ir = 1 }, 0x1000);
+	for (int i = 0; i < 3; i++)
+		st[6 + i] = shim_ap_hw_aqic(3, 2, true, 1, 0x1000, NULL);
+	st[9] = shim_ap_hw_aqic(3, 4, true, 1, 0x1000, NULL);
 }
 
 START_TEST(ap_model_injection_count)
@@ -437,17 +436,17 @@ START_TEST(ap_model_injection_count)
 	ck_assert_int_eq(r_int[0], 0);
 	ck_assert_int_eq(r_int[1], -EINVAL);
 	ck_assert_int_eq(r_int[2], 0);
-	ck_assert_int_eq(st[0].response_code, RC_BUSY);
-	ck_assert_int_eq(st[1].response_code, RC_NORMAL);
-	ck_assert_int_eq(st[2].response_code, RC_BUSY);
-	ck_assert_int_eq(st[3].response_code, RC_NORMAL);
-	ck_assert_int_eq(st[4].response_code, 0x04);
-	ck_assert_int_eq(st[5].response_code, RC_NORMAL);
+	ck_assert_int_eq(st[0], RC_BUSY);
+	ck_assert_int_eq(st[1], RC_NORMAL);
+	ck_assert_int_eq(st[2], RC_BUSY);
+	ck_assert_int_eq(st[3], RC_NORMAL);
+	ck_assert_int_eq(st[4], 0x04);
+	ck_assert_int_eq(st[5], RC_NORMAL);
 	ck_assert_int_eq(r_int[3], 0);
 	ck_assert_int_eq(r_int[4], 0);
 	for (int i = 6; i < 9; i++)
-		ck_assert_int_eq(st[i].response_code, 0x03);
-	ck_assert_int_eq(st[9].response_code, RC_NORMAL);
+		ck_assert_int_eq(st[i], 0x03);
+	ck_assert_int_eq(st[9], RC_NORMAL);
 }
 END_TEST
 
@@ -552,18 +551,18 @@ static void body_helpers_unlocked(void)
 	msb0_set(aqm, 2);
 	r_int[0] = ap_apqn_in_matrix_owned_by_def_drv(apm, aqm);
 	r_int[1] = count_kind(SIM_F_LOCK_NOT_HELD);
-	mutex_lock(&ap_perms_mutex);
+	shim_ap_perms_lock();
 	r_int[2] = ap_apqn_in_matrix_owned_by_def_drv(apm, aqm);
 	r_int[3] = ap_owned_by_def_drv(1, 2);
 	r_int[4] = ap_owned_by_def_drv(256, 2);
-	mutex_unlock(&ap_perms_mutex);
+	shim_ap_perms_unlock();
 	r_int[5] = count_kind(SIM_F_LOCK_NOT_HELD);
 	shim_ap_apmask_write("-1");
-	mutex_lock(&ap_perms_mutex);
+	shim_ap_perms_lock();
 	r_int[6] = ap_apqn_in_matrix_owned_by_def_drv(apm, aqm);
 	r_int[7] = ap_owned_by_def_drv(1, 2);
 	r_int[8] = ap_owned_by_def_drv(3, 2);
-	mutex_unlock(&ap_perms_mutex);
+	shim_ap_perms_unlock();
 	shim_ap_legacy_helper_locks = true;
 	r_int[9] = ap_owned_by_def_drv(3, 4);        /* takes the lock itself */
 	r_int[10] = count_kind(SIM_F_LOCK_NOT_HELD);
@@ -649,42 +648,131 @@ START_TEST(ap_bus_bindings_and_scan)
 }
 END_TEST
 
+/* ------------------------------------------- with the real vfio_ap driver */
+
+static long e[40];
+static const char *e_drv[4];
+
+#define W(dev, attr, str) shim_sysfs_write(dev, attr, str, strlen(str))
+
+static void body_driver(void)
+{
+	struct apsim_hostcfg c;
+	struct mdev_device *m = NULL;
+	struct kvm *kvm;
+	struct device *md;
+	unsigned long apm[4] = { 0 }, aqm[4] = { 0 }, adm[4] = { 0 }, zero[4] = { 0 };
+	struct shim_apq_state hq;
+	int i = 0;
+
+	std_cfg(&c);
+	c.have_apmask = true;
+	set_bit_msb0(c.apmask, 3);                  /* card 3 for the host */
+	shim_ap_config_set(&c);
+	e[i++] = shim_module_load();                                 /* 0 */
+	e_drv[0] = shim_ap_queue_driver(1, 2);
+	e_drv[1] = shim_ap_queue_driver(3, 2);
+	e[i++] = shim_mdev_create(0, &m);                            /* 1 */
+	if (!m)
+		return;
+	md = shim_mdev_device(m);
+	e[i++] = W(md, "assign_adapter", "1");                       /* 2 */
+	e[i++] = W(md, "assign_domain", "2");                        /* 3 */
+	e[i++] = W(md, "assign_domain", "4");                        /* 4 */
+	e[i++] = W(md, "assign_control_domain", "2");                /* 5 */
+	kvm = shim_kvm_create(1);
+	e[i++] = shim_vfio_open(m, kvm);                             /* 6 */
+	e[i++] = shim_kvm_has_pqap_hook(kvm);                 /* 7 */
+	e[i++] = shim_kvm_refcount(kvm);                             /* 8 */
+	msb0_set(apm, 1);
+	msb0_set(aqm, 2);
+	msb0_set(aqm, 4);
+	msb0_set(adm, 2);
+	e[i++] = shim_kvm_apcb_equals(kvm, apm, aqm, adm);           /* 9 */
+	e[i++] = shim_vcpu_run_pqap_aqic(kvm, 0, 1, 2, true, 3, 0);  /* 10 */
+	e[i++] = shim_kvm_gisc_refcount(kvm, 3);                     /* 11 */
+	shim_ap_hw_queue_state(1, 2, &hq);
+	e[i++] = hq.irq_enabled && hq.isc == 6;                      /* 12 */
+	e[i++] = shim_vcpu_run_pqap_aqic(kvm, 0, 1, 2, true, 3, 0);  /* 13 */
+	e[i++] = shim_kvm_gisc_refcount(kvm, 3);                     /* 14 */
+	e[i++] = shim_ap_apmask_write("+1");                         /* 15 */
+	e[i++] = shim_vcpu_run_pqap_aqic(kvm, 0, 1, 2, false, 0, 0); /* 16 */
+	e[i++] = shim_kvm_gisc_refcount(kvm, 3);                     /* 17 */
+	e[i++] = W(md, "assign_adapter", "3");                       /* 18 */
+	e[i++] = shim_ap_queue_unbind(1, 4);                         /* 19 */
+	e[i++] = shim_kvm_apcb_equals(kvm, zero, aqm, adm);          /* 20 */
+	e[i++] = shim_ap_queue_bind(1, 4);                           /* 21 */
+	e[i++] = shim_kvm_apcb_equals(kvm, apm, aqm, adm);           /* 22 */
+	e_drv[2] = shim_ap_queue_driver(1, 4);
+	shim_ap_config_remove_adapter(1);
+	shim_ap_scan();
+	e[i++] = shim_kvm_apcb_equals(kvm, zero, aqm, adm);          /* 23 */
+	e[i++] = shim_ap_queue_count();                              /* 24 */
+	shim_vfio_close(m);
+	e[i++] = shim_kvm_refcount(kvm);                             /* 25 */
+	e[i++] = shim_kvm_apcb_equals(kvm, zero, zero, zero);        /* 26 */
+	e[i++] = shim_mdev_remove(m);                                /* 27 */
+	shim_kvm_destroy(kvm);
+	shim_module_unload();
+	e[i++] = shim_kvm_get(0) == NULL;                            /* 28 */
+}
+
+START_TEST(driver_end_to_end)
+{
+	run(body_driver);
+	ck_assert_int_eq(e[0], 0);
+	ck_assert_str_eq(e_drv[0], "vfio_ap");
+	ck_assert_str_eq(e_drv[1], "cex4queue");
+	ck_assert_int_eq(e[1], 0);
+	ck_assert_int_eq(e[2], 1);
+	ck_assert_int_eq(e[3], 1);
+	ck_assert_int_eq(e[4], 1);
+	ck_assert_int_eq(e[5], 1);
+	ck_assert_int_eq(e[6], 0);
+	ck_assert_int_eq(e[7], 1);
+	ck_assert_int_eq(e[8], 2);
+	ck_assert_int_eq(e[9], 1);
+	ck_assert_int_eq(e[10], 0);              /* AQIC enable: rc 0, cc 0 */
+	ck_assert_int_eq(e[11], 1);
+	ck_assert_int_eq(e[12], 1);              /* host ISC = nisc (AP_ISC) */
+	ck_assert_int_eq(e[13], 0x307);          /* already enabled */
+	ck_assert_int_eq(e[14], 1);
+	ck_assert_int_eq(e[15], -EBUSY);         /* in_use: card 1 is assigned */
+	ck_assert_int_eq(e[16], 0);
+	ck_assert_int_eq(e[17], 0);
+	ck_assert_int_lt(e[18], 0);              /* card 3 is the host's */
+	ck_assert_int_eq(e[19], 0);
+	ck_assert_int_eq(e[20], 1);              /* APID 1 filtered out */
+	ck_assert_int_eq(e[21], 0);
+	ck_assert_int_eq(e[22], 1);
+	ck_assert_str_eq(e_drv[2], "vfio_ap");
+	ck_assert_int_eq(e[23], 1);              /* adapter 1 hot-unplugged */
+	ck_assert_int_eq(e[24], 2);
+	ck_assert_int_eq(e[25], 1);
+	ck_assert_int_eq(e[26], 1);
+	ck_assert_int_eq(e[27], 0);
+	ck_assert_int_eq(e[28], 1);
+	for (int k = 0; k < sim_findings_count(); k++)
+		ck_assert_msg(0, "finding: %s", sim_finding_get(k)->signature);
+}
+END_TEST
+
 /* ------------------------------------------------------------ layouts */
 
 START_TEST(layout_status_and_qci_like_s390)
 {
-	struct ap_queue_status s;
-	struct ap_qirq_ctrl q;
-	struct ap_config_info ci;
-	unsigned long long reg = 0xdeadbeefcafef00dULL, v;
+	char err[160] = "";
+	unsigned long qcil[4] = { 0 };      /* 8-aligned like the QCI block */
+	unsigned int *qci = (unsigned int *)qcil;
 
-	/* status word: what handle_pqap's memcpy + >>32 leaves in gpr1 */
-	memset(&s, 0, sizeof(s));
-	s.queue_empty = 1;
-	s.irq_enabled = 1;
-	s.response_code = 0x02;
-	memcpy(&reg, &s, sizeof(s));
-	reg >>= 32;
-	ck_assert_uint_eq(reg, 0x81020000ULL);
-	ck_assert_uint_eq(ap_queue_status_word(s), 0x81020000U);
-	/* AQIC gr1 as a 64-bit register value */
-	memset(&q, 0, sizeof(q));
-	q.ir = 1;
-	q.gisc = 3;
-	q.isc = 6;
-	q.gisa = 0x123;
-	memcpy(&v, &q, sizeof(v));
-	ck_assert_uint_eq(v, (1ULL << 47) | (3ULL << 40) | (0x123ULL << 4) | 6);
-	/* QCI flag byte and MSB0 masks viewed as unsigned long */
-	memset(&ci, 0, sizeof(ci));
-	ci.apxa = 1;
-	ck_assert_uint_eq(((unsigned char *)&ci)[0], 0x40);
-	ap_cfg_assign(ci.apm, 0, true);
-	ap_cfg_assign(ci.apm, 65, true);
-	ck_assert_uint_eq(((unsigned long *)ci.apm)[0], 0x8000000000000000UL);
-	ck_assert_uint_eq(((unsigned long *)ci.apm)[1], 0x4000000000000000UL);
-	ck_assert(ap_cfg_test(ci.apm, 65));
-	ck_assert(!ap_cfg_test(ci.apm, 64));
+	ck_assert_msg(shim_s390_layout_selftest(err, sizeof(err)) == 0, "%s", err);
+	/* the unsigned long view of a QCI mask holds s390 doublewords */
+	ap_cfg_assign(qci, 0, true);
+	ap_cfg_assign(qci, 65, true);
+	ck_assert_uint_eq(qcil[0], 0x8000000000000000UL);
+	ck_assert_uint_eq(qcil[1], 0x4000000000000000UL);
+	ck_assert(ap_cfg_test(qci, 65));
+	ck_assert(!ap_cfg_test(qci, 64));
 }
 END_TEST
 
@@ -705,6 +793,7 @@ static Suite *suite(void)
 	tcase_add_test(a, ap_mask_parsing_all_formats);
 	tcase_add_test(a, ap_helpers_need_ap_perms_mutex);
 	tcase_add_test(a, ap_bus_bindings_and_scan);
+	tcase_add_test(a, driver_end_to_end);
 	tcase_add_test(l, layout_status_and_qci_like_s390);
 	suite_add_tcase(s, k);
 	suite_add_tcase(s, a);
@@ -714,5 +803,6 @@ static Suite *suite(void)
 
 int main(void)
 {
+	shim_driver_data_snapshot();
 	return tu_run(suite());
 }

@@ -534,12 +534,12 @@ done:
 	return strlen(buf);
 }
 
-ssize_t shim_ap_apmask_write(const char *buf)
+long shim_ap_apmask_write(const char *buf)
 {
 	return mask_store(buf, true);
 }
 
-ssize_t shim_ap_aqmask_write(const char *buf)
+long shim_ap_aqmask_write(const char *buf)
 {
 	return mask_store(buf, false);
 }
@@ -556,14 +556,24 @@ static ssize_t mask_show(char *buf, const unsigned long *m)
 	return rc;
 }
 
-ssize_t shim_ap_apmask_show(char *buf)
+long shim_ap_apmask_show(char *buf)
 {
 	return mask_show(buf, ap_perms.apm);
 }
 
-ssize_t shim_ap_aqmask_show(char *buf)
+long shim_ap_aqmask_show(char *buf)
 {
 	return mask_show(buf, ap_perms.aqm);
+}
+
+void shim_ap_perms_lock(void)
+{
+	mutex_lock(&ap_perms_mutex);
+}
+
+void shim_ap_perms_unlock(void)
+{
+	mutex_unlock(&ap_perms_mutex);
 }
 
 /* ------------------------------------------------------- queue devices */

@@ -33,6 +33,7 @@
 #include <apsim/sim.h>
 #include "s390.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define HWQ_MAX 1024
@@ -376,4 +377,82 @@ int shim_ap_hw_queue_state(int card, int dom, struct shim_apq_state *out)
 		out->nr_tapq = q->nr_tapq;
 	}
 	return out->configured ? 0 : -ENODEV;
+}
+
+/* ------------------------------------------------ host-side wrappers */
+
+static int hw_result(struct ap_queue_status st, uint32_t *word)
+{
+	if (word)
+		*word = ap_queue_status_word(st);
+	return st.response_code;
+}
+
+int shim_ap_hw_tapq(int card, int dom, uint32_t *word, unsigned long *info)
+{
+	return hw_result(ap_tapq(AP_MKQID(card, dom), info), word);
+}
+
+int shim_ap_hw_zapq(int card, int dom, uint32_t *word)
+{
+	return hw_result(ap_zapq(AP_MKQID(card, dom)), word);
+}
+
+int shim_ap_hw_aqic(int card, int dom, bool ir, int isc, uint64_t nib,
+		    uint32_t *word)
+{
+	struct ap_qirq_ctrl ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.ir = ir;
+	ctl.isc = isc;
+	return hw_result(ap_aqic(AP_MKQID(card, dom), ctl, nib), word);
+}
+
+/* The layouts of docs/endianness.md, checked as the driver uses them. */
+int shim_s390_layout_selftest(char *err, size_t len)
+{
+	struct ap_queue_status s;
+	struct ap_qirq_ctrl q;
+	struct ap_config_info ci;
+	unsigned long long reg = 0xdeadbeefcafef00dULL, v;
+
+	memset(&s, 0, sizeof(s));
+	s.queue_empty = 1;
+	s.irq_enabled = 1;
+	s.response_code = 0x02;
+	/* handle_pqap: memcpy(&gprs[1], &qstatus, sizeof(qstatus)); >>= 32 */
+	memcpy(&reg, &s, sizeof(s));
+	reg >>= 32;
+	if (reg != 0x81020000ULL || ap_queue_status_word(s) != 0x81020000U) {
+		snprintf(err, len, "status in gpr1 is %#llx, s390: 0x81020000", reg);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.ir = 1;
+	q.gisc = 3;
+	q.isc = 6;
+	q.gisa = 0x123;
+	memcpy(&v, &q, sizeof(v));
+	if (v != ((1ULL << 47) | (3ULL << 40) | (0x123ULL << 4) | 6)) {
+		snprintf(err, len, "ap_qirq_ctrl register value %#llx", v);
+		return -1;
+	}
+	memset(&ci, 0, sizeof(ci));
+	ci.apxa = 1;
+	if (((unsigned char *)&ci)[0] != 0x40) {
+		snprintf(err, len, "QCI flag byte %#x, s390: 0x40",
+			 ((unsigned char *)&ci)[0]);
+		return -1;
+	}
+	ap_cfg_assign(ci.apm, 0, true);
+	ap_cfg_assign(ci.apm, 65, true);
+	if (((unsigned long *)ci.apm)[0] != 0x8000000000000000UL ||
+	    ((unsigned long *)ci.apm)[1] != 0x4000000000000000UL ||
+	    !test_bit_inv(65, (unsigned long *)ci.apm) ||
+	    test_bit_inv(64, (unsigned long *)ci.apm)) {
+		snprintf(err, len, "QCI masks are not s390 doublewords");
+		return -1;
+	}
+	return 0;
 }

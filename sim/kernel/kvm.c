@@ -583,3 +583,68 @@ int shim_kvm_masks_updates(struct kvm *kvm)
 {
 	return kvm->shim_slot >= 0 ? K.masks_updates[kvm->shim_slot] : 0;
 }
+
+/* ------------------------------------------------------ host-side handles */
+
+void shim_kvm_lock(struct kvm *kvm)
+{
+	mutex_lock(&kvm->lock);
+}
+
+void shim_kvm_unlock(struct kvm *kvm)
+{
+	mutex_unlock(&kvm->lock);
+}
+
+bool shim_kvm_is_locked(struct kvm *kvm)
+{
+	return mutex_is_locked(&kvm->lock);
+}
+
+bool shim_kvm_vcpu_is_locked(struct kvm *kvm, int vcpu_idx)
+{
+	struct kvm_vcpu *vcpu = kvm_get_vcpu(kvm, vcpu_idx);
+
+	return vcpu && mutex_is_locked(&vcpu->mutex);
+}
+
+int shim_kvm_online_vcpus(struct kvm *kvm)
+{
+	return kvm->online_vcpus;
+}
+
+int shim_kvm_crycb_format(struct kvm *kvm)
+{
+	return kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK;
+}
+
+uint64_t shim_kvm_apcb1_word(struct kvm *kvm, int which, int idx)
+{
+	const struct kvm_s390_apcb1 *a = &kvm->arch.crypto.crycb->apcb1;
+
+	if (idx < 0 || idx > 3)
+		return 0;
+	return which == 0 ? a->apm[idx] : which == 1 ? a->aqm[idx] : a->adm[idx];
+}
+
+int shim_kvm_gisc_mask(struct kvm *kvm)
+{
+	return kvm->arch.gisa_int.alert.mask;
+}
+
+bool shim_kvm_has_pqap_hook(struct kvm *kvm)
+{
+	return kvm->arch.crypto.pqap_hook != NULL;
+}
+
+void shim_kvm_set_pqap_hook(struct kvm *kvm, crypto_hook *hook)
+{
+	down_write(&kvm->arch.crypto.pqap_hook_rwsem);
+	kvm->arch.crypto.pqap_hook = hook;
+	up_write(&kvm->arch.crypto.pqap_hook_rwsem);
+}
+
+uint64_t *shim_vcpu_gprs(struct kvm_vcpu *vcpu)
+{
+	return (uint64_t *)vcpu->run->s.regs.gprs;
+}

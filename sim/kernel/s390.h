@@ -8,6 +8,9 @@
  * Owns: every shim_ap_* / shim_kvm_* / shim_vcpu_* entry point and the
  * legacy-behaviour switches for historic driver variants.
  *
+ * Host-includable: only <stdint.h>-style types, no kernel headers, so the
+ * CLI and the Check tests (which never see the shim headers) can use it.
+ *
  * Conventions: functions return 0 / a count / a negative errno.  Functions
  * that lock (all sysfs-like writes, bind/unbind, scan, kvm create/destroy,
  * vm_crypto, pv_command, pqap) must run inside a simulated thread.
@@ -17,8 +20,9 @@
 #ifndef APSIM_SHIM_S390_H
 #define APSIM_SHIM_S390_H
 
-#include <linux/types.h>
-#include <asm/ap.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct device;
 struct kvm;
@@ -45,7 +49,8 @@ extern bool shim_ap_legacy_helper_locks;
 
 /* ------------------------------------------------- AP hardware (ap_hw.c) */
 
-/* MSB0 access to a QCI mask (unsigned int[8], see asm/ap.h). */
+/* MSB0 access to a QCI mask (unsigned int[8], see asm/ap.h): the aligned
+ * unsigned long view holds the s390 doublewords. */
 static inline bool ap_cfg_test(const unsigned int *mask, unsigned int nr)
 {
 	const unsigned long *w = (const unsigned long *)mask;
@@ -75,8 +80,18 @@ int shim_ap_inject(const char *insn, int card, int dom, int rc, int count);
 int shim_ap_inject_pending(void);
 
 /* Hardware configuration (what PQAP(QCI) answers now). */
+struct ap_config_info;
 void shim_ap_hw_get_qci(struct ap_config_info *out);
 void shim_ap_hw_set_qci(const struct ap_config_info *in);
+/* Host-side wrappers of the PQAP functions: return the response code; the
+ * 32-bit s390 status word (may be NULL) and TAPQ's gr2 (may be NULL). */
+int shim_ap_hw_tapq(int card, int dom, uint32_t *word, unsigned long *info);
+int shim_ap_hw_zapq(int card, int dom, uint32_t *word);
+int shim_ap_hw_aqic(int card, int dom, bool ir, int isc, uint64_t nib,
+		    uint32_t *word);
+/* Self-test of the s390 layouts (docs/endianness.md): 0, or -1 with a
+ * message in err. */
+int shim_s390_layout_selftest(char *err, size_t len);
 /* Adapter type reported by TAPQ (default AP_DEVICE_TYPE_CEX7). */
 void shim_ap_hw_set_card_type(int card, int type);
 int shim_ap_hw_card_type(int card);
@@ -91,8 +106,8 @@ struct shim_apq_state {
 	bool configured;          /* card and domain in the hardware QCI */
 	bool reset_in_progress;
 	bool irq_enabled;
-	u8 isc;                   /* host ISC given with AQIC (enable) */
-	u64 nib;                  /* notification indicator address */
+ 	uint8_t isc;              /* host ISC given with AQIC (enable) */
+	uint64_t nib;                 /* notification indicator address */
 	bool queue_empty;
 	unsigned int nr_zapq, nr_aqic, nr_tapq;  /* instructions executed */
 };
@@ -112,11 +127,11 @@ int shim_ap_config_set(const struct apsim_hostcfg *cfg);
 
 /* /sys/bus/ap/apmask and aqmask writes (ap_bus.c apmask_store semantics):
  * returns strlen(buf), -EINVAL (malformed), -EBUSY (in_use refused). */
-ssize_t shim_ap_apmask_write(const char *buf);
-ssize_t shim_ap_aqmask_write(const char *buf);
+long shim_ap_apmask_write(const char *buf);
+long shim_ap_aqmask_write(const char *buf);
 /* Show (0x%016lx x4, like apmask_show) into buf (>= 72 bytes). */
-ssize_t shim_ap_apmask_show(char *buf);
-ssize_t shim_ap_aqmask_show(char *buf);
+long shim_ap_apmask_show(char *buf);
+long shim_ap_aqmask_show(char *buf);
 
 /* Manual bind to vfio_ap (driver sysfs "bind") / unbind from its driver.
  * bind: 0, -ENODEV (no such queue / vfio_ap not registered or refuses),
@@ -169,8 +184,8 @@ struct shim_pqap_result {
 	int ret;          /* intercept return (0, -EOPNOTSUPP: to user space) */
 	int cc;           /* condition code */
 	int pgm;          /* program interruption code injected (0 = none) */
-	u64 gpr1;         /* general register 1 */
-	u8 rc;            /* response code as the guest reads it */
+	uint64_t gpr1;    /* general register 1 */
+	uint8_t rc;       /* response code as the guest reads it */
 };
 #define SHIM_PQAP_NIB_ZERO (~0UL)   /* nib argument: really pass 0 in gr2 */
 #define SHIM_PQAP_NIB_DEFAULT 0UL   /* a valid guest page for the APQN */
@@ -188,6 +203,38 @@ int shim_vcpu_pqap_aqic(struct kvm *kvm, int vcpu_idx, int card, int dom,
 			struct shim_pqap_result *out);
 int shim_vcpu_run_pqap_aqic(struct kvm *kvm, int vcpu_idx, int card, int dom,
 			    bool enable, int isc, unsigned long nib);
+
+/* The kvm-s390 functions vfio_ap calls (also declared by the shim's
+ * linux/kvm_host.h and asm/kvm_host.h). */
+void kvm_get_kvm(struct kvm *kvm);
+void kvm_put_kvm(struct kvm *kvm);
+void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
+			       unsigned long *aqm, unsigned long *adm);
+void kvm_arch_crypto_clear_masks(struct kvm *kvm);
+int kvm_s390_gisc_register(struct kvm *kvm, uint32_t gisc);
+int kvm_s390_gisc_unregister(struct kvm *kvm, uint32_t gisc);
+
+/* Host-side handles on kvm internals (tests, glue). */
+void shim_kvm_lock(struct kvm *kvm);              /* mutex_lock(&kvm->lock) */
+void shim_kvm_unlock(struct kvm *kvm);
+bool shim_kvm_is_locked(struct kvm *kvm);
+bool shim_kvm_vcpu_is_locked(struct kvm *kvm, int vcpu_idx);
+int shim_kvm_online_vcpus(struct kvm *kvm);
+int shim_kvm_crycb_format(struct kvm *kvm);       /* CRYCB_FORMAT* */
+/* apcb1 word: which 0 = apm, 1 = aqm, 2 = adm; idx 0..3 */
+uint64_t shim_kvm_apcb1_word(struct kvm *kvm, int which, int idx);
+int shim_kvm_gisc_mask(struct kvm *kvm);          /* alert mask, 0x80 >> isc */
+bool shim_kvm_has_pqap_hook(struct kvm *kvm);
+/* Set (hook != NULL) or clear the hook under pqap_hook_rwsem for write. */
+void shim_kvm_set_pqap_hook(struct kvm *kvm, int (**hook)(struct kvm_vcpu *));
+/* The guest general registers of a vcpu (gprs[16]). */
+uint64_t *shim_vcpu_gprs(struct kvm_vcpu *vcpu);
+
+/* AP bus: lock/unlock ap_perms_mutex from host code (tests). */
+void shim_ap_perms_lock(void);
+void shim_ap_perms_unlock(void);
+int ap_owned_by_def_drv(int card, int queue);
+int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm);
 
 /* Introspection for invariants/tests. */
 int shim_kvm_count(void);                 /* size of the kvm table */
