@@ -65,7 +65,9 @@ struct slot {
 
 static struct slot *slots;
 static size_t nslots, slots_cap;
+#ifndef SLAB_ASAN
 static uintptr_t arena, bump;
+#endif
 static int failed_count;
 
 /* failslab */
