@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/fuzz-merge.sh - merge the output directories of several `apsim fuzz`
+# runs (shards of one campaign, or campaigns on different machines) into one.
+#
+# Owns: deduplication of findings by signature across OUT/summary.json files
+# (the first directory given wins for a signature), renumbering of finding
+# directories (NN-kind) in the merged tree, and the merged summary.json
+# (executions and seconds summed, per-finding "from" = source directory).
+#
+#   tools/fuzz-merge.sh out-0 out-1 out-2 -o merged
+#
+# Needs jq.  Exit: 0 merged, 2 usage error or unreadable input.
+set -eu
+
+usage() {
+	echo "usage: tools/fuzz-merge.sh OUT1 [OUT2 ...] -o MERGED" >&2
+	exit 2
+}
+
+out=
+ins=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-o) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "fuzz-merge: unknown option '$1'" >&2; usage ;;
+	*) ins="$ins
+$1"; shift ;;
+	esac
+done
+[ -n "$out" ] && [ -n "$ins" ] || usage
+command -v jq >/dev/null 2>&1 || { echo "fuzz-merge: needs jq" >&2; exit 2; }
+
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/findings"
+: > "$tmp/seen"
+execs=0
+secs=0
+n=0
+echo "$ins" | while IFS= read -r d; do
+	[ -n "$d" ] || continue
+	if [ ! -r "$d/summary.json" ]; then
+		echo "fuzz-merge: $d/summary.json: not readable" >&2
+		exit 2
+	fi
+done
+OLDIFS=$IFS
+IFS='
+'
+for d in $ins; do
+	[ -n "$d" ] || continue
+	e=$(jq -r '.executions' "$d/summary.json")
+	s=$(jq -r '.seconds' "$d/summary.json")
+	execs=$((execs + e))
+	secs=$(awk -v a="$secs" -v b="$s" 'BEGIN { printf "%.3f", a + b }')
+	# one finding per line, compact JSON
+	jq -c '.findings[]' "$d/summary.json" > "$tmp/f"
+	while IFS= read -r f; do
+		sig=$(printf '%s' "$f" | jq -r '.signature')
+		if grep -qxF -- "$sig" "$tmp/seen"; then
+			continue
+		fi
+		printf '%s\n' "$sig" >> "$tmp/seen"
+		n=$((n + 1))
+		kind=$(printf '%s' "$f" | jq -r '.kind')
+		src=$(printf '%s' "$f" | jq -r '.dir')
+		dst=$(printf '%02d-%s' "$n" "$kind")
+		rm -rf "$out/$dst"
+		if [ -d "$d/$src" ]; then
+			cp -R "$d/$src" "$out/$dst"
+		fi
+		printf '%s' "$f" | jq -c --arg dir "$dst" --arg from "$d/$src" '.dir = $dir | .from = $from' >> "$tmp/findings"
+	done < "$tmp/f"
+done
+IFS=$OLDIFS
+jq -s --argjson e "$execs" --argjson s "$secs" \
+	'{merged: true, executions: $e, seconds: $s, findings: .}' "$tmp/findings" > "$out/summary.json.tmp"
+mv "$out/summary.json.tmp" "$out/summary.json"
+echo "fuzz-merge: $n unique finding(s), $execs executions -> $out"
