@@ -38,14 +38,23 @@ static bool verbose;
  * counters (registered with __sanitizer_cov_8bit_counters_init). */
 static uint8_t pair_counters[PAIR_COUNTERS]
 	__attribute__((aligned(64)));
-/* weak: AFL++'s libFuzzer driver may not provide it (then no pair feedback) */
+/* libFuzzer wants a PC table entry (pc, flags) per counter: synthetic PCs
+ * inside this table (flags 0), never symbolized as code. */
+static uintptr_t pair_pcs[2 * PAIR_COUNTERS];
+/* weak: AFL++'s libFuzzer driver may not provide them (then no pair feedback) */
 void __sanitizer_cov_8bit_counters_init(uint8_t *start, uint8_t *stop)
+	__attribute__((weak));
+void __sanitizer_cov_pcs_init(const uintptr_t *beg, const uintptr_t *end)
 	__attribute__((weak));
 
 __attribute__((constructor)) static void register_counters(void)
 {
-	if (__sanitizer_cov_8bit_counters_init)
-		__sanitizer_cov_8bit_counters_init(pair_counters, pair_counters + PAIR_COUNTERS);
+	if (!__sanitizer_cov_8bit_counters_init || !__sanitizer_cov_pcs_init)
+		return;
+	for (int i = 0; i < PAIR_COUNTERS; i++)
+		pair_pcs[2 * i] = (uintptr_t)&pair_counters[i];
+	__sanitizer_cov_8bit_counters_init(pair_counters, pair_counters + PAIR_COUNTERS);
+	__sanitizer_cov_pcs_init(pair_pcs, pair_pcs + 2 * PAIR_COUNTERS);
 }
 
 static uint32_t str_hash(const char *s)
