@@ -26,7 +26,7 @@ TEST_SRCS   := $(wildcard tests/check_*.c)
 TEST_UTIL   := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 BENCH_SRCS  := $(wildcard bench/*.c)
 
-WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
 # Host-side code (libsim, CLI, tests) must never see the shim kernel headers:
 # sim/include is searched after the system directories (only <apsim/...> is
@@ -35,7 +35,7 @@ CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE
 # Kernel-side code (the real driver and the shim subsystems) sees only the
 # shim headers first, then the driver's own directory for its quoted headers.
 KDIR      = $(KSRC_EFF)/drivers/s390/crypto
-KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign \
+KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign -Wno-format-truncation \
             -Wno-unused-function -Wno-address-of-packed-member
 KDEFS     = -D__KERNEL__ -DAPSIM_KERNEL -DKBUILD_MODNAME='"vfio_ap"' \
             -Isim/include -I$(KDIR) -include sim/include/linux/kconfig.h
@@ -47,7 +47,7 @@ CFLAGS_K  = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
 # Shim subsystems and driver glue: kernel headers from the shim, plus libc.
 CFLAGS_SHIM = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
             -fno-common -D_GNU_SOURCE $(KDEFS) $(KWARN)
-LDLIBS   := -lm
+LDLIBS   := -lm -ldl
 
 # --------------------------------------------------------------- dependencies
 DEPS_STAMP := $(BUILD)/.deps-ok

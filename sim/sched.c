@@ -626,6 +626,7 @@ static void *altstack;
 static volatile sig_atomic_t crash_sig;
 static volatile int crash_tid;
 static void *volatile crash_addr;
+static volatile uintptr_t crash_pc;
 static volatile bool crash_write;
 static sim_fault_classifier fault_classifier;
 
@@ -634,14 +635,22 @@ void sim_set_fault_classifier(sim_fault_classifier fn)
 	fault_classifier = fn;
 }
 
+uintptr_t sim_fault_pc(void)
+{
+	return crash_pc;
+}
+
 static void crash_handler(int sig, siginfo_t *si, void *ucv)
 {
 	crash_addr = si ? si->si_addr : NULL;
 	crash_write = false;
+	crash_pc = 0;
 #if defined(__x86_64__) && defined(REG_ERR)
-	if (ucv && (sig == SIGSEGV || sig == SIGBUS)) {
+	if (ucv) {
 		ucontext_t *uc = ucv;
-		crash_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+		crash_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+		if (sig == SIGSEGV || sig == SIGBUS)
+			crash_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
 	}
 #else
 	(void)ucv;

@@ -443,17 +443,25 @@ int shim_kvm_pqap(struct kvm_vcpu *vcpu, unsigned long gr0, unsigned long gr1,
 		return inject_pgm(vcpu, PGM_SPECIFICATION);
 
 	if (shim_kvm_legacy_pqap_nolock) {
-		/* pre-1e753732: test, then (preemptible) load and call */
-		if (kvm->arch.crypto.pqap_hook) {
-			crypto_hook *p;
+		/*
+		 * pre-1e753732 priv.c: no lock.  The hook pointer is loaded
+		 * once (kept in a register, as compiled code does), then the
+		 * intercept is preemptible before the call (the window that
+		 * try_module_get() on the hook's owner used to open), then
+		 * it calls through the pointer.  If the device was closed and
+		 * the mdev removed meanwhile, the pointer aims into a freed
+		 * matrix_mdev: the slab shim reports the use-after-free.
+		 *
+		 * The vcpu thread may also be preempted by the host in that
+		 * window: it stays off the CPU for 0, 25, 50 or 75 ms of
+		 * virtual time (drawn from the execution's seed), long enough
+		 * for a close + remove, which sleeps while resetting queues.
+		 */
+		crypto_hook *p = READ_ONCE(kvm->arch.crypto.pqap_hook);
 
+		if (p) {
 			sim_yield(SIM_SITE);
-			p = kvm->arch.crypto.pqap_hook;
-			if (!p) {
-				sim_report(SIM_F_CRASH, true, "crash:pqap-hook-null",
-					   "apsim: BUG: NULL pointer dereference in the PQAP intercept: kvm->arch.crypto.pqap_hook was cleared after it was tested (no pqap_hook_rwsem)\n");
-				return -EFAULT;
-			}
+			sim_sleep_ns((sim_rand() % 4) * 25 * 1000000ULL, SIM_SITE);
 			hook = *p;
 			ret = hook(vcpu);
 			if (!ret && (vcpu->run->s.regs.gprs[1] & 0x00ff0000))

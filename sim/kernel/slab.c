@@ -316,14 +316,21 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
 			   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
 		return;
 	}
+	char where[300], s3[160];
+
+	sim_symbolize(sim_fault_pc(), where, sizeof(where));
+	if (!strcmp(where, "?") && ls && ls->func)
+		snprintf(where, sizeof(where), "%s", ls->func);
 	snprintf(sig, sizeof(sig), "memory:%s:%s", kind, afunc);
 	sim_report(SIM_F_MEMORY, true, sig,
+		   "==================================================================\n"
 		   "BUG: KASAN: %s in %s\n"
 		   "%s of size ? at offset %ld of a %zu-byte object (%s) by task %s\n"
 		   "last shim call of the task: %s\n\n"
 		   "Allocated by task %s:\n %s at %s\n\n"
-		   "%s%s%s%s%s",
-		   kind, ls && ls->func ? ls->func : "<unknown>",
+		   "%s%s%s%s%s"
+		   "==================================================================\n",
+		   kind, where,
 		   is_write ? "Write" : "Read", off, s->size,
 		   off < 0 ? "before its start" : (size_t)off >= s->size ? "past its end" : "inside",
 		   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)),
@@ -332,7 +339,7 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
 		   s->state == SLOT_FREED ? "Freed by task " : "",
 		   s->state == SLOT_FREED ? task_text(s->ftid, t3, sizeof(t3)) : "",
 		   s->state == SLOT_FREED ? ":\n kfree at " : "",
-		   s->state == SLOT_FREED ? site_text(s->fsite, s1, sizeof(s1)) : "",
+		   s->state == SLOT_FREED ? site_text(s->fsite, s3, sizeof(s3)) : "",
 		   s->state == SLOT_FREED ? "\n" : "");
 }
 

@@ -386,6 +386,14 @@ void sim_set_point_hook(sim_point_hook fn, void *arg);
  */
 typedef bool (*sim_fault_classifier)(void *addr, bool is_write);
 void sim_set_fault_classifier(sim_fault_classifier fn);
+/* Program counter of the last fault in a simulated thread (0 if unknown). */
+uintptr_t sim_fault_pc(void);
+/*
+ * "func (file.c:line)" for a code address of this program (addr2line over
+ * the executable, at report time only; deterministic for a given binary).
+ * Returns buf; "?" when it cannot tell.
+ */
+const char *sim_symbolize(uintptr_t pc, char *buf, size_t len);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);

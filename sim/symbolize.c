@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim/symbolize.c - code address -> "func (file.c:line)" for reports.
+ *
+ * Runs addr2line on the executable at report time only (never on a hot
+ * path).  The address is made relative to the object's load base first, so
+ * the answer does not depend on where ASLR put the program.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <apsim/sim.h>
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
+{
+	Dl_info di;
+	char cmd[1200], func[256] = "", loc[512] = "";
+	FILE *p;
+
+	snprintf(buf, len, "?");
+	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
+		return buf;
+	snprintf(cmd, sizeof(cmd), "addr2line -f -e '%s' 0x%lx 2>/dev/null",
+		 di.dli_fname, (unsigned long)(pc - (uintptr_t)di.dli_fbase));
+	p = popen(cmd, "r");
+	if (!p)
+		return buf;
+	if (fgets(func, sizeof(func), p))
+		func[strcspn(func, "\n")] = 0;
+	if (fgets(loc, sizeof(loc), p))
+		loc[strcspn(loc, "\n")] = 0;
+	pclose(p);
+	if (!func[0] || !strcmp(func, "??"))
+		return buf;
+	/* "path/file.c:123 (discriminator 2)" -> "file.c:123" */
+	loc[strcspn(loc, " ")] = 0;
+	snprintf(buf, len, "%s (%s)", func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
+	return buf;
+}
