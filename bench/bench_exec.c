@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench/bench_exec.c - apsim's own speed, against the project's goals.
+ *
+ * Owns: context switch ns; uncontended lock+unlock ns with and without the
+ * validator; scheduling decisions/s; executions/s of the documented D2
+ * scenario (scenarios/fixed/d2-inuse.scn, parsed with the CLI parser) on the
+ * real driver INCLUDING the per-execution state reset (random strategy,
+ * trace off); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
+ * execution each, as `apsim fuzz` runs them); both on 1 core and with 2
+ * forked worker processes (scaling ratio); bounded-exhaustive (preemption
+ * bound 2) exploration time of D2 on the base build and, by timing the d2
+ * variant binary, of deadlocks/d2-inuse.scn; the profile split of the D2
+ * executions (what dominates an execution).  Figures only, never pass/fail.
+ */
+#include <apsim/sim.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../sim/ctx.h"
+#include "../fuzz/gen.h"
+#include "apsim.h"
+#include "scn_parse.h"
+#include "bench_common.h"
+#include "bench_prof.h"
+
+#define D2_FIXED "scenarios/fixed/d2-inuse.scn"
+#define D2_BUGGY "scenarios/deadlocks/d2-inuse.scn"
+
+/* ------------------------------------------------------ libsim core */
+
+#define NSW 2000000L
+static struct sim_ctx c_main, c_peer;
+static void peer_fn(void *arg)
+{
+	(void)arg;
+	for (;;)
+		sim_ctx_jump(&c_peer, &c_main, false);
+}
+
+static double ctx_switch_ns(void)
+{
+	size_t sz = 64 * 1024;
+	void *stk = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	sim_ctx_make(&c_peer, stk, sz, peer_fn, NULL);
+	double t0 = bench_now();
+
+	for (long i = 0; i < NSW; i++)
+		sim_ctx_jump(&c_main, &c_peer, false);
+	double dt = bench_now() - t0;
+
+	munmap(stk, sz);
+	return dt * 1e9 / (2.0 * NSW);
+}
+
+#define NLOCK 1000000L
+static struct sim_mutex bm;
+static struct sim_lock_class_key bk;
+static double lock_ns;
+
+static void lock_main(void *arg)
+{
+	(void)arg;
+	sim_mutex_init(&bm, "bench_mutex", &bk, SIM_SITE);
+	double t0 = bench_now();
+
+	for (long i = 0; i < NLOCK; i++) {
+		sim_mutex_lock(&bm, 0, SIM_SITE);
+		sim_mutex_unlock(&bm, SIM_SITE);
+	}
+	lock_ns = (bench_now() - t0) * 1e9 / NLOCK;
+}
+
+static double lock_unlock_ns(bool lockdep)
+{
+	struct sim_opts o;
+
+	sim_opts_default(&o);
+	o.lockdep = lockdep;
+	o.max_steps = NLOCK * 4 + 100;
+	sim_run(&o, lock_main, NULL, NULL, NULL);
+	return lock_ns;
+}
+
+#define NYIELD 300000L
+static void yielder(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < NYIELD; i++)
+		sim_yield(SIM_SITE);
+}
+static void yield_main(void *arg)
+{
+	(void)arg;
+	sim_thread_spawn("y1", yielder, NULL);
+	sim_thread_spawn("y2", yielder, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+static double decisions_per_s(void)
+{
+	struct sim_opts o;
+	struct sim_result r;
+
+	sim_opts_default(&o);
+	o.max_steps = NYIELD * 4;
+	double t0 = bench_now();
+
+	sim_run(&o, yield_main, NULL, NULL, &r);
+	return (double)r.decisions / (bench_now() - t0);
+}
+
+/* ------------------------------------------------------ executions */
+
+static struct apsim_scenario d2;
+static struct apsim_exec ex;
+
+static void d2_opts(struct sim_opts *o, uint64_t seed)
+{
+	sim_opts_default(o);
+	o->strategy = SIM_STRAT_RANDOM;
+	o->seed = seed;
+	o->trace = false;
+}
+
+static int count_bad(uint64_t idx, const struct sim_result *res, void *arg)
+{
+	(void)idx;
+	*(long *)arg += res->nfindings > 0;
+	return 0;
+}
+
+/* n executions of D2 (random strategy), executions/s; *bad = executions
+ * with findings (the fixed scenario expects none). */
+static double d2_execs(long n, uint64_t seed, long *bad)
+{
+	struct sim_opts o;
+	struct sim_explore_stats st;
+	long nbad = 0;
+	double t0;
+
+	d2_opts(&o, seed);
+	t0 = bench_now();
+	apsim_world_explore(&d2, &o, (uint64_t)n, count_bad, &nbad, &ex, &st);
+	double dt = bench_now() - t0;
+
+	if (bad)
+		*bad = nbad;
+	return (double)st.executions / dt;
+}
+
+/* n generated scenarios, one execution each (apsim fuzz's run_seed). */
+static double mix_execs(long n, uint64_t first)
+{
+	static struct apsim_scenario s;
+	struct sim_result res;
+	struct sim_opts o;
+	double t0 = bench_now();
+
+	for (long i = 0; i < n; i++) {
+		apsim_gen_scenario(first + (uint64_t)i, NULL, &s);
+		sim_opts_default(&o);
+		o.preemption_bound = 2;
+		if (s.explore.strategy >= 0 && s.explore.strategy != SIM_STRAT_EXHAUSTIVE &&
+		    s.explore.strategy != SIM_STRAT_REPLAY)
+			o.strategy = s.explore.strategy;
+		if (s.explore.has_seed)
+			o.seed = s.explore.seed;
+		if (s.explore.pct_depth > 0)
+			o.pct_depth = s.explore.pct_depth;
+		if (s.explore.max_steps > 0)
+			o.max_steps = (uint64_t)s.explore.max_steps;
+		o.trace = false;
+		apsim_world_run(&s, &o, &res, &ex);
+	}
+	return n / (bench_now() - t0);
+}
+
+/* k forked workers, each running work(n, seed_base + w * n): aggregate
+ * executions/s over the wall time of the slowest. */
+static double forked(int k, long n, int which)
+{
+	double t0 = bench_now();
+
+	fflush(stdout);
+	for (int w = 0; w < k; w++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			if (which == 0)
+				d2_execs(n, 1000 + (uint64_t)w * (uint64_t)n, NULL);
+			else
+				mix_execs(n, 1 + (uint64_t)w * (uint64_t)n);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < k; w++)
+		wait(NULL);
+	return (double)k * n / (bench_now() - t0);
+}
+
+/* bounded-exhaustive exploration of scenario s: seconds, *n executions */
+static double exhaustive(const struct apsim_scenario *s, int pb, uint64_t *n, bool *complete)
+{
+	struct sim_opts o;
+	struct sim_explore_stats st;
+
+	sim_opts_default(&o);
+	o.strategy = SIM_STRAT_EXHAUSTIVE;
+	o.preemption_bound = pb;
+	o.trace = false;
+	double t0 = bench_now();
+
+	apsim_world_explore(s, &o, 0, NULL, NULL, &ex, &st);
+	double dt = bench_now() - t0;
+
+	*n = st.executions;
+	*complete = st.complete;
+	return dt;
+}
+
+static double run_proc(char *const argv[], int *status)
+{
+	double t0 = bench_now();
+	pid_t p = fork();
+
+	if (p == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(p, status, 0);
+	return bench_now() - t0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void row(const char *what, struct bench_stat s, const char *unit, const char *goal,
+		const char *verdict)
+{
+	printf("  %-52s %12.2f %-4s [%.2f..%.2f] %s%s%s\n", what, s.med, unit, s.min, s.max,
+	       goal ? goal : "", verdict ? "  " : "", verdict ? verdict : "");
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	char err[512], dir[4096], var[4096];
+	int R;
+
+	bench_prof_reexec(argv);
+	if (bench_parse_opts(argc, argv, &o, NULL))
+		return 2;
+	R = o.runs;
+	apsim_scn_init(&d2);
+	if (apsim_scn_parse_file(D2_FIXED, &d2, err, sizeof(err))) {
+		fprintf(stderr, "bench_exec: %s (run from the source tree)\n", err);
+		return 2;
+	}
+	apsim_world_init();
+
+	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16];
+	long nd2 = o.quick ? 2000 : 10000, nmix = o.quick ? 500 : 2000;
+	long bad = 0;
+
+	for (int r = 0; r < R; r++) {
+		sw[r] = ctx_switch_ns();
+		lon[r] = lock_unlock_ns(true);
+		loff[r] = lock_unlock_ns(false);
+		dec[r] = decisions_per_s();
+	}
+	/* D2 executions/s, 1 core, profiled */
+	bench_prof_start(o.profile);
+	bench_prof_on = 1;
+	for (int r = 0; r < R; r++)
+		e1[r] = d2_execs(nd2, 1 + (uint64_t)r * (uint64_t)nd2, r == 0 ? &bad : NULL);
+	bench_prof_on = 0;
+	struct bench_split sp;
+
+	bench_prof_stop(&sp);
+	for (int r = 0; r < R; r++)
+		m1[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+
+	/* parallel: the same work in 1 and in 2 forked workers (medians) */
+	double f1[16], f2[16], g1[16], g2[16], sc[16], scm[16];
+	int PR = R < 3 ? R : 3;
+
+	for (int r = 0; r < PR; r++) {
+		f1[r] = forked(1, nd2, 0);
+		f2[r] = forked(2, nd2, 0);
+		sc[r] = f2[r] / f1[r];
+		g1[r] = forked(1, nmix, 1);
+		g2[r] = forked(2, nmix, 1);
+		scm[r] = g2[r] / g1[r];
+	}
+
+	/* bounded-exhaustive D2 (pb 2), base build */
+	double ex_s[16];
+	uint64_t ex_n = 0;
+	bool ex_c = false;
+
+	for (int r = 0; r < R; r++)
+		ex_s[r] = exhaustive(&d2, 2, &ex_n, &ex_c);
+
+	/* d2-inuse on the d2 variant: time the variant binary (process) */
+	double vv[16];
+	int vst = -1, nv = 0;
+
+	bench_self_dir(dir, sizeof(dir));
+	snprintf(var, sizeof(var), "%s/../variants/d2/apsim", dir);
+	if (access(var, X_OK) == 0 && access(D2_BUGGY, R_OK) == 0) {
+		char *av[] = { var, "run", D2_BUGGY, "--strategy", "exhaustive",
+			       "--preemption-bound", "2", "-q", NULL };
+
+		for (nv = 0; nv < R; nv++)
+			vv[nv] = run_proc(av, &vst);
+	}
+
+	struct bench_stat s_sw = bench_stat_of(sw, R), s_on = bench_stat_of(lon, R),
+			  s_off = bench_stat_of(loff, R), s_dec = bench_stat_of(dec, R),
+			  s_e1 = bench_stat_of(e1, R), s_m1 = bench_stat_of(m1, R),
+			  s_f1 = bench_stat_of(f1, PR), s_f2 = bench_stat_of(f2, PR),
+			  s_sc = bench_stat_of(sc, PR), s_g1 = bench_stat_of(g1, PR),
+			  s_g2 = bench_stat_of(g2, PR), s_scm = bench_stat_of(scm, PR),
+			  s_ex = bench_stat_of(ex_s, R);
+	char v[64];
+
+	printf("apsim's own speed (libsim %s, driver %s), median of %d runs [min..max]\n",
+	       sim_version, apsim_ksrc_version, R);
+#define VERD(ok) ((ok) ? "met" : "NOT met")
+	row("context switch (sim_ctx_jump)", s_sw, "ns", "goal <= 7 ns", VERD(s_sw.med <= 7));
+	row("mutex lock+unlock, uncontended, validator on", s_on, "ns", "goal <= 40 ns",
+	    VERD(s_on.med <= 40));
+	row("mutex lock+unlock, uncontended, validator off", s_off, "ns", NULL, NULL);
+	s_dec.med /= 1e6; s_dec.min /= 1e6; s_dec.max /= 1e6;
+	row("scheduling decisions/s (2 yielders, random)", s_dec, "M/s", NULL, NULL);
+	snprintf(v, sizeof(v), "goal >= 100000/s/core");
+	row("D2 fixed executions/s, 1 core (reset included)", s_e1, "/s", v,
+	    VERD(s_e1.med >= 100000));
+	printf("  %-52s %12.2f us/exec; %ld execution(s) of the first run had findings\n",
+	       "  = per execution", 1e6 / s_e1.med, bad);
+	row("fuzz-like mix executions/s, 1 core", s_m1, "/s", NULL, NULL);
+	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
+	row("D2 executions/s, 2 forked workers", s_f2, "/s", NULL, NULL);
+	row("D2 parallel scaling (2 workers / 1)", s_sc, "x", "goal >= 1.8x", VERD(s_sc.med >= 1.8));
+	row("mix executions/s, 1 forked worker", s_g1, "/s", NULL, NULL);
+	row("mix executions/s, 2 forked workers", s_g2, "/s", NULL, NULL);
+	row("mix parallel scaling (2 workers / 1)", s_scm, "x", "goal >= 1.8x", VERD(s_scm.med >= 1.8));
+	row("exhaustive pb 2, fixed D2, in-process", s_ex, "s", "goal < 1 s", VERD(s_ex.med < 1));
+	printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_n,
+	       ex_c ? "complete" : "INCOMPLETE");
+	if (nv) {
+		struct bench_stat s_v = bench_stat_of(vv, nv);
+
+		row("exhaustive pb 2, d2-inuse on d2 variant (process)", s_v, "s", "goal < 1 s",
+		    VERD(s_v.med < 1));
+		bench_figs_stat("exec.exhaustive_d2_variant_process_s", s_v, "s");
+		bench_fig("exec.exhaustive_d2_variant_exit", WIFEXITED(vst) ? WEXITSTATUS(vst) : -1, "");
+	} else {
+		printf("  %-52s %12s      skipped: %s missing (make variants)\n",
+		       "exhaustive pb 2, d2-inuse on d2 variant", "-", var);
+		bench_note("exec.exhaustive_d2_variant_note", "skipped: d2 variant not built");
+	}
+	bench_prof_print(&sp, "exec.d2_profile", 10);
+
+	bench_figs_stat("exec.ctx_switch_ns", s_sw, "ns");
+	bench_figs_stat("exec.lock_unlock_validator_ns", s_on, "ns");
+	bench_figs_stat("exec.lock_unlock_novalidator_ns", s_off, "ns");
+	bench_figs_stat("exec.decisions_per_s_M", s_dec, "M/s");
+	bench_figs_stat("exec.d2_execs_per_s", s_e1, "1/s");
+	bench_figs_stat("exec.mix_execs_per_s", s_m1, "1/s");
+	bench_figs_stat("exec.d2_fork1_execs_per_s", s_f1, "1/s");
+	bench_figs_stat("exec.d2_fork2_execs_per_s", s_f2, "1/s");
+	bench_figs_stat("exec.d2_scaling", s_sc, "x");
+	bench_figs_stat("exec.mix_fork1_execs_per_s", s_g1, "1/s");
+	bench_figs_stat("exec.mix_fork2_execs_per_s", s_g2, "1/s");
+	bench_figs_stat("exec.mix_scaling", s_scm, "x");
+	bench_figs_stat("exec.exhaustive_d2_s", s_ex, "s");
+	bench_fig("exec.exhaustive_d2_executions", (double)ex_n, "");
+	bench_fig("exec.exhaustive_d2_complete", ex_c, "");
+	bench_fig("exec.d2_findings_first_run", (double)bad, "");
+	if (o.profile)
+		printf("  profile written: %s (google-pprof --text %s %s)\n", o.profile, argv[0],
+		       o.profile);
+	return bench_json_write(o.json, "exec") ? 1 : 0;
+}
