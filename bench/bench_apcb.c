@@ -83,6 +83,7 @@ static struct {
 	double lb_ns;             /* lower bound: 3 x 256-bit mask copy */
 	int queues, bound;
 	char err[200];
+	double loop_s, nops;      /* all executions: timed op loops */
 } X;
 
 static void set_bits(uint8_t *m, int n)
@@ -186,6 +187,8 @@ static void exec_main(void *arg)
 	}
 	bench_prof_on = 0;
 	for (int k = 0; k < OP__N; k++) {
+		X.loop_s += acc[k];
+		X.nops += X.iters;
 		X.ns[k] = acc[k] * 1e9 / X.iters;
 		X.masks_per_op[k] = (double)masks[k] / X.iters;
 	}
@@ -297,16 +300,22 @@ done:;
 	printf("\n");
 
 	/* fit ns = a + b * |apm|*|aqm| and the ratio to the lower bound */
-	printf("  fit ns = a + b*(|apm|*|aqm|) over %d sizes, and ratio to the lower bound\n", nsizes);
+	printf("  fit ns = a + b*(|apm|*|aqm|) over the square sizes (NxN), and ratio to the lower bound\n");
 	printf("  %-32s %10s %10s %7s %12s %12s\n", "op", "a (ns)", "b (ns/q)", "R^2",
 	       "x lowb 1x1", "x lowb max");
 	for (int k = 0; k < OP__N; k++) {
 		double y[16], fa, fb, r2;
 		char key[128];
 
-		for (int s = 0; s < nsizes; s++)
-			y[s] = med[s][k];
-		bench_fit(x, y, nsizes, &fa, &fb, &r2);
+		int nsq = 0;
+		double xs[16];
+
+		for (int s = 0; s < nsizes; s++)   /* the square sweep */
+			if (sizes[s].na == sizes[s].nd) {
+				xs[nsq] = x[s];
+				y[nsq++] = med[s][k];
+			}
+		bench_fit(xs, y, nsq, &fa, &fb, &r2);
 		printf("  %-32s %10.0f %10.2f %7.3f %12.0f %12.0f\n", op_name[k], fa, fb, r2,
 		       med[0][k] / lbmed[0], med[nsizes - 1][k] / lbmed[nsizes - 1]);
 		snprintf(key, sizeof(key), "apcb.fit.%s.a_ns", op_key[k]);
@@ -318,7 +327,7 @@ done:;
 		snprintf(key, sizeof(key), "apcb.ratio_to_lower_bound.%s", op_key[k]);
 		bench_fig(key, med[0][k] / lbmed[0], "x");
 	}
-	bench_prof_print(&sp, "apcb.profile", 10);
+	bench_prof_print(&sp, "apcb.profile", 10, X.loop_s, X.nops, "op");
 	if (o.profile)
 		printf("  profile written: %s (google-pprof --text %s %s)\n", o.profile,
 		       argv[0], o.profile);

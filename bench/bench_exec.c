@@ -15,6 +15,7 @@
  */
 #include <apsim/sim.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/wait.h>
 
 #include "../sim/ctx.h"
@@ -179,7 +180,7 @@ static double mix_execs(long n, uint64_t first)
 
 /* k forked workers, each running work(n, seed_base + w * n): aggregate
  * executions/s over the wall time of the slowest. */
-static double forked(int k, long n, int which)
+static double forked(int k, long n, int which, bool pin)
 {
 	double t0 = bench_now();
 
@@ -188,6 +189,13 @@ static double forked(int k, long n, int which)
 		pid_t p = fork();
 
 		if (p == 0) {
+			if (pin) {   /* one CPU per worker: no cross-CPU TLB shootdowns */
+				cpu_set_t cs;
+
+				CPU_ZERO(&cs);
+				CPU_SET(w % (int)sysconf(_SC_NPROCESSORS_ONLN), &cs);
+				sched_setaffinity(0, sizeof(cs), &cs);
+			}
 			if (which == 0)
 				d2_execs(n, 1000 + (uint64_t)w * (uint64_t)n, NULL);
 			else
@@ -198,6 +206,29 @@ static double forked(int k, long n, int which)
 	for (int w = 0; w < k; w++)
 		wait(NULL);
 	return (double)k * n / (bench_now() - t0);
+}
+
+/* The machine's own ceiling: a CPU-bound loop in 1 and 2 processes. */
+static double spin_scaling(void)
+{
+	double t[3];
+
+	for (int k = 1; k <= 2; k++) {
+		double t0 = bench_now();
+
+		for (int w = 0; w < k; w++)
+			if (fork() == 0) {
+				volatile unsigned long x = 0;
+
+				for (long i = 0; i < 300000000L; i++)
+					x += (unsigned long)i;
+				_exit(0);
+			}
+		for (int w = 0; w < k; w++)
+			wait(NULL);
+		t[k] = bench_now() - t0;
+	}
+	return 2 * t[1] / t[2];
 }
 
 /* bounded-exhaustive exploration of scenario s: seconds, *n executions */
@@ -264,7 +295,7 @@ int main(int argc, char **argv)
 	apsim_world_init();
 
 	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16];
-	long nd2 = o.quick ? 2000 : 10000, nmix = o.quick ? 500 : 2000;
+	long nd2 = o.quick ? 1000 : 4000, nmix = o.quick ? 300 : 1000;
 	long bad = 0;
 
 	for (int r = 0; r < R; r++) {
@@ -286,16 +317,20 @@ int main(int argc, char **argv)
 		m1[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
 
 	/* parallel: the same work in 1 and in 2 forked workers (medians) */
-	double f1[16], f2[16], g1[16], g2[16], sc[16], scm[16];
+	double f1[16], f2[16], g1[16], g2[16], sc[16], scm[16], cpu[16], p1[16], p2[16], scp[16];
 	int PR = R < 3 ? R : 3;
 
 	for (int r = 0; r < PR; r++) {
-		f1[r] = forked(1, nd2, 0);
-		f2[r] = forked(2, nd2, 0);
+		f1[r] = forked(1, nd2, 0, false);
+		f2[r] = forked(2, nd2, 0, false);
 		sc[r] = f2[r] / f1[r];
-		g1[r] = forked(1, nmix, 1);
-		g2[r] = forked(2, nmix, 1);
+		p1[r] = forked(1, nd2, 0, true);
+		p2[r] = forked(2, nd2, 0, true);
+		scp[r] = p2[r] / p1[r];
+		g1[r] = forked(1, nmix, 1, false);
+		g2[r] = forked(2, nmix, 1, false);
 		scm[r] = g2[r] / g1[r];
+		cpu[r] = spin_scaling();
 	}
 
 	/* bounded-exhaustive D2 (pb 2), base build */
@@ -326,7 +361,9 @@ int main(int argc, char **argv)
 			  s_f1 = bench_stat_of(f1, PR), s_f2 = bench_stat_of(f2, PR),
 			  s_sc = bench_stat_of(sc, PR), s_g1 = bench_stat_of(g1, PR),
 			  s_g2 = bench_stat_of(g2, PR), s_scm = bench_stat_of(scm, PR),
-			  s_ex = bench_stat_of(ex_s, R);
+			  s_ex = bench_stat_of(ex_s, R), s_cpu = bench_stat_of(cpu, PR),
+			  s_p1 = bench_stat_of(p1, PR), s_p2 = bench_stat_of(p2, PR),
+			  s_scp = bench_stat_of(scp, PR);
 	char v[64];
 
 	printf("apsim's own speed (libsim %s, driver %s), median of %d runs [min..max]\n",
@@ -347,9 +384,13 @@ int main(int argc, char **argv)
 	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
 	row("D2 executions/s, 2 forked workers", s_f2, "/s", NULL, NULL);
 	row("D2 parallel scaling (2 workers / 1)", s_sc, "x", "goal >= 1.8x", VERD(s_sc.med >= 1.8));
+	row("D2 executions/s, 1 worker pinned to a CPU", s_p1, "/s", NULL, NULL);
+	row("D2 executions/s, 2 workers pinned, 1 CPU each", s_p2, "/s", NULL, NULL);
+	row("D2 parallel scaling, pinned workers", s_scp, "x", "goal >= 1.8x", VERD(s_scp.med >= 1.8));
 	row("mix executions/s, 1 forked worker", s_g1, "/s", NULL, NULL);
 	row("mix executions/s, 2 forked workers", s_g2, "/s", NULL, NULL);
 	row("mix parallel scaling (2 workers / 1)", s_scm, "x", "goal >= 1.8x", VERD(s_scm.med >= 1.8));
+	row("machine ceiling: CPU loop scaling (2 procs / 1)", s_cpu, "x", NULL, NULL);
 	row("exhaustive pb 2, fixed D2, in-process", s_ex, "s", "goal < 1 s", VERD(s_ex.med < 1));
 	printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_n,
 	       ex_c ? "complete" : "INCOMPLETE");
@@ -365,7 +406,11 @@ int main(int argc, char **argv)
 		       "exhaustive pb 2, d2-inuse on d2 variant", "-", var);
 		bench_note("exec.exhaustive_d2_variant_note", "skipped: d2 variant not built");
 	}
-	bench_prof_print(&sp, "exec.d2_profile", 10);
+	double prof_s = 0;
+
+	for (int r = 0; r < R; r++)
+		prof_s += nd2 / e1[r];
+	bench_prof_print(&sp, "exec.d2_profile", 10, prof_s, (double)nd2 * R, "exec");
 
 	bench_figs_stat("exec.ctx_switch_ns", s_sw, "ns");
 	bench_figs_stat("exec.lock_unlock_validator_ns", s_on, "ns");
@@ -376,10 +421,14 @@ int main(int argc, char **argv)
 	bench_figs_stat("exec.d2_fork1_execs_per_s", s_f1, "1/s");
 	bench_figs_stat("exec.d2_fork2_execs_per_s", s_f2, "1/s");
 	bench_figs_stat("exec.d2_scaling", s_sc, "x");
+	bench_figs_stat("exec.d2_pinned1_execs_per_s", s_p1, "1/s");
+	bench_figs_stat("exec.d2_pinned2_execs_per_s", s_p2, "1/s");
+	bench_figs_stat("exec.d2_scaling_pinned", s_scp, "x");
 	bench_figs_stat("exec.mix_fork1_execs_per_s", s_g1, "1/s");
 	bench_figs_stat("exec.mix_fork2_execs_per_s", s_g2, "1/s");
 	bench_figs_stat("exec.mix_scaling", s_scm, "x");
 	bench_figs_stat("exec.exhaustive_d2_s", s_ex, "s");
+	bench_figs_stat("exec.machine_cpu_scaling", s_cpu, "x");
 	bench_fig("exec.exhaustive_d2_executions", (double)ex_n, "");
 	bench_fig("exec.exhaustive_d2_complete", ex_c, "");
 	bench_fig("exec.d2_findings_first_run", (double)bad, "");
