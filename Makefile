@@ -195,7 +195,7 @@ $(filter $(BUILD)/tests/check_scn%,$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(
 # compiled like shim subsystems (shim kernel headers first, libc available).
 $(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(wildcard tests/*.h) $(LIBDRV) $(LIBCLI) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SHIM) -Idriver -Itests -o $@ $< -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SHIM) -Idriver -Icli -Itests -o $@ $< -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)

@@ -14,6 +14,16 @@
 
 #include "cli.h"
 
+int cli_trace_width(void)
+{
+	const char *e = getenv("APSIM_TRACE_WIDTH");
+	long w;
+
+	if (e && !cli_parse_long(e, 16, 400, &w))
+		return (int)w;
+	return 44;
+}
+
 int cli_mkdirs(const char *path)
 {
 	char tmp[PATH_MAX];
@@ -76,7 +86,7 @@ static void fill_report(FILE *out, void *a)
 
 static void fill_trace(FILE *out, void *a)
 {
-	sim_trace_print(out, 34);
+	sim_trace_print(out, cli_trace_width());
 }
 
 static void fill_json(FILE *out, void *a)

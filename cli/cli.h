@@ -28,6 +28,9 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_self_path(const char *rel, char *out, size_t len);
 void cli_print_version(FILE *f);
 
+/* Column width of interleaving traces: $APSIM_TRACE_WIDTH, default 44. */
+int cli_trace_width(void);
+
 /* mkdir -p; 0 or -errno */
 int cli_mkdirs(const char *path);
 

@@ -54,6 +54,9 @@ static const char usage_run[] =
 "  --out DIR              where findings are written (default apsim-out)\n"
 "  --format text|json     summary format on stdout (default text)\n"
 "  --junit FILE           also write JUnit XML\n"
+"  --rules FILE           locking-document rules to check (default: built in,\n"
+"                         rules/vfio-ap-locking.rules)\n"
+"  --no-rules             do not check the locking-document rules\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
 "  -v, --verbose          print the trace of each finding too\n";

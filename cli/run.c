@@ -29,6 +29,8 @@ struct run_opts {
 	bool json, quiet, verbose, keep_going;
 	const char *junit;
 	const char *junit_fragment;  /* internal: child appends testcases here */
+	const char *rules;        /* locking rules file (NULL = built in) */
+	bool no_rules;
 	char **passthru;          /* options to forward to a variant binary */
 	int npassthru;
 };
@@ -386,7 +388,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		st.complete = true;
 		sim_schedule_free(sch);
 		if (ro->verbose || !ro->quiet)
-			sim_trace_print(stdout, 34);
+			sim_trace_print(stdout, cli_trace_width());
 	} else {
 		long n = apsim_world_explore(&s, &so, iters, on_exec, &r, &ex, &st);
 
@@ -539,6 +541,7 @@ static int run_in_variant(const char *variant, const char *path,
 	if (pid < 0)
 		return 2;
 	if (pid == 0) {
+		setenv("APSIM_CHILD", "1", 1);
 		execv(bin, argv);
 		fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
 		_exit(2);
@@ -706,6 +709,11 @@ int cli_run(int argc, char **argv)
 			NEED();
 			ro.junit_fragment = v;
 			fwd = false;
+		} else if (!strcmp(a, "--rules")) {
+			NEED();
+			ro.rules = v;
+		} else if (!strcmp(a, "--no-rules")) {
+			ro.no_rules = true;
 		} else if (!strcmp(a, "--keep-going")) {
 			ro.keep_going = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -728,6 +736,15 @@ int cli_run(int argc, char **argv)
 		return cli_usage_error("run", "%s", "no scenario FILE or DIR given");
 	if (ro.schedule)
 		ro.so.strategy = SIM_STRAT_REPLAY;
+	if (!ro.no_rules) {
+		char err[512];
+
+		if (apsim_rules_load(ro.rules, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
+	}
+	apsim_rules_enable(!ro.no_rules);
 	for (int i = 0; i < npaths; i++)
 		if (collect(paths[i], &files, &nfiles, &cap))
 			rc = 2;
@@ -782,7 +799,7 @@ int cli_run(int argc, char **argv)
 		fprintf(junit, "</testsuite>\n");
 		fclose(junit);
 	}
-	if (!ro.junit_fragment && !ro.json)
+	if (!getenv("APSIM_CHILD") && !ro.json)
 		printf("%d passed, %d failed\n", nrun - nfail, nfail);
 	if (rc)
 		return 2;

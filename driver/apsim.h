@@ -21,7 +21,16 @@ struct apsim_exec {
 	int mismatches;              /* ops whose "-> R" expectation failed */
 	char mismatch[256];          /* the first one, human-readable */
 	bool invariants_checked;
+	int nreads;                  /* sysfs reads, in the order they ran */
+	char reads[8][512];
 };
+
+/*
+ * Called on thread 0 after every thread has finished and the invariants were
+ * checked, before the world is torn down: tests inspect the driver and shim
+ * state there.  NULL to remove.
+ */
+void apsim_world_set_inspect(void (*fn)(void *arg), void *arg);
 
 /* Build identity (generated at build time). */
 extern const char apsim_variant_name[];     /* "" for the unmodified driver */
@@ -45,6 +54,9 @@ int apsim_world_run(const struct apsim_scenario *s, const struct sim_opts *o,
 long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *o,
 			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
 			 struct apsim_exec *ex, struct sim_explore_stats *st);
+
+/* Is the driver loaded (its state inspectable) in the current execution? */
+bool apsim_world_driver_live(void);
 
 /* The current execution's op results (valid inside an explore callback). */
 const struct apsim_exec *apsim_world_exec(void);

@@ -72,13 +72,14 @@ static char *skip_ws(char *p)
 	return p;
 }
 
-/* Read one lock name token (up to ',' or "->" or end). */
+/* Read one lock name token (up to ',', white space or end; lock names such
+ * as &kvm->lock contain "->", so the order separator must stand alone). */
 static char *read_name(char *p, char *out)
 {
 	int n = 0;
 
 	p = skip_ws(p);
-	while (*p && *p != ',' && *p != ' ' && *p != '\t' && !(p[0] == '-' && p[1] == '>')) {
+	while (*p && *p != ',' && *p != ' ' && *p != '\t') {
 		if (n < NAME_LEN - 1)
 			out[n++] = *p;
 		p++;
@@ -117,10 +118,10 @@ static int parse_rules(const char *text, const char *file, char *err, size_t err
 				}
 				R.norder++;
 				p = skip_ws(p);
-				if (p[0] == '-' && p[1] == '>')
+				if (p[0] == '-' && p[1] == '>' && (p[2] == ' ' || p[2] == '\t'))
 					p += 2;
 				else if (*p) {
-					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected '->' between lock names");
+					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected ' -> ' between lock names");
 					goto out;
 				}
 			}
@@ -313,7 +314,7 @@ static void rules_point(int tid, void *arg)
 	uint64_t lh = 0xcbf29ce484222325ULL;
 
 	(void)arg;
-	if (!matrix_dev || tid < 0)
+	if (!apsim_world_driver_live() || !matrix_dev || tid < 0)
 		return;
 	if (snap_gen != sim_generation()) {
 		snap_gen = sim_generation();
@@ -403,7 +404,7 @@ void apsim_rules_enable(bool on)
 {
 	char err[256];
 
-	if (on && !R.loaded && apsim_rules_load(NULL, err, sizeof(err))) {
+	if (on && !R.loaded && apsim_rules_load(NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "apsim: built-in rules: %s\n", err);
 		return;
 	}

@@ -39,6 +39,19 @@ struct world {
 
 static struct world W;
 static struct apsim_exec exec_scratch;
+static void (*inspect_fn)(void *);
+static void *inspect_arg;
+
+void apsim_world_set_inspect(void (*fn)(void *arg), void *arg)
+{
+	inspect_fn = fn;
+	inspect_arg = arg;
+}
+
+bool apsim_world_driver_live(void)
+{
+	return W.loaded;
+}
 
 const struct apsim_exec *apsim_world_exec(void)
 {
@@ -131,10 +144,21 @@ static long sysfs_store(const struct apsim_op *op, const char *attr)
 static long sysfs_show(struct device *dev, const char *attr)
 {
 	static char buf[4096 + 1];
+	long r;
 
 	if (!dev)
 		return -ENOENT;
-	return shim_sysfs_read(dev, attr, buf);
+	r = shim_sysfs_read(dev, attr, buf);
+	if (W.ex->nreads < (int)ARRAY_SIZE(W.ex->reads)) {
+		size_t n = r > 0 ? (size_t)r : 0;
+
+		if (n >= sizeof(W.ex->reads[0]))
+			n = sizeof(W.ex->reads[0]) - 1;
+		memcpy(W.ex->reads[W.ex->nreads], buf, n);
+		W.ex->reads[W.ex->nreads][n] = 0;
+		W.ex->nreads++;
+	}
+	return r;
 }
 
 static long do_op(const struct apsim_op *op)
@@ -378,6 +402,8 @@ static void world_main(void *arg)
 	sim_thread_join_all(SIM_SITE);
 	apsim_invariants_check();
 	W.ex->invariants_checked = true;
+	if (inspect_fn)
+		inspect_fn(inspect_arg);
 	/* Tear down in the order a host would: close, remove, destroy, unload. */
 	shim_slab_fail_set(NULL, -1);
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
@@ -395,8 +421,8 @@ static void world_main(void *arg)
 			W.kvm_destroyed[i] = true;
 			shim_kvm_destroy(W.kvm[i]);
 		}
+	W.loaded = false;   /* matrix_dev is freed during unload */
 	shim_module_unload();
-	W.loaded = false;
 	shim_slab_leak_check();
 }
 
@@ -414,6 +440,7 @@ static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
 	W.ex->mismatches = 0;
 	W.ex->mismatch[0] = 0;
 	W.ex->invariants_checked = false;
+	W.ex->nreads = 0;
 	shim_driver_data_restore();
 	shim_base_reset();
 	shim_s390_reset();

@@ -19,7 +19,32 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+#define CACHE 32
+static struct {
+	uintptr_t pc;
+	char text[300];
+} cache[CACHE];
+static int ncache;
+
+static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
+
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
+{
+	for (int i = 0; i < ncache; i++)
+		if (cache[i].pc == pc) {
+			snprintf(buf, len, "%s", cache[i].text);
+			return buf;
+		}
+	symbolize_uncached(pc, buf, len);
+	if (ncache < CACHE) {
+		cache[ncache].pc = pc;
+		snprintf(cache[ncache].text, sizeof(cache[ncache].text), "%s", buf);
+		ncache++;
+	}
+	return buf;
+}
+
+static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 {
 	Dl_info di;
 	char cmd[1200], func[256] = "", loc[512] = "";

@@ -512,11 +512,13 @@ static void unpin_prog(void *arg)
 	shim_vfio_close(tm);
 }
 
-START_TEST(test_vfio_unpin_not_pinned_warns)
+/* vfio_iommu_type1 skips pages that are not pinned without a warning (the
+ * driver's dma_unmap callback unpins whatever iova it is told about). */
+START_TEST(test_vfio_unpin_not_pinned_silent)
 {
 	(void)unpin_bad;
 	run(unpin_prog, NULL);
-	ck_assert_ptr_nonnull(tu_find(SIM_F_WARN));
+	ck_assert_ptr_null(tu_find(SIM_F_WARN));
 }
 END_TEST
 
@@ -550,7 +552,7 @@ int main(void)
 	tcase_add_test(tc, test_sysfs_dispatch);
 	tcase_add_test(tc, test_sysfs_overflow);
 	tcase_add_test(tc, test_vfio_unregister_waits_for_close);
-	tcase_add_test(tc, test_vfio_unpin_not_pinned_warns);
+	tcase_add_test(tc, test_vfio_unpin_not_pinned_silent);
 	tcase_add_test(tc, test_driver_data_restore);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

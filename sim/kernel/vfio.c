@@ -244,8 +244,9 @@ void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
 		dma_addr_t a = iova + (dma_addr_t)i * PAGE_SIZE;
 		struct vfio_pin *p = pin_find(device, a, false);
 
-		if (WARN(!p, "vfio_unpin_pages: iova 0x%llx is not pinned\n", (unsigned long long)a))
-			return;
+		/* vfio_iommu_type1 silently skips pages that are not pinned */
+		if (!p)
+			continue;
 		if (--p->refs == 0) {
 			list_del(&p->node);
 			kfree(p);
@@ -364,7 +365,18 @@ void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
 	struct vfio_device *device = vfio_of(mdev);
 	struct vfio_pin *p;
 
+	bool pinned = false;
+
 	if (!device || !device->open_count || !device->ops->dma_unmap)
+		return;
+	/*
+	 * Like vfio_iommu_type1's unmap: the device is notified only when the
+	 * unmapped range holds pages it pinned.
+	 */
+	list_for_each_entry(p, &device->_pins, node)
+		if (p->iova >= iova && p->iova < iova + len)
+			pinned = true;
+	if (!pinned)
 		return;
 	device->ops->dma_unmap(device, iova, len);
 	list_for_each_entry(p, &device->_pins, node)
