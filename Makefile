@@ -200,18 +200,36 @@ $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSI
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
-.PHONY: variants all check check-unit check-asan demo bench clean distclean FORCE
+.PHONY: variants all check check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
 check-unit: $(TEST_BINS)
 	@sh tools/run-tests.sh $(TEST_BINS)
 
 # The same suite built with clang, AddressSanitizer and UBSan.
-check-asan: | $(DEPS_STAMP)
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CC=clang OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN" \
-	    LDLIBS="-lm -fsanitize=address,undefined" KSRC=$(KSRC_EFF) check-unit
+# -asan-globals=0: the per-execution reset memcpys the driver's data section,
+# redzones between its globals included.
+check-asan: $(KSRC_READY) | $(DEPS_STAMP)
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CC=clang \
+	    OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN -mllvm -asan-globals=0" \
+	    LDLIBS="-lm -ldl -fsanitize=address,undefined" KSRC=$(KSRC_EFF) check-unit
 
-check: all check-unit check-asan
+# Every shipped scenario, with the strategy its file names (bounded
+# exhaustive search for the races), then the races again under PCT.
+check-scenarios: $(APSIM) variants
+	$(APSIM) run scenarios -q --out $(BUILD)/scenario-out --junit $(BUILD)/scenarios.xml
+	$(APSIM) run scenarios/ops scenarios/fixed -q --strategy pct --pct-depth 3 --iterations 150 --seed 1 --out $(BUILD)/scenario-out-pct
+
+# A second KSRC tree (a copy of the default one) builds and passes the driver tests.
+KSRC2 := $(BUILD)/ksrc-copy/linux
+check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
+	@rm -rf $(BUILD)/ksrc-copy && mkdir -p $(KSRC2)
+	@cp -r $(KSRC_EFF)/. $(KSRC2)/
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/ksrc2 KSRC=$(abspath $(KSRC2)) $(BUILD)/ksrc2/tests/check_shim_driver $(BUILD)/ksrc2/apsim
+	$(BUILD)/ksrc2/apsim --version | grep -q "$(abspath $(KSRC2))"
+	@sh tools/run-tests.sh $(BUILD)/ksrc2/tests/check_shim_driver
+
+check: all check-unit check-scenarios check-ksrc2 check-asan
 
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)

@@ -68,14 +68,19 @@ static const char usage_fuzz[] =
 "  --time SECONDS         stop after this long (wall clock)\n"
 "  --iterations N         stop after N executions (default 10000)\n"
 "  -j N                   N worker processes (default 1)\n"
-"  --shard I/N            only seeds s with s %% N == I (for batch engines)\n"
+"  --shard I/N            only seeds s with s % N == I (for batch engines)\n"
 "  --out DIR              findings and minimal reproducers (default apsim-out/fuzz)\n"
 "  --variant NAME         fuzz this driver variant\n"
 "  --ksrc DIR             rebuild against this kernel tree first\n"
 "  --no-shrink            keep findings unshrunk\n"
+"  --shrink-budget N      candidate runs the shrinker may spend per finding\n"
 "  --threads A-B          simulated threads per mix (default 2-4)\n"
 "  --ops A-B              operations per thread (default 1-4)\n"
-"  -q, --quiet            no progress line\n";
+"  --format text|json     final summary format (OUT/summary.json is always written)\n"
+"  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
+"  -q, --quiet            no progress line\n"
+"\n"
+"See docs/fuzzing.md (sharding across machines, merging output directories).\n";
 
 static void usage(FILE *f, const char *cmd)
 {
