@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	apsim_world_init();
 
 	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16];
-	long nd2 = o.quick ? 1000 : 4000, nmix = o.quick ? 300 : 1000;
+	long nd2 = o.quick ? 1000 : 2000, nmix = o.quick ? 300 : 500;
 	long bad = 0;
 
 	for (int r = 0; r < R; r++) {
