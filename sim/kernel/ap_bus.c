@@ -22,6 +22,13 @@
  *  - the ownership helpers require the caller to hold ap_perms_mutex
  *    (lockdep_assert_held), or take it themselves under the legacy switch
  *    shim_ap_legacy_helper_locks (pre-3f85d1df).
+ *  - bus scans are serialised: 6.1 runs ap_scan_bus as the single work
+ *    item ap_scan_work, which ap_bus_force_rescan queues and flushes; the
+ *    shim runs the scan in the caller under a mutex named after the work
+ *    (so lockdep sees the work's dependencies as it sees flush_work's);
+ *  - bind/unbind (the driver's sysfs bind/unbind files) pin the queue
+ *    device like bus_find_device_by_name does, and bind of a bound queue
+ *    is -EBUSY (device_driver_attach).
  * Deliberate difference: revising the bindings of a queue that has no
  * driver attaches it (6.1 would dereference the missing driver).
  */
@@ -56,6 +63,8 @@ DEFINE_HASHTABLE(ap_queues, 8);
 DEFINE_SPINLOCK(ap_queues_lock);
 struct ap_perms ap_perms;
 DEFINE_MUTEX(ap_perms_mutex);
+/* stands for the work item ap_scan_work (queue_work + flush_work) */
+static DEFINE_MUTEX(ap_scan_work);
 
 bool shim_ap_legacy_helper_locks;
 
@@ -136,6 +145,7 @@ void shim_ap_bus_reset(void)
 	hash_init(ap_queues);
 	ap_queues_lock = (spinlock_t)__SPIN_LOCK_UNLOCKED(ap_queues_lock);
 	ap_perms_mutex = (struct mutex)__MUTEX_INITIALIZER(ap_perms_mutex);
+	ap_scan_work = (struct mutex)__MUTEX_INITIALIZER(ap_scan_work);
 	memset(&ap_perms, 0, sizeof(ap_perms));
 	ap_domain_index = -1;
 	shim_ap_legacy_helper_locks = false;
@@ -691,10 +701,15 @@ int shim_ap_queue_bind(int card, int dom)
 	struct device *dev = shim_ap_queue_device(card, dom);
 	struct find_drv f = { .name = "vfio_ap" };
 
+	int rc;
+
 	bus_for_each_drv(&ap_bus_type, NULL, &f, find_drv_fn);
-	if (!dev || !f.found || dev->driver || !ap_bus_match(dev, f.found))
+	if (!dev || !f.found || !ap_bus_match(dev, f.found))
 		return -ENODEV;
-	return shim_device_bind(dev, f.found);
+	get_device(dev);		/* bus_find_device_by_name */
+	rc = shim_device_bind(dev, f.found);
+	put_device(dev);
+	return rc;
 }
 
 /* echo APQN > /sys/bus/ap/drivers/<its driver>/unbind */
@@ -704,7 +719,9 @@ int shim_ap_queue_unbind(int card, int dom)
 
 	if (!dev || !dev->driver)
 		return -ENODEV;
+	get_device(dev);		/* bus_find_device_by_name */
 	shim_device_unbind(dev);
+	put_device(dev);
 	return 0;
 }
 
@@ -867,6 +884,7 @@ void shim_ap_scan(void)
 
 	if (!B.qci_valid)
 		return;
+	mutex_lock(&ap_scan_work);
 	/* ap_get_configuration */
 	B.qci_old = B.qci;
 	if (ap_qci(&B.qci) != 0)
@@ -878,4 +896,5 @@ void shim_ap_scan(void)
 	if (changed)
 		bus_for_each_drv(&ap_bus_type, NULL, NULL, notify_scan_done);
 	B.nscans++;
+	mutex_unlock(&ap_scan_work);
 }

@@ -8,6 +8,16 @@
  * before remove, like really_probe / __device_release_driver), root
  * devices, attribute groups on kobjects and attribute read/write by name
  * (shim_sysfs_read/write, base.h) with an overflow-guarded show buffer.
+ *
+ * Lifetime follows drivers/base of 6.1: a bus' device list behaves like
+ * its klist (klist_devices with get_device/put_device callbacks): the list
+ * holds a reference on each listed device, an iterator (bus_for_each_dev,
+ * bus_find_device, driver_attach, ...) pins the node it stands on, a node
+ * deleted by device_del stays linked (and the device alive) until the last
+ * iterator leaves it and is skipped by iterators meanwhile, and the device
+ * is released at its last put_device.  device_del marks the device dead
+ * under its lock first (kill_device), so a concurrent device_attach,
+ * device_driver_attach or driver_attach skips it as the kernel does.
  */
 #include <linux/kernel.h>
 #include <linux/device.h>
@@ -345,12 +355,16 @@ static void unbind_locked(struct device *dev)
 	dev_set_drvdata(dev, NULL);
 }
 
+/* device_driver_attach: __driver_probe_device under the device lock. */
 int shim_device_bind(struct device *dev, struct device_driver *drv)
 {
 	int ret;
 
 	device_lock(dev);
-	ret = bind_locked(dev, drv);
+	if (dev->_killed || !dev->_added)
+		ret = -ENODEV;
+	else
+		ret = bind_locked(dev, drv);
 	device_unlock(dev);
 	return ret;
 }
@@ -385,6 +399,10 @@ int device_attach(struct device *dev)
 	if (!dev->bus || !dev->bus->_registered)
 		return 0;
 	device_lock(dev);
+	if (dev->_killed) {		/* __device_attach: dev->p->dead */
+		device_unlock(dev);
+		return 0;
+	}
 	if (dev->driver) {
 		device_unlock(dev);
 		return 1;
@@ -401,10 +419,93 @@ int device_attach(struct device *dev)
 	return ret;
 }
 
+/* bus.c: device_driver_detach, then bus_rescan_devices_helper. */
 int device_reprobe(struct device *dev)
 {
-	device_release_driver(dev);
-	return device_attach(dev) < 0 ? -EINVAL : 0;
+	int ret = 0;
+
+	if (dev->driver)
+		device_release_driver(dev);
+	if (!dev->driver)
+		ret = device_attach(dev);
+	return ret < 0 ? ret : 0;
+}
+
+/* ------------------------------------------------- the bus' device klist */
+
+/* klist_add_tail with the klist_devices_get callback */
+static void knode_add(struct device *dev, struct bus_type *bus)
+{
+	get_device(dev);
+	dev->_knode_refs = 1;
+	dev->_knode_dead = false;
+	list_add_tail(&dev->_bus_node, &bus->_devices);
+}
+
+/* klist_put: unlink at the last reference, then klist_devices_put */
+static void knode_put(struct device *dev)
+{
+	if (WARN(dev->_knode_refs <= 0, "klist node refcount underflow on '%s'\n",
+		 dev_name(dev)))
+		return;
+	if (--dev->_knode_refs == 0) {
+		list_del_init(&dev->_bus_node);
+		put_device(dev);
+	}
+}
+
+/* klist_del, guarded by klist_node_attached like bus_remove_device */
+static void knode_del(struct device *dev)
+{
+	if (dev->_knode_dead || dev->_knode_refs <= 0)
+		return;
+	dev->_knode_dead = true;
+	knode_put(dev);
+}
+
+struct bus_iter {
+	struct bus_type *bus;
+	struct device *cur;
+};
+
+/* klist_iter_init_node: start after @start (pinned) or at the head */
+static void bus_iter_init(struct bus_iter *it, struct bus_type *bus, struct device *start)
+{
+	it->bus = bus;
+	it->cur = NULL;
+	if (start && start->_knode_refs > 0) {
+		start->_knode_refs++;
+		it->cur = start;
+	}
+}
+
+/* klist_next: pin the next live node, then let go of the current one */
+static struct device *bus_iter_next(struct bus_iter *it)
+{
+	struct device *last = it->cur, *next = NULL;
+	struct list_head *pos = last ? last->_bus_node.next : it->bus->_devices.next;
+
+	for (; pos != &it->bus->_devices; pos = pos->next) {
+		struct device *d = list_entry(pos, struct device, _bus_node);
+
+		if (!d->_knode_dead) {
+			d->_knode_refs++;
+			next = d;
+			break;
+		}
+	}
+	it->cur = next;
+	if (last)
+		knode_put(last);
+	return next;
+}
+
+/* klist_iter_exit */
+static void bus_iter_exit(struct bus_iter *it)
+{
+	if (it->cur)
+		knode_put(it->cur);
+	it->cur = NULL;
 }
 
 int device_add(struct device *dev)
@@ -427,8 +528,8 @@ int device_add(struct device *dev)
 		goto err_type;
 	dev->_added = true;
 	if (dev->bus) {
-		list_add_tail(&dev->_bus_node, &dev->bus->_devices);
-		device_attach(dev);
+		knode_add(dev, dev->bus);	/* bus_add_device */
+		device_attach(dev);		/* bus_probe_device */
 	}
 	return 0;
 err_type:
@@ -452,15 +553,26 @@ void device_del(struct device *dev)
 {
 	if (WARN(!dev->_added, "device_del of a device not added '%s'\n", dev_name(dev)))
 		return;
-	if (dev->bus) {
-		device_release_driver(dev);
-		list_del_init(&dev->_bus_node);
-	}
-	device_remove_groups(dev, dev->groups);
+	/*
+	 * kill_device under the device lock.  Only a device on a bus can be
+	 * attached concurrently, so only there the lock matters; the shim
+	 * skips it for bus-less devices (the vfio device, deleted under its
+	 * parent mdev's lock): the kernel's dev->mutex is a novalidate class
+	 * and the validator here would report that nesting as recursion.
+	 */
+	if (dev->bus)
+		device_lock(dev);
+	dev->_killed = true;
+	if (dev->bus)
+		device_unlock(dev);
+	device_remove_groups(dev, dev->groups);		/* device_remove_attrs */
 	if (dev->type)
 		device_remove_groups(dev, dev->type->groups);
-	if (dev->bus)
+	if (dev->bus) {					/* bus_remove_device */
 		device_remove_groups(dev, dev->bus->dev_groups);
+		knode_del(dev);
+		device_release_driver(dev);
+	}
 	dev->_added = false;
 	put_device(dev->parent);
 }
@@ -528,21 +640,16 @@ void bus_unregister(struct bus_type *bus)
 int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
 		     int (*fn)(struct device *, void *))
 {
-	struct device *dev, *n;
-	bool go = !start;
+	struct bus_iter it;
+	struct device *dev;
 	int ret = 0;
 
-	if (!bus->_registered)
+	if (!bus || !bus->_registered)
 		return -EINVAL;
-	list_for_each_entry_safe(dev, n, &bus->_devices, _bus_node) {
-		if (!go) {
-			go = dev == start;
-			continue;
-		}
+	bus_iter_init(&it, bus, start);
+	while (!ret && (dev = bus_iter_next(&it)))
 		ret = fn(dev, data);
-		if (ret)
-			break;
-	}
+	bus_iter_exit(&it);
 	return ret;
 }
 
@@ -570,20 +677,17 @@ int bus_for_each_drv(struct bus_type *bus, struct device_driver *start, void *da
 struct device *bus_find_device(struct bus_type *bus, struct device *start, const void *data,
 			       int (*match)(struct device *, const void *))
 {
+	struct bus_iter it;
 	struct device *dev;
-	bool go = !start;
 
-	if (!bus->_registered)
+	if (!bus || !bus->_registered)
 		return NULL;
-	list_for_each_entry(dev, &bus->_devices, _bus_node) {
-		if (!go) {
-			go = dev == start;
-			continue;
-		}
-		if (match(dev, data))
-			return get_device(dev);
-	}
-	return NULL;
+	bus_iter_init(&it, bus, start);
+	while ((dev = bus_iter_next(&it)))
+		if (match(dev, data) && get_device(dev))
+			break;
+	bus_iter_exit(&it);
+	return dev;
 }
 
 struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *name)
@@ -593,33 +697,42 @@ struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *na
 	if (!bus->_registered)
 		return NULL;
 	list_for_each_entry(dev, &bus->_devices, _bus_node)
-		if (!strcmp(dev_name(dev), name))
+		if (!dev->_knode_dead && !strcmp(dev_name(dev), name))
 			return dev;
 	return NULL;
 }
 
+static int bus_rescan_devices_helper(struct device *dev, void *data)
+{
+	int ret = 0;
+
+	(void)data;
+	if (!dev->driver)
+		ret = device_attach(dev);
+	return ret < 0 ? ret : 0;
+}
+
 int bus_rescan_devices(struct bus_type *bus)
 {
-	struct device *dev, *n;
-
-	list_for_each_entry_safe(dev, n, &bus->_devices, _bus_node)
-		if (!dev->driver)
-			device_attach(dev);
-	return 0;
+	return bus_for_each_dev(bus, NULL, NULL, bus_rescan_devices_helper);
 }
 
 /* ------------------------------------------------------------ drivers */
 
+/* __driver_attach: match, then driver_probe_device under the lock */
+static int driver_attach_one(struct device *dev, void *data)
+{
+	struct device_driver *drv = data;
+
+	if (!drv_matches(dev, drv))
+		return 0;
+	shim_device_bind(dev, drv);	/* -ENODEV if dead, -EBUSY if bound */
+	return 0;
+}
+
 int driver_attach(struct device_driver *drv)
 {
-	struct device *dev, *n;
-
-	list_for_each_entry_safe(dev, n, &drv->bus->_devices, _bus_node) {
-		if (dev->driver || !drv_matches(dev, drv))
-			continue;
-		shim_device_bind(dev, drv);
-	}
-	return 0;
+	return bus_for_each_dev(drv->bus, NULL, drv, driver_attach_one);
 }
 
 int driver_register(struct device_driver *drv)
@@ -649,10 +762,17 @@ void driver_unregister(struct device_driver *drv)
 {
 	if (WARN(!drv->_registered, "Unexpected driver unregister of '%s'!\n", drv->name))
 		return;
+	/* driver_detach: last bound device first, pinned, unbound only if
+	 * still bound to drv (device_release_driver_internal) */
 	while (!list_empty(&drv->_devices)) {
-		struct device *dev = list_first_entry(&drv->_devices, struct device, _drv_node);
+		struct device *dev = list_last_entry(&drv->_devices, struct device, _drv_node);
 
-		shim_device_unbind(dev);
+		get_device(dev);
+		device_lock(dev);
+		if (dev->driver == drv)
+			unbind_locked(dev);
+		device_unlock(dev);
+		put_device(dev);
 	}
 	list_del_init(&drv->_bus_node);
 	drv->_registered = false;

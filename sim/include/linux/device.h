@@ -100,6 +100,9 @@ struct device {
 	struct list_head _bus_node;
 	struct list_head _drv_node;
 	int _refs;			/* get_device/put_device */
+	int _knode_refs;		/* bus list node: 1 while listed + iterators */
+	bool _knode_dead;		/* deleted from the bus list (klist_del) */
+	bool _killed;			/* device_del started (dev->p->dead) */
 	bool _initialized, _added, _dead;
 };
 
