@@ -621,7 +621,6 @@ static void thread_exit(void)
 static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 #define NSIGS (int)(sizeof(crash_sigs) / sizeof(crash_sigs[0]))
 static struct sigaction old_sa[NSIGS];
-static stack_t old_ss;
 static void *altstack;
 static volatile sig_atomic_t crash_sig;
 static volatile int crash_tid;
@@ -656,8 +655,12 @@ static void crash_handler(int sig, siginfo_t *si, void *ucv)
 	(void)ucv;
 #endif
 	if (!w.in_thread_ctx || !w.cur) {
-		/* not ours: default action */
-		signal(sig, SIG_DFL);
+		/* not ours (the handlers stay installed between runs): hand it
+		 * to whatever was installed before us, by default the default
+		 * action */
+		for (int i = 0; i < NSIGS; i++)
+			if (crash_sigs[i] == sig)
+				sigaction(sig, &old_sa[i], NULL);
 		raise(sig);
 		return;
 	}
@@ -676,7 +679,19 @@ static bool asan_present(void)
 #endif
 }
 
+/*
+ * The crash handlers and the alternate signal stack are installed once, at
+ * the first sim_run (of the thread, for the stack), and stay: installing
+ * them per run cost a dozen system calls per execution.  Outside a run the
+ * handler passes the signal on to the previous disposition.  The handlers
+ * run with SA_NODEFER, so leaving one by siglongjmp leaves the signal
+ * unblocked and sim_run needs no signal-mask save per run (sigsetjmp(.., 0));
+ * after a crash only, the mask of the first installation is restored, in
+ * case the crash path blocked signals (abort() does).
+ */
 static bool handlers_on;
+static __thread bool altstack_on;
+static sigset_t host_mask;
 
 static void handlers_install(void)
 {
@@ -685,12 +700,25 @@ static void handlers_install(void)
 
 	if (asan_present())
 		return;
-	if (!altstack)
-		altstack = malloc(64 * 1024);
-	ss.ss_sp = altstack;
-	ss.ss_size = 64 * 1024;
-	ss.ss_flags = 0;
-	sigaltstack(&ss, &old_ss);
+	if (!altstack_on) {
+		void *p = malloc(64 * 1024);
+
+		if (p) {
+			ss.ss_sp = p;
+			ss.ss_size = 64 * 1024;
+			ss.ss_flags = 0;
+			if (!sigaltstack(&ss, NULL)) {
+				altstack_on = true;
+				if (!altstack)
+					altstack = p;
+			} else {
+				free(p);
+			}
+		}
+	}
+	if (handlers_on)
+		return;
+	sigprocmask(SIG_SETMASK, NULL, &host_mask);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = crash_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
@@ -700,14 +728,11 @@ static void handlers_install(void)
 	handlers_on = true;
 }
 
-static void handlers_restore(void)
+/* After a crash: undo what the crash path may have done to the mask. */
+static void handlers_after_crash(void)
 {
-	if (!handlers_on)
-		return;
-	for (int i = 0; i < NSIGS; i++)
-		sigaction(crash_sigs[i], &old_sa[i], NULL);
-	sigaltstack(&old_ss, NULL);
-	handlers_on = false;
+	if (handlers_on)
+		sigprocmask(SIG_SETMASK, &host_mask, NULL);
 }
 
 /* ------------------------------------------------------------ runs */
@@ -822,7 +847,7 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 #endif
 	handlers_install();
 	crash_sig = 0;
-	if (sigsetjmp(w.host_jb, 1) == 0) {
+	if (sigsetjmp(w.host_jb, 0) == 0) {
 		w.in_thread_ctx = true;
 		w.cur = &w.t[0];
 		sim_ctx_jump(&w.host, &w.t[0].ctx, false);
@@ -831,8 +856,8 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 	}
 	w.in_thread_ctx = false;
 	w.cur = NULL;
-	handlers_restore();
 	if (w.crashed) {
+		handlers_after_crash();
 		bool classified = false;
 		if (fault_classifier && (crash_sig == SIGSEGV || crash_sig == SIGBUS)) {
 			/* let the classifier report as the faulting thread */

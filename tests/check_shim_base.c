@@ -132,6 +132,54 @@ START_TEST(test_slab_oob)
 }
 END_TEST
 
+/* The arena keeps page protections across executions: a layout that
+ * changes from one execution to the next must still put the guard page and
+ * the freed slots of this execution out of reach. */
+static int layout_step;
+
+static void slab_layout(void *arg)
+{
+	char *p, *q;
+
+	switch (layout_step) {
+	case 0:		/* a 3-page object left live, a freed one behind it */
+		p = kmalloc(3 * 4096, GFP_KERNEL);
+		q = kmalloc(64, GFP_KERNEL);
+		p[0] = 1;
+		kfree(q);
+		break;
+	case 1:		/* a 1-page object: its guard was an object page */
+		p = kmalloc(4096, GFP_KERNEL);
+		p[4096] = 1;
+		break;
+	case 2:		/* where run 0 freed q, a live object now; then freed */
+		p = kmalloc(3 * 4096, GFP_KERNEL);
+		q = kmalloc(64, GFP_KERNEL);
+		q[0] = 1;
+		kfree(p);
+		kfree(q);
+		sink = p[5000];
+		break;
+	}
+}
+
+START_TEST(test_slab_layout_changes)
+{
+	if (tu_asan())
+		return;
+	layout_step = 0;
+	ck_assert_int_eq(run(slab_layout, NULL).nfindings, 0);
+	layout_step = 1;
+	run(slab_layout, NULL);
+	ck_assert_ptr_nonnull(find_sig("memory:slab-out-of-bounds:slab_layout"));
+	layout_step = 2;
+	run(slab_layout, NULL);
+	ck_assert_ptr_nonnull(find_sig("memory:use-after-free:slab_layout"));
+	ck_assert_ptr_nonnull(strstr(find_sig("memory:use-after-free:slab_layout")->report,
+				     "offset 5000"));
+}
+END_TEST
+
 static void slab_double_free(void *arg)
 {
 	void *p = kmalloc(10, GFP_KERNEL);
@@ -343,6 +391,9 @@ START_TEST(test_sysfs_dispatch)
 
 	overflow_mode = 0;
 	r = run(sysfs_prog, NULL);
+	for (int i = 0; i < sim_findings_count(); i++)
+		fprintf(stderr, "%s\n%s\n", sim_finding_get(i)->signature,
+			sim_finding_get(i)->report ? sim_finding_get(i)->report : "");
 	ck_assert_int_eq(r.nfindings, 0);
 	ck_assert_int_eq(r_write, 6);
 	ck_assert_int_eq(r_read, 6);
@@ -543,6 +594,7 @@ int main(void)
 	tcase_add_test(tc, test_slab_basic);
 	tcase_add_test(tc, test_slab_uaf);
 	tcase_add_test(tc, test_slab_oob);
+	tcase_add_test(tc, test_slab_layout_changes);
 	tcase_add_test(tc, test_slab_double_free);
 	tcase_add_test(tc, test_slab_leak);
 	tcase_add_test(tc, test_slab_failslab);

@@ -7,6 +7,10 @@
 #include "check_util.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- basics */
 
@@ -321,6 +325,52 @@ START_TEST(crash_is_isolated)
 }
 END_TEST
 
+/* The handlers stay installed between runs: a crash after a crash (also
+ * after abort(), which blocks signals on its way) is still caught, and a
+ * fault outside any run still gets the default action. */
+static void aborter(void *arg)
+{
+	sim_yield(SIM_SITE);
+	abort();
+}
+
+static void abort_main(void *arg)
+{
+	sim_thread_spawn("aborter", aborter, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(crash_after_crash)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 1);
+	struct sim_result r;
+	pid_t pid;
+	int status;
+
+	if (tu_asan())
+		return;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(sim_run(&o, i == 1 ? abort_main : crash_main, NULL, NULL, &r), 0);
+		ck_assert(r.crashed);
+		ck_assert_ptr_nonnull(tu_find(SIM_F_CRASH));
+		ck_assert_ptr_nonnull(strstr(tu_find(SIM_F_CRASH)->report,
+					     i == 1 ? "SIGABRT" : "SIGSEGV"));
+	}
+	counter = norder = 0;
+	ck_assert_int_eq(sim_run(&o, main_two, NULL, NULL, &r), 0);
+	ck_assert(!r.crashed);
+	ck_assert_int_eq(counter, 10);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		*(volatile int *)(uintptr_t)0 = 1;   /* outside any run */
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- misc */
 
 static int hook_calls;
@@ -492,6 +542,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hang_is_not_deadlock);
 	tcase_add_test(tc, hang_virtual_time_budget);
 	tcase_add_test(tc, crash_is_isolated);
+	tcase_add_test(tc, crash_after_crash);
 	tcase_add_test(tc, op_labels_and_hook);
 	tcase_add_test(tc, fatal_finding_ends_execution);
 	tcase_add_test(tc, rand_streams_independent_of_interleaving);

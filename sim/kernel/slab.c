@@ -13,8 +13,18 @@
  * hits the guard page, which is never made accessible.  kfree makes the
  * slot PROT_NONE again and never reuses it within the execution
  * (quarantine), so a later access faults and the fault classifier reports
- * a KASAN-like use-after-free with both sites.  shim_slab_reset() rewinds
- * the arena with a single mprotect over the used range.
+ * a KASAN-like use-after-free with both sites.
+ *
+ * Protection changes are the dominant cost of an execution (a page-table
+ * change, and on virtualised hosts a costly shadow fault at the next touch),
+ * so the arena keeps a per-page protection state and only calls mprotect
+ * when a page must change: shim_slab_reset() just rewinds the bump pointer,
+ * and since executions of a scenario mostly repeat the same allocation
+ * sequence, guard pages stay PROT_NONE and the pages of objects that were
+ * live at the end of the previous execution stay accessible.  Within an
+ * execution every page below the bump pointer is in exactly the state the
+ * layout above prescribes (set at allocation and at kfree), so detection is
+ * unchanged; pages above it may keep a previous execution's state.
  *
  * ASan builds (APSIM_ASAN or the sanitizer itself) use malloc, poison freed
  * objects with ASan and keep them until reset; faults are ASan's business.
@@ -67,6 +77,9 @@ static struct slot *slots;
 static size_t nslots, slots_cap;
 #ifndef SLAB_ASAN
 static uintptr_t arena, bump;
+/* protection of each arena page: 0 = PROT_NONE, 1 = read/write */
+static uint8_t *pstate;
+#define ARENA_PAGES	(ARENA_SIZE / SLAB_PAGE)
 #endif
 static int failed_count;
 
@@ -191,6 +204,13 @@ static bool arena_init(void)
 	p = mmap(NULL, ARENA_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return false;
+	pstate = mmap(NULL, ARENA_PAGES, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pstate == MAP_FAILED) {
+		munmap(p, ARENA_SIZE);
+		pstate = NULL;
+		return false;
+	}
 	arena = bump = (uintptr_t)p;
 	fault_classifier_install();
 	return true;
@@ -222,6 +242,32 @@ static struct slot *slot_of(uintptr_t a)
 	return NULL;
 }
 
+/*
+ * Give pages [start, start + n pages) protection rw (1) or none (0), with
+ * one mprotect per maximal run of pages whose state must change.
+ */
+static int pages_set(uintptr_t start, size_t n, uint8_t rw)
+{
+	size_t first = (start - arena) / SLAB_PAGE, end = first + n, i = first;
+
+	while (i < end) {
+		size_t j;
+
+		if (pstate[i] == rw) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < end && pstate[j] != rw; j++)
+			;
+		if (mprotect((void *)(arena + i * SLAB_PAGE), (j - i) * SLAB_PAGE,
+			     rw ? PROT_READ | PROT_WRITE : PROT_NONE))
+			return -1;
+		memset(pstate + i, rw, j - i);
+		i = j;
+	}
+	return 0;
+}
+
 static void *slot_alloc(size_t size, bool zero, struct slot **out)
 {
 	size_t rsize = (size + 7) & ~7UL;
@@ -241,8 +287,9 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 	start = bump;
 	bump += (npages + 1) * SLAB_PAGE;
 	end = start + npages * SLAB_PAGE;
-	if (mprotect((void *)start, npages * SLAB_PAGE, PROT_READ | PROT_WRITE)) {
+	if (pages_set(start, npages, 1) || pages_set(end, 1, 0)) {
 		nslots--;
+		bump = start;
 		return NULL;
 	}
 	s->start = start;
@@ -257,7 +304,7 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 
 static void slot_release(struct slot *s)
 {
-	mprotect((void *)s->start, s->npages * SLAB_PAGE, PROT_NONE);
+	pages_set(s->start, s->npages, 0);
 }
 
 static bool redzone_ok(const struct slot *s)
@@ -280,10 +327,11 @@ static struct slot *slot_find_obj(const void *p)
 
 void shim_slab_reset(void)
 {
+	/* no protection change here: the next execution's allocations and
+	 * kfrees set each page they use (see pages_set) */
 	if (arena && bump > arena) {
 		size_t used = bump - arena;
 
-		mprotect((void *)arena, used, PROT_NONE);
 		/* give memory back now and then: a long exploration must not grow */
 		if (used > (256UL << 20))
 			madvise((void *)arena, used, MADV_DONTNEED);
@@ -381,6 +429,32 @@ static struct slot *slot_of(uintptr_t a)
 		if (a >= (uintptr_t)slots[i].obj && a < (uintptr_t)slots[i].obj + slots[i].size)
 			return &slots[i];
 	return NULL;
+}
+
+/*
+ * Give pages [start, start + n pages) protection rw (1) or none (0), with
+ * one mprotect per maximal run of pages whose state must change.
+ */
+static int pages_set(uintptr_t start, size_t n, uint8_t rw)
+{
+	size_t first = (start - arena) / SLAB_PAGE, end = first + n, i = first;
+
+	while (i < end) {
+		size_t j;
+
+		if (pstate[i] == rw) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < end && pstate[j] != rw; j++)
+			;
+		if (mprotect((void *)(arena + i * SLAB_PAGE), (j - i) * SLAB_PAGE,
+			     rw ? PROT_READ | PROT_WRITE : PROT_NONE))
+			return -1;
+		memset(pstate + i, rw, j - i);
+		i = j;
+	}
+	return 0;
 }
 
 static void *slot_alloc(size_t size, bool zero, struct slot **out)
