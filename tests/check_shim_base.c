@@ -484,6 +484,7 @@ static struct mdev_parent t_parent;
 static struct mdev_device *tm;
 static uint64_t t_closed_at, t_removed_at;
 static int t_pins_after_close;
+static bool t_leave_pin;	/* close with the page still pinned */
 
 static void t_user(void *arg)
 {
@@ -494,6 +495,8 @@ static void t_user(void *arg)
 					IOMMU_READ, &pg), 1);
 	ck_assert_uint_eq(page_to_phys(pg), 0x5000);
 	msleep(50);
+	if (!t_leave_pin)
+		vfio_unpin_pages(shim_mdev_vfio_device(tm), 0x5000, 1);
 	t_closed_at = sim_now_ns();
 	shim_vfio_close(tm);
 	t_pins_after_close = shim_vfio_pinned_count(tm);
@@ -539,6 +542,21 @@ START_TEST(test_vfio_unregister_waits_for_close)
 	ck_assert_int_eq(r.nfindings, 0);
 	ck_assert_uint_gt(t_closed_at, 0);
 	ck_assert_uint_ge(t_removed_at, t_closed_at);
+	ck_assert_int_eq(t_pins_after_close, 0);
+	ck_assert_int_eq(vfio_leaks, 0);
+}
+END_TEST
+
+/* 6.1: a pin the driver still holds when the user goes away is a WARN
+ * (vfio_remove_dma at container release), not silently dropped. */
+START_TEST(test_vfio_pin_left_at_close_warns)
+{
+	struct sim_result r;
+
+	t_leave_pin = true;
+	r = run(vfio_prog, vfio_teardown);
+	t_leave_pin = false;
+	ck_assert_int_eq(r.nfindings, 1);
 	ck_assert_int_eq(t_pins_after_close, 0);
 	ck_assert_int_eq(vfio_leaks, 0);
 }
@@ -604,6 +622,7 @@ int main(void)
 	tcase_add_test(tc, test_sysfs_dispatch);
 	tcase_add_test(tc, test_sysfs_overflow);
 	tcase_add_test(tc, test_vfio_unregister_waits_for_close);
+	tcase_add_test(tc, test_vfio_pin_left_at_close_warns);
 	tcase_add_test(tc, test_vfio_unpin_not_pinned_silent);
 	tcase_add_test(tc, test_driver_data_restore);
 	suite_add_tcase(s, tc);

@@ -259,8 +259,22 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t 
 	return -EINVAL;
 }
 
+/*
+ * The user is gone: 6.1 keeps pins in the container's vfio_dma pfn_list
+ * past the device's close; when the container is released,
+ * vfio_iommu_unmap_unpin_all -> vfio_remove_dma WARNs for every mapping
+ * that still has pinned pages (vfio_iommu_type1.c:1203,
+ * WARN_ON(!RB_EMPTY_ROOT(&dma->pfn_list))) and then drops them.  The shim
+ * has no separate container: the last close stands for the user's exit.
+ */
 static void unpin_all(struct vfio_device *device)
 {
+	if (!list_empty(&device->_pins)) {
+		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
+
+		WARN(1, "vfio_remove_dma: iova 0x%llx still pinned (%d refs) when the container is released\n",
+		     (unsigned long long)p->iova, p->refs);
+	}
 	while (!list_empty(&device->_pins)) {
 		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
 
@@ -373,15 +387,20 @@ void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
 	 * Like vfio_iommu_type1's unmap: the device is notified only when the
 	 * unmapped range holds pages it pinned.
 	 */
-	list_for_each_entry(p, &device->_pins, node)
-		if (p->iova >= iova && p->iova < iova + len)
-			pinned = true;
-	if (!pinned)
-		return;
-	device->ops->dma_unmap(device, iova, len);
-	list_for_each_entry(p, &device->_pins, node)
-		WARN(p->iova >= iova && p->iova < iova + len,
-		     "vfio: iova 0x%llx still pinned after dma_unmap\n", (unsigned long long)p->iova);
+	/*
+	 * ... and re-notifies while pages stay pinned, at most 10 times:
+	 * vfio_dma_do_unmap's BUG_ON(++retries > 10) (vfio_iommu_type1.c:1481).
+	 */
+	for (int retries = 0;; retries++) {
+		pinned = false;
+		list_for_each_entry(p, &device->_pins, node)
+			if (p->iova >= iova && p->iova < iova + len)
+				pinned = true;
+		if (!pinned)
+			return;
+		BUG_ON(retries > 10);
+		device->ops->dma_unmap(device, iova, len);
+	}
 }
 
 int shim_vfio_pinned_count(struct mdev_device *mdev)
