@@ -180,6 +180,35 @@ START_TEST(test_slab_layout_changes)
 }
 END_TEST
 
+/* Opt-in poison mode: no page protection; a write after free is reported
+ * by the end-of-execution check, with both sites. */
+static void slab_poison_waf(void *arg)
+{
+	int *p = uaf_alloc_obj();
+
+	uaf_free_obj(p);
+	p[3] = 7;
+	shim_slab_leak_check();
+}
+
+START_TEST(test_slab_poison_mode)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan())
+		return;
+	shim_slab_set_poison_mode(true);
+	run(slab_poison_waf, NULL);
+	shim_slab_set_poison_mode(false);
+	f = find_sig("memory:use-after-free:uaf_alloc_obj");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "offset 12"));
+	ck_assert_ptr_nonnull(strstr(f->report, "(uaf_free_obj)"));
+	run(slab_uaf, NULL);	/* back to exact mode */
+	ck_assert_ptr_nonnull(find_sig("memory:use-after-free:uaf_alloc_obj"));
+}
+END_TEST
+
 static void slab_double_free(void *arg)
 {
 	void *p = kmalloc(10, GFP_KERNEL);
@@ -613,6 +642,7 @@ int main(void)
 	tcase_add_test(tc, test_slab_uaf);
 	tcase_add_test(tc, test_slab_oob);
 	tcase_add_test(tc, test_slab_layout_changes);
+	tcase_add_test(tc, test_slab_poison_mode);
 	tcase_add_test(tc, test_slab_double_free);
 	tcase_add_test(tc, test_slab_leak);
 	tcase_add_test(tc, test_slab_failslab);

@@ -46,9 +46,12 @@ bool shim_module_loaded(void);
  * signature "memory:leak:<func>@<file:line>") every live object not marked
  * persistent.  Returns the number of leaked objects. */
 int shim_slab_leak_check(void);
+/* Opt-in (also APSIM_SLAB=poison): quarantine by poison, not page protection
+ * (no mprotect per execution; reads after free not exact). */
+void shim_slab_set_poison_mode(bool on);
 /* Objects that legitimately outlive the module (AP bus devices ...). */
 void shim_slab_set_persistent(const void *p, bool persistent);
-/* Free everything, re-protect the arena; called by shim_base_reset. */
+/* Free everything (rewind the arena); called by shim_base_reset. */
 void shim_slab_reset(void);
 /*
  * failslab: fail (return NULL) the nth (1-based) allocation matching
