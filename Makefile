@@ -285,7 +285,7 @@ FUZZ_SMOKE_SECS ?= 30
 FUZZ_SMOKE_TRAP ?= crash
 fuzz-smoke: $(BUILD)/fuzz/fuzz_world $(BUILD)/fuzz/fuzz_scn_parse
 	@mkdir -p $(BUILD)/fuzz/corpus-world $(BUILD)/fuzz/corpus-scn $(BUILD)/fuzz/artifacts
-	APSIM_FUZZ_TRAP=$(FUZZ_SMOKE_TRAP) $(BUILD)/fuzz/fuzz_world -max_total_time=$(FUZZ_SMOKE_SECS) \
+	APSIM_FUZZ_NO_KMALLOC=1 APSIM_FUZZ_TRAP=$(FUZZ_SMOKE_TRAP) $(BUILD)/fuzz/fuzz_world -max_total_time=$(FUZZ_SMOKE_SECS) \
 	    -max_len=512 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)/fuzz/artifacts/ $(BUILD)/fuzz/corpus-world
 	$(BUILD)/fuzz/fuzz_scn_parse -max_total_time=$(FUZZ_SMOKE_SECS) -max_len=4096 -print_final_stats=1 \

@@ -261,6 +261,7 @@ static const struct name_val expects[] = {
 	{ "memory", APSIM_EXPECT_MEMORY },
 	{ "warn", APSIM_EXPECT_WARN },
 	{ "result", APSIM_EXPECT_RESULT_SEEN },
+	{ "crash", APSIM_EXPECT_CRASH },
 };
 
 int scn_card_type_parse(const char *s, int *out) { return NV_LOOKUP(card_types, s, out); }

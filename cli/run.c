@@ -101,6 +101,10 @@ static bool expect_met(struct scn_run *r, const struct apsim_expect *e, int ei)
 			if (k == SIM_F_WARN)
 				return true;
 			break;
+		case APSIM_EXPECT_CRASH:
+			if (k == SIM_F_CRASH)
+				return true;
+			break;
 		default:
 			break;
 		}
@@ -114,6 +118,7 @@ static bool expect_is_positive(enum apsim_expect_kind k)
 {
 	return k == APSIM_EXPECT_DEADLOCK || k == APSIM_EXPECT_LOCK_CYCLE ||
 	       k == APSIM_EXPECT_MEMORY || k == APSIM_EXPECT_WARN ||
+	       k == APSIM_EXPECT_CRASH ||
 	       k == APSIM_EXPECT_RESULT_SEEN;
 }
 
@@ -155,9 +160,15 @@ static const char *violates(const struct apsim_scenario *s, enum sim_finding_kin
 	}
 	if (!any_neg && !any_pos)
 		return "expect clean (default)";
-	/* Crashes and divergences are never expected. */
-	if (k == SIM_F_CRASH || k == SIM_F_DIVERGENCE)
+	/* Divergences are never expected; crashes only by `expect crash`. */
+	if (k == SIM_F_DIVERGENCE)
+		return "no replay divergence";
+	if (k == SIM_F_CRASH) {
+		for (int i = 0; i < s->nexpect; i++)
+			if (s->expect[i].kind == APSIM_EXPECT_CRASH)
+				return NULL;
 		return "no crash";
+	}
 	return NULL;
 }
 
@@ -421,7 +432,8 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 				 s.expect[i].kind == APSIM_EXPECT_DEADLOCK ? "deadlock" :
 				 s.expect[i].kind == APSIM_EXPECT_LOCK_CYCLE ? "lock cycle" :
 				 s.expect[i].kind == APSIM_EXPECT_MEMORY ? "memory fault" :
-				 s.expect[i].kind == APSIM_EXPECT_WARN ? "WARN" : "result",
+				 s.expect[i].kind == APSIM_EXPECT_WARN ? "WARN" :
+				 s.expect[i].kind == APSIM_EXPECT_CRASH ? "crash" : "result",
 				 (unsigned long long)r.execs);
 		}
 	if (o.pass && r.mismatches) {

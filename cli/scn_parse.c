@@ -756,7 +756,7 @@ static int line_expect(struct parser *p)
 	x->loc.line = p->line;
 	x->loc.col = p->t[0].col;
 	if (p->nt < 2 || p->t[1].quoted || scn_expect_parse(p->t[1].s, (int *)&x->kind))
-		return expected(p, 1, "expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, result)");
+		return expected(p, 1, "expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result)");
 	switch (x->kind) {
 	case APSIM_EXPECT_LOCK_CYCLE:
 		for (i = 2; i < p->nt; i++) {

@@ -131,6 +131,7 @@ enum apsim_expect_kind {
 	APSIM_EXPECT_MEMORY,              /* a memory fault (str: "use-after-free" ...) */
 	APSIM_EXPECT_WARN,                /* a WARN fires */
 	APSIM_EXPECT_RESULT_SEEN,         /* some execution saw op `str` return `value` */
+	APSIM_EXPECT_CRASH,               /* a crash (e.g. NULL dereference) in driver code */
 };
 
 struct apsim_expect {

@@ -32,6 +32,7 @@ struct world {
 	struct mdev_device *mdev[APSIM_MAX_MDEVS];
 	bool mdev_gone[APSIM_MAX_MDEVS];
 	int open_count[APSIM_MAX_MDEVS];
+	struct kvm *open_kvm[APSIM_MAX_MDEVS];    /* the kvm of the first open */
 	struct kvm *kvm[APSIM_MAX_KVMS];
 	bool kvm_destroyed[APSIM_MAX_KVMS];
 	bool loaded;
@@ -218,14 +219,15 @@ static long do_op(const struct apsim_op *op)
 		if (op->kvm >= 0 && !kvm)
 			return -EBADF;   /* the kvm fd is gone */
 		ret = shim_vfio_open(m, kvm);
-		if (ret == 0)
-			W.open_count[op->mdev]++;
+		if (ret == 0 && W.open_count[op->mdev]++ == 0)
+			W.open_kvm[op->mdev] = kvm;
 		return ret;
 	case APSIM_OP_VFIO_CLOSE:
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		W.open_count[op->mdev]--;
+		if (--W.open_count[op->mdev] == 0)
+			W.open_kvm[op->mdev] = NULL;
 		shim_vfio_close(m);
 		return 0;
 	case APSIM_OP_VFIO_GET_INFO: {
@@ -341,6 +343,36 @@ static void run_op(const struct apsim_op *op, long *result)
 
 /* ------------------------------------------------------- thread bodies */
 
+/*
+ * The executor's side of the invariants: matrix_mdev->kvm is set exactly
+ * while the vfio device is open with a kvm (whose crypto is set up: the
+ * driver ignores a kvm without a CRYCB), and then it is that kvm.
+ */
+static void check_open_invariant(void)
+{
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++) {
+		struct mdev_device *m = get_mdev(i);
+		struct ap_matrix_mdev *mm;
+		struct kvm *want;
+
+		if (!m)
+			continue;
+		mm = dev_get_drvdata(shim_mdev_device(m));
+		if (!mm)
+			continue;
+		want = W.open_count[i] > 0 ? W.open_kvm[i] : NULL;
+		if (want && !want->arch.crypto.crycbd)
+			want = NULL;
+		if (mm->kvm != want)
+			sim_report(SIM_F_INVARIANT, false, "invariant:kvm-pointer-tracks-open",
+				   "apsim: invariant violated: kvm-pointer-tracks-open\n"
+				   "mdev m%d is %s, but matrix_mdev->kvm is %s\n", i,
+				   W.open_count[i] > 0 ? (W.open_kvm[i] ? "open with a kvm" : "open without a kvm")
+						       : "not open",
+				   mm->kvm ? (mm->kvm == W.open_kvm[i] ? "its kvm" : "another kvm") : "NULL");
+	}
+}
+
 static void worker(void *arg)
 {
 	int t = (int)(long)arg;
@@ -401,6 +433,7 @@ static void world_main(void *arg)
 	}
 	sim_thread_join_all(SIM_SITE);
 	apsim_invariants_check();
+	check_open_invariant();
 	W.ex->invariants_checked = true;
 	if (inspect_fn)
 		inspect_fn(inspect_arg);

@@ -126,6 +126,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sim_opts o;
 
 	apsim_gen_from_bytes(data, size, &scn);
+	/*
+	 * APSIM_FUZZ_NO_KMALLOC=1 drops allocation-failure faults: the smoke
+	 * run in `make check` must not stop at the known 6.1 NULL dereference
+	 * after a failed kzalloc (docs/findings.md), which no sanitizer build
+	 * survives.
+	 */
+	if (getenv("APSIM_FUZZ_NO_KMALLOC")) {
+		int n = 0;
+
+		for (int i = 0; i < scn.nfaults; i++)
+			if (scn.faults[i].kind != APSIM_FAULT_KMALLOC)
+				scn.faults[n++] = scn.faults[i];
+		scn.nfaults = n;
+	}
 	sim_opts_default(&o);
 	o.preemption_bound = 2;
 	o.strategy = scn.explore.strategy >= 0 ? scn.explore.strategy : SIM_STRAT_RANDOM;

@@ -414,14 +414,23 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 			 sig == SIGABRT ? "SIGABRT" : "signal";
 	uintptr_t lo = (uintptr_t)t->ctx.stack_lo;
 
+	char where[300];
+
 	sim_site_str(t->site, sb, sizeof(sb));
-	snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, sb);
+	/* Name the faulting code itself when it can be told, else the last
+	 * scheduling point. */
+	sim_symbolize(sim_fault_pc(), where, sizeof(where));
+	if (!strcmp(where, "?"))
+		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, sb);
+	else
+		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, where);
 	w.cur = (struct sim_thread *)t;
 	sim_report(SIM_F_CRASH, false, sigs,
+		   "BUG: %s in %s\n"
 		   "%s in simulated thread T%d (%s)%s\n"
 		   "last scheduling point: %s\n"
 		   "the execution was stopped; the process goes on\n",
-		   sn, tid, t->name,
+		   sn, where, sn, tid, t->name,
 		   (sig == SIGSEGV || sig == SIGBUS) && addr < 4096 ?
 			   " (NULL pointer dereference)" :
 		   (sig == SIGSEGV && addr + 4096 >= lo && addr < lo) ?

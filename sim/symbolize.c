@@ -53,20 +53,29 @@ static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 	snprintf(buf, len, "?");
 	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
 		return buf;
-	snprintf(cmd, sizeof(cmd), "addr2line -f -e '%s' 0x%lx 2>/dev/null",
+	snprintf(cmd, sizeof(cmd), "addr2line -f -i -e '%s' 0x%lx 2>/dev/null",
 		 di.dli_fname, (unsigned long)(pc - (uintptr_t)di.dli_fbase));
 	p = popen(cmd, "r");
 	if (!p)
 		return buf;
-	if (fgets(func, sizeof(func), p))
+	/* pairs of lines: function, file:line; with -i the inline chain,
+	 * innermost first: "f (a.h:3) inlined in g (b.c:9)" */
+	buf[0] = 0;
+	while (fgets(func, sizeof(func), p)) {
+		size_t used = strlen(buf);
+
 		func[strcspn(func, "\n")] = 0;
-	if (fgets(loc, sizeof(loc), p))
-		loc[strcspn(loc, "\n")] = 0;
+		loc[0] = 0;
+		if (fgets(loc, sizeof(loc), p))
+			loc[strcspn(loc, "\n")] = 0;
+		loc[strcspn(loc, " ")] = 0;
+		if (!func[0] || !strcmp(func, "??"))
+			break;
+		snprintf(buf + used, len - used, "%s%s (%s)", used ? " inlined in " : "",
+			 func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
+	}
 	pclose(p);
-	if (!func[0] || !strcmp(func, "??"))
-		return buf;
-	/* "path/file.c:123 (discriminator 2)" -> "file.c:123" */
-	loc[strcspn(loc, " ")] = 0;
-	snprintf(buf, len, "%s (%s)", func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
+	if (!buf[0])
+		snprintf(buf, len, "?");
 	return buf;
 }

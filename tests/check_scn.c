@@ -586,7 +586,7 @@ static const struct {
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
 	{ "scenario x\nexpect sadness\n",
-	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, result), got 'sadness'" },
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",
 	  "t.scn:2:15: error: expected operation name, got 'frob'" },
 	{ "scenario x\nexpect deadlock now\n",

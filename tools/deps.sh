@@ -5,7 +5,7 @@
 # (CPU profiles), linux-source-6.1 (the default driver source), clang (libFuzzer,
 # sanitizers), libclang-rt-14-dev (sanitizer runtimes), pkg-config.
 set -u
-PKGS="check libck-dev libgoogle-perftools-dev linux-source-6.1 clang libclang-rt-14-dev pkg-config"
+PKGS="check libck-dev libgoogle-perftools-dev google-perftools linux-source-6.1 clang libclang-rt-14-dev pkg-config"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
