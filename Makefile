@@ -170,6 +170,7 @@ $(BUILD)/variants/%/ksrc/.ready: driver/variants/%.var tools/variant.awk $(DRV_D
 $(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
 variants: $(VARIANTS:%=$(BUILD)/variants/%/apsim)
+.PRECIOUS: $(BUILD)/variants/%/ksrc/.ready
 
 APSIM = $(BUILD)/apsim
 $(APSIM): $(CLI_SRCS:%.c=$(OBJ)/%.o) $(LIBDRV) $(LIBSIM)
@@ -218,7 +219,9 @@ check-asan: $(KSRC_READY) | $(DEPS_STAMP)
 # exhaustive search for the races), then the races again under PCT.
 check-scenarios: $(APSIM) variants
 	$(APSIM) run scenarios -q --out $(BUILD)/scenario-out --junit $(BUILD)/scenarios.xml
-	$(APSIM) run scenarios/ops scenarios/fixed -q --strategy pct --pct-depth 3 --iterations 150 --seed 1 --out $(BUILD)/scenario-out-pct
+	$(APSIM) run $(PCT_SCENARIOS) -q --strategy pct --pct-depth 3 --iterations 150 --seed 1 --out $(BUILD)/scenario-out-pct
+# ops/20 expects a 6.1 driver bug that only bounded exhaustive search reaches.
+PCT_SCENARIOS = $(filter-out scenarios/ops/20-domain-vs-queue.scn,$(sort $(wildcard scenarios/ops/*.scn))) scenarios/fixed
 
 # A second KSRC tree (a copy of the default one) builds and passes the driver tests.
 KSRC2 := $(BUILD)/ksrc-copy/linux

@@ -54,6 +54,18 @@ static struct {
 	bool enabled;
 } R;
 
+/*
+ * Lock names are string literals (the mutex_init argument), so a small
+ * cache from name pointer to rank spares the string compares on the hot
+ * path (this runs at every scheduling point).
+ */
+#define RANK_CACHE 64
+static struct {
+	const char *name;
+	int rank;
+} rank_cache[RANK_CACHE];
+static int nrank_cache;
+
 extern const char apsim_rules_default[];
 
 /* ---------------------------------------------------------------- parser */
@@ -94,6 +106,7 @@ static int parse_rules(const char *text, const char *file, char *err, size_t err
 	int lineno = 0, rc = 0;
 
 	memset(&R, 0, sizeof(R));
+	nrank_cache = 0;
 	for (line = buf; line; line = next) {
 		char *p, word[NAME_LEN];
 
@@ -219,6 +232,7 @@ int apsim_rules_load(const char *path, char *err, size_t errlen)
 struct snap {
 	const void *obj;          /* identity only: never printed */
 	uint64_t v[F__COUNT];
+	struct ap_matrix matrix, shadow;   /* copies of the watched fields */
 	bool valid;
 };
 
@@ -273,6 +287,24 @@ static void check_field(int tid, enum field_id f, int idx)
 	}
 }
 
+static int order_rank(const char *name)
+{
+	int rank = -1;
+
+	for (int i = 0; i < nrank_cache; i++)
+		if (rank_cache[i].name == name)
+			return rank_cache[i].rank;
+	for (int r = 0; r < R.norder; r++)
+		if (!strcmp(name, R.order[r]))
+			rank = r;
+	if (nrank_cache < RANK_CACHE) {
+		rank_cache[nrank_cache].name = name;
+		rank_cache[nrank_cache].rank = rank;
+		nrank_cache++;
+	}
+	return rank;
+}
+
 static void check_order(int tid)
 {
 	const struct sim_lockdep_map *held[48];
@@ -281,11 +313,8 @@ static void check_order(int tid)
 	const char *last_name = NULL;
 
 	for (int i = 0; i < nheld; i++) {
-		int rank = -1;
+		int rank = order_rank(held[i]->name);
 
-		for (int r = 0; r < R.norder; r++)
-			if (!strcmp(held[i]->name, R.order[r]))
-				rank = r;
 		if (rank < 0)
 			continue;
 		if (rank < last) {
@@ -326,14 +355,10 @@ static void rules_point(int tid, void *arg)
 		check_order(tid);
 	/* mdev_list membership and per-mdev fields */
 	list_for_each_entry(mm, &matrix_dev->mdev_list, node) {
-		lh = fnv(&mm, sizeof(mm), lh);
+		lh = (lh ^ (uint64_t)(uintptr_t)mm) * 0x100000001b3ULL;
 		if (n < MAX_WATCH) {
 			struct snap *s = NULL;
-			uint64_t v[3];
 
-			v[0] = (uint64_t)(uintptr_t)mm->kvm;
-			v[1] = fnv(&mm->matrix, sizeof(mm->matrix), 0xcbf29ce484222325ULL);
-			v[2] = fnv(&mm->shadow_apcb, sizeof(mm->shadow_apcb), 0xcbf29ce484222325ULL);
 			for (int i = 0; i < MAX_WATCH; i++)
 				if (mdev_snap[i].valid && mdev_snap[i].obj == mm)
 					s = &mdev_snap[i];
@@ -344,16 +369,23 @@ static void rules_point(int tid, void *arg)
 				if (s) {
 					s->valid = true;
 					s->obj = mm;
-					memcpy(s->v, v, sizeof(v));
+					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
+					s->matrix = mm->matrix;
+					s->shadow = mm->shadow_apcb;
 				}
 			} else {
-				if (s->v[0] != v[0])
+				if (s->v[F_MDEV_KVM] != (uint64_t)(uintptr_t)mm->kvm) {
 					check_field(tid, F_MDEV_KVM, n);
-				if (s->v[1] != v[1])
+					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
+				}
+				if (memcmp(&s->matrix, &mm->matrix, sizeof(s->matrix))) {
 					check_field(tid, F_MDEV_MATRIX, n);
-				if (s->v[2] != v[2])
+					s->matrix = mm->matrix;
+				}
+				if (memcmp(&s->shadow, &mm->shadow_apcb, sizeof(s->shadow))) {
 					check_field(tid, F_MDEV_SHADOW, n);
-				memcpy(s->v, v, sizeof(v));
+					s->shadow = mm->shadow_apcb;
+				}
 			}
 		}
 		n++;

@@ -461,31 +461,6 @@ static struct slot *slot_of(uintptr_t a)
 	return NULL;
 }
 
-/*
- * Give pages [start, start + n pages) protection rw (1) or none (0), with
- * one mprotect per maximal run of pages whose state must change.
- */
-static int pages_set(uintptr_t start, size_t n, uint8_t rw)
-{
-	size_t first = (start - arena) / SLAB_PAGE, end = first + n, i = first;
-
-	while (i < end) {
-		size_t j;
-
-		if (pstate[i] == rw) {
-			i++;
-			continue;
-		}
-		for (j = i + 1; j < end && pstate[j] != rw; j++)
-			;
-		if (mprotect((void *)(arena + i * SLAB_PAGE), (j - i) * SLAB_PAGE,
-			     rw ? PROT_READ | PROT_WRITE : PROT_NONE))
-			return -1;
-		memset(pstate + i, rw, j - i);
-		i = j;
-	}
-	return 0;
-}
 
 static void *slot_alloc(size_t size, bool zero, struct slot **out)
 {
