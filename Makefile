@@ -232,7 +232,7 @@ check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 	$(BUILD)/ksrc2/apsim --version | grep -q "$(abspath $(KSRC2))"
 	@sh tools/run-tests.sh $(BUILD)/ksrc2/tests/check_shim_driver
 
-check: all check-unit check-scenarios check-ksrc2 check-asan
+check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke
 
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)

@@ -469,7 +469,15 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 
 	if (!s)
 		return NULL;
-	p = malloc(size ? size : 1);
+	/* kmalloc aligns power-of-two sizes naturally (a PAGE_SIZE buffer is
+	 * page aligned, which sysfs_emit checks) */
+	{
+		size_t al = 16, sz = size ? size : 1;
+
+		if (!(sz & (sz - 1)))
+			al = sz < 4096 ? (sz < 16 ? 16 : sz) : 4096;
+		p = aligned_alloc(al, (sz + al - 1) / al * al);
+	}
 	if (!p) {
 		nslots--;
 		return NULL;
