@@ -73,6 +73,9 @@ $(DEFAULT_KSRC)/.extracted: | $(DEPS_STAMP)
 
 ifeq ($(KSRC),)
 KSRC_READY := $(DEFAULT_KSRC)/.extracted
+# The driver files come out of the tarball (so a fresh clone can build them).
+$(addprefix $(DEFAULT_KSRC)/drivers/s390/crypto/,$(DRV_FILES)): | $(DEFAULT_KSRC)/.extracted
+	@test -f $@
 else
 KSRC_READY :=
 endif
