@@ -26,7 +26,7 @@ TEST_SRCS   := $(wildcard tests/check_*.c)
 TEST_UTIL   := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 BENCH_SRCS  := $(wildcard bench/*.c)
 
-WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Wno-unknown-warning-option
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
 # Host-side code (libsim, CLI, tests) must never see the shim kernel headers:
 # sim/include is searched after the system directories (only <apsim/...> is
@@ -35,7 +35,7 @@ CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE
 # Kernel-side code (the real driver and the shim subsystems) sees only the
 # shim headers first, then the driver's own directory for its quoted headers.
 KDIR      = $(KSRC_EFF)/drivers/s390/crypto
-KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign -Wno-format-truncation \
+KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign -Wno-format-truncation -Wno-unknown-warning-option \
             -Wno-unused-function -Wno-address-of-packed-member
 KDEFS     = -D__KERNEL__ -DAPSIM_KERNEL -DKBUILD_MODNAME='"vfio_ap"' \
             -Isim/include -I$(KDIR) -include sim/include/linux/kconfig.h
