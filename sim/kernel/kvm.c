@@ -245,13 +245,28 @@ static void vcpu_block_all(struct kvm *kvm)
 	/* Simulated vcpus never run in SIE: nobody to kick or wait for. */
 }
 
+/*
+ * Legacy (pre-86956e70) set/clear_masks took kvm->lock themselves.  In that
+ * code only the set/unset-KVM notifier committed masks, without kvm->lock;
+ * the 6.1 paths that call them with kvm->lock already held (hot plug under
+ * get_update_locks_for_mdev) did not exist, so the legacy lock is taken only
+ * when the caller does not hold it.
+ */
+static bool legacy_lock(struct kvm *kvm)
+{
+	if (!shim_kvm_legacy_masks_take_lock ||
+	    kvm->lock._s.owner == sim_tid() + 1)
+		return false;
+	mutex_lock(&kvm->lock);
+	return true;
+}
+
 void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 			       unsigned long *aqm, unsigned long *adm)
 {
 	struct kvm_s390_crypto_cb *crycb = kvm->arch.crypto.crycb;
+	bool took = legacy_lock(kvm);
 
-	if (shim_kvm_legacy_masks_take_lock)
-		mutex_lock(&kvm->lock);
 	vcpu_block_all(kvm);
 	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
 	case CRYCB_FORMAT2:
@@ -276,14 +291,14 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 	}
 	if (kvm->shim_slot >= 0)
 		K.masks_updates[kvm->shim_slot]++;
-	if (shim_kvm_legacy_masks_take_lock)
+	if (took)
 		mutex_unlock(&kvm->lock);
 }
 
 void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 {
-	if (shim_kvm_legacy_masks_take_lock)
-		mutex_lock(&kvm->lock);
+	bool took = legacy_lock(kvm);
+
 	vcpu_block_all(kvm);
 	memset(&kvm->arch.crypto.crycb->apcb0, 0,
 	       sizeof(kvm->arch.crypto.crycb->apcb0));
@@ -291,11 +306,23 @@ void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 	       sizeof(kvm->arch.crypto.crycb->apcb1));
 	if (kvm->shim_slot >= 0)
 		K.masks_updates[kvm->shim_slot]++;
-	if (shim_kvm_legacy_masks_take_lock)
+	if (took)
 		mutex_unlock(&kvm->lock);
 }
 
+static int vm_crypto(struct kvm *kvm, int attr);
+
 int shim_kvm_vm_crypto(struct kvm *kvm, int attr)
+{
+	int ret;
+
+	kvm_get_kvm(kvm);                /* the VM fd is in use by the ioctl */
+	ret = vm_crypto(kvm, attr);
+	kvm_put_kvm(kvm);
+	return ret;
+}
+
+static int vm_crypto(struct kvm *kvm, int attr)
 {
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
@@ -344,6 +371,7 @@ int shim_kvm_pv_command(struct kvm *kvm)
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 
+	kvm_get_kvm(kvm);                /* the VM fd is in use by the ioctl */
 	mutex_lock(&kvm->lock);
 	/* kvm_s390_cpus_to_pv: each vcpu->mutex in turn */
 	kvm_for_each_vcpu(i, vcpu, kvm) {
@@ -351,6 +379,7 @@ int shim_kvm_pv_command(struct kvm *kvm)
 		mutex_unlock(&vcpu->mutex);
 	}
 	mutex_unlock(&kvm->lock);
+	kvm_put_kvm(kvm);
 	return 0;
 }
 
@@ -519,6 +548,8 @@ int shim_vcpu_pqap_aqic(struct kvm *kvm, int vcpu_idx, int card, int dom,
 	else
 		gr2 = nib;
 
+	/* the vcpu's file holds a reference on the VM while it runs */
+	kvm_get_kvm(kvm);
 	mutex_lock(&vcpu->mutex);        /* the vcpu thread is in KVM_RUN */
 	r.ret = shim_kvm_pqap(vcpu, gr0, gr1, gr2);
 	r.cc = shim_vcpu_cc(vcpu);
@@ -533,6 +564,7 @@ int shim_vcpu_pqap_aqic(struct kvm *kvm, int vcpu_idx, int card, int dom,
 			r.rc = (r.gpr1 >> 16) & 0xff;
 	}
 	mutex_unlock(&vcpu->mutex);
+	kvm_put_kvm(kvm);
 out:
 	if (out)
 		*out = r;
