@@ -218,7 +218,17 @@ static long do_op(const struct apsim_op *op)
 		kvm = op->kvm >= 0 ? get_kvm(op->kvm) : NULL;
 		if (op->kvm >= 0 && !kvm)
 			return -EBADF;   /* the kvm fd is gone */
+		/*
+		 * The group's kvm association (kvm-vfio device) keeps the VM
+		 * alive while the open runs: kvm_destroy_vm first detaches the
+		 * groups under group_lock, so it cannot free the kvm under an
+		 * open in progress.  Model that with a reference.
+		 */
+		if (kvm)
+			kvm_get_kvm(kvm);
 		ret = shim_vfio_open(m, kvm);
+		if (kvm)
+			kvm_put_kvm(kvm);
 		if (ret == 0 && W.open_count[op->mdev]++ == 0)
 			W.open_kvm[op->mdev] = kvm;
 		return ret;
