@@ -28,6 +28,10 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_self_path(const char *rel, char *out, size_t len);
 void cli_print_version(FILE *f);
 
+/* JSON string literal of s; wall-clock seconds (display/figures only). */
+void cli_json_str(FILE *f, const char *s);
+double cli_now_s(void);
+
 /* Column width of interleaving traces: $APSIM_TRACE_WIDTH, default 44. */
 int cli_trace_width(void);
 

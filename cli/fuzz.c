@@ -95,27 +95,7 @@ static struct fuzz_opts FO;
 static struct shared *SH;
 static int my_slot;
 
-static double now_s(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 /* FNV-1a; 0 is the empty-slot marker. */
 static uint64_t sig_hash(const char *s)
@@ -542,7 +522,7 @@ static void fill_summary(FILE *f, void *arg)
 	if (n > MAX_FINDINGS)
 		n = MAX_FINDINGS;
 	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"variant\": ", apsim_version);
-	json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
+	cli_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
 		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
 		"  \"execs_per_sec\": %.1f,\n  \"findings\": [",
@@ -553,10 +533,10 @@ static void fill_summary(FILE *f, void *arg)
 		const struct frec *r = &SH->f[i];
 
 		fprintf(f, "%s\n    {\"signature\":", i ? "," : "");
-		json_str(f, r->sig);
+		cli_json_str(f, r->sig);
 		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
 			(unsigned long long)r->seed);
-		json_str(f, r->dir);
+		cli_json_str(f, r->dir);
 		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s}", r->ops,
 			r->shrunk_ops, r->state == REC_DONE ? "true" : "false");
 	}
@@ -769,7 +749,7 @@ int cli_fuzz(int argc, char **argv)
 	memset(SH, 0, sizeof(*SH));
 	apsim_world_init();       /* snapshot once; workers inherit it */
 	progress = !FO.quiet && isatty(2) && !getenv("CI");
-	t0 = now_s();
+	t0 = cli_now_s();
 	for (int j = 0; j < FO.jobs; j++) {
 		pids[j] = spawn_worker(j, 0, 0);
 		if (pids[j] < 0) {
@@ -782,7 +762,7 @@ int cli_fuzz(int argc, char **argv)
 	while (live > 0) {
 		int st;
 		pid_t p = waitpid(-1, &st, WNOHANG);
-		double t = now_s();
+		double t = cli_now_s();
 
 		if (p > 0) {
 			int j;
@@ -840,7 +820,7 @@ int cli_fuzz(int argc, char **argv)
 	}
 	if (progress)
 		fprintf(stderr, "\r%*s\r", 78, "");
-	sm.secs = now_s() - t0;
+	sm.secs = cli_now_s() - t0;
 	sm.execs = ck_pr_load_64(&SH->execs);
 	{
 		char path[PATH_MAX];

@@ -56,13 +56,6 @@ struct scn_run {
 	int write_errors;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool is_lockdep_kind(enum sim_finding_kind k)
 {
@@ -255,7 +248,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 	if (all_positive_met(r) && !r->ro->keep_going)
 		stop = true;
 	if (r->progress && (idx & 63) == 0) {
-		double dt = now_s() - r->t0;
+		double dt = cli_now_s() - r->t0;
 
 		fprintf(stderr, "\r  %-40.40s exec %llu  %.0f exec/s  findings %d   ",
 			r->s->name, (unsigned long long)(idx + 1),
@@ -275,19 +268,6 @@ struct outcome {
 	bool complete;
 };
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 static void xml_str(FILE *f, const char *s)
 {
@@ -374,7 +354,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		 s.name, path, sim_strategy_name(so.strategy),
 		 (unsigned long long)so.seed, so.pct_depth, so.preemption_bound);
 	r.progress = !ro->quiet && isatty(2) && !getenv("CI");
-	r.t0 = now_s();
+	r.t0 = cli_now_s();
 
 	if (ro->schedule) {
 		FILE *sf = fopen(ro->schedule, "r");
@@ -411,7 +391,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	if (r.progress)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	o.execs = r.execs;
-	o.secs = now_s() - r.t0;
+	o.secs = cli_now_s() - r.t0;
 	o.complete = st.complete;
 
 	/* Evaluate expectations. */
@@ -449,26 +429,26 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 
 	if (ro->json) {
 		printf("{\"scenario\":");
-		json_str(stdout, s.name);
+		cli_json_str(stdout, s.name);
 		printf(",\"file\":");
-		json_str(stdout, path);
+		cli_json_str(stdout, path);
 		printf(",\"variant\":");
-		json_str(stdout, apsim_variant_name);
+		cli_json_str(stdout, apsim_variant_name);
 		printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"complete\":%s,\"result\":\"%s\"",
 		       sim_strategy_name(so.strategy), (unsigned long long)so.seed,
 		       (unsigned long long)o.execs, o.complete ? "true" : "false",
 		       o.pass ? "pass" : "fail");
 		if (!o.pass) {
 			printf(",\"why\":");
-			json_str(stdout, o.why);
+			cli_json_str(stdout, o.why);
 		}
 		printf(",\"findings\":[");
 		for (int i = 0; i < r.nseen; i++) {
 			printf("%s{\"kind\":\"%s\",\"signature\":", i ? "," : "",
 			       sim_finding_kind_name(r.seen_kind[i]));
-			json_str(stdout, r.seen[i]);
+			cli_json_str(stdout, r.seen[i]);
 			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
-			json_str(stdout, r.seen_dir[i]);
+			cli_json_str(stdout, r.seen_dir[i]);
 			printf("}");
 		}
 		printf("]}\n");
