@@ -399,7 +399,10 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
 	sim_symbolize(sim_fault_pc(), where, sizeof(where));
 	if (!strcmp(where, "?") && ls && ls->func)
 		snprintf(where, sizeof(where), "%s", ls->func);
-	snprintf(sig, sizeof(sig), "memory:%s:%s", kind, afunc);
+	/* dedup key: kind, the object's allocating function and the function
+	 * that made the access (innermost frame, without its line) */
+	snprintf(sig, sizeof(sig), "memory:%s:%s@%.*s", kind, afunc,
+		 (int)strcspn(where, " "), where);
 	sim_report(SIM_F_MEMORY, true, sig,
 		   "==================================================================\n"
 		   "BUG: KASAN: %s in %s\n"
@@ -563,7 +566,8 @@ static void report_free(const char *kind, struct slot *s, const void *p,
 	const char *afunc = s && s->asite && s->asite->func ? s->asite->func :
 			    (site && site->func ? site->func : "?");
 
-	snprintf(sig, sizeof(sig), "memory:%s:%s", kind, afunc);
+	snprintf(sig, sizeof(sig), "memory:%s:%s@%s", kind, afunc,
+		 site && site->func ? site->func : "?");
 	if (!s) {
 		sim_report(SIM_F_MEMORY, true, sig,
 			   "BUG: KASAN: %s in %s\n"
