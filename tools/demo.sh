@@ -13,12 +13,15 @@ echo "   (each scenario expects the bug; PASS means apsim reproduced it)"
 $apsim run --out "$out" scenarios/deadlocks
 rc=$?
 echo
-for d in "$out"/*/01-*; do
-	[ -f "$d/report.txt" ] || continue
-	echo "---------------------------------------------------------------- $d/report.txt"
-	sed -n '1,80p' "$d/report.txt"
-	echo "   (interleaving: $d/trace.txt, replay: $d/replay.sh, timeline: $d/trace.json, graph: $d/lockdep.dot)"
-	echo
+for scn in "$out"/*/; do
+	for kind in deadlock lock-cycle memory rule; do
+		d=$(ls -d "$scn"[0-9]*-"$kind" 2>/dev/null | head -1)
+		[ -n "$d" ] && [ -f "$d/report.txt" ] || continue
+		echo "---------------------------------------------------------------- $d/report.txt"
+		sed -n '1,70p' "$d/report.txt"
+		echo "   (interleaving: $d/trace.txt, replay: $d/replay.sh, timeline: $d/trace.json, graph: $d/lockdep.dot)"
+		echo
+	done
 done
 echo "== 2. The same scenarios on the unmodified driver (6.1 carries the fixes): expected clean"
 $apsim run --out "$out/fixed" scenarios/fixed
