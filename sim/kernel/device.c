@@ -24,6 +24,7 @@
 #include <linux/sysfs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <apsim/sim.h>
 #include "base.h"
 
@@ -32,6 +33,7 @@
 #include <string.h>
 
 void *shim_slab_sysfs_buf(const struct sim_site *site);
+extern unsigned long shim_exec_gen;	/* printk.c, bumped by shim_base_reset */
 
 /* ------------------------------------------------------------ attributes */
 
@@ -52,15 +54,95 @@ static struct attribute *group_find(const struct attribute_group *grp, const cha
 	return NULL;
 }
 
-static struct attribute *kobj_find_attr(struct kobject *kobj, const char *name)
+static struct attribute *kobj_find_attr_grp(struct kobject *kobj, const char *name,
+					    const struct attribute_group **grpp)
 {
 	for (int i = 0; i < kobj->nr_groups; i++) {
 		struct attribute *a = group_find(kobj->groups[i], name);
 
-		if (a)
+		if (a) {
+			if (grpp)
+				*grpp = kobj->groups[i];
 			return a;
+		}
 	}
 	return NULL;
+}
+
+static struct attribute *kobj_find_attr(struct kobject *kobj, const char *name)
+{
+	return kobj_find_attr_grp(kobj, name, NULL);
+}
+
+/*
+ * kernfs active references.  A show or store runs with an active reference
+ * on its attribute's node (kernfs_fop_read_iter / kernfs_fop_write_iter ->
+ * kernfs_get_active), and removing the node (sysfs_remove_group ->
+ * kernfs_remove_by_name -> __kernfs_remove) first deactivates it, so no new
+ * show/store can start, then waits in kernfs_drain until the shows/stores
+ * in progress have returned.  The shim counts the in-progress calls per
+ * (kobject, group); sysfs_remove_group unlinks the group (new lookups fail,
+ * like deactivation) and waits for the count to reach zero.  Slots carry the
+ * execution generation, so a new execution starts with none in use.
+ */
+#define SYSFS_ACTIVE_SLOTS 64
+
+static struct sysfs_active {
+	unsigned long gen;
+	struct kobject *kobj;
+	const struct attribute_group *grp;
+	int count;
+} sysfs_active[SYSFS_ACTIVE_SLOTS];
+
+static wait_queue_head_t sysfs_drain_wq = { ._w = { .name = "sysfs_drain_wq" } };
+
+static struct sysfs_active *active_slot(struct kobject *kobj, const struct attribute_group *grp,
+					bool create)
+{
+	struct sysfs_active *free = NULL;
+
+	for (int i = 0; i < SYSFS_ACTIVE_SLOTS; i++) {
+		struct sysfs_active *s = &sysfs_active[i];
+
+		if (s->gen == shim_exec_gen && s->count > 0) {
+			if (s->kobj == kobj && s->grp == grp)
+				return s;
+		} else if (!free) {
+			free = s;
+		}
+	}
+	if (!create)
+		return NULL;
+	if (WARN(!free, "shim: more than %d sysfs groups with shows/stores in progress\n",
+		 SYSFS_ACTIVE_SLOTS))
+		return NULL;
+	free->gen = shim_exec_gen;
+	free->kobj = kobj;
+	free->grp = grp;
+	free->count = 0;
+	return free;
+}
+
+/* kernfs_get_active: called right after the lookup, with no scheduling point between. */
+static struct sysfs_active *active_get(struct kobject *kobj, const struct attribute_group *grp)
+{
+	struct sysfs_active *s = active_slot(kobj, grp, true);
+
+	if (s)
+		s->count++;
+	return s;
+}
+
+static void active_put(struct sysfs_active *s)
+{
+	if (s && --s->count == 0)
+		wake_up_all(&sysfs_drain_wq);
+}
+
+/* kernfs_drain: wait until no show/store of the group is in progress. */
+static void sysfs_drain(struct kobject *kobj, const struct attribute_group *grp)
+{
+	wait_event(sysfs_drain_wq, !active_slot(kobj, grp, false));
 }
 
 int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
@@ -94,6 +176,7 @@ void sysfs_remove_group(struct kobject *kobj, const struct attribute_group *grp)
 			memmove(&kobj->groups[i], &kobj->groups[i + 1],
 				(kobj->nr_groups - i - 1) * sizeof(kobj->groups[0]));
 			kobj->nr_groups--;
+			sysfs_drain(kobj, grp);
 			return;
 		}
 	}
@@ -142,7 +225,19 @@ void device_remove_file(struct device *dev, const struct device_attribute *attr)
 }
 
 /* Show into a guarded page; copy the result to buf (PAGE_SIZE bytes). */
-static ssize_t do_show(struct kobject *kobj, struct attribute *a, bool is_dev, char *buf)
+static ssize_t do_show_locked(struct kobject *kobj, struct attribute *a, bool is_dev, char *buf);
+
+static ssize_t do_show(struct kobject *kobj, struct attribute *a, const struct attribute_group *grp,
+		       bool is_dev, char *buf)
+{
+	struct sysfs_active *act = active_get(kobj, grp);
+	ssize_t ret = do_show_locked(kobj, a, is_dev, buf);
+
+	active_put(act);
+	return ret;
+}
+
+static ssize_t do_show_locked(struct kobject *kobj, struct attribute *a, bool is_dev, char *buf)
 {
 	char *page = shim_slab_sysfs_buf(SIM_SITE);
 	ssize_t ret;
@@ -185,8 +280,21 @@ static ssize_t do_show(struct kobject *kobj, struct attribute *a, bool is_dev, c
 	return ret;
 }
 
-static ssize_t do_store(struct kobject *kobj, struct attribute *a, bool is_dev,
-			const char *buf, size_t count)
+static ssize_t do_store_locked(struct kobject *kobj, struct attribute *a, bool is_dev,
+			       const char *buf, size_t count);
+
+static ssize_t do_store(struct kobject *kobj, struct attribute *a, const struct attribute_group *grp,
+			bool is_dev, const char *buf, size_t count)
+{
+	struct sysfs_active *act = active_get(kobj, grp);
+	ssize_t ret = do_store_locked(kobj, a, is_dev, buf, count);
+
+	active_put(act);
+	return ret;
+}
+
+static ssize_t do_store_locked(struct kobject *kobj, struct attribute *a, bool is_dev,
+			       const char *buf, size_t count)
 {
 	size_t len = count < PAGE_SIZE ? count : PAGE_SIZE - 1;
 	char *kbuf;
@@ -212,41 +320,45 @@ static ssize_t do_store(struct kobject *kobj, struct attribute *a, bool is_dev,
 
 ssize_t shim_sysfs_read(struct device *dev, const char *attr, char *buf)
 {
+	const struct attribute_group *grp;
 	struct attribute *a;
 
 	if (!dev)
 		return -ENODEV;
-	a = kobj_find_attr(&dev->kobj, attr);
+	a = kobj_find_attr_grp(&dev->kobj, attr, &grp);
 	if (!a)
 		return -ENOENT;
-	return do_show(&dev->kobj, a, true, buf);
+	return do_show(&dev->kobj, a, grp, true, buf);
 }
 
 ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf, size_t count)
 {
+	const struct attribute_group *grp;
 	struct attribute *a;
 
 	if (!dev)
 		return -ENODEV;
-	a = kobj_find_attr(&dev->kobj, attr);
+	a = kobj_find_attr_grp(&dev->kobj, attr, &grp);
 	if (!a)
 		return -ENOENT;
-	return do_store(&dev->kobj, a, true, buf, count);
+	return do_store(&dev->kobj, a, grp, true, buf, count);
 }
 
 ssize_t shim_sysfs_kobj_read(struct kobject *kobj, const char *attr, char *buf)
 {
-	struct attribute *a = kobj_find_attr(kobj, attr);
+	const struct attribute_group *grp;
+	struct attribute *a = kobj_find_attr_grp(kobj, attr, &grp);
 
-	return a ? do_show(kobj, a, false, buf) : -ENOENT;
+	return a ? do_show(kobj, a, grp, false, buf) : -ENOENT;
 }
 
 ssize_t shim_sysfs_kobj_write(struct kobject *kobj, const char *attr, const char *buf,
 			      size_t count)
 {
-	struct attribute *a = kobj_find_attr(kobj, attr);
+	const struct attribute_group *grp;
+	struct attribute *a = kobj_find_attr_grp(kobj, attr, &grp);
 
-	return a ? do_store(kobj, a, false, buf, count) : -ENOENT;
+	return a ? do_store(kobj, a, grp, false, buf, count) : -ENOENT;
 }
 
 /* --------------------------------------------------------------- devices */
