@@ -738,8 +738,11 @@ int cli_run(int argc, char **argv)
 	}
 	apsim_rules_enable(!ro.no_rules);
 	for (int i = 0; i < npaths; i++)
-		if (collect(paths[i], &files, &nfiles, &cap))
+		if (collect(paths[i], &files, &nfiles, &cap)) {
 			rc = 2;
+			nfail++;
+			nrun++;
+		}
 	if (ro.variant && strcmp(ro.variant, "base") && !apsim_variant_name[0]) {
 		/* explicit --variant: everything runs there */
 	}
@@ -768,11 +771,15 @@ int cli_run(int argc, char **argv)
 				snprintf(want, sizeof(want), "base");
 		}
 		if (strcmp(want, mine)) {
-			if (run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail))
+			if (run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail)) {
 				rc = 2;
+				nfail++;
+			}
 		} else {
-			if (run_scenario(files[i], &ro, frag ? frag : junit, &nfail))
+			if (run_scenario(files[i], &ro, frag ? frag : junit, &nfail)) {
 				rc = 2;
+				nfail++;   /* could not run: a parse or usage error */
+			}
 		}
 		nrun++;
 	}
