@@ -17,8 +17,8 @@ typedef struct wait_queue_head {
 	struct sim_waitq _w;
 } wait_queue_head_t;
 
-#define __WAIT_QUEUE_HEAD_INITIALIZER(name) { ._w = { .name = #name } }
-#define DECLARE_WAIT_QUEUE_HEAD(name) wait_queue_head_t name = __WAIT_QUEUE_HEAD_INITIALIZER(name)
+#define __WAIT_QUEUE_HEAD_INITIALIZER(wq_) { ._w = { .name = #wq_ } }
+#define DECLARE_WAIT_QUEUE_HEAD(wq_) wait_queue_head_t wq_ = __WAIT_QUEUE_HEAD_INITIALIZER(wq_)
 #define init_waitqueue_head(wq) do {					\
 	(wq)->_w.waiters = 0;						\
 	(wq)->_w.name = #wq;						\
