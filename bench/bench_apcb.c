@@ -17,7 +17,7 @@
  * the driver / shim split from a gperftools profile of the op loops.
  *
  * The shim's AP bus holds at most 1024 queue devices (MAXQ in
- * sim/kernel/ap_bus.c), so the square sweep stops at 32x32; 256x4 and 4x256
+ * sim/kernel/apbus.c), so the square sweep stops at 32x32; 256x4 and 4x256
  * use the full APXA id range at the same queue count.
  */
 #include <apsim/sim.h>

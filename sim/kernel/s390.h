@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sim/kernel/s390.h - the glue API of the s390 half of the shim kernel:
- * the AP hardware model (ap_hw.c), the AP bus (ap_bus.c) and kvm-s390
+ * the AP hardware model (ap_hw.c), the AP bus (apbus.c) and kvm-s390
  * (kvm.c).  Included by the driver glue (driver/world.c, invariants.c) and
  * the tests; compiled with the shim kernel headers (CFLAGS_SHIM).
  *
@@ -113,7 +113,7 @@ struct shim_apq_state {
 };
 int shim_ap_hw_queue_state(int card, int dom, struct shim_apq_state *out);
 
-/* -------------------------------------------------------- AP bus (ap_bus.c) */
+/* -------------------------------------------------------- AP bus (apbus.c) */
 
 /*
  * Host configuration before the module loads: hardware QCI (apm/aqm/adm,

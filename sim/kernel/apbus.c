@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sim/kernel/ap_bus.c - the s390 AP bus as the vfio_ap driver sees it.
+ * sim/kernel/apbus.c - the s390 AP bus as the vfio_ap driver sees it.
  *
  * Owns: the "ap" bus_type and its queue devices (struct ap_queue from the
  * driver tree's ap_bus.h), ap_driver_register/unregister, the match/probe/
