@@ -125,9 +125,9 @@ $(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h driver/*.h) sim/include/apsim/sim.h |
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
 
-$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h) sim/include/apsim/sim.h | $(DEPS_STAMP)
+$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h cli/scn_parse.h) sim/include/apsim/sim.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
+	$(CC) $(CFLAGS_SIM) -Idriver -Icli -c $< -o $@
 $(OBJ)/cli/fuzz.o: $(wildcard fuzz/*.h)
 
 LIBSIM  = $(BUILD)/libsim.a
@@ -272,7 +272,7 @@ FUZZ_BUILD := $(BUILD)/fuzzbuild
 # -asan-globals=0: the per-execution reset memcpys the driver's whole data
 # section, redzones between globals included (a false positive otherwise).
 FUZZ_OPT   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN -mllvm -asan-globals=0
-FUZZ_WORLD_SRCS := fuzz/fuzz_world.c fuzz/gen.c cli/ops_names.c
+FUZZ_WORLD_SRCS := fuzz/fuzz_world.c fuzz/gen.c cli/scn_parse.c cli/ops_names.c
 fuzz-libs: $(KSRC_READY) | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
 	    KSRC=$(KSRC_EFF) VARIANT=$(VARIANT) $(FUZZ_BUILD)/libapsim-driver.a $(FUZZ_BUILD)/libsim.a

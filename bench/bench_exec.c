@@ -56,33 +56,7 @@ static double ctx_switch_ns(void)
 }
 
 #define NLOCK 1000000L
-static struct sim_mutex bm;
-static struct sim_lock_class_key bk;
-static double lock_ns;
-
-static void lock_main(void *arg)
-{
-	(void)arg;
-	sim_mutex_init(&bm, "bench_mutex", &bk, SIM_SITE);
-	double t0 = bench_now();
-
-	for (long i = 0; i < NLOCK; i++) {
-		sim_mutex_lock(&bm, 0, SIM_SITE);
-		sim_mutex_unlock(&bm, SIM_SITE);
-	}
-	lock_ns = (bench_now() - t0) * 1e9 / NLOCK;
-}
-
-static double lock_unlock_ns(bool lockdep)
-{
-	struct sim_opts o;
-
-	sim_opts_default(&o);
-	o.lockdep = lockdep;
-	o.max_steps = NLOCK * 4 + 100;
-	sim_run(&o, lock_main, NULL, NULL, NULL);
-	return lock_ns;
-}
+#include "bench_lock.h"
 
 #define NYIELD 300000L
 static void yielder(void *arg)
@@ -300,8 +274,8 @@ int main(int argc, char **argv)
 
 	for (int r = 0; r < R; r++) {
 		sw[r] = ctx_switch_ns();
-		lon[r] = lock_unlock_ns(true);
-		loff[r] = lock_unlock_ns(false);
+		lon[r] = bench_lock_unlock_ns(NLOCK, true);
+		loff[r] = bench_lock_unlock_ns(NLOCK, false);
 		dec[r] = decisions_per_s();
 	}
 	/* D2 executions/s, 1 core, profiled */

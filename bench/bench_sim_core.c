@@ -92,30 +92,7 @@ static double bench_glibc(void)
 /* ---------------------------------------------------- mutex fast path */
 
 #define NLOCK 2000000L
-static struct sim_mutex bm;
-static struct sim_lock_class_key bk;
-static double lock_ns;
-
-static void lock_main(void *arg)
-{
-	sim_mutex_init(&bm, "bench_mutex", &bk, SIM_SITE);
-	double t0 = now_s();
-	for (long i = 0; i < NLOCK; i++) {
-		sim_mutex_lock(&bm, 0, SIM_SITE);
-		sim_mutex_unlock(&bm, SIM_SITE);
-	}
-	lock_ns = (now_s() - t0) * 1e9 / NLOCK;
-}
-
-static double bench_lock(bool lockdep)
-{
-	struct sim_opts o;
-	sim_opts_default(&o);
-	o.lockdep = lockdep;
-	o.max_steps = NLOCK * 4 + 100;
-	sim_run(&o, lock_main, NULL, NULL, NULL);
-	return lock_ns;
-}
+#include "bench_lock.h"
 
 /* ---------------------------------------------------- steps per second */
 
@@ -154,8 +131,8 @@ int main(void)
 	for (int i = 0; i < RUNS; i++) {
 		ours[i] = bench_ours();
 		glibc[i] = bench_glibc();
-		lk_on[i] = bench_lock(true);
-		lk_off[i] = bench_lock(false);
+		lk_on[i] = bench_lock_unlock_ns(NLOCK, true);
+		lk_off[i] = bench_lock_unlock_ns(NLOCK, false);
 		st_rnd[i] = bench_steps(SIM_STRAT_RANDOM, &sw);
 		st_pct[i] = bench_steps(SIM_STRAT_PCT, &sw);
 	}

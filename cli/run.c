@@ -235,7 +235,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		snprintf(hdr, sizeof(hdr), "%sexecution: #%llu\n", r->header,
 			 (unsigned long long)idx);
 		if (cli_write_finding(r->seen_dir[j], f, r->s->file, hdr,
-				      r->ro->variant ? NULL : NULL) < 0) {
+				      NULL) < 0) {
 			r->write_errors++;
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
 				strerror(errno));
@@ -743,9 +743,6 @@ int cli_run(int argc, char **argv)
 			nfail++;
 			nrun++;
 		}
-	if (ro.variant && strcmp(ro.variant, "base") && !apsim_variant_name[0]) {
-		/* explicit --variant: everything runs there */
-	}
 	if (ro.junit) {
 		junit = fopen(ro.junit, "w");
 		if (!junit) {

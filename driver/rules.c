@@ -241,15 +241,6 @@ static uint64_t list_hash;
 static bool list_valid;
 static uint32_t snap_gen;
 
-static uint64_t fnv(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 static bool holds(int tid, const struct req *q, const struct sim_lockdep_map **held, int nheld)
 {
 	for (int i = 0; i < nheld; i++)

@@ -32,7 +32,6 @@ struct world {
 	struct mdev_device *mdev[APSIM_MAX_MDEVS];
 	bool mdev_gone[APSIM_MAX_MDEVS];
 	int open_count[APSIM_MAX_MDEVS];
-	struct kvm *open_kvm[APSIM_MAX_MDEVS];    /* the kvm of the first open */
 	struct kvm *kvm[APSIM_MAX_KVMS];
 	bool kvm_destroyed[APSIM_MAX_KVMS];
 	bool loaded;
@@ -229,15 +228,14 @@ static long do_op(const struct apsim_op *op)
 		ret = shim_vfio_open(m, kvm);
 		if (kvm)
 			kvm_put_kvm(kvm);
-		if (ret == 0 && W.open_count[op->mdev]++ == 0)
-			W.open_kvm[op->mdev] = kvm;
+		if (ret == 0)
+			W.open_count[op->mdev]++;
 		return ret;
 	case APSIM_OP_VFIO_CLOSE:
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		if (--W.open_count[op->mdev] == 0)
-			W.open_kvm[op->mdev] = NULL;
+		W.open_count[op->mdev]--;
 		shim_vfio_close(m);
 		return 0;
 	case APSIM_OP_VFIO_GET_INFO: {

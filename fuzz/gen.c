@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "scn_parse.h"
 
 #include <apsim/sim.h>
 
@@ -576,16 +577,7 @@ static void clamp_opts(struct apsim_gen_opts *o)
 
 static void gen_begin(struct apsim_scenario *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->cfg.apxa = true;
-	out->cfg.card_type = 13;   /* AP_DEVICE_TYPE_CEX7 */
-	memset(out->cfg.apmask, 0xff, sizeof(out->cfg.apmask));
-	memset(out->cfg.aqmask, 0xff, sizeof(out->cfg.aqmask));
-	out->explore.strategy = -1;
-	out->explore.iterations = -1;
-	out->explore.pct_depth = -1;
-	out->explore.preemption_bound = -1;
-	out->explore.max_steps = -1;
+	apsim_scn_init(out);   /* the defaults of an empty scenario file */
 }
 
 void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
