@@ -43,11 +43,27 @@ KDEFS     = -D__KERNEL__ -DAPSIM_KERNEL -DKBUILD_MODNAME='"vfio_ap"' \
 # host's <asm/...> or libc).
 CFLAGS_K  = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
             -fno-common -ffreestanding -DAPSIM_FREESTANDING -nostdinc \
-            -isystem $(shell $(CC) -print-file-name=include) $(KDEFS) $(KWARN)
+            -isystem $(shell $(CC) -print-file-name=include) $(KDEFS) $(KWARN) $(KASAN_FLAGS)
 # Shim subsystems and driver glue: kernel headers from the shim, plus libc.
-CFLAGS_SHIM = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
-            -fno-common -D_GNU_SOURCE $(KDEFS) $(KWARN)
+CFLAGS_SHIM_NOKASAN = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
+            -fno-common -D_GNU_SOURCE $(KDEFS) $(KWARN) $(KASAN_DEF)
+CFLAGS_SHIM = $(CFLAGS_SHIM_NOKASAN) $(KASAN_FLAGS)
 LDLIBS   := -lm -ldl
+# The kernel side (driver, shim, glue) is built with gcc's kernel-address
+# instrumentation: every load/store calls libsim's shadow checker
+# (sim/shadow.c), and the slab runs in shadow mode (exact, no syscalls).
+# Off for ASan/libFuzzer builds (ASan owns the hooks there) and for
+# compilers other than gcc (the slab then uses guard pages).  KASAN=0 to
+# turn it off.
+ifneq ($(findstring APSIM_ASAN,$(OPT)),)
+KASAN := 0
+endif
+KASAN    ?= $(if $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo clang),0,1)
+ifeq ($(KASAN),1)
+KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address --param asan-globals=0 --param asan-stack=0 \
+              --param asan-instrumentation-with-call-threshold=0 -fno-tree-loop-distribute-patterns
+KASAN_DEF   = -DAPSIM_KASAN
+endif
 
 # --------------------------------------------------------------- dependencies
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -88,13 +104,19 @@ $(KINFO): FORCE $(KSRC_READY)
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # ------------------------------------------------------------------- objects
+# Objects rebuild when the compiler or the flags change (e.g. KASAN=0).
+FLAGS_STAMP := $(BUILD)/cflags.txt
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) | $(CFLAGS_K) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
 SIM_OBJS  = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
 SHIM_OBJS = $(SHIM_SRCS:%.c=$(OBJ)/%.o)
 GLUE_OBJS = $(GLUE_SRCS:%.c=$(OBJ)/%.o)
 DRV_OBJS  = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
-$(OBJ)/sim/%.o: sim/%.c $(wildcard sim/*.h sim/include/apsim/*.h) | $(DEPS_STAMP)
+$(OBJ)/sim/%.o: sim/%.c $(wildcard sim/*.h sim/include/apsim/*.h) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 $(OBJ)/sim/%.o: sim/%.S | $(DEPS_STAMP)
@@ -102,13 +124,17 @@ $(OBJ)/sim/%.o: sim/%.S | $(DEPS_STAMP)
 	$(CC) -c $< -o $@
 
 SHIM_HDRS := $(shell find sim/include -name '*.h') $(wildcard sim/kernel/*.h)
-$(OBJ)/sim/kernel/%.o: sim/kernel/%.c $(SHIM_HDRS) $(KINFO)
+$(OBJ)/sim/kernel/%.o: sim/kernel/%.c $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SHIM) -c $< -o $@
+# The allocator owns the shadow: not instrumented itself.
+$(OBJ)/sim/kernel/slab.o: sim/kernel/slab.c $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SHIM_NOKASAN) -c $< -o $@
 
 # The real driver, compiled as it is from KSRC.  Its writable data is moved
 # into named sections so the per-execution reset can restore it by memcpy.
-$(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO)
+$(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_K) -c $< -o $@.raw.o
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
@@ -117,15 +143,16 @@ $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO)
 	        --rename-section .bss=apsim_drv_bss,alloc,load,data,contents $@.raw.o $@
 	@rm -f $@.raw.o
 
-$(OBJ)/driver/%.o: driver/%.c $(SHIM_HDRS) $(wildcard driver/*.h) $(KINFO)
+# The executor (world, invariants, rules) is apsim's own code: not instrumented.
+$(OBJ)/driver/%.o: driver/%.c $(SHIM_HDRS) $(wildcard driver/*.h) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SHIM) -Idriver -c $< -o $@
+	$(CC) $(CFLAGS_SHIM_NOKASAN) -Idriver -c $< -o $@
 
-$(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h driver/*.h) sim/include/apsim/sim.h | $(DEPS_STAMP)
+$(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h driver/*.h) sim/include/apsim/sim.h $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
 
-$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h cli/scn_parse.h) sim/include/apsim/sim.h | $(DEPS_STAMP)
+$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h cli/scn_parse.h) sim/include/apsim/sim.h $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -Idriver -Icli -c $< -o $@
 $(OBJ)/cli/fuzz.o: $(wildcard fuzz/*.h)

@@ -173,7 +173,8 @@ static long do_op(const struct apsim_op *op)
 			return -EINVAL;
 		if (W.mdev[op->mdev] && !W.mdev_gone[op->mdev])
 			return -EEXIST;
-		W.mdev[op->mdev] = NULL;
+		/* W.mdev keeps a removed mdev until the index is reused: a
+		 * removal in progress still needs it (the fd holder) */
 		ret = shim_mdev_create(op->mdev, &m);
 		if (ret == 0) {
 			W.mdev[op->mdev] = m;
@@ -386,6 +387,37 @@ static void check_open_invariant(void)
 	}
 }
 
+/*
+ * The fd holder.  A removal waits in vfio_unregister_group_dev until the
+ * device's last user closes it.  When a scenario removes an mdev that it
+ * keeps open and no operation closes it in time, 6.1 waits for user space
+ * (vfio_ap has no `request` callback to ask); the VMM holding the fd would
+ * eventually close it or exit.  apsim plays that process: after the first
+ * 10-second wait it starts a thread "fd-holder" that closes the device
+ * (every open of it), like the release at process exit, so the removal
+ * completes instead of reporting a hang.  A close that itself blocks (on a
+ * lock the removal holds...) is still found: as a deadlock or a hang.
+ */
+static void fd_holder(void *arg)
+{
+	int i = (int)(long)arg;
+
+	sim_trace_note(SIM_SITE, "fd holder of m%d closes it (process exit)", i);
+	while (W.mdev[i] && W.open_count[i] > 0) {
+		W.open_count[i]--;
+		shim_vfio_close(W.mdev[i]);
+	}
+}
+
+static void vfio_busy(struct vfio_device *vd)
+{
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
+		if (W.mdev[i] && shim_mdev_vfio_device(W.mdev[i]) == vd && W.open_count[i] > 0) {
+			sim_thread_spawn("fd-holder", fd_holder, (void *)(long)i);
+			return;
+		}
+}
+
 static void worker(void *arg)
 {
 	int t = (int)(long)arg;
@@ -491,6 +523,7 @@ static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
 	shim_base_reset();
 	shim_s390_reset();
 	apply_variant_flags();
+	shim_vfio_set_busy_hook(vfio_busy);
 	shim_ap_config_set(&s->cfg);
 }
 

@@ -34,6 +34,21 @@ uint64_t sim__step(void);
 void sim__lockdep_reset(bool keep_graph);   /* start of every execution */
 void sim__lockdep_thread_exit(int tid);     /* a thread exits */
 
+/* ---- shadow memory (sim/shadow.c): checks of sync objects ---- */
+extern uintptr_t sim__sh_lo, sim__sh_size;
+bool sim__shadow_check_slow(uintptr_t a, size_t n, bool is_write, uintptr_t pc);
+bool sim__shadow_check_site(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
+			    const struct sim_site *site);
+/* At the entry of a sync primitive: is its object (*p) addressable?  The
+ * caller's site names the access (the return address may belong to the
+ * caller's caller after a tail call). */
+#define SIM_SHADOW_ENTRY(p, wr, site)					\
+	do {								\
+		if (unlikely((uintptr_t)(p) - sim__sh_lo < sim__sh_size)) \
+			sim__shadow_check_site((uintptr_t)(p), sizeof(*(p)), (wr), \
+				(uintptr_t)__builtin_return_address(0) - 1, (site)); \
+	} while (0)
+
 /* ---- objects of the next step (exhaustive-search independence) ---- */
 #define SIM_OBJ_NONE    ((const void *)0)       /* touches nothing shared */
 #define SIM_OBJ_UNKNOWN ((const void *)1)       /* dependent with all */

@@ -72,6 +72,7 @@ static void lockobj_init(struct sim_lockdep_map *m, struct sim_waitq *wq,
 void sim_mutex_init(struct sim_mutex *m, const char *name,
 		    const struct sim_lock_class_key *key, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(m, true, site);
 	m->owner = 0;
 	m->owner_site = NULL;
 	lockobj_init(&m->dep_map, &m->wq, name, key, site);
@@ -79,6 +80,7 @@ void sim_mutex_init(struct sim_mutex *m, const char *name,
 
 void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(m, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {             /* host context: no blocking */
@@ -101,12 +103,14 @@ void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *si
 int sim_mutex_lock_interruptible(struct sim_mutex *m, int subclass,
 				 const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(m, true, site);
 	sim_mutex_lock(m, subclass, site);
 	return 0;
 }
 
 int sim_mutex_trylock(struct sim_mutex *m, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(m, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (t)
@@ -144,6 +148,7 @@ static void bad_unlock(const struct sim_lockdep_map *m, const char *what,
 
 void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(m, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -166,6 +171,7 @@ void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site)
 
 bool sim_mutex_is_locked(const struct sim_mutex *m)
 {
+	SIM_SHADOW_ENTRY(m, false, NULL);
 	return m->owner != 0;
 }
 
@@ -174,6 +180,7 @@ bool sim_mutex_is_locked(const struct sim_mutex *m)
 void sim_rwsem_init(struct sim_rwsem *s, const char *name,
 		    const struct sim_lock_class_key *key, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	s->writer = 0;
 	s->readers = 0;
 	s->nreaders = 0;
@@ -184,6 +191,7 @@ void sim_rwsem_init(struct sim_rwsem *s, const char *name,
 
 void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -205,6 +213,7 @@ void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_sit
 
 void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -228,6 +237,7 @@ void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_si
 
 int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (t)
@@ -248,6 +258,7 @@ int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site
 
 int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (t)
@@ -266,6 +277,7 @@ int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *sit
 
 void sim_rwsem_up_read(struct sim_rwsem *s, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -294,6 +306,7 @@ out:
 
 void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -316,6 +329,7 @@ void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 
 void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(s, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t))
@@ -340,6 +354,7 @@ void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site)
 
 bool sim_rwsem_is_locked(const struct sim_rwsem *s)
 {
+	SIM_SHADOW_ENTRY(s, false, NULL);
 	return s->writer || s->nreaders;
 }
 
@@ -348,6 +363,7 @@ bool sim_rwsem_is_locked(const struct sim_rwsem *s)
 void sim_spin_init(struct sim_spinlock *l, const char *name,
 		   const struct sim_lock_class_key *key, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(l, true, site);
 	l->owner = 0;
 	lockobj_init(&l->dep_map, &l->wq, name, key, site);
 }
@@ -378,6 +394,7 @@ static void spin_pop(struct sim_thread *t, struct sim_spinlock *l)
 
 void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(l, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -396,6 +413,7 @@ void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site)
 
 int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(l, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (t)
@@ -416,6 +434,7 @@ int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 
 void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(l, true, site);
 	struct sim_thread *t = w.cur;
 
 	if (unlikely(!t)) {
@@ -441,6 +460,7 @@ void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site)
 
 void sim_completion_init(struct sim_completion *c)
 {
+	SIM_SHADOW_ENTRY(c, true, NULL);
 	c->done = 0;
 	memset(&c->wq, 0, sizeof(c->wq));
 	c->wq.name = "completion";
@@ -454,6 +474,7 @@ static void cev(enum sim_ev k, const struct sim_site *site)
 
 void sim_completion_wait(struct sim_completion *c, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(c, true, site);
 	if (!w.cur) {
 		if (c->done && c->done != ~0u)
 			c->done--;
@@ -471,6 +492,7 @@ void sim_completion_wait(struct sim_completion *c, const struct sim_site *site)
 uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 				     const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(c, true, site);
 	uint64_t deadline;
 
 	if (!w.cur) {
@@ -499,6 +521,7 @@ uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 
 void sim_complete(struct sim_completion *c, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(c, true, site);
 	if (w.cur)
 		sim__point(c, site);
 	cev(SIM_EV_COMPLETE, site);
@@ -509,6 +532,7 @@ void sim_complete(struct sim_completion *c, const struct sim_site *site)
 
 void sim_complete_all(struct sim_completion *c, const struct sim_site *site)
 {
+	SIM_SHADOW_ENTRY(c, true, site);
 	if (w.cur)
 		sim__point(c, site);
 	cev(SIM_EV_COMPLETE, site);

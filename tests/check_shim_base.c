@@ -96,23 +96,105 @@ static void slab_uaf(void *arg)
 	sink = p[3];	/* faults: freed slot is PROT_NONE */
 }
 
+/* The exact modes, one per loop iteration: shadow memory (the default of
+ * APSIM_KASAN builds; guard pages without it) and guard pages. */
+static const int slab_modes[] = { SHIM_SLAB_SHADOW, SHIM_SLAB_GUARD };
+
+static void slab_mode_set(int i)
+{
+	shim_slab_set_mode(slab_modes[i]);
+}
+
 START_TEST(test_slab_uaf)
 {
 	const struct sim_finding *f;
 
 	if (tu_asan())
 		return;
+	slab_mode_set(_i);
 	run(slab_uaf, NULL);
-	f = find_sig("memory:use-after-free:uaf_alloc_obj");
+	f = find_sig("memory:use-after-free:uaf_alloc_obj@slab_uaf");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(f->kind, SIM_F_MEMORY);
-	ck_assert_ptr_nonnull(strstr(f->report, "BUG: KASAN: use-after-free"));
-	ck_assert_ptr_nonnull(strstr(f->report, "Read of size ? at offset 12"));
+	ck_assert_ptr_nonnull(strstr(f->report, "BUG: KASAN: use-after-free in slab_uaf"));
+	ck_assert_ptr_nonnull(strstr(f->report,
+				     shim_slab_mode() == SHIM_SLAB_SHADOW ?
+				     "Read of size 4 at offset 12" : "Read of size ? at offset 12"));
 	ck_assert_ptr_nonnull(strstr(f->report, "Allocated by task"));
 	ck_assert_ptr_nonnull(strstr(f->report, "(uaf_alloc_obj)"));
 	ck_assert_ptr_nonnull(strstr(f->report, "Freed by task"));
 	ck_assert_ptr_nonnull(strstr(f->report, "(uaf_free_obj)"));
 	ck_assert_ptr_null(strstr(f->report, "0x7f"));
+	shim_slab_set_mode(-1);
+}
+END_TEST
+
+/* Shadow mode only: bounds are byte-exact at the access (guard pages
+ * see an overflow into the < 8 bytes of slack only at kfree). */
+static void slab_oob_exact(void *arg)
+{
+	char *p = kmalloc(10, GFP_KERNEL);
+
+	sink = p[9];
+	sink = p[10];
+}
+
+struct locked_obj {
+	long pad;
+	struct mutex lock;
+};
+
+static struct locked_obj *lock_obj_alloc(void)
+{
+	struct locked_obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	mutex_init(&o->lock);
+	return o;
+}
+
+/* a lock taken in a freed object (libsim's sync code is not instrumented,
+ * it checks its object at every entry) */
+static void slab_lock_after_free(void *arg)
+{
+	struct locked_obj *o = lock_obj_alloc();
+
+	kfree(o);
+	mutex_lock(&o->lock);
+}
+
+static void slab_wild(void *arg)
+{
+	char *p = kmalloc(8, GFP_KERNEL);
+
+	sink = p[1 << 16];	/* slab memory nobody was given */
+}
+
+START_TEST(test_slab_shadow)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan())
+		return;
+	shim_slab_set_mode(SHIM_SLAB_SHADOW);
+	run(slab_basic, NULL);
+	if (shim_slab_mode() != SHIM_SLAB_SHADOW) {	/* KASAN=0 build */
+		shim_slab_set_mode(-1);
+		return;
+	}
+	ck_assert_int_eq(run(slab_basic, NULL).nfindings, 0);
+	ck_assert(basic_ok);
+	run(slab_oob_exact, NULL);
+	f = find_sig("memory:slab-out-of-bounds:slab_oob_exact@slab_oob_exact");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Read of size 1 at offset 10 of a 10-byte object (past its end)"));
+	run(slab_lock_after_free, NULL);
+	f = find_sig("memory:use-after-free:lock_obj_alloc@slab_lock_after_free");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Write of size"));
+	ck_assert_ptr_nonnull(strstr(f->report, "Freed by task"));
+	run(slab_wild, NULL);
+	ck_assert_ptr_nonnull(find_sig("memory:wild-memory-access@slab_wild"));
+	shim_slab_set_mode(-1);
 }
 END_TEST
 
@@ -127,8 +209,10 @@ START_TEST(test_slab_oob)
 {
 	if (tu_asan())
 		return;
+	slab_mode_set(_i);
 	run(slab_oob, NULL);
-	ck_assert_ptr_nonnull(find_sig("memory:slab-out-of-bounds:slab_oob"));
+	ck_assert_ptr_nonnull(find_sig("memory:slab-out-of-bounds:slab_oob@slab_oob"));
+	shim_slab_set_mode(-1);
 }
 END_TEST
 
@@ -167,6 +251,7 @@ START_TEST(test_slab_layout_changes)
 {
 	if (tu_asan())
 		return;
+	slab_mode_set(_i);
 	layout_step = 0;
 	ck_assert_int_eq(run(slab_layout, NULL).nfindings, 0);
 	layout_step = 1;
@@ -177,6 +262,7 @@ START_TEST(test_slab_layout_changes)
 	ck_assert_ptr_nonnull(find_sig("memory:use-after-free:slab_layout"));
 	ck_assert_ptr_nonnull(strstr(find_sig("memory:use-after-free:slab_layout")->report,
 				     "offset 5000"));
+	shim_slab_set_mode(-1);
 }
 END_TEST
 
@@ -639,9 +725,10 @@ int main(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_slab_basic);
-	tcase_add_test(tc, test_slab_uaf);
-	tcase_add_test(tc, test_slab_oob);
-	tcase_add_test(tc, test_slab_layout_changes);
+	tcase_add_loop_test(tc, test_slab_uaf, 0, 2);
+	tcase_add_loop_test(tc, test_slab_oob, 0, 2);
+	tcase_add_loop_test(tc, test_slab_layout_changes, 0, 2);
+	tcase_add_test(tc, test_slab_shadow);
 	tcase_add_test(tc, test_slab_poison_mode);
 	tcase_add_test(tc, test_slab_double_free);
 	tcase_add_test(tc, test_slab_leak);

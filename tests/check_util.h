@@ -44,10 +44,12 @@ static inline const struct sim_finding *tu_find(enum sim_finding_kind kind)
 		fclose(out);                                                   \
 	} while (0)
 
-/* Is the test binary built with AddressSanitizer? */
+/* Is the test binary built with (user-space) AddressSanitizer?  The
+ * kernel-address instrumentation of APSIM_KASAN builds is apsim's own
+ * shadow checker, not ASan. */
 static inline int tu_asan(void)
 {
-#if defined(APSIM_ASAN) || defined(__SANITIZE_ADDRESS__)
+#if defined(APSIM_ASAN) || (defined(__SANITIZE_ADDRESS__) && !defined(APSIM_KASAN))
 	return 1;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)

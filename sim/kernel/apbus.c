@@ -304,18 +304,16 @@ int ap_owned_by_def_drv(int card, int queue)
 int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm)
 {
 	bool locked = helper_lock();
-	int card, queue, rc = 0;
+	unsigned long cards = 0, doms = 0;
 
-	for (card = 0; !rc && card < AP_DEVICES; card++) {
-		if (!test_bit_inv(card, apm) || !test_bit_inv(card, ap_perms.apm))
-			continue;
-		for (queue = 0; !rc && queue < AP_DOMAINS; queue++)
-			if (test_bit_inv(queue, aqm) &&
-			    test_bit_inv(queue, ap_perms.aqm))
-				rc = 1;
-	}
+	/* 6.1 tests every (card, queue) bit pair; the same answer word-wise:
+	 * some card in apm & ap_perms.apm and some domain in aqm & ap_perms.aqm */
+	for (int k = 0; k < BITS_TO_LONGS(AP_DEVICES); k++)
+		cards |= apm[k] & ap_perms.apm[k];
+	for (int k = 0; k < BITS_TO_LONGS(AP_DOMAINS); k++)
+		doms |= aqm[k] & ap_perms.aqm[k];
 	helper_unlock(locked);
-	return rc;
+	return cards && doms;
 }
 
 /* ------------------------------------------------------------ mask parsing */
@@ -727,32 +725,36 @@ int shim_ap_queue_unbind(int card, int dom)
 
 /* ------------------------------------------------------ configuration */
 
+/* 32 MSB0 mask bytes (bit 7 of byte 0 = number 0) to the four s390
+ * doublewords of a QCI mask or an inverted-bit bitmap (number nr is bit
+ * 63 - nr % 64 of word nr / 64): each word is the big-endian value of its
+ * eight bytes. */
+static void bytes_to_words(unsigned long *w, const uint8_t *bytes)
+{
+	for (int k = 0; k < 4; k++) {
+		unsigned long v = 0;
+
+		for (int j = 0; j < 8; j++)
+			v = v << 8 | bytes[8 * k + j];
+		w[k] = v;
+	}
+}
+
 static void bytes_to_qci_mask(unsigned int *mask, const uint8_t *bytes)
 {
-	for (int nr = 0; nr < 256; nr++)
-		ap_cfg_assign(mask, nr, (bytes[nr / 8] >> (7 - nr % 8)) & 1);
+	bytes_to_words((unsigned long *)mask, bytes);
 }
 
 static void bytes_to_bitmap(unsigned long *map, const uint8_t *bytes)
 {
-	for (int nr = 0; nr < 256; nr++)
-		if ((bytes[nr / 8] >> (7 - nr % 8)) & 1)
-			set_bit_inv(nr, map);
-		else
-			clear_bit_inv(nr, map);
-}
-
-/* (card, dom) is a usable APQN of configuration c */
-static bool qci_has(const struct ap_config_info *c, int card, int dom)
-{
-	return ap_cfg_test(c->apm, card) && ap_cfg_test(c->aqm, dom);
+	bytes_to_words(map, bytes);
 }
 
 /* ap_scan_adapter/ap_scan_domains: per adapter, per domain in order,
  * remove the queue devices that left configuration c and add new ones. */
 static int scan_queues(const struct ap_config_info *c)
 {
-	u64 present[AP_DEVICES][AP_DOMAINS / 64];
+	u64 present[AP_DEVICES][AP_DOMAINS / 64], want[AP_DOMAINS / 64] = { 0 };
 	int rc = 0;
 
 	memset(present, 0, sizeof(present));
@@ -762,21 +764,30 @@ static int scan_queues(const struct ap_config_info *c)
 
 			present[card][dom / 64] |= 1ULL << (dom % 64);
 		}
+	for (int dom = 0; dom < AP_DOMAINS; dom++)
+		if (ap_cfg_test(c->aqm, dom))
+			want[dom / 64] |= 1ULL << (dom % 64);
 	for (int card = 0; card < AP_DEVICES; card++) {
-		if (!ap_cfg_test(c->apm, card) &&
-		    !(present[card][0] | present[card][1] | present[card][2] | present[card][3]))
-			continue;
-		for (int dom = 0; dom < AP_DOMAINS; dom++) {
-			bool have = (present[card][dom / 64] >> (dom % 64)) & 1;
-			bool want = qci_has(c, card, dom);
+		bool card_on = ap_cfg_test(c->apm, card);
 
-			if (have && !want) {
-				queue_remove(qindex(card, dom));
-			} else if (!have && want) {
-				int r = queue_create(card, dom);
+		/* the domains that are present or wanted, in ascending order */
+		for (int k = 0; k < AP_DOMAINS / 64; k++) {
+			u64 todo = present[card][k] | (card_on ? want[k] : 0);
 
-				if (r && !rc)
-					rc = r;
+			while (todo) {
+				int dom = k * 64 + __builtin_ctzll(todo);
+				bool have = (present[card][k] >> (dom % 64)) & 1;
+				bool on = card_on && ((want[k] >> (dom % 64)) & 1);
+
+				todo &= todo - 1;
+				if (have && !on) {
+					queue_remove(qindex(card, dom));
+				} else if (!have && on) {
+					int r = queue_create(card, dom);
+
+					if (r && !rc)
+						rc = r;
+				}
 			}
 		}
 	}

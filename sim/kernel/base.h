@@ -46,8 +46,19 @@ bool shim_module_loaded(void);
  * signature "memory:leak:<func>@<file:line>") every live object not marked
  * persistent.  Returns the number of leaked objects. */
 int shim_slab_leak_check(void);
-/* Opt-in (also APSIM_SLAB=poison): quarantine by poison, not page protection
- * (no mprotect per execution; reads after free not exact). */
+/*
+ * How freed objects and bounds are checked (see slab.c): shadow memory
+ * (default in APSIM_KASAN builds: exact, no system calls), guard pages
+ * (APSIM_SLAB=guard: exact, one mprotect per object), poison
+ * (APSIM_SLAB=poison: writes after free found at the end, reads only when
+ * they crash).  ASan builds: ASan.  -1 = the default (environment).  A
+ * change takes effect when no object exists (at the next reset).
+ */
+enum { SHIM_SLAB_SHADOW, SHIM_SLAB_GUARD, SHIM_SLAB_POISON, SHIM_SLAB_ASAN };
+void shim_slab_set_mode(int mode);
+int shim_slab_mode(void);
+const char *shim_slab_mode_name(void);
+/* Opt-in (also APSIM_SLAB=poison): shim_slab_set_mode(POISON or default) */
 void shim_slab_set_poison_mode(bool on);
 /* Objects that legitimately outlive the module (AP bus devices ...). */
 void shim_slab_set_persistent(const void *p, bool persistent);
@@ -119,6 +130,15 @@ int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm);
 /* Close: last close calls ops->close_device; drops the user reference
  * (wakes vfio_unregister_group_dev). */
 void shim_vfio_close(struct mdev_device *mdev);
+/*
+ * User space's side of vfio_unregister_group_dev: called once per removal,
+ * in the removing thread, when the device is still open after the first
+ * 10-second wait (where 6.1 says "Device is currently in use ... blocked
+ * until device is released").  The executor plays the fd holder (see
+ * driver/world.c).  NULL: nobody reacts and the removal waits forever.
+ */
+typedef void (*shim_vfio_busy_fn)(struct vfio_device *device);
+void shim_vfio_set_busy_hook(shim_vfio_busy_fn fn);
 /* ops->ioctl on an open device; -ENODEV if not open. */
 long shim_vfio_ioctl(struct mdev_device *mdev, unsigned int cmd, unsigned long arg);
 /* The IOMMU unmaps [iova, iova+len): ops->dma_unmap; pages still pinned in

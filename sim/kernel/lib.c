@@ -848,3 +848,31 @@ void shim_lib_reset(void)
 	INIT_LIST_HEAD(&timers);
 	ua_on = false;
 }
+
+#ifdef APSIM_KASAN
+/* KASAN-checked mem* for the driver (linux/string.h maps them here). */
+#define KASAN_PC() ((uintptr_t)__builtin_return_address(0) - 1)
+
+void *shim_kasan_memcpy(void *dest, const void *src, size_t n)
+{
+	if (sim_shadow_check(src, n, false, KASAN_PC()) &&
+	    sim_shadow_check(dest, n, true, KASAN_PC()))
+		memcpy(dest, src, n);
+	return dest;
+}
+
+void *shim_kasan_memmove(void *dest, const void *src, size_t n)
+{
+	if (sim_shadow_check(src, n, false, KASAN_PC()) &&
+	    sim_shadow_check(dest, n, true, KASAN_PC()))
+		memmove(dest, src, n);
+	return dest;
+}
+
+void *shim_kasan_memset(void *s, int c, size_t n)
+{
+	if (sim_shadow_check(s, n, true, KASAN_PC()))
+		memset(s, c, n);
+	return s;
+}
+#endif

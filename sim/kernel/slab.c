@@ -6,7 +6,19 @@
  * and free sites/tasks), use-after-free / out-of-bounds classification of
  * faults, double/invalid free detection, the leak report and failslab.
  *
- * Layout (default build): every object gets its own page-granular slot in
+ * Three modes (not in ASan builds), chosen per execution:
+ *
+ * shadow (default when the kernel side is built with APSIM_KASAN, i.e.
+ * gcc -fsanitize=kernel-address): objects are packed in one read/write
+ * region with 16-byte redzones between them, and libsim's shadow memory
+ * (sim/shadow.c) marks each granule addressable, redzone or freed.  Every
+ * load and store of the instrumented driver and shim code, and every sync
+ * primitive's object, is checked at the access: exact like the guard mode
+ * (reads included, byte-exact bounds), without a system call per object.
+ * Freed objects are never reused within an execution (quarantine).
+ *
+ * guard (APSIM_SLAB=guard; default without APSIM_KASAN): every object gets
+ * its own page-granular slot in
  * one big PROT_NONE reservation: [object pages][guard page].  The object
  * ends at the end of its last page (8-byte aligned; the < 8 bytes of slack
  * behind it are a redzone checked at kfree), so an access past its end
@@ -55,6 +67,8 @@
 
 #define SLAB_PAGE	4096UL
 #define ARENA_SIZE	(8UL << 30)	/* virtual reservation */
+#define SHADOW_ARENA	(1UL << 30)	/* shadow mode's region */
+#define SHADOW_RZ	16		/* redzone behind every object */
 #define REDZONE_BYTE	0xfc
 #define UNINIT_BYTE	0xa5
 #define POISON_FREE	0x6b	/* as the kernel's SLAB_POISON */
@@ -62,7 +76,8 @@
 enum { SLOT_LIVE = 1, SLOT_FREED = 2 };
 
 struct slot {
-	uintptr_t start;		/* first page of the slot */
+	uintptr_t start;		/* first page of the slot (shadow: the object) */
+	uintptr_t end;			/* shadow mode: end of its redzone */
 	uint32_t npages;		/* object pages; one guard page follows */
 	size_t size;
 	void *obj;
@@ -78,36 +93,88 @@ static struct slot *slots;
 static size_t nslots, slots_cap;
 #ifndef SLAB_ASAN
 static uintptr_t arena, bump;
+/* shadow mode: region and allocation pointer */
+static uintptr_t sharena, shbump;
 /* protection of each arena page: 0 = PROT_NONE, 1 = read/write */
 static uint8_t *pstate;
 #define ARENA_PAGES	(ARENA_SIZE / SLAB_PAGE)
 #endif
 static int failed_count;
 /*
- * Quarantine by page protection (default, exact: every access to a freed
- * object faults) or, opt-in with APSIM_SLAB=poison in the environment or
- * shim_slab_set_poison_mode(true), by poisoning like SLUB debug: kfree
- * fills the object with POISON_FREE and the end-of-execution check
+ * Mode: shadow, guard (quarantine by page protection: exact, every access
+ * to a freed object faults) or, opt-in with APSIM_SLAB=poison in the
+ * environment or shim_slab_set_mode(), poison, like SLUB debug: kfree fills
+ * the object with POISON_FREE and the end-of-execution check
  * (shim_slab_leak_check) reports writes after free; reads of freed memory
- * are then only caught when the poison value crashes (pointers).  No
- * protection change per execution at all in that mode: much faster on
- * hosts where page-table changes are slow, but not exact for reads.
+ * are then only caught when the poison value crashes (pointers).  A mode
+ * set while objects exist takes effect at the next reset.
  */
-static int poison_mode = -1;	/* -1: not decided yet */
+static int mode = -1, want_mode = -1;
+
+static int default_mode(void)
+{
+	const char *e = getenv("APSIM_SLAB");
+
+	if (e && !strcmp(e, "poison"))
+		return SHIM_SLAB_POISON;
+	if (e && !strcmp(e, "guard"))
+		return SHIM_SLAB_GUARD;
+#ifdef APSIM_KASAN
+	return SHIM_SLAB_SHADOW;
+#else
+	return SHIM_SLAB_GUARD;	/* the kernel side is not instrumented */
+#endif
+}
+
+static void mode_apply(void)
+{
+	if (nslots && mode >= 0)
+		return;
+	mode = want_mode >= 0 ? want_mode : default_mode();
+#ifndef APSIM_KASAN
+	if (mode == SHIM_SLAB_SHADOW)
+		mode = SHIM_SLAB_GUARD;
+#endif
+}
+
+void shim_slab_set_mode(int m)
+{
+	want_mode = m;
+	mode_apply();
+}
+
+int shim_slab_mode(void)
+{
+#ifdef SLAB_ASAN
+	return SHIM_SLAB_ASAN;
+#else
+	if (mode < 0)
+		mode_apply();
+	return mode;
+#endif
+}
+
+const char *shim_slab_mode_name(void)
+{
+	static const char *const names[] = { "shadow", "guard", "poison", "asan" };
+	int m = shim_slab_mode();
+
+	return m >= 0 && m < 4 ? names[m] : "?";
+}
 
 void shim_slab_set_poison_mode(bool on)
 {
-	poison_mode = on;
+	shim_slab_set_mode(on ? SHIM_SLAB_POISON : -1);
 }
 
 static bool poisoning(void)
 {
-	if (poison_mode < 0) {
-		const char *e = getenv("APSIM_SLAB");
+	return shim_slab_mode() == SHIM_SLAB_POISON;
+}
 
-		poison_mode = e && !strcmp(e, "poison");
-	}
-	return poison_mode;
+static bool shadowing(void)
+{
+	return mode == SHIM_SLAB_SHADOW;
 }
 
 /* failslab */
@@ -243,12 +310,14 @@ static bool arena_init(void)
 	return true;
 }
 
-/* The slot holding address a (object pages or its guard page), or NULL. */
+/* The slot holding address a (object pages or its guard page; shadow mode:
+ * the object or the redzone behind it), or NULL.  Slots are in address
+ * order. */
 static struct slot *slot_of(uintptr_t a)
 {
 	size_t lo = 0, hi = nslots;
 
-	if (!arena || a < arena || a >= bump)
+	if (shadowing() ? a < sharena || a >= shbump : !arena || a < arena || a >= bump)
 		return NULL;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -258,15 +327,7 @@ static struct slot *slot_of(uintptr_t a)
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	{
-		struct slot *s = &slots[lo - 1];
-
-		if (a < s->start + (s->npages + 1) * SLAB_PAGE)
-			return s;
-	}
-	return NULL;
+	return lo && a < slots[lo - 1].end ? &slots[lo - 1] : NULL;
 }
 
 /*
@@ -295,6 +356,53 @@ static int pages_set(uintptr_t start, size_t n, uint8_t rw)
 	return 0;
 }
 
+
+/* ------------------------------------------------------- shadow arena */
+
+static void slab_shadow_report(uintptr_t addr, size_t size, bool is_write, uintptr_t pc,
+			       uint8_t code, const struct sim_site *site);
+
+static void *shadow_alloc(size_t size, bool zero, struct slot **out)
+{
+	size_t rsize = (size + 7) & ~7UL, align = 8;
+	uintptr_t obj, next;
+	struct slot *s;
+
+	if (!sharena) {
+		void *p = sim_shadow_reserve(SHADOW_ARENA, slab_shadow_report);
+
+		if (!p)
+			return NULL;
+		sharena = (uintptr_t)p;
+		sim_shadow_poison(p, SHADOW_RZ, SIM_SHADOW_REDZONE);
+		shbump = sharena + SHADOW_RZ;
+	}
+	/* kmalloc aligns power-of-two sizes naturally, up to a page (a
+	 * PAGE_SIZE sysfs buffer is page aligned, which sysfs_emit checks) */
+	if (!(size & (size - 1)))
+		align = size < 8 ? 8 : size < SLAB_PAGE ? size : SLAB_PAGE;
+	obj = (shbump + align - 1) & ~(uintptr_t)(align - 1);
+	next = obj + rsize + SHADOW_RZ;
+	if (next > sharena + SHADOW_ARENA)
+		return NULL;
+	s = new_slot();
+	if (!s)
+		return NULL;
+	sim_shadow_poison((void *)shbump, obj - shbump, SIM_SHADOW_REDZONE);
+	sim_shadow_unpoison((void *)obj, size);
+	/* a partial last granule is encoded by unpoison; then the redzone */
+	sim_shadow_poison((void *)(obj + rsize), SHADOW_RZ, SIM_SHADOW_REDZONE);
+	shbump = next;
+	s->start = obj;
+	s->end = next;
+	s->size = size;
+	s->obj = (void *)obj;
+	memset(s->obj, zero ? 0 : UNINIT_BYTE, size);
+	memset((char *)s->obj + size, REDZONE_BYTE, rsize - size);
+	*out = s;
+	return s->obj;
+}
+
 static void *slot_alloc(size_t size, bool zero, struct slot **out)
 {
 	size_t rsize = (size + 7) & ~7UL;
@@ -302,6 +410,10 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 	uintptr_t start, end;
 	struct slot *s;
 
+	if (!nslots)
+		mode_apply();
+	if (shadowing())
+		return shadow_alloc(size, zero, out);
 	if (!arena_init())
 		return NULL;
 	if (!npages)
@@ -320,6 +432,7 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 		return NULL;
 	}
 	s->start = start;
+	s->end = end + SLAB_PAGE;
 	s->npages = npages;
 	s->size = size;
 	s->obj = (void *)(end - rsize);
@@ -331,7 +444,9 @@ static void *slot_alloc(size_t size, bool zero, struct slot **out)
 
 static void slot_release(struct slot *s)
 {
-	if (poisoning())
+	if (shadowing())
+		sim_shadow_poison(s->obj, (s->size + 7) & ~7UL, SIM_SHADOW_FREED);
+	else if (poisoning())
 		memset(s->obj, POISON_FREE, s->size);
 	else
 		pages_set(s->start, s->npages, 0);
@@ -357,6 +472,16 @@ static struct slot *slot_find_obj(const void *p)
 
 void shim_slab_reset(void)
 {
+	if (sharena && shbump > sharena) {
+		size_t used = shbump - sharena;
+
+		/* back to unused (above shbump it already is) */
+		sim_shadow_poison((void *)sharena, used, SIM_SHADOW_UNUSED);
+		if (used > (256UL << 20))
+			madvise((void *)sharena, used, MADV_DONTNEED);
+		sim_shadow_poison((void *)sharena, SHADOW_RZ, SIM_SHADOW_REDZONE);
+		shbump = sharena + SHADOW_RZ;
+	}
 	/* no protection change here: the next execution's allocations and
 	 * kfrees set each page they use (see pages_set) */
 	if (arena && bump > arena) {
@@ -370,13 +495,24 @@ void shim_slab_reset(void)
 	nslots = 0;
 	failed_count = 0;
 	memset(last_site, 0, sizeof(last_site));
+	mode_apply();
 }
 
 /* ------------------------------------------------------ fault reports */
 
-static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
+static const char *size_text(size_t size, char *buf, size_t len)
 {
-	char t1[96], t2[96], t3[96], s1[160], s2[160], sig[200];
+	if (size)
+		snprintf(buf, len, "%zu", size);
+	else
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
+			  uintptr_t pc, size_t size, const struct sim_site *site)
+{
+	char t1[96], t2[96], t3[96], s1[160], s2[160], sig[200], sz[24];
 	int tid = sim_tid();
 	const struct sim_site *ls = shim_last_site(tid);
 	long off = (long)(a - (uintptr_t)s->obj);
@@ -388,15 +524,19 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
 			 ls && ls->func ? ls->func : "?");
 		sim_report(SIM_F_MEMORY, true, sig,
 			   "BUG: sysfs show buffer overflow\n"
-			   "%s of size ? at offset %ld of the %zu-byte show buffer by task %s\n"
+			   "%s of size %s at offset %ld of the %zu-byte show buffer by task %s\n"
 			   "last shim call: %s\n",
-			   is_write ? "Write" : "Read", off, s->size,
+			   is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)), off, s->size,
 			   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
 		return;
 	}
 	char where[300], s3[160];
 
-	sim_symbolize(sim_fault_pc(), where, sizeof(where));
+	if (site)
+		snprintf(where, sizeof(where), "%s (%s:%d)", site->func ? site->func : "?",
+			 base_name(site->file), site->line);
+	else
+		sim_symbolize(pc ? pc : sim_fault_pc(), where, sizeof(where));
 	if (!strcmp(where, "?") && ls && ls->func)
 		snprintf(where, sizeof(where), "%s", ls->func);
 	/* dedup key: kind, the object's allocating function and the function
@@ -406,13 +546,13 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob)
 	sim_report(SIM_F_MEMORY, true, sig,
 		   "==================================================================\n"
 		   "BUG: KASAN: %s in %s\n"
-		   "%s of size ? at offset %ld of a %zu-byte object (%s) by task %s\n"
+		   "%s of size %s at offset %ld of a %zu-byte object (%s) by task %s\n"
 		   "last shim call of the task: %s\n\n"
 		   "Allocated by task %s:\n %s at %s\n\n"
 		   "%s%s%s%s%s"
 		   "==================================================================\n",
 		   kind, where,
-		   is_write ? "Write" : "Read", off, s->size,
+		   is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)), off, s->size,
 		   off < 0 ? "before its start" : (size_t)off >= s->size ? "past its end" : "inside",
 		   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)),
 		   task_text(s->atid, t2, sizeof(t2)), s->afn ? s->afn : "kmalloc",
@@ -432,12 +572,43 @@ static bool slab_fault_classifier(void *addr, bool is_write)
 	if (!s)
 		return false;
 	if (a >= s->start + s->npages * SLAB_PAGE)
-		report_access(s, a, is_write, true);
+		report_access(s, a, is_write, true, 0, 0, NULL);
 	else if (s->state == SLOT_FREED && !poisoning())
-		report_access(s, a, is_write, false);
+		report_access(s, a, is_write, false, 0, 0, NULL);
 	else
 		return false;	/* a live object's page: not ours to explain */
 	return true;
+}
+
+/* A bad access found by the shadow check (instrumented code). */
+static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_t pc,
+			       uint8_t code, const struct sim_site *site)
+{
+	struct slot *s = slot_of(a);
+	char where[300], sig[200], t1[96], s1[160];
+	const struct sim_site *ls;
+
+	if (s) {
+		report_access(s, a, is_write, code != SIM_SHADOW_FREED, pc, size, site);
+		return;
+	}
+	ls = shim_last_site(sim_tid());
+	if (site)
+		snprintf(where, sizeof(where), "%s (%s:%d)", site->func ? site->func : "?",
+			 base_name(site->file), site->line);
+	else
+		sim_symbolize(pc, where, sizeof(where));
+	snprintf(sig, sizeof(sig), "memory:wild-memory-access@%.*s",
+		 (int)strcspn(where, " "), where);
+	sim_report(SIM_F_MEMORY, true, sig,
+		   "==================================================================\n"
+		   "BUG: KASAN: wild-memory-access in %s\n"
+		   "%s of size %zu at a slab address that is no object (%s) by task %s\n"
+		   "last shim call of the task: %s\n"
+		   "==================================================================\n",
+		   where, is_write ? "Write" : "Read", size,
+		   code == SIM_SHADOW_UNUSED ? "not allocated in this execution" : "between objects",
+		   task_text(sim_tid(), t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
 }
 
 static void fault_classifier_install(void)

@@ -154,6 +154,13 @@ static void vfio_device_put_user(struct vfio_device *device)
 		complete(&device->comp);
 }
 
+static shim_vfio_busy_fn busy_hook;
+
+void shim_vfio_set_busy_hook(shim_vfio_busy_fn fn)
+{
+	busy_hook = fn;
+}
+
 void vfio_unregister_group_dev(struct vfio_device *device)
 {
 	unsigned int i = 0;
@@ -175,6 +182,8 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 					 "Device is currently in use, task \"%s\" (%d) blocked until device is released",
 					 current->comm, current->pid);
 				warned = true;
+				if (busy_hook)
+					busy_hook(device);
 			}
 		}
 	}

@@ -395,6 +395,38 @@ uintptr_t sim_fault_pc(void);
  */
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len);
 
+/*
+ * Shadow memory (a software KASAN for one region): libsim keeps one shadow
+ * byte per 8 bytes of a region the allocator reserves with
+ * sim_shadow_reserve(), and code compiled with
+ * `gcc -fsanitize=kernel-address` (outline: __asan_{load,store}N_noabort,
+ * provided here) has every load and store checked against it; the sync
+ * primitives check their object at every entry.  Accesses outside the
+ * region cost one compare.  Shadow values are ASan's: 0 = 8 addressable
+ * bytes, 1..7 = that many leading bytes, and the SIM_SHADOW_* codes.  A bad
+ * access goes to the reporter (the allocator, which knows the objects); it
+ * normally ends the execution with sim_report(SIM_F_MEMORY, true, ...).
+ */
+#define SIM_SHADOW_REDZONE	0xfa	/* between objects */
+#define SIM_SHADOW_FREED	0xfd	/* freed object (quarantined) */
+#define SIM_SHADOW_UNUSED	0xfe	/* above the allocation pointer */
+/* site: the call site of a sync primitive whose object was bad, or NULL
+ * (then pc, the code address of the access, names it) */
+typedef void (*sim_shadow_reporter)(uintptr_t addr, size_t size, bool is_write,
+				    uintptr_t pc, uint8_t code, const struct sim_site *site);
+/* Reserve (once) a read/write region of `size` bytes (multiple of 4096)
+ * and its shadow, all SIM_SHADOW_UNUSED.  Returns its base or NULL. */
+void *sim_shadow_reserve(size_t size, sim_shadow_reporter report);
+/* Mark [p, p+n) addressable (p 8-aligned; a partial last granule is
+ * encoded exactly) or give it a SIM_SHADOW_* code (p, n 8-aligned). */
+void sim_shadow_unpoison(const void *p, size_t n);
+void sim_shadow_poison(const void *p, size_t n, uint8_t code);
+/* Check an access of n bytes at p made from code address pc; reports and
+ * returns false when it is bad.  No-op (true) outside the region. */
+bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
+/* Is the region in use (reserved)?  Its bounds. */
+bool sim_shadow_active(void);
+
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
 

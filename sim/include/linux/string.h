@@ -37,6 +37,16 @@ size_t strcspn(const char *s, const char *reject);
 #include <string.h>
 #endif
 
+#if defined(APSIM_FREESTANDING) && defined(APSIM_KASAN)
+/* As KASAN's: the driver's mem* calls check both ranges (sim/kernel/lib.c). */
+void *shim_kasan_memcpy(void *dest, const void *src, size_t n);
+void *shim_kasan_memmove(void *dest, const void *src, size_t n);
+void *shim_kasan_memset(void *s, int c, size_t n);
+#define memcpy(d, s, n)		shim_kasan_memcpy(d, s, n)
+#define memmove(d, s, n)	shim_kasan_memmove(d, s, n)
+#define memset(s, c, n)		shim_kasan_memset(s, c, n)
+#endif
+
 ssize_t strscpy(char *dest, const char *src, size_t count);
 bool sysfs_streq(const char *s1, const char *s2);
 int match_string(const char *const *array, size_t n, const char *string);

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/shadow.c - shadow memory for one region: a software KASAN.
+ *
+ * Owns: the region the allocator reserves (sim_shadow_reserve), its shadow
+ * (one byte per 8-byte granule, ASan's encoding), the access check, and the
+ * outline instrumentation entry points that `gcc -fsanitize=kernel-address`
+ * emits in the code built with it (the real driver and the shim kernel):
+ * __asan_{load,store}{1,2,4,8,16,N}_noabort.
+ *
+ * Why: an exact use-after-free/out-of-bounds check must catch reads too, at
+ * the access, with the faulting function.  Page protection does that but
+ * costs a page-table change per kmalloc/kfree (a syscall, and on virtual
+ * machines an exit), which dominated an execution and stopped parallel
+ * workers from scaling.  Checking a shadow byte costs a compare in the
+ * common case (an address outside the region) and a table load inside it.
+ *
+ * Code that is not instrumented (libsim, libc) is not checked, except the
+ * sync primitives, which check their object at every entry (sync.c), so a
+ * lock taken in a freed object is reported like any other access.
+ *
+ * Not built into ASan builds: there the compiler runtime owns __asan_*.
+ */
+#include "internal.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+uintptr_t sim__sh_lo, sim__sh_size;	/* size 0: no region */
+#define sh_lo sim__sh_lo
+#define sh_size sim__sh_size
+static int8_t *sh_map;
+static uintptr_t sh_valid;	/* granules below this offset are set */
+static sim_shadow_reporter sh_report;
+
+void *sim_shadow_reserve(size_t size, sim_shadow_reporter report)
+{
+	void *p, *m;
+
+	if (sh_size)
+		return (void *)sh_lo;
+	size = (size + 4095) & ~(size_t)4095;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	m = mmap(NULL, size / 8, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED) {
+		munmap(p, size);
+		return NULL;
+	}
+	/* untouched shadow would read as 0 (addressable): it is set to
+	 * SIM_SHADOW_UNUSED lazily, up to the highest granule the allocator
+	 * has poisoned or unpoisoned (sh_valid); above that every access is
+	 * an access to unused memory */
+	sh_map = m;
+	sh_valid = 0;
+	sh_lo = (uintptr_t)p;
+	sh_size = size;
+	sh_report = report;
+	return p;
+}
+
+bool sim_shadow_active(void)
+{
+	return sh_size != 0;
+}
+
+/* Make the shadow of [0, end) valid (SIM_SHADOW_UNUSED where it was not). */
+static void valid_to(uintptr_t end)
+{
+	uintptr_t to;
+
+	if (end <= sh_valid)
+		return;
+	to = (end + (64UL << 10) - 1) & ~((64UL << 10) - 1);
+	if (to > sh_size)
+		to = sh_size;
+	memset(sh_map + (sh_valid >> 3), SIM_SHADOW_UNUSED, (to - sh_valid) >> 3);
+	sh_valid = to;
+}
+
+void sim_shadow_unpoison(const void *p, size_t n)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo;
+
+	if (off >= sh_size)
+		return;
+	valid_to(off + n + 8);
+	memset(sh_map + (off >> 3), 0, n >> 3);
+	if (n & 7)
+		sh_map[(off + n) >> 3] = (int8_t)(n & 7);
+}
+
+void sim_shadow_poison(const void *p, size_t n, uint8_t code)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo;
+
+	if (off >= sh_size)
+		return;
+	valid_to(off + n + 8);
+	memset(sh_map + (off >> 3), code, (n + 7) >> 3);
+}
+
+static bool check(uintptr_t a, size_t n, bool w, uintptr_t pc, const struct sim_site *site)
+{
+	uintptr_t off = a - sh_lo, last, g;
+
+	if (!n)
+		return true;
+	if (n > sh_size - off)
+		n = sh_size - off;
+	last = off + n - 1;
+	for (g = off >> 3; g <= last >> 3; g++) {
+		int8_t v = g < sh_valid >> 3 ? sh_map[g] : (int8_t)SIM_SHADOW_UNUSED;
+		uintptr_t lo, hi;
+
+		if (!v)
+			continue;
+		lo = g == off >> 3 ? (off & 7) : 0;
+		hi = g == last >> 3 ? (last & 7) : 7;
+		if (v > 0 && hi < (uintptr_t)v)
+			continue;
+		/* first bad byte of the access */
+		{
+			uintptr_t bad = g * 8 + (v > 0 && lo < (uintptr_t)v ? (uintptr_t)v : lo);
+
+			if (sh_report)
+				sh_report(sh_lo + bad, n, w, pc,
+					  v > 0 ? SIM_SHADOW_REDZONE : (uint8_t)v, site);
+		}
+		return false;
+	}
+	return true;
+}
+
+bool __attribute__((noinline)) sim__shadow_check_slow(uintptr_t a, size_t n, bool w, uintptr_t pc)
+{
+	return check(a, n, w, pc, NULL);
+}
+
+bool sim__shadow_check_site(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
+			    const struct sim_site *site)
+{
+	return check(a, n, is_write, pc, site);
+}
+
+bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (likely(a - sh_lo >= sh_size))
+		return true;
+	return sim__shadow_check_slow(a, n, is_write, pc);
+}
+
+#if !defined(APSIM_ASAN) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHADOW_NO_HOOKS 1
+#endif
+#endif
+#else
+#define SHADOW_NO_HOOKS 1
+#endif
+
+#ifndef SHADOW_NO_HOOKS
+/*
+ * Instrumentation entry points (gcc -fsanitize=kernel-address, outline).
+ * The caller's return address locates the access for the report.
+ */
+#define PC() ((uintptr_t)__builtin_return_address(0) - 1)
+/* The common in-region case inline: one granule, addressable. */
+static inline bool granule_ok(unsigned long a, unsigned long size)
+{
+	uintptr_t off = a - sh_lo;
+	int8_t v;
+
+	if ((off & 7) + size > 8 || off >= sh_valid)
+		return false;	/* crosses a granule, or unused: the slow path */
+	v = sh_map[off >> 3];
+	return likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v);
+}
+#define HOOK(kind, size, w)						\
+	void __asan_##kind##size##_noabort(unsigned long a);		\
+	void __asan_##kind##size##_noabort(unsigned long a)		\
+	{								\
+		if (unlikely(a - sh_lo < sh_size) && !granule_ok(a, size)) \
+			sim__shadow_check_slow(a, size, w, PC());	\
+	}
+HOOK(load, 1, false)
+HOOK(load, 2, false)
+HOOK(load, 4, false)
+HOOK(load, 8, false)
+HOOK(load, 16, false)
+HOOK(store, 1, true)
+HOOK(store, 2, true)
+HOOK(store, 4, true)
+HOOK(store, 8, true)
+HOOK(store, 16, true)
+
+void __asan_loadN_noabort(unsigned long a, unsigned long n);
+void __asan_loadN_noabort(unsigned long a, unsigned long n)
+{
+	if (unlikely(a - sh_lo < sh_size))
+		sim__shadow_check_slow(a, n, false, PC());
+}
+
+void __asan_storeN_noabort(unsigned long a, unsigned long n);
+void __asan_storeN_noabort(unsigned long a, unsigned long n)
+{
+	if (unlikely(a - sh_lo < sh_size))
+		sim__shadow_check_slow(a, n, true, PC());
+}
+
+/* gcc may emit this before noreturn calls; there is no stack shadow here. */
+void __asan_handle_no_return(void);
+void __asan_handle_no_return(void)
+{
+}
+#endif
