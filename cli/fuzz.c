@@ -55,6 +55,8 @@ struct frec {
 	int ops, shrunk_ops;       /* shrunk_ops -1: not shrunk */
 	int repro_iterations;      /* minimal.scn: explore iterations */
 	int shrink_candidates;
+	uint64_t found_execs;      /* campaign executions when it was found */
+	double found_s;            /* seconds from the start to that moment */
 	char sig[256];
 	char dir[64];              /* relative to OUT */
 };
@@ -68,6 +70,7 @@ struct wslot {
 };
 
 struct shared {
+	double t0;                 /* campaign start (wall clock) */
 	uint64_t cursor;           /* next unclaimed offset into the seed range */
 	uint64_t execs;
 	uint64_t stop;
@@ -308,6 +311,8 @@ static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind
 	if (k >= MAX_FINDINGS)
 		return;
 	r = &SH->f[k];
+	r->found_s = cli_now_s() - SH->t0;
+	r->found_execs = ck_pr_load_64(&SH->execs) + 1;
 	r->hash = sig_hash(sig);
 	r->seed = seed;
 	r->kind = kind;
@@ -537,8 +542,10 @@ static void fill_summary(FILE *f, void *arg)
 		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
 			(unsigned long long)r->seed);
 		cli_json_str(f, r->dir);
-		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s}", r->ops,
-			r->shrunk_ops, r->state == REC_DONE ? "true" : "false");
+		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s,"
+			"\"found_at_exec\":%llu,\"found_after_s\":%.3f}", r->ops,
+			r->shrunk_ops, r->state == REC_DONE ? "true" : "false",
+			(unsigned long long)r->found_execs, r->found_s);
 	}
 	fprintf(f, "%s]\n}\n", n ? "\n  " : "");
 }
@@ -750,6 +757,7 @@ int cli_fuzz(int argc, char **argv)
 	apsim_world_init();       /* snapshot once; workers inherit it */
 	progress = !FO.quiet && isatty(2) && !getenv("CI");
 	t0 = cli_now_s();
+	SH->t0 = t0;
 	for (int j = 0; j < FO.jobs; j++) {
 		pids[j] = spawn_worker(j, 0, 0);
 		if (pids[j] < 0) {
@@ -839,8 +847,10 @@ int cli_fuzz(int argc, char **argv)
 			for (uint64_t i = 0; i < n; i++) {
 				const struct frec *r = &SH->f[i];
 
-				printf("  %-13s seed %-8llu %s\n  %13s -> %s/%s", sim_finding_kind_name(r->kind),
-				       (unsigned long long)r->seed, r->sig, "", FO.out, r->dir);
+				printf("  %-13s seed %-8llu %s\n  %13s found after %llu executions, %.2f s\n"
+				       "  %13s -> %s/%s", sim_finding_kind_name(r->kind),
+				       (unsigned long long)r->seed, r->sig, "",
+				       (unsigned long long)r->found_execs, r->found_s, "", FO.out, r->dir);
 				if (r->shrunk_ops >= 0)
 					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
 				printf("\n");
