@@ -433,11 +433,31 @@ static void wake(struct sim_thread *t)
 	w.runnable |= BIT(t->tid);
 }
 
+/*
+ * The waiters of wq that are really blocked on it.  A wait queue in static
+ * storage can outlive an execution that was stopped (fatal finding, crash)
+ * while threads waited on it: their bits are stale and must not wake
+ * anything in a later execution.
+ */
+static uint64_t live_waiters(struct sim_waitq *wq)
+{
+	uint64_t live = 0;
+
+	for (uint64_t b = wq->waiters; b; b &= b - 1) {
+		int tid = __builtin_ctzll(b);
+
+		if (tid < w.nthreads && w.t[tid].state == SIM_T_BLOCKED && w.t[tid].wq == wq)
+			live |= BIT(tid);
+	}
+	wq->waiters = live;
+	return live;
+}
+
 void sim__wake_one(struct sim_waitq *wq)
 {
 	struct sim_thread *best = NULL;
 
-	for (uint64_t b = wq->waiters; b; b &= b - 1) {
+	for (uint64_t b = live_waiters(wq); b; b &= b - 1) {
 		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
 		if (!best || t->block_seq < best->block_seq)
 			best = t;
@@ -448,6 +468,7 @@ void sim__wake_one(struct sim_waitq *wq)
 
 void sim__wake_all(struct sim_waitq *wq)
 {
+	live_waiters(wq);
 	while (wq->waiters)
 		wake(&w.t[__builtin_ctzll(wq->waiters)]);
 }

@@ -528,6 +528,52 @@ START_TEST(thread_limit_and_stack_reuse)
 }
 END_TEST
 
+/* A wait queue in static storage outlives an execution stopped by a fatal
+ * finding while a thread waited on it: a later execution that wakes the
+ * queue must not resume that thread's dead context. */
+static struct sim_waitq stale_wq = { .name = "stale_wq" };
+static int stale_resumed;
+
+static void stale_waiter(void *arg)
+{
+	sim_waitq_block(&stale_wq, 0, SIM_SITE);
+	stale_resumed++;
+}
+
+static void stale_run1(void *arg)
+{
+	sim_thread_spawn("waiter", stale_waiter, NULL);
+	sim_thread_spawn("waiter2", stale_waiter, NULL);
+	sim_yield(SIM_SITE);
+	sim_yield(SIM_SITE);
+	sim_yield(SIM_SITE);
+	sim_report(SIM_F_BUG, true, "bug:stop", "stop the execution\n");
+}
+
+static void stale_run2(void *arg)
+{
+	sim_waitq_wake_all(&stale_wq);
+	sim_yield(SIM_SITE);
+	sim_waitq_wake_one(&stale_wq);
+	sim_yield(SIM_SITE);
+}
+
+START_TEST(stale_waiters_not_resumed)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+
+	stale_resumed = 0;
+	sim_run(&o, stale_run1, NULL, NULL, &r);
+	ck_assert_int_eq(r.nfindings, 1);
+	ck_assert(stale_wq.waiters != 0);	/* left behind by the stop */
+	ck_assert_int_eq(sim_run(&o, stale_run2, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_int_eq(stale_resumed, 0);
+	ck_assert_int_eq(stale_wq.waiters, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim_sched");
@@ -548,6 +594,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, rand_streams_independent_of_interleaving);
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, thread_limit_and_stack_reuse);
+	tcase_add_test(tc, stale_waiters_not_resumed);
 	suite_add_tcase(s, tc);
 	return s;
 }
