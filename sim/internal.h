@@ -157,6 +157,8 @@ const char *sim__state_name(const struct sim_thread *t);
 /* ---- report.c ---- */
 void sim__findings_reset(void);
 void sim__report_deadlock(void);
+/* Is there a cycle of threads waiting for locks held by each other? */
+bool sim__wait_cycle(void);
 void sim__report_hang(const char *why);
 void sim__report_crash(int sig, int tid, uintptr_t addr);
 /* Is wq the wait queue of a sim_mutex / sim_rwsem / sim_spinlock?  Fills

@@ -239,15 +239,15 @@ static void print_blocked(FILE *out, const struct sim_thread *t)
 	}
 }
 
-void sim__report_deadlock(void)
+/* A cycle in the wait-for graph (threads waiting for locks held by each
+ * other), in wait order starting at its lowest tid; returns its length, 0
+ * if there is none. */
+static int find_cycle(int *cyc)
 {
 	int color[SIM_MAX_THREADS] = { 0 }, parent[SIM_MAX_THREADS];
-	int cyc[SIM_MAX_THREADS], ncyc = 0;
-	char *text = NULL, sig[256];
-	size_t len = 0;
-	FILE *out;
+	int ncyc = 0;
 
-	/* find a cycle in the wait-for graph: iterative DFS from each tid */
+	/* iterative DFS from each tid */
 	for (int s = 0; s < w.nthreads && !ncyc; s++) {
 		int stack[SIM_MAX_THREADS], sp = 0;
 		uint64_t pending[SIM_MAX_THREADS];
@@ -299,6 +299,23 @@ void sim__report_deadlock(void)
 			tmp[i] = cyc[(lo + i) % ncyc];
 		memcpy(cyc, tmp, sizeof(int) * (size_t)ncyc);
 	}
+
+	return ncyc;
+}
+
+bool sim__wait_cycle(void)
+{
+	int cyc[SIM_MAX_THREADS];
+
+	return find_cycle(cyc) > 0;
+}
+
+void sim__report_deadlock(void)
+{
+	int cyc[SIM_MAX_THREADS], ncyc = find_cycle(cyc);
+	char *text = NULL, sig[256];
+	size_t len = 0;
+	FILE *out;
 
 	out = open_memstream(&text, &len);
 	if (!out)

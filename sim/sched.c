@@ -342,7 +342,9 @@ static void schedule(void)
 		if (!en) {
 			if (w.live == 0)
 				to_host();              /* everybody exited */
-			if (w.timed) {
+			/* threads that only wait with timeouts (a removal
+			 * polling for a close ...) do not hide a lock cycle */
+			if (w.timed && !sim__wait_cycle()) {
 				w.hang = true;
 				sim__report_hang("virtual time budget exhausted");
 			} else {
