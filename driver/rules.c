@@ -296,12 +296,29 @@ static int order_rank(const char *name)
 	return rank;
 }
 
+/* The held stack each thread was last checked with (per execution): the
+ * order can only change when the stack does, which most points do not. */
+static struct {
+	uint32_t gen;
+	int n;
+	const struct sim_lockdep_map *held[48];
+} order_seen[SIM_MAX_THREADS];
+
 static void check_order(int tid)
 {
 	const struct sim_lockdep_map *held[48];
 	int nheld = sim_lockdep_held_maps(tid, held, 48);
 	int last = -1;
 	const char *last_name = NULL;
+
+	if (tid < SIM_MAX_THREADS) {
+		if (order_seen[tid].gen == sim_generation() && order_seen[tid].n == nheld &&
+		    !memcmp(order_seen[tid].held, held, sizeof(held[0]) * (size_t)nheld))
+			return;
+		order_seen[tid].gen = sim_generation();
+		order_seen[tid].n = nheld;
+		memcpy(order_seen[tid].held, held, sizeof(held[0]) * (size_t)nheld);
+	}
 
 	for (int i = 0; i < nheld; i++) {
 		int rank = order_rank(held[i]->name);

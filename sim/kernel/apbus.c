@@ -754,43 +754,65 @@ static void bytes_to_bitmap(unsigned long *map, const uint8_t *bytes)
  * remove the queue devices that left configuration c and add new ones. */
 static int scan_queues(const struct ap_config_info *c)
 {
-	u64 present[AP_DEVICES][AP_DOMAINS / 64], want[AP_DOMAINS / 64] = { 0 };
+	/* only the rows of the cards in `cards` are initialised (no 8 KiB
+	 * memset per scan); a scan can be interrupted, so nothing static */
+	u64 present[AP_DEVICES][AP_DOMAINS / 64];
+	u64 want[AP_DOMAINS / 64] = { 0 }, cards[AP_DEVICES / 64] = { 0 };
 	int rc = 0;
 
-	memset(present, 0, sizeof(present));
 	for (int i = 0; i < B.nq; i++)
 		if (B.q[i]) {
 			int card = AP_QID_CARD(B.q[i]->qid), dom = AP_QID_QUEUE(B.q[i]->qid);
 
+			if (!(cards[card / 64] & (1ULL << (card % 64)))) {
+				cards[card / 64] |= 1ULL << (card % 64);
+				memset(present[card], 0, sizeof(present[card]));
+			}
 			present[card][dom / 64] |= 1ULL << (dom % 64);
 		}
-	for (int dom = 0; dom < AP_DOMAINS; dom++)
-		if (ap_cfg_test(c->aqm, dom))
-			want[dom / 64] |= 1ULL << (dom % 64);
-	for (int card = 0; card < AP_DEVICES; card++) {
-		bool card_on = ap_cfg_test(c->apm, card);
+	for (int k = 0; k < AP_DOMAINS / 64; k++) {
+		u64 v = ((const u64 *)c->aqm)[k];
 
-		/* the domains that are present or wanted, in ascending order */
-		for (int k = 0; k < AP_DOMAINS / 64; k++) {
-			u64 todo = present[card][k] | (card_on ? want[k] : 0);
+		/* MSB0 doubleword: domain 64k + j is bit 63 - j */
+		for (int j = 0; v; j++, v <<= 1)
+			if (v >> 63)
+				want[k] |= 1ULL << j;
+	}
+	for (int k = 0; k < AP_DEVICES / 64; k++) {
+		u64 v = ((const u64 *)c->apm)[k];
 
-			while (todo) {
-				int dom = k * 64 + __builtin_ctzll(todo);
-				bool have = (present[card][k] >> (dom % 64)) & 1;
-				bool on = card_on && ((want[k] >> (dom % 64)) & 1);
+		for (int j = 0; v; j++, v <<= 1)
+			if ((v >> 63) && !(cards[k] & (1ULL << j))) {
+				cards[k] |= 1ULL << j;
+				memset(present[64 * k + j], 0, sizeof(present[0]));
+			}
+	}
+	for (int ck = 0; ck < AP_DEVICES / 64; ck++)
+		for (u64 cb = cards[ck]; cb; cb &= cb - 1) {
+			int card = ck * 64 + __builtin_ctzll(cb);
+			bool card_on = ap_cfg_test(c->apm, card);
 
-				todo &= todo - 1;
-				if (have && !on) {
-					queue_remove(qindex(card, dom));
-				} else if (!have && on) {
-					int r = queue_create(card, dom);
+			/* the domains that are present or wanted, in ascending order */
+			for (int k = 0; k < AP_DOMAINS / 64; k++) {
+				u64 have_k = present[card][k], todo = have_k | (card_on ? want[k] : 0);
 
-					if (r && !rc)
-						rc = r;
+				while (todo) {
+					int dom = k * 64 + __builtin_ctzll(todo);
+					bool have = (have_k >> (dom % 64)) & 1;
+					bool on = card_on && ((want[k] >> (dom % 64)) & 1);
+
+					todo &= todo - 1;
+					if (have && !on) {
+						queue_remove(qindex(card, dom));
+					} else if (!have && on) {
+						int r = queue_create(card, dom);
+
+						if (r && !rc)
+							rc = r;
+					}
 				}
 			}
 		}
-	}
 	return rc;
 }
 
