@@ -31,7 +31,9 @@ struct world {
 	struct apsim_exec *ex;
 	struct mdev_device *mdev[APSIM_MAX_MDEVS];
 	bool mdev_gone[APSIM_MAX_MDEVS];
-	int open_count[APSIM_MAX_MDEVS];
+	int open_count[APSIM_MAX_MDEVS];    /* open file descriptors */
+	int fd_busy[APSIM_MAX_MDEVS];       /* ioctls in progress on them */
+	int release_due[APSIM_MAX_MDEVS];   /* closed, released when not busy */
 	struct kvm *kvm[APSIM_MAX_KVMS];
 	bool kvm_destroyed[APSIM_MAX_KVMS];
 	bool loaded;
@@ -161,6 +163,37 @@ static long sysfs_show(struct device *dev, const char *attr)
 	return r;
 }
 
+/*
+ * The device's file.  An ioctl holds a reference on the file (fdget), so a
+ * close() from another thread while it runs only drops the descriptor; the
+ * release (vfio_device_fops_release -> close_device, and what a removal
+ * waits for) happens at the last fput, when the ioctl returns.
+ */
+static long fd_ioctl(int i, struct mdev_device *m, unsigned int cmd, unsigned long arg)
+{
+	long r;
+
+	W.fd_busy[i]++;
+	r = shim_vfio_ioctl(m, cmd, arg);
+	if (--W.fd_busy[i] == 0)
+		while (W.release_due[i] > 0) {
+			W.release_due[i]--;
+			shim_vfio_close(m);
+		}
+	return r;
+}
+
+static void fd_close(int i)
+{
+	W.open_count[i]--;
+	if (W.fd_busy[i]) {
+		W.release_due[i]++;
+		sim_trace_note(SIM_SITE, "m%d: release deferred to the end of the ioctl in progress", i);
+		return;
+	}
+	shim_vfio_close(W.mdev[i]);
+}
+
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -236,8 +269,7 @@ static long do_op(const struct apsim_op *op)
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		W.open_count[op->mdev]--;
-		shim_vfio_close(m);
+		fd_close(op->mdev);
 		return 0;
 	case APSIM_OP_VFIO_GET_INFO: {
 		struct vfio_device_info info = { .argsz = sizeof(info) };
@@ -245,14 +277,14 @@ static long do_op(const struct apsim_op *op)
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		ret = shim_vfio_ioctl(m, VFIO_DEVICE_GET_INFO, (unsigned long)&info);
+		ret = fd_ioctl(op->mdev, m, VFIO_DEVICE_GET_INFO, (unsigned long)&info);
 		return ret;
 	}
 	case APSIM_OP_VFIO_RESET:
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		return shim_vfio_ioctl(m, VFIO_DEVICE_RESET, 0);
+		return fd_ioctl(op->mdev, m, VFIO_DEVICE_RESET, 0);
 	case APSIM_OP_DMA_UNMAP:
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
@@ -335,6 +367,9 @@ static void run_op(const struct apsim_op *op, long *result)
 
 	op_label(op, label, sizeof(label));
 	sim_op_push(label);
+	/* the op starts by reading and updating W (open fds, removed mdevs),
+	 * which no sim primitive protects */
+	sim_point_shared(SIM_SITE);
 	r = do_op(op);
 	sim_op_pop();
 	*result = r;
@@ -403,10 +438,8 @@ static void fd_holder(void *arg)
 	int i = (int)(long)arg;
 
 	sim_trace_note(SIM_SITE, "fd holder of m%d closes it (process exit)", i);
-	while (W.mdev[i] && W.open_count[i] > 0) {
-		W.open_count[i]--;
-		shim_vfio_close(W.mdev[i]);
-	}
+	while (W.mdev[i] && W.open_count[i] > 0)
+		fd_close(i);
 }
 
 static void vfio_busy(struct vfio_device *vd)
@@ -485,10 +518,8 @@ static void world_main(void *arg)
 	/* Tear down in the order a host would: close, remove, destroy, unload. */
 	shim_slab_fail_set(NULL, -1);
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
-		while (W.mdev[i] && !W.mdev_gone[i] && W.open_count[i] > 0) {
-			W.open_count[i]--;
-			shim_vfio_close(W.mdev[i]);
-		}
+		while (W.mdev[i] && !W.mdev_gone[i] && W.open_count[i] > 0)
+			fd_close(i);
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
 		if (W.mdev[i] && !W.mdev_gone[i]) {
 			W.mdev_gone[i] = true;

@@ -16,7 +16,10 @@
  * Known limit: sleep sets combined with a preemption bound may miss some
  * interleavings inside the bound (Coons et al., OOPSLA'13); with
  * preemption_bound = -1 the reduction is exact for programs whose shared
- * state is protected by sim primitives.
+ * state is protected by sim primitives.  State that is not (an executor's
+ * bookkeeping) must be announced with sim_point_shared(): the step after
+ * it is dependent with every step.  Without that, the search once missed a
+ * close racing an ioctl in the world executor (driver/world.c).
  */
 #include "internal.h"
 

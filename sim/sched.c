@@ -385,6 +385,11 @@ void sim__point(const void *obj, const struct sim_site *site)
 	schedule();
 }
 
+void sim_point_shared(const struct sim_site *site)
+{
+	sim__point(SIM_OBJ_UNKNOWN, site);
+}
+
 void sim_yield(const struct sim_site *site)
 {
 	if (w.cur && w.trace)

@@ -69,6 +69,10 @@ const char *sim_thread_name(int tid);
 void sim_thread_join_all(const struct sim_site *site);
 /* Explicit scheduling point (schedule(), cond_resched(), yield()). */
 void sim_yield(const struct sim_site *site);
+/* A scheduling point in front of code that touches state no sim primitive
+ * protects (an executor's own bookkeeping): the exhaustive search treats
+ * the step as dependent with every other one, so it explores both orders. */
+void sim_point_shared(const struct sim_site *site);
 /*
  * Push/pop a label naming what the current thread is doing (e.g. an
  * operation "assign_adapter mdev0 0x05"); shown in reports as the "stack"
