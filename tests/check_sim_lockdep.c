@@ -240,6 +240,68 @@ static void t_inst_subclass(void *arg)
 	unlock(&I1);
 }
 
+/* lockdep_set_novalidate_class (dev->mutex): nesting two instances is no
+ * recursion, an order through it is no cycle, it is still held (assertions)
+ * and edges pass below it: holding A, NV, taking B adds A -> B. */
+static void t_nv_nested(void *arg)
+{
+	lock(&I1, S);
+	lock(&I2, S);
+	ck_assert(sim_lockdep_is_held(&I1, -1));
+	ck_assert(sim_lockdep_is_held(&I2, -1));
+	unlock(&I2);
+	unlock(&I1);
+}
+
+static void t_nv_a_i_b(void *arg)
+{
+	lock(&A, S);
+	lock(&I1, S);
+	lock(&B, S);
+	unlock(&B);
+	unlock(&I1);
+	unlock(&A);
+}
+
+static void t_nv_b_i(void *arg)
+{
+	lock(&B, S);
+	lock(&I1, S);
+	unlock(&I1);
+	unlock(&B);
+}
+
+static void t_nv_i_b(void *arg)
+{
+	lock(&I1, S);
+	lock(&B, S);
+	unlock(&B);
+	unlock(&I1);
+}
+
+static void t_ba_plain(void *arg)
+{
+	lock(&B, S);
+	lock(&A, S);
+	unlock(&A);
+	unlock(&B);
+}
+
+START_TEST(novalidate_class)
+{
+	init_maps();
+	sim_lockdep_set_novalidate(&I1);
+	sim_lockdep_set_novalidate(&I2);
+	run_seq(1, t_nv_nested);
+	ck_assert_int_eq(sim_findings_count(), 0);
+	run_seq(2, t_nv_b_i, t_nv_i_b);
+	ck_assert_int_eq(sim_findings_count(), 0);
+	run_seq(2, t_nv_a_i_b, t_ba_plain);
+	ck_assert_int_eq(count_kind(SIM_F_LOCK_CYCLE), 1);
+	ck_assert_str_eq(first_kind(SIM_F_LOCK_CYCLE)->signature, "lock-cycle:&lock_a,&lock_b");
+}
+END_TEST
+
 START_TEST(same_class_recursive)
 {
 	init_maps();
@@ -859,6 +921,7 @@ static Suite *lockdep_suite(void)
 	tcase_add_test(tc, three_lock_cycle);
 	tcase_add_test(tc, cycle_signature_stable);
 	tcase_add_test(tc, same_class_recursive);
+	tcase_add_test(tc, novalidate_class);
 	tcase_add_test(tc, subclass_is_separate_class);
 	tcase_add_test(tc, name_versions_and_unkeyed);
 	tcase_add_test(tc, trylock_adds_no_edge);

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
+#include <linux/lockdep.h>
 #include <apsim/sim.h>
 #include "base.h"
 
@@ -383,6 +384,7 @@ int dev_set_name(struct device *dev, const char *fmt, ...)
 void device_initialize(struct device *dev)
 {
 	mutex_init(&dev->mutex);
+	lockdep_set_novalidate_class(&dev->mutex);	/* as device_initialize */
 	INIT_LIST_HEAD(&dev->_bus_node);
 	INIT_LIST_HEAD(&dev->_drv_node);
 	dev->_refs = 1;
@@ -672,18 +674,11 @@ void device_del(struct device *dev)
 {
 	if (WARN(!dev->_added, "device_del of a device not added '%s'\n", dev_name(dev)))
 		return;
-	/*
-	 * kill_device under the device lock.  Only a device on a bus can be
-	 * attached concurrently, so only there the lock matters; the shim
-	 * skips it for bus-less devices (the vfio device, deleted under its
-	 * parent mdev's lock): the kernel's dev->mutex is a novalidate class
-	 * and the validator here would report that nesting as recursion.
-	 */
-	if (dev->bus)
-		device_lock(dev);
+	/* kill_device under the device lock (dev->mutex is a novalidate
+	 * class, so nesting it under the parent's is no recursion) */
+	device_lock(dev);
 	dev->_killed = true;
-	if (dev->bus)
-		device_unlock(dev);
+	device_unlock(dev);
 	device_remove_groups(dev, dev->groups);		/* device_remove_attrs */
 	if (dev->type)
 		device_remove_groups(dev, dev->type->groups);

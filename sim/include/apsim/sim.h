@@ -127,6 +127,7 @@ struct sim_lockdep_map {
 	const struct sim_site *init_site;
 	uint32_t class_cache[2];     /* internal: class ids by subclass (0 = unset) */
 	uint32_t generation;         /* internal: execution the cache belongs to */
+	bool novalidate;             /* lockdep_set_novalidate_class() */
 };
 
 enum sim_lock_read {
@@ -138,6 +139,10 @@ enum sim_lock_read {
 void sim_lockdep_init_map(struct sim_lockdep_map *m, const char *name,
 			  const struct sim_lock_class_key *key,
 			  const struct sim_site *site);
+/* As the kernel's lockdep_set_novalidate_class() (dev->mutex): the lock is
+ * tracked as held (assertions, held-lock lists) but takes part in no
+ * dependency or recursion check, neither as the new lock nor as a held one. */
+void sim_lockdep_set_novalidate(struct sim_lockdep_map *m);
 /* Annotate an acquisition.  For blocking acquisitions call BEFORE blocking
  * (so a possible deadlock is reported first), for trylocks after success. */
 void sim_lockdep_acquire(struct sim_lockdep_map *m, int subclass,

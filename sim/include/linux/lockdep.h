@@ -24,6 +24,7 @@ struct lockdep_map_k;
 #define lockdep_set_class(l, key) do { (void)(key); } while (0)
 #define lockdep_set_class_and_name(l, key, name) do { (void)(key); } while (0)
 #define lockdep_set_subclass(l, sub) do { } while (0)
+#define lockdep_set_novalidate_class(l) sim_lockdep_set_novalidate(&(l)->_s.dep_map)
 
 #define SINGLE_DEPTH_NESTING 1
 
