@@ -500,6 +500,19 @@ void shim_slab_reset(void)
 
 /* ------------------------------------------------------ fault reports */
 
+/* "last shim call of the task: SITE\n", or "" when the task made none */
+static const char *last_call_line(const struct sim_site *ls, char *buf, size_t len)
+{
+	char st[160];
+
+	if (!ls) {
+		buf[0] = 0;
+		return buf;
+	}
+	snprintf(buf, len, "last shim call of the task: %s\n", site_text(ls, st, sizeof(st)));
+	return buf;
+}
+
 static const char *size_text(size_t size, char *buf, size_t len)
 {
 	if (size)
@@ -547,14 +560,14 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 		   "==================================================================\n"
 		   "BUG: KASAN: %s in %s\n"
 		   "%s of size %s at offset %ld of a %zu-byte object (%s) by task %s\n"
-		   "last shim call of the task: %s\n\n"
+		   "%s\n"
 		   "Allocated by task %s:\n %s at %s\n\n"
 		   "%s%s%s%s%s"
 		   "==================================================================\n",
 		   kind, where,
 		   is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)), off, s->size,
 		   off < 0 ? "before its start" : (size_t)off >= s->size ? "past its end" : "inside",
-		   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)),
+		   task_text(tid, t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)),
 		   task_text(s->atid, t2, sizeof(t2)), s->afn ? s->afn : "kmalloc",
 		   site_text(s->asite, s2, sizeof(s2)),
 		   s->state == SLOT_FREED ? "Freed by task " : "",
@@ -604,11 +617,11 @@ static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_
 		   "==================================================================\n"
 		   "BUG: KASAN: wild-memory-access in %s\n"
 		   "%s of size %zu at a slab address that is no object (%s) by task %s\n"
-		   "last shim call of the task: %s\n"
+		   "%s"
 		   "==================================================================\n",
 		   where, is_write ? "Write" : "Read", size,
 		   code == SIM_SHADOW_UNUSED ? "not allocated in this execution" : "between objects",
-		   task_text(sim_tid(), t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
+		   task_text(sim_tid(), t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)));
 }
 
 static void fault_classifier_install(void)
