@@ -3,7 +3,9 @@
  * bench/bench_exec.c - apsim's own speed, against the project's goals.
  *
  * Owns: context switch ns; uncontended lock+unlock ns with and without the
- * validator; scheduling decisions/s; executions/s of the documented D2
+ * validator; scheduling decisions/s; executions/s of the smallest useful
+ * race (bench/small-mix.scn: one mdev, one queue, two threads with one
+ * sysfs store each) and of the documented D2
  * scenario (scenarios/fixed/d2-inuse.scn, parsed with the CLI parser) on the
  * real driver INCLUDING the per-execution state reset (random strategy,
  * trace off); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
@@ -27,6 +29,7 @@
 
 #define D2_FIXED "scenarios/fixed/d2-inuse.scn"
 #define D2_BUGGY "scenarios/deadlocks/d2-inuse.scn"
+#define SMALL_MIX "bench/small-mix.scn"
 
 /* ------------------------------------------------------ libsim core */
 
@@ -88,7 +91,7 @@ static double decisions_per_s(void)
 
 /* ------------------------------------------------------ executions */
 
-static struct apsim_scenario d2;
+static struct apsim_scenario d2, small;
 static struct apsim_exec ex;
 
 static void d2_opts(struct sim_opts *o, uint64_t seed)
@@ -106,9 +109,9 @@ static int count_bad(uint64_t idx, const struct sim_result *res, void *arg)
 	return 0;
 }
 
-/* n executions of D2 (random strategy), executions/s; *bad = executions
- * with findings (the fixed scenario expects none). */
-static double d2_execs(long n, uint64_t seed, long *bad)
+/* n executions of a scenario (random strategy), executions/s; *bad =
+ * executions with findings (the scenarios used expect none). */
+static double scn_execs(const struct apsim_scenario *s, long n, uint64_t seed, long *bad)
 {
 	struct sim_opts o;
 	struct sim_explore_stats st;
@@ -117,12 +120,17 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 
 	d2_opts(&o, seed);
 	t0 = bench_now();
-	apsim_world_explore(&d2, &o, (uint64_t)n, count_bad, &nbad, &ex, &st);
+	apsim_world_explore(s, &o, (uint64_t)n, count_bad, &nbad, &ex, &st);
 	double dt = bench_now() - t0;
 
 	if (bad)
 		*bad = nbad;
 	return (double)st.executions / dt;
+}
+
+static double d2_execs(long n, uint64_t seed, long *bad)
+{
+	return scn_execs(&d2, n, seed, bad);
 }
 
 /* n generated scenarios, one execution each (apsim fuzz's run_seed). */
@@ -266,9 +274,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_exec: %s (run from the source tree)\n", err);
 		return 2;
 	}
+	apsim_scn_init(&small);
+	if (apsim_scn_parse_file(SMALL_MIX, &small, err, sizeof(err))) {
+		fprintf(stderr, "bench_exec: %s (run from the source tree)\n", err);
+		return 2;
+	}
 	apsim_world_init();
 
-	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16];
+	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], sm[16];
+	long sbad = 0;
 	long nd2 = o.quick ? 1000 : 2000, nmix = o.quick ? 300 : 500;
 	long bad = 0;
 
@@ -289,6 +303,9 @@ int main(int argc, char **argv)
 	bench_prof_stop(&sp);
 	for (int r = 0; r < R; r++)
 		m1[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+	for (int r = 0; r < R; r++)
+		sm[r] = scn_execs(&small, 4 * nd2, 1 + (uint64_t)r * 4 * (uint64_t)nd2,
+				  r == 0 ? &sbad : NULL);
 
 	/* parallel: the same work in 1 and in 2 forked workers (medians) */
 	double f1[16], f2[16], g1[16], g2[16], sc[16], scm[16], cpu[16], p1[16], p2[16], scp[16];
@@ -331,7 +348,7 @@ int main(int argc, char **argv)
 
 	struct bench_stat s_sw = bench_stat_of(sw, R), s_on = bench_stat_of(lon, R),
 			  s_off = bench_stat_of(loff, R), s_dec = bench_stat_of(dec, R),
-			  s_e1 = bench_stat_of(e1, R), s_m1 = bench_stat_of(m1, R),
+			  s_e1 = bench_stat_of(e1, R), s_m1 = bench_stat_of(m1, R), s_sm = bench_stat_of(sm, R),
 			  s_f1 = bench_stat_of(f1, PR), s_f2 = bench_stat_of(f2, PR),
 			  s_sc = bench_stat_of(sc, PR), s_g1 = bench_stat_of(g1, PR),
 			  s_g2 = bench_stat_of(g2, PR), s_scm = bench_stat_of(scm, PR),
@@ -350,6 +367,10 @@ int main(int argc, char **argv)
 	s_dec.med /= 1e6; s_dec.min /= 1e6; s_dec.max /= 1e6;
 	row("scheduling decisions/s (2 yielders, random)", s_dec, "M/s", NULL, NULL);
 	snprintf(v, sizeof(v), "goal >= 100000/s/core");
+	row("small mix executions/s, 1 core (bench/small-mix.scn)", s_sm, "/s", v,
+	    VERD(s_sm.med >= 100000));
+	printf("  %-52s %12.2f us/exec; %ld execution(s) of the first run had findings\n",
+	       "  = per execution", 1e6 / s_sm.med, sbad);
 	row("D2 fixed executions/s, 1 core (reset included)", s_e1, "/s", v,
 	    VERD(s_e1.med >= 100000));
 	printf("  %-52s %12.2f us/exec; %ld execution(s) of the first run had findings\n",
@@ -392,6 +413,7 @@ int main(int argc, char **argv)
 	bench_figs_stat("exec.decisions_per_s_M", s_dec, "M/s");
 	bench_figs_stat("exec.d2_execs_per_s", s_e1, "1/s");
 	bench_figs_stat("exec.mix_execs_per_s", s_m1, "1/s");
+	bench_figs_stat("exec.small_mix_execs_per_s", s_sm, "1/s");
 	bench_figs_stat("exec.d2_fork1_execs_per_s", s_f1, "1/s");
 	bench_figs_stat("exec.d2_fork2_execs_per_s", s_f2, "1/s");
 	bench_figs_stat("exec.d2_scaling", s_sc, "x");

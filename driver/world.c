@@ -373,8 +373,9 @@ static void run_op(const struct apsim_op *op, long *result)
 	r = do_op(op);
 	sim_op_pop();
 	*result = r;
-	sim_trace_note(SIM_SITE, "%s = %s", label,
-		       apsim_errno_name(r, rbuf, sizeof(rbuf)));
+	if (sim_trace_enabled())
+		sim_trace_note(SIM_SITE, "%s = %s", label,
+			       apsim_errno_name(r, rbuf, sizeof(rbuf)));
 	if (op->has_expect && r != op->expect) {
 		if (!W.ex->mismatches++)
 			snprintf(W.ex->mismatch, sizeof(W.ex->mismatch),

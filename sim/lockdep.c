@@ -145,7 +145,10 @@ static uint16_t ld_register(struct sim_lockdep_map *m, unsigned sub)
 	c->init_site = m->init_site;
 	c->first_after = c->last_after = -1;
 	if (m->name) {
-		snprintf(c->base, sizeof(c->base), "%s", m->name);
+		size_t l = strnlen(m->name, sizeof(c->base) - 1);
+
+		memcpy(c->base, m->name, l);
+		c->base[l] = 0;
 	} else {
 		ld_fmt_site(sitebuf, sizeof(sitebuf), m->init_site);
 		snprintf(c->base, sizeof(c->base), "lock@%.70s", sitebuf);
@@ -418,7 +421,13 @@ static bool ld_prev_add(int tid, const struct ld_held *prev,
 	e->prev_read = prev->read;
 	e->next_read = next->read;
 	e->tid = tid;
-	snprintf(e->thread, sizeof(e->thread), "%s", ld_thread_name(tid));
+	{
+		const char *tn = ld_thread_name(tid);
+		size_t l = tn ? strnlen(tn, sizeof(e->thread) - 1) : 0;
+
+		memcpy(e->thread, tn ? tn : "", l);
+		e->thread[l] = 0;
+	}
 	memcpy(e->op, next->op, sizeof(e->op));
 	if (pc->last_after >= 0)
 		ld_edges[pc->last_after].next = id;

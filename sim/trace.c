@@ -91,6 +91,11 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 	e->text = text ? arena_put(text) : 0;
 }
 
+bool sim_trace_enabled(void)
+{
+	return w.trace;
+}
+
 void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 {
 	char buf[256];

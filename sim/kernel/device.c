@@ -164,9 +164,18 @@ int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
 			return -EEXIST;
 	for (struct attribute **a = grp->attrs; a && *a; a++) {
 		char full[128];
+		size_t n = 0, l;
 
-		snprintf(full, sizeof(full), "%s%s%s", grp->name ? grp->name : "",
-			 grp->name ? "/" : "", (*a)->name);
+		/* "group/attr" (or "attr"), without a printf per attribute */
+		if (grp->name) {
+			l = strnlen(grp->name, sizeof(full) - 2);
+			memcpy(full, grp->name, l);
+			full[l] = '/';
+			n = l + 1;
+		}
+		l = strnlen((*a)->name, sizeof(full) - 1 - n);
+		memcpy(full + n, (*a)->name, l);
+		full[n + l] = 0;
 		if (kobj_find_attr(kobj, full)) {
 			printk(KERN_ERR "sysfs: cannot create duplicate filename '%s/%s'\n",
 			       kobject_name(kobj), full);

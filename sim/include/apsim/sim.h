@@ -280,6 +280,8 @@ const struct sim_finding *sim_finding_get(int i);
 /* ----------------------------------------------------------------- tracing */
 
 /* Append a free-form event to the trace (e.g. s390dbf output, op results). */
+/* Is the current execution traced (so that formatting a note is worth it)? */
+bool sim_trace_enabled(void);
 void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
