@@ -49,19 +49,25 @@ CFLAGS_SHIM_NOKASAN = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-a
             -fno-common -D_GNU_SOURCE $(KDEFS) $(KWARN) $(KASAN_DEF)
 CFLAGS_SHIM = $(CFLAGS_SHIM_NOKASAN) $(KASAN_FLAGS)
 LDLIBS   := -lm -ldl
-# The kernel side (driver, shim, glue) is built with gcc's kernel-address
-# instrumentation: every load/store calls libsim's shadow checker
-# (sim/shadow.c), and the slab runs in shadow mode (exact, no syscalls).
-# Off for ASan/libFuzzer builds (ASan owns the hooks there) and for
-# compilers other than gcc (the slab then uses guard pages).  KASAN=0 to
-# turn it off.
+# The kernel side (the driver and the shim) is built with the compiler's
+# kernel-address instrumentation (gcc or clang, outline calls): every load
+# and store calls libsim's shadow checker (sim/shadow.c), and the slab runs
+# in shadow mode (exact, no system calls).  Off for user-space ASan builds
+# (check-asan: ASan owns the __asan_* hooks there; the slab then uses ASan's
+# poisoning).  KASAN=0 turns it off (the slab then uses guard pages).
 ifneq ($(findstring APSIM_ASAN,$(OPT)),)
 KASAN := 0
 endif
-KASAN    ?= $(if $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo clang),0,1)
+KASAN    ?= 1
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1)
 ifeq ($(KASAN),1)
+ifeq ($(CC_IS_CLANG),1)
+KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address -mllvm -asan-instrumentation-with-call-threshold=0 \
+              -mllvm -asan-globals=0 -mllvm -asan-stack=0
+else
 KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address --param asan-globals=0 --param asan-stack=0 \
               --param asan-instrumentation-with-call-threshold=0 -fno-tree-loop-distribute-patterns
+endif
 KASAN_DEF   = -DAPSIM_KASAN
 endif
 
@@ -294,11 +300,12 @@ fuzz-unit: $(BUILD)/tests/check_fuzz-core
 
 # libFuzzer targets link a driver library built with clang and
 # -fsanitize=fuzzer-no-link (so libFuzzer sees driver coverage) in its own
-# build tree, like check-asan.
+# build tree, like check-asan.  Memory errors of the kernel side are found by
+# apsim's shadow checker (KASAN, as in apsim fuzz), so they are findings of
+# the world like any other, not sanitizer aborts; UBSan checks everything.
+# (User-space ASan checks apsim's own code in check-asan.)
 FUZZ_BUILD := $(BUILD)/fuzzbuild
-# -asan-globals=0: the per-execution reset memcpys the driver's whole data
-# section, redzones between globals included (a false positive otherwise).
-FUZZ_OPT   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN -mllvm -asan-globals=0
+FUZZ_OPT   := -O1 -g -fsanitize=fuzzer-no-link,undefined -fno-sanitize-recover=undefined
 FUZZ_WORLD_SRCS := fuzz/fuzz_world.c fuzz/gen.c cli/scn_parse.c cli/ops_names.c
 fuzz-libs: $(KSRC_READY) | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
@@ -306,7 +313,7 @@ fuzz-libs: $(KSRC_READY) | $(DEPS_STAMP)
 fuzz-world: $(BUILD)/fuzz/fuzz_world
 $(BUILD)/fuzz/fuzz_world: $(FUZZ_WORLD_SRCS) $(wildcard fuzz/*.h driver/*.h) fuzz-libs
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN \
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,undefined -fno-sanitize-recover=undefined \
 	    -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli -o $@ $(FUZZ_WORLD_SRCS) \
 	    -Wl,--whole-archive $(FUZZ_BUILD)/libapsim-driver.a -Wl,--no-whole-archive $(FUZZ_BUILD)/libsim.a -lm
 

@@ -49,7 +49,9 @@ static inline const struct sim_finding *tu_find(enum sim_finding_kind kind)
  * shadow checker, not ASan. */
 static inline int tu_asan(void)
 {
-#if defined(APSIM_ASAN) || (defined(__SANITIZE_ADDRESS__) && !defined(APSIM_KASAN))
+#if defined(APSIM_KASAN)
+	return 0;
+#elif defined(APSIM_ASAN) || defined(__SANITIZE_ADDRESS__)
 	return 1;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
