@@ -144,7 +144,7 @@ __attribute__((no_sanitize_address)) void shim_ap_bus_reset(void)
 	memset(&B, 0, sizeof(B));
 	ap_bus_type = ap_bus_type_init;
 	def_drv = def_drv_init;
-	hash_init(ap_queues);
+	memset(ap_queues, 0, sizeof(ap_queues));	/* hash_init: all buckets empty */
 	ap_queues_lock = (spinlock_t)__SPIN_LOCK_UNLOCKED(ap_queues_lock);
 	ap_perms_mutex = (struct mutex)__MUTEX_INITIALIZER(ap_perms_mutex);
 	ap_scan_work = (struct mutex)__MUTEX_INITIALIZER(ap_scan_work);
