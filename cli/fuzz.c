@@ -266,6 +266,9 @@ static void set_expectation(struct apsim_scenario *s, int kind, const char *sig)
 	case SIM_F_WARN:
 		e->kind = APSIM_EXPECT_WARN;
 		break;
+	case SIM_F_CRASH:
+		e->kind = APSIM_EXPECT_CRASH;
+		break;
 	default:
 		return;
 	}
