@@ -254,6 +254,111 @@ START_TEST(abba_exhaustive)
 }
 END_TEST
 
+/*
+ * Property: under a preemption bound, the search with sleep sets reaches
+ * every Mazurkiewicz trace that the search without reduction reaches with
+ * the same bound.  Programs: 2-3 threads, each a random sequence of
+ * lock/unlock pairs on 3 mutexes; a trace is identified by the order in
+ * which threads acquired each mutex.  (Plain sleep sets under a bound miss
+ * some: a branch the bound cut must not be put to sleep.)
+ */
+#define RP_THREADS 3
+#define RP_OPS 4
+static struct sim_mutex rp_m[3];
+static int rp_prog[RP_THREADS][RP_OPS], rp_nops[RP_THREADS], rp_nthreads;
+static int rp_log[3][RP_THREADS * RP_OPS], rp_nlog[3];
+static uint64_t rp_set[2][8192];
+static int rp_nset[2], rp_which;
+
+static void rp_thread(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+
+	for (int i = 0; i < rp_nops[t]; i++) {
+		int m = rp_prog[t][i];
+
+		sim_mutex_lock(&rp_m[m], 0, SIM_SITE);
+		rp_log[m][rp_nlog[m]++] = t;
+		sim_mutex_unlock(&rp_m[m], SIM_SITE);
+	}
+}
+
+static void rp_main(void *arg)
+{
+	static const char *names[] = { "a", "b", "c" };
+	static struct sim_lock_class_key keys[3];
+
+	for (int m = 0; m < 3; m++) {
+		sim_mutex_init(&rp_m[m], "rp", &keys[m], SIM_SITE);
+		rp_nlog[m] = 0;
+	}
+	for (int t = 0; t < rp_nthreads; t++)
+		sim_thread_spawn(names[t], rp_thread, (void *)(intptr_t)t);
+	sim_thread_join_all(SIM_SITE);
+}
+
+static int rp_collect(uint64_t i, const struct sim_result *r, void *arg)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (int m = 0; m < 3; m++) {
+		for (int k = 0; k < rp_nlog[m]; k++)
+			h = (h ^ (uint64_t)(rp_log[m][k] + 1)) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	for (int j = 0; j < rp_nset[rp_which]; j++)
+		if (rp_set[rp_which][j] == h)
+			return 0;
+	if (rp_nset[rp_which] < 8192)
+		rp_set[rp_which][rp_nset[rp_which]++] = h;
+	return 0;
+}
+
+START_TEST(bounded_reduction_keeps_every_trace)
+{
+	uint64_t rng = 42;
+	int programs = 0, with_cut = 0;
+
+	for (int p = 0; p < 60; p++) {
+		rp_nthreads = 2 + (int)(p % 2);
+		for (int t = 0; t < rp_nthreads; t++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			rp_nops[t] = 1 + (int)((rng >> 33) % RP_OPS);
+			for (int i = 0; i < rp_nops[t]; i++) {
+				rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+				rp_prog[t][i] = (int)((rng >> 33) % 3);
+			}
+		}
+		for (int bound = 0; bound <= 2; bound++) {
+			struct sim_explore_stats st;
+
+			for (rp_which = 0; rp_which < 2; rp_which++) {
+				struct sim_opts o = ex_opts(rp_which == 1, bound);
+
+				rp_nset[rp_which] = 0;
+				sim_explore(&o, 0, rp_main, NULL, NULL, rp_collect, &st);
+				ck_assert(st.complete);
+				if (rp_which == 1 && st.bound_pruned)
+					with_cut++;
+			}
+			/* every trace of the unreduced search is reached with reduction */
+			for (int j = 0; j < rp_nset[0]; j++) {
+				bool found = false;
+
+				for (int k = 0; k < rp_nset[1] && !found; k++)
+					found = rp_set[1][k] == rp_set[0][j];
+				ck_assert_msg(found, "program %d, bound %d: a trace of the unreduced "
+					      "search is missing with sleep sets", p, bound);
+			}
+			ck_assert_int_le(rp_nset[1], rp_nset[0]);
+		}
+		programs++;
+	}
+	ck_assert_int_eq(programs, 60);
+	ck_assert_int_gt(with_cut, 0);	/* the bound did cut some searches */
+}
+END_TEST
+
 START_TEST(iteration_cap_and_early_stop)
 {
 	struct sim_opts o = ex_opts(false, -1);
@@ -315,6 +420,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, abba_exhaustive);
 	tcase_add_test(tc, iteration_cap_and_early_stop);
 	tcase_add_test(tc, random_explore_seeds);
+	tcase_add_test(tc, bounded_reduction_keeps_every_trace);
 	suite_add_tcase(s, tc);
 	return s;
 }
