@@ -500,6 +500,17 @@ void shim_slab_reset(void)
 
 /* ------------------------------------------------------ fault reports */
 
+/* Where an access happened: the sync primitive's call site, or the code
+ * address symbolized ("func (file:line) inlined in ..."). */
+static void access_where(const struct sim_site *site, uintptr_t pc, char *where, size_t len)
+{
+	if (site)
+		snprintf(where, len, "%s (%s:%d)", site->func ? site->func : "?",
+			 base_name(site->file), site->line);
+	else
+		sim_symbolize(pc, where, len);
+}
+
 /* "last shim call of the task: SITE\n", or "" when the task made none */
 static const char *last_call_line(const struct sim_site *ls, char *buf, size_t len)
 {
@@ -545,11 +556,7 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 	}
 	char where[300], s3[160];
 
-	if (site)
-		snprintf(where, sizeof(where), "%s (%s:%d)", site->func ? site->func : "?",
-			 base_name(site->file), site->line);
-	else
-		sim_symbolize(pc ? pc : sim_fault_pc(), where, sizeof(where));
+	access_where(site, pc ? pc : sim_fault_pc(), where, sizeof(where));
 	if (!strcmp(where, "?") && ls && ls->func)
 		snprintf(where, sizeof(where), "%s", ls->func);
 	/* dedup key: kind, the object's allocating function and the function
@@ -606,11 +613,7 @@ static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_
 		return;
 	}
 	ls = shim_last_site(sim_tid());
-	if (site)
-		snprintf(where, sizeof(where), "%s (%s:%d)", site->func ? site->func : "?",
-			 base_name(site->file), site->line);
-	else
-		sim_symbolize(pc, where, sizeof(where));
+	access_where(site, pc, where, sizeof(where));
 	snprintf(sig, sizeof(sig), "memory:wild-memory-access@%.*s",
 		 (int)strcspn(where, " "), where);
 	sim_report(SIM_F_MEMORY, true, sig,
