@@ -159,10 +159,28 @@ int cli_write_finding(const char *dir, const struct sim_finding *f,
 		snprintf(abs_scn, sizeof(abs_scn), "%s", scn_path);
 	if (!realpath(dir, abs_dir))
 		snprintf(abs_dir, sizeof(abs_dir), "%s", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "#!/bin/sh\n# Replays this finding's interleaving exactly.\n"
-		 "exec '%s' run '%s' --schedule '%s/schedule.txt'%s \"$@\"\n",
-		 self, abs_scn, abs_dir, replay_extra ? replay_extra : "");
+	{
+		/* relative to the script when the scenario is next to it or one
+		 * level up (fuzz output): the directory may be moved or renamed */
+		char scn_ref[PATH_MAX + 16];
+		size_t dl = strlen(abs_dir);
+		const char *slash = strrchr(abs_dir, '/');
+		size_t pl = slash ? (size_t)(slash - abs_dir) : 0;
+
+		if (!strncmp(abs_scn, abs_dir, dl) && abs_scn[dl] == '/' &&
+		    !strchr(abs_scn + dl + 1, '/'))
+			snprintf(scn_ref, sizeof(scn_ref), "$d/%s", abs_scn + dl + 1);
+		else if (pl && !strncmp(abs_scn, abs_dir, pl) && abs_scn[pl] == '/' &&
+			 !strchr(abs_scn + pl + 1, '/'))
+			snprintf(scn_ref, sizeof(scn_ref), "$d/../%s", abs_scn + pl + 1);
+		else
+			snprintf(scn_ref, sizeof(scn_ref), "%s", abs_scn);
+		snprintf(cmd, sizeof(cmd),
+			 "#!/bin/sh\n# Replays this finding's interleaving exactly.\n"
+			 "d=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+			 "exec '%s' run \"%s\" --schedule \"$d/schedule.txt\"%s \"$@\"\n",
+			 self, scn_ref, replay_extra ? replay_extra : "");
+	}
 	snprintf(p, sizeof(p), "%s/replay.sh", dir);
 	err = cli_write_atomic(p, fill_replay, cmd);
 	if (err)

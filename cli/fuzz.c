@@ -14,11 +14,14 @@
  * stdout), and `--convert` (libFuzzer input -> readable .scn).
  *
  * Determinism: a seed fully determines its scenario and its execution, so
- * a seed range always yields the same set of finding signatures; with -j 1
- * also the same owner seed and directory number for each.  Wall clock is
- * only used for --time, the progress line and the summary's timing fields.
+ * a seed range always yields the same output: each signature is owned by
+ * the lowest seed that showed it and directories are numbered in seed
+ * order, whatever -j is (settle() repairs what the workers' race changed).
+ * Wall clock is only used for --time, the progress line and the summary's
+ * timing fields.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -55,6 +58,7 @@ struct frec {
 	int ops, shrunk_ops;       /* shrunk_ops -1: not shrunk */
 	int repro_iterations;      /* minimal.scn: explore iterations */
 	int shrink_candidates;
+	int sub;                   /* its index among its seed's findings */
 	uint64_t found_execs;      /* campaign executions when it was found */
 	double found_s;            /* seconds from the start to that moment */
 	char sig[256];
@@ -77,6 +81,7 @@ struct shared {
 	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
 	uint64_t overflow;         /* dedup table full */
 	uint64_t table[DEDUP_SLOTS];
+	uint64_t minseed[DEDUP_SLOTS];  /* lowest seed (+1) that showed it */
 	struct wslot w[MAX_JOBS];
 	struct frec f[MAX_FINDINGS];
 };
@@ -110,24 +115,69 @@ static uint64_t sig_hash(const char *s)
 	return h ? h : 1;
 }
 
-/* true = h was not in the table and this caller inserted it (owns it). */
-static bool dedup_insert(uint64_t h)
+/* The table slot of h, inserting it; *is_new = this caller inserted it
+ * (and owns the finding).  -1 when the table is full. */
+static int dedup_slot(uint64_t h, bool *is_new)
 {
+	*is_new = false;
 	for (unsigned i = 0; i < DEDUP_SLOTS; i++) {
-		uint64_t *slot = &SH->table[(h + i) % DEDUP_SLOTS];
+		unsigned at = (unsigned)((h + i) % DEDUP_SLOTS);
+		uint64_t *slot = &SH->table[at];
 		uint64_t v = ck_pr_load_64(slot);
 
 		if (v == h)
-			return false;
+			return (int)at;
 		if (v == 0) {
-			if (ck_pr_cas_64(slot, 0, h))
-				return true;
+			if (ck_pr_cas_64(slot, 0, h)) {
+				*is_new = true;
+				return (int)at;
+			}
 			if (ck_pr_load_64(slot) == h)
-				return false;
+				return (int)at;
 		}
 	}
 	ck_pr_inc_64(&SH->overflow);
-	return false;
+	return -1;
+}
+
+/* true = h was not in the table and this caller inserted it (owns it). */
+static bool dedup_insert(uint64_t h)
+{
+	bool is_new;
+
+	dedup_slot(h, &is_new);
+	return is_new;
+}
+
+/* Record that `seed` showed the signature in slot `at` (keeps the lowest). */
+static void seed_seen(int at, uint64_t seed)
+{
+	uint64_t *p, cur;
+
+	if (at < 0)
+		return;
+	p = &SH->minseed[at];
+	for (;;) {
+		cur = ck_pr_load_64(p);
+		if (cur && cur <= seed + 1)
+			return;
+		if (ck_pr_cas_64(p, cur, seed + 1))
+			return;
+	}
+}
+
+static uint64_t seed_lowest(uint64_t h)
+{
+	for (unsigned i = 0; i < DEDUP_SLOTS; i++) {
+		unsigned at = (unsigned)((h + i) % DEDUP_SLOTS);
+		uint64_t v = ck_pr_load_64(&SH->table[at]);
+
+		if (v == h)
+			return ck_pr_load_64(&SH->minseed[at]);
+		if (!v)
+			break;
+	}
+	return 0;
 }
 
 /* --------------------------------------------------------------- runs */
@@ -296,37 +346,20 @@ static const struct sim_finding *find_sig(const char *sig)
 	return NULL;
 }
 
-/* A new signature owned by this worker: artefacts, shrink, minimal.scn.
- * Everything is on disk (atomically) before the campaign goes on. */
-static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind,
-		       const char *sig)
+/* The artefacts of record r from `seed` (its generated scenario gen) into
+ * directory dir: scenario, traced re-run, shrink, minimal.scn. */
+static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
+			    const struct apsim_scenario *gen, int kind, const char *sig)
 {
 	static struct apsim_scenario s, min;
 	static struct apsim_exec ex;
-	char dir[PATH_MAX], path[PATH_MAX + 32], hdr[1024], mdir[PATH_MAX + 16];
-	uint64_t k = ck_pr_faa_64(&SH->nfind, 1);
-	struct frec *r;
+	char path[PATH_MAX + 32], hdr[1024], mdir[PATH_MAX + 16];
 	struct sim_result res;
 	struct sim_opts o;
 	const struct sim_finding *f;
 	struct repro_ctx rc;
 
-	if (k >= MAX_FINDINGS)
-		return;
-	r = &SH->f[k];
-	r->found_s = cli_now_s() - SH->t0;
-	r->found_execs = ck_pr_load_64(&SH->execs) + 1;
-	r->hash = sig_hash(sig);
-	r->seed = seed;
-	r->kind = kind;
 	r->shrunk_ops = -1;
-	snprintf(r->sig, sizeof(r->sig), "%s", sig);
-	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
-		 sim_finding_kind_name(kind));
-	ck_pr_fence_store();
-	ck_pr_store_64(&r->state, REC_WRITING);
-
-	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
 	if (cli_mkdirs(dir)) {
 		fprintf(stderr, "apsim: cannot create %s: %s\n", dir, strerror(errno));
 		return;
@@ -384,6 +417,34 @@ static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind
 				(unsigned long long)seed, sig);
 		}
 	}
+}
+
+/* A new signature owned by this worker: artefacts, shrink, minimal.scn.
+ * Everything is on disk (atomically) before the campaign goes on. */
+static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind,
+		       const char *sig, int sub)
+{
+	char dir[PATH_MAX];
+	uint64_t k = ck_pr_faa_64(&SH->nfind, 1);
+	struct frec *r;
+
+	if (k >= MAX_FINDINGS)
+		return;
+	r = &SH->f[k];
+	r->found_s = cli_now_s() - SH->t0;
+	r->found_execs = ck_pr_load_64(&SH->execs) + 1;
+	r->hash = sig_hash(sig);
+	r->seed = seed;
+	r->sub = sub;
+	r->kind = kind;
+	r->shrunk_ops = -1;
+	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
+		 sim_finding_kind_name(kind));
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_WRITING);
+	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
+	write_artefacts(r, dir, seed, gen, kind, sig);
 	ck_pr_fence_store();
 	ck_pr_store_64(&r->state, REC_DONE);
 }
@@ -395,7 +456,7 @@ static void run_seed(uint64_t seed)
 	static struct apsim_scenario s;
 	static struct apsim_exec ex;
 	static char sigs[16][256];
-	int kinds[16], n, nn = 0;
+	int kinds[16], subs[16], n, nn = 0;
 	struct sim_result res;
 	struct sim_opts o;
 
@@ -406,14 +467,18 @@ static void run_seed(uint64_t seed)
 	/* copy out first: handling one re-runs the world */
 	for (int i = 0; i < n && nn < 16; i++) {
 		const struct sim_finding *f = sim_finding_get(i);
+		bool is_new;
+		int at = dedup_slot(sig_hash(f->signature), &is_new);
 
-		if (!dedup_insert(sig_hash(f->signature)))
+		seed_seen(at, seed);
+		if (!is_new)
 			continue;
 		snprintf(sigs[nn], sizeof(sigs[nn]), "%s", f->signature);
+		subs[nn] = i;
 		kinds[nn++] = f->kind;
 	}
 	for (int i = 0; i < nn; i++)
-		handle_new(seed, &s, kinds[i], sigs[i]);
+		handle_new(seed, &s, kinds[i], sigs[i], subs[i]);
 }
 
 /* Run seeds [from, to) of the range (offsets -> seeds, shard filter). */
@@ -440,11 +505,20 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 	my_slot = slot;
 	if (resume_from < resume_to)
 		run_span(resume_from, resume_to);
+	/* APSIM_FUZZ_CHUNK_ORDER=reverse hands the chunks out from the end of
+	 * the range (for the tests: every signature is then first seen at a
+	 * higher seed than its lowest, and settle() must put it right) */
+	const char *order = getenv("APSIM_FUZZ_CHUNK_ORDER");
+	bool reverse = order && !strcmp(order, "reverse");
+	uint64_t nchunks = (FO.count + CHUNK - 1) / CHUNK;
+
 	while (!ck_pr_load_64(&SH->stop)) {
 		uint64_t off = ck_pr_faa_64(&SH->cursor, CHUNK), end;
 
 		if (off >= FO.count)
 			break;
+		if (reverse)
+			off = (nchunks - 1 - off / CHUNK) * CHUNK;
 		end = off + CHUNK < FO.count ? off + CHUNK : FO.count;
 		run_span(FO.first + off, FO.first + end);
 	}
@@ -513,6 +587,121 @@ static void worker_crashed(uint64_t seed, int sig)
 	}
 	ck_pr_fence_store();
 	ck_pr_store_64(&r->state, REC_DONE);
+}
+
+/* ------------------------------------------------------------ settle */
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int rec_order(const void *a, const void *b)
+{
+	const struct frec *x = *(const struct frec *const *)a, *y = *(const struct frec *const *)b;
+
+	if (x->seed != y->seed)
+		return x->seed < y->seed ? -1 : 1;
+	if (x->sub != y->sub)
+		return x->sub < y->sub ? -1 : 1;
+	return strcmp(x->sig, y->sig);
+}
+
+/*
+ * After the workers, make OUT what one worker would have written.  A
+ * signature belongs to the lowest seed that showed it; with -j N another
+ * worker may have got to it first from a higher seed, so its artefacts are
+ * made again from the lowest one (into a new directory that then replaces
+ * the old).  Then the directories are numbered in (seed, index of the
+ * finding within its seed's execution) order, and the records follow.
+ */
+static void settle(void)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	static struct frec sorted[MAX_FINDINGS];
+	struct frec *order[MAX_FINDINGS];
+	uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+	char a[PATH_MAX], b[PATH_MAX + 16], t[PATH_MAX + 16];
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct frec *r = &SH->f[i];
+		uint64_t low = seed_lowest(r->hash), seed;
+		struct sim_result res;
+		struct sim_opts o;
+		int sub = -1;
+
+		if (r->state != REC_DONE || !strncmp(r->sig, "worker-crash:", 13) ||
+		    !low || low - 1 >= r->seed)
+			continue;
+		seed = low - 1;
+		apsim_gen_scenario(seed, &FO.gen, &s);
+		opts_for(&s, &o);
+		apsim_world_run(&s, &o, &res, &ex);
+		for (int j = 0; j < sim_findings_count() && sub < 0; j++)
+			if (!strcmp(sim_finding_get(j)->signature, r->sig))
+				sub = j;
+		if (sub < 0) {
+			fprintf(stderr, "apsim: seed %llu: finding %s did not recur; keeping seed %llu\n",
+				(unsigned long long)seed, r->sig, (unsigned long long)r->seed);
+			continue;
+		}
+		snprintf(t, sizeof(t), "%s/.settle-%s", FO.out, r->dir);
+		rm_tree(t);
+		write_artefacts(r, t, seed, &s, r->kind, r->sig);
+		snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
+		snprintf(b, sizeof(b), "%s.old", a);
+		if (rename(a, b) || rename(t, a)) {
+			fprintf(stderr, "apsim: cannot replace %s: %s\n", a, strerror(errno));
+			continue;
+		}
+		rm_tree(b);
+		r->seed = seed;
+		r->sub = sub;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		order[i] = &SH->f[i];
+	qsort(order, n, sizeof(order[0]), rec_order);
+	/* rename in two steps: a new name may be another record's old one */
+	for (uint64_t i = 0; i < n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "%02llu-%s", (unsigned long long)i + 1,
+			 sim_finding_kind_name(order[i]->kind));
+		if (!strcmp(want, order[i]->dir))
+			continue;
+		snprintf(a, sizeof(a), "%s/%s", FO.out, order[i]->dir);
+		snprintf(b, sizeof(b), "%s/.renum-%llu", FO.out, (unsigned long long)i);
+		if (rename(a, b) == 0)
+			snprintf(order[i]->dir, sizeof(order[i]->dir), ".renum-%llu",
+				 (unsigned long long)i);
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "%02llu-%s", (unsigned long long)i + 1,
+			 sim_finding_kind_name(order[i]->kind));
+		if (strncmp(order[i]->dir, ".renum-", 7))
+			continue;
+		snprintf(a, sizeof(a), "%s/%s", FO.out, order[i]->dir);
+		snprintf(b, sizeof(b), "%s/%s", FO.out, want);
+		if (rename(a, b) == 0)
+			snprintf(order[i]->dir, sizeof(order[i]->dir), "%s", want);
+		else
+			fprintf(stderr, "apsim: cannot rename %s: %s\n", a, strerror(errno));
+	}
+	for (uint64_t i = 0; i < n; i++)
+		sorted[i] = *order[i];
+	memcpy(SH->f, sorted, sizeof(sorted[0]) * n);
 }
 
 /* ----------------------------------------------------------- summary */
@@ -833,6 +1022,7 @@ int cli_fuzz(int argc, char **argv)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	sm.secs = cli_now_s() - t0;
 	sm.execs = ck_pr_load_64(&SH->execs);
+	settle();
 	{
 		char path[PATH_MAX];
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
