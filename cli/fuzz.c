@@ -59,6 +59,7 @@ struct frec {
 	int repro_iterations;      /* minimal.scn: explore iterations */
 	int shrink_candidates;
 	int sub;                   /* its index among its seed's findings */
+	int wsig;                  /* worker-crash: the signal (< 0: exit status) */
 	uint64_t found_execs;      /* campaign executions when it was found */
 	double found_s;            /* seconds from the start to that moment */
 	char sig[256];
@@ -138,15 +139,6 @@ static int dedup_slot(uint64_t h, bool *is_new)
 	}
 	ck_pr_inc_64(&SH->overflow);
 	return -1;
-}
-
-/* true = h was not in the table and this caller inserted it (owns it). */
-static bool dedup_insert(uint64_t h)
-{
-	bool is_new;
-
-	dedup_slot(h, &is_new);
-	return is_new;
 }
 
 /* Record that `seed` showed the signature in slot `at` (keeps the lowest). */
@@ -546,18 +538,44 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 }
 
 /* A worker died while running seed: record it as a crash finding. */
+/* scenario.scn and report.txt of a worker-crash record, for `seed`. */
+static void write_crash(const struct frec *r, const char *dir, uint64_t seed)
+{
+	static struct apsim_scenario s;
+	char path[PATH_MAX + 32], text[1024];
+	int sig = r->wsig;
+
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	s.explore.iterations = 1;
+	if (cli_mkdirs(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
+	write_scn(path, &s);
+	snprintf(text, sizeof(text),
+		 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
+		 "while running seed %llu (or while handling a finding of it).\n"
+		 "Reproduce: apsim run scenario.scn (in this directory)\n",
+		 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	cli_write_atomic(path, fill_text, text);
+}
+
 static void worker_crashed(uint64_t seed, int sig)
 {
 	static struct apsim_scenario s;
-	char signature[64], dir[PATH_MAX], path[PATH_MAX + 32], text[1024];
+	char signature[64], dir[PATH_MAX];
 	uint64_t k;
 	struct frec *r;
+	bool is_new;
+	int at;
 
 	if (sig > 0)
 		snprintf(signature, sizeof(signature), "worker-crash:%s", strsignal(sig));
 	else
 		snprintf(signature, sizeof(signature), "worker-crash:exit-%d", -sig);
-	if (!dedup_insert(sig_hash(signature)))
+	at = dedup_slot(sig_hash(signature), &is_new);
+	seed_seen(at, seed);
+	if (!is_new)
 		return;
 	k = ck_pr_faa_64(&SH->nfind, 1);
 	if (k >= MAX_FINDINGS)
@@ -565,26 +583,19 @@ static void worker_crashed(uint64_t seed, int sig)
 	r = &SH->f[k];
 	r->hash = sig_hash(signature);
 	r->seed = seed;
+	r->sub = 0;
+	r->wsig = sig;
 	r->kind = SIM_F_CRASH;
 	r->shrunk_ops = -1;
+	r->found_s = cli_now_s() - SH->t0;
+	r->found_execs = ck_pr_load_64(&SH->execs);
 	snprintf(r->sig, sizeof(r->sig), "%s", signature);
 	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
 		 sim_finding_kind_name(SIM_F_CRASH));
 	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
 	apsim_gen_scenario(seed, &FO.gen, &s);
-	s.explore.iterations = 1;
 	r->ops = apsim_scn_count_ops(&s);
-	if (!cli_mkdirs(dir)) {
-		snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-		write_scn(path, &s);
-		snprintf(text, sizeof(text),
-			 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
-			 "while running seed %llu (or while handling a finding of it).\n"
-			 "Reproduce: apsim run %s/scenario.scn\n",
-			 signature, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed, dir);
-		snprintf(path, sizeof(path), "%s/report.txt", dir);
-		cli_write_atomic(path, fill_text, text);
-	}
+	write_crash(r, dir, seed);
 	ck_pr_fence_store();
 	ck_pr_store_64(&r->state, REC_DONE);
 }
@@ -640,10 +651,18 @@ static void settle(void)
 		struct sim_opts o;
 		int sub = -1;
 
-		if (r->state != REC_DONE || !strncmp(r->sig, "worker-crash:", 13) ||
-		    !low || low - 1 >= r->seed)
+		if (r->state != REC_DONE || !low || low - 1 >= r->seed)
 			continue;
 		seed = low - 1;
+		if (!strncmp(r->sig, "worker-crash:", 13)) {
+			/* not re-run here (it would kill this process) */
+			snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
+			r->seed = seed;
+			apsim_gen_scenario(seed, &FO.gen, &s);
+			r->ops = apsim_scn_count_ops(&s);
+			write_crash(r, a, seed);
+			continue;
+		}
 		apsim_gen_scenario(seed, &FO.gen, &s);
 		opts_for(&s, &o);
 		apsim_world_run(&s, &o, &res, &ex);
