@@ -31,7 +31,7 @@ BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(
 # Host-side code (libsim, CLI, tests) must never see the shim kernel headers:
 # sim/include is searched after the system directories (only <apsim/...> is
 # found there).
-CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE
+CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE $(COVER_DEF)
 # Kernel-side code (the real driver and the shim subsystems) sees only the
 # shim headers first, then the driver's own directory for its quoted headers.
 KDIR      = $(KSRC_EFF)/drivers/s390/crypto
@@ -69,6 +69,18 @@ KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address --param asan-globals=0 --p
               --param asan-instrumentation-with-call-threshold=0 -fno-tree-loop-distribute-patterns
 endif
 KASAN_DEF   = -DAPSIM_KASAN
+endif
+# Driver basic-block coverage for apsim fuzz (sim/cover.c), opt-in with
+# make COVER=1: the real driver is built with -fsanitize-coverage=trace-pc
+# (a call per basic block, ~12 % of an execution).  Never in libFuzzer
+# builds (their runtime owns that callback).
+ifneq ($(findstring fuzzer,$(OPT)),)
+COVER := 0
+endif
+COVER ?= 0
+ifeq ($(COVER),1)
+COVER_FLAGS = -fsanitize-coverage=trace-pc
+COVER_DEF   = -DAPSIM_COVER
 endif
 
 # --------------------------------------------------------------- dependencies
@@ -114,7 +126,7 @@ $(KINFO): FORCE $(KSRC_READY)
 FLAGS_STAMP := $(BUILD)/cflags.txt
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) | $(CFLAGS_K) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
+	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
 SIM_OBJS  = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
@@ -142,7 +154,7 @@ $(OBJ)/sim/kernel/slab.o: sim/kernel/slab.c $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 # into named sections so the per-execution reset can restore it by memcpy.
 $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_K) -c $< -o $@.raw.o
+	$(CC) $(CFLAGS_K) $(COVER_FLAGS) -c $< -o $@.raw.o
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel.local=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel=apsim_drv_data,alloc,load,data,contents \
@@ -335,7 +347,7 @@ fuzz-smoke: $(BUILD)/fuzz/fuzz_world $(BUILD)/fuzz/fuzz_scn_parse
 # libFuzzer driver.  Run: afl-fuzz -i SEEDS -o OUT -- build/fuzz/fuzz_world_afl
 AFL_CC ?= afl-clang-fast
 fuzz-afl: $(KSRC_READY) | $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/aflbuild CC=$(AFL_CC) OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/aflbuild CC=$(AFL_CC) OPT="-O1 -g" COVER=0 \
 	    KSRC=$(KSRC_EFF) $(BUILD)/aflbuild/libapsim-driver.a $(BUILD)/aflbuild/libsim.a
 	@mkdir -p $(BUILD)/fuzz
 	$(AFL_CC) -g -O1 -fsanitize=fuzzer -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli \

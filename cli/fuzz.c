@@ -42,6 +42,7 @@
 
 #define CHUNK          64       /* seeds claimed at once by a worker */
 #define DEDUP_SLOTS    4096     /* open-addressing table of signature hashes */
+#define PAIR_SLOTS     8192     /* lock pairs seen by the campaign (coverage) */
 #define MAX_FINDINGS   256      /* finding records kept (more are counted) */
 #define MAX_JOBS       64
 #define REPRO_EXECS    64       /* executions per reproduce() candidate */
@@ -81,6 +82,12 @@ struct shared {
 	uint64_t stop;
 	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
 	uint64_t overflow;         /* dedup table full */
+	uint64_t npairs;           /* coverage: distinct lock pairs */
+	uint64_t pairs[PAIR_SLOTS];
+	uint64_t nresults;         /* coverage: distinct (operation, result) */
+	uint64_t results[PAIR_SLOTS];
+	uint64_t nblocks;          /* coverage: driver blocks (COVER builds) */
+	uint8_t blocks[SIM_COVER_SIZE];
 	uint64_t table[DEDUP_SLOTS];
 	uint64_t minseed[DEDUP_SLOTS];  /* lowest seed (+1) that showed it */
 	struct wslot w[MAX_JOBS];
@@ -441,6 +448,89 @@ static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind
 	ck_pr_store_64(&r->state, REC_DONE);
 }
 
+/* ----------------------------------------------------------- coverage */
+
+/*
+ * Coverage shown by the progress line and the summary: the distinct lock
+ * pairs (lock dependencies: B taken while holding A, by class name) and
+ * the distinct (operation, result) pairs the campaign's executions
+ * reached, and, in builds with driver coverage (make COVER=1), the
+ * distinct basic blocks of the driver that ran.  Each worker filters
+ * through local sets first, so the shared tables (CAS, as the dedup table)
+ * see each id about once per worker.
+ */
+static uint64_t local_pairs[PAIR_SLOTS];
+
+static bool set_add(uint64_t *set, uint64_t h, bool shared)
+{
+	for (unsigned i = 0; i < PAIR_SLOTS; i++) {
+		uint64_t *slot = &set[(h + i) % PAIR_SLOTS];
+		uint64_t v = shared ? ck_pr_load_64(slot) : *slot;
+
+		if (v == h)
+			return false;
+		if (v)
+			continue;
+		if (!shared) {
+			*slot = h;
+			return true;
+		}
+		if (ck_pr_cas_64(slot, 0, h))
+			return true;
+		if (ck_pr_load_64(slot) == h)
+			return false;
+	}
+	return false;		/* full: not counted */
+}
+
+static uint64_t local_results[PAIR_SLOTS];
+
+/* (operation kind, result) as an id; results > 0 (byte counts) count as 1 */
+static uint64_t result_id(int kind, long r)
+{
+	uint64_t h = ((uint64_t)(unsigned)kind << 32 | (uint32_t)(r > 0 ? 1 : r)) *
+		     0x9E3779B97F4A7C15ULL;
+
+	h ^= h >> 31;
+	return h ? h : 1;
+}
+
+static void cover_add(uint64_t *local, uint64_t *shared, uint64_t *count, uint64_t id)
+{
+	if (set_add(local, id, false) && set_add(shared, id, true))
+		ck_pr_inc_64(count);
+}
+
+static void cover_exec(const struct apsim_scenario *s, const struct apsim_exec *ex)
+{
+	uint64_t ids[256];
+	size_t n = sim_lockdep_pair_ids(ids, 256);
+
+	for (size_t i = 0; i < n && i < 256; i++)
+		cover_add(local_pairs, SH->pairs, &SH->npairs, ids[i]);
+	for (int i = 0; i < s->nsetup; i++)
+		if (ex->setup[i] != APSIM_RES_NOT_RUN)
+			cover_add(local_results, SH->results, &SH->nresults,
+				  result_id(s->setup[i].kind, ex->setup[i]));
+	for (int t = 0; t < s->nthreads; t++)
+		for (int i = 0; i < s->threads[t].nops; i++)
+			if (ex->thr[t][i] != APSIM_RES_NOT_RUN)
+				cover_add(local_results, SH->results, &SH->nresults,
+					  result_id(s->threads[t].ops[i].kind, ex->thr[t][i]));
+}
+
+/* COVER builds: fold this worker's block map into the campaign's. */
+static void cover_blocks(void)
+{
+	const uint8_t *m = sim_cover_map();
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < SIM_COVER_SIZE; i++)
+		if (m[i] && !SH->blocks[i] && !ck_pr_fas_8(&SH->blocks[i], 1))
+			ck_pr_inc_64(&SH->nblocks);
+}
+
 /* ------------------------------------------------------------ workers */
 
 static void run_seed(uint64_t seed)
@@ -455,6 +545,9 @@ static void run_seed(uint64_t seed)
 	apsim_gen_scenario(seed, &FO.gen, &s);
 	opts_for(&s, &o);
 	apsim_world_run(&s, &o, &res, &ex);
+	cover_exec(&s, &ex);
+	if (!(seed & 127))
+		cover_blocks();
 	n = sim_findings_count();
 	/* copy out first: handling one re-runs the world */
 	for (int i = 0; i < n && nn < 16; i++) {
@@ -514,6 +607,7 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 		end = off + CHUNK < FO.count ? off + CHUNK : FO.count;
 		run_span(FO.first + off, FO.first + end);
 	}
+	cover_blocks();
 	ck_pr_store_64(&SH->w[my_slot].done, 1);
 }
 
@@ -734,17 +828,24 @@ static void fill_summary(FILE *f, void *arg)
 {
 	const struct summary *sm = arg;
 	uint64_t n = ck_pr_load_64(&SH->nfind);
+	char blocks[32];
 
 	if (n > MAX_FINDINGS)
 		n = MAX_FINDINGS;
+	if (sim_cover_map())
+		snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)SH->nblocks);
+	else
+		snprintf(blocks, sizeof(blocks), "null");
 	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"variant\": ", apsim_version);
 	cli_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
 		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
-		"  \"execs_per_sec\": %.1f,\n  \"findings\": [",
+		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n"
+		"  \"findings\": [",
 		(unsigned long long)FO.first, (unsigned long long)FO.count,
 		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
-		sm->secs > 0 ? sm->execs / sm->secs : 0.0);
+		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
+		(unsigned long long)SH->nresults, blocks);
 	for (uint64_t i = 0; i < n; i++) {
 		const struct frec *r = &SH->f[i];
 
@@ -1025,9 +1126,20 @@ int cli_fuzz(int argc, char **argv)
 			for (int j = 0; j < FO.jobs; j++)
 				if (SH->w[j].cur_seed > cur)
 					cur = SH->w[j].cur_seed;
-			fprintf(stderr, "\r  execs %llu  %.0f exec/s  unique findings %llu  seed %llu   ",
+			char cov[96];
+
+			if (sim_cover_map())
+				snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results, %llu blocks",
+					 (unsigned long long)ck_pr_load_64(&SH->npairs),
+					 (unsigned long long)ck_pr_load_64(&SH->nresults),
+					 (unsigned long long)ck_pr_load_64(&SH->nblocks));
+			else
+				snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results",
+					 (unsigned long long)ck_pr_load_64(&SH->npairs),
+					 (unsigned long long)ck_pr_load_64(&SH->nresults));
+			fprintf(stderr, "\r  execs %llu  %.0f exec/s  unique findings %llu  coverage %s  seed %llu   ",
 				(unsigned long long)e, t > t0 ? e / (t - t0) : 0.0,
-				(unsigned long long)ck_pr_load_64(&SH->nfind),
+				(unsigned long long)ck_pr_load_64(&SH->nfind), cov,
 				(unsigned long long)cur);
 			last = t;
 		}
@@ -1056,6 +1168,11 @@ int cli_fuzz(int argc, char **argv)
 			       (unsigned long long)sm.execs, sm.secs,
 			       sm.secs > 0 ? sm.execs / sm.secs : 0.0,
 			       (unsigned long long)SH->nfind, SH->nfind == 1 ? "" : "s", FO.out);
+			printf("coverage: %llu lock pairs, %llu operation results",
+			       (unsigned long long)SH->npairs, (unsigned long long)SH->nresults);
+			if (sim_cover_map())
+				printf(", %llu driver basic blocks", (unsigned long long)SH->nblocks);
+			printf("\n");
 			for (uint64_t i = 0; i < n; i++) {
 				const struct frec *r = &SH->f[i];
 

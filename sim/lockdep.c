@@ -674,6 +674,35 @@ int sim__lockdep_nclasses(void)
 	return ld_nclasses - 1;
 }
 
+static uint64_t name_hash(uint16_t cls)
+{
+	struct ld_class *c = &ld_classes[cls];
+
+	if (!c->name_hash) {
+		uint64_t h = 0xcbf29ce484222325ULL;
+
+		for (const char *s = c->name; *s; s++)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+		c->name_hash = h ? h : 1;
+	}
+	return c->name_hash;
+}
+
+size_t sim_lockdep_pair_ids(uint64_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int e = 0; e < ld_nedges; e++, n++)
+		if (n < max) {
+			uint64_t h = name_hash(ld_edges[e].from) * 0x9E3779B97F4A7C15ULL ^
+				     name_hash(ld_edges[e].to);
+
+			h ^= h >> 29;
+			out[n] = h ? h : 1;
+		}
+	return n;
+}
+
 int sim__lockdep_nedges(void)
 {
 	return ld_nedges;

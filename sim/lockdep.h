@@ -42,6 +42,7 @@ struct ld_class {
 	uint16_t version;              /* lockdep's name_version (#n suffix) */
 	char base[LD_NAME_LEN];        /* the map's name */
 	char name[LD_NAME_LEN];        /* display name: base[#n][/sub] */
+	uint64_t name_hash;            /* of name, 0 = not computed yet */
 };
 
 /* The first occurrence of a dependency, kept for reports. */

@@ -161,6 +161,11 @@ void sim_lockdep_print_held(FILE *out, int tid);
 int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max);
 /* Emit the dependency graph as Graphviz DOT (cycle edges highlighted). */
 void sim_lockdep_dot(FILE *out);
+/* The dependencies (lock pairs: `to` taken while holding `from`) the last
+ * execution recorded, as ids that are stable across executions and
+ * processes (a hash of the two class names).  Returns how many; at most
+ * max are stored. */
+size_t sim_lockdep_pair_ids(uint64_t *out, size_t max);
 
 /* --------------------------------------------------------- sync primitives */
 
@@ -437,6 +442,15 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code);
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
 /* Is the region in use (reserved)?  Its bounds. */
 bool sim_shadow_active(void);
+
+/*
+ * Driver code coverage (builds with APSIM_COVER: the driver compiled with
+ * -fsanitize-coverage=trace-pc): a byte per hashed basic-block address,
+ * 1 once the block ran in this process.  NULL / 0 without coverage.
+ */
+#define SIM_COVER_SIZE 65536
+const uint8_t *sim_cover_map(void);
+size_t sim_cover_count(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/cover.c - code coverage of the real driver, for apsim fuzz.
+ *
+ * Owns: the callback of `-fsanitize-coverage=trace-pc` (gcc or clang: a
+ * call at every basic block of the code built with it, the driver only),
+ * a byte map indexed by a hash of the block's address, and its count.
+ * The map is process-local; `apsim fuzz` merges it into the campaign's
+ * shared map (cli/fuzz.c).  Not built for libFuzzer (it owns the callback
+ * and measures coverage itself).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#ifdef APSIM_COVER
+uint8_t sim__cover_map[SIM_COVER_SIZE];
+
+void __sanitizer_cov_trace_pc(void);
+void __sanitizer_cov_trace_pc(void)
+{
+	uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+
+	sim__cover_map[(pc ^ (pc >> 15)) & (SIM_COVER_SIZE - 1)] = 1;
+}
+#endif
+
+const uint8_t *sim_cover_map(void)
+{
+#ifdef APSIM_COVER
+	return sim__cover_map;
+#else
+	return NULL;
+#endif
+}
+
+size_t sim_cover_count(void)
+{
+	size_t n = 0;
+#ifdef APSIM_COVER
+	for (size_t i = 0; i < SIM_COVER_SIZE; i++)
+		n += sim__cover_map[i];
+#endif
+	return n;
+}
