@@ -271,14 +271,19 @@ check-scenarios: $(APSIM) variants
 # ops/20 expects a 6.1 driver bug that only bounded exhaustive search reaches.
 PCT_SCENARIOS = $(filter-out scenarios/ops/20-domain-vs-queue.scn,$(sort $(wildcard scenarios/ops/*.scn))) scenarios/fixed
 
-# A second KSRC tree (a copy of the default one) builds and passes the driver tests.
+# A second KSRC tree (a copy of the default one) builds and passes the driver
+# tests.  That build also has driver coverage (COVER=1): a short fuzz run must
+# count driver basic blocks.
 KSRC2 := $(BUILD)/ksrc-copy/linux
 check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 	@rm -rf $(BUILD)/ksrc-copy && mkdir -p $(KSRC2)
 	@cp -r $(KSRC_EFF)/. $(KSRC2)/
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/ksrc2 KSRC=$(abspath $(KSRC2)) $(BUILD)/ksrc2/tests/check_shim_driver $(BUILD)/ksrc2/apsim
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/ksrc2 KSRC=$(abspath $(KSRC2)) COVER=1 $(BUILD)/ksrc2/tests/check_shim_driver $(BUILD)/ksrc2/apsim
 	$(BUILD)/ksrc2/apsim --version | grep -q "$(abspath $(KSRC2))"
 	@sh tools/run-tests.sh $(BUILD)/ksrc2/tests/check_shim_driver
+	@rm -rf $(BUILD)/ksrc2/fuzz; CI=1 $(BUILD)/ksrc2/apsim fuzz --seed 1 --iterations 300 -q --no-shrink \
+	    --out $(BUILD)/ksrc2/fuzz >/dev/null; [ $$? -le 1 ]
+	grep -Eq '"driver_blocks": [1-9][0-9]*' $(BUILD)/ksrc2/fuzz/summary.json
 
 check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke
 
