@@ -11,7 +11,6 @@
  */
 #include "internal.h"
 
-#include <string.h>
 
 #ifdef APSIM_COVER
 uint8_t sim__cover_map[SIM_COVER_SIZE];
@@ -32,14 +31,4 @@ const uint8_t *sim_cover_map(void)
 #else
 	return NULL;
 #endif
-}
-
-size_t sim_cover_count(void)
-{
-	size_t n = 0;
-#ifdef APSIM_COVER
-	for (size_t i = 0; i < SIM_COVER_SIZE; i++)
-		n += sim__cover_map[i];
-#endif
-	return n;
 }

@@ -4,7 +4,7 @@
  *
  * Owns: the region the allocator reserves (sim_shadow_reserve), its shadow
  * (one byte per 8-byte granule, ASan's encoding), the access check, and the
- * outline instrumentation entry points that `gcc -fsanitize=kernel-address`
+ * outline instrumentation entry points that `-fsanitize=kernel-address` (gcc or clang)
  * emits in the code built with it (the real driver and the shim kernel):
  * __asan_{load,store}{1,2,4,8,16,N}_noabort.
  *
@@ -61,11 +61,6 @@ void *sim_shadow_reserve(size_t size, sim_shadow_reporter report)
 	sh_size = size;
 	sh_report = report;
 	return p;
-}
-
-bool sim_shadow_active(void)
-{
-	return sh_size != 0;
 }
 
 /* Make the shadow of [0, end) valid (SIM_SHADOW_UNUSED where it was not). */
@@ -184,7 +179,7 @@ bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
 
 #ifndef SHADOW_NO_HOOKS
 /*
- * Instrumentation entry points (gcc -fsanitize=kernel-address, outline).
+ * Instrumentation entry points (-fsanitize=kernel-address, outline).
  * The caller's return address locates the access for the report.
  */
 #define PC() ((uintptr_t)__builtin_return_address(0) - 1)

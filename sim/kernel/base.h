@@ -57,7 +57,6 @@ int shim_slab_leak_check(void);
 enum { SHIM_SLAB_SHADOW, SHIM_SLAB_GUARD, SHIM_SLAB_POISON, SHIM_SLAB_ASAN };
 void shim_slab_set_mode(int mode);
 int shim_slab_mode(void);
-const char *shim_slab_mode_name(void);
 /* Opt-in (also APSIM_SLAB=poison): shim_slab_set_mode(POISON or default) */
 void shim_slab_set_poison_mode(bool on);
 /* Objects that legitimately outlive the module (AP bus devices ...). */

@@ -9,7 +9,7 @@
  * Three modes (not in ASan builds), chosen per execution:
  *
  * shadow (default when the kernel side is built with APSIM_KASAN, i.e.
- * gcc -fsanitize=kernel-address): objects are packed in one read/write
+ * -fsanitize=kernel-address, gcc or clang): objects are packed in one read/write
  * region with 16-byte redzones between them, and libsim's shadow memory
  * (sim/shadow.c) marks each granule addressable, redzone or freed.  Every
  * load and store of the instrumented driver and shim code, and every sync
@@ -152,14 +152,6 @@ int shim_slab_mode(void)
 		mode_apply();
 	return mode;
 #endif
-}
-
-const char *shim_slab_mode_name(void)
-{
-	static const char *const names[] = { "shadow", "guard", "poison", "asan" };
-	int m = shim_slab_mode();
-
-	return m >= 0 && m < 4 ? names[m] : "?";
 }
 
 void shim_slab_set_poison_mode(bool on)

@@ -415,7 +415,7 @@ const char *sim_symbolize(uintptr_t pc, char *buf, size_t len);
  * Shadow memory (a software KASAN for one region): libsim keeps one shadow
  * byte per 8 bytes of a region the allocator reserves with
  * sim_shadow_reserve(), and code compiled with
- * `gcc -fsanitize=kernel-address` (outline: __asan_{load,store}N_noabort,
+ * `-fsanitize=kernel-address` (gcc or clang) (outline: __asan_{load,store}N_noabort,
  * provided here) has every load and store checked against it; the sync
  * primitives check their object at every entry.  Accesses outside the
  * region cost one compare.  Shadow values are ASan's: 0 = 8 addressable
@@ -440,17 +440,14 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code);
 /* Check an access of n bytes at p made from code address pc; reports and
  * returns false when it is bad.  No-op (true) outside the region. */
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
-/* Is the region in use (reserved)?  Its bounds. */
-bool sim_shadow_active(void);
 
 /*
  * Driver code coverage (builds with APSIM_COVER: the driver compiled with
  * -fsanitize-coverage=trace-pc): a byte per hashed basic-block address,
- * 1 once the block ran in this process.  NULL / 0 without coverage.
+ * 1 once the block ran in this process.  NULL without coverage.
  */
 #define SIM_COVER_SIZE 65536
 const uint8_t *sim_cover_map(void);
-size_t sim_cover_count(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
