@@ -60,6 +60,7 @@ struct frec {
 	int repro_iterations;      /* minimal.scn: explore iterations */
 	int shrink_candidates;
 	int sub;                   /* its index among its seed's findings */
+	int slot;                  /* its signature's slot in the dedup table */
 	int wsig;                  /* worker-crash: the signal (< 0: exit status) */
 	uint64_t found_execs;      /* campaign executions when it was found */
 	double found_s;            /* seconds from the start to that moment */
@@ -123,29 +124,34 @@ static uint64_t sig_hash(const char *s)
 	return h ? h : 1;
 }
 
-/* The table slot of h, inserting it; *is_new = this caller inserted it
- * (and owns the finding).  -1 when the table is full. */
-static int dedup_slot(uint64_t h, bool *is_new)
+/* Insert h (non-zero) into the open-addressing table `set` of `slots`
+ * entries, shared between the workers (CAS): its slot, *is_new = this
+ * caller inserted it; -1 when the table is full. */
+static int set_insert(uint64_t *set, unsigned slots, uint64_t h, bool *is_new)
 {
 	*is_new = false;
-	for (unsigned i = 0; i < DEDUP_SLOTS; i++) {
-		unsigned at = (unsigned)((h + i) % DEDUP_SLOTS);
-		uint64_t *slot = &SH->table[at];
-		uint64_t v = ck_pr_load_64(slot);
+	for (unsigned i = 0; i < slots; i++) {
+		unsigned at = (unsigned)((h + i) % slots);
+		uint64_t v = ck_pr_load_64(&set[at]);
 
-		if (v == h)
+		if (v == 0 && ck_pr_cas_64(&set[at], 0, h)) {
+			*is_new = true;
 			return (int)at;
-		if (v == 0) {
-			if (ck_pr_cas_64(slot, 0, h)) {
-				*is_new = true;
-				return (int)at;
-			}
-			if (ck_pr_load_64(slot) == h)
-				return (int)at;
 		}
+		if (v == h || ck_pr_load_64(&set[at]) == h)
+			return (int)at;
 	}
-	ck_pr_inc_64(&SH->overflow);
 	return -1;
+}
+
+/* The dedup slot of signature hash h (*is_new: this caller owns it). */
+static int dedup_slot(uint64_t h, bool *is_new)
+{
+	int at = set_insert(SH->table, DEDUP_SLOTS, h, is_new);
+
+	if (at < 0)
+		ck_pr_inc_64(&SH->overflow);
+	return at;
 }
 
 /* Record that `seed` showed the signature in slot `at` (keeps the lowest). */
@@ -163,20 +169,6 @@ static void seed_seen(int at, uint64_t seed)
 		if (ck_pr_cas_64(p, cur, seed + 1))
 			return;
 	}
-}
-
-static uint64_t seed_lowest(uint64_t h)
-{
-	for (unsigned i = 0; i < DEDUP_SLOTS; i++) {
-		unsigned at = (unsigned)((h + i) % DEDUP_SLOTS);
-		uint64_t v = ck_pr_load_64(&SH->table[at]);
-
-		if (v == h)
-			return ck_pr_load_64(&SH->minseed[at]);
-		if (!v)
-			break;
-	}
-	return 0;
 }
 
 /* --------------------------------------------------------------- runs */
@@ -421,7 +413,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 /* A new signature owned by this worker: artefacts, shrink, minimal.scn.
  * Everything is on disk (atomically) before the campaign goes on. */
 static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind,
-		       const char *sig, int sub)
+		       const char *sig, int sub, int slot)
 {
 	char dir[PATH_MAX];
 	uint64_t k = ck_pr_faa_64(&SH->nfind, 1);
@@ -435,6 +427,7 @@ static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind
 	r->hash = sig_hash(sig);
 	r->seed = seed;
 	r->sub = sub;
+	r->slot = slot;
 	r->kind = kind;
 	r->shrunk_ops = -1;
 	snprintf(r->sig, sizeof(r->sig), "%s", sig);
@@ -461,28 +454,6 @@ static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind
  */
 static uint64_t local_pairs[PAIR_SLOTS];
 
-static bool set_add(uint64_t *set, uint64_t h, bool shared)
-{
-	for (unsigned i = 0; i < PAIR_SLOTS; i++) {
-		uint64_t *slot = &set[(h + i) % PAIR_SLOTS];
-		uint64_t v = shared ? ck_pr_load_64(slot) : *slot;
-
-		if (v == h)
-			return false;
-		if (v)
-			continue;
-		if (!shared) {
-			*slot = h;
-			return true;
-		}
-		if (ck_pr_cas_64(slot, 0, h))
-			return true;
-		if (ck_pr_load_64(slot) == h)
-			return false;
-	}
-	return false;		/* full: not counted */
-}
-
 static uint64_t local_results[PAIR_SLOTS];
 
 /* (operation kind, result) as an id; results > 0 (byte counts) count as 1 */
@@ -497,7 +468,10 @@ static uint64_t result_id(int kind, long r)
 
 static void cover_add(uint64_t *local, uint64_t *shared, uint64_t *count, uint64_t id)
 {
-	if (set_add(local, id, false) && set_add(shared, id, true))
+	bool is_new;
+
+	if (set_insert(local, PAIR_SLOTS, id, &is_new) >= 0 && is_new &&
+	    set_insert(shared, PAIR_SLOTS, id, &is_new) >= 0 && is_new)
 		ck_pr_inc_64(count);
 }
 
@@ -538,7 +512,7 @@ static void run_seed(uint64_t seed)
 	static struct apsim_scenario s;
 	static struct apsim_exec ex;
 	static char sigs[16][256];
-	int kinds[16], subs[16], n, nn = 0;
+	int kinds[16], subs[16], slots[16], n, nn = 0;
 	struct sim_result res;
 	struct sim_opts o;
 
@@ -560,10 +534,11 @@ static void run_seed(uint64_t seed)
 			continue;
 		snprintf(sigs[nn], sizeof(sigs[nn]), "%s", f->signature);
 		subs[nn] = i;
+		slots[nn] = at;
 		kinds[nn++] = f->kind;
 	}
 	for (int i = 0; i < nn; i++)
-		handle_new(seed, &s, kinds[i], sigs[i], subs[i]);
+		handle_new(seed, &s, kinds[i], sigs[i], subs[i], slots[i]);
 }
 
 /* Run seeds [from, to) of the range (offsets -> seeds, shard filter). */
@@ -631,9 +606,8 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 	return pid;
 }
 
-/* A worker died while running seed: record it as a crash finding. */
 /* scenario.scn and report.txt of a worker-crash record, for `seed`. */
-static void write_crash(const struct frec *r, const char *dir, uint64_t seed)
+static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 {
 	static struct apsim_scenario s;
 	char path[PATH_MAX + 32], text[1024];
@@ -641,6 +615,8 @@ static void write_crash(const struct frec *r, const char *dir, uint64_t seed)
 
 	apsim_gen_scenario(seed, &FO.gen, &s);
 	s.explore.iterations = 1;
+	r->seed = seed;
+	r->ops = apsim_scn_count_ops(&s);
 	if (cli_mkdirs(dir))
 		return;
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
@@ -654,9 +630,9 @@ static void write_crash(const struct frec *r, const char *dir, uint64_t seed)
 	cli_write_atomic(path, fill_text, text);
 }
 
+/* A worker died while running seed: record it as a crash finding. */
 static void worker_crashed(uint64_t seed, int sig)
 {
-	static struct apsim_scenario s;
 	char signature[64], dir[PATH_MAX];
 	uint64_t k;
 	struct frec *r;
@@ -678,6 +654,7 @@ static void worker_crashed(uint64_t seed, int sig)
 	r->hash = sig_hash(signature);
 	r->seed = seed;
 	r->sub = 0;
+	r->slot = at;
 	r->wsig = sig;
 	r->kind = SIM_F_CRASH;
 	r->shrunk_ops = -1;
@@ -687,8 +664,6 @@ static void worker_crashed(uint64_t seed, int sig)
 	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
 		 sim_finding_kind_name(SIM_F_CRASH));
 	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
-	apsim_gen_scenario(seed, &FO.gen, &s);
-	r->ops = apsim_scn_count_ops(&s);
 	write_crash(r, dir, seed);
 	ck_pr_fence_store();
 	ck_pr_store_64(&r->state, REC_DONE);
@@ -712,7 +687,7 @@ static void rm_tree(const char *dir)
 
 static int rec_order(const void *a, const void *b)
 {
-	const struct frec *x = *(const struct frec *const *)a, *y = *(const struct frec *const *)b;
+	const struct frec *x = a, *y = b;
 
 	if (x->seed != y->seed)
 		return x->seed < y->seed ? -1 : 1;
@@ -721,100 +696,88 @@ static int rec_order(const void *a, const void *b)
 	return strcmp(x->sig, y->sig);
 }
 
+/* Give record r its artefacts from the lower seed `seed` (a worker got to
+ * the signature first from a higher one): into a new directory that then
+ * replaces the old. */
+static void redo_lower(struct frec *r, uint64_t seed)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	char a[PATH_MAX], b[PATH_MAX + 16], t[PATH_MAX + 16];
+	struct sim_result res;
+	struct sim_opts o;
+	int sub = -1;
+
+	snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
+	if (!strncmp(r->sig, "worker-crash:", 13)) {
+		write_crash(r, a, seed);	/* not re-run: it would kill this process */
+		return;
+	}
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	opts_for(&s, &o);
+	apsim_world_run(&s, &o, &res, &ex);
+	for (int j = 0; j < sim_findings_count() && sub < 0; j++)
+		if (!strcmp(sim_finding_get(j)->signature, r->sig))
+			sub = j;
+	if (sub < 0) {
+		fprintf(stderr, "apsim: seed %llu: finding %s did not recur; keeping seed %llu\n",
+			(unsigned long long)seed, r->sig, (unsigned long long)r->seed);
+		return;
+	}
+	snprintf(t, sizeof(t), "%s/.settle-%s", FO.out, r->dir);
+	rm_tree(t);
+	write_artefacts(r, t, seed, &s, r->kind, r->sig);
+	snprintf(b, sizeof(b), "%s.old", a);
+	if (rename(a, b) || rename(t, a)) {
+		fprintf(stderr, "apsim: cannot replace %s: %s\n", a, strerror(errno));
+		return;
+	}
+	rm_tree(b);
+	r->seed = seed;
+	r->sub = sub;
+}
+
 /*
  * After the workers, make OUT what one worker would have written.  A
  * signature belongs to the lowest seed that showed it; with -j N another
  * worker may have got to it first from a higher seed, so its artefacts are
- * made again from the lowest one (into a new directory that then replaces
- * the old).  Then the directories are numbered in (seed, index of the
- * finding within its seed's execution) order, and the records follow.
+ * made again from the lowest one.  Then the records are sorted by (seed,
+ * index of the finding within its seed's execution) and their directories
+ * renamed to match (in two steps: a new name may be another's old one).
  */
 static void settle(void)
 {
-	static struct apsim_scenario s;
-	static struct apsim_exec ex;
-	static struct frec sorted[MAX_FINDINGS];
-	struct frec *order[MAX_FINDINGS];
 	uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
-	char a[PATH_MAX], b[PATH_MAX + 16], t[PATH_MAX + 16];
+	char a[PATH_MAX], b[PATH_MAX + 16];
 
 	for (uint64_t i = 0; i < n; i++) {
 		struct frec *r = &SH->f[i];
-		uint64_t low = seed_lowest(r->hash), seed;
-		struct sim_result res;
-		struct sim_opts o;
-		int sub = -1;
+		uint64_t low = r->slot >= 0 ? ck_pr_load_64(&SH->minseed[r->slot]) : 0;
 
-		if (r->state != REC_DONE || !low || low - 1 >= r->seed)
-			continue;
-		seed = low - 1;
-		if (!strncmp(r->sig, "worker-crash:", 13)) {
-			/* not re-run here (it would kill this process) */
+		if (r->state == REC_DONE && low && low - 1 < r->seed)
+			redo_lower(r, low - 1);
+	}
+	qsort(SH->f, n, sizeof(SH->f[0]), rec_order);
+	for (int step = 0; step < 2; step++)
+		for (uint64_t i = 0; i < n; i++) {
+			struct frec *r = &SH->f[i];
+			char final[64], want[64];
+
+			snprintf(final, sizeof(final), "%02llu-%s", (unsigned long long)i + 1,
+				 sim_finding_kind_name(r->kind));
+			if (!strcmp(final, r->dir))
+				continue;
+			if (step == 0)
+				snprintf(want, sizeof(want), ".renum-%llu", (unsigned long long)i);
+			else
+				snprintf(want, sizeof(want), "%s", final);
 			snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
-			r->seed = seed;
-			apsim_gen_scenario(seed, &FO.gen, &s);
-			r->ops = apsim_scn_count_ops(&s);
-			write_crash(r, a, seed);
-			continue;
+			snprintf(b, sizeof(b), "%s/%s", FO.out, want);
+			if (rename(a, b) == 0)
+				snprintf(r->dir, sizeof(r->dir), "%s", want);
+			else if (step == 1)
+				fprintf(stderr, "apsim: cannot rename %s: %s\n", a, strerror(errno));
 		}
-		apsim_gen_scenario(seed, &FO.gen, &s);
-		opts_for(&s, &o);
-		apsim_world_run(&s, &o, &res, &ex);
-		for (int j = 0; j < sim_findings_count() && sub < 0; j++)
-			if (!strcmp(sim_finding_get(j)->signature, r->sig))
-				sub = j;
-		if (sub < 0) {
-			fprintf(stderr, "apsim: seed %llu: finding %s did not recur; keeping seed %llu\n",
-				(unsigned long long)seed, r->sig, (unsigned long long)r->seed);
-			continue;
-		}
-		snprintf(t, sizeof(t), "%s/.settle-%s", FO.out, r->dir);
-		rm_tree(t);
-		write_artefacts(r, t, seed, &s, r->kind, r->sig);
-		snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
-		snprintf(b, sizeof(b), "%s.old", a);
-		if (rename(a, b) || rename(t, a)) {
-			fprintf(stderr, "apsim: cannot replace %s: %s\n", a, strerror(errno));
-			continue;
-		}
-		rm_tree(b);
-		r->seed = seed;
-		r->sub = sub;
-	}
-	for (uint64_t i = 0; i < n; i++)
-		order[i] = &SH->f[i];
-	qsort(order, n, sizeof(order[0]), rec_order);
-	/* rename in two steps: a new name may be another record's old one */
-	for (uint64_t i = 0; i < n; i++) {
-		char want[64];
-
-		snprintf(want, sizeof(want), "%02llu-%s", (unsigned long long)i + 1,
-			 sim_finding_kind_name(order[i]->kind));
-		if (!strcmp(want, order[i]->dir))
-			continue;
-		snprintf(a, sizeof(a), "%s/%s", FO.out, order[i]->dir);
-		snprintf(b, sizeof(b), "%s/.renum-%llu", FO.out, (unsigned long long)i);
-		if (rename(a, b) == 0)
-			snprintf(order[i]->dir, sizeof(order[i]->dir), ".renum-%llu",
-				 (unsigned long long)i);
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		char want[64];
-
-		snprintf(want, sizeof(want), "%02llu-%s", (unsigned long long)i + 1,
-			 sim_finding_kind_name(order[i]->kind));
-		if (strncmp(order[i]->dir, ".renum-", 7))
-			continue;
-		snprintf(a, sizeof(a), "%s/%s", FO.out, order[i]->dir);
-		snprintf(b, sizeof(b), "%s/%s", FO.out, want);
-		if (rename(a, b) == 0)
-			snprintf(order[i]->dir, sizeof(order[i]->dir), "%s", want);
-		else
-			fprintf(stderr, "apsim: cannot rename %s: %s\n", a, strerror(errno));
-	}
-	for (uint64_t i = 0; i < n; i++)
-		sorted[i] = *order[i];
-	memcpy(SH->f, sorted, sizeof(sorted[0]) * n);
 }
 
 /* ----------------------------------------------------------- summary */
@@ -1127,16 +1090,13 @@ int cli_fuzz(int argc, char **argv)
 				if (SH->w[j].cur_seed > cur)
 					cur = SH->w[j].cur_seed;
 			char cov[96];
+			int cl = snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results",
+					  (unsigned long long)ck_pr_load_64(&SH->npairs),
+					  (unsigned long long)ck_pr_load_64(&SH->nresults));
 
 			if (sim_cover_map())
-				snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results, %llu blocks",
-					 (unsigned long long)ck_pr_load_64(&SH->npairs),
-					 (unsigned long long)ck_pr_load_64(&SH->nresults),
+				snprintf(cov + cl, sizeof(cov) - (size_t)cl, ", %llu blocks",
 					 (unsigned long long)ck_pr_load_64(&SH->nblocks));
-			else
-				snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results",
-					 (unsigned long long)ck_pr_load_64(&SH->npairs),
-					 (unsigned long long)ck_pr_load_64(&SH->nresults));
 			fprintf(stderr, "\r  execs %llu  %.0f exec/s  unique findings %llu  coverage %s  seed %llu   ",
 				(unsigned long long)e, t > t0 ? e / (t - t0) : 0.0,
 				(unsigned long long)ck_pr_load_64(&SH->nfind), cov,

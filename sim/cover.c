@@ -4,13 +4,12 @@
  *
  * Owns: the callback of `-fsanitize-coverage=trace-pc` (gcc or clang: a
  * call at every basic block of the code built with it, the driver only),
- * a byte map indexed by a hash of the block's address, and its count.
+ * and a byte map indexed by a hash of the block's address.
  * The map is process-local; `apsim fuzz` merges it into the campaign's
  * shared map (cli/fuzz.c).  Not built for libFuzzer (it owns the callback
  * and measures coverage itself).
  */
 #include "internal.h"
-
 
 #ifdef APSIM_COVER
 uint8_t sim__cover_map[SIM_COVER_SIZE];

@@ -16,9 +16,9 @@
  * Sleep sets and the preemption bound: a branch whose subtree the bound cut
  * is never put to sleep for its siblings (the plain combination can miss
  * interleavings inside the bound, Coons et al., OOPSLA'13).  The reduction
- * is exact for programs whose shared state is protected by sim primitives.  State that is not (an executor's
- * bookkeeping) must be announced with sim_point_shared(): the step after
- * it is dependent with every step.  Without that, the search once missed a
+ * is exact for programs whose shared state is protected by sim primitives.
+ * State that is not (an executor's bookkeeping) must be announced with
+ * sim_point_shared(): the step after it is dependent with every step.  Without that, the search once missed a
  * close racing an ioctl in the world executor (driver/world.c).
  */
 #include "internal.h"

@@ -36,16 +36,17 @@ void sim__lockdep_thread_exit(int tid);     /* a thread exits */
 
 /* ---- shadow memory (sim/shadow.c): checks of sync objects ---- */
 extern uintptr_t sim__sh_lo, sim__sh_size;
-bool sim__shadow_check_slow(uintptr_t a, size_t n, bool is_write, uintptr_t pc);
-bool sim__shadow_check_site(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
-			    const struct sim_site *site);
+/* Check an access of n bytes at a inside the region; reports a bad one
+ * (named by site if given, else by pc) and returns false. */
+bool sim__shadow_check(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
+		       const struct sim_site *site);
 /* At the entry of a sync primitive: is its object (*p) addressable?  The
  * caller's site names the access (the return address may belong to the
  * caller's caller after a tail call). */
 #define SIM_SHADOW_ENTRY(p, wr, site)					\
 	do {								\
 		if (unlikely((uintptr_t)(p) - sim__sh_lo < sim__sh_size)) \
-			sim__shadow_check_site((uintptr_t)(p), sizeof(*(p)), (wr), \
+			sim__shadow_check((uintptr_t)(p), sizeof(*(p)), (wr), \
 				(uintptr_t)__builtin_return_address(0) - 1, (site)); \
 	} while (0)
 

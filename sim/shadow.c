@@ -23,7 +23,6 @@
  */
 #include "internal.h"
 
-#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -99,7 +98,8 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code)
 	memset(sh_map + (off >> 3), code, (n + 7) >> 3);
 }
 
-static bool check(uintptr_t a, size_t n, bool w, uintptr_t pc, const struct sim_site *site)
+bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, uintptr_t pc,
+						 const struct sim_site *site)
 {
 	uintptr_t off = a - sh_lo, last, g;
 
@@ -147,24 +147,13 @@ static bool check(uintptr_t a, size_t n, bool w, uintptr_t pc, const struct sim_
 	return true;
 }
 
-bool __attribute__((noinline)) sim__shadow_check_slow(uintptr_t a, size_t n, bool w, uintptr_t pc)
-{
-	return check(a, n, w, pc, NULL);
-}
-
-bool sim__shadow_check_site(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
-			    const struct sim_site *site)
-{
-	return check(a, n, is_write, pc, site);
-}
-
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
 {
 	uintptr_t a = (uintptr_t)p;
 
 	if (likely(a - sh_lo >= sh_size))
 		return true;
-	return sim__shadow_check_slow(a, n, is_write, pc);
+	return sim__shadow_check(a, n, is_write, pc, NULL);
 }
 
 #if !defined(APSIM_ASAN) && !defined(__SANITIZE_ADDRESS__)
@@ -199,7 +188,7 @@ static inline bool granule_ok(unsigned long a, unsigned long size)
 	void __asan_##kind##size##_noabort(unsigned long a)		\
 	{								\
 		if (unlikely(a - sh_lo < sh_size) && !granule_ok(a, size)) \
-			sim__shadow_check_slow(a, size, w, PC());	\
+			sim__shadow_check(a, size, w, PC(), NULL);	\
 	}
 HOOK(load, 1, false)
 HOOK(load, 2, false)
@@ -216,14 +205,14 @@ void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		sim__shadow_check_slow(a, n, false, PC());
+		sim__shadow_check(a, n, false, PC(), NULL);
 }
 
 void __asan_storeN_noabort(unsigned long a, unsigned long n);
 void __asan_storeN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		sim__shadow_check_slow(a, n, true, PC());
+		sim__shadow_check(a, n, true, PC(), NULL);
 }
 
 /* gcc may emit this before noreturn calls; there is no stack shadow here. */

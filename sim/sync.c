@@ -103,7 +103,6 @@ void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *si
 int sim_mutex_lock_interruptible(struct sim_mutex *m, int subclass,
 				 const struct sim_site *site)
 {
-	SIM_SHADOW_ENTRY(m, true, site);
 	sim_mutex_lock(m, subclass, site);
 	return 0;
 }

@@ -742,16 +742,6 @@ static void bytes_to_words(unsigned long *w, const uint8_t *bytes)
 	}
 }
 
-static void bytes_to_qci_mask(unsigned int *mask, const uint8_t *bytes)
-{
-	bytes_to_words((unsigned long *)mask, bytes);
-}
-
-static void bytes_to_bitmap(unsigned long *map, const uint8_t *bytes)
-{
-	bytes_to_words(map, bytes);
-}
-
 /* ap_scan_adapter/ap_scan_domains: per adapter, per domain in order,
  * remove the queue devices that left configuration c and add new ones. */
 static int scan_queues(const struct ap_config_info *c)
@@ -827,9 +817,9 @@ int shim_ap_config_set(const struct apsim_hostcfg *cfg)
 	qci.apxa = cfg->apxa;
 	qci.Na = cfg->apxa ? 255 : 63;
 	qci.Nd = cfg->apxa ? 255 : 15;
-	bytes_to_qci_mask(qci.apm, cfg->apm);
-	bytes_to_qci_mask(qci.aqm, cfg->aqm);
-	bytes_to_qci_mask(qci.adm, cfg->adm);
+	bytes_to_words((unsigned long *)qci.apm, cfg->apm);
+	bytes_to_words((unsigned long *)qci.aqm, cfg->aqm);
+	bytes_to_words((unsigned long *)qci.adm, cfg->adm);
 	shim_ap_hw_set_qci(&qci);
 	if (cfg->card_type)
 		shim_ap_hw_set_card_type(-1, cfg->card_type);
@@ -838,11 +828,11 @@ int shim_ap_config_set(const struct apsim_hostcfg *cfg)
 	memset(&ap_perms, 0, sizeof(ap_perms));
 	memset(ap_perms.ioctlm, 0xff, sizeof(ap_perms.ioctlm));
 	if (cfg->have_apmask)
-		bytes_to_bitmap(ap_perms.apm, cfg->apmask);
+		bytes_to_words(ap_perms.apm, cfg->apmask);
 	else
 		memset(ap_perms.apm, 0xff, sizeof(ap_perms.apm));
 	if (cfg->have_aqmask)
-		bytes_to_bitmap(ap_perms.aqm, cfg->aqmask);
+		bytes_to_words(ap_perms.aqm, cfg->aqmask);
 	else
 		memset(ap_perms.aqm, 0xff, sizeof(ap_perms.aqm));
 

@@ -61,8 +61,6 @@ int shim_slab_mode(void);
 void shim_slab_set_poison_mode(bool on);
 /* Objects that legitimately outlive the module (AP bus devices ...). */
 void shim_slab_set_persistent(const void *p, bool persistent);
-/* Device core state of one execution (sysfs drain waiters). */
-void shim_device_reset(void);
 /* Free everything (rewind the arena); called by shim_base_reset. */
 void shim_slab_reset(void);
 /*

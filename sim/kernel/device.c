@@ -97,13 +97,6 @@ static struct sysfs_active {
 
 static wait_queue_head_t sysfs_drain_wq = { ._w = { .name = "sysfs_drain_wq" } };
 
-/* Per execution (shim_base_reset): nobody waits for a drain yet (a thread
- * of a stopped execution may have been waiting). */
-void shim_device_reset(void)
-{
-	sysfs_drain_wq._w.waiters = 0;
-}
-
 /* the table is the shim's own static memory: not worth a checked load per slot */
 static __attribute__((no_sanitize_address))
 struct sysfs_active *active_slot(struct kobject *kobj, const struct attribute_group *grp,

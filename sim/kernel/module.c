@@ -147,7 +147,6 @@ void shim_base_reset(void)
 	shim_slab_reset();
 	shim_slab_fail_set(NULL, -1);
 	shim_vfio_reset();
-	shim_device_reset();
 	shim_lib_reset();
 	shim_dbf_reset();
 	loaded = false;
