@@ -1,44 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0
 # apsim - deterministic concurrency test bed for the s390 vfio_ap driver.
 #
-#   make            build everything into build/
-#   make check      unit tests (Check) + sanitizer build + shipped scenarios
+#   make            build apsim, its variants and the tests into build/
+#   make check      unit tests (Check), shipped scenarios, second tree,
+#                   sanitizer build, libFuzzer smoke runs
 #   make demo       the main job: documented deadlock replays with reports
 #   make bench      benchmarks (figures, never pass/fail)
+#   make help       every target
 #
 # KSRC=<dir>  kernel tree holding drivers/s390/crypto/vfio_ap_{ops,drv}.c,
 #             vfio_ap_private.h, vfio_ap_debug.h, ap_bus.h.  Default: Debian's
 #             linux-source-6.1, extracted into build/ksrc/.
 
+.DEFAULT_GOAL := all
 BUILD    ?= build
 CC       ?= gcc
 OPT      ?= -O2
-# Sources are discovered by wildcard: add a file, it is built.
-SIM_SRCS    := $(wildcard sim/*.c)
-SIM_ASM     := $(wildcard sim/*.S)
-SHIM_SRCS   := $(wildcard sim/kernel/*.c)
-GLUE_SRCS   := $(wildcard driver/*.c)
-CLI_SRCS    := $(wildcard cli/*.c)
-# The fuzzer's generator and shrinker are part of the CLI (apsim fuzz).
-FUZZ_CLI_SRCS := fuzz/gen.c fuzz/shrink.c
-CLI_SRCS    += $(FUZZ_CLI_SRCS)
-TEST_SRCS   := $(wildcard tests/check_*.c)
-TEST_UTIL   := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
-BENCH_SRCS  := $(wildcard bench/*.c)
+# Layers = folders = libraries (docs/architecture.md).  Sources are found by
+# wildcard per folder: add a file to a folder and it is built into that
+# folder's library.  Arrows point down only:
+#   cli -> fuzz -> world -> scenario -> sim,   world -> kernel -> sim
+SIM_SRCS      := $(wildcard sim/*.c)
+SIM_ASM       := $(wildcard sim/*.S)
+KERNEL_SRCS   := $(wildcard driver/kernel/*.c)
+SCENARIO_SRCS := $(wildcard driver/scenario/*.c)
+WORLD_SRCS    := $(wildcard driver/world/*.c)
+FUZZ_SRCS     := $(wildcard fuzz/*.c)
+CLI_SRCS      := $(wildcard cli/*.c)
+TEST_SRCS     := $(wildcard tests/check_*.c)
+BENCH_SRCS    := $(wildcard bench/*.c)
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Wno-unknown-warning-option
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
-# Host-side code (libsim, CLI, tests) must never see the shim kernel headers:
-# sim/include is searched after the system directories (only <apsim/...> is
-# found there).
-CFLAGS_SIM = $(BASEFLAGS) -idirafter sim/include -D_GNU_SOURCE $(COVER_DEF)
-# Kernel-side code (the real driver and the shim subsystems) sees only the
-# shim headers first, then the driver's own directory for its quoted headers.
+# Host-side code (libsim, scenario, fuzz, CLI, tests) never sees the shim
+# kernel headers: its include roots are libsim's public headers
+# (sim/include: <apsim/sim.h>) and the repository root, from which every
+# project header is named by its path ("driver/scenario/scenario.h").
+CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF)
+# Kernel-side code (the real driver, the shim kernel and the world executor)
+# sees the shim kernel headers (driver/include: the only kernel include root)
+# first, then the driver's own directory for its quoted headers.
 KDIR      = $(KSRC_EFF)/drivers/s390/crypto
 KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign -Wno-format-truncation -Wno-unknown-warning-option \
             -Wno-unused-function -Wno-address-of-packed-member
 KDEFS     = -D__KERNEL__ -DAPSIM_KERNEL -DKBUILD_MODNAME='"vfio_ap"' \
-            -Isim/include -I$(KDIR) -include sim/include/linux/kconfig.h
+            -Idriver/include -I$(KDIR) -Isim/include -I. -include driver/include/linux/kconfig.h
 # The real driver: freestanding, only shim headers (no silent fallback to the
 # host's <asm/...> or libc).
 CFLAGS_K  = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
@@ -129,24 +135,32 @@ $(FLAGS_STAMP): FORCE
 	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
-SIM_OBJS  = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
-SHIM_OBJS = $(SHIM_SRCS:%.c=$(OBJ)/%.o)
-GLUE_OBJS = $(GLUE_SRCS:%.c=$(OBJ)/%.o)
-DRV_OBJS  = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
+SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
+KERNEL_OBJS   = $(KERNEL_SRCS:%.c=$(OBJ)/%.o)
+SCENARIO_OBJS = $(SCENARIO_SRCS:%.c=$(OBJ)/%.o)
+WORLD_OBJS    = $(WORLD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
+FUZZ_OBJS     = $(FUZZ_SRCS:%.c=$(OBJ)/%.o)
+CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o)
+DRV_OBJS      = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
-$(OBJ)/sim/%.o: sim/%.c $(wildcard sim/*.h sim/include/apsim/*.h) $(FLAGS_STAMP) | $(DEPS_STAMP)
+SIM_HDRS   := $(wildcard sim/*.h sim/include/apsim/*.h)
+SHIM_HDRS  := $(shell find driver/include -name '*.h') $(wildcard driver/kernel/*.h)
+SCN_HDRS   := $(wildcard driver/scenario/*.h driver/scenario/*.def) $(SIM_HDRS)
+WORLD_HDRS := $(wildcard driver/world/*.h) $(SCN_HDRS)
+FUZZ_HDRS  := $(wildcard fuzz/*.h) $(WORLD_HDRS)
+
+$(OBJ)/sim/%.o: sim/%.c $(SIM_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 $(OBJ)/sim/%.o: sim/%.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-SHIM_HDRS := $(shell find sim/include -name '*.h') $(wildcard sim/kernel/*.h)
-$(OBJ)/sim/kernel/%.o: sim/kernel/%.c $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
+$(OBJ)/driver/kernel/%.o: driver/kernel/%.c $(SHIM_HDRS) $(SIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SHIM) -c $< -o $@
 # The allocator owns the shadow: not instrumented itself.
-$(OBJ)/sim/kernel/slab.o: sim/kernel/slab.c $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
+$(OBJ)/driver/kernel/slab.o: driver/kernel/slab.c $(SHIM_HDRS) $(SIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SHIM_NOKASAN) -c $< -o $@
 
@@ -161,35 +175,55 @@ $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	        --rename-section .bss=apsim_drv_bss,alloc,load,data,contents $@.raw.o $@
 	@rm -f $@.raw.o
 
-# The executor (world, invariants, rules) is apsim's own code: not instrumented.
-$(OBJ)/driver/%.o: driver/%.c $(SHIM_HDRS) $(wildcard driver/*.h) $(KINFO) $(FLAGS_STAMP)
+# The executor (world, invariants, rules) is apsim's own code: kernel
+# headers (it calls the shim and reads the driver's structures), not
+# instrumented.
+$(OBJ)/driver/world/%.o: driver/world/%.c $(SHIM_HDRS) $(WORLD_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SHIM_NOKASAN) -Idriver -c $< -o $@
+	$(CC) $(CFLAGS_SHIM_NOKASAN) -c $< -o $@
 
-$(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h driver/*.h) sim/include/apsim/sim.h $(FLAGS_STAMP) | $(DEPS_STAMP)
+$(OBJ)/driver/scenario/%.o: driver/scenario/%.c $(SCN_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -c $< -o $@
-
-$(OBJ)/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h driver/ops.h cli/scn_parse.h) sim/include/apsim/sim.h $(FLAGS_STAMP) | $(DEPS_STAMP)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+$(OBJ)/fuzz/%.o: fuzz/%.c $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Icli -c $< -o $@
-$(OBJ)/cli/fuzz.o: $(wildcard fuzz/*.h)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+$(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
 
-LIBSIM  = $(BUILD)/libsim.a
-LIBDRV  = $(BUILD)/libapsim-driver.a
+# One library per folder.
+LIB         = $(BUILD)/lib
+LIBSIM      = $(LIB)/libsim.a
+LIBKERNEL   = $(LIB)/libkernel.a
+LIBVFIO_AP  = $(LIB)/libvfio_ap.a
+LIBSCENARIO = $(LIB)/libscenario.a
+LIBWORLD    = $(LIB)/libworld.a
+LIBFUZZ     = $(LIB)/libfuzz.a
 $(LIBSIM): $(SIM_OBJS)
+$(LIBKERNEL): $(KERNEL_OBJS)
+$(LIBVFIO_AP): $(DRV_OBJS)
+$(LIBSCENARIO): $(SCENARIO_OBJS)
+$(LIBWORLD): $(WORLD_OBJS)
+$(LIBFUZZ): $(FUZZ_OBJS)
+$(LIB)/%.a:
+	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
-$(LIBDRV): $(SHIM_OBJS) $(DRV_OBJS) $(GLUE_OBJS) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
-	@rm -f $@; ar rcs $@ $^
+# The world with everything below it.  The world, the shim kernel and the
+# driver are linked whole: the driver's data sections and the shim's
+# initcalls are found by section, not by reference.
+WORLD_LINK = -Wl,--whole-archive $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) -Wl,--no-whole-archive \
+             $(LIBSCENARIO) $(LIBSIM)
+WORLD_LIBS = $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) $(LIBSCENARIO) $(LIBSIM)
 
 # ------------------------------------------------------------------ variants
 # A variant is a historic version of the driver rebuilt from the extracted
-# source by a small documented transformation (driver/variants/NAME.var,
+# source by a small documented transformation (driver/world/variants/NAME.var,
 # applied by tools/variant.awk into the build directory; nothing committed)
 # plus legacy shim behaviours named by its `shim` lines.  Each variant gets
 # its own tree and binary: build/variants/NAME/apsim.
 VARIANT  ?=
-VARIANTS := $(sort $(basename $(notdir $(wildcard driver/variants/*.var))))
+VARIANTS := $(sort $(basename $(notdir $(wildcard driver/world/variants/*.var))))
 $(BUILD)/gen/variant.c: FORCE $(KINFO)
 	@mkdir -p $(dir $@)
 	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" > $@.tmp || { rm -f $@.tmp; exit 2; }
@@ -205,12 +239,12 @@ $(OBJ)/gen/rules.o: $(BUILD)/gen/rules.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 
-$(BUILD)/variants/%/ksrc/.ready: driver/variants/%.var tools/variant.awk $(DRV_DEPS) $(KINFO)
+$(BUILD)/variants/%/ksrc/.ready: driver/world/variants/%.var tools/variant.awk $(DRV_DEPS) $(KINFO)
 	@mkdir -p $(BUILD)/variants/$*/ksrc/drivers/s390/crypto
 	@for f in $(DRV_FILES); do cp $(KDIR)/$$f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig || exit 2; done
 	@[ -f $(KSRC_EFF)/Makefile ] && cp $(KSRC_EFF)/Makefile $(BUILD)/variants/$*/ksrc/Makefile || true
 	@for f in $(DRV_FILES); do \
-	    awk -v FILE=$$f -v VAR=driver/variants/$*.var -f tools/variant.awk driver/variants/$*.var \
+	    awk -v FILE=$$f -v VAR=driver/world/variants/$*.var -f tools/variant.awk driver/world/variants/$*.var \
 	        $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig > $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f || exit 2; \
 	    rm -f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig; done
 	@echo "  VARIANT $* (from $(KSRC_EFF))"
@@ -221,35 +255,34 @@ variants: $(VARIANTS:%=$(BUILD)/variants/%/apsim)
 .PRECIOUS: $(BUILD)/variants/%/ksrc/.ready
 
 APSIM = $(BUILD)/apsim
-$(APSIM): $(CLI_SRCS:%.c=$(OBJ)/%.o) $(LIBDRV) $(LIBSIM)
-	$(CC) -o $@ $(CLI_SRCS:%.c=$(OBJ)/%.o) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(LDLIBS)
+$(APSIM): $(CLI_OBJS) $(LIBFUZZ) $(WORLD_LIBS)
+	$(CC) -o $@ $(CLI_OBJS) $(LIBFUZZ) $(WORLD_LINK) $(LDLIBS)
 
 # --------------------------------------------------------------------- tests
-# tests/check_sim_*.c test the core alone (libsim); other check_*.c link the
-# shim kernel and the real driver too.
+# One Check program per module: tests/check_sim_*.c test the core alone
+# (libsim), check_scn*.c the scenario library, check_shim_*.c the shim
+# kernel and the real driver from the kernel side (compiled like shim code),
+# check_fuzz*.c the fuzz library (its campaign tests run the apsim binary).
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 TEST_BINS  = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-$(BUILD)/tests/check_sim_%: tests/check_sim_%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBSIM)
+TEST_HDRS  = $(wildcard tests/*.h)
+$(BUILD)/tests/check_sim_%: tests/check_sim_%.c $(TEST_HDRS) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Itests -o $@ $< $(TEST_UTIL) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
-# tests/check_scn*.c test the CLI side (scenario parser/writer): the CLI
-# objects except cli/main.c, plus libsim; no driver.
-LIBCLI = $(BUILD)/libapsim-cli.a
-$(LIBCLI): $(filter-out $(OBJ)/cli/main.o,$(CLI_SRCS:%.c=$(OBJ)/%.o))
-	@rm -f $@; ar rcs $@ $^
-$(filter $(BUILD)/tests/check_scn%,$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIBCLI) $(LIBSIM)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/check_scn%: tests/check_scn%.c $(TEST_HDRS) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Itests -o $@ $< $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
-# tests/check_shim_*.c test the shim kernel from the kernel side: they are
-# compiled like shim subsystems (shim kernel headers first, libc available).
-$(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(wildcard tests/*.h) $(LIBDRV) $(LIBCLI) $(LIBSIM)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(TEST_HDRS) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SHIM) -Idriver -Icli -Itests -o $@ $< -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBCLI) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
-$(BUILD)/tests/%: tests/%.c $(TEST_UTIL) $(wildcard tests/*.h) $(LIBDRV) $(LIBSIM)
+	$(CC) $(CFLAGS_SHIM) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(APSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Itests -o $@ $< $(TEST_UTIL) -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
-.PHONY: variants all check check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
+.PHONY: help variants all check check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
 check-unit: $(TEST_BINS)
@@ -290,49 +323,43 @@ check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
 
-# libFuzzer target for the scenario parser (never crashes; write/parse round trip).
+# libFuzzer target for the scenario parser (never crashes; write/parse
+# round trip): the scenario library's sources built with ASan + UBSan.
 FUZZ_CC ?= clang
-SCN_SRCS = cli/scn_parse.c cli/scn_write.c cli/ops_names.c
 .PHONY: fuzz-scn
 fuzz-scn: $(BUILD)/fuzz/fuzz_scn_parse
-$(BUILD)/fuzz/fuzz_scn_parse: fuzz/fuzz_scn_parse.c $(SCN_SRCS) $(wildcard cli/*.h driver/ops.h)
+$(BUILD)/fuzz/fuzz_scn_parse: fuzz/targets/fuzz_scn_parse.c $(SCENARIO_SRCS) $(SCN_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -D_GNU_SOURCE -Isim/include -Idriver -Icli -o $@ $< $(SCN_SRCS)
+	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(SCENARIO_SRCS)
 
 # ------------------------------------------------------------------ fuzzer
-# tests/check_fuzz: generator, shrinker and shards need only the scenario
-# code and libsim; the campaign tests run the apsim binary (APSIM_BIN).
-# fuzz-unit builds and runs the part that does not need the driver.
-FUZZ_CORE_SRCS := fuzz/gen.c fuzz/shrink.c cli/scn_parse.c cli/scn_write.c cli/ops_names.c
-$(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(FUZZ_CORE_SRCS) $(wildcard fuzz/*.h cli/*.h) $(LIBSIM) $(APSIM)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Ifuzz -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(FUZZ_CORE_SRCS) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
-$(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(FUZZ_CORE_SRCS) $(wildcard fuzz/*.h cli/*.h) $(LIBSIM)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Icli -Ifuzz -o $@ $< $(FUZZ_CORE_SRCS) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+# tests/check_fuzz: generator, shrinker and shards need only the fuzz and
+# scenario libraries and libsim; the campaign tests run the apsim binary
+# (APSIM_BIN).  fuzz-unit builds and runs the part that needs no driver.
 .PHONY: fuzz-unit fuzz-world fuzz-libs fuzz-smoke fuzz-afl
 fuzz-unit: $(BUILD)/tests/check_fuzz-core
 	$(BUILD)/tests/check_fuzz-core
 
-# libFuzzer targets link a driver library built with clang and
-# -fsanitize=fuzzer-no-link (so libFuzzer sees driver coverage) in its own
+# libFuzzer targets link the fuzz library and the world built with clang and
+# -fsanitize=fuzzer-no-link (so libFuzzer sees driver coverage) in their own
 # build tree, like check-asan.  Memory errors of the kernel side are found by
 # apsim's shadow checker (KASAN, as in apsim fuzz), so they are findings of
 # the world like any other, not sanitizer aborts; UBSan checks everything.
 # (User-space ASan checks apsim's own code in check-asan.)
 FUZZ_BUILD := $(BUILD)/fuzzbuild
 FUZZ_OPT   := -O1 -g -fsanitize=fuzzer-no-link,undefined -fno-sanitize-recover=undefined
-FUZZ_WORLD_SRCS := fuzz/fuzz_world.c fuzz/gen.c cli/scn_parse.c cli/ops_names.c
+TARGET_LIBS = libfuzz.a libworld.a libkernel.a libvfio_ap.a libscenario.a libsim.a
+TARGET_LINK = $(1)/lib/libfuzz.a -Wl,--whole-archive $(1)/lib/libworld.a $(1)/lib/libkernel.a \
+              $(1)/lib/libvfio_ap.a -Wl,--no-whole-archive $(1)/lib/libscenario.a $(1)/lib/libsim.a -lm
 fuzz-libs: $(KSRC_READY) | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
-	    KSRC=$(KSRC_EFF) VARIANT=$(VARIANT) $(FUZZ_BUILD)/libapsim-driver.a $(FUZZ_BUILD)/libsim.a
+	    KSRC=$(KSRC_EFF) VARIANT=$(VARIANT) $(addprefix $(FUZZ_BUILD)/lib/,$(TARGET_LIBS))
 fuzz-world: $(BUILD)/fuzz/fuzz_world
-$(BUILD)/fuzz/fuzz_world: $(FUZZ_WORLD_SRCS) $(wildcard fuzz/*.h driver/*.h) fuzz-libs
+$(BUILD)/fuzz/fuzz_world: fuzz/targets/fuzz_world.c $(FUZZ_HDRS) fuzz-libs
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,undefined -fno-sanitize-recover=undefined \
-	    -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli -o $@ $(FUZZ_WORLD_SRCS) \
-	    -Wl,--whole-archive $(FUZZ_BUILD)/libapsim-driver.a -Wl,--no-whole-archive $(FUZZ_BUILD)/libsim.a -lm
+	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(call TARGET_LINK,$(FUZZ_BUILD))
 
 # Smoke run of both libFuzzer targets, FUZZ_SMOKE_SECS each.  The world
 # target traps on APSIM_FUZZ_TRAP kinds (default here: crash only, so a
@@ -351,21 +378,21 @@ fuzz-smoke: $(BUILD)/fuzz/fuzz_world $(BUILD)/fuzz/fuzz_scn_parse
 # AFL++ (optional; apt-get install afl++): the same target through AFL++'s
 # libFuzzer driver.  Run: afl-fuzz -i SEEDS -o OUT -- build/fuzz/fuzz_world_afl
 AFL_CC ?= afl-clang-fast
+AFL_BUILD := $(BUILD)/aflbuild
 fuzz-afl: $(KSRC_READY) | $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/aflbuild CC=$(AFL_CC) OPT="-O1 -g" COVER=0 \
-	    KSRC=$(KSRC_EFF) $(BUILD)/aflbuild/libapsim-driver.a $(BUILD)/aflbuild/libsim.a
+	@$(MAKE) --no-print-directory BUILD=$(AFL_BUILD) CC=$(AFL_CC) OPT="-O1 -g" COVER=0 \
+	    KSRC=$(KSRC_EFF) $(addprefix $(AFL_BUILD)/lib/,$(TARGET_LIBS))
 	@mkdir -p $(BUILD)/fuzz
-	$(AFL_CC) -g -O1 -fsanitize=fuzzer -D_GNU_SOURCE -idirafter sim/include -Idriver -Icli \
-	    -o $(BUILD)/fuzz/fuzz_world_afl $(FUZZ_WORLD_SRCS) \
-	    -Wl,--whole-archive $(BUILD)/aflbuild/libapsim-driver.a -Wl,--no-whole-archive $(BUILD)/aflbuild/libsim.a -lm
+	$(AFL_CC) -g -O1 -fsanitize=fuzzer -D_GNU_SOURCE -Isim/include -I. \
+	    -o $(BUILD)/fuzz/fuzz_world_afl fuzz/targets/fuzz_world.c $(call TARGET_LINK,$(AFL_BUILD))
 
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/bench_sim_%: bench/bench_sim_%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBSIM) -lprofiler $(LDLIBS)
-$(BUILD)/bench/%: bench/%.c $(LIBDRV) $(LIBCLI) $(LIBSIM)
+$(BUILD)/bench/%: bench/%.c $(LIBFUZZ) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -Idriver -Icli -o $@ $< -Wl,--whole-archive $(LIBDRV) -Wl,--no-whole-archive $(LIBCLI) $(LIBSIM) -lprofiler $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(WORLD_LINK) -lprofiler $(LDLIBS)
 # bench_native: the pthread model of D2 (no libsim, no driver) and its
 # ThreadSanitizer build (skipped without clang).
 $(BUILD)/bench/bench_native: bench/bench_native.c bench/bench_common.h
@@ -384,8 +411,27 @@ BENCH_ARGS ?=
 bench: $(BENCH_BINS) $(BUILD)/bench/tsan/bench_native $(BUILD)/variants/d2/apsim
 	@sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
+help:
+	@echo 'apsim make targets (KSRC=DIR builds against another kernel tree):'
+	@echo '  all (default)   apsim, the historic variants and the unit tests'
+	@echo '  demo            build, then replay the documented deadlocks with reports'
+	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
+	@echo '                  check-ksrc2 check-asan fuzz-smoke'
+	@echo '  check-unit      Check unit tests of every module'
+	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
+	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
+	@echo '  check-asan      the unit tests built with clang ASan + UBSan'
+	@echo '  fuzz-smoke      30 s libFuzzer runs of the world and parser targets'
+	@echo '  fuzz-unit       the fuzz library tests that need no driver'
+	@echo '  fuzz-world      build the libFuzzer world target (fuzz-scn: the parser target)'
+	@echo '  fuzz-afl        build the AFL++ world target (needs afl++)'
+	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
+	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
+	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
+	@echo 'variables: KSRC=DIR VARIANT=NAME COVER=1 KASAN=0 OPT=... CC=... BUILD=DIR'
+
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench $(BUILD)/asan $(APSIM) $(LIBSIM) $(LIBDRV)
+	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/bench $(BUILD)/asan $(APSIM)
 distclean:
 	rm -rf $(BUILD)
 

@@ -17,18 +17,19 @@
  * the driver / shim split from a gperftools profile of the op loops.
  *
  * The shim's AP bus holds at most 1024 queue devices (MAXQ in
- * sim/kernel/apbus.c), so the square sweep stops at 32x32; 256x4 and 4x256
+ * driver/kernel/apbus.c), so the square sweep stops at 32x32; 256x4 and 4x256
  * use the full APXA id range at the same queue count.
  */
 #include <apsim/sim.h>
 #include <sys/types.h>
 
-#include "apsim.h"
-#include "ops.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
+#include "driver/kernel/s390.h"
 #include "bench_common.h"
 #include "bench_prof.h"
 
-/* The glue API (sim/kernel/base.h, s390.h) needs the shim kernel headers;
+/* The glue API (driver/kernel/base.h, s390.h) needs the shim kernel headers;
  * the bench is host code, so declare the few entry points it calls. */
 struct mdev_device;
 struct device;
@@ -36,7 +37,6 @@ struct kvm;
 void shim_driver_data_restore(void);
 void shim_base_reset(void);
 void shim_s390_reset(void);
-int shim_ap_config_set(const struct apsim_hostcfg *cfg);
 int shim_module_load(void);
 void shim_module_unload(void);
 struct kvm *shim_kvm_create(int nvcpus);
@@ -115,7 +115,7 @@ static double lower_bound_ns(long n)
 
 static void exec_main(void *arg)
 {
-	static struct apsim_hostcfg cfg;
+	static struct shim_ap_hostcfg cfg;
 	struct mdev_device *m = NULL;
 	struct device *dev;
 	struct kvm *kvm;

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 
 #include "../sim/ctx.h"
-#include "../fuzz/gen.h"
-#include "apsim.h"
-#include "scn_parse.h"
+#include "fuzz/gen.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
 #include "bench_common.h"
 #include "bench_prof.h"
 

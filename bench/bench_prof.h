@@ -7,7 +7,7 @@
  * bench_prof_on is set count: the profiler's filter callback), reading the
  * profile back in-process, and classifying each sample's own PC (self time)
  * by the object it comes from: driver (the real vfio_ap_*.c), shim
- * (sim/kernel/), libsim (sim/: scheduler, lock validator, sync), glue
+ * (driver/kernel/), libsim (sim/: scheduler, lock validator, sync), glue
  * (driver/ glue), libc/other (libc, kernel time via syscalls, the bench).
  * Symbols come from /proc/self/exe's .symtab (locals attributed through
  * their STT_FILE entry) and `nm -A` over BUILD/obj for the globals.
@@ -30,8 +30,8 @@
 
 enum { CAT_DRIVER, CAT_SHIM, CAT_LIBSIM, CAT_GLUE, CAT_OTHER, CAT__N };
 static const char *const bench_cat_name[CAT__N] = {
-	"driver (vfio_ap_*.c)", "shim kernel (sim/kernel)", "libsim (sched, lockdep, sync)",
-	"driver glue (driver/*.c)", "libc, syscalls, bench",
+	"driver (vfio_ap_*.c)", "shim kernel (driver/kernel)", "libsim (sched, lockdep, sync)",
+	"world executor (driver/world, scenario, fuzz)", "libc, syscalls, bench",
 };
 
 static volatile int bench_prof_on;
@@ -77,7 +77,7 @@ static inline bool bench_prof_start(const char *path)
 }
 
 /*
- * mprotect, interposed: the checked slab (sim/kernel/slab.c) changes page
+ * mprotect, interposed: the checked slab (driver/kernel/slab.c) changes page
  * protection on every kmalloc/kfree and libsim guards each thread stack;
  * the bench binary's definition wins over libc's at link time, so every
  * such call is counted and timed with the cycle counter (while
@@ -133,13 +133,13 @@ static int ngnames, nfnames;
 
 static int cat_of_objpath(const char *p)
 {
-	if (strstr(p, "kernel/vfio_ap_") && !strstr(p, "sim/kernel"))
+	if (!strncmp(p, "kernel/vfio_ap_", 15))
 		return CAT_DRIVER;
-	if (strstr(p, "sim/kernel/"))
+	if (strstr(p, "driver/kernel/"))
 		return CAT_SHIM;
 	if (strstr(p, "sim/"))
 		return CAT_LIBSIM;
-	if (strstr(p, "driver/") || strstr(p, "gen/"))
+	if (strstr(p, "driver/") || strstr(p, "gen/") || strstr(p, "fuzz/"))
 		return CAT_GLUE;
 	return CAT_OTHER;
 }
@@ -152,8 +152,8 @@ static void bench_prof_load_nm(void)
 
 	bench_self_dir(dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd),
-		 "cd '%s/../obj' 2>/dev/null && nm -A --defined-only kernel/*.o sim/kernel/*.o "
-		 "sim/*.o driver/*.o 2>/dev/null", dir);
+		 "cd '%s/../obj' 2>/dev/null && nm -A --defined-only kernel/*.o driver/kernel/*.o "
+		 "sim/*.o driver/world/*.o driver/scenario/*.o fuzz/*.o gen/*.o 2>/dev/null", dir);
 	p = popen(cmd, "r");
 	if (!p)
 		return;

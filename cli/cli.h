@@ -13,9 +13,9 @@
 #include <stdio.h>
 
 #include <apsim/sim.h>
-#include "apsim.h"
-#include "ops.h"
-#include "scn_parse.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
+#include "driver/scenario/scenario.h"
 
 extern const char apsim_version[];
 

@@ -37,8 +37,8 @@
 #include <ck_pr.h>
 
 #include "cli.h"
-#include "../fuzz/gen.h"
-#include "../fuzz/shrink.h"
+#include "fuzz/gen.h"
+#include "fuzz/shrink.h"
 
 #define CHUNK          64       /* seeds claimed at once by a worker */
 #define DEDUP_SLOTS    4096     /* open-addressing table of signature hashes */

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen.h"
-#include "scn_parse.h"
+#include "fuzz/gen.h"
+#include "driver/scenario/scenario.h"
 
 #include <apsim/sim.h>
 

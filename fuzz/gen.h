@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ops.h"
+#include "driver/scenario/scenario.h"
 
 struct apsim_gen_opts {
 	int threads_min, threads_max;   /* simulated threads per mix (default 2-4) */

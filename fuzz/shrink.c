@@ -10,8 +10,8 @@
  */
 #include <string.h>
 
-#include "shrink.h"
-#include "gen.h"
+#include "fuzz/shrink.h"
+#include "fuzz/gen.h"
 
 bool apsim_scn_refs_ok(const struct apsim_scenario *s)
 {

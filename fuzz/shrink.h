@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "ops.h"
+#include "driver/scenario/scenario.h"
 
 /* true = candidate s still shows the behaviour being shrunk for. */
 typedef bool (*apsim_shrink_fn)(const struct apsim_scenario *s, void *arg);

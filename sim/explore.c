@@ -19,7 +19,7 @@
  * is exact for programs whose shared state is protected by sim primitives.
  * State that is not (an executor's bookkeeping) must be announced with
  * sim_point_shared(): the step after it is dependent with every step.  Without that, the search once missed a
- * close racing an ioctl in the world executor (driver/world.c).
+ * close racing an ioctl in the world executor (driver/world/world.c).
  */
 #include "internal.h"
 

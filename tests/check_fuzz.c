@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "gen.h"
-#include "shrink.h"
-#include "scn_parse.h"
+#include "fuzz/gen.h"
+#include "fuzz/shrink.h"
+#include "driver/scenario/scenario.h"
 
 #include <apsim/sim.h>
 

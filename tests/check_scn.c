@@ -2,7 +2,7 @@
 /*
  * tests/check_scn.c - Check tests of the .scn scenario format.
  *
- * Owns: tests of cli/scn_parse.c, cli/scn_write.c and cli/ops_names.c: every
+ * Owns: tests of driver/scenario/parse.c, driver/scenario/write.c and driver/scenario/names.c: every
  * operation and line kind parses into the right fields, write -> parse is
  * the identity, malformed inputs give the exact FILE:LINE:COL error, limits
  * are enforced, and a seeded mutation run (20k inputs) never crashes.
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apsim/sim.h"
-#include "scn_parse.h"
+#include <apsim/sim.h>
+#include "driver/scenario/scenario.h"
 
 static struct apsim_scenario S, S2;
 static char err[1024];

@@ -12,7 +12,7 @@
 #include <linux/mdev.h>
 #include <linux/delay.h>
 #include "vfio_ap_private.h"
-#include "../sim/kernel/base.h"
+#include "driver/kernel/base.h"
 #include "check_util.h"
 
 static void fresh(void)

@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include <apsim/sim.h>
-#include "../sim/kernel/base.h"
-#include "../sim/kernel/s390.h"
-#include "apsim.h"
-#include "scn_parse.h"
+#include "driver/kernel/base.h"
+#include "driver/kernel/s390.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;

@@ -12,11 +12,11 @@
  */
 #include <errno.h>
 #include <sys/types.h>
-#include "../sim/kernel/s390.h"
-#include "ops.h"
+#include "driver/kernel/s390.h"
+#include "driver/scenario/scenario.h"
 #include "check_util.h"
 
-/* Generic shim glue (sim/kernel/base.h needs the kernel headers, which
+/* Generic shim glue (driver/kernel/base.h needs the kernel headers, which
  * host-side code never sees): the few entry points used here. */
 struct device;
 struct mdev_device;
@@ -78,7 +78,7 @@ static void set_bit_msb0(uint8_t *bytes, int nr)
 }
 
 /* card 1 and 3, domains 2 and 4, control domain 2; everything reserved */
-static void std_cfg(struct apsim_hostcfg *c)
+static void std_cfg(struct shim_ap_hostcfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->apxa = true;
@@ -354,7 +354,7 @@ static unsigned long info;
 
 static void body_ap_model(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
@@ -406,7 +406,7 @@ END_TEST
 
 static void body_inject(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
@@ -498,7 +498,7 @@ static char aq_show[2][80];
 
 static void body_masks_parse(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
@@ -539,7 +539,7 @@ END_TEST
 
 static void body_helpers_unlocked(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 	unsigned long apm[4] = { 0 }, aqm[4] = { 0 };
 
 	std_cfg(&c);
@@ -591,7 +591,7 @@ static const char *drv_name[8];
 
 static void body_bus(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 
 	std_cfg(&c);
 	shim_ap_config_set(&c);
@@ -654,7 +654,7 @@ static const char *e_drv[4];
 
 static void body_driver(void)
 {
-	struct apsim_hostcfg c;
+	struct shim_ap_hostcfg c;
 	struct mdev_device *m = NULL;
 	struct kvm *kvm;
 	struct device *md;

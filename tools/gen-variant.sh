@@ -16,8 +16,8 @@ if [ -z "$v" ]; then
 	echo 'const char *const apsim_variant_shim_flags[] = { NULL };'
 	exit 0
 fi
-f="driver/variants/$v.var"
-[ -f "$f" ] || { echo "apsim: unknown variant '$v' (see driver/variants/)" >&2; exit 2; }
+f="driver/world/variants/$v.var"
+[ -f "$f" ] || { echo "apsim: unknown variant '$v' (see driver/world/variants/)" >&2; exit 2; }
 hist=$(sed -n 's/^history[ \t]*"\(.*\)"[ \t]*$/\1/p' "$f" | head -1 | sed 's/\\/\\\\/g; s/"/\\"/g')
 echo "const char apsim_variant_name[] = \"$v\";"
 echo "const char apsim_variant_history[] = \"$hist\";"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# tools/variant.awk - apply a variant description (driver/variants/NAME.var) to
+# tools/variant.awk - apply a variant description (driver/world/variants/NAME.var) to
 # one file of the extracted driver source.  Rules apply only inside the named
 # function; each must match exactly once, or the build stops with an error
 # naming the rule (so a tree the variant does not fit is never half-patched).

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * driver/kernel/ap_hw.c - the deterministic AP hardware model behind asm/ap.h.
+ *
+ * Owns: the hardware AP configuration (what PQAP(QCI) returns), per-queue
+ * hardware state (reset in progress until a virtual time, interruptions
+ * enabled, ISC, NIB), the PQAP functions TAPQ/RAPQ/ZAPQ/AQIC/QCI, response
+ * code injection, the installed facilities and instruction counters.
+ *
+ * Semantics (modelled on the AP architecture as the driver relies on it):
+ *  - an APQN exists iff its card is in the QCI apm and its domain in aqm;
+ *    otherwise every instruction answers AP_RESPONSE_Q_NOT_AVAIL;
+ *  - ZAPQ/RAPQ disable interruptions, empty the queue and leave it "reset
+ *    in progress" for reset_ns of virtual time; while it is, ZAPQ/RAPQ/AQIC
+ *    answer AP_RESPONSE_RESET_IN_PROGRESS and TAPQ reports the same code
+ *    (queue empty, interruptions off), so the driver's msleep() retry
+ *    loops run;
+ *  - AQIC with ir=1 enables interruptions (isc, nib remembered); when they
+ *    are already enabled it answers AP_RESPONSE_OTHERWISE_CHANGED; a zero
+ *    indicator address answers AP_RESPONSE_INVALID_ADDRESS; ir=0 disables;
+ *  - TAPQ reports queue_empty (no messages are modelled) and irq_enabled;
+ *    gr2 carries the AP type in bits 31-24 and the functions in 63-32;
+ *  - an injected response code is returned with the queue's current flags
+ *    and changes no state.
+ * State is only kept for queues an instruction touched (small table).
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <asm/ap.h>
+#include <asm/facility.h>
+#include "ap_bus.h"
+
+#include <apsim/sim.h>
+#include "driver/kernel/s390.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define HWQ_MAX 1024
+#define INJ_MAX 32
+
+struct hwq {
+	u16 apqn;
+	bool irq;
+	u8 isc;
+	u64 nib;
+	u64 reset_until;        /* virtual ns; reset in progress while now < */
+	unsigned int nr_zapq, nr_aqic, nr_tapq;
+};
+
+enum insn { I_TAPQ, I_ZAPQ, I_AQIC, I_RAPQ, I__N };
+static const char *const insn_names[I__N] = { "tapq", "zapq", "aqic", "rapq" };
+
+struct inj {
+	enum insn insn;
+	int card, dom, rc;
+	int left;               /* > 0: remaining; -1: forever */
+};
+
+static struct {
+	struct ap_config_info qci;
+	bool qci_avail;
+	bool insn_avail;
+	u64 fac[4];             /* s390 facility list, MSB0 */
+	u8 card_type[256];      /* 0 = default */
+	int default_type;
+	uint64_t reset_ns;
+	int nq;
+	struct hwq q[HWQ_MAX];
+	int ninj;
+	struct inj inj[INJ_MAX];
+} hw;
+
+static void fac_assign(unsigned long nr, bool on)
+{
+	if (nr >= 256)
+		return;
+	if (on)
+		hw.fac[nr / 64] |= 1ULL << (63 - nr % 64);
+	else
+		hw.fac[nr / 64] &= ~(1ULL << (63 - nr % 64));
+}
+
+void shim_ap_hw_reset(void)
+{
+	memset(&hw.qci, 0, sizeof(hw.qci));
+	hw.qci.apxa = 1;
+	hw.qci.Na = 255;
+	hw.qci.Nd = 255;
+	hw.qci_avail = true;
+	hw.insn_avail = true;
+	memset(hw.fac, 0, sizeof(hw.fac));
+	fac_assign(12, true);   /* QCI */
+	fac_assign(15, true);   /* APFT */
+	fac_assign(65, true);   /* AQIC */
+	memset(hw.card_type, 0, sizeof(hw.card_type));
+	hw.default_type = AP_DEVICE_TYPE_CEX7;
+	hw.reset_ns = 1000000;  /* 1 ms */
+	memset(hw.q, 0, sizeof(hw.q[0]) * hw.nq);
+	hw.nq = 0;
+	hw.ninj = 0;
+}
+
+bool shim_test_facility(unsigned long nr)
+{
+	return nr < 256 && ((hw.fac[nr / 64] >> (63 - nr % 64)) & 1);
+}
+
+void shim_facility_set(unsigned long nr, bool on)
+{
+	fac_assign(nr, on);
+}
+
+void shim_ap_set_instructions_available(bool on)
+{
+	hw.insn_avail = on;
+}
+
+bool ap_instructions_available(void)
+{
+	return hw.insn_avail;
+}
+
+void shim_ap_hw_get_qci(struct ap_config_info *out)
+{
+	*out = hw.qci;
+}
+
+static bool configured(unsigned int apqn);
+
+void shim_ap_hw_set_qci(const struct ap_config_info *in)
+{
+	hw.qci = *in;
+	/* A queue leaving the configuration loses its interruption state. */
+	for (int i = 0; i < hw.nq; i++)
+		if (!configured(hw.q[i].apqn)) {
+			hw.q[i].irq = false;
+			hw.q[i].isc = 0;
+			hw.q[i].nib = 0;
+			hw.q[i].reset_until = 0;
+		}
+}
+
+void shim_ap_hw_set_card_type(int card, int type)
+{
+	if (card >= 0 && card < 256)
+		hw.card_type[card] = (u8)type;
+	else if (card < 0)
+		hw.default_type = type;
+}
+
+int shim_ap_hw_card_type(int card)
+{
+	if (card >= 0 && card < 256 && hw.card_type[card])
+		return hw.card_type[card];
+	return hw.default_type;
+}
+
+void shim_ap_hw_set_reset_ns(uint64_t ns)
+{
+	hw.reset_ns = ns;
+}
+
+/* ------------------------------------------------------------ injection */
+
+int shim_ap_inject(const char *insn, int card, int dom, int rc, int count)
+{
+	int i;
+
+	for (i = 0; i < I__N; i++)
+		if (insn && !strcmp(insn, insn_names[i]))
+			break;
+	if (i == I__N || rc < 0 || rc > 0xff || count < 0)
+		return -EINVAL;
+	if (hw.ninj >= INJ_MAX)
+		return -ENOSPC;
+	hw.inj[hw.ninj++] = (struct inj){ .insn = i, .card = card, .dom = dom,
+					  .rc = rc, .left = count ? count : -1 };
+	return 0;
+}
+
+int shim_ap_inject_pending(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < hw.ninj; i++)
+		if (hw.inj[i].left != 0)
+			n++;
+	return n;
+}
+
+/* An injected response code for this execution of insn on apqn, or -1. */
+static int inject_take(enum insn insn, unsigned int apqn)
+{
+	for (int i = 0; i < hw.ninj; i++) {
+		struct inj *j = &hw.inj[i];
+
+		if (j->insn != insn || j->left == 0)
+			continue;
+		if (j->card >= 0 && j->card != (int)AP_QID_CARD(apqn))
+			continue;
+		if (j->dom >= 0 && j->dom != (int)AP_QID_QUEUE(apqn))
+			continue;
+		if (j->left > 0)
+			j->left--;
+		return j->rc;
+	}
+	return -1;
+}
+
+/* -------------------------------------------------------------- queues */
+
+static bool configured(unsigned int apqn)
+{
+	return ap_cfg_test(hw.qci.apm, AP_QID_CARD(apqn)) &&
+	       ap_cfg_test(hw.qci.aqm, AP_QID_QUEUE(apqn));
+}
+
+static struct hwq *hwq_find(unsigned int apqn, bool create)
+{
+	for (int i = 0; i < hw.nq; i++)
+		if (hw.q[i].apqn == apqn)
+			return &hw.q[i];
+	if (!create)
+		return NULL;
+	if (hw.nq >= HWQ_MAX) {
+		sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
+			   "apsim: AP hardware model: more than %d queues touched\n",
+			   HWQ_MAX);
+		return &hw.q[HWQ_MAX - 1];
+	}
+	hw.q[hw.nq] = (struct hwq){ .apqn = (u16)apqn };
+	return &hw.q[hw.nq++];
+}
+
+static bool resetting(const struct hwq *q)
+{
+	return q && sim_now_ns() < q->reset_until;
+}
+
+static struct ap_queue_status mkstatus(const struct hwq *q, int rc)
+{
+	struct ap_queue_status s;
+
+	memset(&s, 0, sizeof(s));
+	s.response_code = rc;
+	s.queue_empty = 1;
+	s.irq_enabled = q && q->irq;
+	return s;
+}
+
+static unsigned long tapq_info(unsigned int apqn)
+{
+	unsigned long fac = (0x80000000UL >> AP_FUNC_COPRO) |
+			    (0x80000000UL >> AP_FUNC_APXA);
+
+	return (fac << 32) |
+	       ((unsigned long)(shim_ap_hw_card_type(AP_QID_CARD(apqn)) & 0xff) << 24);
+}
+
+struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
+{
+	unsigned int apqn = qid & 0xffff;
+	struct hwq *q = hwq_find(apqn, configured(apqn));
+	int rc = inject_take(I_TAPQ, apqn);
+
+	if (q)
+		q->nr_tapq++;
+	if (rc < 0) {
+		if (!configured(apqn))
+			return mkstatus(q, AP_RESPONSE_Q_NOT_AVAIL);
+		rc = resetting(q) ? AP_RESPONSE_RESET_IN_PROGRESS
+				  : AP_RESPONSE_NORMAL;
+	}
+	if (info && rc != AP_RESPONSE_Q_NOT_AVAIL)
+		*info = tapq_info(apqn);
+	return mkstatus(q, rc);
+}
+
+struct ap_queue_status ap_test_queue(ap_qid_t qid, int tbit,
+				     unsigned long *info)
+{
+	if (tbit)
+		qid |= 1UL << 23;
+	return ap_tapq(qid, info);
+}
+
+static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
+{
+	unsigned int apqn = qid & 0xffff;
+	struct hwq *q = hwq_find(apqn, configured(apqn));
+	int rc = inject_take(insn, apqn);
+
+	if (q)
+		q->nr_zapq++;
+	if (rc >= 0)
+		return mkstatus(q, rc);
+	if (!configured(apqn))
+		return mkstatus(q, AP_RESPONSE_Q_NOT_AVAIL);
+	if (resetting(q))
+		return mkstatus(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	q->irq = false;
+	q->isc = 0;
+	q->nib = 0;
+	q->reset_until = sim_now_ns() + hw.reset_ns;
+	return mkstatus(q, AP_RESPONSE_NORMAL);
+}
+
+struct ap_queue_status ap_rapq(ap_qid_t qid)
+{
+	return do_reset(qid, I_RAPQ);
+}
+
+struct ap_queue_status ap_zapq(ap_qid_t qid)
+{
+	return do_reset(qid, I_ZAPQ);
+}
+
+struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl qirqctrl,
+			       phys_addr_t pa_ind)
+{
+	unsigned int apqn = qid & 0xffff;
+	struct hwq *q = hwq_find(apqn, configured(apqn));
+	int rc = inject_take(I_AQIC, apqn);
+
+	if (q)
+		q->nr_aqic++;
+	if (rc >= 0)
+		return mkstatus(q, rc);
+	if (!configured(apqn))
+		return mkstatus(q, AP_RESPONSE_Q_NOT_AVAIL);
+	if (resetting(q))
+		return mkstatus(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	if (qirqctrl.ir) {
+		if (q->irq)
+			return mkstatus(q, AP_RESPONSE_OTHERWISE_CHANGED);
+		if (!pa_ind)
+			return mkstatus(q, AP_RESPONSE_INVALID_ADDRESS);
+		q->irq = true;
+		q->isc = qirqctrl.isc;
+		q->nib = pa_ind;
+	} else {
+		q->irq = false;
+		q->isc = 0;
+		q->nib = 0;
+	}
+	return mkstatus(q, AP_RESPONSE_NORMAL);
+}
+
+int ap_qci(struct ap_config_info *config)
+{
+	if (!hw.qci_avail || !hw.insn_avail)
+		return -EOPNOTSUPP;
+	*config = hw.qci;
+	return 0;
+}
+
+int shim_ap_hw_queue_state(int card, int dom, struct shim_apq_state *out)
+{
+	unsigned int apqn;
+	struct hwq *q;
+
+	if (card < 0 || card > 255 || dom < 0 || dom > 255)
+		return -EINVAL;
+	apqn = AP_MKQID(card, dom);
+	q = hwq_find(apqn, false);
+	memset(out, 0, sizeof(*out));
+	out->configured = configured(apqn);
+	out->queue_empty = true;
+	if (q) {
+		out->reset_in_progress = resetting(q);
+		out->irq_enabled = q->irq;
+		out->isc = q->isc;
+		out->nib = q->nib;
+		out->nr_zapq = q->nr_zapq;
+		out->nr_aqic = q->nr_aqic;
+		out->nr_tapq = q->nr_tapq;
+	}
+	return out->configured ? 0 : -ENODEV;
+}
+
+/* ------------------------------------------------ host-side wrappers */
+
+static int hw_result(struct ap_queue_status st, uint32_t *word)
+{
+	if (word)
+		*word = ap_queue_status_word(st);
+	return st.response_code;
+}
+
+int shim_ap_hw_tapq(int card, int dom, uint32_t *word, unsigned long *info)
+{
+	return hw_result(ap_tapq(AP_MKQID(card, dom), info), word);
+}
+
+int shim_ap_hw_zapq(int card, int dom, uint32_t *word)
+{
+	return hw_result(ap_zapq(AP_MKQID(card, dom)), word);
+}
+
+int shim_ap_hw_aqic(int card, int dom, bool ir, int isc, uint64_t nib,
+		    uint32_t *word)
+{
+	struct ap_qirq_ctrl ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.ir = ir;
+	ctl.isc = isc;
+	return hw_result(ap_aqic(AP_MKQID(card, dom), ctl, nib), word);
+}
+
+/* The layouts of docs/endianness.md, checked as the driver uses them. */
+int shim_s390_layout_selftest(char *err, size_t len)
+{
+	struct ap_queue_status s;
+	struct ap_qirq_ctrl q;
+	struct ap_config_info ci;
+	unsigned long long reg = 0xdeadbeefcafef00dULL, v;
+
+	memset(&s, 0, sizeof(s));
+	s.queue_empty = 1;
+	s.irq_enabled = 1;
+	s.response_code = 0x02;
+	/* handle_pqap: memcpy(&gprs[1], &qstatus, sizeof(qstatus)); >>= 32 */
+	memcpy(&reg, &s, sizeof(s));
+	reg >>= 32;
+	if (reg != 0x81020000ULL || ap_queue_status_word(s) != 0x81020000U) {
+		snprintf(err, len, "status in gpr1 is %#llx, s390: 0x81020000", reg);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.ir = 1;
+	q.gisc = 3;
+	q.isc = 6;
+	q.gisa = 0x123;
+	memcpy(&v, &q, sizeof(v));
+	if (v != ((1ULL << 47) | (3ULL << 40) | (0x123ULL << 4) | 6)) {
+		snprintf(err, len, "ap_qirq_ctrl register value %#llx", v);
+		return -1;
+	}
+	memset(&ci, 0, sizeof(ci));
+	ci.apxa = 1;
+	if (((unsigned char *)&ci)[0] != 0x40) {
+		snprintf(err, len, "QCI flag byte %#x, s390: 0x40",
+			 ((unsigned char *)&ci)[0]);
+		return -1;
+	}
+	ap_cfg_assign(ci.apm, 0, true);
+	ap_cfg_assign(ci.apm, 65, true);
+	if (((unsigned long *)ci.apm)[0] != 0x8000000000000000UL ||
+	    ((unsigned long *)ci.apm)[1] != 0x4000000000000000UL ||
+	    !test_bit_inv(65, (unsigned long *)ci.apm) ||
+	    test_bit_inv(64, (unsigned long *)ci.apm)) {
+		snprintf(err, len, "QCI masks are not s390 doublewords");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,925 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * driver/kernel/apbus.c - the s390 AP bus as the vfio_ap driver sees it.
+ *
+ * Owns: the "ap" bus_type and its queue devices (struct ap_queue from the
+ * driver tree's ap_bus.h), ap_driver_register/unregister, the match/probe/
+ * remove dispatch with the apmask/aqmask reservation rule, ap_perms and
+ * ap_perms_mutex, ap_get_qdev, ap_owned_by_def_drv,
+ * ap_apqn_in_matrix_owned_by_def_drv, ap_parse_mask_str, the apmask/aqmask
+ * stores, the AP bus scan with the on_config_changed/on_scan_complete
+ * callbacks, and a stand-in for zcrypt's default queue driver ("cex4queue",
+ * AP_DRIVER_FLAG_DEFAULT).  Modelled on drivers/s390/crypto/ap_bus.c of
+ * linux 6.1 (behaviour re-implemented here, not copied):
+ *  - a queue device binds to a default driver iff its APQN is reserved
+ *    (card in ap_perms.apm and domain in ap_perms.aqm), otherwise only to
+ *    a non-default driver (vfio_ap); the probe reads the masks under
+ *    ap_perms_mutex;
+ *  - an apmask/aqmask store takes ap_perms_mutex, parses the new mask,
+ *    asks every driver's in_use() about the APQNs being taken away from
+ *    the non-default drivers (any nonzero answer -> -EBUSY), commits,
+ *    unlocks, then reprobes every queue whose owner class changed;
+ *  - the ownership helpers require the caller to hold ap_perms_mutex
+ *    (lockdep_assert_held), or take it themselves under the legacy switch
+ *    shim_ap_legacy_helper_locks (pre-3f85d1df).
+ *  - bus scans are serialised: 6.1 runs ap_scan_bus as the single work
+ *    item ap_scan_work, which ap_bus_force_rescan queues and flushes; the
+ *    shim runs the scan in the caller under a mutex named after the work
+ *    (so lockdep sees the work's dependencies as it sees flush_work's);
+ *  - bind/unbind (the driver's sysfs bind/unbind files) pin the queue
+ *    device like bus_find_device_by_name does, and bind of a bound queue
+ *    is -EBUSY (device_driver_attach).
+ * Deliberate difference: revising the bindings of a queue that has no
+ * driver attaches it (6.1 would dereference the missing driver).
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/lockdep.h>
+#include <linux/bitops.h>
+#include <linux/bitmap.h>
+#include <linux/hashtable.h>
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/mod_devicetable.h>
+#include <asm/ap.h>
+#include "ap_bus.h"
+
+#include <apsim/sim.h>
+#include "driver/kernel/base.h"
+#include "driver/kernel/s390.h"
+/* (the host configuration comes as struct shim_ap_hostcfg, s390.h) */
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- globals */
+
+int ap_domain_index = -1;
+atomic_t ap_max_msg_size = ATOMIC_INIT(AP_DEFAULT_MAX_MSG_SIZE);
+DEFINE_HASHTABLE(ap_queues, 8);
+DEFINE_SPINLOCK(ap_queues_lock);
+struct ap_perms ap_perms;
+DEFINE_MUTEX(ap_perms_mutex);
+/* stands for the work item ap_scan_work (queue_work + flush_work) */
+static DEFINE_MUTEX(ap_scan_work);
+
+bool shim_ap_legacy_helper_locks;
+
+#define MAXQ 1024
+
+static struct {
+	struct ap_config_info qci, qci_old;   /* the bus' view (last scan) */
+	bool qci_valid;
+	int nq;
+	struct ap_queue *q[MAXQ];             /* queue devices, creation order */
+	bool bus_registered;
+	int nscans;
+} B;
+
+static void ap_queue_device_release(struct device *dev);
+
+static const struct device_type ap_queue_type = {
+	.name = "ap_queue",
+};
+
+static int ap_bus_match(struct device *dev, struct device_driver *drv);
+static int ap_device_probe(struct device *dev);
+static void ap_device_remove(struct device *dev);
+
+struct bus_type ap_bus_type;
+
+static const struct bus_type ap_bus_type_init = {
+	.name = "ap",
+	.match = ap_bus_match,
+	.probe = ap_device_probe,
+	.remove = ap_device_remove,
+};
+
+static bool is_queue_dev(struct device *dev)
+{
+	return dev->type == &ap_queue_type;
+}
+
+/* ------------------------------------------------------ default driver */
+
+static struct ap_device_id def_queue_ids[] = {
+	{ .dev_type = AP_DEVICE_TYPE_CEX4, .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX5, .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX6, .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX7, .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ .dev_type = AP_DEVICE_TYPE_CEX8, .match_flags = AP_DEVICE_ID_MATCH_QUEUE_TYPE },
+	{ /* end */ },
+};
+
+static int def_probe(struct ap_device *apdev)
+{
+	(void)apdev;
+	return 0;
+}
+
+static void def_remove(struct ap_device *apdev)
+{
+	(void)apdev;
+}
+
+static struct ap_driver def_drv;
+
+static const struct ap_driver def_drv_init = {
+	.ids = def_queue_ids,
+	.flags = AP_DRIVER_FLAG_DEFAULT,
+	.probe = def_probe,
+	.remove = def_remove,
+};
+
+/* ------------------------------------------------------------------ reset */
+
+/* only the shim's static state: not instrumented (no checked store per
+ * hash bucket) */
+__attribute__((no_sanitize_address)) void shim_ap_bus_reset(void)
+{
+	/* The slab shim has already dropped last execution's objects. */
+	memset(&B, 0, sizeof(B));
+	ap_bus_type = ap_bus_type_init;
+	def_drv = def_drv_init;
+	memset(ap_queues, 0, sizeof(ap_queues));	/* hash_init: all buckets empty */
+	ap_queues_lock = (spinlock_t)__SPIN_LOCK_UNLOCKED(ap_queues_lock);
+	ap_perms_mutex = (struct mutex)__MUTEX_INITIALIZER(ap_perms_mutex);
+	ap_scan_work = (struct mutex)__MUTEX_INITIALIZER(ap_scan_work);
+	memset(&ap_perms, 0, sizeof(ap_perms));
+	ap_domain_index = -1;
+	shim_ap_legacy_helper_locks = false;
+}
+
+void shim_s390_reset(void)
+{
+	shim_ap_hw_reset();
+	shim_ap_bus_reset();
+	shim_kvm_reset();
+}
+
+/* -------------------------------------------------------------- matching */
+
+static int ap_bus_match(struct device *dev, struct device_driver *drv)
+{
+	struct ap_driver *ap_drv = to_ap_drv(drv);
+	struct ap_device_id *id;
+
+	for (id = ap_drv->ids; id && id->match_flags; id++)
+		if (is_queue_dev(dev) &&
+		    (id->match_flags & AP_DEVICE_ID_MATCH_QUEUE_TYPE) &&
+		    id->dev_type == to_ap_dev(dev)->device_type)
+			return 1;
+	return 0;
+}
+
+static bool apqn_reserved(int card, int queue)
+{
+	return test_bit_inv(card, ap_perms.apm) && test_bit_inv(queue, ap_perms.aqm);
+}
+
+static int ap_device_probe(struct device *dev)
+{
+	struct ap_device *ap_dev = to_ap_dev(dev);
+	struct ap_driver *ap_drv = to_ap_drv(dev->driver);
+	int rc = -ENODEV;
+
+	if (!get_device(dev))
+		return rc;
+	if (is_queue_dev(dev)) {
+		int card = AP_QID_CARD(to_ap_queue(dev)->qid);
+		int queue = AP_QID_QUEUE(to_ap_queue(dev)->qid);
+		bool devres, drvres;
+
+		/* reserved APQNs only for default drivers and vice versa */
+		mutex_lock(&ap_perms_mutex);
+		devres = apqn_reserved(card, queue);
+		mutex_unlock(&ap_perms_mutex);
+		drvres = ap_drv->flags & AP_DRIVER_FLAG_DEFAULT;
+		if (devres != drvres)
+			goto out;
+	}
+	spin_lock_bh(&ap_queues_lock);
+	if (is_queue_dev(dev))
+		hash_add(ap_queues, &to_ap_queue(dev)->hnode, to_ap_queue(dev)->qid);
+	spin_unlock_bh(&ap_queues_lock);
+
+	rc = ap_drv->probe ? ap_drv->probe(ap_dev) : -ENODEV;
+	if (rc) {
+		spin_lock_bh(&ap_queues_lock);
+		if (is_queue_dev(dev))
+			hash_del(&to_ap_queue(dev)->hnode);
+		spin_unlock_bh(&ap_queues_lock);
+	}
+out:
+	if (rc)
+		put_device(dev);
+	return rc;
+}
+
+static void ap_device_remove(struct device *dev)
+{
+	struct ap_device *ap_dev = to_ap_dev(dev);
+	struct ap_driver *ap_drv = to_ap_drv(dev->driver);
+
+	if (ap_drv->remove)
+		ap_drv->remove(ap_dev);
+	spin_lock_bh(&ap_queues_lock);
+	if (is_queue_dev(dev))
+		hash_del(&to_ap_queue(dev)->hnode);
+	spin_unlock_bh(&ap_queues_lock);
+	put_device(dev);
+}
+
+struct ap_queue *ap_get_qdev(ap_qid_t qid)
+{
+	int bkt;
+	struct ap_queue *aq;
+
+	spin_lock_bh(&ap_queues_lock);
+	hash_for_each(ap_queues, bkt, aq, hnode) {
+		if (aq->qid == qid) {
+			get_device(&aq->ap_dev.device);
+			spin_unlock_bh(&ap_queues_lock);
+			return aq;
+		}
+	}
+	spin_unlock_bh(&ap_queues_lock);
+	return NULL;
+}
+
+int ap_driver_register(struct ap_driver *ap_drv, struct module *owner,
+		       char *name)
+{
+	struct device_driver *drv = &ap_drv->driver;
+
+	drv->bus = &ap_bus_type;
+	drv->owner = owner;
+	drv->name = name;
+	return driver_register(drv);
+}
+
+void ap_driver_unregister(struct ap_driver *ap_drv)
+{
+	driver_unregister(&ap_drv->driver);
+}
+
+void ap_bus_force_rescan(void)
+{
+	shim_ap_scan();
+}
+
+/* ------------------------------------------------------ ownership helpers */
+
+static bool helper_lock(void)
+{
+	if (shim_ap_legacy_helper_locks) {
+		mutex_lock(&ap_perms_mutex);
+		return true;
+	}
+	lockdep_assert_held(&ap_perms_mutex);
+	return false;
+}
+
+static void helper_unlock(bool locked)
+{
+	if (locked)
+		mutex_unlock(&ap_perms_mutex);
+}
+
+int ap_owned_by_def_drv(int card, int queue)
+{
+	bool locked;
+	int rc = 0;
+
+	if (card < 0 || card >= AP_DEVICES || queue < 0 || queue >= AP_DOMAINS)
+		return -EINVAL;
+	locked = helper_lock();
+	if (apqn_reserved(card, queue))
+		rc = 1;
+	helper_unlock(locked);
+	return rc;
+}
+
+int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm)
+{
+	bool locked = helper_lock();
+	unsigned long cards = 0, doms = 0;
+
+	/* 6.1 tests every (card, queue) bit pair; the same answer word-wise:
+	 * some card in apm & ap_perms.apm and some domain in aqm & ap_perms.aqm */
+	for (int k = 0; k < BITS_TO_LONGS(AP_DEVICES); k++)
+		cards |= apm[k] & ap_perms.apm[k];
+	for (int k = 0; k < BITS_TO_LONGS(AP_DOMAINS); k++)
+		doms |= aqm[k] & ap_perms.aqm[k];
+	helper_unlock(locked);
+	return cards && doms;
+}
+
+/* ------------------------------------------------------------ mask parsing */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * An unsigned number with the kernel's base-0 rules (simple_strtoul):
+ * "0x"/"0X" followed by a hex digit = hex, a leading 0 = octal, else
+ * decimal.  Returns false if no digit was consumed.
+ */
+static bool parse_number(const char **pp, unsigned long *out)
+{
+	const char *p = *pp;
+	unsigned int base = 10;
+	unsigned long v = 0;
+	const char *start;
+	int d;
+
+	if (p[0] == '0') {
+		if ((p[1] == 'x' || p[1] == 'X') && hexval(p[2]) >= 0) {
+			base = 16;
+			p += 2;
+		} else {
+			base = 8;
+		}
+	}
+	start = p;
+	while ((d = hexval(*p)) >= 0 && d < (int)base) {
+		v = v * base + d;
+		p++;
+	}
+	if (p == start)
+		return false;
+	*out = v;
+	*pp = p;
+	return true;
+}
+
+/* "0x<hex digits>" (or "x..." or bare digits), MSB0, rest padded with 0. */
+static int parse_absolute(const char *s, unsigned long *map, int bits)
+{
+	int nr = 0, d;
+
+	if (s[0] == '0' && s[1] == 'x')
+		s += 2;
+	else if (s[0] == 'x')
+		s += 1;
+	for (; nr < bits && (d = hexval(*s)) >= 0; s++, nr += 4)
+		for (int b = 0; b < 4; b++)
+			if (d & (8 >> b))
+				set_bit_inv(nr + b, map);
+	if (*s == '\n')
+		s++;
+	return *s ? -EINVAL : 0;
+}
+
+/* Comma separated "+a", "-a", "+a-b", "-a-b" terms applied in order. */
+static int parse_relative(const char *s, unsigned long *map, int bits)
+{
+	while (*s) {
+		char sign = *s++;
+		unsigned long first, last, nr;
+
+		if (sign != '+' && sign != '-')
+			return -EINVAL;
+		if (!parse_number(&s, &first) || first >= (unsigned long)bits)
+			return -EINVAL;
+		last = first;
+		if (*s == '-') {
+			s++;
+			if (!parse_number(&s, &last) || first > last ||
+			    last >= (unsigned long)bits)
+				return -EINVAL;
+		}
+		for (nr = first; nr <= last; nr++) {
+			if (sign == '+')
+				set_bit_inv(nr, map);
+			else
+				clear_bit_inv(nr, map);
+		}
+		while (*s == ',' || *s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+/* New mask from str: relative to cur when it starts with '+'/'-'. */
+static int parse_mask(const char *str, const unsigned long *cur, int bits,
+		      unsigned long *newmap)
+{
+	size_t size = BITS_TO_LONGS(bits) * sizeof(unsigned long);
+
+	if (bits & 7)
+		return -EINVAL;
+	if (*str == '+' || *str == '-') {
+		memcpy(newmap, cur, size);
+		return parse_relative(str, newmap, bits);
+	}
+	memset(newmap, 0, size);
+	return parse_absolute(str, newmap, bits);
+}
+
+int ap_parse_mask_str(const char *str, unsigned long *bitmap, int bits,
+		      struct mutex *lock)
+{
+	unsigned long *newmap;
+	size_t size;
+	int rc;
+
+	if (bits & 7)
+		return -EINVAL;
+	size = BITS_TO_LONGS(bits) * sizeof(unsigned long);
+	newmap = kmalloc(size, GFP_KERNEL);
+	if (!newmap)
+		return -ENOMEM;
+	if (mutex_lock_interruptible(lock)) {
+		kfree(newmap);
+		return -ERESTARTSYS;
+	}
+	rc = parse_mask(str, bitmap, bits, newmap);
+	if (rc == 0)
+		memcpy(bitmap, newmap, size);
+	mutex_unlock(lock);
+	kfree(newmap);
+	return rc;
+}
+
+/* ------------------------------------------------------ apmask / aqmask */
+
+struct in_use_arg {
+	unsigned long *apm, *aqm;
+};
+
+static int verify_reservations(struct device_driver *drv, void *data)
+{
+	struct in_use_arg *a = data;
+	struct ap_driver *ap_drv = to_ap_drv(drv);
+	int rc = 0;
+
+	if (!try_module_get(drv->owner))
+		return 0;
+	if (ap_drv->in_use && ap_drv->in_use(a->apm, a->aqm))
+		rc = -EBUSY;
+	module_put(drv->owner);
+	return rc;
+}
+
+static int revise_reserved(struct device *dev, void *unused)
+{
+	int card, queue;
+	bool devres, drvres;
+
+	(void)unused;
+	if (!is_queue_dev(dev))
+		return 0;
+	card = AP_QID_CARD(to_ap_queue(dev)->qid);
+	queue = AP_QID_QUEUE(to_ap_queue(dev)->qid);
+	mutex_lock(&ap_perms_mutex);
+	devres = apqn_reserved(card, queue);
+	mutex_unlock(&ap_perms_mutex);
+	if (!dev->driver) {
+		if (device_attach(dev) < 0)
+			sim_trace_note(SIM_SITE, "ap: attaching queue %02x.%04x failed",
+				       card, queue);
+		return 0;
+	}
+	drvres = to_ap_drv(dev->driver)->flags & AP_DRIVER_FLAG_DEFAULT;
+	if (devres != drvres && device_reprobe(dev))
+		sim_trace_note(SIM_SITE, "ap: reprobing queue %02x.%04x failed",
+			       card, queue);
+	return 0;
+}
+
+static void ap_bus_revise_bindings(void)
+{
+	bus_for_each_dev(&ap_bus_type, NULL, NULL, revise_reserved);
+}
+
+/* apmask (is_apm) or aqmask store. */
+static ssize_t mask_store(const char *buf, bool is_apm)
+{
+	DECLARE_BITMAP(newm, AP_DEVICES);
+	DECLARE_BITMAP(taken, AP_DEVICES);
+	unsigned long *cur = is_apm ? ap_perms.apm : ap_perms.aqm;
+	bool changes = false;
+	int rc;
+
+	if (!buf)
+		return -EINVAL;
+	if (mutex_lock_interruptible(&ap_perms_mutex))
+		return -ERESTARTSYS;
+	rc = parse_mask(buf, cur, AP_DEVICES, newm);
+	if (rc)
+		goto done;
+	changes = memcmp(cur, newm, APMASKSIZE) != 0;
+	if (changes) {
+		/* bits newly set move APQNs from the non-default drivers */
+		if (bitmap_andnot(taken, newm, cur, AP_DEVICES)) {
+			struct in_use_arg a = {
+				.apm = is_apm ? taken : ap_perms.apm,
+				.aqm = is_apm ? ap_perms.aqm : taken,
+			};
+
+			rc = bus_for_each_drv(&ap_bus_type, NULL, &a,
+					      verify_reservations);
+		}
+		if (!rc)
+			memcpy(cur, newm, APMASKSIZE);
+	}
+done:
+	mutex_unlock(&ap_perms_mutex);
+	if (rc)
+		return rc;
+	if (changes)
+		ap_bus_revise_bindings();
+	return strlen(buf);
+}
+
+long shim_ap_apmask_write(const char *buf)
+{
+	return mask_store(buf, true);
+}
+
+long shim_ap_aqmask_write(const char *buf)
+{
+	return mask_store(buf, false);
+}
+
+static ssize_t mask_show(char *buf, const unsigned long *m)
+{
+	int rc;
+
+	if (mutex_lock_interruptible(&ap_perms_mutex))
+		return -ERESTARTSYS;
+	rc = snprintf(buf, 72, "0x%016lx%016lx%016lx%016lx\n",
+		      m[0], m[1], m[2], m[3]);
+	mutex_unlock(&ap_perms_mutex);
+	return rc;
+}
+
+long shim_ap_apmask_show(char *buf)
+{
+	return mask_show(buf, ap_perms.apm);
+}
+
+long shim_ap_aqmask_show(char *buf)
+{
+	return mask_show(buf, ap_perms.aqm);
+}
+
+void shim_ap_perms_lock(void)
+{
+	mutex_lock(&ap_perms_mutex);
+}
+
+void shim_ap_perms_unlock(void)
+{
+	mutex_unlock(&ap_perms_mutex);
+}
+
+/* ------------------------------------------------------- queue devices */
+
+static int qindex(int card, int dom)
+{
+	unsigned int qid = AP_MKQID(card, dom);
+
+	for (int i = 0; i < B.nq; i++)
+		if (B.q[i] && B.q[i]->qid == qid)
+			return i;
+	return -1;
+}
+
+static void ap_queue_device_release(struct device *dev)
+{
+	struct ap_queue *aq = to_ap_queue(dev);
+
+	for (int i = 0; i < B.nq; i++)
+		if (B.q[i] == aq)
+			B.q[i] = NULL;
+	shim_slab_set_persistent(aq, false);
+	kfree(aq);
+}
+
+static int queue_create(int card, int dom)
+{
+	struct ap_queue *aq;
+	int slot, rc;
+
+	for (slot = 0; slot < B.nq && B.q[slot]; slot++)
+		;
+	if (slot == MAXQ)
+		return -ENOSPC;
+	aq = kzalloc(sizeof(*aq), GFP_KERNEL);
+	if (!aq)
+		return -ENOMEM;
+	shim_slab_set_persistent(aq, true);
+	aq->qid = AP_MKQID(card, dom);
+	aq->ap_dev.device_type = shim_ap_hw_card_type(card);
+	aq->config = true;
+	aq->dev_state = AP_DEV_STATE_OPERATING;
+	aq->sm_state = AP_SM_STATE_IDLE;
+	INIT_LIST_HEAD(&aq->pendingq);
+	INIT_LIST_HEAD(&aq->requestq);
+	spin_lock_init(&aq->lock);
+	aq->ap_dev.device.bus = &ap_bus_type;
+	aq->ap_dev.device.type = &ap_queue_type;
+	aq->ap_dev.device.release = ap_queue_device_release;
+	dev_set_name(&aq->ap_dev.device, "%02x.%04x", card, dom);
+	B.q[slot] = aq;
+	if (slot == B.nq)
+		B.nq++;
+	rc = device_register(&aq->ap_dev.device);
+	if (rc) {
+		put_device(&aq->ap_dev.device);
+		return rc;
+	}
+	return 0;
+}
+
+static void queue_remove(int i)
+{
+	struct ap_queue *aq = i >= 0 ? B.q[i] : NULL;
+
+	if (!aq)
+		return;
+	B.q[i] = NULL;   /* gone from the bus even if references remain */
+	device_unregister(&aq->ap_dev.device);
+}
+
+struct device *shim_ap_queue_device(int card, int dom)
+{
+	int i = qindex(card, dom);
+
+	return i < 0 ? NULL : &B.q[i]->ap_dev.device;
+}
+
+const char *shim_ap_queue_driver(int card, int dom)
+{
+	struct device *dev = shim_ap_queue_device(card, dom);
+
+	return dev && dev->driver ? dev->driver->name : NULL;
+}
+
+int shim_ap_queue_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < B.nq; i++)
+		if (B.q[i])
+			n++;
+	return n;
+}
+
+struct find_drv {
+	const char *name;
+	struct device_driver *found;
+};
+
+static int find_drv_fn(struct device_driver *drv, void *data)
+{
+	struct find_drv *f = data;
+
+	if (drv->name && !strcmp(drv->name, f->name)) {
+		f->found = drv;
+		return 1;
+	}
+	return 0;
+}
+
+/* echo APQN > /sys/bus/ap/drivers/vfio_ap/bind */
+int shim_ap_queue_bind(int card, int dom)
+{
+	struct device *dev = shim_ap_queue_device(card, dom);
+	struct find_drv f = { .name = "vfio_ap" };
+
+	int rc;
+
+	bus_for_each_drv(&ap_bus_type, NULL, &f, find_drv_fn);
+	if (!dev || !f.found || !ap_bus_match(dev, f.found))
+		return -ENODEV;
+	get_device(dev);		/* bus_find_device_by_name */
+	rc = shim_device_bind(dev, f.found);
+	put_device(dev);
+	return rc;
+}
+
+/* echo APQN > /sys/bus/ap/drivers/<its driver>/unbind */
+int shim_ap_queue_unbind(int card, int dom)
+{
+	struct device *dev = shim_ap_queue_device(card, dom);
+
+	if (!dev || !dev->driver)
+		return -ENODEV;
+	get_device(dev);		/* bus_find_device_by_name */
+	shim_device_unbind(dev);
+	put_device(dev);
+	return 0;
+}
+
+/* ------------------------------------------------------ configuration */
+
+/* 32 MSB0 mask bytes (bit 7 of byte 0 = number 0) to the four s390
+ * doublewords of a QCI mask or an inverted-bit bitmap (number nr is bit
+ * 63 - nr % 64 of word nr / 64): each word is the big-endian value of its
+ * eight bytes. */
+static void bytes_to_words(unsigned long *w, const uint8_t *bytes)
+{
+	for (int k = 0; k < 4; k++) {
+		unsigned long v = 0;
+
+		for (int j = 0; j < 8; j++)
+			v = v << 8 | bytes[8 * k + j];
+		w[k] = v;
+	}
+}
+
+/* ap_scan_adapter/ap_scan_domains: per adapter, per domain in order,
+ * remove the queue devices that left configuration c and add new ones. */
+static int scan_queues(const struct ap_config_info *c)
+{
+	/* only the rows of the cards in `cards` are initialised (no 8 KiB
+	 * memset per scan); a scan can be interrupted, so nothing static */
+	u64 present[AP_DEVICES][AP_DOMAINS / 64];
+	u64 want[AP_DOMAINS / 64] = { 0 }, cards[AP_DEVICES / 64] = { 0 };
+	int rc = 0;
+
+	for (int i = 0; i < B.nq; i++)
+		if (B.q[i]) {
+			int card = AP_QID_CARD(B.q[i]->qid), dom = AP_QID_QUEUE(B.q[i]->qid);
+
+			if (!(cards[card / 64] & (1ULL << (card % 64)))) {
+				cards[card / 64] |= 1ULL << (card % 64);
+				memset(present[card], 0, sizeof(present[card]));
+			}
+			present[card][dom / 64] |= 1ULL << (dom % 64);
+		}
+	for (int k = 0; k < AP_DOMAINS / 64; k++) {
+		u64 v = ((const u64 *)c->aqm)[k];
+
+		/* MSB0 doubleword: domain 64k + j is bit 63 - j */
+		for (int j = 0; v; j++, v <<= 1)
+			if (v >> 63)
+				want[k] |= 1ULL << j;
+	}
+	for (int k = 0; k < AP_DEVICES / 64; k++) {
+		u64 v = ((const u64 *)c->apm)[k];
+
+		for (int j = 0; v; j++, v <<= 1)
+			if ((v >> 63) && !(cards[k] & (1ULL << j))) {
+				cards[k] |= 1ULL << j;
+				memset(present[64 * k + j], 0, sizeof(present[0]));
+			}
+	}
+	for (int ck = 0; ck < AP_DEVICES / 64; ck++)
+		for (u64 cb = cards[ck]; cb; cb &= cb - 1) {
+			int card = ck * 64 + __builtin_ctzll(cb);
+			bool card_on = ap_cfg_test(c->apm, card);
+
+			/* the domains that are present or wanted, in ascending order */
+			for (int k = 0; k < AP_DOMAINS / 64; k++) {
+				u64 have_k = present[card][k], todo = have_k | (card_on ? want[k] : 0);
+
+				while (todo) {
+					int dom = k * 64 + __builtin_ctzll(todo);
+					bool have = (have_k >> (dom % 64)) & 1;
+					bool on = card_on && ((want[k] >> (dom % 64)) & 1);
+
+					todo &= todo - 1;
+					if (have && !on) {
+						queue_remove(qindex(card, dom));
+					} else if (!have && on) {
+						int r = queue_create(card, dom);
+
+						if (r && !rc)
+							rc = r;
+					}
+				}
+			}
+		}
+	return rc;
+}
+
+int shim_ap_config_set(const struct shim_ap_hostcfg *cfg)
+{
+	struct ap_config_info qci;
+	int rc;
+
+	memset(&qci, 0, sizeof(qci));
+	qci.apxa = cfg->apxa;
+	qci.Na = cfg->apxa ? 255 : 63;
+	qci.Nd = cfg->apxa ? 255 : 15;
+	bytes_to_words((unsigned long *)qci.apm, cfg->apm);
+	bytes_to_words((unsigned long *)qci.aqm, cfg->aqm);
+	bytes_to_words((unsigned long *)qci.adm, cfg->adm);
+	shim_ap_hw_set_qci(&qci);
+	if (cfg->card_type)
+		shim_ap_hw_set_card_type(-1, cfg->card_type);
+
+	/* ap_perms_init: everything reserved unless a mask is given */
+	memset(&ap_perms, 0, sizeof(ap_perms));
+	memset(ap_perms.ioctlm, 0xff, sizeof(ap_perms.ioctlm));
+	if (cfg->have_apmask)
+		bytes_to_words(ap_perms.apm, cfg->apmask);
+	else
+		memset(ap_perms.apm, 0xff, sizeof(ap_perms.apm));
+	if (cfg->have_aqmask)
+		bytes_to_words(ap_perms.aqm, cfg->aqmask);
+	else
+		memset(ap_perms.aqm, 0xff, sizeof(ap_perms.aqm));
+
+	if (!B.bus_registered) {
+		rc = bus_register(&ap_bus_type);
+		if (rc)
+			return rc;
+		B.bus_registered = true;
+		rc = ap_driver_register(&def_drv, NULL, "cex4queue");
+		if (rc)
+			return rc;
+	}
+	/* ap_init_qci_info + the initial scan (no config change) */
+	if (ap_qci(&B.qci) != 0)
+		memset(&B.qci, 0, sizeof(B.qci));
+	B.qci_old = B.qci;
+	B.qci_valid = true;
+	return scan_queues(&B.qci);
+}
+
+static int cfg_change(unsigned int *(*which)(struct ap_config_info *), int nr,
+		      bool on)
+{
+	struct ap_config_info qci;
+
+	if (nr < 0 || nr > 255)
+		return -EINVAL;
+	shim_ap_hw_get_qci(&qci);
+	ap_cfg_assign(which(&qci), nr, on);
+	shim_ap_hw_set_qci(&qci);
+	return 0;
+}
+
+static unsigned int *sel_apm(struct ap_config_info *c) { return c->apm; }
+static unsigned int *sel_aqm(struct ap_config_info *c) { return c->aqm; }
+static unsigned int *sel_adm(struct ap_config_info *c) { return c->adm; }
+
+int shim_ap_config_add_adapter(int card) { return cfg_change(sel_apm, card, true); }
+int shim_ap_config_remove_adapter(int card) { return cfg_change(sel_apm, card, false); }
+int shim_ap_config_add_domain(int dom) { return cfg_change(sel_aqm, dom, true); }
+int shim_ap_config_remove_domain(int dom) { return cfg_change(sel_aqm, dom, false); }
+int shim_ap_config_add_control_domain(int dom) { return cfg_change(sel_adm, dom, true); }
+int shim_ap_config_remove_control_domain(int dom) { return cfg_change(sel_adm, dom, false); }
+
+static int notify_cfg_changed(struct device_driver *drv, void *data)
+{
+	struct ap_driver *ap_drv = to_ap_drv(drv);
+
+	(void)data;
+	if (try_module_get(drv->owner)) {
+		if (ap_drv->on_config_changed)
+			ap_drv->on_config_changed(&B.qci, &B.qci_old);
+		module_put(drv->owner);
+	}
+	return 0;
+}
+
+static int notify_scan_done(struct device_driver *drv, void *data)
+{
+	struct ap_driver *ap_drv = to_ap_drv(drv);
+
+	(void)data;
+	if (try_module_get(drv->owner)) {
+		if (ap_drv->on_scan_complete)
+			ap_drv->on_scan_complete(&B.qci, &B.qci_old);
+		module_put(drv->owner);
+	}
+	return 0;
+}
+
+void shim_ap_scan(void)
+{
+	bool changed;
+
+	if (!B.qci_valid)
+		return;
+	mutex_lock(&ap_scan_work);
+	/* ap_get_configuration */
+	B.qci_old = B.qci;
+	if (ap_qci(&B.qci) != 0)
+		B.qci = B.qci_old;
+	changed = memcmp(&B.qci, &B.qci_old, sizeof(B.qci)) != 0;
+	if (changed)
+		bus_for_each_drv(&ap_bus_type, NULL, NULL, notify_cfg_changed);
+	scan_queues(&B.qci);
+	if (changed)
+		bus_for_each_drv(&ap_bus_type, NULL, NULL, notify_scan_done);
+	B.nscans++;
+	mutex_unlock(&ap_scan_work);
+}

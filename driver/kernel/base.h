@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * driver/kernel/base.h - the glue API of the generic shim kernel: what the
+ * driver glue (driver/world/world.c), the s390 half of the shim and the tests
+ * call to drive the device core, sysfs, vfio/mdev, the slab and the module.
+ * Include after the shim kernel headers (needs struct device etc.).
+ *
+ * Owns: per-execution reset of the generic shim, module load/unload and the
+ * driver-data snapshot, slab checks (leaks, failslab), sysfs dispatch by
+ * attribute name, driver binding, mdev/vfio user-side operations.
+ * Conventions: 0 or a negative errno.
+ */
+#ifndef APSIM_SHIM_BASE_H
+#define APSIM_SHIM_BASE_H
+
+#include <linux/types.h>
+#include <linux/device.h>
+#include <apsim/sim.h>
+
+struct mdev_device;
+struct kvm;
+
+/* ------------------------------------------------------------ execution */
+
+/* Reset everything generic for the next execution (slab arena, module
+ * state, device/bus lists, vfio/mdev state, injections, WARN_ONCE).  Call
+ * before each execution, outside simulated threads. */
+void shim_base_reset(void);
+
+/* ---------------------------------------------------------------- module */
+
+/* Copy of the driver's writable data (.data/.bss of the real driver
+ * objects): take once at startup, restore before each execution. */
+void shim_driver_data_snapshot(void);
+void shim_driver_data_restore(void);
+/* Call the driver's module_init; 0 or its error.  -EEXIST if loaded. */
+int shim_module_load(void);
+/* Call module_exit (if loaded).  A module use count > 0 is a WARN finding
+ * (the kernel would refuse rmmod). */
+void shim_module_unload(void);
+bool shim_module_loaded(void);
+
+/* ------------------------------------------------------------------ slab */
+
+/* Report (SIM_F_MEMORY, non-fatal, one finding per allocation site,
+ * signature "memory:leak:<func>@<file:line>") every live object not marked
+ * persistent.  Returns the number of leaked objects. */
+int shim_slab_leak_check(void);
+/*
+ * How freed objects and bounds are checked (see slab.c): shadow memory
+ * (default in APSIM_KASAN builds: exact, no system calls), guard pages
+ * (APSIM_SLAB=guard: exact, one mprotect per object), poison
+ * (APSIM_SLAB=poison: writes after free found at the end, reads only when
+ * they crash).  ASan builds: ASan.  -1 = the default (environment).  A
+ * change takes effect when no object exists (at the next reset).
+ */
+enum { SHIM_SLAB_SHADOW, SHIM_SLAB_GUARD, SHIM_SLAB_POISON, SHIM_SLAB_ASAN };
+void shim_slab_set_mode(int mode);
+int shim_slab_mode(void);
+/* Opt-in (also APSIM_SLAB=poison): shim_slab_set_mode(POISON or default) */
+void shim_slab_set_poison_mode(bool on);
+/* Objects that legitimately outlive the module (AP bus devices ...). */
+void shim_slab_set_persistent(const void *p, bool persistent);
+/* Free everything (rewind the arena); called by shim_base_reset. */
+void shim_slab_reset(void);
+/*
+ * failslab: fail (return NULL) the nth (1-based) allocation matching
+ * site_spec from now on; nth = 0 fails all matching allocations.
+ * site_spec: allocating function name, "file.c:line", "file.c", or ""
+ * for any.  site_spec NULL disables injection.
+ */
+void shim_slab_fail_set(const char *site_spec, int nth);
+/* Number of allocations failed by injection in this execution. */
+int shim_slab_failed_count(void);
+/* Live objects / total allocations of this execution. */
+int shim_slab_live_count(void);
+/* true if p points into a live slab object (any offset). */
+bool shim_slab_is_live(const void *p);
+
+/* ---------------------------------------------------- device core, sysfs */
+
+/* Bind dev to drv: dev->driver = drv, bus->probe (or drv->probe), then the
+ * driver's dev_groups appear on dev.  Device lock held throughout.
+ * -EBUSY if already bound, the probe's error otherwise. */
+int shim_device_bind(struct device *dev, struct device_driver *drv);
+/* Unbind: dev_groups removed, then bus->remove (or drv->remove), drvdata
+ * cleared.  No-op if unbound. */
+void shim_device_unbind(struct device *dev);
+/* Find a registered device by name on a bus (NULL if none). */
+struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *name);
+
+/*
+ * Read/write an attribute by name, looked up in every group on the
+ * device's kobject (device/type/bus/driver dev_groups, sysfs_create_group
+ * groups).  -ENOENT if absent, -EIO if it has no show/store.  read: buf
+ * must hold PAGE_SIZE bytes; the show callback writes into a page-sized
+ * buffer with a guard behind it (overflow = SIM_F_MEMORY "sysfs show buffer
+ * overflow"); returns show's result, buf NUL-terminated.  write: count
+ * bytes of buf (copied into a PAGE_SIZE buffer, NUL-terminated like
+ * kernfs); returns store's result.
+ */
+ssize_t shim_sysfs_read(struct device *dev, const char *attr, char *buf);
+ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf, size_t count);
+/* Same on a bare kobject. */
+ssize_t shim_sysfs_kobj_read(struct kobject *kobj, const char *attr, char *buf);
+ssize_t shim_sysfs_kobj_write(struct kobject *kobj, const char *attr, const char *buf,
+			      size_t count);
+
+/* ------------------------------------------------------------- vfio/mdev */
+
+/* Create mdev number `index` (uuid derived from index) on the registered
+ * parent's first type, as a write to .../mdev_supported_types/X/create
+ * would: the mdev driver's probe runs.  -ENODEV if no parent, -EEXIST if
+ * the index exists, -EUSERS if no instances left, or probe's error. */
+int shim_mdev_create(int index, struct mdev_device **out);
+/* Remove it like .../<uuid>/remove: attributes gone first, then the
+ * driver's remove (which blocks while the vfio device is open), then the
+ * device is released.  -ENODEV if not a live mdev. */
+int shim_mdev_remove(struct mdev_device *mdev);
+struct device *shim_mdev_device(struct mdev_device *mdev);
+/* The mdev's vfio device (the driver's drvdata is not needed). */
+struct vfio_device *shim_mdev_vfio_device(struct mdev_device *mdev);
+
+/* Open the vfio device as a VFIO group fd user with `kvm` associated (the
+ * group's kvm; a kvm reference is the caller's business): dev_set->lock,
+ * group_lock, first open calls ops->open_device.  -ENODEV if unregistered
+ * or unregistering, open_device's error otherwise. */
+int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm);
+/* Close: last close calls ops->close_device; drops the user reference
+ * (wakes vfio_unregister_group_dev). */
+void shim_vfio_close(struct mdev_device *mdev);
+/*
+ * User space's side of vfio_unregister_group_dev: called once per removal,
+ * in the removing thread, when the device is still open after the first
+ * 10-second wait (where 6.1 says "Device is currently in use ... blocked
+ * until device is released").  The executor plays the fd holder (see
+ * driver/world/world.c).  NULL: nobody reacts and the removal waits forever.
+ */
+typedef void (*shim_vfio_busy_fn)(struct vfio_device *device);
+void shim_vfio_set_busy_hook(shim_vfio_busy_fn fn);
+/* ops->ioctl on an open device; -ENODEV if not open. */
+long shim_vfio_ioctl(struct mdev_device *mdev, unsigned int cmd, unsigned long arg);
+/* The IOMMU unmaps [iova, iova+len): ops->dma_unmap; pages still pinned in
+ * the range afterwards are a WARN finding. */
+void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len);
+/* Pages currently pinned for this mdev's vfio device. */
+int shim_vfio_pinned_count(struct mdev_device *mdev);
+/* Fail the nth (1-based; 0 = all) vfio_pin_pages call with err (negative
+ * errno); nth < 0 disables. */
+void shim_vfio_pin_fail_set(int nth, int err);
+
+/* --------------------------------------------------------------- uaccess */
+
+/* Fail the nth (1-based; 0 = all) copy_{from,to}_user; nth < 0 disables. */
+void shim_uaccess_fail_set(int nth);
+
+/* ------------------------------------------------------------------ misc */
+
+/* Record the calling thread's latest shim entry site (for memory reports). */
+void shim_note_site(const struct sim_site *site);
+const struct sim_site *shim_last_site(int tid);
+/* Trace text of s390dbf events recorded in this execution (count). */
+unsigned long shim_dbf_event_count(void);
+
+#endif

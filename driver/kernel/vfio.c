@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * driver/kernel/vfio.c - the VFIO core and the mdev core of the shim kernel.
+ *
+ * Owns: vfio_device allocation/registration/unregistration (the latter
+ * blocks until every user closed the device, like 6.1's), the user side
+ * (open/close/ioctl/dma_unmap through base.h), the device set and group
+ * locks ("&dev_set->lock", "&group->group_lock") as real sim mutexes in the
+ * kernel's order, pinned-page bookkeeping, the mdev bus, parents, types,
+ * drivers and device create/remove (mdev_list_lock, parent->unreg_sem).
+ */
+#include <linux/kernel.h>
+#include <linux/device.h>
+#include <linux/vfio.h>
+#include <linux/mdev.h>
+#include <linux/slab.h>
+#include <linux/uuid.h>
+#include <linux/module.h>
+#include <apsim/sim.h>
+#include "driver/kernel/base.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct vfio_group {
+	struct mutex group_lock;
+	struct kvm *kvm;
+};
+
+struct vfio_pin {
+	struct list_head node;
+	dma_addr_t iova;
+	int refs;
+	struct page page;
+};
+
+static LIST_HEAD(vfio_devices);		/* registered: vfio_device.group_next */
+static unsigned int vfio_next_index;
+static bool pin_fail_on;
+static int pin_fail_nth, pin_fail_seen, pin_fail_err;
+
+static struct mutex mdev_list_lock;
+static struct mutex parent_list_lock;
+static LIST_HEAD(mdev_list);
+static LIST_HEAD(parent_list);
+static struct bus_type mdev_bus_type;
+
+/* -------------------------------------------------------- vfio devices */
+
+static void vfio_device_release(struct device *dev)
+{
+	struct vfio_device *device = container_of(dev, struct vfio_device, device);
+
+	if (device->dev_set) {
+		kfree(device->dev_set);
+		device->dev_set = NULL;
+	}
+	if (device->ops->release)
+		device->ops->release(device);
+}
+
+int vfio_init_device(struct vfio_device *device, struct device *dev,
+		     const struct vfio_device_ops *ops)
+{
+	int ret;
+
+	init_completion(&device->comp);
+	INIT_LIST_HEAD(&device->_pins);
+	INIT_LIST_HEAD(&device->group_next);
+	device->dev = dev;
+	device->ops = ops;
+	device->index = vfio_next_index++;
+	if (ops->init) {
+		ret = ops->init(device);
+		if (ret)
+			return ret;
+	}
+	device_initialize(&device->device);
+	device->device.release = vfio_device_release;
+	device->device.parent = dev;
+	return 0;
+}
+
+struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
+				       const struct vfio_device_ops *ops)
+{
+	struct vfio_device *device;
+	int ret;
+
+	if (WARN_ON(size < sizeof(struct vfio_device)))
+		return ERR_PTR(-EINVAL);
+	device = kvzalloc(size, GFP_KERNEL);
+	if (!device)
+		return ERR_PTR(-ENOMEM);
+	ret = vfio_init_device(device, dev, ops);
+	if (ret) {
+		kvfree(device);
+		return ERR_PTR(ret);
+	}
+	return device;
+}
+
+void vfio_free_device(struct vfio_device *device)
+{
+	kvfree(device);
+}
+
+static int __vfio_register_dev(struct vfio_device *device)
+{
+	struct vfio_device_set *set;
+	struct vfio_group *group;
+	int ret;
+
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
+	if (!set || !group) {
+		kfree(set);
+		kfree(group);
+		return -ENOMEM;
+	}
+	mutex_init(&set->lock);
+	INIT_LIST_HEAD(&set->device_list);
+	set->set_id = device;
+	set->device_count = 1;
+	mutex_init(&group->group_lock);
+	device->dev_set = set;
+	device->group = group;
+	dev_set_name(&device->device, "vfio%u", device->index);
+	ret = device_add(&device->device);
+	if (ret) {
+		kfree(group);
+		device->group = NULL;
+		return ret;
+	}
+	refcount_set(&device->refcount, 1);
+	list_add_tail(&device->group_next, &vfio_devices);
+	device->_registered = true;
+	return 0;
+}
+
+int vfio_register_group_dev(struct vfio_device *device)
+{
+	return __vfio_register_dev(device);
+}
+
+int vfio_register_emulated_iommu_dev(struct vfio_device *device)
+{
+	return __vfio_register_dev(device);
+}
+
+static void vfio_device_put_user(struct vfio_device *device)
+{
+	if (refcount_dec_and_test(&device->refcount))
+		complete(&device->comp);
+}
+
+static shim_vfio_busy_fn busy_hook;
+
+void shim_vfio_set_busy_hook(shim_vfio_busy_fn fn)
+{
+	busy_hook = fn;
+}
+
+void vfio_unregister_group_dev(struct vfio_device *device)
+{
+	unsigned int i = 0;
+	bool warned = false;
+
+	if (WARN_ON(!device->_registered))
+		return;
+	if (!refcount_dec_and_test(&device->refcount)) {
+		for (;;) {
+			unsigned long rc;
+
+			if (device->ops->request)
+				device->ops->request(device, i++);
+			rc = wait_for_completion_timeout(&device->comp, HZ * 10);
+			if (rc)
+				break;
+			if (!warned) {
+				dev_warn(device->dev,
+					 "Device is currently in use, task \"%s\" (%d) blocked until device is released",
+					 current->comm, current->pid);
+				warned = true;
+				if (busy_hook)
+					busy_hook(device);
+			}
+		}
+	}
+	list_del_init(&device->group_next);
+	device->_registered = false;
+	device_del(&device->device);
+	kfree(device->group);
+	device->group = NULL;
+}
+
+static struct vfio_pin *pin_find(struct vfio_device *device, dma_addr_t iova, bool exact)
+{
+	struct vfio_pin *p;
+
+	list_for_each_entry(p, &device->_pins, node)
+		if (p->iova == iova)
+			return p;
+	if (exact)
+		return NULL;
+	list_for_each_entry(p, &device->_pins, node)
+		if ((p->iova & PAGE_MASK) == (iova & PAGE_MASK))
+			return p;
+	return NULL;
+}
+
+int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova, int npage, int prot,
+		   struct page **pages)
+{
+	int i;
+
+	if (!pages || !npage || WARN_ON(!device->open_count))
+		return -EINVAL;
+	if (!device->ops->dma_unmap)
+		return -EINVAL;
+	if (npage > (int)VFIO_PIN_PAGES_MAX_ENTRIES)
+		return -E2BIG;
+	if (pin_fail_on) {
+		pin_fail_seen++;
+		if (pin_fail_nth == 0 || pin_fail_seen == pin_fail_nth) {
+			sim_trace_note(SIM_SITE, "vfio_pin_pages: failure injected (%d)", pin_fail_err);
+			return pin_fail_err;
+		}
+	}
+	for (i = 0; i < npage; i++) {
+		dma_addr_t a = iova + (dma_addr_t)i * PAGE_SIZE;
+		struct vfio_pin *p = pin_find(device, a, true);
+
+		if (!p) {
+			p = kzalloc(sizeof(*p), GFP_KERNEL | __GFP_NOFAIL);
+			p->iova = a;
+			p->page.phys = a & PAGE_MASK;
+			list_add_tail(&p->node, &device->_pins);
+		}
+		p->refs++;
+		pages[i] = &p->page;
+	}
+	return npage;
+}
+
+void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
+{
+	if (WARN_ON(npage <= 0 || npage > (int)VFIO_PIN_PAGES_MAX_ENTRIES))
+		return;
+	if (WARN_ON(!device->open_count))
+		return;
+	for (int i = 0; i < npage; i++) {
+		dma_addr_t a = iova + (dma_addr_t)i * PAGE_SIZE;
+		struct vfio_pin *p = pin_find(device, a, false);
+
+		/* vfio_iommu_type1 silently skips pages that are not pinned */
+		if (!p)
+			continue;
+		if (--p->refs == 0) {
+			list_del(&p->node);
+			kfree(p);
+		}
+	}
+}
+
+int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t len, bool write)
+{
+	return -EINVAL;
+}
+
+/*
+ * The user is gone: 6.1 keeps pins in the container's vfio_dma pfn_list
+ * past the device's close; when the container is released,
+ * vfio_iommu_unmap_unpin_all -> vfio_remove_dma WARNs for every mapping
+ * that still has pinned pages (vfio_iommu_type1.c:1203,
+ * WARN_ON(!RB_EMPTY_ROOT(&dma->pfn_list))) and then drops them.  The shim
+ * has no separate container: the last close stands for the user's exit.
+ */
+static void unpin_all(struct vfio_device *device)
+{
+	if (!list_empty(&device->_pins)) {
+		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
+
+		WARN(1, "vfio_remove_dma: iova 0x%llx still pinned (%d refs) when the container is released\n",
+		     (unsigned long long)p->iova, p->refs);
+	}
+	while (!list_empty(&device->_pins)) {
+		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
+
+		list_del(&p->node);
+		kfree(p);
+	}
+}
+
+/* ---------------------------------------------------------- user side */
+
+static struct vfio_device *vfio_of(struct mdev_device *mdev)
+{
+	struct vfio_device *d;
+
+	if (!mdev)
+		return NULL;
+	list_for_each_entry(d, &vfio_devices, group_next)
+		if (d->dev == &mdev->dev)
+			return d;
+	return NULL;
+}
+
+struct vfio_device *shim_mdev_vfio_device(struct mdev_device *mdev)
+{
+	return vfio_of(mdev);
+}
+
+int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm)
+{
+	struct vfio_device *device = vfio_of(mdev);
+	struct module *owner;
+	int ret = 0;
+
+	if (!device || !refcount_inc_not_zero(&device->refcount))
+		return -ENODEV;
+	mutex_lock(&device->dev_set->lock);
+	device->open_count++;
+	if (device->open_count == 1) {
+		owner = device->dev->driver ? device->dev->driver->owner : NULL;
+		if (!try_module_get(owner)) {
+			ret = -ENODEV;
+			goto err_count;
+		}
+		mutex_lock(&device->group->group_lock);
+		device->group->kvm = kvm;
+		device->kvm = kvm;
+		if (device->ops->open_device) {
+			ret = device->ops->open_device(device);
+			if (ret) {
+				device->kvm = NULL;
+				mutex_unlock(&device->group->group_lock);
+				module_put(owner);
+				goto err_count;
+			}
+		}
+		mutex_unlock(&device->group->group_lock);
+	}
+	mutex_unlock(&device->dev_set->lock);
+	return 0;
+
+err_count:
+	device->open_count--;
+	mutex_unlock(&device->dev_set->lock);
+	vfio_device_put_user(device);
+	return ret;
+}
+
+void shim_vfio_close(struct mdev_device *mdev)
+{
+	struct vfio_device *device = vfio_of(mdev);
+
+	if (WARN(!device || !device->open_count, "shim_vfio_close of a device not open\n"))
+		return;
+	mutex_lock(&device->dev_set->lock);
+	mutex_lock(&device->group->group_lock);
+	if (device->open_count == 1 && device->ops->close_device)
+		device->ops->close_device(device);
+	mutex_unlock(&device->group->group_lock);
+	device->open_count--;
+	if (device->open_count == 0) {
+		unpin_all(device);	/* the container releases every pin */
+		device->kvm = NULL;
+		module_put(device->dev->driver ? device->dev->driver->owner : NULL);
+	}
+	mutex_unlock(&device->dev_set->lock);
+	vfio_device_put_user(device);
+}
+
+long shim_vfio_ioctl(struct mdev_device *mdev, unsigned int cmd, unsigned long arg)
+{
+	struct vfio_device *device = vfio_of(mdev);
+
+	if (!device || !device->open_count)
+		return -ENODEV;
+	if (!device->ops->ioctl)
+		return -EINVAL;
+	return device->ops->ioctl(device, cmd, arg);
+}
+
+void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
+{
+	struct vfio_device *device = vfio_of(mdev);
+	struct vfio_pin *p;
+
+	bool pinned = false;
+
+	if (!device || !device->open_count || !device->ops->dma_unmap)
+		return;
+	/*
+	 * Like vfio_iommu_type1's unmap: the device is notified only when the
+	 * unmapped range holds pages it pinned.
+	 */
+	/*
+	 * ... and re-notifies while pages stay pinned, at most 10 times:
+	 * vfio_dma_do_unmap's BUG_ON(++retries > 10) (vfio_iommu_type1.c:1481).
+	 */
+	for (int retries = 0;; retries++) {
+		pinned = false;
+		list_for_each_entry(p, &device->_pins, node)
+			if (p->iova >= iova && p->iova < iova + len)
+				pinned = true;
+		if (!pinned)
+			return;
+		BUG_ON(retries > 10);
+		device->ops->dma_unmap(device, iova, len);
+	}
+}
+
+int shim_vfio_pinned_count(struct mdev_device *mdev)
+{
+	struct vfio_device *device = vfio_of(mdev);
+	struct vfio_pin *p;
+	int n = 0;
+
+	if (device)
+		list_for_each_entry(p, &device->_pins, node)
+			n += p->refs;
+	return n;
+}
+
+void shim_vfio_pin_fail_set(int nth, int err)
+{
+	pin_fail_on = nth >= 0;
+	pin_fail_nth = nth;
+	pin_fail_seen = 0;
+	pin_fail_err = err;
+}
+
+/* --------------------------------------------------------------- mdev */
+
+#define to_mdev_driver(drv) container_of(drv, struct mdev_driver, driver)
+
+static int mdev_probe(struct device *dev)
+{
+	struct mdev_driver *drv = to_mdev_driver(dev->driver);
+
+	return drv->probe ? drv->probe(to_mdev_device(dev)) : 0;
+}
+
+static void mdev_remove(struct device *dev)
+{
+	struct mdev_driver *drv = to_mdev_driver(dev->driver);
+
+	if (drv->remove)
+		drv->remove(to_mdev_device(dev));
+}
+
+static int mdev_match(struct device *dev, struct device_driver *drv)
+{
+	return 0;	/* explicit binding only (device_driver_attach) */
+}
+
+int mdev_register_driver(struct mdev_driver *drv)
+{
+	if (!mdev_bus_type._registered)
+		return -ENODEV;
+	drv->driver.bus = &mdev_bus_type;
+	return driver_register(&drv->driver);
+}
+
+void mdev_unregister_driver(struct mdev_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+
+int mdev_register_parent(struct mdev_parent *parent, struct device *dev,
+			 struct mdev_driver *mdev_driver, struct mdev_type **types,
+			 unsigned int nr_types)
+{
+	struct mdev_parent *p;
+
+	if (!dev)
+		return -EINVAL;
+	mutex_lock(&parent_list_lock);
+	list_for_each_entry(p, &parent_list, _next) {
+		if (p->dev == dev) {
+			mutex_unlock(&parent_list_lock);
+			return -EEXIST;
+		}
+	}
+	init_rwsem(&parent->unreg_sem);
+	parent->dev = dev;
+	parent->mdev_driver = mdev_driver;
+	parent->types = types;
+	parent->nr_types = nr_types;
+	atomic_set(&parent->available_instances, mdev_driver->max_instances);
+	for (unsigned int i = 0; i < nr_types; i++)
+		types[i]->parent = parent;
+	get_device(dev);
+	list_add_tail(&parent->_next, &parent_list);
+	mutex_unlock(&parent_list_lock);
+	return 0;
+}
+
+static void mdev_device_remove_common(struct mdev_device *mdev)
+{
+	struct mdev_parent *parent = mdev->type->parent;
+
+	device_del(&mdev->dev);
+	if (!parent->mdev_driver->get_available)
+		atomic_inc(&parent->available_instances);
+	put_device(&mdev->dev);
+}
+
+void mdev_unregister_parent(struct mdev_parent *parent)
+{
+	struct mdev_device *mdev, *n;
+
+	mutex_lock(&parent_list_lock);
+	list_del_init(&parent->_next);
+	mutex_unlock(&parent_list_lock);
+	down_write(&parent->unreg_sem);
+	list_for_each_entry_safe(mdev, n, &mdev_list, next) {
+		if (mdev->type->parent == parent && mdev->dev._added)
+			mdev_device_remove_common(mdev);
+	}
+	up_write(&parent->unreg_sem);
+	put_device(parent->dev);
+}
+
+static void mdev_device_release(struct device *dev)
+{
+	struct mdev_device *mdev = to_mdev_device(dev);
+
+	mutex_lock(&mdev_list_lock);
+	list_del(&mdev->next);
+	mutex_unlock(&mdev_list_lock);
+	kfree(mdev);
+}
+
+int shim_mdev_create(int index, struct mdev_device **out)
+{
+	struct mdev_parent *parent;
+	struct mdev_type *type;
+	struct mdev_driver *drv;
+	struct mdev_device *mdev, *tmp;
+	char name[UUID_STRING_LEN + 1];
+	guid_t uuid;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (list_empty(&parent_list))
+		return -ENODEV;
+	parent = list_first_entry(&parent_list, struct mdev_parent, _next);
+	if (!parent->nr_types)
+		return -ENODEV;
+	type = parent->types[0];
+	drv = parent->mdev_driver;
+	shim_guid_from_index(index, &uuid);
+
+	mutex_lock(&mdev_list_lock);
+	list_for_each_entry(tmp, &mdev_list, next) {
+		if (guid_equal(&tmp->uuid, &uuid)) {
+			mutex_unlock(&mdev_list_lock);
+			return -EEXIST;
+		}
+	}
+	if (!drv->get_available) {
+		if (!atomic_read(&parent->available_instances)) {
+			mutex_unlock(&mdev_list_lock);
+			return -EUSERS;
+		}
+		atomic_dec(&parent->available_instances);
+	}
+	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
+	if (!mdev) {
+		if (!drv->get_available)
+			atomic_inc(&parent->available_instances);
+		mutex_unlock(&mdev_list_lock);
+		return -ENOMEM;
+	}
+	mdev->type = type;
+	mdev->_index = index;
+	guid_copy(&mdev->uuid, &uuid);
+	list_add(&mdev->next, &mdev_list);
+	mutex_unlock(&mdev_list_lock);
+
+	mdev->dev.parent = parent->dev;
+	mdev->dev.bus = &mdev_bus_type;
+	mdev->dev.release = mdev_device_release;
+	shim_guid_to_str(&uuid, name);
+	dev_set_name(&mdev->dev, "%s", name);
+	device_initialize(&mdev->dev);
+
+	if (!down_read_trylock(&parent->unreg_sem)) {
+		ret = -ENODEV;
+		goto out_put_device;
+	}
+	ret = device_add(&mdev->dev);
+	if (ret)
+		goto out_unlock;
+	ret = device_driver_attach(&drv->driver, &mdev->dev);
+	if (ret)
+		goto out_del;
+	mdev->active = true;
+	up_read(&parent->unreg_sem);
+	if (out)
+		*out = mdev;
+	return 0;
+
+out_del:
+	device_del(&mdev->dev);
+out_unlock:
+	up_read(&parent->unreg_sem);
+out_put_device:
+	if (!drv->get_available)
+		atomic_inc(&parent->available_instances);
+	put_device(&mdev->dev);
+	return ret;
+}
+
+int shim_mdev_remove(struct mdev_device *mdev)
+{
+	struct mdev_device *tmp;
+	struct mdev_parent *parent;
+	bool found = false;
+
+	mutex_lock(&mdev_list_lock);
+	list_for_each_entry(tmp, &mdev_list, next) {
+		if (tmp == mdev) {
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		mutex_unlock(&mdev_list_lock);
+		return -ENODEV;
+	}
+	if (!mdev->active) {
+		mutex_unlock(&mdev_list_lock);
+		return -EAGAIN;
+	}
+	mdev->active = false;
+	mutex_unlock(&mdev_list_lock);
+
+	parent = mdev->type->parent;
+	if (!down_read_trylock(&parent->unreg_sem))
+		return -ENODEV;
+	mdev_device_remove_common(mdev);
+	up_read(&parent->unreg_sem);
+	return 0;
+}
+
+struct device *shim_mdev_device(struct mdev_device *mdev)
+{
+	return mdev ? &mdev->dev : NULL;
+}
+
+void shim_vfio_reset(void)
+{
+	INIT_LIST_HEAD(&vfio_devices);
+	INIT_LIST_HEAD(&mdev_list);
+	INIT_LIST_HEAD(&parent_list);
+	vfio_next_index = 0;
+	pin_fail_on = false;
+	memset(&mdev_list_lock, 0, sizeof(mdev_list_lock));
+	memset(&parent_list_lock, 0, sizeof(parent_list_lock));
+	mutex_init(&mdev_list_lock);
+	mutex_init(&parent_list_lock);
+	memset(&mdev_bus_type, 0, sizeof(mdev_bus_type));
+	mdev_bus_type.name = "mdev";
+	mdev_bus_type.probe = mdev_probe;
+	mdev_bus_type.remove = mdev_remove;
+	mdev_bus_type.match = mdev_match;
+	(void)!bus_register(&mdev_bus_type);
+}

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * driver/scenario/write.c - writer of .scn scenario files.
+ *
+ * Owns: the canonical textual form of a struct apsim_scenario (used for
+ * minimal reproducers written by the fuzzer's shrinker and by the CLI), and
+ * the one-line rendering of an op for reports.  Invariant, tested by
+ * tests/check_scn.c and fuzz/targets/fuzz_scn_parse.c: for every scenario s the
+ * parser produces, parsing the writer's output yields s again.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "driver/scenario/scenario.h"
+
+/* Append to a bounded buffer. */
+struct sbuf {
+	char *b;
+	size_t len, o;
+};
+
+static void sb_printf(struct sbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->o >= sb->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->b + sb->o, sb->len - sb->o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb->o = sb->o + (size_t)n < sb->len ? sb->o + n : sb->len - 1;
+}
+
+/* A string as a bare word when that reads back identically, else quoted. */
+static void sb_str2(struct sbuf *sb, const char *s, bool quote)
+{
+	bool bare = !quote && s[0] != 0 && strcmp(s, "->") != 0;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)s; *c && bare; c++)
+		if (*c <= 0x20 || *c >= 0x7f || *c == '"' || *c == '#' || *c == '\\')
+			bare = false;
+	if (bare) {
+		sb_printf(sb, "%s", s);
+		return;
+	}
+	sb_printf(sb, "\"");
+	for (c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"':  sb_printf(sb, "\\\""); break;
+		case '\\': sb_printf(sb, "\\\\"); break;
+		case '\n': sb_printf(sb, "\\n"); break;
+		case '\t': sb_printf(sb, "\\t"); break;
+		case '\r': sb_printf(sb, "\\r"); break;
+		default:
+			if (*c < 0x20 || *c >= 0x7f)
+				sb_printf(sb, "\\x%02x", *c);
+			else
+				sb_printf(sb, "%c", *c);
+		}
+	}
+	sb_printf(sb, "\"");
+}
+
+static void sb_str(struct sbuf *sb, const char *s)
+{
+	sb_str2(sb, s, false);
+}
+
+static bool bit_get(const uint8_t *m, int id)
+{
+	return m[id / 8] & (0x80 >> (id % 8));
+}
+
+/* Ids whose bit equals `val` as "1,4-6,200". Returns false if there are none. */
+static bool sb_idlist(struct sbuf *sb, const uint8_t *m, bool val)
+{
+	bool any = false;
+	int id = 0;
+
+	while (id < 256) {
+		int end;
+
+		if (bit_get(m, id) != val) {
+			id++;
+			continue;
+		}
+		for (end = id; end + 1 < 256 && bit_get(m, end + 1) == val; end++)
+			;
+		sb_printf(sb, "%s%d", any ? "," : "", id);
+		if (end > id)
+			sb_printf(sb, "-%d", end);
+		any = true;
+		id = end + 1;
+	}
+	return any;
+}
+
+static void sb_apqn(struct sbuf *sb, int card, int dom)
+{
+	if (card < 0 && dom < 0) {
+		sb_printf(sb, "any");
+		return;
+	}
+	if (card < 0)
+		sb_printf(sb, "*");
+	else
+		sb_printf(sb, "%02x", card & 0xff);
+	if (dom < 0)
+		sb_printf(sb, ".*");
+	else
+		sb_printf(sb, ".%04x", dom & 0xff);
+}
+
+static void sb_op(struct sbuf *sb, const struct apsim_op *op)
+{
+	const char *n;
+
+	sb_printf(sb, "%s", apsim_op_name(op->kind));
+	switch (op->kind) {
+	case APSIM_OP_MDEV_CREATE:
+	case APSIM_OP_MDEV_REMOVE:
+	case APSIM_OP_READ_MATRIX:
+	case APSIM_OP_READ_GUEST_MATRIX:
+	case APSIM_OP_READ_CONTROL_DOMAINS:
+	case APSIM_OP_VFIO_CLOSE:
+	case APSIM_OP_VFIO_GET_INFO:
+	case APSIM_OP_VFIO_RESET:
+		sb_printf(sb, " m%d", op->mdev);
+		break;
+	case APSIM_OP_ASSIGN_ADAPTER:
+	case APSIM_OP_UNASSIGN_ADAPTER:
+	case APSIM_OP_ASSIGN_DOMAIN:
+	case APSIM_OP_UNASSIGN_DOMAIN:
+	case APSIM_OP_ASSIGN_CONTROL_DOMAIN:
+	case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
+		sb_printf(sb, " m%d ", op->mdev);
+		sb_str(sb, op->str);
+		break;
+	case APSIM_OP_READ_QUEUE_STATUS:
+	case APSIM_OP_QUEUE_BIND:
+	case APSIM_OP_QUEUE_UNBIND:
+		sb_printf(sb, " ");
+		sb_apqn(sb, op->card, op->domain);
+		break;
+	case APSIM_OP_VFIO_OPEN:
+		if (op->kvm < 0)
+			sb_printf(sb, " m%d none", op->mdev);
+		else
+			sb_printf(sb, " m%d k%d", op->mdev, op->kvm);
+		break;
+	case APSIM_OP_DMA_UNMAP:
+		sb_printf(sb, " m%d 0x%lx", op->mdev, op->arg);
+		break;
+	case APSIM_OP_PQAP_AQIC_ENABLE:
+	case APSIM_OP_PQAP_AQIC_DISABLE:
+		sb_printf(sb, " k%d.%d ", op->kvm, op->vcpu);
+		sb_apqn(sb, op->card, op->domain);
+		if (op->kind == APSIM_OP_PQAP_AQIC_ENABLE)
+			sb_printf(sb, " isc %ld", op->arg);
+		break;
+	case APSIM_OP_APMASK_WRITE:
+	case APSIM_OP_AQMASK_WRITE:
+		sb_printf(sb, " ");
+		sb_str(sb, op->str);
+		break;
+	case APSIM_OP_CONFIG_ADD_ADAPTER:
+	case APSIM_OP_CONFIG_REMOVE_ADAPTER:
+		sb_printf(sb, " %d", op->card);
+		break;
+	case APSIM_OP_CONFIG_ADD_DOMAIN:
+	case APSIM_OP_CONFIG_REMOVE_DOMAIN:
+	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
+	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
+		sb_printf(sb, " %d", op->domain);
+		break;
+	case APSIM_OP_KVM_CREATE:
+		sb_printf(sb, " k%d vcpus %ld", op->kvm, op->arg);
+		break;
+	case APSIM_OP_KVM_DESTROY:
+	case APSIM_OP_KVM_PV_COMMAND:
+		sb_printf(sb, " k%d", op->kvm);
+		break;
+	case APSIM_OP_KVM_VM_CRYPTO:
+		n = op->arg >= 0 && op->arg <= 255 ? scn_crypto_attr_name((int)op->arg) : NULL;
+		if (n)
+			sb_printf(sb, " k%d %s", op->kvm, n);
+		else
+			sb_printf(sb, " k%d %ld", op->kvm, op->arg);
+		break;
+	case APSIM_OP_SLEEP_MS:
+		sb_printf(sb, " %ld", op->arg);
+		break;
+	default:
+		break;
+	}
+}
+
+const char *apsim_scn_op_str(const struct apsim_op *op, char *buf, size_t len)
+{
+	struct sbuf sb = { buf, len, 0 };
+
+	if (!buf || !len)
+		return "";
+	buf[0] = 0;
+	sb_op(&sb, op);
+	return buf;
+}
+
+static bool is_ident(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
+
+static void put_ops(FILE *f, const struct apsim_op *ops, int n)
+{
+	char line[512], eb[32];
+	int k;
+
+	for (k = 0; k < n; k++) {
+		apsim_scn_op_str(&ops[k], line, sizeof(line));
+		if (ops[k].has_expect)
+			fprintf(f, "    %-32s -> %s\n", line,
+				apsim_errno_name(ops[k].expect, eb, sizeof(eb)));
+		else
+			fprintf(f, "    %s\n", line);
+	}
+}
+
+int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
+{
+	const struct apsim_hostcfg *c = &s->cfg;
+	const struct apsim_explore_spec *e = &s->explore;
+	char line[2048], eb[32];
+	struct sbuf sb;
+	const char *n;
+	int i, k;
+
+#define LINE_BEGIN() (sb = (struct sbuf){ line, sizeof(line), 0 }, line[0] = 0)
+#define LINE_END() fprintf(f, "%s\n", line)
+
+	LINE_BEGIN();
+	sb_printf(&sb, "scenario ");
+	sb_str(&sb, s->name[0] ? s->name : "unnamed");
+	LINE_END();
+	if (s->description[0]) {
+		LINE_BEGIN();
+		sb_printf(&sb, "description ");
+		sb_str2(&sb, s->description, true);
+		LINE_END();
+	}
+	if (s->variant[0] && is_ident(s->variant))
+		fprintf(f, "variant %s\n", s->variant);
+	if (s->allow_undeclared)
+		fprintf(f, "option allow-undeclared\n");
+
+	/* host */
+	{
+		static const char *const keys[3] = { "adapters", "domains", "control-domains" };
+		const uint8_t *masks[3] = { c->apm, c->aqm, c->adm };
+
+		for (i = 0; i < 3; i++) {
+			LINE_BEGIN();
+			sb_printf(&sb, "host %s ", keys[i]);
+			if (sb_idlist(&sb, masks[i], true))
+				LINE_END();
+		}
+	}
+	if (!c->apxa)
+		fprintf(f, "host apxa off\n");
+	if (c->card_type != 13) {
+		n = scn_card_type_name(c->card_type);
+		if (n)
+			fprintf(f, "host card-type %s\n", n);
+		else if (c->card_type >= 0 && c->card_type <= 255)
+			fprintf(f, "host card-type %d\n", c->card_type);
+	}
+	for (i = 0; i < 2; i++) {
+		bool have = i ? c->have_aqmask : c->have_apmask;
+		const uint8_t *m = i ? c->aqmask : c->apmask;
+
+		if (!have)
+			continue;
+		LINE_BEGIN();
+		sb_printf(&sb, "host %s ", i ? "free-domains" : "free-adapters");
+		if (sb_idlist(&sb, m, false))
+			LINE_END();
+		else
+			fprintf(f, "host %s all\n", i ? "aqmask" : "apmask");
+	}
+
+	/* faults */
+	for (i = 0; i < s->nfaults; i++) {
+		const struct apsim_fault *ft = &s->faults[i];
+
+		LINE_BEGIN();
+		if (ft->kind == APSIM_FAULT_KMALLOC) {
+			sb_printf(&sb, "fault kmalloc");
+			if (ft->site[0]) {
+				sb_printf(&sb, " at ");
+				sb_str(&sb, ft->site);
+			}
+			if (ft->nth > 0)
+				sb_printf(&sb, " nth %d", ft->nth);
+			else
+				sb_printf(&sb, " every");
+		} else if (ft->kind == APSIM_FAULT_AP_RC) {
+			sb_printf(&sb, "fault ap %s ", ft->insn[0] ? ft->insn : "tapq");
+			sb_apqn(&sb, ft->card, ft->domain);
+			n = scn_ap_rc_name(ft->rc);
+			if (n)
+				sb_printf(&sb, " rc %s", n);
+			else
+				sb_printf(&sb, " rc %d", ft->rc);
+			if (ft->count > 0)
+				sb_printf(&sb, " count %d", ft->count);
+			else
+				sb_printf(&sb, " always");
+		} else {
+			continue;
+		}
+		LINE_END();
+	}
+
+	/* blocks */
+	if (s->nsetup > 0) {
+		fprintf(f, "\nsetup:\n");
+		put_ops(f, s->setup, s->nsetup);
+	}
+	for (i = 0; i < s->nthreads; i++) {
+		const struct apsim_thread_spec *th = &s->threads[i];
+
+		if (is_ident(th->name) && strlen(th->name) < 32)
+			fprintf(f, "\nthread %s:\n", th->name);
+		else
+			fprintf(f, "\nthread t%d:\n", i);
+		put_ops(f, th->ops, th->nops);
+	}
+
+	/* explore */
+	LINE_BEGIN();
+	sb_printf(&sb, "explore");
+	if (e->strategy >= 0 && (n = scn_strategy_name(e->strategy)))
+		sb_printf(&sb, " strategy %s", n);
+	if (e->has_seed)
+		sb_printf(&sb, " seed %llu", (unsigned long long)e->seed);
+	if (e->iterations >= 0)
+		sb_printf(&sb, " iterations %ld", e->iterations);
+	if (e->pct_depth >= 0)
+		sb_printf(&sb, " pct-depth %d", e->pct_depth);
+	if (e->preemption_bound >= 0)
+		sb_printf(&sb, " preemption-bound %d", e->preemption_bound);
+	if (e->max_steps >= 0)
+		sb_printf(&sb, " max-steps %ld", e->max_steps);
+	if (strcmp(line, "explore"))
+		fprintf(f, "\n%s\n", line);
+
+	/* expectations */
+	for (i = 0; i < s->nexpect; i++) {
+		const struct apsim_expect *x = &s->expect[i];
+
+		n = scn_expect_name(x->kind);
+		if (!n)
+			continue;
+		LINE_BEGIN();
+		sb_printf(&sb, "expect %s", n);
+		switch (x->kind) {
+		case APSIM_EXPECT_LOCK_CYCLE:
+			for (k = 0; k < x->nclasses && k < 6; k++) {
+				sb_printf(&sb, " ");
+				sb_str2(&sb, x->classes[k], true);
+			}
+			break;
+		case APSIM_EXPECT_MEMORY:
+			if (x->str[0]) {
+				sb_printf(&sb, " ");
+				sb_str(&sb, x->str);
+			}
+			break;
+		case APSIM_EXPECT_RESULT_SEEN:
+			sb_printf(&sb, " %s %s", x->str[0] ? x->str : "?",
+				  apsim_errno_name(x->value, eb, sizeof(eb)));
+			break;
+		default:
+			break;
+		}
+		LINE_END();
+	}
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+#undef LINE_BEGIN
+#undef LINE_END
+}

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * driver/world/world.c - the executor: builds a scenario's world (host AP
+ * configuration, faults, the driver module, setup operations), runs every
+ * operation of every thread through the same path the kernel takes, and
+ * tears the world down again, once per execution.
+ *
+ * Owns: the per-execution object table (mdevs, kvms), op dispatch, op
+ * results and their "-> R" checks, module load/unload and per-execution reset.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/delay.h>
+#include <linux/vfio.h>
+#include <linux/mdev.h>
+#include <linux/kvm_host.h>
+#include "vfio_ap_private.h"
+
+#include <apsim/sim.h>
+#include "driver/kernel/base.h"
+#include "driver/kernel/s390.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct world {
+	const struct apsim_scenario *scn;
+	struct apsim_exec *ex;
+	struct mdev_device *mdev[APSIM_MAX_MDEVS];
+	bool mdev_gone[APSIM_MAX_MDEVS];
+	int open_count[APSIM_MAX_MDEVS];    /* open file descriptors */
+	int fd_busy[APSIM_MAX_MDEVS];       /* ioctls in progress on them */
+	int release_due[APSIM_MAX_MDEVS];   /* closed, released when not busy */
+	struct kvm *kvm[APSIM_MAX_KVMS];
+	bool kvm_destroyed[APSIM_MAX_KVMS];
+	bool loaded;
+};
+
+static struct world W;
+static struct apsim_exec exec_scratch;
+static void (*inspect_fn)(void *);
+static void *inspect_arg;
+
+void apsim_world_set_inspect(void (*fn)(void *arg), void *arg)
+{
+	inspect_fn = fn;
+	inspect_arg = arg;
+}
+
+bool apsim_world_driver_live(void)
+{
+	return W.loaded;
+}
+
+const struct apsim_exec *apsim_world_exec(void)
+{
+	return W.ex;
+}
+
+void apsim_world_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	shim_driver_data_snapshot();
+}
+
+/* ------------------------------------------------------------- op labels */
+
+static void op_label(const struct apsim_op *op, char *buf, size_t len)
+{
+	const char *n = apsim_op_name(op->kind);
+
+	switch (op->kind) {
+	case APSIM_OP_ASSIGN_ADAPTER: case APSIM_OP_UNASSIGN_ADAPTER:
+	case APSIM_OP_ASSIGN_DOMAIN: case APSIM_OP_UNASSIGN_DOMAIN:
+	case APSIM_OP_ASSIGN_CONTROL_DOMAIN: case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
+		snprintf(buf, len, "%s m%d \"%s\"", n, op->mdev, op->str);
+		break;
+	case APSIM_OP_APMASK_WRITE: case APSIM_OP_AQMASK_WRITE:
+		snprintf(buf, len, "%s \"%s\"", n, op->str);
+		break;
+	case APSIM_OP_READ_QUEUE_STATUS: case APSIM_OP_QUEUE_BIND:
+	case APSIM_OP_QUEUE_UNBIND:
+		snprintf(buf, len, "%s %02x.%04x", n, op->card, op->domain);
+		break;
+	case APSIM_OP_PQAP_AQIC_ENABLE: case APSIM_OP_PQAP_AQIC_DISABLE:
+		snprintf(buf, len, "%s k%d.%d %02x.%04x", n, op->kvm, op->vcpu,
+			 op->card, op->domain);
+		break;
+	case APSIM_OP_VFIO_OPEN:
+		if (op->kvm >= 0)
+			snprintf(buf, len, "%s m%d k%d", n, op->mdev, op->kvm);
+		else
+			snprintf(buf, len, "%s m%d none", n, op->mdev);
+		break;
+	case APSIM_OP_KVM_CREATE: case APSIM_OP_KVM_DESTROY:
+	case APSIM_OP_KVM_VM_CRYPTO: case APSIM_OP_KVM_PV_COMMAND:
+		snprintf(buf, len, "%s k%d", n, op->kvm);
+		break;
+	case APSIM_OP_CONFIG_ADD_ADAPTER: case APSIM_OP_CONFIG_REMOVE_ADAPTER:
+	case APSIM_OP_CONFIG_ADD_DOMAIN: case APSIM_OP_CONFIG_REMOVE_DOMAIN:
+	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
+	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
+		snprintf(buf, len, "%s %d", n, op->card >= 0 ? op->card : op->domain);
+		break;
+	default:
+		if (op->mdev >= 0)
+			snprintf(buf, len, "%s m%d", n, op->mdev);
+		else
+			snprintf(buf, len, "%s", n);
+	}
+}
+
+/* -------------------------------------------------------------- dispatch */
+
+static struct mdev_device *get_mdev(int i)
+{
+	if (i < 0 || i >= APSIM_MAX_MDEVS || W.mdev_gone[i])
+		return NULL;
+	return W.mdev[i];
+}
+
+static struct kvm *get_kvm(int i)
+{
+	if (i < 0 || i >= APSIM_MAX_KVMS || W.kvm_destroyed[i])
+		return NULL;
+	return W.kvm[i];
+}
+
+static long sysfs_store(const struct apsim_op *op, const char *attr)
+{
+	struct mdev_device *m = get_mdev(op->mdev);
+
+	if (!m)
+		return -ENOENT;   /* the sysfs file does not exist */
+	return shim_sysfs_write(shim_mdev_device(m), attr, op->str,
+				strlen(op->str));
+}
+
+static long sysfs_show(struct device *dev, const char *attr)
+{
+	static char buf[4096 + 1];
+	long r;
+
+	if (!dev)
+		return -ENOENT;
+	r = shim_sysfs_read(dev, attr, buf);
+	if (W.ex->nreads < (int)ARRAY_SIZE(W.ex->reads)) {
+		size_t n = r > 0 ? (size_t)r : 0;
+
+		if (n >= sizeof(W.ex->reads[0]))
+			n = sizeof(W.ex->reads[0]) - 1;
+		memcpy(W.ex->reads[W.ex->nreads], buf, n);
+		W.ex->reads[W.ex->nreads][n] = 0;
+		W.ex->nreads++;
+	}
+	return r;
+}
+
+/*
+ * The device's file.  An ioctl holds a reference on the file (fdget), so a
+ * close() from another thread while it runs only drops the descriptor; the
+ * release (vfio_device_fops_release -> close_device, and what a removal
+ * waits for) happens at the last fput, when the ioctl returns.
+ */
+static long fd_ioctl(int i, struct mdev_device *m, unsigned int cmd, unsigned long arg)
+{
+	long r;
+
+	W.fd_busy[i]++;
+	r = shim_vfio_ioctl(m, cmd, arg);
+	if (--W.fd_busy[i] == 0)
+		while (W.release_due[i] > 0) {
+			W.release_due[i]--;
+			shim_vfio_close(m);
+		}
+	return r;
+}
+
+static void fd_close(int i)
+{
+	W.open_count[i]--;
+	if (W.fd_busy[i]) {
+		W.release_due[i]++;
+		sim_trace_note(SIM_SITE, "m%d: release deferred to the end of the ioctl in progress", i);
+		return;
+	}
+	shim_vfio_close(W.mdev[i]);
+}
+
+static long do_op(const struct apsim_op *op)
+{
+	struct mdev_device *m;
+	struct kvm *kvm;
+	long ret;
+
+	switch (op->kind) {
+	case APSIM_OP_MDEV_CREATE:
+		if (op->mdev < 0 || op->mdev >= APSIM_MAX_MDEVS)
+			return -EINVAL;
+		if (W.mdev[op->mdev] && !W.mdev_gone[op->mdev])
+			return -EEXIST;
+		/* W.mdev keeps a removed mdev until the index is reused: a
+		 * removal in progress still needs it (the fd holder) */
+		ret = shim_mdev_create(op->mdev, &m);
+		if (ret == 0) {
+			W.mdev[op->mdev] = m;
+			W.mdev_gone[op->mdev] = false;
+			W.open_count[op->mdev] = 0;
+		}
+		return ret;
+	case APSIM_OP_MDEV_REMOVE:
+		m = get_mdev(op->mdev);
+		if (!m)
+			return -ENOENT;
+		W.mdev_gone[op->mdev] = true;
+		return shim_mdev_remove(m);
+	case APSIM_OP_ASSIGN_ADAPTER:
+		return sysfs_store(op, "assign_adapter");
+	case APSIM_OP_UNASSIGN_ADAPTER:
+		return sysfs_store(op, "unassign_adapter");
+	case APSIM_OP_ASSIGN_DOMAIN:
+		return sysfs_store(op, "assign_domain");
+	case APSIM_OP_UNASSIGN_DOMAIN:
+		return sysfs_store(op, "unassign_domain");
+	case APSIM_OP_ASSIGN_CONTROL_DOMAIN:
+		return sysfs_store(op, "assign_control_domain");
+	case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
+		return sysfs_store(op, "unassign_control_domain");
+	case APSIM_OP_READ_MATRIX:
+		m = get_mdev(op->mdev);
+		return sysfs_show(m ? shim_mdev_device(m) : NULL, "matrix");
+	case APSIM_OP_READ_GUEST_MATRIX:
+		m = get_mdev(op->mdev);
+		return sysfs_show(m ? shim_mdev_device(m) : NULL, "guest_matrix");
+	case APSIM_OP_READ_CONTROL_DOMAINS:
+		m = get_mdev(op->mdev);
+		return sysfs_show(m ? shim_mdev_device(m) : NULL, "control_domains");
+	case APSIM_OP_READ_QUEUE_STATUS:
+		return sysfs_show(shim_ap_queue_device(op->card, op->domain), "status");
+	case APSIM_OP_VFIO_OPEN:
+		m = get_mdev(op->mdev);
+		if (!m)
+			return -ENOENT;
+		kvm = op->kvm >= 0 ? get_kvm(op->kvm) : NULL;
+		if (op->kvm >= 0 && !kvm)
+			return -EBADF;   /* the kvm fd is gone */
+		/*
+		 * The group's kvm association (kvm-vfio device) keeps the VM
+		 * alive while the open runs: kvm_destroy_vm first detaches the
+		 * groups under group_lock, so it cannot free the kvm under an
+		 * open in progress.  Model that with a reference.
+		 */
+		if (kvm)
+			kvm_get_kvm(kvm);
+		ret = shim_vfio_open(m, kvm);
+		if (kvm)
+			kvm_put_kvm(kvm);
+		if (ret == 0)
+			W.open_count[op->mdev]++;
+		return ret;
+	case APSIM_OP_VFIO_CLOSE:
+		m = get_mdev(op->mdev);
+		if (!m || W.open_count[op->mdev] <= 0)
+			return -EBADF;
+		fd_close(op->mdev);
+		return 0;
+	case APSIM_OP_VFIO_GET_INFO: {
+		struct vfio_device_info info = { .argsz = sizeof(info) };
+
+		m = get_mdev(op->mdev);
+		if (!m || W.open_count[op->mdev] <= 0)
+			return -EBADF;
+		ret = fd_ioctl(op->mdev, m, VFIO_DEVICE_GET_INFO, (unsigned long)&info);
+		return ret;
+	}
+	case APSIM_OP_VFIO_RESET:
+		m = get_mdev(op->mdev);
+		if (!m || W.open_count[op->mdev] <= 0)
+			return -EBADF;
+		return fd_ioctl(op->mdev, m, VFIO_DEVICE_RESET, 0);
+	case APSIM_OP_DMA_UNMAP:
+		m = get_mdev(op->mdev);
+		if (!m || W.open_count[op->mdev] <= 0)
+			return -EBADF;
+		shim_vfio_dma_unmap(m, op->arg, PAGE_SIZE);
+		return 0;
+	case APSIM_OP_PQAP_AQIC_ENABLE:
+	case APSIM_OP_PQAP_AQIC_DISABLE:
+		kvm = get_kvm(op->kvm);
+		if (!kvm)
+			return -EBADF;
+		return shim_vcpu_run_pqap_aqic(kvm, op->vcpu, op->card, op->domain,
+					       op->kind == APSIM_OP_PQAP_AQIC_ENABLE,
+					       (int)op->arg, 0);
+	case APSIM_OP_APMASK_WRITE:
+		return shim_ap_apmask_write(op->str);
+	case APSIM_OP_AQMASK_WRITE:
+		return shim_ap_aqmask_write(op->str);
+	case APSIM_OP_QUEUE_BIND:
+		return shim_ap_queue_bind(op->card, op->domain);
+	case APSIM_OP_QUEUE_UNBIND:
+		return shim_ap_queue_unbind(op->card, op->domain);
+	case APSIM_OP_CONFIG_ADD_ADAPTER:
+		return shim_ap_config_add_adapter(op->card);
+	case APSIM_OP_CONFIG_REMOVE_ADAPTER:
+		return shim_ap_config_remove_adapter(op->card);
+	case APSIM_OP_CONFIG_ADD_DOMAIN:
+		return shim_ap_config_add_domain(op->domain);
+	case APSIM_OP_CONFIG_REMOVE_DOMAIN:
+		return shim_ap_config_remove_domain(op->domain);
+	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
+		return shim_ap_config_add_control_domain(op->domain);
+	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
+		return shim_ap_config_remove_control_domain(op->domain);
+	case APSIM_OP_AP_SCAN:
+		shim_ap_scan();
+		return 0;
+	case APSIM_OP_KVM_CREATE:
+		if (op->kvm < 0 || op->kvm >= APSIM_MAX_KVMS)
+			return -EINVAL;
+		if (W.kvm[op->kvm] && !W.kvm_destroyed[op->kvm])
+			return -EEXIST;
+		W.kvm[op->kvm] = shim_kvm_create(op->arg > 0 ? (int)op->arg : 1);
+		if (!W.kvm[op->kvm])
+			return -ENOMEM;
+		W.kvm_destroyed[op->kvm] = false;
+		return 0;
+	case APSIM_OP_KVM_DESTROY:
+		kvm = get_kvm(op->kvm);
+		if (!kvm)
+			return -EBADF;
+		W.kvm_destroyed[op->kvm] = true;
+		shim_kvm_destroy(kvm);
+		return 0;
+	case APSIM_OP_KVM_VM_CRYPTO:
+		kvm = get_kvm(op->kvm);
+		if (!kvm)
+			return -EBADF;
+		return shim_kvm_vm_crypto(kvm, (int)op->arg);
+	case APSIM_OP_KVM_PV_COMMAND:
+		kvm = get_kvm(op->kvm);
+		if (!kvm)
+			return -EBADF;
+		return shim_kvm_pv_command(kvm);
+	case APSIM_OP_YIELD:
+		sim_yield(SIM_SITE);
+		return 0;
+	case APSIM_OP_SLEEP_MS:
+		msleep(op->arg);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static void run_op(const struct apsim_op *op, long *result)
+{
+	char label[128], rbuf[32], ebuf[32];
+	long r;
+
+	op_label(op, label, sizeof(label));
+	sim_op_push(label);
+	/* the op starts by reading and updating W (open fds, removed mdevs),
+	 * which no sim primitive protects */
+	sim_point_shared(SIM_SITE);
+	r = do_op(op);
+	sim_op_pop();
+	*result = r;
+	if (sim_trace_enabled())
+		sim_trace_note(SIM_SITE, "%s = %s", label,
+			       apsim_errno_name(r, rbuf, sizeof(rbuf)));
+	if (op->has_expect && r != op->expect) {
+		if (!W.ex->mismatches++)
+			snprintf(W.ex->mismatch, sizeof(W.ex->mismatch),
+				 "%s:%d:%d: %s returned %s, expected %s",
+				 W.scn->file, op->loc.line, op->loc.col, label,
+				 apsim_errno_name(r, rbuf, sizeof(rbuf)),
+				 apsim_errno_name(op->expect, ebuf, sizeof(ebuf)));
+	}
+}
+
+/* ------------------------------------------------------- thread bodies */
+
+/*
+ * The executor's side of the invariants: matrix_mdev->kvm is set exactly
+ * while the vfio device is open with a kvm (whose crypto is set up: the
+ * driver ignores a kvm without a CRYCB), and then it is that kvm.
+ */
+static void check_open_invariant(void)
+{
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++) {
+		struct mdev_device *m = get_mdev(i);
+		struct ap_matrix_mdev *mm;
+		struct kvm *want;
+
+		if (!m)
+			continue;
+		mm = dev_get_drvdata(shim_mdev_device(m));
+		if (!mm)
+			continue;
+		/* the vfio core's own state (the executor's counters are updated
+		 * outside its locks, so they can lag behind a racing close) */
+		{
+			struct vfio_device *vd = shim_mdev_vfio_device(m);
+
+			want = vd && vd->open_count > 0 ? vd->kvm : NULL;
+		}
+		if (want && !want->arch.crypto.crycbd)
+			want = NULL;
+		if (mm->kvm != want)
+			sim_report(SIM_F_INVARIANT, false, "invariant:kvm-pointer-tracks-open",
+				   "apsim: invariant violated: kvm-pointer-tracks-open\n"
+				   "mdev m%d is %s, but matrix_mdev->kvm is %s\n", i,
+				   want ? "open with a kvm" : "not open with a kvm",
+				   mm->kvm ? (mm->kvm == want ? "its kvm" : "another kvm") : "NULL");
+	}
+}
+
+/*
+ * The fd holder.  A removal waits in vfio_unregister_group_dev until the
+ * device's last user closes it.  When a scenario removes an mdev that it
+ * keeps open and no operation closes it in time, 6.1 waits for user space
+ * (vfio_ap has no `request` callback to ask); the VMM holding the fd would
+ * eventually close it or exit.  apsim plays that process: after the first
+ * 10-second wait it starts a thread "fd-holder" that closes the device
+ * (every open of it), like the release at process exit, so the removal
+ * completes instead of reporting a hang.  A close that itself blocks (on a
+ * lock the removal holds...) is still found: as a deadlock or a hang.
+ */
+static void fd_holder(void *arg)
+{
+	int i = (int)(long)arg;
+
+	sim_trace_note(SIM_SITE, "fd holder of m%d closes it (process exit)", i);
+	while (W.mdev[i] && W.open_count[i] > 0)
+		fd_close(i);
+}
+
+static void vfio_busy(struct vfio_device *vd)
+{
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
+		if (W.mdev[i] && shim_mdev_vfio_device(W.mdev[i]) == vd && W.open_count[i] > 0) {
+			sim_thread_spawn("fd-holder", fd_holder, (void *)(long)i);
+			return;
+		}
+}
+
+static void worker(void *arg)
+{
+	int t = (int)(long)arg;
+	const struct apsim_thread_spec *ts = &W.scn->threads[t];
+
+	for (int i = 0; i < ts->nops; i++)
+		run_op(&ts->ops[i], &W.ex->thr[t][i]);
+}
+
+static void apply_variant_flags(void)
+{
+	for (int i = 0; apsim_variant_shim_flags[i]; i++) {
+		const char *f = apsim_variant_shim_flags[i];
+
+		if (!strcmp(f, "masks-take-kvm-lock"))
+			shim_kvm_legacy_masks_take_lock = true;
+		else if (!strcmp(f, "pqap-no-rwsem"))
+			shim_kvm_legacy_pqap_nolock = true;
+		else if (!strcmp(f, "ap-helper-takes-perms-mutex"))
+			shim_ap_legacy_helper_locks = true;
+	}
+}
+
+static void apply_faults(const struct apsim_scenario *s)
+{
+	for (int i = 0; i < s->nfaults; i++) {
+		const struct apsim_fault *f = &s->faults[i];
+
+		if (f->kind == APSIM_FAULT_KMALLOC)
+			shim_slab_fail_set(f->site, f->nth);
+		else if (f->kind == APSIM_FAULT_AP_RC)
+			shim_ap_inject(f->insn, f->card, f->domain, f->rc, f->count);
+	}
+}
+
+static void world_main(void *arg)
+{
+	const struct apsim_scenario *s = W.scn;
+	char name[40];
+	int ret;
+
+	(void)arg;
+	ret = shim_module_load();
+	if (ret) {
+		sim_report(SIM_F_INVARIANT, true, "invariant:module-load",
+			   "vfio_ap module init failed: %d\n", ret);
+		return;
+	}
+	W.loaded = true;
+	for (int i = 0; i < s->nsetup; i++)
+		run_op(&s->setup[i], &W.ex->setup[i]);
+	apply_faults(s);   /* faults apply to the concurrent part */
+	for (int t = 0; t < s->nthreads; t++) {
+		snprintf(name, sizeof(name), "%s", s->threads[t].name);
+		if (sim_thread_spawn(s->threads[t].name, worker, (void *)(long)t) < 0)
+			sim_report(SIM_F_INVARIANT, true, "invariant:spawn",
+				   "cannot spawn thread %s\n", name);
+	}
+	sim_thread_join_all(SIM_SITE);
+	apsim_invariants_check();
+	check_open_invariant();
+	W.ex->invariants_checked = true;
+	if (inspect_fn)
+		inspect_fn(inspect_arg);
+	/* Tear down in the order a host would: close, remove, destroy, unload. */
+	shim_slab_fail_set(NULL, -1);
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
+		while (W.mdev[i] && !W.mdev_gone[i] && W.open_count[i] > 0)
+			fd_close(i);
+	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
+		if (W.mdev[i] && !W.mdev_gone[i]) {
+			W.mdev_gone[i] = true;
+			shim_mdev_remove(W.mdev[i]);
+		}
+	for (int i = 0; i < APSIM_MAX_KVMS; i++)
+		if (W.kvm[i] && !W.kvm_destroyed[i]) {
+			W.kvm_destroyed[i] = true;
+			shim_kvm_destroy(W.kvm[i]);
+		}
+	W.loaded = false;   /* matrix_dev is freed during unload */
+	shim_module_unload();
+	shim_slab_leak_check();
+}
+
+/* The scenario's host configuration, in the AP bus shim's own type. */
+static void apply_hostcfg(const struct apsim_hostcfg *c)
+{
+	struct shim_ap_hostcfg h;
+
+	memcpy(h.apm, c->apm, sizeof(h.apm));
+	memcpy(h.aqm, c->aqm, sizeof(h.aqm));
+	memcpy(h.adm, c->adm, sizeof(h.adm));
+	h.apxa = c->apxa;
+	h.have_apmask = c->have_apmask;
+	h.have_aqmask = c->have_aqmask;
+	memcpy(h.apmask, c->apmask, sizeof(h.apmask));
+	memcpy(h.aqmask, c->aqmask, sizeof(h.aqmask));
+	h.card_type = c->card_type;
+	shim_ap_config_set(&h);
+}
+
+static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
+{
+	apsim_world_init();
+	memset(&W, 0, sizeof(W));
+	W.scn = s;
+	W.ex = ex ? ex : &exec_scratch;
+	for (int i = 0; i < APSIM_MAX_OPS; i++) {
+		W.ex->setup[i] = APSIM_RES_NOT_RUN;
+		for (int t = 0; t < APSIM_MAX_THREADS; t++)
+			W.ex->thr[t][i] = APSIM_RES_NOT_RUN;
+	}
+	W.ex->mismatches = 0;
+	W.ex->mismatch[0] = 0;
+	W.ex->invariants_checked = false;
+	W.ex->nreads = 0;
+	shim_driver_data_restore();
+	shim_base_reset();
+	shim_s390_reset();
+	apply_variant_flags();
+	shim_vfio_set_busy_hook(vfio_busy);
+	apply_hostcfg(&s->cfg);
+}
+
+static const struct apsim_scenario *cur_scn;
+static struct apsim_exec *cur_ex;
+
+static void exec_main(void *arg)
+{
+	world_reset(cur_scn, cur_ex);
+	world_main(arg);
+}
+
+int apsim_world_run(const struct apsim_scenario *s, const struct sim_opts *o,
+		    struct sim_result *res, struct apsim_exec *ex)
+{
+	cur_scn = s;
+	cur_ex = ex;
+	return sim_run(o, exec_main, NULL, NULL, res);
+}
+
+long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *o,
+			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
+			 struct apsim_exec *ex, struct sim_explore_stats *st)
+{
+	cur_scn = s;
+	cur_ex = ex;
+	return sim_explore(o, iterations, exec_main, NULL, cb_arg, cb, st);
+}
