@@ -21,6 +21,21 @@ f="driver/world/variants/$v.var"
 hist=$(sed -n 's/^history[ \t]*"\(.*\)"[ \t]*$/\1/p' "$f" | head -1 | sed 's/\\/\\\\/g; s/"/\\"/g')
 echo "const char apsim_variant_name[] = \"$v\";"
 echo "const char apsim_variant_history[] = \"$hist\";"
-printf 'const char *const apsim_variant_shim_flags[] = { '
-sed -n 's/^shim[ \t]*\([A-Za-z0-9_-]*\)[ \t]*$/\1/p' "$f" | while read -r fl; do printf '"%s", ' "$fl"; done
-echo 'NULL };'
+# Every `shim` line names one switch of driver/world/switches.def.
+flags=""
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	case "$line" in
+	shim|shim[\ \	]*) ;;
+	*) continue ;;
+	esac
+	fl=$(printf '%s\n' "$line" | sed -n 's/^shim[ \t]*\([A-Za-z0-9_-]*\)[ \t]*$/\1/p')
+	if [ -z "$fl" ] || ! grep -q "^SWITCH(\"$fl\"," driver/world/switches.def; then
+		echo "$f:$n:1: error: unknown shim switch in '$line' (expected 'shim NAME' with NAME one of:" \
+		     "$(sed -n 's/^SWITCH("\([^"]*\)".*/\1/p' driver/world/switches.def | tr '\n' ' '))" >&2
+		exit 2
+	fi
+	flags="$flags\"$fl\", "
+done < "$f"
+echo "const char *const apsim_variant_shim_flags[] = { ${flags}NULL };"

@@ -461,18 +461,22 @@ static void worker(void *arg)
 		run_op(&ts->ops[i], &W.ex->thr[t][i]);
 }
 
+/* The variant's `shim` lines, checked against switches.def at build time. */
 static void apply_variant_flags(void)
 {
-	for (int i = 0; apsim_variant_shim_flags[i]; i++) {
-		const char *f = apsim_variant_shim_flags[i];
+	static const struct {
+		const char *name;
+		bool *flag;
+	} switches[] = {
+#define SWITCH(name, flag) { name, &flag },
+#include "driver/world/switches.def"
+#undef SWITCH
+	};
 
-		if (!strcmp(f, "masks-take-kvm-lock"))
-			shim_kvm_legacy_masks_take_lock = true;
-		else if (!strcmp(f, "pqap-no-rwsem"))
-			shim_kvm_legacy_pqap_nolock = true;
-		else if (!strcmp(f, "ap-helper-takes-perms-mutex"))
-			shim_ap_legacy_helper_locks = true;
-	}
+	for (int i = 0; apsim_variant_shim_flags[i]; i++)
+		for (size_t k = 0; k < sizeof(switches) / sizeof(switches[0]); k++)
+			if (!strcmp(apsim_variant_shim_flags[i], switches[k].name))
+				*switches[k].flag = true;
 }
 
 static void apply_faults(const struct apsim_scenario *s)
