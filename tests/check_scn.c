@@ -2,8 +2,10 @@
 /*
  * tests/check_scn.c - Check tests of the .scn scenario format.
  *
- * Owns: tests of driver/scenario/parse.c, driver/scenario/write.c and driver/scenario/names.c: every
- * operation and line kind parses into the right fields, write -> parse is
+ * Owns: tests of driver/scenario/parse.c, write.c, names.c and expect.c: every
+ * operation of ops.def and every line kind parses into the right fields and
+ * writes back (op text and trace label), expectation semantics (what each
+ * expectation forbids or asks for, a fuzz finding's expectation), write -> parse is
  * the identity, malformed inputs give the exact FILE:LINE:COL error, limits
  * are enforced, and a seeded mutation run (20k inputs) never crashes.
  */
@@ -289,6 +291,289 @@ START_TEST(test_all_ops)
 	ck_assert_str_eq(S.threads[0].name, "t1");
 	ck_assert_int_eq(S.threads[0].nops, 1);
 	check_roundtrip();
+}
+END_TEST
+
+/*
+ * Every operation of driver/scenario/ops.def: a line in the writer's form
+ * (what apsim_scn_op_str gives back) and its trace label (apsim_scn_op_label,
+ * the text traces and mismatch reports show: arg operands left out, sysfs
+ * strings quoted as they are).  test_op_lines fails for an op without a line.
+ */
+static const struct {
+	enum apsim_op_kind kind;
+	const char *line, *label;
+} op_lines[] = {
+	{ APSIM_OP_MDEV_CREATE, "create_mdev m1", "create_mdev m1" },
+	{ APSIM_OP_MDEV_REMOVE, "remove_mdev m15", "remove_mdev m15" },
+	{ APSIM_OP_ASSIGN_ADAPTER, "assign_adapter m0 5", "assign_adapter m0 \"5\"" },
+	{ APSIM_OP_UNASSIGN_ADAPTER, "unassign_adapter m0 \"5\\n\"", "unassign_adapter m0 \"5\n\"" },
+	{ APSIM_OP_ASSIGN_DOMAIN, "assign_domain m2 0x4", "assign_domain m2 \"0x4\"" },
+	{ APSIM_OP_UNASSIGN_DOMAIN, "unassign_domain m0 \"\"", "unassign_domain m0 \"\"" },
+	{ APSIM_OP_ASSIGN_CONTROL_DOMAIN, "assign_control_domain m0 -1", "assign_control_domain m0 \"-1\"" },
+	{ APSIM_OP_UNASSIGN_CONTROL_DOMAIN, "unassign_control_domain m0 \"a b\"",
+	  "unassign_control_domain m0 \"a b\"" },
+	{ APSIM_OP_READ_MATRIX, "read_matrix m3", "read_matrix m3" },
+	{ APSIM_OP_READ_GUEST_MATRIX, "read_guest_matrix m0", "read_guest_matrix m0" },
+	{ APSIM_OP_READ_CONTROL_DOMAINS, "read_control_domains m0", "read_control_domains m0" },
+	{ APSIM_OP_READ_QUEUE_STATUS, "read_queue_status 05.0004", "read_queue_status 05.0004" },
+	{ APSIM_OP_VFIO_OPEN, "open m0 k1", "open m0 k1" },
+	{ APSIM_OP_VFIO_OPEN, "open m1 none", "open m1 none" },
+	{ APSIM_OP_VFIO_CLOSE, "close m0", "close m0" },
+	{ APSIM_OP_VFIO_GET_INFO, "get_info m0", "get_info m0" },
+	{ APSIM_OP_VFIO_RESET, "reset m0", "reset m0" },
+	{ APSIM_OP_DMA_UNMAP, "dma_unmap m0 0x7f000", "dma_unmap m0" },
+	{ APSIM_OP_PQAP_AQIC_ENABLE, "pqap_aqic_enable k0.1 05.0004 isc 3", "pqap_aqic_enable k0.1 05.0004" },
+	{ APSIM_OP_PQAP_AQIC_DISABLE, "pqap_aqic_disable k1.0 ff.00ff", "pqap_aqic_disable k1.0 ff.00ff" },
+	{ APSIM_OP_APMASK_WRITE, "apmask -5", "apmask \"-5\"" },
+	{ APSIM_OP_AQMASK_WRITE, "aqmask +0x04,0x05", "aqmask \"+0x04,0x05\"" },
+	{ APSIM_OP_QUEUE_BIND, "bind 05.0004", "bind 05.0004" },
+	{ APSIM_OP_QUEUE_UNBIND, "unbind 0a.000b", "unbind 0a.000b" },
+	{ APSIM_OP_CONFIG_ADD_ADAPTER, "config_add_adapter 7", "config_add_adapter 7" },
+	{ APSIM_OP_CONFIG_REMOVE_ADAPTER, "config_remove_adapter 0", "config_remove_adapter 0" },
+	{ APSIM_OP_CONFIG_ADD_DOMAIN, "config_add_domain 8", "config_add_domain 8" },
+	{ APSIM_OP_CONFIG_REMOVE_DOMAIN, "config_remove_domain 255", "config_remove_domain 255" },
+	{ APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN, "config_add_control_domain 9", "config_add_control_domain 9" },
+	{ APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN, "config_remove_control_domain 1",
+	  "config_remove_control_domain 1" },
+	{ APSIM_OP_AP_SCAN, "ap_scan", "ap_scan" },
+	{ APSIM_OP_KVM_CREATE, "kvm_create k0 vcpus 2", "kvm_create k0" },
+	{ APSIM_OP_KVM_DESTROY, "kvm_destroy k7", "kvm_destroy k7" },
+	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 enable-apie", "kvm_vm_crypto k0" },
+	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 77", "kvm_vm_crypto k0" },
+	{ APSIM_OP_KVM_PV_COMMAND, "kvm_pv_command k1", "kvm_pv_command k1" },
+	{ APSIM_OP_YIELD, "yield", "yield" },
+	{ APSIM_OP_SLEEP_MS, "sleep 20", "sleep" },
+};
+
+START_TEST(test_op_lines)
+{
+	bool seen[APSIM_OP__COUNT] = { false };
+	char text[256], buf[160];
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(op_lines) / sizeof(op_lines[0]); i++) {
+		const struct apsim_op *o = &S.setup[0];
+		const char *name = apsim_op_name(op_lines[i].kind);
+		char *w;
+		size_t wl;
+
+		snprintf(text, sizeof(text), "scenario one-op\noption allow-undeclared\nsetup:\n  %s\n",
+			 op_lines[i].line);
+		PARSE_OK(text);
+		ck_assert_int_eq(S.nsetup, 1);
+		ck_assert_int_eq(o->kind, op_lines[i].kind);
+		/* named by its ops.def name, written back as it was read */
+		ck_assert(!strncmp(op_lines[i].line, name, strlen(name)));
+		ck_assert_str_eq(apsim_scn_op_str(o, buf, sizeof(buf)), op_lines[i].line);
+		ck_assert_str_eq(apsim_scn_op_label(o, buf, sizeof(buf)), op_lines[i].label);
+		w = write_str(&S, &wl);
+		snprintf(text, sizeof(text), "\n    %s\n", op_lines[i].line);
+		ck_assert_msg(strstr(w, text), "'%s' not written back:\n%s", op_lines[i].line, w);
+		free(w);
+		check_roundtrip();
+		seen[op_lines[i].kind] = true;
+	}
+	for (k = APSIM_OP_NONE + 1; k < APSIM_OP__COUNT; k++)
+		ck_assert_msg(seen[k], "op %s (ops.def) has no line in op_lines", apsim_op_name(k));
+	/* operand kinds: `_` ends the list, nothing for unknown kinds */
+	ck_assert_int_eq(scn_op_operands(APSIM_OP_PQAP_AQIC_ENABLE)[2], SCN_OPND_ISC);
+	ck_assert_int_eq(scn_op_operands(APSIM_OP_YIELD)[0], SCN_OPND__);
+	ck_assert_int_eq(scn_op_operands(APSIM_OP__COUNT)[0], SCN_OPND__);
+	/* a short buffer truncates, NUL-terminated */
+	PARSE_OK("scenario t\noption allow-undeclared\nsetup:\n  assign_adapter m0 12345\n");
+	ck_assert_str_eq(apsim_scn_op_label(&S.setup[0], buf, 12), "assign_adap");
+}
+END_TEST
+
+/* --------------------------------------------------------- expectations */
+
+START_TEST(test_expect_names)
+{
+	static const enum apsim_expect_kind pos[] = {
+		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
+		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN,
+	};
+	enum apsim_expect_kind k, got;
+	char buf[256];
+
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+		const char *n = apsim_expect_name(k);
+
+		ck_assert_ptr_nonnull(n);
+		ck_assert_int_eq(apsim_expect_parse(n, &got), 0);
+		ck_assert_int_eq(got, k);
+	}
+	ck_assert_str_eq(apsim_expect_name(APSIM_EXPECT_RESULT_SEEN), "result");
+	ck_assert_ptr_null(apsim_expect_name(0));
+	ck_assert_int_eq(apsim_expect_parse("sadness", &got), -1);
+	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
+	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
+			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
+			 "lock-cycle, memory, warn, crash, result");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+		bool p = false;
+
+		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
+			p |= pos[i] == k;
+		ck_assert_msg(apsim_expect_is_positive(k) == p, "expect %s", apsim_expect_name(k));
+	}
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_LOCK_CYCLE), "lock cycle");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_MEMORY), "memory fault");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_WARN), "WARN");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_RESULT_SEEN), "result");
+}
+END_TEST
+
+/* The rule a finding breaks under the expectations of `text`. */
+static const char *violation(const char *text, enum sim_finding_kind f)
+{
+	char t[512];
+
+	snprintf(t, sizeof(t), "scenario v\n%s", text);
+	PARSE_OK(t);
+	return apsim_expect_violation(&S, f);
+}
+
+#define VIOLATES(text, f, rule) ck_assert_str_eq(violation(text, f), rule)
+#define ALLOWS(text, f) ck_assert_ptr_null(violation(text, f))
+
+START_TEST(test_expect_violation)
+{
+	enum sim_finding_kind f;
+
+	/* no expect line: every finding fails the run */
+	for (f = SIM_F_DEADLOCK; f < SIM_F__COUNT; f++)
+		VIOLATES("", f, "expect clean (default)");
+	for (f = SIM_F_DEADLOCK; f < SIM_F__COUNT; f++)
+		VIOLATES("expect clean\n", f, "expect clean");
+	VIOLATES("expect no-deadlock\n", SIM_F_DEADLOCK, "expect no-deadlock");
+	VIOLATES("expect no-deadlock\n", SIM_F_HANG, "expect no-deadlock");
+	ALLOWS("expect no-deadlock\n", SIM_F_LOCK_CYCLE);
+	ALLOWS("expect no-deadlock\n", SIM_F_WARN);
+	VIOLATES("expect validator-clean\n", SIM_F_LOCK_CYCLE, "expect validator-clean");
+	VIOLATES("expect validator-clean\n", SIM_F_LOCK_RECURSIVE, "expect validator-clean");
+	VIOLATES("expect validator-clean\n", SIM_F_LOCK_BAD_UNLOCK, "expect validator-clean");
+	VIOLATES("expect validator-clean\n", SIM_F_LOCK_HELD_EXIT, "expect validator-clean");
+	VIOLATES("expect validator-clean\n", SIM_F_LOCK_NOT_HELD, "expect validator-clean");
+	VIOLATES("expect validator-clean\n", SIM_F_SLEEP_ATOMIC, "expect validator-clean");
+	ALLOWS("expect validator-clean\n", SIM_F_DEADLOCK);
+	ALLOWS("expect validator-clean\n", SIM_F_MEMORY);
+	VIOLATES("expect invariants\n", SIM_F_INVARIANT, "expect invariants");
+	ALLOWS("expect invariants\n", SIM_F_RULE);
+	VIOLATES("expect rules-clean\n", SIM_F_RULE, "expect rules-clean");
+	ALLOWS("expect rules-clean\n", SIM_F_INVARIANT);
+	/* the first expectation in file order that forbids it */
+	VIOLATES("expect invariants\nexpect clean\n", SIM_F_INVARIANT, "expect invariants");
+	VIOLATES("expect invariants\nexpect clean\n", SIM_F_RULE, "expect clean");
+	/* positive ones allow other findings, but never divergences or crashes */
+	ALLOWS("expect deadlock\n", SIM_F_WARN);
+	ALLOWS("expect deadlock\n", SIM_F_DEADLOCK);
+	ALLOWS("expect result apmask -EBUSY\n", SIM_F_MEMORY);
+	VIOLATES("expect deadlock\n", SIM_F_DIVERGENCE, "no replay divergence");
+	VIOLATES("expect crash\n", SIM_F_DIVERGENCE, "no replay divergence");
+	VIOLATES("expect deadlock\n", SIM_F_CRASH, "no crash");
+	VIOLATES("expect rules-clean\n", SIM_F_CRASH, "no crash");
+	ALLOWS("expect crash\n", SIM_F_CRASH);
+	ALLOWS("expect warn\nexpect crash\n", SIM_F_CRASH);
+}
+END_TEST
+
+static const struct apsim_expect *expect_of(const char *line)
+{
+	char t[512];
+
+	snprintf(t, sizeof(t), "scenario m\n%s\n", line);
+	PARSE_OK(t);
+	ck_assert_int_eq(S.nexpect, 1);
+	return &S.expect[0];
+}
+
+START_TEST(test_expect_met)
+{
+	static const char cyc[] = "lock-cycle:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex";
+	const struct apsim_expect *e;
+	struct apsim_op op;
+
+	e = expect_of("expect deadlock");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a,b"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_HANG, "hang"));
+	e = expect_of("expect lock-cycle \"ap_perms_mutex\" \"&matrix_dev->guests_lock\"");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, cyc));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, "lock-cycle:ap_perms_mutex,&kvm->lock"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_RULE, cyc));
+	e = expect_of("expect lock-cycle");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, "lock-cycle:x,y"));
+	e = expect_of("expect memory use-after-free");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:use-after-free:vfio_ap_irq_disable"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:double-free:kfree"));
+	e = expect_of("expect memory");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:leak:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_WARN, "memory:leak:x"));
+	e = expect_of("expect warn");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_WARN, "warn:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:x"));
+	e = expect_of("expect crash");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "crash:x"));
+	/* negative expectations are never "met"; result only by an op result */
+	e = expect_of("expect clean");
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
+	e = expect_of("expect result apmask -EBUSY");
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
+	memset(&op, 0, sizeof(op));
+	op.kind = APSIM_OP_APMASK_WRITE;
+	ck_assert(apsim_expect_result_met(e, &op, -EBUSY));
+	ck_assert(!apsim_expect_result_met(e, &op, 3));
+	op.kind = APSIM_OP_AQMASK_WRITE;
+	ck_assert(!apsim_expect_result_met(e, &op, -EBUSY));
+	e = expect_of("expect deadlock");
+	ck_assert(!apsim_expect_result_met(e, &op, 0));
+}
+END_TEST
+
+START_TEST(test_expect_for_finding)
+{
+	static const struct {
+		enum sim_finding_kind f;
+		const char *sig, *line;       /* the expectation as written */
+	} t[] = {
+		{ SIM_F_DEADLOCK, "deadlock:&matrix_dev->guests_lock,ap_perms_mutex", "expect deadlock" },
+		{ SIM_F_LOCK_CYCLE, "lock-cycle:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex",
+		  "expect lock-cycle \"&matrix_dev->guests_lock\" \"&matrix_dev->mdevs_lock\" \"ap_perms_mutex\"" },
+		{ SIM_F_MEMORY, "memory:use-after-free:vfio_ap_mdev_unset_kvm", "expect memory use-after-free" },
+		{ SIM_F_MEMORY, "memory", "expect memory" },
+		{ SIM_F_WARN, "warn:vfio_ap_irq_disable", "expect warn" },
+		{ SIM_F_CRASH, "crash:SIGSEGV:x", "expect crash" },
+	};
+	static const enum sim_finding_kind none[] = {
+		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_BUG, SIM_F_DIVERGENCE,
+	};
+	static struct apsim_scenario sc;
+	char *w;
+	size_t wl, i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		apsim_scn_init(&sc);
+		snprintf(sc.name, sizeof(sc.name), "f");
+		ck_assert_int_eq(apsim_expect_for_finding(&sc.expect[0], t[i].f, t[i].sig), 0);
+		sc.nexpect = 1;
+		/* the reproducer passes exactly when the finding recurs */
+		ck_assert(apsim_expect_met_by_finding(&sc.expect[0], t[i].f, t[i].sig));
+		ck_assert_ptr_null(apsim_expect_violation(&sc, t[i].f));
+		w = write_str(&sc, &wl);
+		ck_assert_msg(strstr(w, t[i].line), "wanted '%s' in:\n%s", t[i].line, w);
+		free(w);
+	}
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		apsim_scn_init(&sc);
+		sc.expect[0].kind = APSIM_EXPECT_CLEAN;
+		sc.expect[0].nclasses = 3;
+		ck_assert_int_eq(apsim_expect_for_finding(&sc.expect[0], none[i], "x:y"), -1);
+		ck_assert_int_eq(sc.expect[0].kind, 0);
+		ck_assert_int_eq(sc.expect[0].nclasses, 0);
+	}
 }
 END_TEST
 
@@ -804,6 +1089,11 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_op_names);
 	tcase_add_test(tc, test_errno_names);
 	tcase_add_test(tc, test_all_ops);
+	tcase_add_test(tc, test_op_lines);
+	tcase_add_test(tc, test_expect_names);
+	tcase_add_test(tc, test_expect_violation);
+	tcase_add_test(tc, test_expect_met);
+	tcase_add_test(tc, test_expect_for_finding);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_whitespace);
