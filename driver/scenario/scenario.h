@@ -150,11 +150,8 @@ const char *apsim_errno_name(long v, char *buf, int len);
 int apsim_errno_parse(const char *s, long *out);
 
 /* ------------------------------------------------------------ scenario files */
-#include <stddef.h>
-#include <stdio.h>
 
-
-/* Limits of the file itself (the model's limits are in ops.h). */
+/* Limits of the file itself (the model's limits are at the top). */
 #define APSIM_SCN_MAX_FILE    (1 << 20)   /* bytes */
 #define APSIM_SCN_MAX_TOKENS  64          /* per line */
 
