@@ -269,7 +269,7 @@ TEST_HDRS  = $(wildcard tests/*.h)
 $(BUILD)/tests/check_sim_%: tests/check_sim_%.c $(TEST_HDRS) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
-$(BUILD)/tests/check_scn%: tests/check_scn%.c $(TEST_HDRS) $(LIBSCENARIO) $(LIBSIM)
+$(filter $(BUILD)/tests/check_scn%,$(TEST_BINS)): $(BUILD)/tests/%: tests/%.c $(TEST_HDRS) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(TEST_HDRS) $(WORLD_LIBS)
@@ -324,14 +324,15 @@ demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
 
 # libFuzzer target for the scenario parser (never crashes; write/parse
-# round trip): the scenario library's sources built with ASan + UBSan.
+# round trip): the scenario library's sources built with ASan + UBSan, with
+# the one file of libsim they use (sim/version.c: the strategy names).
 FUZZ_CC ?= clang
 .PHONY: fuzz-scn
 fuzz-scn: $(BUILD)/fuzz/fuzz_scn_parse
-$(BUILD)/fuzz/fuzz_scn_parse: fuzz/targets/fuzz_scn_parse.c $(SCENARIO_SRCS) $(SCN_HDRS)
+$(BUILD)/fuzz/fuzz_scn_parse: fuzz/targets/fuzz_scn_parse.c $(SCENARIO_SRCS) sim/version.c $(SCN_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(SCENARIO_SRCS)
+	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(SCENARIO_SRCS) sim/version.c
 
 # ------------------------------------------------------------------ fuzzer
 # tests/check_fuzz: generator, shrinker and shards need only the fuzz and

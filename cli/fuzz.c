@@ -263,57 +263,7 @@ static void fill_text(FILE *f, void *arg)
  * finding makes `apsim run` exit 1). */
 static void set_expectation(struct apsim_scenario *s, int kind, const char *sig)
 {
-	struct apsim_expect *e = &s->expect[0];
-
-	s->nexpect = 0;
-	memset(e, 0, sizeof(*e));
-	switch (kind) {
-	case SIM_F_DEADLOCK:
-		e->kind = APSIM_EXPECT_DEADLOCK;
-		break;
-	case SIM_F_LOCK_CYCLE: {
-		/* "lock-cycle:A,B,C" -> expect lock-cycle "A" "B" "C" */
-		const char *p = strchr(sig, ':');
-
-		e->kind = APSIM_EXPECT_LOCK_CYCLE;
-		while (p && p[1] && e->nclasses < 6) {
-			const char *q = strchr(p + 1, ',');
-			size_t n = q ? (size_t)(q - p - 1) : strlen(p + 1);
-
-			if (n > 0 && n < sizeof(e->classes[0])) {
-				memcpy(e->classes[e->nclasses], p + 1, n);
-				e->classes[e->nclasses][n] = 0;
-				e->nclasses++;
-			}
-			p = q;
-		}
-		break;
-	}
-	case SIM_F_MEMORY: {
-		/* "memory:use-after-free:..." -> expect memory "use-after-free" */
-		const char *p = strchr(sig, ':');
-		size_t n = 0;
-
-		e->kind = APSIM_EXPECT_MEMORY;
-		if (p) {
-			p++;
-			while (p[n] && ((p[n] >= 'a' && p[n] <= 'z') || p[n] == '-'))
-				n++;
-			if (n && n < sizeof(e->str))
-				memcpy(e->str, p, n);
-		}
-		break;
-	}
-	case SIM_F_WARN:
-		e->kind = APSIM_EXPECT_WARN;
-		break;
-	case SIM_F_CRASH:
-		e->kind = APSIM_EXPECT_CRASH;
-		break;
-	default:
-		return;
-	}
-	s->nexpect = 1;
+	s->nexpect = apsim_expect_for_finding(&s->expect[0], kind, sig) ? 0 : 1;
 }
 
 static void header_for(char *buf, size_t len, uint64_t seed, const struct apsim_scenario *s)

@@ -3,7 +3,8 @@
  * cli/run.c - `apsim run`: run scenario files against the real driver,
  * explore their interleavings, check expectations, write findings.
  *
- * Owns: expectation evaluation, per-scenario summaries (text/JSON), JUnit
+ * Owns: applying the expectations (their semantics: driver/scenario/expect.c)
+ * to a run's findings and results, per-scenario summaries (text/JSON), JUnit
  * output, delegation of scenarios needing another variant to its binary.
  */
 #include <dirent.h>
@@ -57,112 +58,13 @@ struct scn_run {
 };
 
 
-static bool is_lockdep_kind(enum sim_finding_kind k)
-{
-	return k == SIM_F_LOCK_CYCLE || k == SIM_F_LOCK_RECURSIVE ||
-	       k == SIM_F_LOCK_BAD_UNLOCK || k == SIM_F_LOCK_HELD_EXIT ||
-	       k == SIM_F_LOCK_NOT_HELD || k == SIM_F_SLEEP_ATOMIC;
-}
-
-/* Does any seen finding satisfy positive expectation e? */
+/* Does any seen finding (or op result) meet positive expectation e? */
 static bool expect_met(struct scn_run *r, const struct apsim_expect *e, int ei)
 {
-	for (int i = 0; i < r->nseen; i++) {
-		enum sim_finding_kind k = r->seen_kind[i];
-		const char *sig = r->seen[i];
-
-		switch (e->kind) {
-		case APSIM_EXPECT_DEADLOCK:
-			if (k == SIM_F_DEADLOCK)
-				return true;
-			break;
-		case APSIM_EXPECT_LOCK_CYCLE: {
-			bool all = k == SIM_F_LOCK_CYCLE;
-
-			for (int c = 0; all && c < e->nclasses; c++)
-				if (!strstr(sig, e->classes[c]))
-					all = false;
-			if (all)
-				return true;
-			break;
-		}
-		case APSIM_EXPECT_MEMORY:
-			if (k == SIM_F_MEMORY && (!e->str[0] || strstr(sig, e->str)))
-				return true;
-			break;
-		case APSIM_EXPECT_WARN:
-			if (k == SIM_F_WARN)
-				return true;
-			break;
-		case APSIM_EXPECT_CRASH:
-			if (k == SIM_F_CRASH)
-				return true;
-			break;
-		default:
-			break;
-		}
-	}
-	if (e->kind == APSIM_EXPECT_RESULT_SEEN)
-		return r->result_seen[ei];
-	return false;
-}
-
-static bool expect_is_positive(enum apsim_expect_kind k)
-{
-	return k == APSIM_EXPECT_DEADLOCK || k == APSIM_EXPECT_LOCK_CYCLE ||
-	       k == APSIM_EXPECT_MEMORY || k == APSIM_EXPECT_WARN ||
-	       k == APSIM_EXPECT_CRASH ||
-	       k == APSIM_EXPECT_RESULT_SEEN;
-}
-
-/* Is finding kind k allowed under the scenario's negative expectations? */
-static const char *violates(const struct apsim_scenario *s, enum sim_finding_kind k)
-{
-	bool any_neg = false, any_pos = false;
-
-	for (int i = 0; i < s->nexpect; i++) {
-		const struct apsim_expect *e = &s->expect[i];
-
-		if (expect_is_positive(e->kind)) {
-			any_pos = true;
-			continue;
-		}
-		any_neg = true;
-		switch (e->kind) {
-		case APSIM_EXPECT_CLEAN:
-			return "expect clean";
-		case APSIM_EXPECT_NO_DEADLOCK:
-			if (k == SIM_F_DEADLOCK || k == SIM_F_HANG)
-				return "expect no-deadlock";
-			break;
-		case APSIM_EXPECT_VALIDATOR_CLEAN:
-			if (is_lockdep_kind(k))
-				return "expect validator-clean";
-			break;
-		case APSIM_EXPECT_INVARIANTS:
-			if (k == SIM_F_INVARIANT)
-				return "expect invariants";
-			break;
-		case APSIM_EXPECT_RULES_CLEAN:
-			if (k == SIM_F_RULE)
-				return "expect rules-clean";
-			break;
-		default:
-			break;
-		}
-	}
-	if (!any_neg && !any_pos)
-		return "expect clean (default)";
-	/* Divergences are never expected; crashes only by `expect crash`. */
-	if (k == SIM_F_DIVERGENCE)
-		return "no replay divergence";
-	if (k == SIM_F_CRASH) {
-		for (int i = 0; i < s->nexpect; i++)
-			if (s->expect[i].kind == APSIM_EXPECT_CRASH)
-				return NULL;
-		return "no crash";
-	}
-	return NULL;
+	for (int i = 0; i < r->nseen; i++)
+		if (apsim_expect_met_by_finding(e, r->seen_kind[i], r->seen[i]))
+			return true;
+	return e->kind == APSIM_EXPECT_RESULT_SEEN && r->result_seen[ei];
 }
 
 static void note_results(struct scn_run *r, const struct apsim_exec *ex)
@@ -185,7 +87,7 @@ static void note_results(struct scn_run *r, const struct apsim_exec *ex)
 			for (int j = 0; j < n; j++) {
 				long v = t < 0 ? ex->setup[j] : ex->thr[t][j];
 
-				if (!strcmp(apsim_op_name(ops[j].kind), e->str) && v == e->value) {
+				if (apsim_expect_result_met(e, &ops[j], v)) {
 					r->result_seen[i] = true;
 					break;
 				}
@@ -199,7 +101,7 @@ static bool all_positive_met(struct scn_run *r)
 	bool any = false;
 
 	for (int i = 0; i < r->s->nexpect; i++) {
-		if (!expect_is_positive(r->s->expect[i].kind))
+		if (!apsim_expect_is_positive(r->s->expect[i].kind))
 			continue;
 		any = true;
 		if (!expect_met(r, &r->s->expect[i], i))
@@ -240,7 +142,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
 				strerror(errno));
 		}
-		if (violates(r->s, f->kind) && !r->ro->keep_going)
+		if (apsim_expect_violation(r->s, f->kind) && !r->ro->keep_going)
 			stop = true;
 	}
 	if (r->mismatches && !r->ro->keep_going)
@@ -396,7 +298,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 
 	/* Evaluate expectations. */
 	for (int i = 0; i < r.nseen && o.pass; i++) {
-		const char *v = violates(&s, r.seen_kind[i]);
+		const char *v = apsim_expect_violation(&s, r.seen_kind[i]);
 
 		if (v) {
 			o.pass = false;
@@ -405,16 +307,11 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		}
 	}
 	for (int i = 0; i < s.nexpect && o.pass; i++)
-		if (expect_is_positive(s.expect[i].kind) && !expect_met(&r, &s.expect[i], i)) {
+		if (apsim_expect_is_positive(s.expect[i].kind) && !expect_met(&r, &s.expect[i], i)) {
 			o.pass = false;
 			snprintf(o.why, sizeof(o.why), "%s:%d:%d: expected %s was not found in %llu executions",
 				 s.file, s.expect[i].loc.line, s.expect[i].loc.col,
-				 s.expect[i].kind == APSIM_EXPECT_DEADLOCK ? "deadlock" :
-				 s.expect[i].kind == APSIM_EXPECT_LOCK_CYCLE ? "lock cycle" :
-				 s.expect[i].kind == APSIM_EXPECT_MEMORY ? "memory fault" :
-				 s.expect[i].kind == APSIM_EXPECT_WARN ? "WARN" :
-				 s.expect[i].kind == APSIM_EXPECT_CRASH ? "crash" : "result",
-				 (unsigned long long)r.execs);
+				 apsim_expect_what(s.expect[i].kind), (unsigned long long)r.execs);
 		}
 	if (o.pass && r.mismatches) {
 		o.pass = false;

@@ -2,8 +2,10 @@
 /*
  * tests/check_scn.c - Check tests of the .scn scenario format.
  *
- * Owns: tests of driver/scenario/parse.c, driver/scenario/write.c and driver/scenario/names.c: every
- * operation and line kind parses into the right fields, write -> parse is
+ * Owns: tests of driver/scenario/parse.c, write.c, names.c and expect.c: every
+ * operation of ops.def and every line kind parses into the right fields and
+ * writes back (op text and trace label), expectation semantics (what each
+ * expectation forbids or asks for, a fuzz finding's expectation), write -> parse is
  * the identity, malformed inputs give the exact FILE:LINE:COL error, limits
  * are enforced, and a seeded mutation run (20k inputs) never crashes.
  */
@@ -289,6 +291,333 @@ START_TEST(test_all_ops)
 	ck_assert_str_eq(S.threads[0].name, "t1");
 	ck_assert_int_eq(S.threads[0].nops, 1);
 	check_roundtrip();
+}
+END_TEST
+
+/*
+ * Every line of driver/scenario/ops.def, with a sample of each operand kind
+ * (the writer's form) and whether the trace label shows it: a scenario line
+ * with the op parses into that op, is written back identically and named
+ * and labelled by it.  A new operation needs nothing here.
+ */
+static const struct {
+	enum apsim_op_kind kind;
+	const char *name, *opnd[3];
+} ops_def[] = {
+#define APSIM_OP(e, n, o1, o2, o3) { APSIM_OP_##e, n, { #o1, #o2, #o3 } },
+#include "driver/scenario/ops.def"
+#undef APSIM_OP
+};
+
+static const struct {
+	const char *kind, *text, *label;     /* label NULL: not in the label */
+} samples[] = {
+	{ "MDEV", "m1", "m1" },           { "KVM", "k0", "k0" },
+	{ "KVM_OR_NONE", "k1", "k1" },    { "VCPU", "k0.1", "k0.1" },
+	{ "APQN", "05.0004", "05.0004" }, { "CARD", "7", "7" },
+	{ "DOMAIN", "8", "8" },           { "STR", "0x5", "\"0x5\"" },
+	{ "IOVA", "0x1000", NULL },       { "ISC", "isc 3", NULL },
+	{ "VCPUS", "vcpus 2", NULL },     { "CRYPTO", "enable-apie", NULL },
+	{ "MS", "20", NULL },
+};
+
+START_TEST(test_ops_def)
+{
+	char line[160], label[160], text[256], buf[160];
+	size_t i, j;
+	int k;
+
+	ck_assert_int_eq(sizeof(ops_def) / sizeof(ops_def[0]), APSIM_OP__COUNT - 1);
+	for (i = 0; i < sizeof(ops_def) / sizeof(ops_def[0]); i++) {
+		const struct apsim_op *o = &S.setup[0];
+		size_t lo, bo;
+
+		ck_assert_int_eq(ops_def[i].kind, (int)i + 1);
+		ck_assert_str_eq(apsim_op_name(ops_def[i].kind), ops_def[i].name);
+		lo = (size_t)snprintf(line, sizeof(line), "%s", ops_def[i].name);
+		bo = (size_t)snprintf(label, sizeof(label), "%s", ops_def[i].name);
+		for (k = 0; k < 3 && strcmp(ops_def[i].opnd[k], "_"); k++) {
+			for (j = 0; j < sizeof(samples) / sizeof(samples[0]); j++)
+				if (!strcmp(samples[j].kind, ops_def[i].opnd[k]))
+					break;
+			ck_assert_msg(j < sizeof(samples) / sizeof(samples[0]),
+				      "operand kind %s has no sample", ops_def[i].opnd[k]);
+			lo += (size_t)snprintf(line + lo, sizeof(line) - lo, " %s", samples[j].text);
+			if (samples[j].label)
+				bo += (size_t)snprintf(label + bo, sizeof(label) - bo, " %s", samples[j].label);
+		}
+		snprintf(text, sizeof(text), "scenario one-op\noption allow-undeclared\nsetup:\n  %s\n", line);
+		PARSE_OK(text);
+		ck_assert_int_eq(S.nsetup, 1);
+		ck_assert_int_eq(o->kind, ops_def[i].kind);
+		ck_assert_str_eq(apsim_scn_op_str(o, buf, sizeof(buf)), line);
+		ck_assert_str_eq(apsim_scn_op_label(o, buf, sizeof(buf)), label);
+		check_roundtrip();
+	}
+}
+END_TEST
+
+/*
+ * Op lines with particular operands: the writer's form (what
+ * apsim_scn_op_str gives back) and the trace label (apsim_scn_op_label, the
+ * text traces and mismatch reports show: arg operands left out, sysfs strings
+ * quoted as they are).
+ */
+static const struct {
+	enum apsim_op_kind kind;
+	const char *line, *label;
+} op_lines[] = {
+	{ APSIM_OP_ASSIGN_ADAPTER, "assign_adapter m0 5", "assign_adapter m0 \"5\"" },
+	{ APSIM_OP_UNASSIGN_ADAPTER, "unassign_adapter m0 \"5\\n\"", "unassign_adapter m0 \"5\n\"" },
+	{ APSIM_OP_UNASSIGN_DOMAIN, "unassign_domain m0 \"\"", "unassign_domain m0 \"\"" },
+	{ APSIM_OP_ASSIGN_CONTROL_DOMAIN, "assign_control_domain m0 -1", "assign_control_domain m0 \"-1\"" },
+	{ APSIM_OP_UNASSIGN_CONTROL_DOMAIN, "unassign_control_domain m0 \"a b\"",
+	  "unassign_control_domain m0 \"a b\"" },
+	{ APSIM_OP_APMASK_WRITE, "apmask \"->\"", "apmask \"->\"" },
+	{ APSIM_OP_AQMASK_WRITE, "aqmask +0x04,0x05", "aqmask \"+0x04,0x05\"" },
+	{ APSIM_OP_VFIO_OPEN, "open m1 none", "open m1 none" },
+	{ APSIM_OP_DMA_UNMAP, "dma_unmap m0 0x7f000", "dma_unmap m0" },
+	{ APSIM_OP_PQAP_AQIC_DISABLE, "pqap_aqic_disable k1.0 ff.00ff", "pqap_aqic_disable k1.0 ff.00ff" },
+	{ APSIM_OP_CONFIG_REMOVE_DOMAIN, "config_remove_domain 255", "config_remove_domain 255" },
+	{ APSIM_OP_KVM_CREATE, "kvm_create k7 vcpus 1", "kvm_create k7" },
+	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 disable-dea-kw", "kvm_vm_crypto k0" },
+	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 77", "kvm_vm_crypto k0" },
+	{ APSIM_OP_SLEEP_MS, "sleep 0", "sleep" },
+};
+
+START_TEST(test_op_lines)
+{
+	char text[256], buf[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(op_lines) / sizeof(op_lines[0]); i++) {
+		const struct apsim_op *o = &S.setup[0];
+		const char *name = apsim_op_name(op_lines[i].kind);
+		char *w;
+		size_t wl;
+
+		snprintf(text, sizeof(text), "scenario one-op\noption allow-undeclared\nsetup:\n  %s\n",
+			 op_lines[i].line);
+		PARSE_OK(text);
+		ck_assert_int_eq(S.nsetup, 1);
+		ck_assert_int_eq(o->kind, op_lines[i].kind);
+		/* named by its ops.def name, written back as it was read */
+		ck_assert(!strncmp(op_lines[i].line, name, strlen(name)));
+		ck_assert_str_eq(apsim_scn_op_str(o, buf, sizeof(buf)), op_lines[i].line);
+		ck_assert_str_eq(apsim_scn_op_label(o, buf, sizeof(buf)), op_lines[i].label);
+		w = write_str(&S, &wl);
+		snprintf(text, sizeof(text), "\n    %s\n", op_lines[i].line);
+		ck_assert_msg(strstr(w, text), "'%s' not written back:\n%s", op_lines[i].line, w);
+		free(w);
+		check_roundtrip();
+	}
+	/* operand kinds: `_` ends the list, nothing for unknown kinds */
+	ck_assert_int_eq(scn_op_operands(APSIM_OP_PQAP_AQIC_ENABLE)[2], SCN_OPND_ISC);
+	ck_assert_int_eq(scn_op_operands(APSIM_OP_YIELD)[0], SCN_OPND__);
+	ck_assert_int_eq(scn_op_operands(APSIM_OP__COUNT)[0], SCN_OPND__);
+	/* a short buffer truncates, NUL-terminated */
+	PARSE_OK("scenario t\noption allow-undeclared\nsetup:\n  assign_adapter m0 12345\n");
+	ck_assert_str_eq(apsim_scn_op_label(&S.setup[0], buf, 12), "assign_adap");
+}
+END_TEST
+
+/* --------------------------------------------------------- expectations */
+
+START_TEST(test_expect_names)
+{
+	static const enum apsim_expect_kind pos[] = {
+		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
+		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN,
+	};
+	enum apsim_expect_kind k, got;
+	char buf[256];
+
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+		const char *n = apsim_expect_name(k);
+
+		ck_assert_ptr_nonnull(n);
+		ck_assert_int_eq(apsim_expect_parse(n, &got), 0);
+		ck_assert_int_eq(got, k);
+	}
+	ck_assert_str_eq(apsim_expect_name(APSIM_EXPECT_RESULT_SEEN), "result");
+	ck_assert_ptr_null(apsim_expect_name(0));
+	ck_assert_int_eq(apsim_expect_parse("sadness", &got), -1);
+	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
+	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
+			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
+			 "lock-cycle, memory, warn, crash, result");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+		bool p = false;
+
+		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
+			p |= pos[i] == k;
+		ck_assert_msg(apsim_expect_is_positive(k) == p, "expect %s", apsim_expect_name(k));
+	}
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_LOCK_CYCLE), "lock cycle");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_MEMORY), "memory fault");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_WARN), "WARN");
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_RESULT_SEEN), "result");
+}
+END_TEST
+
+/* The rule a finding breaks under the expectations of `text`. */
+static const char *violation(const char *text, enum sim_finding_kind f)
+{
+	char t[512];
+
+	snprintf(t, sizeof(t), "scenario v\n%s", text);
+	PARSE_OK(t);
+	return apsim_expect_violation(&S, f);
+}
+
+START_TEST(test_expect_violation)
+{
+	static const struct {
+		const char *text;            /* expect lines */
+		enum sim_finding_kind f;
+		const char *rule;            /* NULL: allowed */
+	} t[] = {
+		{ "expect no-deadlock\n", SIM_F_DEADLOCK, "expect no-deadlock" },
+		{ "expect no-deadlock\n", SIM_F_HANG, "expect no-deadlock" },
+		{ "expect no-deadlock\n", SIM_F_LOCK_CYCLE, NULL },
+		{ "expect no-deadlock\n", SIM_F_WARN, NULL },
+		{ "expect validator-clean\n", SIM_F_LOCK_CYCLE, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_LOCK_RECURSIVE, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_LOCK_BAD_UNLOCK, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_LOCK_HELD_EXIT, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_LOCK_NOT_HELD, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_SLEEP_ATOMIC, "expect validator-clean" },
+		{ "expect validator-clean\n", SIM_F_DEADLOCK, NULL },
+		{ "expect validator-clean\n", SIM_F_MEMORY, NULL },
+		{ "expect invariants\n", SIM_F_INVARIANT, "expect invariants" },
+		{ "expect invariants\n", SIM_F_RULE, NULL },
+		{ "expect rules-clean\n", SIM_F_RULE, "expect rules-clean" },
+		{ "expect rules-clean\n", SIM_F_INVARIANT, NULL },
+		/* the first expectation in file order that forbids it */
+		{ "expect invariants\nexpect clean\n", SIM_F_INVARIANT, "expect invariants" },
+		{ "expect invariants\nexpect clean\n", SIM_F_RULE, "expect clean" },
+		/* positive ones allow other findings, but never divergences or crashes */
+		{ "expect deadlock\n", SIM_F_WARN, NULL },
+		{ "expect deadlock\n", SIM_F_DEADLOCK, NULL },
+		{ "expect result apmask -EBUSY\n", SIM_F_MEMORY, NULL },
+		{ "expect deadlock\n", SIM_F_DIVERGENCE, "no replay divergence" },
+		{ "expect crash\n", SIM_F_DIVERGENCE, "no replay divergence" },
+		{ "expect deadlock\n", SIM_F_CRASH, "no crash" },
+		{ "expect rules-clean\n", SIM_F_CRASH, "no crash" },
+		{ "expect crash\n", SIM_F_CRASH, NULL },
+		{ "expect warn\nexpect crash\n", SIM_F_CRASH, NULL },
+	};
+	enum sim_finding_kind f;
+	const char *v;
+
+	/* no expect line: every finding fails the run; expect clean: the same */
+	for (f = SIM_F_DEADLOCK; f < SIM_F__COUNT; f++) {
+		ck_assert_str_eq(violation("", f), "expect clean (default)");
+		ck_assert_str_eq(violation("expect clean\n", f), "expect clean");
+	}
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		v = violation(t[i].text, t[i].f);
+		ck_assert_msg(t[i].rule ? v && !strcmp(v, t[i].rule) : !v,
+			      "%s finding %d: got %s, want %s", t[i].text, t[i].f,
+			      v ? v : "(allowed)", t[i].rule ? t[i].rule : "(allowed)");
+	}
+}
+END_TEST
+
+static const struct apsim_expect *expect_of(const char *line)
+{
+	char t[512];
+
+	snprintf(t, sizeof(t), "scenario m\n%s\n", line);
+	PARSE_OK(t);
+	ck_assert_int_eq(S.nexpect, 1);
+	return &S.expect[0];
+}
+
+START_TEST(test_expect_met)
+{
+	static const char cyc[] = "lock-cycle:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex";
+	const struct apsim_expect *e;
+	struct apsim_op op;
+
+	e = expect_of("expect deadlock");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a,b"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_HANG, "hang"));
+	e = expect_of("expect lock-cycle \"ap_perms_mutex\" \"&matrix_dev->guests_lock\"");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, cyc));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, "lock-cycle:ap_perms_mutex,&kvm->lock"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_RULE, cyc));
+	e = expect_of("expect lock-cycle");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_LOCK_CYCLE, "lock-cycle:x,y"));
+	e = expect_of("expect memory use-after-free");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:use-after-free:vfio_ap_irq_disable"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:double-free:kfree"));
+	e = expect_of("expect memory");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_MEMORY, "memory:leak:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_WARN, "memory:leak:x"));
+	e = expect_of("expect warn");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_WARN, "warn:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:x"));
+	e = expect_of("expect crash");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "crash:x"));
+	/* negative expectations are never "met"; result only by an op result */
+	e = expect_of("expect clean");
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
+	e = expect_of("expect result apmask -EBUSY");
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
+	memset(&op, 0, sizeof(op));
+	op.kind = APSIM_OP_APMASK_WRITE;
+	ck_assert(apsim_expect_result_met(e, &op, -EBUSY));
+	ck_assert(!apsim_expect_result_met(e, &op, 3));
+	op.kind = APSIM_OP_AQMASK_WRITE;
+	ck_assert(!apsim_expect_result_met(e, &op, -EBUSY));
+	e = expect_of("expect deadlock");
+	ck_assert(!apsim_expect_result_met(e, &op, 0));
+}
+END_TEST
+
+START_TEST(test_expect_for_finding)
+{
+	static const struct {
+		enum sim_finding_kind f;
+		const char *sig, *line;       /* the expectation as written */
+	} t[] = {
+		{ SIM_F_DEADLOCK, "deadlock:&matrix_dev->guests_lock,ap_perms_mutex", "expect deadlock" },
+		{ SIM_F_LOCK_CYCLE, "lock-cycle:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex",
+		  "expect lock-cycle \"&matrix_dev->guests_lock\" \"&matrix_dev->mdevs_lock\" \"ap_perms_mutex\"" },
+		{ SIM_F_MEMORY, "memory:use-after-free:vfio_ap_mdev_unset_kvm", "expect memory use-after-free" },
+		{ SIM_F_MEMORY, "memory", "expect memory" },
+		{ SIM_F_WARN, "warn:vfio_ap_irq_disable", "expect warn" },
+		{ SIM_F_CRASH, "crash:SIGSEGV:x", "expect crash" },
+	};
+	static const enum sim_finding_kind none[] = {
+		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_BUG, SIM_F_DIVERGENCE,
+	};
+	static struct apsim_scenario sc;
+	char *w;
+	size_t wl, i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		apsim_scn_init(&sc);
+		snprintf(sc.name, sizeof(sc.name), "f");
+		ck_assert_int_eq(apsim_expect_for_finding(&sc.expect[0], t[i].f, t[i].sig), 0);
+		sc.nexpect = 1;
+		/* the reproducer passes exactly when the finding recurs */
+		ck_assert(apsim_expect_met_by_finding(&sc.expect[0], t[i].f, t[i].sig));
+		ck_assert_ptr_null(apsim_expect_violation(&sc, t[i].f));
+		w = write_str(&sc, &wl);
+		ck_assert_msg(strstr(w, t[i].line), "wanted '%s' in:\n%s", t[i].line, w);
+		free(w);
+	}
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		apsim_scn_init(&sc);
+		sc.expect[0].kind = APSIM_EXPECT_CLEAN;
+		sc.expect[0].nclasses = 3;
+		ck_assert_int_eq(apsim_expect_for_finding(&sc.expect[0], none[i], "x:y"), -1);
+		ck_assert_int_eq(sc.expect[0].kind, 0);
+		ck_assert_int_eq(sc.expect[0].nclasses, 0);
+	}
 }
 END_TEST
 
@@ -804,6 +1133,12 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_op_names);
 	tcase_add_test(tc, test_errno_names);
 	tcase_add_test(tc, test_all_ops);
+	tcase_add_test(tc, test_ops_def);
+	tcase_add_test(tc, test_op_lines);
+	tcase_add_test(tc, test_expect_names);
+	tcase_add_test(tc, test_expect_violation);
+	tcase_add_test(tc, test_expect_met);
+	tcase_add_test(tc, test_expect_for_finding);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_whitespace);

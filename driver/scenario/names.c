@@ -2,10 +2,12 @@
 /*
  * driver/scenario/names.c - the names of things in scenario files.
  *
- * Owns: the scenario-file spelling of every operation kind
- * (apsim_op_name / apsim_op_lookup) and the errno names the driver, the
+ * Owns: the tables built from driver/scenario/ops.def (the scenario-file
+ * spelling of every operation kind: apsim_op_name / apsim_op_lookup, and
+ * its operand kinds: scn_op_operands), the errno names the driver, the
  * AP bus, VFIO and KVM can return (apsim_errno_name / apsim_errno_parse),
- * as declared in driver/scenario/scenario.h.
+ * and the card type, AP response code and crypto attribute names, as
+ * declared in driver/scenario/scenario.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,44 +16,25 @@
 #include "driver/scenario/scenario.h"
 
 static const char *const op_names[APSIM_OP__COUNT] = {
-	[APSIM_OP_NONE]                         = "none",
-	[APSIM_OP_MDEV_CREATE]                  = "create_mdev",
-	[APSIM_OP_MDEV_REMOVE]                  = "remove_mdev",
-	[APSIM_OP_ASSIGN_ADAPTER]               = "assign_adapter",
-	[APSIM_OP_UNASSIGN_ADAPTER]             = "unassign_adapter",
-	[APSIM_OP_ASSIGN_DOMAIN]                = "assign_domain",
-	[APSIM_OP_UNASSIGN_DOMAIN]              = "unassign_domain",
-	[APSIM_OP_ASSIGN_CONTROL_DOMAIN]        = "assign_control_domain",
-	[APSIM_OP_UNASSIGN_CONTROL_DOMAIN]      = "unassign_control_domain",
-	[APSIM_OP_READ_MATRIX]                  = "read_matrix",
-	[APSIM_OP_READ_GUEST_MATRIX]            = "read_guest_matrix",
-	[APSIM_OP_READ_CONTROL_DOMAINS]         = "read_control_domains",
-	[APSIM_OP_READ_QUEUE_STATUS]            = "read_queue_status",
-	[APSIM_OP_VFIO_OPEN]                    = "open",
-	[APSIM_OP_VFIO_CLOSE]                   = "close",
-	[APSIM_OP_VFIO_GET_INFO]                = "get_info",
-	[APSIM_OP_VFIO_RESET]                   = "reset",
-	[APSIM_OP_DMA_UNMAP]                    = "dma_unmap",
-	[APSIM_OP_PQAP_AQIC_ENABLE]             = "pqap_aqic_enable",
-	[APSIM_OP_PQAP_AQIC_DISABLE]            = "pqap_aqic_disable",
-	[APSIM_OP_APMASK_WRITE]                 = "apmask",
-	[APSIM_OP_AQMASK_WRITE]                 = "aqmask",
-	[APSIM_OP_QUEUE_BIND]                   = "bind",
-	[APSIM_OP_QUEUE_UNBIND]                 = "unbind",
-	[APSIM_OP_CONFIG_ADD_ADAPTER]           = "config_add_adapter",
-	[APSIM_OP_CONFIG_REMOVE_ADAPTER]        = "config_remove_adapter",
-	[APSIM_OP_CONFIG_ADD_DOMAIN]            = "config_add_domain",
-	[APSIM_OP_CONFIG_REMOVE_DOMAIN]         = "config_remove_domain",
-	[APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN]    = "config_add_control_domain",
-	[APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN] = "config_remove_control_domain",
-	[APSIM_OP_AP_SCAN]                      = "ap_scan",
-	[APSIM_OP_KVM_CREATE]                   = "kvm_create",
-	[APSIM_OP_KVM_DESTROY]                  = "kvm_destroy",
-	[APSIM_OP_KVM_VM_CRYPTO]                = "kvm_vm_crypto",
-	[APSIM_OP_KVM_PV_COMMAND]               = "kvm_pv_command",
-	[APSIM_OP_YIELD]                        = "yield",
-	[APSIM_OP_SLEEP_MS]                     = "sleep",
+	[APSIM_OP_NONE] = "none",
+#define APSIM_OP(e, name, o1, o2, o3) [APSIM_OP_##e] = name,
+#include "driver/scenario/ops.def"
+#undef APSIM_OP
 };
+
+static const enum scn_operand op_operands[APSIM_OP__COUNT][SCN_MAX_OPERANDS] = {
+#define APSIM_OP(e, name, o1, o2, o3) \
+	[APSIM_OP_##e] = { SCN_OPND_##o1, SCN_OPND_##o2, SCN_OPND_##o3 },
+#include "driver/scenario/ops.def"
+#undef APSIM_OP
+};
+
+const enum scn_operand *scn_op_operands(enum apsim_op_kind k)
+{
+	if ((int)k < 0 || k >= APSIM_OP__COUNT)
+		k = APSIM_OP_NONE;
+	return op_operands[k];
+}
 
 const char *apsim_op_name(enum apsim_op_kind k)
 {
@@ -187,9 +170,6 @@ int apsim_errno_parse(const char *s, long *out)
 
 /* ------------------------------------------- scenario-file name tables */
 
-#include <apsim/sim.h>
-#include "driver/scenario/scenario.h"
-
 struct name_val {
 	const char *name;
 	int val;
@@ -244,33 +224,9 @@ static const struct name_val crypto_attrs[] = {
 	{ "KVM_S390_VM_CRYPTO_ENABLE_APIE", 4 },    { "KVM_S390_VM_CRYPTO_DISABLE_APIE", 5 },
 };
 
-/* The strategies a scenario may ask for (replay needs a schedule file). */
-static const struct name_val strategies[] = {
-	{ "random", SIM_STRAT_RANDOM }, { "pct", SIM_STRAT_PCT },
-	{ "rr", SIM_STRAT_RR },         { "exhaustive", SIM_STRAT_EXHAUSTIVE },
-};
-
-static const struct name_val expects[] = {
-	{ "no-deadlock", APSIM_EXPECT_NO_DEADLOCK },
-	{ "validator-clean", APSIM_EXPECT_VALIDATOR_CLEAN },
-	{ "invariants", APSIM_EXPECT_INVARIANTS },
-	{ "rules-clean", APSIM_EXPECT_RULES_CLEAN },
-	{ "clean", APSIM_EXPECT_CLEAN },
-	{ "deadlock", APSIM_EXPECT_DEADLOCK },
-	{ "lock-cycle", APSIM_EXPECT_LOCK_CYCLE },
-	{ "memory", APSIM_EXPECT_MEMORY },
-	{ "warn", APSIM_EXPECT_WARN },
-	{ "result", APSIM_EXPECT_RESULT_SEEN },
-	{ "crash", APSIM_EXPECT_CRASH },
-};
-
 int scn_card_type_parse(const char *s, int *out) { return NV_LOOKUP(card_types, s, out); }
 const char *scn_card_type_name(int v) { return NV_NAME(card_types, v); }
 int scn_ap_rc_parse(const char *s, int *out) { return NV_LOOKUP(ap_rcs, s, out); }
 const char *scn_ap_rc_name(int v) { return NV_NAME(ap_rcs, v); }
 int scn_crypto_attr_parse(const char *s, int *out) { return NV_LOOKUP(crypto_attrs, s, out); }
 const char *scn_crypto_attr_name(int v) { return NV_NAME(crypto_attrs, v); }
-int scn_strategy_parse(const char *s, int *out) { return NV_LOOKUP(strategies, s, out); }
-const char *scn_strategy_name(int v) { return NV_NAME(strategies, v); }
-int scn_expect_parse(const char *s, int *out) { return NV_LOOKUP(expects, s, out); }
-const char *scn_expect_name(int v) { return NV_NAME(expects, v); }

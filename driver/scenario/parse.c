@@ -4,7 +4,8 @@
  *
  * Owns: the lexer (lines, bare words, "quoted strings" with escapes,
  * comments), the grammar of every line kind (scenario, description, variant,
- * option, host, fault, setup:, thread NAME:, operations, explore, expect),
+ * option, host, fault, setup:, thread NAME:, operations by the operand kinds
+ * of driver/scenario/ops.def, explore, expect),
  * the limits, and the cross-reference check (every mdev/kvm an op names is
  * created somewhere).  Input is untrusted: any byte sequence yields either a
  * scenario or one "FILE:LINE:COL: error: ..." message, never a crash, with
@@ -710,10 +711,20 @@ static int line_explore(struct parser *p)
 		if (dup)
 			return perr(p, t->col, "expected each explore setting once, got '%s' a second time", t->s);
 		if (tok_is(p, i, "strategy")) {
-			int st;
+			enum sim_strategy st;
 
-			if (i + 1 >= p->nt || scn_strategy_parse(p->t[i + 1].s, &st))
-				return expected(p, i + 1, "strategy (random, pct, rr, exhaustive)");
+			/* every strategy but replay (that needs a schedule file) */
+			if (i + 1 >= p->nt || sim_strategy_parse(p->t[i + 1].s, &st) ||
+			    st == SIM_STRAT_REPLAY) {
+				char w[96];
+				int o = snprintf(w, sizeof(w), "strategy (");
+
+				for (st = 0; st < SIM_STRAT_REPLAY; st++)
+					o += snprintf(w + o, sizeof(w) - o, "%s%s", st ? ", " : "",
+						      sim_strategy_name(st));
+				snprintf(w + o, sizeof(w) - o, ")");
+				return expected(p, i + 1, w);
+			}
 			e->strategy = st;
 		} else if (tok_is(p, i, "seed")) {
 			if ((r = want_num(p, i + 1, 0, UINT64_MAX, "seed", &v)))
@@ -755,8 +766,12 @@ static int line_expect(struct parser *p)
 	memset(x, 0, sizeof(*x));
 	x->loc.line = p->line;
 	x->loc.col = p->t[0].col;
-	if (p->nt < 2 || p->t[1].quoted || scn_expect_parse(p->t[1].s, (int *)&x->kind))
-		return expected(p, 1, "expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result)");
+	if (p->nt < 2 || p->t[1].quoted || apsim_expect_parse(p->t[1].s, &x->kind)) {
+		char w[256], l[200];
+
+		snprintf(w, sizeof(w), "expectation (%s)", apsim_expect_list(l, sizeof(l)));
+		return expected(p, 1, w);
+	}
 	switch (x->kind) {
 	case APSIM_EXPECT_LOCK_CYCLE:
 		for (i = 2; i < p->nt; i++) {
@@ -848,12 +863,76 @@ static int line_thread(struct parser *p)
 	return 0;
 }
 
+/* Operand kind k (driver/scenario/ops.def) of op at token *i, into op;
+ * *i moves past it. */
+static int want_operand(struct parser *p, int *i, enum scn_operand k, struct apsim_op *op)
+{
+	uint64_t v = 0;
+	int r = 0, a = 0;
+
+	switch (k) {
+	case SCN_OPND_MDEV:
+		return want_obj(p, (*i)++, 'm', APSIM_MAX_MDEVS, "mdev", &op->mdev);
+	case SCN_OPND_KVM:
+		return want_obj(p, (*i)++, 'k', APSIM_MAX_KVMS, "kvm", &op->kvm);
+	case SCN_OPND_KVM_OR_NONE:
+		if (!tok_is(p, *i, "none"))
+			r = want_obj(p, *i, 'k', APSIM_MAX_KVMS, "kvm ('none' for no kvm)", &op->kvm);
+		(*i)++;
+		return r;
+	case SCN_OPND_VCPU:
+		return want_vcpu(p, (*i)++, &op->kvm, &op->vcpu);
+	case SCN_OPND_APQN:
+		return want_apqn(p, (*i)++, false, &op->card, &op->domain);
+	case SCN_OPND_CARD:
+		return want_int(p, (*i)++, 0, 255, "adapter id", &op->card);
+	case SCN_OPND_DOMAIN:
+		return want_int(p, (*i)++, 0, 255, "domain id", &op->domain);
+	case SCN_OPND_STR:
+		return want_str(p, (*i)++, op->str, sizeof(op->str), "sysfs string (word or \"quoted\")");
+	case SCN_OPND_IOVA:
+		r = want_num(p, (*i)++, 0, INT64_MAX, "iova", &v);
+		break;
+	case SCN_OPND_ISC:
+		if (!tok_is(p, *i, "isc"))
+			r = expected(p, *i, "'isc'");
+		else
+			r = want_num(p, *i + 1, 0, 7, "interruption subclass", &v);
+		*i += 2;
+		break;
+	case SCN_OPND_VCPUS:
+		v = 1;
+		if (tok_is(p, *i, "vcpus")) {
+			r = want_num(p, *i + 1, 1, APSIM_MAX_VCPUS, "number of vcpus", &v);
+			*i += 2;
+		}
+		break;
+	case SCN_OPND_CRYPTO:
+		if (*i < p->nt && scn_crypto_attr_parse(p->t[*i].s, &a) == 0)
+			v = (uint64_t)a;
+		else if (*i < p->nt && p->t[*i].s[0] >= '0' && p->t[*i].s[0] <= '9')
+			r = want_int(p, *i, 0, 255, "crypto attribute", &a), v = (uint64_t)a;
+		else
+			r = expected(p, *i, "crypto attribute (enable-aes-kw, enable-dea-kw, disable-aes-kw, disable-dea-kw, enable-apie, disable-apie or a number)");
+		(*i)++;
+		break;
+	case SCN_OPND_MS:
+		r = want_num(p, (*i)++, 0, 3600000, "milliseconds", &v);
+		break;
+	case SCN_OPND__:
+	default:
+		return 0;
+	}
+	op->arg = (long)v;     /* the arg operands */
+	return r;
+}
+
 static int line_op(struct parser *p, enum apsim_op_kind kind)
 {
 	struct apsim_scenario *s = p->s;
+	const enum scn_operand *opnd = scn_op_operands(kind);
 	struct apsim_op op;
-	int i = 1, r = 0;
-	uint64_t v = 0;
+	int i = 1, r = 0, k;
 
 	if (p->block == B_NONE)
 		return perr(p, p->t[0].col, "expected a 'setup:' or 'thread NAME:' line before operation '%s'",
@@ -868,109 +947,8 @@ static int line_op(struct parser *p, enum apsim_op_kind kind)
 	op.loc.line = p->line;
 	op.loc.col = p->t[0].col;
 
-	switch (kind) {
-	case APSIM_OP_MDEV_CREATE:
-	case APSIM_OP_MDEV_REMOVE:
-	case APSIM_OP_READ_MATRIX:
-	case APSIM_OP_READ_GUEST_MATRIX:
-	case APSIM_OP_READ_CONTROL_DOMAINS:
-	case APSIM_OP_VFIO_CLOSE:
-	case APSIM_OP_VFIO_GET_INFO:
-	case APSIM_OP_VFIO_RESET:
-		r = want_obj(p, i++, 'm', APSIM_MAX_MDEVS, "mdev", &op.mdev);
-		break;
-	case APSIM_OP_ASSIGN_ADAPTER:
-	case APSIM_OP_UNASSIGN_ADAPTER:
-	case APSIM_OP_ASSIGN_DOMAIN:
-	case APSIM_OP_UNASSIGN_DOMAIN:
-	case APSIM_OP_ASSIGN_CONTROL_DOMAIN:
-	case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
-		r = want_obj(p, i++, 'm', APSIM_MAX_MDEVS, "mdev", &op.mdev);
-		if (!r)
-			r = want_str(p, i++, op.str, sizeof(op.str), "sysfs string (word or \"quoted\")");
-		break;
-	case APSIM_OP_READ_QUEUE_STATUS:
-	case APSIM_OP_QUEUE_BIND:
-	case APSIM_OP_QUEUE_UNBIND:
-		r = want_apqn(p, i++, false, &op.card, &op.domain);
-		break;
-	case APSIM_OP_VFIO_OPEN:
-		r = want_obj(p, i++, 'm', APSIM_MAX_MDEVS, "mdev", &op.mdev);
-		if (!r && !tok_is(p, i, "none"))
-			r = want_obj(p, i, 'k', APSIM_MAX_KVMS, "kvm ('none' for no kvm)", &op.kvm);
-		i++;
-		break;
-	case APSIM_OP_DMA_UNMAP:
-		r = want_obj(p, i++, 'm', APSIM_MAX_MDEVS, "mdev", &op.mdev);
-		if (!r)
-			r = want_num(p, i++, 0, INT64_MAX, "iova", &v);
-		op.arg = (long)v;
-		break;
-	case APSIM_OP_PQAP_AQIC_ENABLE:
-	case APSIM_OP_PQAP_AQIC_DISABLE:
-		r = want_vcpu(p, i++, &op.kvm, &op.vcpu);
-		if (!r)
-			r = want_apqn(p, i++, false, &op.card, &op.domain);
-		if (!r && kind == APSIM_OP_PQAP_AQIC_ENABLE) {
-			if (!tok_is(p, i, "isc"))
-				r = expected(p, i, "'isc'");
-			else
-				r = want_num(p, i + 1, 0, 7, "interruption subclass", &v);
-			op.arg = (long)v;
-			i += 2;
-		}
-		break;
-	case APSIM_OP_APMASK_WRITE:
-	case APSIM_OP_AQMASK_WRITE:
-		r = want_str(p, i++, op.str, sizeof(op.str), "sysfs string (word or \"quoted\")");
-		break;
-	case APSIM_OP_CONFIG_ADD_ADAPTER:
-	case APSIM_OP_CONFIG_REMOVE_ADAPTER:
-		r = want_int(p, i++, 0, 255, "adapter id", &op.card);
-		break;
-	case APSIM_OP_CONFIG_ADD_DOMAIN:
-	case APSIM_OP_CONFIG_REMOVE_DOMAIN:
-	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
-	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
-		r = want_int(p, i++, 0, 255, "domain id", &op.domain);
-		break;
-	case APSIM_OP_KVM_CREATE:
-		r = want_obj(p, i++, 'k', APSIM_MAX_KVMS, "kvm", &op.kvm);
-		op.arg = 1;
-		if (!r && tok_is(p, i, "vcpus")) {
-			r = want_num(p, i + 1, 1, APSIM_MAX_VCPUS, "number of vcpus", &v);
-			op.arg = (long)v;
-			i += 2;
-		}
-		break;
-	case APSIM_OP_KVM_DESTROY:
-	case APSIM_OP_KVM_PV_COMMAND:
-		r = want_obj(p, i++, 'k', APSIM_MAX_KVMS, "kvm", &op.kvm);
-		break;
-	case APSIM_OP_KVM_VM_CRYPTO: {
-		int a = 0;
-
-		r = want_obj(p, i++, 'k', APSIM_MAX_KVMS, "kvm", &op.kvm);
-		if (r)
-			break;
-		if (i < p->nt && scn_crypto_attr_parse(p->t[i].s, &a) == 0)
-			op.arg = a;
-		else if (i < p->nt && p->t[i].s[0] >= '0' && p->t[i].s[0] <= '9')
-			r = want_int(p, i, 0, 255, "crypto attribute", &a), op.arg = a;
-		else
-			r = expected(p, i, "crypto attribute (enable-aes-kw, enable-dea-kw, disable-aes-kw, disable-dea-kw, enable-apie, disable-apie or a number)");
-		i++;
-		break;
-	}
-	case APSIM_OP_SLEEP_MS:
-		r = want_num(p, i++, 0, 3600000, "milliseconds", &v);
-		op.arg = (long)v;
-		break;
-	case APSIM_OP_AP_SCAN:
-	case APSIM_OP_YIELD:
-	default:
-		break;
-	}
+	for (k = 0; k < SCN_MAX_OPERANDS && !r; k++)
+		r = want_operand(p, &i, opnd[k], &op);
 	if (r)
 		return r;
 	if (tok_is(p, i, "->")) {

@@ -4,9 +4,11 @@
  * as an operation a simulated thread performs, and the scenario model
  * (world + threads + expectations) that the parser fills and the executor runs.
  *
- * Owns: enum apsim_op_kind (the vocabulary), struct apsim_op, struct
- * apsim_scenario.  Host-side only (no kernel headers): both the CLI/parser and
- * the kernel-side executor include it.
+ * Owns: enum apsim_op_kind (the vocabulary, from driver/scenario/ops.def),
+ * struct apsim_op, struct apsim_scenario, and the API of the scenario
+ * library (names, parser, writer, expectation semantics).  Host-side only
+ * (no kernel headers): both the CLI/parser and the kernel-side executor
+ * include it.
  *
  * Objects are named by index: mdevN ("m0"), kvmN ("k0"), vcpus as kvm+index.
  * An APQN is (card, domain).  Every op returns the driver's real result:
@@ -29,53 +31,12 @@
 #define APSIM_MAX_FAULTS   16
 #define APSIM_STR_MAX      96     /* sysfs write strings */
 
+/* The operations: one line each in driver/scenario/ops.def. */
 enum apsim_op_kind {
 	APSIM_OP_NONE = 0,
-	/* mdev lifecycle (mdev core -> driver probe/remove) */
-	APSIM_OP_MDEV_CREATE,        /* mdev */
-	APSIM_OP_MDEV_REMOVE,        /* mdev */
-	/* mdev sysfs attribute writes: str is written as-is (may be malformed) */
-	APSIM_OP_ASSIGN_ADAPTER,     /* mdev, str */
-	APSIM_OP_UNASSIGN_ADAPTER,
-	APSIM_OP_ASSIGN_DOMAIN,
-	APSIM_OP_UNASSIGN_DOMAIN,
-	APSIM_OP_ASSIGN_CONTROL_DOMAIN,
-	APSIM_OP_UNASSIGN_CONTROL_DOMAIN,
-	/* sysfs reads (result = bytes; text kept for expectations) */
-	APSIM_OP_READ_MATRIX,        /* mdev */
-	APSIM_OP_READ_GUEST_MATRIX,  /* mdev */
-	APSIM_OP_READ_CONTROL_DOMAINS, /* mdev */
-	APSIM_OP_READ_QUEUE_STATUS,  /* card, domain */
-	/* vfio device */
-	APSIM_OP_VFIO_OPEN,          /* mdev, kvm (kvm = -1: open without kvm) */
-	APSIM_OP_VFIO_CLOSE,         /* mdev */
-	APSIM_OP_VFIO_GET_INFO,      /* mdev */
-	APSIM_OP_VFIO_RESET,         /* mdev */
-	APSIM_OP_DMA_UNMAP,          /* mdev, arg = iova */
-	/* guest: PQAP(AQIC) intercepted on a vcpu (thread holds vcpu->mutex) */
-	APSIM_OP_PQAP_AQIC_ENABLE,   /* kvm, vcpu, card, domain, arg = isc */
-	APSIM_OP_PQAP_AQIC_DISABLE,  /* kvm, vcpu, card, domain */
-	/* AP bus */
-	APSIM_OP_APMASK_WRITE,       /* str, e.g. "-0x05" "+3" "0xff00..." */
-	APSIM_OP_AQMASK_WRITE,       /* str */
-	APSIM_OP_QUEUE_BIND,         /* card, domain: bind to vfio_ap */
-	APSIM_OP_QUEUE_UNBIND,       /* card, domain */
-	/* host AP configuration (QCI) change + AP bus rescan */
-	APSIM_OP_CONFIG_ADD_ADAPTER,     /* card (takes effect at next scan) */
-	APSIM_OP_CONFIG_REMOVE_ADAPTER,  /* card */
-	APSIM_OP_CONFIG_ADD_DOMAIN,      /* domain */
-	APSIM_OP_CONFIG_REMOVE_DOMAIN,   /* domain */
-	APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN,
-	APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN,
-	APSIM_OP_AP_SCAN,            /* config changed callback + (un)bind + scan complete */
-	/* kvm */
-	APSIM_OP_KVM_CREATE,         /* kvm, arg = number of vcpus */
-	APSIM_OP_KVM_DESTROY,        /* kvm (drops the creator's reference) */
-	APSIM_OP_KVM_VM_CRYPTO,      /* kvm, arg = KVM_S390_VM_CRYPTO_* attribute */
-	APSIM_OP_KVM_PV_COMMAND,     /* kvm: kvm->lock then every vcpu->mutex */
-	/* plain scheduling */
-	APSIM_OP_YIELD,
-	APSIM_OP_SLEEP_MS,           /* arg = ms of virtual time */
+#define APSIM_OP(e, name, o1, o2, o3) APSIM_OP_##e,
+#include "driver/scenario/ops.def"
+#undef APSIM_OP
 	APSIM_OP__COUNT
 };
 
@@ -189,11 +150,8 @@ const char *apsim_errno_name(long v, char *buf, int len);
 int apsim_errno_parse(const char *s, long *out);
 
 /* ------------------------------------------------------------ scenario files */
-#include <stddef.h>
-#include <stdio.h>
 
-
-/* Limits of the file itself (the model's limits are in ops.h). */
+/* Limits of the file itself (the model's limits are at the top). */
 #define APSIM_SCN_MAX_FILE    (1 << 20)   /* bytes */
 #define APSIM_SCN_MAX_TOKENS  64          /* per line */
 
@@ -222,6 +180,10 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s);
 /* One op in scenario syntax without location or "-> R" (for reports):
  * e.g. "assign_adapter m0 5".  Returns buf. */
 const char *apsim_scn_op_str(const struct apsim_op *op, char *buf, size_t len);
+/* The op's label in traces and mismatch reports: its name and the objects it
+ * acts on, without arg operands (ops.def), sysfs strings in quotes as they
+ * are: e.g. "assign_adapter m0 \"5\"", "kvm_create k0".  Returns buf. */
+const char *apsim_scn_op_label(const struct apsim_op *op, char *buf, size_t len);
 
 /*
  * Name tables shared by the parser and the writer (driver/scenario/names.c).
@@ -234,9 +196,63 @@ int scn_ap_rc_parse(const char *s, int *out);          /* "busy" -> 0x05 */
 const char *scn_ap_rc_name(int v);
 int scn_crypto_attr_parse(const char *s, int *out);    /* "enable-apie" -> 4 */
 const char *scn_crypto_attr_name(int v);
-int scn_strategy_parse(const char *s, int *out);       /* enum sim_strategy */
-const char *scn_strategy_name(int v);
-int scn_expect_parse(const char *s, int *out);         /* enum apsim_expect_kind */
-const char *scn_expect_name(int v);
+
+/* Operand kinds of driver/scenario/ops.def (see there). */
+enum scn_operand {
+	SCN_OPND__ = 0,        /* `_`: no (further) operand */
+	SCN_OPND_MDEV,
+	SCN_OPND_KVM,
+	SCN_OPND_KVM_OR_NONE,
+	SCN_OPND_VCPU,
+	SCN_OPND_APQN,
+	SCN_OPND_CARD,
+	SCN_OPND_DOMAIN,
+	SCN_OPND_STR,
+	SCN_OPND_IOVA,
+	SCN_OPND_ISC,
+	SCN_OPND_VCPUS,
+	SCN_OPND_CRYPTO,
+	SCN_OPND_MS,
+};
+#define SCN_MAX_OPERANDS 3
+/* The SCN_MAX_OPERANDS operand kinds of op k in file order, SCN_OPND__
+ * after the last (all SCN_OPND__ for APSIM_OP_NONE and unknown k). */
+const enum scn_operand *scn_op_operands(enum apsim_op_kind k);
+
+/* ------------------------------------ expectations (driver/scenario/expect.c) */
+
+/* "no-deadlock" <-> APSIM_EXPECT_NO_DEADLOCK; parse returns 0 or -1,
+ * name NULL for an unknown kind. */
+int apsim_expect_parse(const char *s, enum apsim_expect_kind *out);
+const char *apsim_expect_name(enum apsim_expect_kind k);
+/* Every expectation keyword, ", " between: "clean, no-deadlock, ...".  Returns buf. */
+const char *apsim_expect_list(char *buf, size_t len);
+/* Positive expectations ask for something to be found (deadlock, lock-cycle,
+ * memory, warn, crash, result); the others forbid findings. */
+bool apsim_expect_is_positive(enum apsim_expect_kind k);
+/* What a positive expectation looks for, for "expected WHAT was not found":
+ * "deadlock", "lock cycle", "memory fault", "WARN", "crash", "result". */
+const char *apsim_expect_what(enum apsim_expect_kind k);
+/*
+ * The rule of scenario s that a finding of kind `finding` (enum
+ * sim_finding_kind) breaks, e.g. "expect no-deadlock", "expect clean
+ * (default)" (no expect line), "no replay divergence", "no crash" (without
+ * `expect crash`); NULL if s allows the finding.
+ */
+const char *apsim_expect_violation(const struct apsim_scenario *s, int finding);
+/* Does a finding (kind, signature) meet positive expectation e?  (Never for
+ * `expect result`: see apsim_expect_result_met.) */
+bool apsim_expect_met_by_finding(const struct apsim_expect *e, int finding,
+				 const char *signature);
+/* Does op returning `result` meet `expect result` e? */
+bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op *op,
+			     long result);
+/*
+ * The expectation under which `apsim run` passes exactly when a fuzz finding
+ * (kind, signature) reproduces: deadlock, lock-cycle with the signature's
+ * classes, memory with its kind, warn, crash.  Returns 0 with *e filled, or
+ * -1 (*e zeroed) for a kind no expectation asks for (e.g. a hang).
+ */
+int apsim_expect_for_finding(struct apsim_expect *e, int finding, const char *signature);
 
 #endif /* APSIM_SCENARIO_H */

@@ -4,9 +4,10 @@
  *
  * Owns: the canonical textual form of a struct apsim_scenario (used for
  * minimal reproducers written by the fuzzer's shrinker and by the CLI), and
- * the one-line rendering of an op for reports.  Invariant, tested by
- * tests/check_scn.c and fuzz/targets/fuzz_scn_parse.c: for every scenario s the
- * parser produces, parsing the writer's output yields s again.
+ * the one-line text of an op, by the operand kinds of driver/scenario/ops.def
+ * (apsim_scn_op_str for reports, apsim_scn_op_label for traces).  Invariant,
+ * tested by tests/check_scn.c and fuzz/targets/fuzz_scn_parse.c: for every
+ * scenario s the parser produces, parsing the writer's output yields s again.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <apsim/sim.h>
 #include "driver/scenario/scenario.h"
 
 /* Append to a bounded buffer. */
@@ -119,99 +121,100 @@ static void sb_apqn(struct sbuf *sb, int card, int dom)
 		sb_printf(sb, ".%04x", dom & 0xff);
 }
 
-static void sb_op(struct sbuf *sb, const struct apsim_op *op)
+/* Op in file syntax, or (label) its trace label: no arg operands, STR
+ * quoted as is (see driver/scenario/ops.def). */
+static void sb_op(struct sbuf *sb, const struct apsim_op *op, bool label)
 {
+	const enum scn_operand *opnd = scn_op_operands(op->kind);
 	const char *n;
 
 	sb_printf(sb, "%s", apsim_op_name(op->kind));
-	switch (op->kind) {
-	case APSIM_OP_MDEV_CREATE:
-	case APSIM_OP_MDEV_REMOVE:
-	case APSIM_OP_READ_MATRIX:
-	case APSIM_OP_READ_GUEST_MATRIX:
-	case APSIM_OP_READ_CONTROL_DOMAINS:
-	case APSIM_OP_VFIO_CLOSE:
-	case APSIM_OP_VFIO_GET_INFO:
-	case APSIM_OP_VFIO_RESET:
-		sb_printf(sb, " m%d", op->mdev);
-		break;
-	case APSIM_OP_ASSIGN_ADAPTER:
-	case APSIM_OP_UNASSIGN_ADAPTER:
-	case APSIM_OP_ASSIGN_DOMAIN:
-	case APSIM_OP_UNASSIGN_DOMAIN:
-	case APSIM_OP_ASSIGN_CONTROL_DOMAIN:
-	case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
-		sb_printf(sb, " m%d ", op->mdev);
-		sb_str(sb, op->str);
-		break;
-	case APSIM_OP_READ_QUEUE_STATUS:
-	case APSIM_OP_QUEUE_BIND:
-	case APSIM_OP_QUEUE_UNBIND:
-		sb_printf(sb, " ");
-		sb_apqn(sb, op->card, op->domain);
-		break;
-	case APSIM_OP_VFIO_OPEN:
-		if (op->kvm < 0)
-			sb_printf(sb, " m%d none", op->mdev);
-		else
-			sb_printf(sb, " m%d k%d", op->mdev, op->kvm);
-		break;
-	case APSIM_OP_DMA_UNMAP:
-		sb_printf(sb, " m%d 0x%lx", op->mdev, op->arg);
-		break;
-	case APSIM_OP_PQAP_AQIC_ENABLE:
-	case APSIM_OP_PQAP_AQIC_DISABLE:
-		sb_printf(sb, " k%d.%d ", op->kvm, op->vcpu);
-		sb_apqn(sb, op->card, op->domain);
-		if (op->kind == APSIM_OP_PQAP_AQIC_ENABLE)
-			sb_printf(sb, " isc %ld", op->arg);
-		break;
-	case APSIM_OP_APMASK_WRITE:
-	case APSIM_OP_AQMASK_WRITE:
-		sb_printf(sb, " ");
-		sb_str(sb, op->str);
-		break;
-	case APSIM_OP_CONFIG_ADD_ADAPTER:
-	case APSIM_OP_CONFIG_REMOVE_ADAPTER:
-		sb_printf(sb, " %d", op->card);
-		break;
-	case APSIM_OP_CONFIG_ADD_DOMAIN:
-	case APSIM_OP_CONFIG_REMOVE_DOMAIN:
-	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
-	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
-		sb_printf(sb, " %d", op->domain);
-		break;
-	case APSIM_OP_KVM_CREATE:
-		sb_printf(sb, " k%d vcpus %ld", op->kvm, op->arg);
-		break;
-	case APSIM_OP_KVM_DESTROY:
-	case APSIM_OP_KVM_PV_COMMAND:
-		sb_printf(sb, " k%d", op->kvm);
-		break;
-	case APSIM_OP_KVM_VM_CRYPTO:
-		n = op->arg >= 0 && op->arg <= 255 ? scn_crypto_attr_name((int)op->arg) : NULL;
-		if (n)
-			sb_printf(sb, " k%d %s", op->kvm, n);
-		else
-			sb_printf(sb, " k%d %ld", op->kvm, op->arg);
-		break;
-	case APSIM_OP_SLEEP_MS:
-		sb_printf(sb, " %ld", op->arg);
-		break;
-	default:
-		break;
+	for (int k = 0; k < SCN_MAX_OPERANDS; k++) {
+		switch (opnd[k]) {
+		case SCN_OPND_MDEV:
+			sb_printf(sb, " m%d", op->mdev);
+			break;
+		case SCN_OPND_KVM:
+			sb_printf(sb, " k%d", op->kvm);
+			break;
+		case SCN_OPND_KVM_OR_NONE:
+			if (op->kvm < 0)
+				sb_printf(sb, " none");
+			else
+				sb_printf(sb, " k%d", op->kvm);
+			break;
+		case SCN_OPND_VCPU:
+			sb_printf(sb, " k%d.%d", op->kvm, op->vcpu);
+			break;
+		case SCN_OPND_APQN:
+			sb_printf(sb, " ");
+			sb_apqn(sb, op->card, op->domain);
+			break;
+		case SCN_OPND_CARD:
+			sb_printf(sb, " %d", op->card);
+			break;
+		case SCN_OPND_DOMAIN:
+			sb_printf(sb, " %d", op->domain);
+			break;
+		case SCN_OPND_STR:
+			if (label) {
+				sb_printf(sb, " \"%s\"", op->str);
+				break;
+			}
+			sb_printf(sb, " ");
+			sb_str(sb, op->str);
+			break;
+		case SCN_OPND_IOVA:
+			if (!label)
+				sb_printf(sb, " 0x%lx", op->arg);
+			break;
+		case SCN_OPND_ISC:
+			if (!label)
+				sb_printf(sb, " isc %ld", op->arg);
+			break;
+		case SCN_OPND_VCPUS:
+			if (!label)
+				sb_printf(sb, " vcpus %ld", op->arg);
+			break;
+		case SCN_OPND_CRYPTO:
+			if (label)
+				break;
+			n = op->arg >= 0 && op->arg <= 255 ? scn_crypto_attr_name((int)op->arg) : NULL;
+			if (n)
+				sb_printf(sb, " %s", n);
+			else
+				sb_printf(sb, " %ld", op->arg);
+			break;
+		case SCN_OPND_MS:
+			if (!label)
+				sb_printf(sb, " %ld", op->arg);
+			break;
+		case SCN_OPND__:
+		default:
+			return;
+		}
 	}
 }
 
-const char *apsim_scn_op_str(const struct apsim_op *op, char *buf, size_t len)
+static const char *op_text(const struct apsim_op *op, char *buf, size_t len, bool label)
 {
 	struct sbuf sb = { buf, len, 0 };
 
 	if (!buf || !len)
 		return "";
 	buf[0] = 0;
-	sb_op(&sb, op);
+	sb_op(&sb, op, label);
 	return buf;
+}
+
+const char *apsim_scn_op_str(const struct apsim_op *op, char *buf, size_t len)
+{
+	return op_text(op, buf, len, false);
+}
+
+const char *apsim_scn_op_label(const struct apsim_op *op, char *buf, size_t len)
+{
+	return op_text(op, buf, len, true);
 }
 
 static bool is_ident(const char *s)
@@ -353,8 +356,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 	/* explore */
 	LINE_BEGIN();
 	sb_printf(&sb, "explore");
-	if (e->strategy >= 0 && (n = scn_strategy_name(e->strategy)))
-		sb_printf(&sb, " strategy %s", n);
+	if (e->strategy >= 0 && e->strategy < SIM_STRAT_REPLAY)   /* as the parser takes */
+		sb_printf(&sb, " strategy %s", sim_strategy_name(e->strategy));
 	if (e->has_seed)
 		sb_printf(&sb, " seed %llu", (unsigned long long)e->seed);
 	if (e->iterations >= 0)
@@ -372,7 +375,7 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 	for (i = 0; i < s->nexpect; i++) {
 		const struct apsim_expect *x = &s->expect[i];
 
-		n = scn_expect_name(x->kind);
+		n = apsim_expect_name(x->kind);
 		if (!n)
 			continue;
 		LINE_BEGIN();

@@ -70,51 +70,51 @@ void apsim_world_init(void)
 	shim_driver_data_snapshot();
 }
 
-/* ------------------------------------------------------------- op labels */
+/* ------------------------------------------------ per-execution reset */
 
-static void op_label(const struct apsim_op *op, char *buf, size_t len)
+/* Every execution starts from the same world: the variant's shim switches,
+ * the scenario's host configuration, no objects, every result "not run". */
+static void apply_variant_flags(void);
+static void vfio_busy(struct vfio_device *vd);
+
+/* The scenario's host configuration, in the AP bus shim's own type. */
+static void apply_hostcfg(const struct apsim_hostcfg *c)
 {
-	const char *n = apsim_op_name(op->kind);
+	struct shim_ap_hostcfg h;
 
-	switch (op->kind) {
-	case APSIM_OP_ASSIGN_ADAPTER: case APSIM_OP_UNASSIGN_ADAPTER:
-	case APSIM_OP_ASSIGN_DOMAIN: case APSIM_OP_UNASSIGN_DOMAIN:
-	case APSIM_OP_ASSIGN_CONTROL_DOMAIN: case APSIM_OP_UNASSIGN_CONTROL_DOMAIN:
-		snprintf(buf, len, "%s m%d \"%s\"", n, op->mdev, op->str);
-		break;
-	case APSIM_OP_APMASK_WRITE: case APSIM_OP_AQMASK_WRITE:
-		snprintf(buf, len, "%s \"%s\"", n, op->str);
-		break;
-	case APSIM_OP_READ_QUEUE_STATUS: case APSIM_OP_QUEUE_BIND:
-	case APSIM_OP_QUEUE_UNBIND:
-		snprintf(buf, len, "%s %02x.%04x", n, op->card, op->domain);
-		break;
-	case APSIM_OP_PQAP_AQIC_ENABLE: case APSIM_OP_PQAP_AQIC_DISABLE:
-		snprintf(buf, len, "%s k%d.%d %02x.%04x", n, op->kvm, op->vcpu,
-			 op->card, op->domain);
-		break;
-	case APSIM_OP_VFIO_OPEN:
-		if (op->kvm >= 0)
-			snprintf(buf, len, "%s m%d k%d", n, op->mdev, op->kvm);
-		else
-			snprintf(buf, len, "%s m%d none", n, op->mdev);
-		break;
-	case APSIM_OP_KVM_CREATE: case APSIM_OP_KVM_DESTROY:
-	case APSIM_OP_KVM_VM_CRYPTO: case APSIM_OP_KVM_PV_COMMAND:
-		snprintf(buf, len, "%s k%d", n, op->kvm);
-		break;
-	case APSIM_OP_CONFIG_ADD_ADAPTER: case APSIM_OP_CONFIG_REMOVE_ADAPTER:
-	case APSIM_OP_CONFIG_ADD_DOMAIN: case APSIM_OP_CONFIG_REMOVE_DOMAIN:
-	case APSIM_OP_CONFIG_ADD_CONTROL_DOMAIN:
-	case APSIM_OP_CONFIG_REMOVE_CONTROL_DOMAIN:
-		snprintf(buf, len, "%s %d", n, op->card >= 0 ? op->card : op->domain);
-		break;
-	default:
-		if (op->mdev >= 0)
-			snprintf(buf, len, "%s m%d", n, op->mdev);
-		else
-			snprintf(buf, len, "%s", n);
+	memcpy(h.apm, c->apm, sizeof(h.apm));
+	memcpy(h.aqm, c->aqm, sizeof(h.aqm));
+	memcpy(h.adm, c->adm, sizeof(h.adm));
+	h.apxa = c->apxa;
+	h.have_apmask = c->have_apmask;
+	h.have_aqmask = c->have_aqmask;
+	memcpy(h.apmask, c->apmask, sizeof(h.apmask));
+	memcpy(h.aqmask, c->aqmask, sizeof(h.aqmask));
+	h.card_type = c->card_type;
+	shim_ap_config_set(&h);
+}
+
+static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
+{
+	apsim_world_init();
+	memset(&W, 0, sizeof(W));
+	W.scn = s;
+	W.ex = ex ? ex : &exec_scratch;
+	for (int i = 0; i < APSIM_MAX_OPS; i++) {
+		W.ex->setup[i] = APSIM_RES_NOT_RUN;
+		for (int t = 0; t < APSIM_MAX_THREADS; t++)
+			W.ex->thr[t][i] = APSIM_RES_NOT_RUN;
 	}
+	W.ex->mismatches = 0;
+	W.ex->mismatch[0] = 0;
+	W.ex->invariants_checked = false;
+	W.ex->nreads = 0;
+	shim_driver_data_restore();
+	shim_base_reset();
+	shim_s390_reset();
+	apply_variant_flags();
+	shim_vfio_set_busy_hook(vfio_busy);
+	apply_hostcfg(&s->cfg);
 }
 
 /* -------------------------------------------------------------- dispatch */
@@ -365,7 +365,7 @@ static void run_op(const struct apsim_op *op, long *result)
 	char label[128], rbuf[32], ebuf[32];
 	long r;
 
-	op_label(op, label, sizeof(label));
+	apsim_scn_op_label(op, label, sizeof(label));
 	sim_op_push(label);
 	/* the op starts by reading and updating W (open fds, removed mdevs),
 	 * which no sim primitive protects */
@@ -538,46 +538,6 @@ static void world_main(void *arg)
 	W.loaded = false;   /* matrix_dev is freed during unload */
 	shim_module_unload();
 	shim_slab_leak_check();
-}
-
-/* The scenario's host configuration, in the AP bus shim's own type. */
-static void apply_hostcfg(const struct apsim_hostcfg *c)
-{
-	struct shim_ap_hostcfg h;
-
-	memcpy(h.apm, c->apm, sizeof(h.apm));
-	memcpy(h.aqm, c->aqm, sizeof(h.aqm));
-	memcpy(h.adm, c->adm, sizeof(h.adm));
-	h.apxa = c->apxa;
-	h.have_apmask = c->have_apmask;
-	h.have_aqmask = c->have_aqmask;
-	memcpy(h.apmask, c->apmask, sizeof(h.apmask));
-	memcpy(h.aqmask, c->aqmask, sizeof(h.aqmask));
-	h.card_type = c->card_type;
-	shim_ap_config_set(&h);
-}
-
-static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
-{
-	apsim_world_init();
-	memset(&W, 0, sizeof(W));
-	W.scn = s;
-	W.ex = ex ? ex : &exec_scratch;
-	for (int i = 0; i < APSIM_MAX_OPS; i++) {
-		W.ex->setup[i] = APSIM_RES_NOT_RUN;
-		for (int t = 0; t < APSIM_MAX_THREADS; t++)
-			W.ex->thr[t][i] = APSIM_RES_NOT_RUN;
-	}
-	W.ex->mismatches = 0;
-	W.ex->mismatch[0] = 0;
-	W.ex->invariants_checked = false;
-	W.ex->nreads = 0;
-	shim_driver_data_restore();
-	shim_base_reset();
-	shim_s390_reset();
-	apply_variant_flags();
-	shim_vfio_set_busy_hook(vfio_busy);
-	apply_hostcfg(&s->cfg);
 }
 
 static const struct apsim_scenario *cur_scn;
