@@ -461,22 +461,18 @@ static void worker(void *arg)
 		run_op(&ts->ops[i], &W.ex->thr[t][i]);
 }
 
-/* The variant's `shim` lines, checked against switches.def at build time. */
+/* The variant's `shim` lines (checked against switches.def at build time). */
 static void apply_variant_flags(void)
 {
-	static const struct {
-		const char *name;
-		bool *flag;
-	} switches[] = {
+	static const struct { const char *name; bool *flag; } sw[] = {
 #define SWITCH(name, flag) { name, &flag },
 #include "driver/world/switches.def"
-#undef SWITCH
 	};
 
 	for (int i = 0; apsim_variant_shim_flags[i]; i++)
-		for (size_t k = 0; k < sizeof(switches) / sizeof(switches[0]); k++)
-			if (!strcmp(apsim_variant_shim_flags[i], switches[k].name))
-				*switches[k].flag = true;
+		for (size_t k = 0; k < sizeof(sw) / sizeof(sw[0]); k++)
+			if (!strcmp(apsim_variant_shim_flags[i], sw[k].name))
+				*sw[k].flag = true;
 }
 
 static void apply_faults(const struct apsim_scenario *s)
