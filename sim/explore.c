@@ -198,8 +198,8 @@ static uint64_t exec_seed(uint64_t seed, uint64_t i)
 }
 
 long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
-		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
-		 struct sim_explore_stats *stats)
+		 sim_fn teardown, void *main_arg, sim_exec_cb on_exec,
+		 void *cb_arg, struct sim_explore_stats *stats)
 {
 	struct sim_explore_stats st;
 	struct sim_opts oo;
@@ -215,11 +215,11 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 			if (!iterations && i >= 1 && o->strategy == SIM_STRAT_REPLAY)
 				break;
 			oo.seed = exec_seed(o->seed, i);
-			rc = sim_run(&oo, main_fn, teardown, arg, &res);
+			rc = sim_run(&oo, main_fn, teardown, main_arg, &res);
 			if (rc < 0)
 				return rc;
 			st.executions++;
-			if (on_exec && on_exec(i, &res, arg))
+			if (on_exec && on_exec(i, &res, cb_arg))
 				break;
 			if (!iterations && i + 1 >= 1000000)
 				break;
@@ -233,7 +233,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 	ex.bound_pruned = 0;
 	ex.active = true;
 	for (;;) {
-		rc = sim_run(&oo, main_fn, teardown, arg, &res);
+		rc = sim_run(&oo, main_fn, teardown, main_arg, &res);
 		if (rc < 0) {
 			ex.active = false;
 			return rc;
@@ -243,7 +243,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 			st.pruned++;
 		} else {
 			st.executions++;
-			if (on_exec && on_exec(st.executions - 1, &res, arg))
+			if (on_exec && on_exec(st.executions - 1, &res, cb_arg))
 				break;
 		}
 		if (res.diverged)

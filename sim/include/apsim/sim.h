@@ -349,9 +349,10 @@ int sim_run(const struct sim_opts *o, sim_fn main, sim_fn teardown, void *arg,
  * Explore many executions of the same program.  For RANDOM/PCT/RR runs
  * `iterations` executions with seeds derived from o->seed; for EXHAUSTIVE
  * enumerates interleavings up to the preemption bound with sleep sets
- * (iterations = cap, 0 = no cap).  `on_exec` is called after each execution
- * (may be NULL); return nonzero from it to stop early.  Returns the number
- * of executions run, or a negative errno.
+ * (iterations = cap, 0 = no cap).  Every execution runs `main(main_arg)`
+ * and `teardown(main_arg)` as sim_run does; `on_exec(index, result, cb_arg)`
+ * is called after each execution (may be NULL); return nonzero from it to
+ * stop early.  Returns the number of executions run, or a negative errno.
  */
 struct sim_explore_stats {
 	uint64_t executions;
@@ -363,8 +364,8 @@ struct sim_explore_stats {
 typedef int (*sim_exec_cb)(uint64_t exec_index, const struct sim_result *res,
 			   void *arg);
 long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main,
-		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
-		 struct sim_explore_stats *stats);
+		 sim_fn teardown, void *main_arg, sim_exec_cb on_exec,
+		 void *cb_arg, struct sim_explore_stats *stats);
 
 /* ------------------------------------------------------ trace and schedule */
 
