@@ -194,17 +194,10 @@ void sim__explore_begin_run(void);
 int sim__explore_pick(struct sim_thread *cur, uint64_t en);
 
 /* ---- helpers ---- */
-static inline uint64_t sim__splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 static inline uint64_t sim__mix(uint64_t a, uint64_t b)
 {
 	uint64_t s = a ^ (b * 0xd1b54a32d192ed03ULL);
-	return sim__splitmix(&s);
+	return sim_splitmix64(&s);
 }
 static inline int sim__nth_bit(uint64_t m, unsigned n)
 {

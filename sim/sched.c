@@ -174,8 +174,8 @@ uint64_t sim_rand(void)
 {
 	/* One stream per thread: values do not depend on the interleaving. */
 	if (sim__world.cur)
-		return sim__splitmix(&sim__world.cur->rng);
-	return sim__splitmix(&host_rng);
+		return sim_splitmix64(&sim__world.cur->rng);
+	return sim_splitmix64(&host_rng);
 }
 
 void sim_opts_default(struct sim_opts *o)
@@ -303,7 +303,7 @@ static int pick(struct sim_thread *cur, uint64_t en)
 	case SIM_STRAT_RANDOM:
 	default: {
 		unsigned n = __builtin_popcountll(en);
-		uint64_t r = sim__splitmix(&sim__world.rng);
+		uint64_t r = sim_splitmix64(&sim__world.rng);
 		return sim__nth_bit(en, (unsigned)(((unsigned __int128)r * n) >> 64));
 	}
 	}
@@ -576,11 +576,11 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
 	{
 		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
-		t->rng = sim__splitmix(&s);
+		t->rng = sim_splitmix64(&s);
 	}
 	if (sim__world.strategy == SIM_STRAT_PCT) {
 		/* random distinct priority, above every change-point value */
-		uint64_t r = sim__splitmix(&sim__world.rng) >> 24;
+		uint64_t r = sim_splitmix64(&sim__world.rng) >> 24;
 		t->prio = ((r + 32) << 6) | (uint64_t)tid;
 	}
 	sim_ctx_make(&t->ctx, lo, sim__world.opts.stack_size, thread_main, t);
@@ -798,7 +798,7 @@ static void world_reset(const struct sim_opts *o)
 	sim__world.max_vtime = sim__world.opts.max_vtime_ns;
 	{
 		uint64_t s = sim__world.seed ^ 0x5343484544ULL;
-		sim__world.rng = sim__splitmix(&s);
+		sim__world.rng = sim_splitmix64(&s);
 	}
 	host_rng = sim__mix(sim__world.seed, 0x686f7374ULL);
 	sim__world.block_seq = 0;
@@ -819,7 +819,7 @@ static void world_reset(const struct sim_opts *o)
 		if (n > 16)
 			n = 16;
 		for (int i = 0; i < n; i++)
-			sim__world.pct_cp[i] = 1 + sim__splitmix(&sim__world.rng) %
+			sim__world.pct_cp[i] = 1 + sim_splitmix64(&sim__world.rng) %
 					  (uint64_t)sim__world.opts.pct_steps_hint;
 		/* sort ascending (insertion sort, tiny) */
 		for (int i = 1; i < n; i++)

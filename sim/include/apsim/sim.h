@@ -452,6 +452,17 @@ const uint8_t *sim_cover_map(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
+/* splitmix64 (Steele, Lea, Flood 2014): advances *state by the golden
+ * gamma and returns the mixed value.  libsim's streams and apsim fuzz's
+ * choice stream are made of it. */
+static inline uint64_t sim_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 /* Version string of libsim. */
 extern const char sim_version[];
