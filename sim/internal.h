@@ -15,7 +15,7 @@
 
 #include <apsim/sim.h>
 #include <setjmp.h>
-#include "ctx.h"
+#include <apsim/ctx.h>
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
