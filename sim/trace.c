@@ -176,21 +176,6 @@ void sim_trace_print(FILE *out, int col_width)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 void sim_trace_print_json(FILE *out)
 {
 	char sb[96];
@@ -202,7 +187,7 @@ void sim_trace_print_json(FILE *out)
 		snprintf(nb, sizeof(nb), "T%d %s", t, sim__world.t[t].name);
 		fprintf(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":",
 			first ? "" : ",\n", t);
-		json_str(out, nb);
+		sim_out_json_str(out, nb);
 		fputs("}}", out);
 		first = false;
 	}
@@ -215,7 +200,7 @@ void sim_trace_print_json(FILE *out)
 			 e->obj ? " " : "", e->obj ? e->obj : "");
 		fprintf(out, "%s{\"name\":", first ? "" : ",\n");
 		first = false;
-		json_str(out, name);
+		sim_out_json_str(out, name);
 		fprintf(out, ",\"cat\":\"sim\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",
 			instant ? "i" : "X", e->tid, (unsigned long long)e->step);
 		if (instant)
@@ -223,10 +208,10 @@ void sim_trace_print_json(FILE *out)
 		else
 			fputs(",\"dur\":1", out);
 		fputs(",\"args\":{\"site\":", out);
-		json_str(out, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : "");
+		sim_out_json_str(out, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : "");
 		if (ev_text(e)) {
 			fputs(",\"text\":", out);
-			json_str(out, ev_text(e));
+			sim_out_json_str(out, ev_text(e));
 		}
 		fputs("}}", out);
 	}

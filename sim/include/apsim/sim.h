@@ -383,6 +383,40 @@ struct sim_schedule *sim_schedule_parse(FILE *in, const char *fname, char *err,
 					size_t errlen);
 void sim_schedule_free(struct sim_schedule *s);
 
+/* --------------------------------------------------------- results on disk */
+
+/* mkdir -p: 0 or a negative errno. */
+int sim_out_mkdirs(const char *path);
+/* Write the whole file `path` at once: fill(f, arg) writes into path.tmp,
+ * which is flushed, synced and renamed over path, so a crash never leaves
+ * a half-written file.  0 or a negative errno. */
+int sim_out_write_atomic(const char *path, void (*fill)(FILE *f, void *arg),
+			 void *arg);
+/* s as a JSON string literal (NULL as ""). */
+void sim_out_json_str(FILE *f, const char *s);
+/* s as one POSIX shell word, whatever it holds: in single quotes, each '
+ * as '\''. */
+void sim_out_sh_quote(FILE *f, const char *s);
+
+/* A finding of the execution that just ended (traced), to write to disk. */
+struct sim_out_finding {
+	const struct sim_finding *f;
+	const char *header;      /* report.txt text before the finding line */
+	int trace_width;         /* trace.txt column width (sim_trace_print) */
+	/* replay.sh runs `replay_bin run SCENARIO --schedule DIR/schedule.txt`
+	 * (the apsim command line): scn_path relative to the script when it
+	 * is in DIR or DIR/.., so the directory may be moved, else absolute */
+	const char *replay_bin;
+	const char *scn_path;
+};
+/*
+ * Write finding o->f into DIR (created): report.txt first, then
+ * schedule.txt, replay.sh, trace.txt, trace.json and lockdep.dot, each
+ * with sim_out_write_atomic.  0 or a negative errno (the files before the
+ * failing one are complete).
+ */
+int sim_out_write_finding(const char *dir, const struct sim_out_finding *o);
+
 /* ------------------------------------------------------------- misc hooks */
 
 /*
