@@ -3,8 +3,10 @@
  * apsim/sim.h - the public API of libsim, apsim's deterministic simulation core.
  *
  * Owns: simulated threads, the scheduler and its strategies, virtual time,
- * kernel-semantics sync primitives, the lock validator hooks, findings and
- * the trace/schedule.  Everything above it (shim kernel, driver glue, CLI,
+ * kernel-semantics sync primitives, the lock validator hooks, findings,
+ * the trace/schedule and results on disk (sim_out_*: atomic files, a
+ * finding's directory).  The context switch has its own header,
+ * <apsim/ctx.h>.  Everything above it (shim kernel, driver glue, CLI,
  * fuzzer) talks to the core only through this header.
  *
  * Conventions (libuv-like): functions return 0 or a negative errno; names are
