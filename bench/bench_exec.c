@@ -16,11 +16,9 @@
  * executions (what dominates an execution).  Figures only, never pass/fail.
  */
 #include <apsim/sim.h>
-#include <sys/mman.h>
 #include <sched.h>
 #include <sys/wait.h>
 
-#include "../sim/ctx.h"
 #include "fuzz/gen.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
@@ -34,32 +32,8 @@
 /* ------------------------------------------------------ libsim core */
 
 #define NSW 2000000L
-static struct sim_ctx c_main, c_peer;
-static void peer_fn(void *arg)
-{
-	(void)arg;
-	for (;;)
-		sim_ctx_jump(&c_peer, &c_main, false);
-}
-
-static double ctx_switch_ns(void)
-{
-	size_t sz = 64 * 1024;
-	void *stk = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	sim_ctx_make(&c_peer, stk, sz, peer_fn, NULL);
-	double t0 = bench_now();
-
-	for (long i = 0; i < NSW; i++)
-		sim_ctx_jump(&c_main, &c_peer, false);
-	double dt = bench_now() - t0;
-
-	munmap(stk, sz);
-	return dt * 1e9 / (2.0 * NSW);
-}
-
 #define NLOCK 1000000L
-#include "bench_lock.h"
+#include "bench_core.h"
 
 #define NYIELD 300000L
 static void yielder(void *arg)
@@ -295,7 +269,7 @@ int main(int argc, char **argv)
 	long bad = 0;
 
 	for (int r = 0; r < R; r++) {
-		sw[r] = ctx_switch_ns();
+		sw[r] = bench_ctx_switch_ns(NSW);
 		lon[r] = bench_lock_unlock_ns(NLOCK, true);
 		loff[r] = bench_lock_unlock_ns(NLOCK, false);
 		dec[r] = decisions_per_s();

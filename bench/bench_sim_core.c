@@ -11,11 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <ucontext.h>
 
-#include "../sim/ctx.h"
+#include "bench_core.h"
 
 #define RUNS 7
 
@@ -38,31 +37,9 @@ static double median(double *v)
 	return v[RUNS / 2];
 }
 
-/* ---------------------------------------------------- raw switch: ours */
+/* ---------------------------------------------------- raw switch: glibc */
 
 #define NSW 2000000L
-static struct sim_ctx c_main, c_peer;
-static void peer_fn(void *arg)
-{
-	for (;;)
-		sim_ctx_jump(&c_peer, &c_main, false);
-}
-
-static double bench_ours(void)
-{
-	size_t sz = 64 * 1024;
-	void *stk = mmap(NULL, sz, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	sim_ctx_make(&c_peer, stk, sz, peer_fn, NULL);
-	double t0 = now_s();
-	for (long i = 0; i < NSW; i++)
-		sim_ctx_jump(&c_main, &c_peer, false);
-	double dt = now_s() - t0;
-	munmap(stk, sz);
-	return dt * 1e9 / (2.0 * NSW);     /* two switches per round trip */
-}
-
-/* ---------------------------------------------------- raw switch: glibc */
 
 static ucontext_t u_main, u_peer;
 static void upeer(void)
@@ -89,10 +66,7 @@ static double bench_glibc(void)
 	return dt * 1e9 / (2.0 * n);
 }
 
-/* ---------------------------------------------------- mutex fast path */
-
 #define NLOCK 2000000L
-#include "bench_lock.h"
 
 /* ---------------------------------------------------- steps per second */
 
@@ -129,7 +103,7 @@ int main(void)
 	       st_pct[RUNS], sw;
 
 	for (int i = 0; i < RUNS; i++) {
-		ours[i] = bench_ours();
+		ours[i] = bench_ctx_switch_ns(NSW);
 		glibc[i] = bench_glibc();
 		lk_on[i] = bench_lock_unlock_ns(NLOCK, true);
 		lk_off[i] = bench_lock_unlock_ns(NLOCK, false);

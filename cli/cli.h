@@ -3,7 +3,8 @@
  * cli/cli.h - internals shared by the apsim command-line modules.
  *
  * Owns: the sub-command entry points and small helpers (number parsing,
- * paths of sibling binaries, finding artefacts on disk).
+ * paths of sibling binaries, a finding's artefacts with apsim's replay
+ * command).
  */
 #ifndef APSIM_CLI_H
 #define APSIM_CLI_H
@@ -28,28 +29,19 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_self_path(const char *rel, char *out, size_t len);
 void cli_print_version(FILE *f);
 
-/* JSON string literal of s; wall-clock seconds (display/figures only). */
-void cli_json_str(FILE *f, const char *s);
+/* Wall-clock seconds (display/figures only). */
 double cli_now_s(void);
 
 /* Column width of interleaving traces: $APSIM_TRACE_WIDTH, default 44. */
 int cli_trace_width(void);
 
-/* mkdir -p; 0 or -errno */
-int cli_mkdirs(const char *path);
-
 /*
  * Write the artefacts of finding `f` of the execution that just ended into
- * DIR (created): report.txt, trace.txt, trace.json, schedule.txt,
- * lockdep.dot, replay.sh.  `scn_path` is the scenario to replay with.
- * Each file is written to a temporary name, flushed and renamed, so a crash
- * later never leaves a half-written result.  Returns 0 or -errno.
+ * DIR (sim_out_write_finding: report.txt, schedule.txt, replay.sh,
+ * trace.txt, trace.json, lockdep.dot); replay.sh runs this apsim binary on
+ * `scn_path`.  Returns 0 or -errno.
  */
 int cli_write_finding(const char *dir, const struct sim_finding *f,
-		      const char *scn_path, const char *header,
-		      const char *replay_extra);
-
-/* Atomically write a whole file from a callback. */
-int cli_write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg);
+		      const char *scn_path, const char *header);
 
 #endif /* APSIM_CLI_H */

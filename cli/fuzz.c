@@ -250,7 +250,7 @@ static void fill_scn(FILE *f, void *arg)
 
 static int write_scn(const char *path, const struct apsim_scenario *s)
 {
-	return cli_write_atomic(path, fill_scn, (void *)s);
+	return sim_out_write_atomic(path, fill_scn, (void *)s);
 }
 
 static void fill_text(FILE *f, void *arg)
@@ -301,7 +301,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	struct repro_ctx rc;
 
 	r->shrunk_ops = -1;
-	if (cli_mkdirs(dir)) {
+	if (sim_out_mkdirs(dir)) {
 		fprintf(stderr, "apsim: cannot create %s: %s\n", dir, strerror(errno));
 		return;
 	}
@@ -322,7 +322,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	if (!f)
 		fprintf(stderr, "apsim: seed %llu: finding %s did not recur with tracing on\n",
 			(unsigned long long)seed, sig);
-	else if (cli_write_finding(dir, f, path, hdr, NULL))
+	else if (cli_write_finding(dir, f, path, hdr))
 		fprintf(stderr, "apsim: cannot write %s: %s\n", dir, strerror(errno));
 	/* 3. shrink */
 	if (!FO.no_shrink && f) {
@@ -351,7 +351,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 		if (explore_for(&min, sig, rc.index + 1, true, &rc) && (f = find_sig(sig))) {
 			header_for(hdr, sizeof(hdr), seed, &min);
 			snprintf(mdir, sizeof(mdir), "%s/minimal", dir);
-			if (cli_write_finding(mdir, f, path, hdr, NULL))
+			if (cli_write_finding(mdir, f, path, hdr))
 				fprintf(stderr, "apsim: cannot write %s\n", mdir);
 		} else {
 			fprintf(stderr, "apsim: seed %llu: minimal scenario did not reproduce %s\n",
@@ -567,7 +567,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 	s.explore.iterations = 1;
 	r->seed = seed;
 	r->ops = apsim_scn_count_ops(&s);
-	if (cli_mkdirs(dir))
+	if (sim_out_mkdirs(dir))
 		return;
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
 	write_scn(path, &s);
@@ -577,7 +577,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 		 "Reproduce: apsim run scenario.scn (in this directory)\n",
 		 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	cli_write_atomic(path, fill_text, text);
+	sim_out_write_atomic(path, fill_text, text);
 }
 
 /* A worker died while running seed: record it as a crash finding. */
@@ -750,7 +750,7 @@ static void fill_summary(FILE *f, void *arg)
 	else
 		snprintf(blocks, sizeof(blocks), "null");
 	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"variant\": ", apsim_version);
-	cli_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
+	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
 		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
 		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n"
@@ -763,10 +763,10 @@ static void fill_summary(FILE *f, void *arg)
 		const struct frec *r = &SH->f[i];
 
 		fprintf(f, "%s\n    {\"signature\":", i ? "," : "");
-		cli_json_str(f, r->sig);
+		sim_out_json_str(f, r->sig);
 		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
 			(unsigned long long)r->seed);
-		cli_json_str(f, r->dir);
+		sim_out_json_str(f, r->dir);
 		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s,"
 			"\"found_at_exec\":%llu,\"found_after_s\":%.3f}", r->ops,
 			r->shrunk_ops, r->state == REC_DONE ? "true" : "false",
@@ -819,7 +819,7 @@ static int convert(const char *file)
 	s.explore.iterations = 1;
 	base = base ? base + 1 : file;
 	snprintf(s.name, sizeof(s.name), "%.80s", base);
-	if (cli_mkdirs(FO.out)) {
+	if (sim_out_mkdirs(FO.out)) {
 		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
 		return 2;
 	}
@@ -968,7 +968,7 @@ int cli_fuzz(int argc, char **argv)
 		FO.count = UINT64_MAX - FO.first;      /* until the time is up */
 	if (FO.first + FO.count < FO.first)
 		return cli_usage_error("fuzz", "%s", "--seed + --iterations overflows 64 bits");
-	if (cli_mkdirs(FO.out)) {
+	if (sim_out_mkdirs(FO.out)) {
 		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
 		return 2;
 	}
@@ -1069,7 +1069,7 @@ int cli_fuzz(int argc, char **argv)
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
 
 		snprintf(path, sizeof(path), "%s/summary.json", FO.out);
-		if (cli_write_atomic(path, fill_summary, &sm))
+		if (sim_out_write_atomic(path, fill_summary, &sm))
 			fprintf(stderr, "apsim: cannot write %s\n", path);
 		if (FO.json) {
 			fill_summary(stdout, &sm);

@@ -136,8 +136,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		char hdr[1400];
 		snprintf(hdr, sizeof(hdr), "%sexecution: #%llu\n", r->header,
 			 (unsigned long long)idx);
-		if (cli_write_finding(r->seen_dir[j], f, r->s->file, hdr,
-				      NULL) < 0) {
+		if (cli_write_finding(r->seen_dir[j], f, r->s->file, hdr) < 0) {
 			r->write_errors++;
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
 				strerror(errno));
@@ -326,26 +325,26 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 
 	if (ro->json) {
 		printf("{\"scenario\":");
-		cli_json_str(stdout, s.name);
+		sim_out_json_str(stdout, s.name);
 		printf(",\"file\":");
-		cli_json_str(stdout, path);
+		sim_out_json_str(stdout, path);
 		printf(",\"variant\":");
-		cli_json_str(stdout, apsim_variant_name);
+		sim_out_json_str(stdout, apsim_variant_name);
 		printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"complete\":%s,\"result\":\"%s\"",
 		       sim_strategy_name(so.strategy), (unsigned long long)so.seed,
 		       (unsigned long long)o.execs, o.complete ? "true" : "false",
 		       o.pass ? "pass" : "fail");
 		if (!o.pass) {
 			printf(",\"why\":");
-			cli_json_str(stdout, o.why);
+			sim_out_json_str(stdout, o.why);
 		}
 		printf(",\"findings\":[");
 		for (int i = 0; i < r.nseen; i++) {
 			printf("%s{\"kind\":\"%s\",\"signature\":", i ? "," : "",
 			       sim_finding_kind_name(r.seen_kind[i]));
-			cli_json_str(stdout, r.seen[i]);
+			sim_out_json_str(stdout, r.seen[i]);
 			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
-			cli_json_str(stdout, r.seen_dir[i]);
+			sim_out_json_str(stdout, r.seen_dir[i]);
 			printf("}");
 		}
 		printf("]}\n");

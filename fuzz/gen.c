@@ -24,15 +24,6 @@
 
 #include <apsim/sim.h>
 
-uint64_t apsim_splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 void apsim_gen_opts_default(struct apsim_gen_opts *o)
 {
 	o->threads_min = 2;
@@ -83,7 +74,7 @@ static uint64_t raw(struct src *r, int nbytes)
 	uint64_t v = 0;
 
 	if (!r->bytes)
-		return apsim_splitmix64(&r->st);
+		return sim_splitmix64(&r->st);
 	for (int i = 0; i < nbytes; i++)
 		v = v << 8 | (r->pos < r->len ? r->d[r->pos++] : 0);
 	return v;

@@ -26,9 +26,6 @@ struct apsim_gen_opts {
 
 void apsim_gen_opts_default(struct apsim_gen_opts *o);
 
-/* splitmix64: advances *state, returns the next value. */
-uint64_t apsim_splitmix64(uint64_t *state);
-
 /* seed -> scenario (o may be NULL for the defaults). */
 void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 			struct apsim_scenario *out);

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define w sim__w
 
 struct node {
 	uint64_t enabled;
@@ -63,12 +62,12 @@ static inline bool indep(const void *a, const void *b)
 
 static uint64_t filter_sleep(uint64_t s, int chosen)
 {
-	const void *co = w.t[chosen].next_obj;
+	const void *co = sim__world.t[chosen].next_obj;
 	uint64_t out = 0;
 
 	for (uint64_t b = s & ~BIT(chosen); b; b &= b - 1) {
 		int u = __builtin_ctzll(b);
-		if (indep(w.t[u].next_obj, co))
+		if (indep(sim__world.t[u].next_obj, co))
 			out |= BIT(u);
 	}
 	return out;
@@ -83,8 +82,8 @@ void sim__explore_begin_run(void)
 	ex.prefix = ex.n;
 	ex.n = 0;
 	ex.pending_sleep = 0;
-	ex.no_reduction = w.opts.no_reduction;
-	ex.bound = w.opts.preemption_bound;
+	ex.no_reduction = sim__world.opts.no_reduction;
+	ex.bound = sim__world.opts.preemption_bound;
 }
 
 static bool allowed(const struct node *nd, int c)
@@ -115,12 +114,12 @@ int sim__explore_pick(struct sim_thread *cur, uint64_t en)
 	if (i < ex.prefix) {
 		/* following the prefix of the previous run */
 		if (nd->enabled != en || nd->cur != cur->tid) {
-			w.diverged = true;
+			sim__world.diverged = true;
 			sim_report(SIM_F_DIVERGENCE, false, "nondeterministic",
 				   "exhaustive search: the program is not deterministic: "
 				   "at step %llu the runnable set or the running thread "
 				   "differs from the previous execution\n",
-				   (unsigned long long)w.step);
+				   (unsigned long long)sim__world.step);
 			ex.n = i;
 			return -1;
 		}
@@ -129,13 +128,13 @@ int sim__explore_pick(struct sim_thread *cur, uint64_t en)
 		nd->enabled = en;
 		nd->sleep = ex.no_reduction ? 0 : (ex.pending_sleep & en);
 		nd->done = 0;
-		nd->pre = (int32_t)w.preemptions;
+		nd->pre = (int32_t)sim__world.preemptions;
 		nd->cur = (int8_t)cur->tid;
 		nd->cur_enabled = (en & BIT(cur->tid)) != 0;
 		uint64_t cands = en & ~nd->sleep;
 		if (!cands) {
 			/* sleep-set blocked: everything from here was explored */
-			w.redundant = true;
+			sim__world.redundant = true;
 			ex.n = i;    /* no node for this point */
 			return -1;
 		}
@@ -144,7 +143,7 @@ int sim__explore_pick(struct sim_thread *cur, uint64_t en)
 			if (allowed(nd, __builtin_ctzll(b)))
 				ok |= b & -b;
 		if (!ok) {
-			w.redundant = true;
+			sim__world.redundant = true;
 			ex.bound_pruned += (uint64_t)__builtin_popcountll(cands);
 			ex.n = i;
 			return -1;
@@ -199,8 +198,8 @@ static uint64_t exec_seed(uint64_t seed, uint64_t i)
 }
 
 long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
-		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
-		 struct sim_explore_stats *stats)
+		 sim_fn teardown, void *main_arg, sim_exec_cb on_exec,
+		 void *cb_arg, struct sim_explore_stats *stats)
 {
 	struct sim_explore_stats st;
 	struct sim_opts oo;
@@ -216,11 +215,11 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 			if (!iterations && i >= 1 && o->strategy == SIM_STRAT_REPLAY)
 				break;
 			oo.seed = exec_seed(o->seed, i);
-			rc = sim_run(&oo, main_fn, teardown, arg, &res);
+			rc = sim_run(&oo, main_fn, teardown, main_arg, &res);
 			if (rc < 0)
 				return rc;
 			st.executions++;
-			if (on_exec && on_exec(i, &res, arg))
+			if (on_exec && on_exec(i, &res, cb_arg))
 				break;
 			if (!iterations && i + 1 >= 1000000)
 				break;
@@ -234,7 +233,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 	ex.bound_pruned = 0;
 	ex.active = true;
 	for (;;) {
-		rc = sim_run(&oo, main_fn, teardown, arg, &res);
+		rc = sim_run(&oo, main_fn, teardown, main_arg, &res);
 		if (rc < 0) {
 			ex.active = false;
 			return rc;
@@ -244,7 +243,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 			st.pruned++;
 		} else {
 			st.executions++;
-			if (on_exec && on_exec(st.executions - 1, &res, arg))
+			if (on_exec && on_exec(st.executions - 1, &res, cb_arg))
 				break;
 		}
 		if (res.diverged)

@@ -5,7 +5,7 @@
  * Owns: the world (threads, run state, strategy state), the scheduling-point
  * entry points used by the sync primitives, trace recording, and the small
  * internal API offered to the lock validator (sim/lockdep.c):
- *   sim__op_label, sim__generation, sim__lockdep_on, sim__step
+ *   sim__op_label, sim__generation
  * and the hooks the validator provides to the scheduler:
  *   sim__lockdep_reset, sim__lockdep_thread_exit.
  * Nothing outside sim/ may include this file.
@@ -15,7 +15,7 @@
 
 #include <apsim/sim.h>
 #include <setjmp.h>
-#include "ctx.h"
+#include <apsim/ctx.h>
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -26,10 +26,6 @@
 const char *sim__op_label(int tid);
 /* Execution counter: increments at the start of every sim_run. */
 uint32_t sim__generation(void);
-/* Is the validator enabled for the current execution (opts.lockdep)? */
-bool sim__lockdep_on(void);
-/* Current step (number of scheduling points executed so far). */
-uint64_t sim__step(void);
 /* Provided by sim/lockdep.c; called by the scheduler. */
 void sim__lockdep_reset(bool keep_graph);   /* start of every execution */
 void sim__lockdep_thread_exit(int tid);     /* a thread exits */
@@ -137,9 +133,10 @@ struct sim_world {
 	struct sim_thread t[SIM_MAX_THREADS];
 };
 
-extern struct sim_world sim__w;
+/* The one world of this process (defined in sched.c). */
+extern struct sim_world sim__world;
 
-static inline struct sim_thread *sim__cur(void) { return sim__w.cur; }
+static inline struct sim_thread *sim__cur(void) { return sim__world.cur; }
 
 /* ---- sched.c ---- */
 /* A scheduling point of the running thread (it stays runnable).  obj is
@@ -197,17 +194,10 @@ void sim__explore_begin_run(void);
 int sim__explore_pick(struct sim_thread *cur, uint64_t en);
 
 /* ---- helpers ---- */
-static inline uint64_t sim__splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 static inline uint64_t sim__mix(uint64_t a, uint64_t b)
 {
 	uint64_t s = a ^ (b * 0xd1b54a32d192ed03ULL);
-	return sim__splitmix(&s);
+	return sim_splitmix64(&s);
 }
 static inline int sim__nth_bit(uint64_t m, unsigned n)
 {

@@ -87,7 +87,7 @@ static inline int ld_tid(void)
 {
 	const struct sim_thread *t = sim__cur();
 
-	return t && sim__w.lockdep ? t->tid : -1;
+	return t && sim__world.lockdep ? t->tid : -1;
 }
 
 static size_t ld_ptr_hash(const void *p, unsigned sub)
@@ -701,11 +701,6 @@ size_t sim_lockdep_pair_ids(uint64_t *out, size_t max)
 			out[n] = h ? h : 1;
 		}
 	return n;
-}
-
-int sim__lockdep_nedges(void)
-{
-	return ld_nedges;
 }
 
 unsigned sim__lockdep_edge_dep(const char *from, const char *to)

@@ -116,7 +116,6 @@ const char *ld_thread_name(int tid);
  * graph reset. */
 uint64_t sim__lockdep_validations(void);
 int sim__lockdep_nclasses(void);   /* registered classes */
-int sim__lockdep_nedges(void);     /* dependency edges */
 /* Does the graph hold an edge between the classes named a and b?
  * Returns its LD_DEP_* mask, 0 if none. */
 unsigned sim__lockdep_edge_dep(const char *from, const char *to);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define w sim__w
 #define MAX_FINDINGS 128
 
 static struct sim_finding findings[MAX_FINDINGS];
@@ -85,7 +84,7 @@ const char *sim_site_str(const struct sim_site *s, char *buf, size_t len)
 void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 		 const char *fmt, va_list ap)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 	struct sim_finding *f;
 	char *text = NULL;
 	size_t len = 0;
@@ -104,7 +103,7 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 	fprintf(out, "apsim: %s", sim_finding_kind_name(kind));
 	if (t)
 		fprintf(out, " in T%d (%s)", t->tid, t->name);
-	fprintf(out, " at step %llu\n", (unsigned long long)w.step);
+	fprintf(out, " at step %llu\n", (unsigned long long)sim__world.step);
 	vfprintf(out, fmt, ap);
 	fflush(out);
 	if (len == 0 || text[len - 1] != '\n')
@@ -116,14 +115,14 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 			for (int i = n - 1; i >= 0; i--)
 				fprintf(out, "  %s\n", t->ops[i]);
 		}
-		if (w.lockdep && kind != SIM_F_DEADLOCK && kind != SIM_F_LOCK_CYCLE &&
+		if (sim__world.lockdep && kind != SIM_F_DEADLOCK && kind != SIM_F_LOCK_CYCLE &&
 		    kind != SIM_F_LOCK_RECURSIVE && kind != SIM_F_LOCK_BAD_UNLOCK &&
 		    kind != SIM_F_LOCK_HELD_EXIT && kind != SIM_F_LOCK_NOT_HELD) {
 			fprintf(out, "locks held by T%d (%s):\n", t->tid, t->name);
 			sim_lockdep_print_held(out, t->tid);
 		}
 	}
-	if (w.trace) {
+	if (sim__world.trace) {
 		fprintf(out, "recent events:\n");
 		sim__trace_tail(out, 10);
 	}
@@ -132,9 +131,9 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 	f->kind = kind;
 	snprintf(f->signature, sizeof(f->signature), "%s", signature);
 	f->report = text;
-	f->step = w.step;
+	f->step = sim__world.step;
 	f->tid = t ? t->tid : -1;
-	if (w.trace)
+	if (sim__world.trace)
 		sim__trace_ev(t ? t->tid : -1, SIM_EV_FINDING,
 			      sim_finding_kind_name(kind), NULL, f->signature);
 done:
@@ -196,7 +195,7 @@ _Static_assert(offsetof(struct sim_mutex, wq) != offsetof(struct sim_rwsem, wq) 
 
 static uint64_t waits_for(int tid)
 {
-	const struct sim_thread *t = &w.t[tid];
+	const struct sim_thread *t = &sim__world.t[tid];
 	uint64_t owners = 0;
 	const char *n;
 	const struct sim_site *os;
@@ -226,7 +225,7 @@ static void print_blocked(FILE *out, const struct sim_thread *t)
 			t->name, name, sb);
 		for (uint64_t b = owners; b; b &= b - 1) {
 			int o = __builtin_ctzll(b);
-			fprintf(out, ", held by T%d (%s)", o, w.t[o].name);
+			fprintf(out, ", held by T%d (%s)", o, sim__world.t[o].name);
 			if (os)
 				fprintf(out, " (acquired at %s)",
 					sim_site_str(os, ob, sizeof(ob)));
@@ -248,7 +247,7 @@ static int find_cycle(int *cyc)
 	int ncyc = 0;
 
 	/* iterative DFS from each tid */
-	for (int s = 0; s < w.nthreads && !ncyc; s++) {
+	for (int s = 0; s < sim__world.nthreads && !ncyc; s++) {
 		int stack[SIM_MAX_THREADS], sp = 0;
 		uint64_t pending[SIM_MAX_THREADS];
 		if (color[s])
@@ -324,10 +323,10 @@ void sim__report_deadlock(void)
 		const char *names[SIM_MAX_THREADS];
 		int nn = 0;
 		fprintf(out, "INFO: task T%d (%s) blocked: deadlock\n", cyc[0],
-			w.t[cyc[0]].name);
+			sim__world.t[cyc[0]].name);
 		fprintf(out, "wait-for cycle of %d threads:\n", ncyc);
 		for (int i = 0; i < ncyc; i++) {
-			const struct sim_thread *t = &w.t[cyc[i]];
+			const struct sim_thread *t = &sim__world.t[cyc[i]];
 			uint64_t ow;
 			const char *n;
 			const struct sim_site *os;
@@ -343,9 +342,9 @@ void sim__report_deadlock(void)
 				      i ? "," : "", names[i]);
 		fputc('\n', out);
 		for (int i = 0; i < ncyc; i++) {
-			const struct sim_thread *t = &w.t[cyc[i]];
+			const struct sim_thread *t = &sim__world.t[cyc[i]];
 			fprintf(out, "T%d (%s) holds:\n", t->tid, t->name);
-			if (w.lockdep)
+			if (sim__world.lockdep)
 				sim_lockdep_print_held(out, t->tid);
 			if (t->nops)
 				fprintf(out, "  during: %s\n",
@@ -357,8 +356,8 @@ void sim__report_deadlock(void)
 		const char *names[SIM_MAX_THREADS];
 		int nn = 0;
 		fprintf(out, "INFO: all threads blocked: no runnable thread, no timer\n");
-		for (int i = 0; i < w.nthreads; i++) {
-			const struct sim_thread *t = &w.t[i];
+		for (int i = 0; i < sim__world.nthreads; i++) {
+			const struct sim_thread *t = &sim__world.t[i];
 			if (t->state != SIM_T_BLOCKED)
 				continue;
 			fputs("  ", out);
@@ -371,10 +370,10 @@ void sim__report_deadlock(void)
 			if (i == 0 || strcmp(names[i], names[i - 1]))
 				o += snprintf(sig + o, sizeof(sig) - (size_t)o, "%s%s",
 					      i ? "," : "", names[i]);
-		for (int i = 0; i < w.nthreads; i++) {
-			if (w.t[i].state != SIM_T_BLOCKED || !w.lockdep)
+		for (int i = 0; i < sim__world.nthreads; i++) {
+			if (sim__world.t[i].state != SIM_T_BLOCKED || !sim__world.lockdep)
 				continue;
-			fprintf(out, "T%d (%s) holds:\n", i, w.t[i].name);
+			fprintf(out, "T%d (%s) holds:\n", i, sim__world.t[i].name);
 			sim_lockdep_print_held(out, i);
 		}
 		fputs("\n*** DEADLOCK ***\n", out);
@@ -383,10 +382,10 @@ void sim__report_deadlock(void)
 	{
 		/* attributed to the first thread of the cycle; the text already
 		 * holds the per-thread details */
-		struct sim_thread *save = w.cur;
-		w.cur = ncyc ? &w.t[cyc[0]] : NULL;
+		struct sim_thread *save = sim__world.cur;
+		sim__world.cur = ncyc ? &sim__world.t[cyc[0]] : NULL;
 		sim_report(SIM_F_DEADLOCK, false, sig, "%s", text);
-		w.cur = save;
+		sim__world.cur = save;
 	}
 	free(text);
 }
@@ -396,15 +395,15 @@ void sim__report_hang(const char *why)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
-	struct sim_thread *save = w.cur;
+	struct sim_thread *save = sim__world.cur;
 
 	if (!out)
 		return;
 	fprintf(out, "INFO: no progress: %s (steps %llu, virtual time %llu ns)\n",
-		why, (unsigned long long)w.step, (unsigned long long)w.now);
+		why, (unsigned long long)sim__world.step, (unsigned long long)sim__world.now);
 	fprintf(out, "thread states:\n");
-	for (int i = 0; i < w.nthreads; i++) {
-		const struct sim_thread *t = &w.t[i];
+	for (int i = 0; i < sim__world.nthreads; i++) {
+		const struct sim_thread *t = &sim__world.t[i];
 		char sb[96];
 		if (t->state == SIM_T_BLOCKED) {
 			fputs("  ", out);
@@ -415,17 +414,17 @@ void sim__report_hang(const char *why)
 		}
 	}
 	fclose(out);
-	w.cur = NULL;
+	sim__world.cur = NULL;
 	sim_report(SIM_F_HANG, false, "hang", "%s", text);
-	w.cur = save;
+	sim__world.cur = save;
 	free(text);
 }
 
 void sim__report_crash(int sig, int tid, uintptr_t addr)
 {
-	const struct sim_thread *t = &w.t[tid];
+	const struct sim_thread *t = &sim__world.t[tid];
 	char sb[96], sigs[128];
-	struct sim_thread *save = w.cur;
+	struct sim_thread *save = sim__world.cur;
 	const char *sn = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" :
 			 sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL" :
 			 sig == SIGABRT ? "SIGABRT" : "signal";
@@ -441,7 +440,7 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, sb);
 	else
 		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, where);
-	w.cur = (struct sim_thread *)t;
+	sim__world.cur = (struct sim_thread *)t;
 	sim_report(SIM_F_CRASH, false, sigs,
 		   "BUG: %s in %s\n"
 		   "%s in simulated thread T%d (%s)%s\n"
@@ -453,5 +452,5 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 		   (sig == SIGSEGV && addr + 4096 >= lo && addr < lo) ?
 			   " (stack overflow: guard page hit)" : "",
 		   sb);
-	w.cur = save;
+	sim__world.cur = save;
 }

@@ -19,8 +19,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-struct sim_world sim__w;
-#define w sim__w
+struct sim_world sim__world;
 
 /* ------------------------------------------------------------ stacks */
 
@@ -57,88 +56,34 @@ static int stack_get(int tid, size_t size, void **lo)
 	return 0;
 }
 
-/* ------------------------------------------------------------ contexts */
-
-#ifdef SIM_CTX_ASM
-void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
-		  void (*fn)(void *), void *arg)
-{
-	uintptr_t top = ((uintptr_t)lo + size) & ~(uintptr_t)15;
-	uint64_t *sp = (uint64_t *)(top - 72);
-
-	/* popped by sim_ctx_switch: r15 r14 r13 r12 rbx rbp, then the
-	 * resume address; rsp is then 16-byte aligned for the call. */
-	sp[0] = 0;                       /* r15 */
-	sp[1] = 0;                       /* r14 */
-	sp[2] = (uint64_t)(uintptr_t)fn; /* r13 */
-	sp[3] = (uint64_t)(uintptr_t)arg;/* r12 */
-	sp[4] = 0;                       /* rbx */
-	sp[5] = 0;                       /* rbp */
-	sp[6] = (uint64_t)(uintptr_t)sim_ctx_entry;
-	sp[7] = 0;
-	sp[8] = 0;
-	c->sp = sp;
-	c->stack_lo = lo;
-	c->stack_size = size;
-	c->fake_stack = NULL;
-}
-#else
-/* makecontext passes ints: the context pointer travels as two halves. */
-static void uc_trampoline(unsigned int hi, unsigned int lo)
-{
-	struct sim_ctx *c = (struct sim_ctx *)(uintptr_t)(((uint64_t)hi << 32) | lo);
-
-	c->fn(c->arg);
-}
-void sim_ctx_make(struct sim_ctx *c, void *lo, size_t size,
-		  void (*fn)(void *), void *arg)
-{
-	uint64_t p = (uint64_t)(uintptr_t)c;
-
-	getcontext(&c->uc);
-	c->uc.uc_stack.ss_sp = lo;
-	c->uc.uc_stack.ss_size = size;
-	c->uc.uc_link = NULL;
-	c->fn = fn;
-	c->arg = arg;
-	makecontext(&c->uc, (void (*)(void))uc_trampoline, 2,
-		    (unsigned int)(p >> 32), (unsigned int)p);
-	c->stack_lo = lo;
-	c->stack_size = size;
-	c->fake_stack = NULL;
-}
-#endif
-
 /* ------------------------------------------------------------ accessors */
 
 int sim_tid(void)
 {
-	return w.cur ? w.cur->tid : -1;
+	return sim__world.cur ? sim__world.cur->tid : -1;
 }
 
 const char *sim_thread_name(int tid)
 {
-	if (tid < 0 || tid >= w.nthreads)
+	if (tid < 0 || tid >= sim__world.nthreads)
 		return tid == -1 ? "host" : "?";
-	return w.t[tid].name;
+	return sim__world.t[tid].name;
 }
 
-uint64_t sim__step(void) { return w.step; }
-uint32_t sim__generation(void) { return w.generation; }
-bool sim__lockdep_on(void) { return w.lockdep; }
-uint64_t sim_now_ns(void) { return w.now; }
+uint32_t sim__generation(void) { return sim__world.generation; }
+uint64_t sim_now_ns(void) { return sim__world.now; }
 
 const char *sim__op_label(int tid)
 {
-	if (tid < 0 || tid >= w.nthreads || w.t[tid].nops == 0)
+	if (tid < 0 || tid >= sim__world.nthreads || sim__world.t[tid].nops == 0)
 		return NULL;
-	struct sim_thread *t = &w.t[tid];
+	struct sim_thread *t = &sim__world.t[tid];
 	return t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1];
 }
 
 void sim_op_push(const char *label)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 	if (!t)
 		return;
 	if (t->nops < SIM_OPSTACK) {
@@ -150,8 +95,8 @@ void sim_op_push(const char *label)
 
 void sim_op_pop(void)
 {
-	if (w.cur && w.cur->nops > 0)
-		w.cur->nops--;
+	if (sim__world.cur && sim__world.cur->nops > 0)
+		sim__world.cur->nops--;
 }
 
 const char *sim__state_name(const struct sim_thread *t)
@@ -167,8 +112,8 @@ const char *sim__state_name(const struct sim_thread *t)
 
 void sim_set_point_hook(sim_point_hook fn, void *arg)
 {
-	w.hook = fn;
-	w.hook_arg = arg;
+	sim__world.hook = fn;
+	sim__world.hook_arg = arg;
 }
 
 static uint64_t host_rng;
@@ -176,9 +121,9 @@ static uint64_t host_rng;
 uint64_t sim_rand(void)
 {
 	/* One stream per thread: values do not depend on the interleaving. */
-	if (w.cur)
-		return sim__splitmix(&w.cur->rng);
-	return sim__splitmix(&host_rng);
+	if (sim__world.cur)
+		return sim_splitmix64(&sim__world.cur->rng);
+	return sim_splitmix64(&host_rng);
 }
 
 void sim_opts_default(struct sim_opts *o)
@@ -200,26 +145,26 @@ void sim_opts_default(struct sim_opts *o)
 
 static void switch_to(struct sim_thread *from, struct sim_thread *to)
 {
-	w.cur = to;
+	sim__world.cur = to;
 	sim_ctx_jump(&from->ctx, &to->ctx, from->state == SIM_T_EXITED);
 }
 
 /* Leave the simulated world for good (from a simulated thread). */
 static __attribute__((noreturn)) void to_host(void)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
-	w.stopping = true;
-	w.in_thread_ctx = false;
-	w.cur = NULL;
-	sim_ctx_jump(&t->ctx, &w.host, true);
+	sim__world.stopping = true;
+	sim__world.in_thread_ctx = false;
+	sim__world.cur = NULL;
+	sim_ctx_jump(&t->ctx, &sim__world.host, true);
 	__builtin_unreachable();
 }
 
 void sim__stop(void)
 {
-	w.stopping = true;
-	if (w.cur && w.in_thread_ctx)
+	sim__world.stopping = true;
+	if (sim__world.cur && sim__world.in_thread_ctx)
 		to_host();
 }
 
@@ -229,56 +174,57 @@ void sim__stop(void)
  * mask (0 if nobody has a deadline). */
 static uint64_t advance_time(void)
 {
-	uint64_t m = w.timed, min = UINT64_MAX;
+	uint64_t m = sim__world.timed, min = UINT64_MAX;
 
 	if (!m)
 		return 0;
 	for (uint64_t b = m; b; b &= b - 1) {
-		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
+		struct sim_thread *t = &sim__world.t[__builtin_ctzll(b)];
 		if (t->deadline < min)
 			min = t->deadline;
 	}
-	if (min > w.max_vtime) {
-		w.now = w.max_vtime;
+	if (min > sim__world.max_vtime) {
+		sim__world.now = sim__world.max_vtime;
 		return 0;
 	}
-	if (min > w.now)
-		w.now = min;
+	if (min > sim__world.now)
+		sim__world.now = min;
 	for (uint64_t b = m; b; b &= b - 1) {
-		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
-		if (t->deadline > w.now)
+		struct sim_thread *t = &sim__world.t[__builtin_ctzll(b)];
+		if (t->deadline > sim__world.now)
 			continue;
-		w.timed &= ~BIT(t->tid);
+		sim__world.timed &= ~BIT(t->tid);
 		t->deadline = 0;
 		if (t->state == SIM_T_BLOCKED && t->wq) {
 			t->wq->waiters &= ~BIT(t->tid);
 			t->wq = NULL;
 			t->wake_result = -ETIMEDOUT;
-			if (w.trace)
+			if (sim__world.trace)
 				sim__trace_ev(t->tid, SIM_EV_TIMEOUT, NULL, t->site, NULL);
 		}
 		t->state = SIM_T_RUNNABLE;
-		w.runnable |= BIT(t->tid);
+		sim__world.runnable |= BIT(t->tid);
 	}
-	return w.runnable;
+	return sim__world.runnable;
 }
 
 /* ------------------------------------------------------------ strategies */
 
 static int pick_pct(struct sim_thread *cur, uint64_t en)
 {
-	if (w.pct_next < w.pct_ncp && w.step >= w.pct_cp[w.pct_next]) {
+	if (sim__world.pct_next < sim__world.pct_ncp &&
+	    sim__world.step >= sim__world.pct_cp[sim__world.pct_next]) {
 		/* change point: the running thread drops below everybody */
-		cur->prio = (uint64_t)(w.pct_ncp - w.pct_next);
-		w.pct_next++;
+		cur->prio = (uint64_t)(sim__world.pct_ncp - sim__world.pct_next);
+		sim__world.pct_next++;
 	}
 	int best = -1;
 	uint64_t bp = 0;
 	for (uint64_t b = en; b; b &= b - 1) {
 		int i = __builtin_ctzll(b);
-		if (best < 0 || w.t[i].prio > bp) {
+		if (best < 0 || sim__world.t[i].prio > bp) {
 			best = i;
-			bp = w.t[i].prio;
+			bp = sim__world.t[i].prio;
 		}
 	}
 	return best;
@@ -293,7 +239,7 @@ static int pick_rr(struct sim_thread *cur, uint64_t en)
 
 static int pick(struct sim_thread *cur, uint64_t en)
 {
-	switch (w.strategy) {
+	switch (sim__world.strategy) {
 	case SIM_STRAT_PCT:
 		return pick_pct(cur, en);
 	case SIM_STRAT_RR:
@@ -305,7 +251,7 @@ static int pick(struct sim_thread *cur, uint64_t en)
 	case SIM_STRAT_RANDOM:
 	default: {
 		unsigned n = __builtin_popcountll(en);
-		uint64_t r = sim__splitmix(&w.rng);
+		uint64_t r = sim_splitmix64(&sim__world.rng);
 		return sim__nth_bit(en, (unsigned)(((unsigned __int128)r * n) >> 64));
 	}
 	}
@@ -315,67 +261,68 @@ static int pick(struct sim_thread *cur, uint64_t en)
  * already updated (runnable, blocked, sleeping or exited). */
 static void schedule(void)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 	uint64_t en;
 	int next;
 
-	w.step++;
-	if (w.hook)
-		w.hook(t->tid, w.hook_arg);
-	if (unlikely(w.stopping))
+	sim__world.step++;
+	if (sim__world.hook)
+		sim__world.hook(t->tid, sim__world.hook_arg);
+	if (unlikely(sim__world.stopping))
 		to_host();
-	if (unlikely(w.step >= w.max_steps)) {
-		w.hang = true;
+	if (unlikely(sim__world.step >= sim__world.max_steps)) {
+		sim__world.hang = true;
 		sim__report_hang("step budget exhausted");
 		to_host();
 	}
-	en = w.runnable;
-	if (likely(en == BIT(t->tid) && w.single_fast)) {
-		if (unlikely(w.pct_next < w.pct_ncp) && w.step >= w.pct_cp[w.pct_next])
+	en = sim__world.runnable;
+	if (likely(en == BIT(t->tid) && sim__world.single_fast)) {
+		if (unlikely(sim__world.pct_next < sim__world.pct_ncp) &&
+		    sim__world.step >= sim__world.pct_cp[sim__world.pct_next])
 			pick_pct(t, en);
 		return;
 	}
-	if (w.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
+	if (sim__world.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
 		to_host();
 	if (!en) {
 		en = advance_time();
 		if (!en) {
-			if (w.live == 0)
+			if (sim__world.live == 0)
 				to_host();              /* everybody exited */
 			/* threads that only wait with timeouts (a removal
 			 * polling for a close ...) do not hide a lock cycle */
-			if (w.timed && !sim__wait_cycle()) {
-				w.hang = true;
+			if (sim__world.timed && !sim__wait_cycle()) {
+				sim__world.hang = true;
 				sim__report_hang("virtual time budget exhausted");
 			} else {
-				w.deadlock = true;
+				sim__world.deadlock = true;
 				sim__report_deadlock();
 			}
 			to_host();
 		}
-		if (w.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
+		if (sim__world.strategy == SIM_STRAT_REPLAY && !sim__replay_check())
 			to_host();
 	}
 	next = pick(t, en);
 	if (next < 0)
 		to_host();
 	if (en & (en - 1)) {
-		w.decisions++;
-		sim__dec_push(w.step, next, w.t[next].site);
+		sim__world.decisions++;
+		sim__dec_push(sim__world.step, next, sim__world.t[next].site);
 	}
 	if (next != t->tid) {
 		if (en & BIT(t->tid))
-			w.preemptions++;
-		switch_to(t, &w.t[next]);
+			sim__world.preemptions++;
+		switch_to(t, &sim__world.t[next]);
 		/* resumed */
-		if (unlikely(w.stopping))
+		if (unlikely(sim__world.stopping))
 			to_host();
 	}
 }
 
 void sim__point(const void *obj, const struct sim_site *site)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (!t)
 		return;
@@ -392,8 +339,8 @@ void sim_point_shared(const struct sim_site *site)
 
 void sim_yield(const struct sim_site *site)
 {
-	if (w.cur && w.trace)
-		sim__trace_ev(w.cur->tid, SIM_EV_YIELD, NULL, site, NULL);
+	if (sim__world.cur && sim__world.trace)
+		sim__trace_ev(sim__world.cur->tid, SIM_EV_YIELD, NULL, site, NULL);
 	sim__point(SIM_OBJ_NONE, site);
 }
 
@@ -402,28 +349,28 @@ void sim_yield(const struct sim_site *site)
 int sim__block(struct sim_waitq *wq, uint64_t deadline, const void *obj,
 	       const struct sim_site *site)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (!t)
 		return -EAGAIN;
-	if (deadline && deadline <= w.now) {
+	if (deadline && deadline <= sim__world.now) {
 		sim__point(obj, site);
 		return -ETIMEDOUT;
 	}
 	t->state = SIM_T_BLOCKED;
 	t->wq = wq;
-	t->block_seq = ++w.block_seq;
+	t->block_seq = ++sim__world.block_seq;
 	t->wake_result = 0;
 	if (site)
 		t->site = site;
 	t->next_obj = obj;
 	wq->waiters |= BIT(t->tid);
-	w.runnable &= ~BIT(t->tid);
+	sim__world.runnable &= ~BIT(t->tid);
 	if (deadline) {
 		t->deadline = deadline;
-		w.timed |= BIT(t->tid);
+		sim__world.timed |= BIT(t->tid);
 	}
-	if (w.trace)
+	if (sim__world.trace)
 		sim__trace_ev(t->tid, SIM_EV_BLOCK, wq->name, site, NULL);
 	schedule();
 	return t->wake_result;
@@ -436,8 +383,8 @@ static void wake(struct sim_thread *t)
 	t->state = SIM_T_RUNNABLE;
 	t->wake_result = 0;
 	t->deadline = 0;
-	w.timed &= ~BIT(t->tid);
-	w.runnable |= BIT(t->tid);
+	sim__world.timed &= ~BIT(t->tid);
+	sim__world.runnable |= BIT(t->tid);
 }
 
 /*
@@ -453,7 +400,8 @@ static uint64_t live_waiters(struct sim_waitq *wq)
 	for (uint64_t b = wq->waiters; b; b &= b - 1) {
 		int tid = __builtin_ctzll(b);
 
-		if (tid < w.nthreads && w.t[tid].state == SIM_T_BLOCKED && w.t[tid].wq == wq)
+		if (tid < sim__world.nthreads && sim__world.t[tid].state == SIM_T_BLOCKED &&
+		    sim__world.t[tid].wq == wq)
 			live |= BIT(tid);
 	}
 	wq->waiters = live;
@@ -465,7 +413,7 @@ void sim__wake_one(struct sim_waitq *wq)
 	struct sim_thread *best = NULL;
 
 	for (uint64_t b = live_waiters(wq); b; b &= b - 1) {
-		struct sim_thread *t = &w.t[__builtin_ctzll(b)];
+		struct sim_thread *t = &sim__world.t[__builtin_ctzll(b)];
 		if (!best || t->block_seq < best->block_seq)
 			best = t;
 	}
@@ -477,7 +425,7 @@ void sim__wake_all(struct sim_waitq *wq)
 {
 	live_waiters(wq);
 	while (wq->waiters)
-		wake(&w.t[__builtin_ctzll(wq->waiters)]);
+		wake(&sim__world.t[__builtin_ctzll(wq->waiters)]);
 }
 
 static const void *wq_obj(const struct sim_waitq *wq)
@@ -488,7 +436,7 @@ static const void *wq_obj(const struct sim_waitq *wq)
 int sim_waitq_block(struct sim_waitq *wq, uint64_t deadline_ns,
 		    const struct sim_site *site)
 {
-	if (!w.cur)
+	if (!sim__world.cur)
 		return -EAGAIN;
 	sim__check_might_sleep(site, "wait");
 	/* what the caller does after waking is unknown to us */
@@ -498,23 +446,23 @@ int sim_waitq_block(struct sim_waitq *wq, uint64_t deadline_ns,
 
 void sim_waitq_wake_one(struct sim_waitq *wq)
 {
-	if (w.cur) {
-		if (w.trace)
-			sim__trace_ev(w.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
+	if (sim__world.cur) {
+		if (sim__world.trace)
+			sim__trace_ev(sim__world.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
 		sim__point(wq_obj(wq), NULL);
 	}
-	if (w.in_run || w.cur)
+	if (sim__world.in_run || sim__world.cur)
 		sim__wake_one(wq);
 }
 
 void sim_waitq_wake_all(struct sim_waitq *wq)
 {
-	if (w.cur) {
-		if (w.trace)
-			sim__trace_ev(w.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
+	if (sim__world.cur) {
+		if (sim__world.trace)
+			sim__trace_ev(sim__world.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
 		sim__point(wq_obj(wq), NULL);
 	}
-	if (w.in_run || w.cur)
+	if (sim__world.in_run || sim__world.cur)
 		sim__wake_all(wq);
 }
 
@@ -522,23 +470,23 @@ void sim_waitq_wake_all(struct sim_waitq *wq)
 
 void sim_sleep_ns(uint64_t ns, const struct sim_site *site)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (!t)
 		return;
 	sim__check_might_sleep(site, "sleep");
-	if (w.trace)
+	if (sim__world.trace)
 		sim__trace_ev(t->tid, SIM_EV_SLEEP, NULL, site, NULL);
 	if (ns == 0) {
 		sim__point(SIM_OBJ_NONE, site);
 		return;
 	}
 	t->state = SIM_T_SLEEPING;
-	t->deadline = w.now + ns < w.now ? UINT64_MAX : w.now + ns;
+	t->deadline = sim__world.now + ns < sim__world.now ? UINT64_MAX : sim__world.now + ns;
 	t->site = site ? site : t->site;
 	t->next_obj = SIM_OBJ_NONE;
-	w.timed |= BIT(t->tid);
-	w.runnable &= ~BIT(t->tid);
+	sim__world.timed |= BIT(t->tid);
+	sim__world.runnable &= ~BIT(t->tid);
 	schedule();
 }
 
@@ -557,15 +505,15 @@ static void thread_main(void *arg)
 
 static int thread_create(const char *name, sim_fn fn, void *arg)
 {
-	int tid = w.nthreads;
+	int tid = sim__world.nthreads;
 	struct sim_thread *t;
 	void *lo;
 
 	if (tid >= SIM_MAX_THREADS)
 		return -EAGAIN;
-	if (stack_get(tid, w.opts.stack_size, &lo))
+	if (stack_get(tid, sim__world.opts.stack_size, &lo))
 		return -ENOMEM;
-	t = &w.t[tid];
+	t = &sim__world.t[tid];
 	memset(t, 0, offsetof(struct sim_thread, ops));
 	t->nops = 0;
 	t->tid = tid;
@@ -575,18 +523,18 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 	t->next_obj = SIM_OBJ_NONE;
 	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
 	{
-		uint64_t s = sim__mix(w.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
-		t->rng = sim__splitmix(&s);
+		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
+		t->rng = sim_splitmix64(&s);
 	}
-	if (w.strategy == SIM_STRAT_PCT) {
+	if (sim__world.strategy == SIM_STRAT_PCT) {
 		/* random distinct priority, above every change-point value */
-		uint64_t r = sim__splitmix(&w.rng) >> 24;
+		uint64_t r = sim_splitmix64(&sim__world.rng) >> 24;
 		t->prio = ((r + 32) << 6) | (uint64_t)tid;
 	}
-	sim_ctx_make(&t->ctx, lo, w.opts.stack_size, thread_main, t);
-	w.nthreads++;
-	w.live++;
-	w.runnable |= BIT(tid);
+	sim_ctx_make(&t->ctx, lo, sim__world.opts.stack_size, thread_main, t);
+	sim__world.nthreads++;
+	sim__world.live++;
+	sim__world.runnable |= BIT(tid);
 	return tid;
 }
 
@@ -594,52 +542,53 @@ int sim_thread_spawn(const char *name, sim_fn fn, void *arg)
 {
 	int tid;
 
-	if (!w.in_run)
+	if (!sim__world.in_run)
 		return -EINVAL;
 	tid = thread_create(name, fn, arg);
 	if (tid < 0)
 		return tid;
-	if (w.trace && w.cur)
-		sim__trace_ev(w.cur->tid, SIM_EV_SPAWN, w.t[tid].name, NULL, NULL);
+	if (sim__world.trace && sim__world.cur)
+		sim__trace_ev(sim__world.cur->tid, SIM_EV_SPAWN, sim__world.t[tid].name,
+			      NULL, NULL);
 	sim__point(SIM_OBJ_NONE, NULL);
 	return tid;
 }
 
 static bool others_live(int tid)
 {
-	for (int i = 0; i < w.nthreads; i++)
-		if (i != tid && w.t[i].state != SIM_T_EXITED)
+	for (int i = 0; i < sim__world.nthreads; i++)
+		if (i != tid && sim__world.t[i].state != SIM_T_EXITED)
 			return true;
 	return false;
 }
 
 void sim_thread_join_all(const struct sim_site *site)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (!t)
 		return;
 	sim__check_might_sleep(site, "join");
-	if (w.trace)
+	if (sim__world.trace)
 		sim__trace_ev(t->tid, SIM_EV_JOIN, NULL, site, NULL);
 	sim__point(SIM_OBJ_UNKNOWN, site);
 	while (others_live(t->tid))
-		sim__block(&w.join_wq, 0, SIM_OBJ_UNKNOWN, site);
+		sim__block(&sim__world.join_wq, 0, SIM_OBJ_UNKNOWN, site);
 }
 
 static void thread_exit(void)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim__lockdep_thread_exit(t->tid);
-	if (w.trace)
+	if (sim__world.trace)
 		sim__trace_ev(t->tid, SIM_EV_EXIT, NULL, NULL, NULL);
 	t->state = SIM_T_EXITED;
 	t->next_obj = SIM_OBJ_NONE;
-	w.runnable &= ~BIT(t->tid);
-	w.live--;
-	sim__wake_all(&w.join_wq);
+	sim__world.runnable &= ~BIT(t->tid);
+	sim__world.live--;
+	sim__wake_all(&sim__world.join_wq);
 	schedule();
 	__builtin_unreachable();
 }
@@ -682,7 +631,7 @@ static void crash_handler(int sig, siginfo_t *si, void *ucv)
 #else
 	(void)ucv;
 #endif
-	if (!w.in_thread_ctx || !w.cur) {
+	if (!sim__world.in_thread_ctx || !sim__world.cur) {
 		/* not ours (the handlers stay installed between runs): hand it
 		 * to whatever was installed before us, by default the default
 		 * action */
@@ -693,9 +642,9 @@ static void crash_handler(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	crash_sig = sig;
-	crash_tid = w.cur->tid;
-	w.in_thread_ctx = false;
-	siglongjmp(w.host_jb, 1);
+	crash_tid = sim__world.cur->tid;
+	sim__world.in_thread_ctx = false;
+	siglongjmp(sim__world.host_jb, 1);
 }
 
 static bool asan_present(void)
@@ -767,69 +716,72 @@ static void handlers_after_crash(void)
 
 static void world_reset(const struct sim_opts *o)
 {
-	w.opts = *o;
-	if (!w.opts.stack_size)
-		w.opts.stack_size = 256 * 1024;
-	w.opts.stack_size = (w.opts.stack_size + page_size - 1) & ~(page_size - 1);
-	if (!w.opts.max_steps)
-		w.opts.max_steps = 1000000;
-	if (!w.opts.max_vtime_ns)
-		w.opts.max_vtime_ns = 600ULL * 1000000000ULL;
-	if (w.opts.pct_depth < 1)
-		w.opts.pct_depth = 3;
-	if (w.opts.pct_steps_hint < 1)
-		w.opts.pct_steps_hint = 200;
-	w.strategy = o->strategy;
-	w.seed = o->seed;
+	sim__world.opts = *o;
+	if (!sim__world.opts.stack_size)
+		sim__world.opts.stack_size = 256 * 1024;
+	sim__world.opts.stack_size =
+		(sim__world.opts.stack_size + page_size - 1) & ~(page_size - 1);
+	if (!sim__world.opts.max_steps)
+		sim__world.opts.max_steps = 1000000;
+	if (!sim__world.opts.max_vtime_ns)
+		sim__world.opts.max_vtime_ns = 600ULL * 1000000000ULL;
+	if (sim__world.opts.pct_depth < 1)
+		sim__world.opts.pct_depth = 3;
+	if (sim__world.opts.pct_steps_hint < 1)
+		sim__world.opts.pct_steps_hint = 200;
+	sim__world.strategy = o->strategy;
+	sim__world.seed = o->seed;
 	if (o->strategy == SIM_STRAT_REPLAY)
-		w.seed = sim__schedule_seed(o->replay);
-	w.cur = NULL;
-	w.step = 0;
-	w.runnable = 0;
-	w.max_steps = w.opts.max_steps;
-	w.single_fast = w.strategy != SIM_STRAT_EXHAUSTIVE;
-	w.lockdep = o->lockdep;
-	w.trace = o->trace;
-	w.stopping = false;
-	w.now = 0;
-	w.timed = 0;
-	w.max_vtime = w.opts.max_vtime_ns;
+		sim__world.seed = sim__schedule_seed(o->replay);
+	sim__world.cur = NULL;
+	sim__world.step = 0;
+	sim__world.runnable = 0;
+	sim__world.max_steps = sim__world.opts.max_steps;
+	sim__world.single_fast = sim__world.strategy != SIM_STRAT_EXHAUSTIVE;
+	sim__world.lockdep = o->lockdep;
+	sim__world.trace = o->trace;
+	sim__world.stopping = false;
+	sim__world.now = 0;
+	sim__world.timed = 0;
+	sim__world.max_vtime = sim__world.opts.max_vtime_ns;
 	{
-		uint64_t s = w.seed ^ 0x5343484544ULL;
-		w.rng = sim__splitmix(&s);
+		uint64_t s = sim__world.seed ^ 0x5343484544ULL;
+		sim__world.rng = sim_splitmix64(&s);
 	}
-	host_rng = sim__mix(w.seed, 0x686f7374ULL);
-	w.block_seq = 0;
-	w.nthreads = 0;
-	w.live = 0;
-	w.decisions = w.preemptions = 0;
-	w.deadlock = w.hang = w.crashed = w.diverged = w.redundant = false;
-	memset(&w.join_wq, 0, sizeof(w.join_wq));
-	w.join_wq.name = "join";
-	w.generation++;
-	w.ndec = 0;
-	w.replay = o->replay;
-	w.replay_idx = 0;
-	w.pct_ncp = w.pct_next = 0;
-	if (w.strategy == SIM_STRAT_PCT) {
-		int n = w.opts.pct_depth - 1;
+	host_rng = sim__mix(sim__world.seed, 0x686f7374ULL);
+	sim__world.block_seq = 0;
+	sim__world.nthreads = 0;
+	sim__world.live = 0;
+	sim__world.decisions = sim__world.preemptions = 0;
+	sim__world.deadlock = sim__world.hang = sim__world.crashed = false;
+	sim__world.diverged = sim__world.redundant = false;
+	memset(&sim__world.join_wq, 0, sizeof(sim__world.join_wq));
+	sim__world.join_wq.name = "join";
+	sim__world.generation++;
+	sim__world.ndec = 0;
+	sim__world.replay = o->replay;
+	sim__world.replay_idx = 0;
+	sim__world.pct_ncp = sim__world.pct_next = 0;
+	if (sim__world.strategy == SIM_STRAT_PCT) {
+		int n = sim__world.opts.pct_depth - 1;
 		if (n > 16)
 			n = 16;
 		for (int i = 0; i < n; i++)
-			w.pct_cp[i] = 1 + sim__splitmix(&w.rng) %
-					  (uint64_t)w.opts.pct_steps_hint;
+			sim__world.pct_cp[i] = 1 + sim_splitmix64(&sim__world.rng) %
+					  (uint64_t)sim__world.opts.pct_steps_hint;
 		/* sort ascending (insertion sort, tiny) */
 		for (int i = 1; i < n; i++)
-			for (int j = i; j > 0 && w.pct_cp[j] < w.pct_cp[j - 1]; j--) {
-				uint64_t x = w.pct_cp[j];
-				w.pct_cp[j] = w.pct_cp[j - 1];
-				w.pct_cp[j - 1] = x;
+			for (int j = i;
+			     j > 0 && sim__world.pct_cp[j] < sim__world.pct_cp[j - 1]; j--) {
+				uint64_t x = sim__world.pct_cp[j];
+				sim__world.pct_cp[j] = sim__world.pct_cp[j - 1];
+				sim__world.pct_cp[j - 1] = x;
 			}
-		w.pct_ncp = n;
+		sim__world.pct_ncp = n;
 	}
 	sim__findings_reset();
 	sim__trace_reset();
-	if (w.strategy == SIM_STRAT_EXHAUSTIVE)
+	if (sim__world.strategy == SIM_STRAT_EXHAUSTIVE)
 		sim__explore_begin_run();
 }
 
@@ -838,7 +790,7 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 {
 	struct sim_opts def;
 
-	if (w.in_run)
+	if (sim__world.in_run)
 		return -EBUSY;
 	if (!main_fn)
 		return -EINVAL;
@@ -855,9 +807,9 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 
 	world_reset(o);
 	sim__lockdep_reset(o->lockdep_keep_graph);
-	w.in_run = true;
+	sim__world.in_run = true;
 	if (thread_create("main", main_fn, arg) < 0) {
-		w.in_run = false;
+		sim__world.in_run = false;
 		return -ENOMEM;
 	}
 #ifdef SIM_ASAN
@@ -869,50 +821,50 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 			pthread_attr_getstack(&at, &lo, &sz);
 			pthread_attr_destroy(&at);
 		}
-		w.host.stack_lo = lo;
-		w.host.stack_size = sz;
+		sim__world.host.stack_lo = lo;
+		sim__world.host.stack_size = sz;
 	}
 #endif
 	handlers_install();
 	crash_sig = 0;
-	if (sigsetjmp(w.host_jb, 0) == 0) {
-		w.in_thread_ctx = true;
-		w.cur = &w.t[0];
-		sim_ctx_jump(&w.host, &w.t[0].ctx, false);
+	if (sigsetjmp(sim__world.host_jb, 0) == 0) {
+		sim__world.in_thread_ctx = true;
+		sim__world.cur = &sim__world.t[0];
+		sim_ctx_jump(&sim__world.host, &sim__world.t[0].ctx, false);
 	} else {
-		w.crashed = true;
+		sim__world.crashed = true;
 	}
-	w.in_thread_ctx = false;
-	w.cur = NULL;
-	if (w.crashed) {
+	sim__world.in_thread_ctx = false;
+	sim__world.cur = NULL;
+	if (sim__world.crashed) {
 		handlers_after_crash();
 		bool classified = false;
 		if (fault_classifier && (crash_sig == SIGSEGV || crash_sig == SIGBUS)) {
 			/* let the classifier report as the faulting thread */
-			w.cur = &w.t[crash_tid];
+			sim__world.cur = &sim__world.t[crash_tid];
 			classified = fault_classifier(crash_addr, crash_write);
-			w.cur = NULL;
+			sim__world.cur = NULL;
 		}
 		if (!classified)
 			sim__report_crash(crash_sig, crash_tid, (uintptr_t)crash_addr);
 	}
-	if (w.strategy == SIM_STRAT_REPLAY)
+	if (sim__world.strategy == SIM_STRAT_REPLAY)
 		sim__replay_end();
-	w.in_run = false;
+	sim__world.in_run = false;
 	if (teardown)
 		teardown(arg);
 	if (res) {
 		memset(res, 0, sizeof(*res));
 		res->nfindings = sim_findings_count();
-		res->deadlock = w.deadlock;
-		res->hang = w.hang;
-		res->crashed = w.crashed;
-		res->diverged = w.diverged;
-		res->redundant = w.redundant;
-		res->steps = w.step;
-		res->decisions = w.decisions;
-		res->preemptions = w.preemptions;
-		res->vtime_ns = w.now;
+		res->deadlock = sim__world.deadlock;
+		res->hang = sim__world.hang;
+		res->crashed = sim__world.crashed;
+		res->diverged = sim__world.diverged;
+		res->redundant = sim__world.redundant;
+		res->steps = sim__world.step;
+		res->decisions = sim__world.decisions;
+		res->preemptions = sim__world.preemptions;
+		res->vtime_ns = sim__world.now;
 	}
 	return 0;
 }

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define w sim__w
 #define SITE_LEN 96
 
 struct sched_line {
@@ -49,38 +48,39 @@ struct sim_schedule {
 
 void sim__dec_push(uint64_t step, int tid, const struct sim_site *site)
 {
-	if (w.ndec == w.dec_cap) {
-		size_t nc = w.dec_cap ? w.dec_cap * 2 : 1024;
-		struct sim_decision *p = realloc(w.dec, nc * sizeof(*p));
+	if (sim__world.ndec == sim__world.dec_cap) {
+		size_t nc = sim__world.dec_cap ? sim__world.dec_cap * 2 : 1024;
+		struct sim_decision *p = realloc(sim__world.dec, nc * sizeof(*p));
 		if (!p)
 			return;
-		w.dec = p;
-		w.dec_cap = nc;
+		sim__world.dec = p;
+		sim__world.dec_cap = nc;
 	}
-	w.dec[w.ndec].step = step;
-	w.dec[w.ndec].tid = tid;
-	w.dec[w.ndec].site = site;
-	w.ndec++;
+	sim__world.dec[sim__world.ndec].step = step;
+	sim__world.dec[sim__world.ndec].tid = tid;
+	sim__world.dec[sim__world.ndec].site = site;
+	sim__world.ndec++;
 }
 
 int sim_schedule_write(FILE *out)
 {
 	char sb[SITE_LEN];
-	enum sim_strategy s = w.strategy;
+	enum sim_strategy s = sim__world.strategy;
 
-	if (s == SIM_STRAT_REPLAY && w.replay)
-		s = w.replay->strategy;
+	if (s == SIM_STRAT_REPLAY && sim__world.replay)
+		s = sim__world.replay->strategy;
 	fprintf(out, "apsim-schedule 1\n");
-	fprintf(out, "seed %llu\n", (unsigned long long)w.seed);
+	fprintf(out, "seed %llu\n", (unsigned long long)sim__world.seed);
 	fprintf(out, "strategy %s\n", sim_strategy_name(s));
-	fprintf(out, "threads %d\n", w.nthreads);
-	for (int i = 0; i < w.nthreads; i++)
-		fprintf(out, "# T%d %s\n", i, w.t[i].name);
+	fprintf(out, "threads %d\n", sim__world.nthreads);
+	for (int i = 0; i < sim__world.nthreads; i++)
+		fprintf(out, "# T%d %s\n", i, sim__world.t[i].name);
 	fprintf(out, "# step tid site (decisions: points with >1 runnable thread)\n");
-	for (size_t i = 0; i < w.ndec; i++)
-		fprintf(out, "%llu T%d %s\n", (unsigned long long)w.dec[i].step,
-			w.dec[i].tid, sim_site_str(w.dec[i].site, sb, sizeof(sb)));
-	fprintf(out, "end %llu\n", (unsigned long long)w.step);
+	for (size_t i = 0; i < sim__world.ndec; i++)
+		fprintf(out, "%llu T%d %s\n", (unsigned long long)sim__world.dec[i].step,
+			sim__world.dec[i].tid,
+			sim_site_str(sim__world.dec[i].site, sb, sizeof(sb)));
+	fprintf(out, "end %llu\n", (unsigned long long)sim__world.step);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -389,7 +389,7 @@ static void diverge(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	w.diverged = true;
+	sim__world.diverged = true;
 	sim_report(SIM_F_DIVERGENCE, false, "divergence", "%s\n", msg);
 }
 
@@ -405,10 +405,10 @@ static void runnable_list(uint64_t en, char *buf, size_t len)
 
 bool sim__replay_check(void)
 {
-	const struct sim_schedule *s = w.replay;
+	const struct sim_schedule *s = sim__world.replay;
 
-	if (w.replay_idx < s->n && s->d[w.replay_idx].step < w.step) {
-		const struct sched_line *d = &s->d[w.replay_idx];
+	if (sim__world.replay_idx < s->n && s->d[sim__world.replay_idx].step < sim__world.step) {
+		const struct sched_line *d = &s->d[sim__world.replay_idx];
 		diverge("schedule %s:%d: expected T%d at step %llu (%s) but there "
 			"was no decision at that step (only one thread could run)",
 			s->fname, d->line, d->tid, (unsigned long long)d->step, d->site);
@@ -419,59 +419,59 @@ bool sim__replay_check(void)
 
 int sim__replay_pick(uint64_t en)
 {
-	const struct sim_schedule *s = w.replay;
+	const struct sim_schedule *s = sim__world.replay;
 	const struct sched_line *d;
 	char sb[SITE_LEN], rl[256];
 
 	if (!(en & (en - 1)))
 		return __builtin_ctzll(en);    /* no decision here */
 	runnable_list(en, rl, sizeof(rl));
-	if (w.replay_idx >= s->n) {
+	if (sim__world.replay_idx >= s->n) {
 		diverge("schedule %s: the program reached a decision at step %llu "
 			"(runnable: %s) but the schedule has no more decisions",
-			s->fname, (unsigned long long)w.step, rl);
+			s->fname, (unsigned long long)sim__world.step, rl);
 		return -1;
 	}
-	d = &s->d[w.replay_idx];
-	if (d->step != w.step) {
+	d = &s->d[sim__world.replay_idx];
+	if (d->step != sim__world.step) {
 		diverge("schedule %s:%d: expected T%d at step %llu (%s) but the "
 			"program reached a decision at step %llu first (runnable: %s)",
 			s->fname, d->line, d->tid, (unsigned long long)d->step,
-			d->site, (unsigned long long)w.step, rl);
+			d->site, (unsigned long long)sim__world.step, rl);
 		return -1;
 	}
-	if (d->tid >= w.nthreads || !(en & BIT(d->tid))) {
+	if (d->tid >= sim__world.nthreads || !(en & BIT(d->tid))) {
 		diverge("schedule %s:%d: expected T%d at step %llu (%s) but T%d is "
 			"not runnable (runnable: %s)", s->fname, d->line, d->tid,
 			(unsigned long long)d->step, d->site, d->tid, rl);
 		return -1;
 	}
-	sim_site_str(w.t[d->tid].site, sb, sizeof(sb));
+	sim_site_str(sim__world.t[d->tid].site, sb, sizeof(sb));
 	if (strcmp(sb, d->site)) {
 		diverge("schedule %s:%d: expected T%d at step %llu (%s) but T%d is "
 			"at %s", s->fname, d->line, d->tid,
 			(unsigned long long)d->step, d->site, d->tid, sb);
 		return -1;
 	}
-	w.replay_idx++;
+	sim__world.replay_idx++;
 	return d->tid;
 }
 
 void sim__replay_end(void)
 {
-	const struct sim_schedule *s = w.replay;
+	const struct sim_schedule *s = sim__world.replay;
 
-	if (w.diverged || !s)
+	if (sim__world.diverged || !s)
 		return;
-	if (w.replay_idx < s->n) {
-		const struct sched_line *d = &s->d[w.replay_idx];
+	if (sim__world.replay_idx < s->n) {
+		const struct sched_line *d = &s->d[sim__world.replay_idx];
 		diverge("schedule %s:%d: expected T%d at step %llu (%s) but the "
 			"execution ended at step %llu", s->fname, d->line, d->tid,
 			(unsigned long long)d->step, d->site,
-			(unsigned long long)w.step);
-	} else if (s->has_end && s->end != w.step) {
+			(unsigned long long)sim__world.step);
+	} else if (s->has_end && s->end != sim__world.step) {
 		diverge("schedule %s:%d: expected the execution to end at step %llu "
 			"but it ended at step %llu", s->fname, s->end_line,
-			(unsigned long long)s->end, (unsigned long long)w.step);
+			(unsigned long long)s->end, (unsigned long long)sim__world.step);
 	}
 }

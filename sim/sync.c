@@ -15,25 +15,24 @@
 #include <errno.h>
 #include <string.h>
 
-#define w sim__w
 
 static inline int me(void)
 {
-	return w.cur ? w.cur->tid : -1;
+	return sim__world.cur ? sim__world.cur->tid : -1;
 }
 
 static inline void ev(enum sim_ev k, const struct sim_lockdep_map *m,
 		      const struct sim_site *site)
 {
-	if (unlikely(w.trace) && w.cur)
-		sim__trace_ev(w.cur->tid, k, m->name, site, NULL);
+	if (unlikely(sim__world.trace) && sim__world.cur)
+		sim__trace_ev(sim__world.cur->tid, k, m->name, site, NULL);
 }
 
 /* ------------------------------------------------------------ might_sleep */
 
 void sim__check_might_sleep(const struct sim_site *site, const char *what)
 {
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 	char sbuf[96], sig[200];
 	const char *lname;
 
@@ -81,7 +80,7 @@ void sim_mutex_init(struct sim_mutex *m, const char *name,
 void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(m, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {             /* host context: no blocking */
 		(void)subclass;
@@ -91,7 +90,7 @@ void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *si
 	}
 	sim__check_might_sleep(site, "mutex_lock");
 	sim__point(m, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_acquire(&m->dep_map, subclass, SIM_LOCK_EXCL, false, site);
 	while (m->owner)
 		sim__block(&m->wq, 0, m, site);
@@ -110,7 +109,7 @@ int sim_mutex_lock_interruptible(struct sim_mutex *m, int subclass,
 int sim_mutex_trylock(struct sim_mutex *m, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(m, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (t)
 		sim__point(m, site);
@@ -120,7 +119,7 @@ int sim_mutex_trylock(struct sim_mutex *m, const struct sim_site *site)
 	}
 	m->owner = me() + 1 ? me() + 1 : 1;
 	m->owner_site = site;
-	if (t && w.lockdep)
+	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&m->dep_map, 0, SIM_LOCK_EXCL, true, site);
 	ev(SIM_EV_TRYLOCK_OK, &m->dep_map, site);
 	return 1;
@@ -132,7 +131,7 @@ static void bad_unlock(const struct sim_lockdep_map *m, const char *what,
 	char sbuf[96], sig[200];
 
 	/* the validator reports this as "bad unlock balance" itself */
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		return;
 	sim_site_str(site, sbuf, sizeof(sbuf));
 	snprintf(sig, sizeof(sig), "bad-unlock:%s", m->name ? m->name : "?");
@@ -140,7 +139,8 @@ static void bad_unlock(const struct sim_lockdep_map *m, const char *what,
 		   "WARNING: bad unlock balance detected!\n"
 		   "%s (T%d) is trying to release lock (%s) at %s\n"
 		   "but %s\n",
-		   w.cur ? w.cur->name : "host", me(), m->name ? m->name : "?", sbuf,
+		   sim__world.cur ? sim__world.cur->name : "host", me(),
+		   m->name ? m->name : "?", sbuf,
 		   owner_tid < 0 ? "the lock is not held"
 				 : what);
 }
@@ -148,7 +148,7 @@ static void bad_unlock(const struct sim_lockdep_map *m, const char *what,
 void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(m, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		m->owner = 0;
@@ -156,7 +156,7 @@ void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site)
 		return;
 	}
 	sim__point(m, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_release(&m->dep_map, site);
 	if (unlikely(m->owner != t->tid + 1))
 		bad_unlock(&m->dep_map, "it is held by another thread",
@@ -191,7 +191,7 @@ void sim_rwsem_init(struct sim_rwsem *s, const char *name,
 void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		s->nreaders++;
@@ -199,7 +199,7 @@ void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_sit
 	}
 	sim__check_might_sleep(site, "down_read");
 	sim__point(s, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, subclass, SIM_LOCK_READ, false, site);
 	/* a waiting writer blocks new readers */
 	while (s->writer || s->writers_waiting)
@@ -213,7 +213,7 @@ void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_sit
 void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		s->writer = 1;
@@ -221,7 +221,7 @@ void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_si
 	}
 	sim__check_might_sleep(site, "down_write");
 	sim__point(s, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, subclass, SIM_LOCK_EXCL, false, site);
 	if (s->writer || s->nreaders) {
 		s->writers_waiting++;
@@ -237,7 +237,7 @@ void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_si
 int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (t)
 		sim__point(s, site);
@@ -249,7 +249,7 @@ int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site
 		s->readers |= BIT(t->tid);
 	s->nreaders++;
 	s->owner_site = site;
-	if (t && w.lockdep)
+	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_READ, true, site);
 	ev(SIM_EV_DOWN_READ, &s->dep_map, site);
 	return 1;
@@ -258,7 +258,7 @@ int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site
 int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (t)
 		sim__point(s, site);
@@ -268,7 +268,7 @@ int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *sit
 	}
 	s->writer = me() + 1 ? me() + 1 : 1;
 	s->owner_site = site;
-	if (t && w.lockdep)
+	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_EXCL, true, site);
 	ev(SIM_EV_DOWN_WRITE, &s->dep_map, site);
 	return 1;
@@ -277,7 +277,7 @@ int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *sit
 void sim_rwsem_up_read(struct sim_rwsem *s, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		if (s->nreaders > 0)
@@ -286,7 +286,7 @@ void sim_rwsem_up_read(struct sim_rwsem *s, const struct sim_site *site)
 		return;
 	}
 	sim__point(s, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_release(&s->dep_map, site);
 	if (unlikely(!(s->readers & BIT(t->tid)))) {
 		bad_unlock(&s->dep_map, "it is not read-held by this thread",
@@ -306,7 +306,7 @@ out:
 void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		s->writer = 0;
@@ -314,7 +314,7 @@ void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 		return;
 	}
 	sim__point(s, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_release(&s->dep_map, site);
 	if (unlikely(s->writer != t->tid + 1))
 		bad_unlock(&s->dep_map, "it is not write-held by this thread",
@@ -329,7 +329,7 @@ void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(s, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t))
 		return;
@@ -339,7 +339,7 @@ void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site)
 			   s->writer - 1, site);
 		return;
 	}
-	if (w.lockdep) {
+	if (sim__world.lockdep) {
 		sim_lockdep_release(&s->dep_map, site);
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_READ, true, site);
 	}
@@ -394,14 +394,14 @@ static void spin_pop(struct sim_thread *t, struct sim_spinlock *l)
 void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(l, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		l->owner = 1;
 		return;
 	}
 	sim__point(l, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_acquire(&l->dep_map, 0, SIM_LOCK_EXCL, false, site);
 	while (l->owner)                /* spinning = waiting for the owner */
 		sim__block(&l->wq, 0, l, site);
@@ -413,7 +413,7 @@ void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site)
 int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(l, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (t)
 		sim__point(l, site);
@@ -424,7 +424,7 @@ int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 	l->owner = me() + 1 ? me() + 1 : 1;
 	if (t) {
 		spin_push(t, l);
-		if (w.lockdep)
+		if (sim__world.lockdep)
 			sim_lockdep_acquire(&l->dep_map, 0, SIM_LOCK_EXCL, true, site);
 	}
 	ev(SIM_EV_TRYLOCK_OK, &l->dep_map, site);
@@ -434,7 +434,7 @@ int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(l, true, site);
-	struct sim_thread *t = w.cur;
+	struct sim_thread *t = sim__world.cur;
 
 	if (unlikely(!t)) {
 		l->owner = 0;
@@ -442,7 +442,7 @@ void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site)
 		return;
 	}
 	sim__point(l, site);
-	if (w.lockdep)
+	if (sim__world.lockdep)
 		sim_lockdep_release(&l->dep_map, site);
 	if (unlikely(l->owner != t->tid + 1))
 		bad_unlock(&l->dep_map, "it is held by another thread",
@@ -467,14 +467,14 @@ void sim_completion_init(struct sim_completion *c)
 
 static void cev(enum sim_ev k, const struct sim_site *site)
 {
-	if (unlikely(w.trace) && w.cur)
-		sim__trace_ev(w.cur->tid, k, "completion", site, NULL);
+	if (unlikely(sim__world.trace) && sim__world.cur)
+		sim__trace_ev(sim__world.cur->tid, k, "completion", site, NULL);
 }
 
 void sim_completion_wait(struct sim_completion *c, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(c, true, site);
-	if (!w.cur) {
+	if (!sim__world.cur) {
 		if (c->done && c->done != ~0u)
 			c->done--;
 		return;
@@ -494,7 +494,7 @@ uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 	SIM_SHADOW_ENTRY(c, true, site);
 	uint64_t deadline;
 
-	if (!w.cur) {
+	if (!sim__world.cur) {
 		if (!c->done)
 			return 0;
 		if (c->done != ~0u)
@@ -504,9 +504,9 @@ uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 	sim__check_might_sleep(site, "wait_for_completion_timeout");
 	sim__point(c, site);
 	cev(SIM_EV_WAIT, site);
-	deadline = w.now + ns;
+	deadline = sim__world.now + ns;
 	while (!c->done) {
-		if (w.now >= deadline ||
+		if (sim__world.now >= deadline ||
 		    sim__block(&c->wq, deadline, c, site) == -ETIMEDOUT) {
 			if (c->done)
 				break;
@@ -515,13 +515,13 @@ uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 	}
 	if (c->done != ~0u)
 		c->done--;
-	return deadline > w.now ? deadline - w.now : 1;
+	return deadline > sim__world.now ? deadline - sim__world.now : 1;
 }
 
 void sim_complete(struct sim_completion *c, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(c, true, site);
-	if (w.cur)
+	if (sim__world.cur)
 		sim__point(c, site);
 	cev(SIM_EV_COMPLETE, site);
 	if (c->done != ~0u)
@@ -532,7 +532,7 @@ void sim_complete(struct sim_completion *c, const struct sim_site *site)
 void sim_complete_all(struct sim_completion *c, const struct sim_site *site)
 {
 	SIM_SHADOW_ENTRY(c, true, site);
-	if (w.cur)
+	if (sim__world.cur)
 		sim__point(c, site);
 	cev(SIM_EV_COMPLETE, site);
 	c->done = ~0u;

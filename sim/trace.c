@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define w sim__w
 
 struct sim_event {
 	uint64_t step;
@@ -83,7 +82,7 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 		cap_ev = nc;
 	}
 	e = &evs[nev++];
-	e->step = w.step;
+	e->step = sim__world.step;
 	e->tid = (int16_t)tid;
 	e->kind = (uint8_t)kind;
 	e->obj = obj;
@@ -93,7 +92,7 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 
 bool sim_trace_enabled(void)
 {
-	return w.trace;
+	return sim__world.trace;
 }
 
 void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
@@ -101,12 +100,12 @@ void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 	char buf[256];
 	va_list ap;
 
-	if (!w.trace)
+	if (!sim__world.trace)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	sim__trace_ev(w.cur ? w.cur->tid : -1, SIM_EV_NOTE, NULL, site, buf);
+	sim__trace_ev(sim__world.cur ? sim__world.cur->tid : -1, SIM_EV_NOTE, NULL, site, buf);
 }
 
 static const char *ev_text(const struct sim_event *e)
@@ -144,7 +143,7 @@ void sim__trace_tail(FILE *out, int n)
 
 void sim_trace_print(FILE *out, int col_width)
 {
-	int nt = w.nthreads;
+	int nt = sim__world.nthreads;
 	char buf[320], cell[320];
 
 	if (col_width < 8)
@@ -153,7 +152,7 @@ void sim_trace_print(FILE *out, int col_width)
 		col_width = 300;
 	fprintf(out, "%8s", "step");
 	for (int t = 0; t < nt; t++) {
-		snprintf(cell, sizeof(cell), "T%d %s", t, w.t[t].name);
+		snprintf(cell, sizeof(cell), "T%d %s", t, sim__world.t[t].name);
 		fprintf(out, " | %-*.*s", col_width, col_width, cell);
 	}
 	fputc('\n', out);
@@ -177,33 +176,18 @@ void sim_trace_print(FILE *out, int col_width)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 void sim_trace_print_json(FILE *out)
 {
 	char sb[96];
 	bool first = true;
 
 	fputs("{\"traceEvents\":[\n", out);
-	for (int t = 0; t < w.nthreads; t++) {
+	for (int t = 0; t < sim__world.nthreads; t++) {
 		char nb[48];
-		snprintf(nb, sizeof(nb), "T%d %s", t, w.t[t].name);
+		snprintf(nb, sizeof(nb), "T%d %s", t, sim__world.t[t].name);
 		fprintf(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":",
 			first ? "" : ",\n", t);
-		json_str(out, nb);
+		sim_out_json_str(out, nb);
 		fputs("}}", out);
 		first = false;
 	}
@@ -216,7 +200,7 @@ void sim_trace_print_json(FILE *out)
 			 e->obj ? " " : "", e->obj ? e->obj : "");
 		fprintf(out, "%s{\"name\":", first ? "" : ",\n");
 		first = false;
-		json_str(out, name);
+		sim_out_json_str(out, name);
 		fprintf(out, ",\"cat\":\"sim\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",
 			instant ? "i" : "X", e->tid, (unsigned long long)e->step);
 		if (instant)
@@ -224,10 +208,10 @@ void sim_trace_print_json(FILE *out)
 		else
 			fputs(",\"dur\":1", out);
 		fputs(",\"args\":{\"site\":", out);
-		json_str(out, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : "");
+		sim_out_json_str(out, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : "");
 		if (ev_text(e)) {
 			fputs(",\"text\":", out);
-			json_str(out, ev_text(e));
+			sim_out_json_str(out, ev_text(e));
 		}
 		fputs("}}", out);
 	}
@@ -258,11 +242,11 @@ uint64_t sim_trace_hash(void)
 
 	if (!nev) {
 		/* no event trace: hash the decisions (always recorded) */
-		for (size_t i = 0; i < w.ndec; i++) {
-			h = fnv(h, &w.dec[i].step, sizeof(w.dec[i].step));
-			h = fnv(h, &w.dec[i].tid, sizeof(w.dec[i].tid));
+		for (size_t i = 0; i < sim__world.ndec; i++) {
+			h = fnv(h, &sim__world.dec[i].step, sizeof(sim__world.dec[i].step));
+			h = fnv(h, &sim__world.dec[i].tid, sizeof(sim__world.dec[i].tid));
 		}
-		h = fnv(h, &w.step, sizeof(w.step));
+		h = fnv(h, &sim__world.step, sizeof(sim__world.step));
 		return h;
 	}
 	for (size_t i = 0; i < nev; i++) {

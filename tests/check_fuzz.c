@@ -170,10 +170,10 @@ START_TEST(gen_bytes_valid)
 	apsim_gen_from_bytes(NULL, 0, &A);
 	check_roundtrip(&A, "empty bytes", 0);
 	for (int i = 0; i < 1000; i++) {
-		size_t len = (size_t)(apsim_splitmix64(&st) % sizeof(buf));
+		size_t len = (size_t)(sim_splitmix64(&st) % sizeof(buf));
 
 		for (size_t k = 0; k < len; k++)
-			buf[k] = (uint8_t)apsim_splitmix64(&st);
+			buf[k] = (uint8_t)sim_splitmix64(&st);
 		apsim_gen_from_bytes(buf, len, &A);
 		check_roundtrip(&A, "bytes", (uint64_t)i);
 		apsim_gen_from_bytes(buf, len, &B);

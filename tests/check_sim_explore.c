@@ -3,7 +3,8 @@
  * tests/check_sim_explore.c - sim_explore: exact execution counts of the
  * exhaustive search (without reduction: binomial counts; with sleep sets:
  * one run per Mazurkiewicz trace), the preemption bound, deadlock found
- * exhaustively, and per-execution seeds for the random strategies.
+ * exhaustively, per-execution seeds for the random strategies, and which
+ * argument goes to the program and which to the per-execution callback.
  *
  * Counting model: every thread runs in segments between its scheduling
  * points; a thread that passes k points (spawn, yields, lock/unlock points,
@@ -69,7 +70,7 @@ START_TEST(textbook_counts_without_reduction)
 			nyield_main = a;
 			nyield_t1 = b;
 			ndistinct = 0;
-			long n = sim_explore(&o, 0, yield_prog, NULL, NULL, collect, &st);
+			long n = sim_explore(&o, 0, yield_prog, NULL, NULL, collect, NULL, &st);
 			ck_assert_msg((uint64_t)n == binom(a + b + 2, a + 1),
 				      "a=%d b=%d: %ld executions, want %llu", a, b, n,
 				      (unsigned long long)binom(a + b + 2, a + 1));
@@ -92,7 +93,7 @@ START_TEST(independent_steps_reduce_to_one)
 		struct sim_explore_stats st;
 		nyield_main = a;
 		nyield_t1 = 2;
-		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, &st);
+		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, NULL, &st);
 		ck_assert_int_eq(n, 1);
 		ck_assert(st.complete);
 		ck_assert_uint_eq(st.redundant, (uint64_t)a + 1);
@@ -109,7 +110,7 @@ START_TEST(preemption_bound_counts)
 	for (int bound = 0; bound <= 3; bound++) {
 		struct sim_opts o = ex_opts(false, bound);
 		struct sim_explore_stats st;
-		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, &st);
+		long n = sim_explore(&o, 0, yield_prog, NULL, NULL, NULL, NULL, &st);
 		ck_assert_msg(n == want[bound], "bound %d: %ld", bound, n);
 		ck_assert(st.complete);
 		if (bound < 3)
@@ -158,7 +159,7 @@ START_TEST(same_lock_traces)
 	long n;
 
 	memset(order_seen, 0, sizeof(order_seen));
-	n = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, &st);
+	n = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, NULL, &st);
 	ck_assert_int_eq(n, 4);
 	ck_assert(st.complete);
 	ck_assert_int_eq(order_seen[1], 2);
@@ -167,7 +168,7 @@ START_TEST(same_lock_traces)
 	/* without reduction: many more runs, same two outcomes */
 	o = ex_opts(false, -1);
 	memset(order_seen, 0, sizeof(order_seen));
-	long full = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, &st);
+	long full = sim_explore(&o, 0, same_lock_prog, NULL, NULL, count_order, NULL, &st);
 	ck_assert_int_gt(full, n);
 	ck_assert(st.complete);
 	ck_assert_int_gt(order_seen[1], 0);
@@ -180,7 +181,7 @@ START_TEST(different_locks_one_trace)
 	struct sim_opts o = ex_opts(true, -1);
 	struct sim_explore_stats st;
 
-	long n = sim_explore(&o, 0, same_lock_prog, NULL, (void *)1, NULL, &st);
+	long n = sim_explore(&o, 0, same_lock_prog, NULL, (void *)1, NULL, NULL, &st);
 	ck_assert_int_eq(n, 1);
 	ck_assert(st.complete);
 	ck_assert_uint_gt(st.redundant, 0);
@@ -226,7 +227,7 @@ START_TEST(abba_exhaustive)
 
 	o.lockdep = false;
 	ndeadlocks = nclean = 0;
-	long n = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	long n = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, NULL, &st);
 	ck_assert(st.complete);
 	ck_assert_int_eq(ndeadlocks, 1);
 	ck_assert_int_eq(n, ndeadlocks + nclean);
@@ -234,7 +235,7 @@ START_TEST(abba_exhaustive)
 	o = ex_opts(false, -1);
 	o.lockdep = false;
 	ndeadlocks = nclean = 0;
-	long full = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	long full = sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, NULL, &st);
 	ck_assert(st.complete);
 	ck_assert_int_gt(full, n);
 	ck_assert_int_gt(ndeadlocks, 1);
@@ -244,12 +245,12 @@ START_TEST(abba_exhaustive)
 	o = ex_opts(true, 0);
 	o.lockdep = false;
 	ndeadlocks = nclean = 0;
-	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, NULL, &st);
 	ck_assert_int_eq(ndeadlocks, 0);
 	o = ex_opts(true, 1);
 	o.lockdep = false;
 	ndeadlocks = nclean = 0;
-	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, &st);
+	sim_explore(&o, 0, abba_prog, NULL, NULL, count_deadlocks, NULL, &st);
 	ck_assert_int_ge(ndeadlocks, 1);
 }
 END_TEST
@@ -337,7 +338,7 @@ START_TEST(bounded_reduction_keeps_every_trace)
 				struct sim_opts o = ex_opts(rp_which == 1, bound);
 
 				rp_nset[rp_which] = 0;
-				sim_explore(&o, 0, rp_main, NULL, NULL, rp_collect, &st);
+				sim_explore(&o, 0, rp_main, NULL, NULL, rp_collect, NULL, &st);
 				ck_assert(st.complete);
 				if (rp_which == 1 && st.bound_pruned)
 					with_cut++;
@@ -367,7 +368,7 @@ START_TEST(iteration_cap_and_early_stop)
 
 	nyield_main = 3;
 	nyield_t1 = 3;
-	long n = sim_explore(&o, 5, yield_prog, NULL, NULL, NULL, &st);
+	long n = sim_explore(&o, 5, yield_prog, NULL, NULL, NULL, NULL, &st);
 	ck_assert_int_eq(n, 5);
 	ck_assert(!st.complete);
 }
@@ -388,10 +389,10 @@ START_TEST(random_explore_seeds)
 
 	nyield_main = 4;
 	nyield_t1 = 4;
-	long n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, &st);
+	long n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, NULL, &st);
 	ck_assert_int_eq(n, 10);
 	memcpy(first, seen_seeds, sizeof(first));
-	n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, &st);
+	n = sim_explore(&o, 100, yield_prog, NULL, NULL, seed_cb, NULL, &st);
 	ck_assert_int_eq(memcmp(first, seen_seeds, sizeof(first)), 0);
 	int distinct = 0;
 	for (int i = 0; i < 10; i++) {
@@ -404,6 +405,59 @@ START_TEST(random_explore_seeds)
 	/* execution 0 uses the seed itself: equals a plain sim_run */
 	ck_assert_int_eq(sim_run(&o, yield_prog, NULL, NULL, NULL), 0);
 	ck_assert_uint_eq(sim_trace_hash(), first[0]);
+}
+END_TEST
+
+/* main and teardown get main_arg, the callback cb_arg, under both loops
+ * (exhaustive and seeded). */
+struct args_seen {
+	int mains, teardowns, cbs;
+	bool mixed;
+};
+static struct args_seen seen;
+static int main_token, cb_token;
+
+static void args_main(void *arg)
+{
+	seen.mains++;
+	seen.mixed |= arg != &main_token;
+	sim_thread_spawn("t1", yielder, NULL);
+	sim_yield(SIM_SITE);
+}
+
+static void args_teardown(void *arg)
+{
+	seen.teardowns++;
+	seen.mixed |= arg != &main_token;
+}
+
+static int args_cb(uint64_t i, const struct sim_result *r, void *arg)
+{
+	seen.cbs++;
+	seen.mixed |= arg != &cb_token;
+	return 0;
+}
+
+START_TEST(main_and_callback_arguments)
+{
+	enum sim_strategy strat[] = { SIM_STRAT_EXHAUSTIVE, SIM_STRAT_RANDOM };
+
+	nyield_t1 = 1;
+	for (int k = 0; k < 2; k++) {
+		struct sim_opts o = tu_opts(strat[k], 3);
+		long n;
+
+		o.no_reduction = true;
+		memset(&seen, 0, sizeof(seen));
+		n = sim_explore(&o, 4, args_main, args_teardown, &main_token, args_cb,
+				&cb_token, NULL);
+		ck_assert_int_eq(n, 4);
+		ck_assert_int_eq(seen.mains, 4);
+		ck_assert_int_eq(seen.teardowns, 4);
+		ck_assert_int_eq(seen.cbs, 4);
+		ck_assert_msg(!seen.mixed, "%s: an argument went to the wrong function",
+			      sim_strategy_name(strat[k]));
+	}
 }
 END_TEST
 
@@ -422,6 +476,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, iteration_cap_and_early_stop);
 	tcase_add_test(tc, random_explore_seeds);
 	tcase_add_test(tc, bounded_reduction_keeps_every_trace);
+	tcase_add_test(tc, main_and_callback_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

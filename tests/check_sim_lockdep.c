@@ -905,7 +905,7 @@ START_TEST(concurrent_abba_always_reported)
 	sim_opts_default(&o);
 	o.strategy = SIM_STRAT_RANDOM;
 	o.seed = 42;
-	ck_assert_int_eq(sim_explore(&o, 100, conc_main, NULL, NULL, on_exec, NULL), 100);
+	ck_assert_int_eq(sim_explore(&o, 100, conc_main, NULL, NULL, on_exec, NULL, NULL), 100);
 	ck_assert_int_eq(explore_cycles, 100);
 	ck_assert_int_gt(explore_deadlocks, 0);
 }

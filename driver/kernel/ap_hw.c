@@ -106,16 +106,6 @@ bool shim_test_facility(unsigned long nr)
 	return nr < 256 && ((hw.fac[nr / 64] >> (63 - nr % 64)) & 1);
 }
 
-void shim_facility_set(unsigned long nr, bool on)
-{
-	fac_assign(nr, on);
-}
-
-void shim_ap_set_instructions_available(bool on)
-{
-	hw.insn_avail = on;
-}
-
 bool ap_instructions_available(void)
 {
 	return hw.insn_avail;

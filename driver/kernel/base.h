@@ -38,7 +38,6 @@ int shim_module_load(void);
 /* Call module_exit (if loaded).  A module use count > 0 is a WARN finding
  * (the kernel would refuse rmmod). */
 void shim_module_unload(void);
-bool shim_module_loaded(void);
 
 /* ------------------------------------------------------------------ slab */
 
@@ -74,8 +73,6 @@ void shim_slab_fail_set(const char *site_spec, int nth);
 int shim_slab_failed_count(void);
 /* Live objects / total allocations of this execution. */
 int shim_slab_live_count(void);
-/* true if p points into a live slab object (any offset). */
-bool shim_slab_is_live(const void *p);
 
 /* ---------------------------------------------------- device core, sysfs */
 
@@ -86,8 +83,6 @@ int shim_device_bind(struct device *dev, struct device_driver *drv);
 /* Unbind: dev_groups removed, then bus->remove (or drv->remove), drvdata
  * cleared.  No-op if unbound. */
 void shim_device_unbind(struct device *dev);
-/* Find a registered device by name on a bus (NULL if none). */
-struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *name);
 
 /*
  * Read/write an attribute by name, looked up in every group on the
@@ -101,10 +96,6 @@ struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *na
  */
 ssize_t shim_sysfs_read(struct device *dev, const char *attr, char *buf);
 ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf, size_t count);
-/* Same on a bare kobject. */
-ssize_t shim_sysfs_kobj_read(struct kobject *kobj, const char *attr, char *buf);
-ssize_t shim_sysfs_kobj_write(struct kobject *kobj, const char *attr, const char *buf,
-			      size_t count);
 
 /* ------------------------------------------------------------- vfio/mdev */
 
@@ -145,9 +136,6 @@ long shim_vfio_ioctl(struct mdev_device *mdev, unsigned int cmd, unsigned long a
 void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len);
 /* Pages currently pinned for this mdev's vfio device. */
 int shim_vfio_pinned_count(struct mdev_device *mdev);
-/* Fail the nth (1-based; 0 = all) vfio_pin_pages call with err (negative
- * errno); nth < 0 disables. */
-void shim_vfio_pin_fail_set(int nth, int err);
 
 /* --------------------------------------------------------------- uaccess */
 
@@ -159,7 +147,5 @@ void shim_uaccess_fail_set(int nth);
 /* Record the calling thread's latest shim entry site (for memory reports). */
 void shim_note_site(const struct sim_site *site);
 const struct sim_site *shim_last_site(int tid);
-/* Trace text of s390dbf events recorded in this execution (count). */
-unsigned long shim_dbf_event_count(void);
 
 #endif

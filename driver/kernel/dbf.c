@@ -145,11 +145,6 @@ debug_entry_t *shim_debug_event(const struct sim_site *site, debug_info_t *id, i
 	return record(site, id, level, buf);
 }
 
-unsigned long shim_dbf_event_count(void)
-{
-	return nr_events;
-}
-
 void shim_dbf_reset(void)
 {
 	memset(areas, 0, sizeof(areas));

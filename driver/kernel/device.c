@@ -356,22 +356,22 @@ ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf, 
 	return do_store(&dev->kobj, a, grp, true, buf, count);
 }
 
-ssize_t shim_sysfs_kobj_read(struct kobject *kobj, const char *attr, char *buf)
-{
-	const struct attribute_group *grp;
-	struct attribute *a = kobj_find_attr_grp(kobj, attr, &grp);
-
-	return a ? do_show(kobj, a, grp, false, buf) : -ENOENT;
-}
-
-ssize_t shim_sysfs_kobj_write(struct kobject *kobj, const char *attr, const char *buf,
-			      size_t count)
-{
-	const struct attribute_group *grp;
-	struct attribute *a = kobj_find_attr_grp(kobj, attr, &grp);
-
-	return a ? do_store(kobj, a, grp, false, buf, count) : -ENOENT;
-}
+/*
+ * What the user side of sysfs keeps from kernfs (6.1) and what it leaves
+ * out.  Kept: the attribute is found by name at every call, as an open()
+ * would find it; the show or store runs under an active reference
+ * (kernfs_get_active), so removing the group (kernfs_remove) waits until
+ * no show or store of it runs; a show fills a fresh page and its count is
+ * checked against PAGE_SIZE (sysfs_kf_seq_show); a store gets a
+ * NUL-terminated copy and is not called for an empty write
+ * (sysfs_kf_write); no device lock is taken around either.  Left out: the
+ * open file (a call is an open, one read or write and a close: no
+ * seq_file position, no of->mutex, no open file that keeps the node
+ * between calls), and the active references are counted per group, not
+ * per node: a group's nodes go at once (sysfs_remove_group), so the drain
+ * waits for the same shows and stores.  Attribute access by name is for
+ * devices only (shim_sysfs_read/write, base.h).
+ */
 
 /* --------------------------------------------------------------- devices */
 
@@ -808,17 +808,17 @@ struct device *bus_find_device(struct bus_type *bus, struct device *start, const
 	return dev;
 }
 
-struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *name)
-{
-	struct device *dev;
-
-	if (!bus->_registered)
-		return NULL;
-	list_for_each_entry(dev, &bus->_devices, _bus_node)
-		if (!dev->_knode_dead && !strcmp(dev_name(dev), name))
-			return dev;
-	return NULL;
-}
+/*
+ * The bus' devices form a klist (above): bus_for_each_dev and
+ * bus_find_device pin the node they stand on, so fn and match may sleep
+ * and a device deleted meanwhile is skipped.  The bus' drivers and a
+ * driver's devices are plain lists here (klists in the kernel):
+ * bus_for_each_drv and driver_for_each_device keep only the next entry
+ * (fn may unlink the current one, no other), driver_find_device keeps
+ * nothing (match must not unlink); a start entry no longer on its list
+ * makes these walks visit nothing, where bus_for_each_dev starts at the
+ * head.
+ */
 
 static int bus_rescan_devices_helper(struct device *dev, void *data)
 {

@@ -109,11 +109,6 @@ void shim_module_unload(void)
 	loaded = false;
 }
 
-bool shim_module_loaded(void)
-{
-	return loaded;
-}
-
 static void snap(char *start, char *stop, char **copy, size_t *len)
 {
 	if (!start || !stop || stop <= start)

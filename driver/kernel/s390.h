@@ -109,10 +109,6 @@ void shim_ap_hw_set_card_type(int card, int type);
 int shim_ap_hw_card_type(int card);
 /* Virtual time a ZAPQ/RAPQ reset stays "in progress" (default 1 ms). */
 void shim_ap_hw_set_reset_ns(uint64_t ns);
-/* Facilities (test_facility) and AP instruction availability. */
-void shim_facility_set(unsigned long nr, bool on);
-void shim_ap_set_instructions_available(bool on);
-
 /* Per-queue hardware state (for tests and invariants). */
 struct shim_apq_state {
 	bool configured;          /* card and domain in the hardware QCI */

@@ -878,14 +878,6 @@ void shim_slab_set_persistent(const void *p, bool persistent)
 		s->persistent = persistent;
 }
 
-bool shim_slab_is_live(const void *p)
-{
-	struct slot *s = slot_of((uintptr_t)p);
-
-	return s && s->state == SLOT_LIVE &&
-	       (uintptr_t)p >= (uintptr_t)s->obj && (uintptr_t)p < (uintptr_t)s->obj + s->size;
-}
-
 int shim_slab_live_count(void)
 {
 	int n = 0;

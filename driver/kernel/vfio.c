@@ -424,15 +424,15 @@ int shim_vfio_pinned_count(struct mdev_device *mdev)
 	return n;
 }
 
-void shim_vfio_pin_fail_set(int nth, int err)
-{
-	pin_fail_on = nth >= 0;
-	pin_fail_nth = nth;
-	pin_fail_seen = 0;
-	pin_fail_err = err;
-}
-
 /* --------------------------------------------------------------- mdev */
+
+/*
+ * As drivers/vfio/mdev of 6.1: the mdev bus never matches (an mdev is bound
+ * to its parent's driver explicitly at create); mdev_list_lock guards the
+ * list, uuids and instance counts; create and remove hold the parent's
+ * unreg_sem for reading (trylock), mdev_unregister_parent for writing
+ * while it removes the parent's mdevs.
+ */
 
 #define to_mdev_driver(drv) container_of(drv, struct mdev_driver, driver)
 

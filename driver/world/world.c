@@ -536,28 +536,33 @@ static void world_main(void *arg)
 	shim_slab_leak_check();
 }
 
-static const struct apsim_scenario *cur_scn;
-static struct apsim_exec *cur_ex;
+/* What every execution of a run or an exploration starts from. */
+struct exec_arg {
+	const struct apsim_scenario *scn;
+	struct apsim_exec *ex;
+};
 
 static void exec_main(void *arg)
 {
-	world_reset(cur_scn, cur_ex);
-	world_main(arg);
+	const struct exec_arg *a = arg;
+
+	world_reset(a->scn, a->ex);
+	world_main(NULL);
 }
 
 int apsim_world_run(const struct apsim_scenario *s, const struct sim_opts *o,
 		    struct sim_result *res, struct apsim_exec *ex)
 {
-	cur_scn = s;
-	cur_ex = ex;
-	return sim_run(o, exec_main, NULL, NULL, res);
+	struct exec_arg a = { s, ex };
+
+	return sim_run(o, exec_main, NULL, &a, res);
 }
 
 long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *o,
 			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
 			 struct apsim_exec *ex, struct sim_explore_stats *st)
 {
-	cur_scn = s;
-	cur_ex = ex;
-	return sim_explore(o, iterations, exec_main, NULL, cb_arg, cb, st);
+	struct exec_arg a = { s, ex };
+
+	return sim_explore(o, iterations, exec_main, NULL, &a, cb, cb_arg, st);
 }

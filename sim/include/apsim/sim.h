@@ -3,8 +3,10 @@
  * apsim/sim.h - the public API of libsim, apsim's deterministic simulation core.
  *
  * Owns: simulated threads, the scheduler and its strategies, virtual time,
- * kernel-semantics sync primitives, the lock validator hooks, findings and
- * the trace/schedule.  Everything above it (shim kernel, driver glue, CLI,
+ * kernel-semantics sync primitives, the lock validator hooks, findings,
+ * the trace/schedule and results on disk (sim_out_*: atomic files, a
+ * finding's directory).  The context switch has its own header,
+ * <apsim/ctx.h>.  Everything above it (shim kernel, driver glue, CLI,
  * fuzzer) talks to the core only through this header.
  *
  * Conventions (libuv-like): functions return 0 or a negative errno; names are
@@ -349,9 +351,10 @@ int sim_run(const struct sim_opts *o, sim_fn main, sim_fn teardown, void *arg,
  * Explore many executions of the same program.  For RANDOM/PCT/RR runs
  * `iterations` executions with seeds derived from o->seed; for EXHAUSTIVE
  * enumerates interleavings up to the preemption bound with sleep sets
- * (iterations = cap, 0 = no cap).  `on_exec` is called after each execution
- * (may be NULL); return nonzero from it to stop early.  Returns the number
- * of executions run, or a negative errno.
+ * (iterations = cap, 0 = no cap).  Every execution runs `main(main_arg)`
+ * and `teardown(main_arg)` as sim_run does; `on_exec(index, result, cb_arg)`
+ * is called after each execution (may be NULL); return nonzero from it to
+ * stop early.  Returns the number of executions run, or a negative errno.
  */
 struct sim_explore_stats {
 	uint64_t executions;
@@ -363,8 +366,8 @@ struct sim_explore_stats {
 typedef int (*sim_exec_cb)(uint64_t exec_index, const struct sim_result *res,
 			   void *arg);
 long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main,
-		 sim_fn teardown, void *arg, sim_exec_cb on_exec,
-		 struct sim_explore_stats *stats);
+		 sim_fn teardown, void *main_arg, sim_exec_cb on_exec,
+		 void *cb_arg, struct sim_explore_stats *stats);
 
 /* ------------------------------------------------------ trace and schedule */
 
@@ -381,6 +384,40 @@ int sim_schedule_write(FILE *out);
 struct sim_schedule *sim_schedule_parse(FILE *in, const char *fname, char *err,
 					size_t errlen);
 void sim_schedule_free(struct sim_schedule *s);
+
+/* --------------------------------------------------------- results on disk */
+
+/* mkdir -p: 0 or a negative errno. */
+int sim_out_mkdirs(const char *path);
+/* Write the whole file `path` at once: fill(f, arg) writes into path.tmp,
+ * which is flushed, synced and renamed over path, so a crash never leaves
+ * a half-written file.  0 or a negative errno. */
+int sim_out_write_atomic(const char *path, void (*fill)(FILE *f, void *arg),
+			 void *arg);
+/* s as a JSON string literal (NULL as ""). */
+void sim_out_json_str(FILE *f, const char *s);
+/* s as one POSIX shell word, whatever it holds: in single quotes, each '
+ * as '\''. */
+void sim_out_sh_quote(FILE *f, const char *s);
+
+/* A finding of the execution that just ended (traced), to write to disk. */
+struct sim_out_finding {
+	const struct sim_finding *f;
+	const char *header;      /* report.txt text before the finding line */
+	int trace_width;         /* trace.txt column width (sim_trace_print) */
+	/* replay.sh runs `replay_bin run SCENARIO --schedule DIR/schedule.txt`
+	 * (the apsim command line): scn_path relative to the script when it
+	 * is in DIR or DIR/.., so the directory may be moved, else absolute */
+	const char *replay_bin;
+	const char *scn_path;
+};
+/*
+ * Write finding o->f into DIR (created): report.txt first, then
+ * schedule.txt, replay.sh, trace.txt, trace.json and lockdep.dot, each
+ * with sim_out_write_atomic.  0 or a negative errno (the files before the
+ * failing one are complete).
+ */
+int sim_out_write_finding(const char *dir, const struct sim_out_finding *o);
 
 /* ------------------------------------------------------------- misc hooks */
 
@@ -451,6 +488,17 @@ const uint8_t *sim_cover_map(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
+/* splitmix64 (Steele, Lea, Flood 2014): advances *state by the golden
+ * gamma and returns the mixed value.  libsim's streams and apsim fuzz's
+ * choice stream are made of it. */
+static inline uint64_t sim_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 /* Version string of libsim. */
 extern const char sim_version[];

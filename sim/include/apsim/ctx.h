@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sim/ctx.h - user-level execution contexts of simulated threads.
+ * apsim/ctx.h - libsim's user-level execution contexts: the public API of
+ * the context module (sim/ctx.c, sim/ctx_x86_64.S).
  *
  * Owns: the machine-level context switch (hand-written assembly on x86-64,
  * ucontext elsewhere) and the AddressSanitizer fiber annotations around it.
- * The scheduler (sched.c) is the only user.
+ * libsim's scheduler runs every simulated thread on it; the benchmarks
+ * measure the raw switch through it.  A context is made once on a stack the
+ * caller owns (sim_ctx_make) and entered by switching to it (sim_ctx_jump);
+ * its function must never return.
  */
 #ifndef APSIM_CTX_H
 #define APSIM_CTX_H

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim/out.c - results on disk (see "results on disk" in <apsim/sim.h>).
+ *
+ * Owns: whole-file atomic writes (temporary name, flush, fsync, rename),
+ * mkdir -p, JSON string literals, POSIX shell quoting, and a finding's
+ * directory: report.txt (first: it is what a user needs if anything after
+ * it fails), schedule.txt, replay.sh, trace.txt, trace.json, lockdep.dot.
+ * Every string replay.sh interpolates goes through sim_out_sh_quote.
+ */
+#include <apsim/sim.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sim_out_mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, 0777) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	if (mkdir(tmp, 0777) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int sim_out_write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fill(f, arg);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+void sim_out_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void sim_out_sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+/* ------------------------------------------------------ a finding's files */
+
+static void fill_report(FILE *out, void *a)
+{
+	const struct sim_out_finding *o = a;
+
+	fputs(o->header ? o->header : "", out);
+	fprintf(out, "finding: %s (%s) at step %llu\n\n",
+		sim_finding_kind_name(o->f->kind), o->f->signature,
+		(unsigned long long)o->f->step);
+	if (o->f->report)
+		fputs(o->f->report, out);
+}
+
+static void fill_trace(FILE *out, void *a)
+{
+	const struct sim_out_finding *o = a;
+
+	sim_trace_print(out, o->trace_width);
+}
+
+static void fill_json(FILE *out, void *a)
+{
+	sim_trace_print_json(out);
+}
+
+static void fill_sched(FILE *out, void *a)
+{
+	sim_schedule_write(out);
+}
+
+static void fill_dot(FILE *out, void *a)
+{
+	sim_lockdep_dot(out);
+}
+
+struct replay_arg {
+	const char *bin;
+	const char *scn_up;   /* "" (next to the script), "../" or NULL */
+	const char *scn;      /* file name if scn_up, else the absolute path */
+};
+
+static void fill_replay(FILE *out, void *a)
+{
+	const struct replay_arg *r = a;
+
+	fputs("#!/bin/sh\n# Replays this finding's interleaving exactly.\n"
+	      "d=$(cd \"$(dirname \"$0\")\" && pwd)\nexec ", out);
+	sim_out_sh_quote(out, r->bin);
+	fputs(" run ", out);
+	if (r->scn_up)
+		fprintf(out, "\"$d\"/%s", r->scn_up);
+	sim_out_sh_quote(out, r->scn);
+	fputs(" --schedule \"$d/schedule.txt\" \"$@\"\n", out);
+}
+
+/*
+ * The scenario as replay.sh names it: relative to the script when it is
+ * next to it or one level up (fuzz output: the directory may be moved or
+ * renamed), else by its absolute path.
+ */
+static void replay_scn_ref(const char *dir, const char *scn_path, char *abs_scn,
+			   struct replay_arg *r)
+{
+	char abs_dir[PATH_MAX];
+	const char *slash;
+	size_t dl, pl;
+
+	if (!realpath(scn_path, abs_scn))
+		snprintf(abs_scn, PATH_MAX, "%s", scn_path);
+	if (!realpath(dir, abs_dir))
+		snprintf(abs_dir, sizeof(abs_dir), "%s", dir);
+	dl = strlen(abs_dir);
+	slash = strrchr(abs_dir, '/');
+	pl = slash ? (size_t)(slash - abs_dir) : 0;
+	r->scn_up = NULL;
+	r->scn = abs_scn;
+	if (!strncmp(abs_scn, abs_dir, dl) && abs_scn[dl] == '/' &&
+	    !strchr(abs_scn + dl + 1, '/')) {
+		r->scn_up = "";
+		r->scn = abs_scn + dl + 1;
+	} else if (pl && !strncmp(abs_scn, abs_dir, pl) && abs_scn[pl] == '/' &&
+		   !strchr(abs_scn + pl + 1, '/')) {
+		r->scn_up = "../";
+		r->scn = abs_scn + pl + 1;
+	}
+}
+
+int sim_out_write_finding(const char *dir, const struct sim_out_finding *o)
+{
+	static const struct {
+		const char *name;
+		void (*fill)(FILE *, void *);
+	} after[] = {
+		{ "trace.txt", fill_trace },
+		{ "trace.json", fill_json },
+		{ "lockdep.dot", fill_dot },
+	};
+	char p[PATH_MAX], abs_scn[PATH_MAX];
+	struct replay_arg ra = { o->replay_bin };
+	int err;
+
+	err = sim_out_mkdirs(dir);
+	if (err)
+		return err;
+	snprintf(p, sizeof(p), "%s/report.txt", dir);
+	err = sim_out_write_atomic(p, fill_report, (void *)o);
+	if (err)
+		return err;
+	snprintf(p, sizeof(p), "%s/schedule.txt", dir);
+	err = sim_out_write_atomic(p, fill_sched, NULL);
+	if (err)
+		return err;
+	replay_scn_ref(dir, o->scn_path, abs_scn, &ra);
+	snprintf(p, sizeof(p), "%s/replay.sh", dir);
+	err = sim_out_write_atomic(p, fill_replay, &ra);
+	if (err)
+		return err;
+	chmod(p, 0755);
+	for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, after[i].name);
+		err = sim_out_write_atomic(p, after[i].fill, (void *)o);
+		if (err)
+			return err;
+	}
+	return 0;
+}
