@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -627,7 +628,7 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 
 static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 {
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	fflush(stdout);
 	fflush(stderr);
@@ -639,6 +640,10 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 		 * ^C reaches the whole process group) */
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
+		/* a parent killed with -9 takes its workers along */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		worker_main(slot, from, to);
 		fflush(stdout);
 		fflush(stderr);
