@@ -84,6 +84,18 @@ int cli_check_out_file(const char *cmd, const char *opt, const char *path);
  * in_fd (-1: inherited); its wait status, or -errno. */
 int cli_spawn(char *const argv[], int out_fd, int in_fd);
 
+/*
+ * The wall-clock watchdog of executions (cli/watchdog.c): start with a
+ * budget in seconds (0 = off), beat once per execution; a crash finding
+ * of the execution it stopped becomes a `hang` (CLI_WALL_HANG_SIG).
+ */
+#define CLI_WALL_HANG_SIG "hang:wall-clock"
+void cli_watchdog_start(long secs);
+void cli_watchdog_stop(void);
+void cli_watchdog_beat(void);
+bool cli_watchdog_fired(void);
+const struct sim_finding *cli_watchdog_finding(const struct sim_finding *f);
+
 /* Atomically write a whole file from a callback. */
 int cli_write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg);
 

@@ -60,7 +60,7 @@
 #define MAX_RESTARTS   100      /* worker restarts before giving up */
 #define STOP_GRACE_S   10.0     /* after --time or a signal: then workers are killed */
 #define SUMMARY_EVERY_S 5.0     /* refresh of OUT/summary.json while running */
-#define HANG_SIG       "hang:wall-clock"
+#define HANG_SIG       CLI_WALL_HANG_SIG
 
 enum rec_state { REC_EMPTY = 0, REC_WRITING, REC_DONE, REC_ABANDONED };
 
@@ -197,6 +197,7 @@ static void beat(void)
 {
 	if (SH)
 		ck_pr_inc_64(&SH->w[my_slot].beat);
+	cli_watchdog_beat();
 }
 
 /* A write error: counted (exit code 3) and reported with file and errno. */
@@ -1308,8 +1309,13 @@ int cli_fuzz(int argc, char **argv)
 		for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
 			if (SH->f[i].state == REC_WRITING)
 				SH->f[i].state = REC_ABANDONED;
-	if (!stop_signal)
+	if (!stop_signal) {
+		/* settle re-runs seeds here, in the parent: a driver loop must
+		 * not stop the campaign there either */
+		cli_watchdog_start(FO.exec_timeout);
 		settle();
+		cli_watchdog_stop();
+	}
 	{
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
 		int rc;

@@ -6,8 +6,7 @@
  * Owns: expectation evaluation, per-scenario summaries (text/JSON), JUnit
  * output, delegation of scenarios needing another variant to its binary,
  * the walk of scenario directories (each directory once, by device and
- * inode; every entry that cannot be used is reported), the wall-clock
- * watchdog of an execution (--exec-timeout: a `hang` finding).
+ * inode; every entry that cannot be used is reported).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,95 +60,6 @@ struct scn_run {
 	int write_errors;
 	char write_error[PATH_MAX + 128];
 };
-
-/* ------------------------------------------------------------ watchdog */
-
-/*
- * The wall-clock watchdog of `apsim run`: a once-a-second timer looks at
- * the execution counter; when it has not moved for --exec-timeout seconds
- * while a simulated thread runs (driver code looping without a scheduling
- * point), the thread is stopped the way a crash stops it (SIGABRT, caught
- * by libsim) and on_exec turns that crash into a `hang` finding with the
- * execution's schedule and trace.  Stuck outside the simulated threads,
- * apsim says so and exits 1.
- */
-#define WALL_HANG_SIG "hang:wall-clock"
-static volatile sig_atomic_t wd_fired;
-static volatile uint64_t wd_beat;
-static uint64_t wd_last;
-static long wd_still, wd_limit;
-
-static void wd_tick(int sig)
-{
-	static const char msg[] = "apsim: watchdog: no execution finished within --exec-timeout, "
-				  "outside the simulated threads: stopping\n";
-	int e = errno;
-
-	(void)sig;
-	if (wd_beat != wd_last) {
-		wd_last = wd_beat;
-		wd_still = 0;
-	} else if (++wd_still >= wd_limit && !wd_fired) {
-		wd_fired = 1;
-#ifndef APSIM_ASAN
-		if (sim_tid() >= 0) {
-			raise(SIGABRT);
-			errno = e;
-			return;
-		}
-#endif
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(CLI_EXIT_FINDING);
-		_exit(CLI_EXIT_FINDING);
-	}
-	errno = e;
-}
-
-static void wd_start(long secs)
-{
-	struct sigaction sa;
-	struct itimerval it = { { 1, 0 }, { 1, 0 } };
-
-	wd_fired = 0;
-	wd_still = 0;
-	wd_limit = secs;
-	if (!secs)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = wd_tick;
-	sa.sa_flags = SA_RESTART | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void wd_stop(void)
-{
-	struct itimerval it = { { 0, 0 }, { 0, 0 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-/* The crash the watchdog caused, as the hang it is. */
-static const struct sim_finding *wd_finding(const struct sim_finding *f, long secs)
-{
-	static struct sim_finding h;
-	static char text[512];
-
-	if (!wd_fired || f->kind != SIM_F_CRASH)
-		return f;
-	h = *f;
-	h.kind = SIM_F_HANG;
-	snprintf(h.signature, sizeof(h.signature), "%s", WALL_HANG_SIG);
-	snprintf(text, sizeof(text),
-		 "INFO: no progress: wall-clock budget exhausted (--exec-timeout %ld s)\n"
-		 "thread T%d was stopped at step %llu while running code that reaches no\n"
-		 "scheduling point (e.g. a loop in driver code)\n",
-		 secs, f->tid, (unsigned long long)f->step);
-	h.report = text;
-	return &h;
-}
-
 
 static bool is_lockdep_kind(enum sim_finding_kind k)
 {
@@ -310,10 +219,10 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 	bool stop = false;
 
 	r->execs = idx + 1;
-	wd_beat++;
+	cli_watchdog_beat();
 	note_results(r, apsim_world_exec());
 	for (int i = 0; i < n; i++) {
-		const struct sim_finding *f = wd_finding(sim_finding_get(i), r->ro->exec_timeout);
+		const struct sim_finding *f = cli_watchdog_finding(sim_finding_get(i));
 		int j;
 		int err;
 
@@ -346,7 +255,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		stop = true;
 	if (all_positive_met(r) && !r->ro->keep_going)
 		stop = true;
-	if (wd_fired)
+	if (cli_watchdog_fired())
 		stop = true;    /* the driver state after a stopped loop is unknown */
 	if (r->progress && (idx & 63) == 0) {
 		double dt = cli_now_s() - r->t0;
@@ -462,14 +371,14 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	r.progress = !ro->quiet && isatty(2) && !getenv("CI");
 	r.t0 = cli_now_s();
 
-	wd_start(ro->exec_timeout);
+	cli_watchdog_start(ro->exec_timeout);
 	if (ro->schedule) {
 		struct sim_schedule *sch;
 		struct sim_result res;
 
 		sch = cli_parse_schedule(ro->schedule, err, sizeof(err));
 		if (!sch) {
-			wd_stop();
+			cli_watchdog_stop();
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}
@@ -486,12 +395,12 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		long n = apsim_world_explore(&s, &so, iters, on_exec, &r, &ex, &st);
 
 		if (n < 0) {
-			wd_stop();
+			cli_watchdog_stop();
 			fprintf(stderr, "apsim: %s: exploration failed: %s\n", path, strerror((int)-n));
 			return 2;
 		}
 	}
-	wd_stop();
+	cli_watchdog_stop();
 	if (r.progress)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	o.execs = r.execs;

@@ -51,6 +51,13 @@ CLEAN=$ROOT/scenarios/userspace/remove-while-open.scn
 VARSCN=$ROOT/scenarios/deadlocks/d1-kvm-vcpu.scn
 
 # ------------------------------------------------------------- injections
+# no shell from C code (bench/bench_prof.h's nm pipe is a benchmark tool's)
+if grep -rn --include='*.c' --include='*.h' -E '\b(system|popen)\(' "$ROOT/cli" "$ROOT/sim" \
+	"$ROOT/driver/scenario" "$ROOT/driver/world" "$ROOT/driver/kernel" "$ROOT/fuzz" > "$T/err"; then
+	bad "system()/popen() in non-test C code"
+else
+	ok "no system()/popen() in non-test C code"
+fi
 t 2 "--ksrc with a quote (no such dir): exit 2" "$A" run "$CRASH" --ksrc "x' ; touch PWNED; false '"
 mkdir -p "$T/x' ; touch PWNED; false '"
 t 2 "--ksrc with a quote (existing dir): exit 2" "$A" run "$CRASH" --ksrc "x' ; touch PWNED; false '"
