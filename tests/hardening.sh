@@ -234,6 +234,12 @@ else
 	echo "skip fuzz-merge cases (no jq)"
 fi
 
+# a reproducer shrunk to 0 operations (the host and its faults alone make
+# the WARN) is a real one: apsim run reproduces it
+t 1 "fuzz seed 140 (a finding without operations)" "$A" fuzz --seed 140 --iterations 1 -q --out "$T/fz-140"
+has "$T/fz-140/01-warn/minimal.scn" "(8 -> 0 ops)" "seed 140 shrinks to 0 operations"
+t 0 "the 0-operation minimal.scn reproduces" "$A" run "$T/fz-140/01-warn/minimal.scn" -q --out "$T/o-140"
+
 # ------------------------------------------------------ campaigns: reuse
 t 1 "first campaign" "$A" fuzz --seed 1 --iterations 300 -q --no-shrink --out "$T/fz-reuse"
 ls -R "$T/fz-reuse" > "$T/before-reuse"
