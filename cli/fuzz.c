@@ -841,7 +841,7 @@ static void settle(void)
 			snprintf(b, sizeof(b), "%s/%s", FO.out, want);
 			if (rename(a, b) == 0)
 				snprintf(r->dir, sizeof(r->dir), "%s", want);
-			else if (step == 1)
+			else if (step == 1 && errno != ENOENT)   /* abandoned: never made */
 				write_failed(r, b, errno);
 		}
 }
@@ -857,7 +857,7 @@ struct summary {
 static void fill_summary(FILE *f, void *arg)
 {
 	const struct summary *sm = arg;
-	uint64_t n = ck_pr_load_64(&SH->nfind);
+	uint64_t n = ck_pr_load_64(&SH->nfind), shown = 0;
 	char blocks[32];
 
 	if (n > MAX_FINDINGS)
@@ -880,7 +880,11 @@ static void fill_summary(FILE *f, void *arg)
 	for (uint64_t i = 0; i < n; i++) {
 		const struct frec *r = &SH->f[i];
 
-		fprintf(f, "%s\n    {\"signature\":", i ? "," : "");
+		/* claimed by a worker that has not filled it in yet (or died
+		 * doing so): nothing to say */
+		if (ck_pr_load_64((uint64_t *)&r->state) == REC_EMPTY)
+			continue;
+		fprintf(f, "%s\n    {\"signature\":", shown++ ? "," : "");
 		cli_json_str(f, r->sig);
 		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
 			(unsigned long long)r->seed);
@@ -890,7 +894,7 @@ static void fill_summary(FILE *f, void *arg)
 			r->shrunk_ops, r->state == REC_DONE && !r->write_failed ? "true" : "false",
 			(unsigned long long)r->found_execs, r->found_s);
 	}
-	fprintf(f, "%s]\n}\n", n ? "\n  " : "");
+	fprintf(f, "%s]\n}\n", shown ? "\n  " : "");
 }
 
 static bool write_summary(const struct summary *sm)

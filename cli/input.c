@@ -195,30 +195,30 @@ int cli_check_input(const char *path, char *err, size_t errlen)
 	return r;
 }
 
-int cli_check_out_dir(const char *cmd, const char *opt, const char *path)
+/* An output option's value: not empty; if it exists, of the right type. */
+static int check_out(const char *cmd, const char *opt, const char *path, bool dir)
 {
 	struct stat sb;
 
 	if (!path[0])
-		return cli_usage_error(cmd, "%s: expected a directory name, got an empty string", opt);
-	if (!stat(path, &sb) && !S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "apsim: %s %s: exists and is not a directory\n", opt, path);
+		return cli_usage_error(cmd, dir ? "%s: expected a directory name, got an empty string" :
+				       "%s: expected a file name, got an empty string", opt);
+	if (!stat(path, &sb) && (dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode))) {
+		fprintf(stderr, "apsim: %s %s: exists and is not a %s\n", opt, path,
+			dir ? "directory" : "regular file");
 		return 2;
 	}
 	return 0;
 }
 
+int cli_check_out_dir(const char *cmd, const char *opt, const char *path)
+{
+	return check_out(cmd, opt, path, true);
+}
+
 int cli_check_out_file(const char *cmd, const char *opt, const char *path)
 {
-	struct stat sb;
-
-	if (!path[0])
-		return cli_usage_error(cmd, "%s: expected a file name, got an empty string", opt);
-	if (!stat(path, &sb) && !S_ISREG(sb.st_mode)) {
-		fprintf(stderr, "apsim: %s %s: exists and is not a regular file\n", opt, path);
-		return 2;
-	}
-	return 0;
+	return check_out(cmd, opt, path, false);
 }
 
 int cli_spawn(char *const argv[], int out_fd, int in_fd)

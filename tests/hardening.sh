@@ -153,6 +153,9 @@ for d in "$T"/o-rep/*/*/; do
 	[ $rc = 0 ] && ok "replay of $(basename "$d") exits 0" || bad "replay of $(basename "$d"): exit $rc"
 done
 [ $nrep -gt 0 ] && ok "run wrote $nrep replays" || bad "run wrote no replay"
+t 2 "--schedule with two scenarios: exit 2" "$A" run "$CLEAN" "$CRASH" --schedule "$(ls "$T"/o-rep/*/*/schedule.txt | head -n 1)"
+has "$T/err" "--schedule replays one scenario" "--schedule with two scenarios: says why"
+t 2 "--schedule with --strategy pct: exit 2" "$A" run "$CLEAN" --strategy pct --schedule "$(ls "$T"/o-rep/*/*/schedule.txt | head -n 1)"
 # a schedule of another scenario diverges: a clear message
 sched=$(ls "$T"/o-rep/*/*/schedule.txt | head -n 1)
 t 1 "foreign schedule: exit 1" "$A" run "$CLEAN" --schedule "$sched" -q --out "$T/o-div"
