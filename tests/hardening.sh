@@ -223,6 +223,11 @@ kill -9 $pid
 wait $pid 2>/dev/null
 sleep 1
 has "$out/summary.json" '"status": "running"' "kill -9: a summary is there (written at start, refreshed)"
+if pgrep -f -- "--out $out" > "$T/err"; then
+	bad "kill -9: workers still running"
+else
+	ok "kill -9: the workers died with the campaign"
+fi
 if command -v jq >/dev/null 2>&1; then
 	t 0 "kill -9: output mergeable" sh "$ROOT/tools/fuzz-merge.sh" "$out" -o "$T/merged-KILL"
 	# a directory without summary.json merges from its finding directories
