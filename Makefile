@@ -318,7 +318,26 @@ check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 	    --out $(BUILD)/ksrc2/fuzz >/dev/null; [ $$? -le 1 ]
 	grep -Eq '"driver_blocks": [1-9][0-9]*' $(BUILD)/ksrc2/fuzz/summary.json
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke
+# Hardening (tests/hardening.sh): hostile paths and options, FIFOs,
+# symlink loops, signals and kill -9 during fuzz, reused --out, a full file
+# system (root only), write errors, ranges, replays.  A third tree, built
+# at -O0 from a copy of the driver whose control_domains_show spins for
+# ever, gives the wall-clock watchdog a driver loop and the crash
+# signature a second -O level.
+SPIN_KSRC := $(BUILD)/ksrc-spin/linux
+$(SPIN_KSRC)/.ready: $(DRV_DEPS) $(KSRC_READY)
+	@rm -rf $(BUILD)/ksrc-spin && mkdir -p $(SPIN_KSRC)
+	@cp -r $(KSRC_EFF)/. $(SPIN_KSRC)/
+	@sed -i '/^static ssize_t control_domains_show/,/mutex_lock(&matrix_dev->mdevs_lock);/ s/mutex_lock(&matrix_dev->mdevs_lock);/&\n\tfor (volatile int spin = 1; spin;) ;/' \
+	    $(SPIN_KSRC)/drivers/s390/crypto/vfio_ap_ops.c
+	@grep -q 'volatile int spin' $(SPIN_KSRC)/drivers/s390/crypto/vfio_ap_ops.c
+	@touch $@
+.PHONY: check-hardening
+check-hardening: $(APSIM) variants $(SPIN_KSRC)/.ready
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/spin OPT=-O0 KSRC=$(abspath $(SPIN_KSRC)) $(BUILD)/spin/apsim
+	sh tests/hardening.sh $(APSIM) $(BUILD)/spin/apsim
+
+check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening
 
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
@@ -417,8 +436,9 @@ help:
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
 	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
-	@echo '                  check-ksrc2 check-asan fuzz-smoke'
+	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening'
 	@echo '  check-unit      Check unit tests of every module'
+	@echo '  check-hardening hostile inputs, hangs, signals, full disk (tests/hardening.sh)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
 	@echo '  check-asan      the unit tests built with clang ASan + UBSan'

@@ -16,9 +16,20 @@
 #include <apsim/sim.h>
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
-#include "driver/scenario/scenario.h"
 
 extern const char apsim_version[];
+
+/* Exit codes of every command (README.md, docs/apsim.1). */
+enum {
+	CLI_EXIT_OK = 0,        /* ran; every expectation held / nothing found */
+	CLI_EXIT_FINDING = 1,   /* a finding, or an expectation failed */
+	CLI_EXIT_USAGE = 2,     /* usage, parse, input or build error */
+	CLI_EXIT_WRITE = 3,     /* a result (finding, summary, report) could not be written */
+};
+
+/* Size caps of input files (scenarios: APSIM_SCN_MAX_FILE). */
+#define CLI_MAX_SCHEDULE (64u << 20)
+#define CLI_MAX_INPUT    (1u << 20)
 
 int cli_run(int argc, char **argv);
 int cli_fuzz(int argc, char **argv);
@@ -26,6 +37,10 @@ int cli_bench(int argc, char **argv);
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cli_parse_long(const char *s, long lo, long hi, long *out);
+/* An unsigned 64-bit number (decimal or 0x hex; no sign): 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
+/* Is NAME a variant `apsim variants` lists ("base" or a built variant)? */
+bool cli_variant_known(const char *name);
 int cli_self_path(const char *rel, char *out, size_t len);
 void cli_print_version(FILE *f);
 
@@ -43,5 +58,37 @@ int cli_trace_width(void);
  */
 int cli_write_finding(const char *dir, const struct sim_finding *f,
 		      const char *scn_path, const char *header);
+
+/*
+ * Inputs (cli/input.c).  cli_read_input reads PATH whole into *buf
+ * (NUL-terminated, free()d by the caller): a regular file of at most max
+ * bytes, or standard input ("-", /dev/stdin), which is read once and kept.
+ * Anything else (FIFO, device, directory) is an error.  On error, err holds
+ * "PATH: error: why" and a negative errno is returned.
+ */
+bool cli_is_stdin(const char *path);
+int cli_read_input(const char *path, size_t max, char **buf, size_t *len,
+		   char *err, size_t errlen);
+int cli_check_input(const char *path, char *err, size_t errlen);
+int cli_parse_scenario(const char *path, struct apsim_scenario *s, char *err, size_t errlen);
+struct sim_schedule *cli_parse_schedule(const char *path, char *err, size_t errlen);
+/* --out DIR / --junit FILE checks: 0, or 2 after a message naming it. */
+int cli_check_out_dir(const char *cmd, const char *opt, const char *path);
+int cli_check_out_file(const char *cmd, const char *opt, const char *path);
+/* Run argv (PATH search, no shell) with stdout on out_fd and stdin on
+ * in_fd (-1: inherited); its wait status, or -errno. */
+int cli_spawn(char *const argv[], int out_fd, int in_fd);
+
+/*
+ * The wall-clock watchdog of executions (cli/watchdog.c): start with a
+ * budget in seconds (0 = off), beat once per execution; a crash finding
+ * of the execution it stopped becomes a `hang` (CLI_WALL_HANG_SIG).
+ */
+#define CLI_WALL_HANG_SIG "hang:wall-clock"
+void cli_watchdog_start(long secs);
+void cli_watchdog_stop(void);
+void cli_watchdog_beat(void);
+bool cli_watchdog_fired(void);
+const struct sim_finding *cli_watchdog_finding(const struct sim_finding *f);
 
 #endif /* APSIM_CLI_H */

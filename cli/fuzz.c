@@ -13,6 +13,15 @@
  * the progress line and the summary (OUT/summary.json, text or JSON on
  * stdout), and `--convert` (libFuzzer input -> readable .scn).
  *
+ * Robustness: a worker whose execution makes no progress for
+ * --exec-timeout seconds of wall clock is killed and its seed becomes a
+ * `hang` finding; --time is a hard limit (workers still busy STOP_GRACE_S
+ * after it are killed); SIGINT/SIGTERM stop the campaign gracefully (a
+ * second one kills the workers); OUT/summary.json is written at the start,
+ * refreshed every SUMMARY_EVERY_S seconds and at the end (its "status"
+ * says which); an --out that already holds files is refused; every write
+ * error is reported with its file and errno and makes the exit code 3.
+ *
  * Determinism: a seed fully determines its scenario and its execution, so
  * a seed range always yields the same output: each signature is owned by
  * the lowest seed that showed it and directories are numbered in seed
@@ -20,6 +29,7 @@
  * Wall clock is only used for --time, the progress line and the summary's
  * timing fields.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -29,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,6 +58,9 @@
 #define MAX_JOBS       64
 #define REPRO_EXECS    64       /* executions per reproduce() candidate */
 #define MAX_RESTARTS   100      /* worker restarts before giving up */
+#define STOP_GRACE_S   10.0     /* after --time or a signal: then workers are killed */
+#define SUMMARY_EVERY_S 5.0     /* refresh of OUT/summary.json while running */
+#define HANG_SIG       CLI_WALL_HANG_SIG
 
 enum rec_state { REC_EMPTY = 0, REC_WRITING, REC_DONE, REC_ABANDONED };
 
@@ -62,6 +76,7 @@ struct frec {
 	int sub;                   /* its index among its seed's findings */
 	int slot;                  /* its signature's slot in the dedup table */
 	int wsig;                  /* worker-crash: the signal (< 0: exit status) */
+	int write_failed;          /* an artefact could not be written */
 	uint64_t found_execs;      /* campaign executions when it was found */
 	double found_s;            /* seconds from the start to that moment */
 	char sig[256];
@@ -74,6 +89,7 @@ struct wslot {
 	uint64_t chunk_end;        /* end (exclusive, as seed) of the current chunk */
 	uint64_t busy;             /* 1 while running cur_seed */
 	uint64_t done;
+	uint64_t beat;             /* executions started (watchdog heartbeat) */
 };
 
 struct shared {
@@ -83,6 +99,7 @@ struct shared {
 	uint64_t stop;
 	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
 	uint64_t overflow;         /* dedup table full */
+	uint64_t write_errors;     /* artefacts that could not be written */
 	uint64_t npairs;           /* coverage: distinct lock pairs */
 	uint64_t pairs[PAIR_SLOTS];
 	uint64_t nresults;         /* coverage: distinct (operation, result) */
@@ -97,7 +114,9 @@ struct shared {
 
 struct fuzz_opts {
 	uint64_t first, count;     /* seed range [first, first + count) */
+	bool until_time;           /* no --iterations (or 0): until --time */
 	double time_limit;         /* 0 = none */
+	long exec_timeout;         /* wall-clock seconds per execution, 0 = none */
 	int jobs;
 	int shard_i, shard_n;
 	const char *out;
@@ -173,6 +192,24 @@ static void seed_seen(int at, uint64_t seed)
 
 /* --------------------------------------------------------------- runs */
 
+/* Heartbeat of this worker for the parent's watchdog: an execution starts. */
+static void beat(void)
+{
+	if (SH)
+		ck_pr_inc_64(&SH->w[my_slot].beat);
+	cli_watchdog_beat();
+}
+
+/* A write error: counted (exit code 3) and reported with file and errno. */
+static void write_failed(struct frec *r, const char *path, int err)
+{
+	fprintf(stderr, "apsim: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+	if (r)
+		r->write_failed = 1;
+	if (SH)
+		ck_pr_inc_64(&SH->write_errors);
+}
+
 static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 {
 	sim_opts_default(o);
@@ -203,6 +240,7 @@ static int repro_cb(uint64_t idx, const struct sim_result *res, void *arg)
 	int n = sim_findings_count();
 
 	(void)res;
+	beat();
 	for (int i = 0; i < n; i++)
 		if (!strcmp(sim_finding_get(i)->signature, c->sig)) {
 			c->found = true;
@@ -299,10 +337,11 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	struct sim_opts o;
 	const struct sim_finding *f;
 	struct repro_ctx rc;
+	int err;
 
 	r->shrunk_ops = -1;
-	if (sim_out_mkdirs(dir)) {
-		fprintf(stderr, "apsim: cannot create %s: %s\n", dir, strerror(errno));
+	if ((err = sim_out_mkdirs(dir))) {
+		write_failed(r, dir, err);
 		return;
 	}
 	/* 1. the generated scenario, as a file `apsim run` replays (exec 0) */
@@ -311,19 +350,20 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	set_expectation(&s, kind, sig);
 	r->ops = apsim_scn_count_ops(&s);
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	if (write_scn(path, &s))
-		fprintf(stderr, "apsim: cannot write %s\n", path);
+	if ((err = write_scn(path, &s)))
+		write_failed(r, path, err);
 	/* 2. the same execution again with the trace on */
 	opts_for(&s, &o);
 	o.trace = true;
+	beat();
 	apsim_world_run(&s, &o, &res, &ex);
 	header_for(hdr, sizeof(hdr), seed, &s);
 	f = find_sig(sig);
 	if (!f)
 		fprintf(stderr, "apsim: seed %llu: finding %s did not recur with tracing on\n",
 			(unsigned long long)seed, sig);
-	else if (cli_write_finding(dir, f, path, hdr))
-		fprintf(stderr, "apsim: cannot write %s: %s\n", dir, strerror(errno));
+	else if ((err = cli_write_finding(dir, f, path, hdr)))
+		write_failed(r, dir, err);
 	/* 3. shrink */
 	if (!FO.no_shrink && f) {
 		struct apsim_shrink_stats st;
@@ -345,14 +385,14 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 		r->repro_seed = min.explore.seed;
 		r->repro_iterations = (int)rc.index + 1;
 		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
-		if (write_scn(path, &min))
-			fprintf(stderr, "apsim: cannot write %s\n", path);
+		if ((err = write_scn(path, &min)))
+			write_failed(r, path, err);
 		/* 4. the shrunk run's schedule, trace and replay command */
 		if (explore_for(&min, sig, rc.index + 1, true, &rc) && (f = find_sig(sig))) {
 			header_for(hdr, sizeof(hdr), seed, &min);
 			snprintf(mdir, sizeof(mdir), "%s/minimal", dir);
-			if (cli_write_finding(mdir, f, path, hdr))
-				fprintf(stderr, "apsim: cannot write %s\n", mdir);
+			if ((err = cli_write_finding(mdir, f, path, hdr)))
+				write_failed(r, mdir, err);
 		} else {
 			fprintf(stderr, "apsim: seed %llu: minimal scenario did not reproduce %s\n",
 				(unsigned long long)seed, sig);
@@ -468,6 +508,7 @@ static void run_seed(uint64_t seed)
 
 	apsim_gen_scenario(seed, &FO.gen, &s);
 	opts_for(&s, &o);
+	beat();
 	apsim_world_run(&s, &o, &res, &ex);
 	cover_exec(&s, &ex);
 	if (!(seed & 127))
@@ -538,7 +579,7 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 
 static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 {
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	fflush(stdout);
 	fflush(stderr);
@@ -546,6 +587,14 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 	ck_pr_store_64(&SH->w[slot].done, 0);
 	pid = fork();
 	if (pid == 0) {
+		/* the parent stops the campaign on SIGINT/SIGTERM (a terminal's
+		 * ^C reaches the whole process group) */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		/* a parent killed with -9 takes its workers along */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		worker_main(slot, from, to);
 		fflush(stdout);
 		fflush(stderr);
@@ -563,25 +612,40 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 	char path[PATH_MAX + 32], text[1024];
 	int sig = r->wsig;
 
+	int err;
+
 	apsim_gen_scenario(seed, &FO.gen, &s);
 	s.explore.iterations = 1;
 	r->seed = seed;
 	r->ops = apsim_scn_count_ops(&s);
-	if (sim_out_mkdirs(dir))
+	if ((err = sim_out_mkdirs(dir))) {
+		write_failed(r, dir, err);
 		return;
+	}
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	write_scn(path, &s);
-	snprintf(text, sizeof(text),
-		 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
-		 "while running seed %llu (or while handling a finding of it).\n"
-		 "Reproduce: apsim run scenario.scn (in this directory)\n",
-		 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
+	if ((err = write_scn(path, &s)))
+		write_failed(r, path, err);
+	if (r->kind == SIM_F_HANG)
+		snprintf(text, sizeof(text),
+			 "finding: hang (%s)\n\nINFO: no progress: wall-clock budget exhausted: an execution of\n"
+			 "seed %llu (or of the handling of a finding of it) ran for more than\n"
+			 "%ld s (--exec-timeout) without finishing; the worker was killed.\n"
+			 "Reproduce: apsim run scenario.scn --exec-timeout %ld (in this directory)\n",
+			 r->sig, (unsigned long long)seed, FO.exec_timeout, FO.exec_timeout);
+	else
+		snprintf(text, sizeof(text),
+			 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
+			 "while running seed %llu (or while handling a finding of it).\n"
+			 "Reproduce: apsim run scenario.scn (in this directory)\n",
+			 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	sim_out_write_atomic(path, fill_text, text);
+	if ((err = sim_out_write_atomic(path, fill_text, text)))
+		write_failed(r, path, err);
 }
 
-/* A worker died while running seed: record it as a crash finding. */
-static void worker_crashed(uint64_t seed, int sig)
+/* A worker died while running seed: record it as a crash finding (hung:
+ * the watchdog killed it, a hang finding). */
+static void worker_crashed(uint64_t seed, int sig, bool hung)
 {
 	char signature[64], dir[PATH_MAX];
 	uint64_t k;
@@ -589,7 +653,9 @@ static void worker_crashed(uint64_t seed, int sig)
 	bool is_new;
 	int at;
 
-	if (sig > 0)
+	if (hung)
+		snprintf(signature, sizeof(signature), "%s", HANG_SIG);
+	else if (sig > 0)
 		snprintf(signature, sizeof(signature), "worker-crash:%s", strsignal(sig));
 	else
 		snprintf(signature, sizeof(signature), "worker-crash:exit-%d", -sig);
@@ -606,13 +672,13 @@ static void worker_crashed(uint64_t seed, int sig)
 	r->sub = 0;
 	r->slot = at;
 	r->wsig = sig;
-	r->kind = SIM_F_CRASH;
+	r->kind = hung ? SIM_F_HANG : SIM_F_CRASH;
 	r->shrunk_ops = -1;
 	r->found_s = cli_now_s() - SH->t0;
 	r->found_execs = ck_pr_load_64(&SH->execs);
 	snprintf(r->sig, sizeof(r->sig), "%s", signature);
 	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
-		 sim_finding_kind_name(SIM_F_CRASH));
+		 sim_finding_kind_name(r->kind));
 	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
 	write_crash(r, dir, seed);
 	ck_pr_fence_store();
@@ -659,8 +725,8 @@ static void redo_lower(struct frec *r, uint64_t seed)
 	int sub = -1;
 
 	snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
-	if (!strncmp(r->sig, "worker-crash:", 13)) {
-		write_crash(r, a, seed);	/* not re-run: it would kill this process */
+	if (!strncmp(r->sig, "worker-crash:", 13) || !strcmp(r->sig, HANG_SIG)) {
+		write_crash(r, a, seed);	/* not re-run: it would kill or stop this process */
 		return;
 	}
 	apsim_gen_scenario(seed, &FO.gen, &s);
@@ -679,7 +745,7 @@ static void redo_lower(struct frec *r, uint64_t seed)
 	write_artefacts(r, t, seed, &s, r->kind, r->sig);
 	snprintf(b, sizeof(b), "%s.old", a);
 	if (rename(a, b) || rename(t, a)) {
-		fprintf(stderr, "apsim: cannot replace %s: %s\n", a, strerror(errno));
+		write_failed(r, a, errno);
 		return;
 	}
 	rm_tree(b);
@@ -725,8 +791,8 @@ static void settle(void)
 			snprintf(b, sizeof(b), "%s/%s", FO.out, want);
 			if (rename(a, b) == 0)
 				snprintf(r->dir, sizeof(r->dir), "%s", want);
-			else if (step == 1)
-				fprintf(stderr, "apsim: cannot rename %s: %s\n", a, strerror(errno));
+			else if (step == 1 && errno != ENOENT)   /* abandoned: never made */
+				write_failed(r, b, errno);
 		}
 }
 
@@ -735,12 +801,13 @@ static void settle(void)
 struct summary {
 	double secs;
 	uint64_t execs;
+	const char *status;        /* running, stopped (signal), finished */
 };
 
 static void fill_summary(FILE *f, void *arg)
 {
 	const struct summary *sm = arg;
-	uint64_t n = ck_pr_load_64(&SH->nfind);
+	uint64_t n = ck_pr_load_64(&SH->nfind), shown = 0;
 	char blocks[32];
 
 	if (n > MAX_FINDINGS)
@@ -749,30 +816,91 @@ static void fill_summary(FILE *f, void *arg)
 		snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)SH->nblocks);
 	else
 		snprintf(blocks, sizeof(blocks), "null");
-	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"variant\": ", apsim_version);
+	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"status\": \"%s\",\n  \"variant\": ",
+		apsim_version, sm->status);
 	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
 		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
 		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n"
 		"  \"findings\": [",
-		(unsigned long long)FO.first, (unsigned long long)FO.count,
+		(unsigned long long)FO.first, (unsigned long long)(FO.until_time ? 0 : FO.count),
 		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
 		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
 		(unsigned long long)SH->nresults, blocks);
 	for (uint64_t i = 0; i < n; i++) {
 		const struct frec *r = &SH->f[i];
 
-		fprintf(f, "%s\n    {\"signature\":", i ? "," : "");
+		/* claimed by a worker that has not filled it in yet (or died
+		 * doing so): nothing to say */
+		if (ck_pr_load_64((uint64_t *)&r->state) == REC_EMPTY)
+			continue;
+		fprintf(f, "%s\n    {\"signature\":", shown++ ? "," : "");
 		sim_out_json_str(f, r->sig);
 		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
 			(unsigned long long)r->seed);
 		sim_out_json_str(f, r->dir);
 		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s,"
 			"\"found_at_exec\":%llu,\"found_after_s\":%.3f}", r->ops,
-			r->shrunk_ops, r->state == REC_DONE ? "true" : "false",
+			r->shrunk_ops, r->state == REC_DONE && !r->write_failed ? "true" : "false",
 			(unsigned long long)r->found_execs, r->found_s);
 	}
-	fprintf(f, "%s]\n}\n", n ? "\n  " : "");
+	fprintf(f, "%s]\n}\n", shown ? "\n  " : "");
+}
+
+static bool write_summary(const struct summary *sm)
+{
+	char path[PATH_MAX];
+	int e;
+
+	snprintf(path, sizeof(path), "%s/summary.json", FO.out);
+	e = sim_out_write_atomic(path, fill_summary, (void *)sm);
+	if (e)
+		write_failed(NULL, path, e);
+	return !e;
+}
+
+/* SIGINT/SIGTERM: 1 = stop gracefully, 2 = a second one: stop now. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (stop_signal < 2)
+		stop_signal++;
+}
+
+static void stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * A reused --out would mix two campaigns' findings: an OUT that holds
+ * anything is refused (use a new directory, or remove it; several runs are
+ * combined with tools/fuzz-merge.sh).
+ */
+static bool out_in_use(const char *out)
+{
+	DIR *d = opendir(out);
+	struct dirent *e;
+	bool used = false;
+
+	if (!d)
+		return false;
+	while (!used && (e = readdir(d)))
+		used = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	if (used)
+		fprintf(stderr, "apsim: --out %s is not empty (the output of an earlier campaign?): "
+			"give a new directory or remove it; tools/fuzz-merge.sh combines campaigns\n", out);
+	return used;
 }
 
 /* ------------------------------------------------------------ options */
@@ -803,30 +931,28 @@ static int parse_range(const char *v, int lo, int hi, int *a, int *b)
 static int convert(const char *file)
 {
 	static struct apsim_scenario s;
-	static uint8_t buf[1 << 20];
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[512], *buf;
 	const char *base = strrchr(file, '/');
 	size_t n;
-	FILE *f = fopen(file, "rb");
+	int e;
 
-	if (!f) {
-		fprintf(stderr, "apsim: %s: %s\n", file, strerror(errno));
+	if (cli_read_input(file, CLI_MAX_INPUT, &buf, &n, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	apsim_gen_from_bytes(buf, n, &s);
+	apsim_gen_from_bytes((const uint8_t *)buf, n, &s);
+	free(buf);
 	s.explore.iterations = 1;
 	base = base ? base + 1 : file;
 	snprintf(s.name, sizeof(s.name), "%.80s", base);
-	if (sim_out_mkdirs(FO.out)) {
-		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
-		return 2;
+	if ((e = sim_out_mkdirs(FO.out))) {
+		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(-e));
+		return CLI_EXIT_WRITE;
 	}
 	snprintf(path, sizeof(path), "%s/%s.scn", FO.out, base);
-	if (write_scn(path, &s)) {
-		fprintf(stderr, "apsim: cannot write %s\n", path);
-		return 2;
+	if ((e = write_scn(path, &s))) {
+		fprintf(stderr, "apsim: cannot write %s: %s\n", path, strerror(-e));
+		return CLI_EXIT_WRITE;
 	}
 	printf("%s\n", path);
 	return 0;
@@ -858,11 +984,14 @@ static int exec_variant(const char *variant, char **argv)
 
 int cli_fuzz(int argc, char **argv)
 {
-	bool have_iter = false;
-	double t0, last = 0;
+	bool have_iter = false, zero_iter = false;
+	double t0, last = 0, last_summary, stop_at = 0;
 	int restarts = 0, live = 0;
 	struct summary sm;
 	pid_t pids[MAX_JOBS];
+	uint64_t beats[MAX_JOBS];
+	double beat_t[MAX_JOBS];
+	bool hung[MAX_JOBS], killed_all = false;
 	bool progress;
 
 	memset(&FO, 0, sizeof(FO));
@@ -872,6 +1001,7 @@ int cli_fuzz(int argc, char **argv)
 	FO.shard_n = 1;
 	FO.out = "apsim-out/fuzz";
 	FO.shrink_budget = 150;
+	FO.exec_timeout = 30;
 	apsim_gen_opts_default(&FO.gen);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -880,27 +1010,29 @@ int cli_fuzz(int argc, char **argv)
 
 #define NEED() do { if (!v) return cli_usage_error("fuzz", "option %s needs a value", a); i++; } while (0)
 		if (!strcmp(a, "--seed")) {
-			char *end;
-
 			NEED();
-			errno = 0;
-			FO.first = strtoull(v, &end, 0);
-			if (errno || *end || !*v || *v == '-')
-				return cli_usage_error("fuzz", "--seed: expected a number, got '%s'", v);
+			if (cli_parse_u64(v, &FO.first))
+				return cli_usage_error("fuzz", "--seed: expected 0..2^64-1, got '%s'", v);
 		} else if (!strcmp(a, "--time")) {
 			char *end;
 
 			NEED();
 			errno = 0;
 			FO.time_limit = strtod(v, &end);
-			if (errno || *end || !*v || !(FO.time_limit > 0))
+			if (errno || *end || !*v || !(FO.time_limit > 0) || FO.time_limit > 1e9)
 				return cli_usage_error("fuzz", "--time: expected seconds > 0, got '%s'", v);
 		} else if (!strcmp(a, "--iterations")) {
 			NEED();
-			if (cli_parse_long(v, 1, 1L << 48, &x))
-				return cli_usage_error("fuzz", "--iterations: expected a count >= 1, got '%s'", v);
+			if (cli_parse_long(v, 0, APSIM_SCN_MAX_ITERATIONS, &x))
+				return cli_usage_error("fuzz", "--iterations: expected 0..10^12 (0: until --time), got '%s'", v);
 			FO.count = (uint64_t)x;
-			have_iter = true;
+			have_iter = x > 0;
+			zero_iter = x == 0;
+		} else if (!strcmp(a, "--exec-timeout")) {
+			NEED();
+			if (cli_parse_long(v, 0, 86400, &x))
+				return cli_usage_error("fuzz", "--exec-timeout: expected 0..86400 seconds, got '%s'", v);
+			FO.exec_timeout = x;
 		} else if (!strcmp(a, "-j") || !strncmp(a, "-j", 2)) {
 			const char *jv = a[2] ? a + 2 : v;
 
@@ -915,9 +1047,13 @@ int cli_fuzz(int argc, char **argv)
 				return cli_usage_error("fuzz", "--shard: expected I/N with 0 <= I < N, got '%s'", v);
 		} else if (!strcmp(a, "--out")) {
 			NEED();
+			if ((x = cli_check_out_dir("fuzz", "--out", v)))
+				return (int)x;
 			FO.out = v;
 		} else if (!strcmp(a, "--variant")) {
 			NEED();
+			if (!cli_variant_known(v))
+				return cli_usage_error("fuzz", "--variant: expected a name 'apsim variants' lists, got '%s'", v);
 			FO.variant = v;
 		} else if (!strcmp(a, "--ksrc")) {
 			NEED();   /* handled in main before dispatch */
@@ -964,13 +1100,23 @@ int cli_fuzz(int argc, char **argv)
 		if (r >= 0)
 			return r;
 	}
-	if (FO.time_limit > 0 && !have_iter)
+	if (zero_iter && !(FO.time_limit > 0))
+		return cli_usage_error("fuzz", "%s", "--iterations 0 means until --time: give --time SECONDS");
+	if (FO.time_limit > 0 && !have_iter) {
 		FO.count = UINT64_MAX - FO.first;      /* until the time is up */
+		FO.until_time = true;
+	}
 	if (FO.first + FO.count < FO.first)
 		return cli_usage_error("fuzz", "%s", "--seed + --iterations overflows 64 bits");
-	if (sim_out_mkdirs(FO.out)) {
-		fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(errno));
+	if (out_in_use(FO.out))
 		return 2;
+	{
+		int e = sim_out_mkdirs(FO.out);
+
+		if (e) {
+			fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(-e));
+			return CLI_EXIT_WRITE;
+		}
 	}
 
 	SH = mmap(NULL, sizeof(*SH), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -983,6 +1129,13 @@ int cli_fuzz(int argc, char **argv)
 	progress = !FO.quiet && isatty(2) && !getenv("CI");
 	t0 = cli_now_s();
 	SH->t0 = t0;
+	sm.secs = 0;
+	sm.execs = 0;
+	sm.status = "running";
+	if (!write_summary(&sm))
+		return CLI_EXIT_WRITE;
+	last_summary = t0;
+	stop_signals();
 	for (int j = 0; j < FO.jobs; j++) {
 		pids[j] = spawn_worker(j, 0, 0);
 		if (pids[j] < 0) {
@@ -990,6 +1143,9 @@ int cli_fuzz(int argc, char **argv)
 			ck_pr_store_64(&SH->stop, 1);
 			break;
 		}
+		beats[j] = 0;
+		beat_t[j] = t0;
+		hung[j] = false;
 		live++;
 	}
 	while (live > 0) {
@@ -1008,6 +1164,9 @@ int cli_fuzz(int argc, char **argv)
 			pids[j] = -1;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && SH->w[j].done)
 				continue;
+			/* killed at the hard stop: its seed was not finished, no finding */
+			if (killed_all)
+				continue;
 			/* died: the seed it was on is a finding; resume after it */
 			{
 				uint64_t seed = ck_pr_load_64(&SH->w[j].cur_seed);
@@ -1016,14 +1175,18 @@ int cli_fuzz(int argc, char **argv)
 					  -(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
 
 				ck_pr_inc_64(&SH->execs);
-				worker_crashed(seed, sig);
+				worker_crashed(seed, sig, hung[j]);
 				for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
 					if (SH->f[i].state == REC_WRITING && SH->f[i].seed == seed)
 						SH->f[i].state = REC_ABANDONED;
 				if (!ck_pr_load_64(&SH->stop) && restarts++ < MAX_RESTARTS) {
 					pids[j] = spawn_worker(j, seed + 1, end);
-					if (pids[j] > 0)
+					if (pids[j] > 0) {
 						live++;
+						beats[j] = ck_pr_load_64(&SH->w[j].beat);
+						beat_t[j] = t;
+						hung[j] = false;
+					}
 				} else if (restarts > MAX_RESTARTS) {
 					fprintf(stderr, "apsim: too many worker crashes, stopping\n");
 					ck_pr_store_64(&SH->stop, 1);
@@ -1031,8 +1194,40 @@ int cli_fuzz(int argc, char **argv)
 			}
 			continue;
 		}
-		if (FO.time_limit > 0 && t - t0 >= FO.time_limit)
+		/* graceful stop: --time is up, or SIGINT/SIGTERM */
+		if (!stop_at && ((FO.time_limit > 0 && t - t0 >= FO.time_limit) || stop_signal)) {
 			ck_pr_store_64(&SH->stop, 1);
+			stop_at = t;
+		}
+		/* hard stop: STOP_GRACE_S later, or a second signal */
+		if (stop_at && !killed_all && (t - stop_at >= STOP_GRACE_S || stop_signal > 1)) {
+			if (!FO.quiet)
+				fprintf(stderr, "apsim: stopping the workers still busy\n");
+			for (int j = 0; j < FO.jobs; j++)
+				if (pids[j] > 0)
+					kill(pids[j], SIGKILL);
+			killed_all = true;
+		}
+		/* per-execution watchdog: a worker whose heartbeat stands still */
+		for (int j = 0; j < FO.jobs && FO.exec_timeout > 0 && !killed_all; j++) {
+			uint64_t b = ck_pr_load_64(&SH->w[j].beat);
+
+			if (pids[j] <= 0 || hung[j])
+				continue;
+			if (b != beats[j] || !ck_pr_load_64(&SH->w[j].busy)) {
+				beats[j] = b;
+				beat_t[j] = t;
+			} else if (t - beat_t[j] >= FO.exec_timeout) {
+				hung[j] = true;
+				kill(pids[j], SIGKILL);
+			}
+		}
+		if (t - last_summary >= SUMMARY_EVERY_S) {
+			sm.secs = t - t0;
+			sm.execs = ck_pr_load_64(&SH->execs);
+			write_summary(&sm);
+			last_summary = t;
+		}
 		if (progress && t - last >= 0.25) {
 			uint64_t e = ck_pr_load_64(&SH->execs), cur = 0;
 
@@ -1063,14 +1258,23 @@ int cli_fuzz(int argc, char **argv)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	sm.secs = cli_now_s() - t0;
 	sm.execs = ck_pr_load_64(&SH->execs);
-	settle();
+	sm.status = stop_signal ? "stopped" : "finished";
+	if (killed_all)
+		for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
+			if (SH->f[i].state == REC_WRITING)
+				SH->f[i].state = REC_ABANDONED;
+	if (!stop_signal) {
+		/* settle re-runs seeds here, in the parent: a driver loop must
+		 * not stop the campaign there either */
+		cli_watchdog_start(FO.exec_timeout);
+		settle();
+		cli_watchdog_stop();
+	}
 	{
-		char path[PATH_MAX];
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+		int rc;
 
-		snprintf(path, sizeof(path), "%s/summary.json", FO.out);
-		if (sim_out_write_atomic(path, fill_summary, &sm))
-			fprintf(stderr, "apsim: cannot write %s\n", path);
+		write_summary(&sm);
 		if (FO.json) {
 			fill_summary(stdout, &sm);
 		} else {
@@ -1092,13 +1296,28 @@ int cli_fuzz(int argc, char **argv)
 				       (unsigned long long)r->found_execs, r->found_s, "", FO.out, r->dir);
 				if (r->shrunk_ops >= 0)
 					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
+				if (r->write_failed)
+					printf("  (NOT completely written: see the errors above)");
+				else if (r->state != REC_DONE)
+					printf("  (incomplete: the campaign was stopped)");
 				printf("\n");
 			}
 		}
 		if (SH->overflow)
 			fprintf(stderr, "apsim: dedup table full: %llu findings not recorded\n",
 				(unsigned long long)SH->overflow);
-		fflush(stdout);
-		return SH->nfind ? 1 : 0;
+		if (stop_signal)
+			fprintf(stderr, "apsim: stopped by a signal; %s/summary.json lists what was found\n", FO.out);
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
+			ck_pr_inc_64(&SH->write_errors);
+		}
+		rc = SH->nfind ? CLI_EXIT_FINDING : CLI_EXIT_OK;
+		if (SH->write_errors) {
+			fprintf(stderr, "apsim: %llu write error%s: results in %s are incomplete\n",
+				(unsigned long long)SH->write_errors, SH->write_errors == 1 ? "" : "s", FO.out);
+			rc = CLI_EXIT_WRITE;
+		}
+		return rc;
 	}
 }

@@ -4,14 +4,19 @@
  * dispatch (run, fuzz, variants, bench, help, --version).
  *
  * Owns: global options, exit codes (0 ok, 1 finding/expectation failed,
- * 2 usage/parse/build error), re-exec of variant binaries.
+ * 2 usage/parse/input/build error, 3 a result could not be written),
+ * re-exec of variant binaries, the list of known variants, the --ksrc
+ * rebuild (make run with an argument vector, never a shell).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -33,7 +38,8 @@ static const char usage_main[] =
 "  --version           apsim, driver tree and variant of this binary\n"
 "\n"
 "exit codes: 0 all expectations held, 1 a bug was found or an expectation\n"
-"failed, 2 usage, parse or build error.  See docs/apsim.1 and README.md.\n";
+"failed, 2 usage, parse, input or build error, 3 a result could not be\n"
+"written.  See docs/apsim.1 and README.md.\n";
 
 static const char usage_run[] =
 "usage: apsim run [options] FILE|DIR...\n"
@@ -42,15 +48,19 @@ static const char usage_run[] =
 "checks its expectations.  A scenario that names a variant runs in that\n"
 "variant's binary (build/variants/NAME/apsim) unless --variant is given.\n"
 "\n"
-"  --seed N               base seed (default: the scenario's, else 1)\n"
+"  --seed N               base seed, 0..2^64-1 (default: the scenario's, else 1)\n"
 "  --strategy S           random | pct | rr | exhaustive | replay\n"
-"  --iterations N         executions to explore (exhaustive: a cap)\n"
-"  --pct-depth D          PCT bug depth d (default 3)\n"
-"  --preemption-bound K   exhaustive: at most K preemptions (default 2)\n"
+"  --iterations N         executions to explore, 0..10^12 (exhaustive: a cap,\n"
+"                         0 = none; other strategies need N >= 1)\n"
+"  --pct-depth D          PCT bug depth d, 1..16 (default 3)\n"
+"  --preemption-bound K   exhaustive: at most K preemptions, 0..1000 (default 2)\n"
 "  --max-steps N          hang budget in scheduling points per execution\n"
+"  --exec-timeout S       wall-clock budget per execution, seconds (default 0 =\n"
+"                         none): a driver loop becomes a `hang` finding\n"
 "  --schedule FILE        replay this schedule (implies --strategy replay)\n"
 "  --ksrc DIR             rebuild against this kernel tree first (make KSRC=DIR)\n"
-"  --variant NAME         run on this driver variant (\"base\" = unmodified)\n"
+"  --variant NAME         run on this driver variant (\"base\" = unmodified;\n"
+"                         the names 'apsim variants' lists)\n"
 "  --out DIR              where findings are written (default apsim-out)\n"
 "  --format text|json     summary format on stdout (default text)\n"
 "  --junit FILE           also write JUnit XML\n"
@@ -65,11 +75,14 @@ static const char usage_fuzz[] =
 "usage: apsim fuzz [options]\n"
 "\n"
 "  --seed N               first seed (default 1)\n"
-"  --time SECONDS         stop after this long (wall clock)\n"
-"  --iterations N         stop after N executions (default 10000)\n"
+"  --time SECONDS         stop after this long (wall clock; a hard limit)\n"
+"  --iterations N         stop after N executions (default 10000; 0 = until --time)\n"
+"  --exec-timeout S       kill a worker whose execution runs longer (default 30;\n"
+"                         0 = never): its seed becomes a `hang` finding\n"
 "  -j N                   N worker processes (default 1)\n"
 "  --shard I/N            only seeds s with s % N == I (for batch engines)\n"
-"  --out DIR              findings and minimal reproducers (default apsim-out/fuzz)\n"
+"  --out DIR              findings and minimal reproducers (default apsim-out/fuzz;\n"
+"                         must be new or empty)\n"
 "  --variant NAME         fuzz this driver variant\n"
 "  --ksrc DIR             rebuild against this kernel tree first\n"
 "  --no-shrink            keep findings unshrunk\n"
@@ -80,6 +93,8 @@ static const char usage_fuzz[] =
 "  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
 "  -q, --quiet            no progress line\n"
 "\n"
+"SIGINT/SIGTERM stop the campaign gracefully (a second one at once); OUT/summary.json\n"
+"is written at the start, every 5 s and at the end.\n"
 "See docs/fuzzing.md (sharding across machines, merging output directories).\n";
 
 static void usage(FILE *f, const char *cmd)
@@ -110,6 +125,21 @@ int cli_parse_long(const char *s, long lo, long hi, long *out)
 	errno = 0;
 	v = strtol(s, &end, 0);
 	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
 		return -1;
 	*out = v;
 	return 0;
@@ -150,50 +180,126 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_variants(void)
+/* The directory holding the variant binaries (build/variants). */
+static int variants_dir(char *out, size_t len)
 {
-	char dir[PATH_MAX], cmd[PATH_MAX + 300];
-	char *names[64];
+	return cli_self_path(apsim_variant_name[0] ? "../../variants" : "variants", out, len);
+}
+
+/* Variant names: what a .scn `variant` line accepts, never a path. */
+static bool variant_name_ok(const char *n)
+{
+	if (!n[0] || n[0] == '.' || strlen(n) > 31)
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+/* The variant names of this build, sorted; returns their number. */
+static int variant_names(char **names, int max)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
 	int n = 0;
 	DIR *d;
-	struct dirent *e;
 
-	printf("%-8s %s\n", "base", "the unmodified driver from the kernel tree");
-	if (cli_self_path("variants", dir, sizeof(dir)) || !(d = opendir(dir)))
+	if (variants_dir(dir, sizeof(dir)) || !(d = opendir(dir)))
 		return 0;
-	while ((e = readdir(d)) && n < 64)
-		if (e->d_name[0] != '.')
+	while ((e = readdir(d)) && n < max)
+		if (variant_name_ok(e->d_name))
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < n; i++) {
-		const char *const *v = (const char *const *)&names[i];
-		FILE *p;
-		char line[512];
+	return n;
+}
 
-		snprintf(cmd, sizeof(cmd), "'%s/%s/apsim' --version 2>/dev/null", dir, *v);
-		p = popen(cmd, "r");
-		if (!p)
-			continue;
-		const char *hist = "(not built: run make variants)";
-		static char keep[512];
-		while (fgets(line, sizeof(line), p))
-			if (!strncmp(line, "history: ", 9)) {
-				line[strcspn(line, "\n")] = 0;
-				snprintf(keep, sizeof(keep), "%s", line + 9);
-				hist = keep;
-			}
-		pclose(p);
-		printf("%-8s %s\n", *v, hist);
+bool cli_variant_known(const char *name)
+{
+	char *names[64];
+	bool found = false;
+	int n;
+
+	if (!strcmp(name, "base") ||
+	    (apsim_variant_name[0] && !strcmp(name, apsim_variant_name)))
+		return true;
+	if (!variant_name_ok(name))
+		return false;
+	n = variant_names(names, 64);
+	for (int i = 0; i < n; i++) {
+		found |= !strcmp(names[i], name);
+		free(names[i]);
+	}
+	return found;
+}
+
+/* The "history: " line of `BIN --version`, run without a shell. */
+static void variant_history(const char *bin, char *out, size_t len)
+{
+	char *argv[] = { (char *)bin, "--version", NULL };
+	char buf[4096], *h;
+	int fds[2];
+	ssize_t n;
+
+	out[0] = 0;
+	if (access(bin, X_OK) || pipe2(fds, O_CLOEXEC))
+		return;
+	if (cli_spawn(argv, fds[1], -1) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = 0;
+	h = strstr(buf, "history: ");
+	if (h) {
+		h += 9;
+		h[strcspn(h, "\n")] = 0;
+		snprintf(out, len, "%s", h);
+	}
+}
+
+static int cmd_variants(void)
+{
+	char dir[PATH_MAX], bin[PATH_MAX + 80], hist[512];
+	char *names[64];
+	int n;
+
+	printf("%-8s %s\n", "base", "the unmodified driver from the kernel tree");
+	if (variants_dir(dir, sizeof(dir)))
+		return 0;
+	n = variant_names(names, 64);
+	for (int i = 0; i < n; i++) {
+		snprintf(bin, sizeof(bin), "%s/%s/apsim", dir, names[i]);
+		variant_history(bin, hist, sizeof(hist));
+		printf("%-8s %s\n", names[i], hist[0] ? hist : "(not built: run make variants)");
+		free(names[i]);
 	}
 	return 0;
+}
+
+/* A --ksrc path goes into make's recipes: only plain path characters. */
+static bool ksrc_path_ok(const char *p)
+{
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-+,@", *p)))
+			return false;
+	return true;
 }
 
 /* If --ksrc DIR is given, rebuild through make and re-exec the new binary. */
 static int maybe_rebuild_ksrc(int argc, char **argv)
 {
 	const char *ksrc = NULL;
-	char mk[PATH_MAX * 2];
+	char abs[PATH_MAX], self[PATH_MAX], top[PATH_MAX + 8], build[64], kvar[PATH_MAX + 8];
+	char target[96], bin[PATH_MAX * 2];
+	struct stat sb;
+	int st;
 
 	if (getenv("APSIM_KSRC_DONE"))
 		return -1;
@@ -202,21 +308,36 @@ static int maybe_rebuild_ksrc(int argc, char **argv)
 			ksrc = argv[i + 1];
 	if (!ksrc)
 		return -1;
+	errno = 0;
+	if (!realpath(ksrc, abs) || stat(abs, &sb) || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "apsim: --ksrc %s: %s\n", ksrc,
+			errno ? strerror(errno) : "not a directory");
+		return 2;
+	}
+	if (!ksrc_path_ok(abs)) {
+		fprintf(stderr, "apsim: --ksrc %s: expected a path of letters, digits and / . _ - + , @ only "
+			"(it is passed to make)\n", ksrc);
+		return 2;
+	}
 	/* The build directory of a --ksrc tree: build/ksrc-<hash of path>. */
 	unsigned long h = 5381;
 	for (const char *p = ksrc; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	char self[PATH_MAX];
 	if (cli_self_path("", self, sizeof(self)))
 		return 2;
-	snprintf(mk, sizeof(mk),
-		 "make -s -C '%s/..' BUILD=build/ksrc-%08lx KSRC='%s' build/ksrc-%08lx/apsim >&2",
-		 self, h & 0xffffffffUL, ksrc, h & 0xffffffffUL);
-	if (system(mk) != 0) {
+	snprintf(top, sizeof(top), "%s/..", self);
+	snprintf(build, sizeof(build), "BUILD=build/ksrc-%08lx", h & 0xffffffffUL);
+	snprintf(kvar, sizeof(kvar), "KSRC=%s", abs);
+	snprintf(target, sizeof(target), "build/ksrc-%08lx/apsim", h & 0xffffffffUL);
+	{
+		char *mk[] = { "make", "-s", "-C", top, build, kvar, target, NULL };
+
+		st = cli_spawn(mk, 2, -1);
+	}
+	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "apsim: build against --ksrc %s failed\n", ksrc);
 		return 2;
 	}
-	char bin[PATH_MAX * 2];
 	snprintf(bin, sizeof(bin), "%s/ksrc-%08lx/apsim", self, h & 0xffffffffUL);
 	setenv("APSIM_KSRC_DONE", "1", 1);
 	execv(bin, argv);

@@ -5,11 +5,14 @@
  *
  * Owns: applying the expectations (their semantics: driver/scenario/expect.c)
  * to a run's findings and results, per-scenario summaries (text/JSON), JUnit
- * output, delegation of scenarios needing another variant to its binary.
+ * output, delegation of scenarios needing another variant to its binary,
+ * the walk of scenario directories (each directory once, by device and
+ * inode; every entry that cannot be used is reported).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,7 @@ struct run_opts {
 	bool no_rules;
 	char **passthru;          /* options to forward to a variant binary */
 	int npassthru;
+	long exec_timeout;        /* wall-clock seconds per execution, 0 = none */
 };
 
 #define MAX_SEEN 64
@@ -55,6 +59,7 @@ struct scn_run {
 	double t0;
 	bool progress;
 	int write_errors;
+	char write_error[PATH_MAX + 128];
 };
 
 
@@ -117,10 +122,12 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 	bool stop = false;
 
 	r->execs = idx + 1;
+	cli_watchdog_beat();
 	note_results(r, apsim_world_exec());
 	for (int i = 0; i < n; i++) {
-		const struct sim_finding *f = sim_finding_get(i);
+		const struct sim_finding *f = cli_watchdog_finding(sim_finding_get(i));
 		int j;
+		int err;
 
 		for (j = 0; j < r->nseen; j++)
 			if (!strcmp(r->seen[j], f->signature))
@@ -136,10 +143,13 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		char hdr[1400];
 		snprintf(hdr, sizeof(hdr), "%sexecution: #%llu\n", r->header,
 			 (unsigned long long)idx);
-		if (cli_write_finding(r->seen_dir[j], f, r->s->file, hdr) < 0) {
-			r->write_errors++;
+		err = cli_write_finding(r->seen_dir[j], f, r->s->file, hdr);
+		if (err < 0) {
+			if (!r->write_errors++)
+				snprintf(r->write_error, sizeof(r->write_error),
+					 "cannot write %s: %s", r->seen_dir[j], strerror(-err));
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
-				strerror(errno));
+				strerror(-err));
 		}
 		if (apsim_expect_violation(r->s, f->kind) && !r->ro->keep_going)
 			stop = true;
@@ -148,6 +158,8 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		stop = true;
 	if (all_positive_met(r) && !r->ro->keep_going)
 		stop = true;
+	if (cli_watchdog_fired())
+		stop = true;    /* the driver state after a stopped loop is unknown */
 	if (r->progress && (idx & 63) == 0) {
 		double dt = cli_now_s() - r->t0;
 
@@ -236,7 +248,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	char err[512];
 	int rc;
 
-	rc = apsim_scn_parse_file(path, &s, err, sizeof(err));
+	rc = cli_parse_scenario(path, &s, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
@@ -245,6 +257,11 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	r.s = &s;
 	r.ro = ro;
 	fill_opts(&s, ro, &so, &iters);
+	if (!ro->schedule && iters == 0 && so.strategy != SIM_STRAT_EXHAUSTIVE) {
+		fprintf(stderr, "apsim: %s: iterations 0 (no cap) is only for the exhaustive strategy; "
+			"%s needs a count (--iterations N)\n", path, sim_strategy_name(so.strategy));
+		return 2;
+	}
 	snprintf(r.outdir, sizeof(r.outdir), "%s/%s", ro->out,
 		 s.name[0] ? s.name : "scenario");
 	snprintf(r.header, sizeof(r.header),
@@ -257,18 +274,14 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	r.progress = !ro->quiet && isatty(2) && !getenv("CI");
 	r.t0 = cli_now_s();
 
+	cli_watchdog_start(ro->exec_timeout);
 	if (ro->schedule) {
-		FILE *sf = fopen(ro->schedule, "r");
 		struct sim_schedule *sch;
 		struct sim_result res;
 
-		if (!sf) {
-			fprintf(stderr, "apsim: %s: %s\n", ro->schedule, strerror(errno));
-			return 2;
-		}
-		sch = sim_schedule_parse(sf, ro->schedule, err, sizeof(err));
-		fclose(sf);
+		sch = cli_parse_schedule(ro->schedule, err, sizeof(err));
 		if (!sch) {
+			cli_watchdog_stop();
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}
@@ -285,10 +298,12 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		long n = apsim_world_explore(&s, &so, iters, on_exec, &r, &ex, &st);
 
 		if (n < 0) {
+			cli_watchdog_stop();
 			fprintf(stderr, "apsim: %s: exploration failed: %s\n", path, strerror((int)-n));
 			return 2;
 		}
 	}
+	cli_watchdog_stop();
 	if (r.progress)
 		fprintf(stderr, "\r%*s\r", 78, "");
 	o.execs = r.execs;
@@ -299,13 +314,25 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	for (int i = 0; i < r.nseen && o.pass; i++) {
 		const char *v = apsim_expect_violation(&s, r.seen_kind[i]);
 
-		if (v) {
+		if (v && r.seen_kind[i] == SIM_F_DIVERGENCE) {
+			o.pass = false;
+			snprintf(o.why, sizeof(o.why), "the replay left its schedule: %s (see %s)",
+				 r.seen[i], r.seen_dir[i]);
+		} else if (v) {
 			o.pass = false;
 			snprintf(o.why, sizeof(o.why), "%s, but found %s: %s (see %s)", v,
 				 sim_finding_kind_name(r.seen_kind[i]), r.seen[i], r.seen_dir[i]);
 		}
 	}
-	for (int i = 0; i < s.nexpect && o.pass; i++)
+	/* A replay runs one schedule: it passes when it reproduces a finding
+	 * (the one its schedule was written for) that no negative expectation
+	 * forbids, or one expected result; not every positive expectation. */
+	bool replay_met = ro->schedule && r.nseen > 0;
+
+	for (int i = 0; ro->schedule && i < s.nexpect; i++)
+		if (apsim_expect_is_positive(s.expect[i].kind) && expect_met(&r, &s.expect[i], i))
+			replay_met = true;
+	for (int i = 0; i < s.nexpect && o.pass && !replay_met; i++)
 		if (apsim_expect_is_positive(s.expect[i].kind) && !expect_met(&r, &s.expect[i], i)) {
 			o.pass = false;
 			snprintf(o.why, sizeof(o.why), "%s:%d:%d: expected %s was not found in %llu executions",
@@ -318,7 +345,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	}
 	if (r.write_errors) {
 		o.pass = false;
-		snprintf(o.why, sizeof(o.why), "could not write findings to %s", r.outdir);
+		snprintf(o.why, sizeof(o.why), "%s", r.write_error);
 	}
 	if (!o.pass)
 		(*nfail)++;
@@ -377,7 +404,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	if (junit)
 		junit_case(junit, &s, &o);
 	fflush(stdout);
-	return 0;
+	return r.write_errors ? CLI_EXIT_WRITE : 0;
 }
 
 /* Run `path` in the binary of `variant`, forwarding options. */
@@ -386,7 +413,9 @@ static int run_in_variant(const char *variant, const char *path,
 {
 	char bin[PATH_MAX];
 	char *argv[96];
-	int n = 0, st;
+	int n = 0, st, fds[2] = { -1, -1 };
+	char *in = NULL;
+	size_t inlen = 0;
 	pid_t pid;
 
 	/* build/apsim is the base binary; build/variants/NAME/apsim the others. */
@@ -423,22 +452,50 @@ static int run_in_variant(const char *variant, const char *path,
 	argv[n++] = (char *)variant;
 	argv[n++] = (char *)path;
 	argv[n] = NULL;
+	/* standard input was read once, here: the child gets its bytes */
+	if (cli_is_stdin(path)) {
+		char err[512];
+
+		if (cli_read_input(path, APSIM_SCN_MAX_FILE, &in, &inlen, err, sizeof(err)) ||
+		    pipe(fds)) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
 		return 2;
 	if (pid == 0) {
+		if (in) {
+			dup2(fds[0], 0);
+			close(fds[0]);
+			close(fds[1]);
+		}
 		setenv("APSIM_CHILD", "1", 1);
 		execv(bin, argv);
 		fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
 		_exit(2);
 	}
+	if (in) {
+		signal(SIGPIPE, SIG_IGN);
+		close(fds[0]);
+		for (size_t off = 0; off < inlen;) {
+			ssize_t w = write(fds[1], in + off, inlen - off);
+
+			if (w <= 0 && errno != EINTR)
+				break;
+			off += w > 0 ? (size_t)w : 0;
+		}
+		close(fds[1]);
+		free(in);
+	}
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
 		return 2;
 	if (WEXITSTATUS(st) == 1)
 		(*nfail)++;
-	return WEXITSTATUS(st) == 2 ? 2 : 0;
+	return WEXITSTATUS(st) == 2 || WEXITSTATUS(st) == 3 ? WEXITSTATUS(st) : 0;
 }
 
 /* ------------------------------------------------------------ file lists */
@@ -448,33 +505,110 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int collect(const char *path, char ***list, int *n, int *cap)
+/* Directories already walked (device, inode): symlink loops end. */
+struct visited {
+	dev_t dev[256];
+	ino_t ino[256];
+	int n;
+};
+
+static bool visit(struct visited *v, const struct stat *sb)
+{
+	for (int i = 0; i < v->n; i++)
+		if (v->dev[i] == sb->st_dev && v->ino[i] == sb->st_ino)
+			return false;
+	if (v->n < 256) {
+		v->dev[v->n] = sb->st_dev;
+		v->ino[v->n++] = sb->st_ino;
+	}
+	return true;
+}
+
+static void add_path(const char *path, char ***list, int *n, int *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*list = realloc(*list, *cap * sizeof(**list));
+	}
+	(*list)[(*n)++] = strdup(path);
+}
+
+static bool is_scn(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l >= 4 && !strcmp(name + l - 4, ".scn");
+}
+
+/*
+ * The scenarios named by path: a file, or every *.scn below a directory
+ * (sorted; entries starting with '.' are not looked at).  A directory
+ * reached twice (a symlink loop) is walked once and the second way is
+ * reported; an entry that cannot be read or is not a regular file is
+ * reported by name and makes the run exit 2.  Returns 0 or 2.
+ */
+static int collect(const char *path, char ***list, int *n, int *cap,
+		   struct visited *seen, int depth)
 {
 	struct stat sb;
 
+	if (cli_is_stdin(path) && !depth) {
+		add_path(path, list, n, cap);
+		return 0;
+	}
 	if (stat(path, &sb)) {
-		fprintf(stderr, "apsim: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "apsim: %s: %s\n", path,
+			errno == ELOOP ? "symbolic link loop" : strerror(errno));
 		return 2;
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		DIR *d = opendir(path);
+		DIR *d;
 		struct dirent *e;
 		char **sub = NULL;
 		int ns = 0, cs = 0, rc = 0;
 
-		if (!d)
+		if (!visit(seen, &sb)) {
+			fprintf(stderr, "apsim: %s: skipped, a directory already walked (symbolic link loop?)\n",
+				path);
+			return 0;
+		}
+		if (depth > 64) {
+			fprintf(stderr, "apsim: %s: directories nested too deep\n", path);
 			return 2;
+		}
+		d = opendir(path);
+		if (!d) {
+			fprintf(stderr, "apsim: %s: cannot read directory: %s\n", path, strerror(errno));
+			return 2;
+		}
 		while ((e = readdir(d))) {
 			char p[PATH_MAX];
-			size_t l = strlen(e->d_name);
+			struct stat es;
 
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-			if (stat(p, &sb))
+			if ((size_t)snprintf(p, sizeof(p), "%s/%s", path, e->d_name) >= sizeof(p)) {
+				fprintf(stderr, "apsim: %s/%s: path too long\n", path, e->d_name);
+				rc = 2;
 				continue;
-			if (!S_ISDIR(sb.st_mode) && (l < 4 || strcmp(e->d_name + l - 4, ".scn")))
+			}
+			if (stat(p, &es)) {
+				/* a dangling or looping link: only worth a word
+				 * when it looks like a scenario or a directory */
+				if (is_scn(e->d_name) || e->d_type == DT_LNK || e->d_type == DT_DIR) {
+					fprintf(stderr, "apsim: %s: %s\n", p,
+						errno == ELOOP ? "symbolic link loop" : strerror(errno));
+					rc = 2;
+				}
 				continue;
+			}
+			if (!S_ISDIR(es.st_mode) && !is_scn(e->d_name))
+				continue;
+			if (!S_ISDIR(es.st_mode) && !S_ISREG(es.st_mode)) {
+				fprintf(stderr, "apsim: %s: skipped, not a regular file\n", p);
+				rc = 2;
+				continue;
+			}
 			if (ns == cs) {
 				cs = cs ? cs * 2 : 16;
 				sub = realloc(sub, cs * sizeof(*sub));
@@ -484,18 +618,16 @@ static int collect(const char *path, char ***list, int *n, int *cap)
 		closedir(d);
 		qsort(sub, ns, sizeof(*sub), cmp_path);
 		for (int i = 0; i < ns; i++) {
-			if (collect(sub[i], list, n, cap))
+			if (collect(sub[i], list, n, cap, seen, depth + 1))
 				rc = 2;
 			free(sub[i]);
 		}
 		free(sub);
 		return rc;
 	}
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*list = realloc(*list, *cap * sizeof(**list));
-	}
-	(*list)[(*n)++] = strdup(path);
+	/* a file named on the command line is read as it is (a FIFO or a
+	 * device is reported when it is read) */
+	add_path(path, list, n, cap);
 	return 0;
 }
 
@@ -506,7 +638,7 @@ static void scenario_variant(const char *path, char *out, size_t len)
 	char err[256];
 
 	out[0] = 0;
-	if (apsim_scn_parse_file(path, &s, err, sizeof(err)) == 0)
+	if (cli_parse_scenario(path, &s, err, sizeof(err)) == 0)
 		snprintf(out, len, "%s", s.variant);
 }
 
@@ -514,7 +646,7 @@ int cli_run(int argc, char **argv)
 {
 	struct run_opts ro = { .iterations = -1, .out = "apsim-out" };
 	char **files = NULL;
-	int nfiles = 0, cap = 0, rc = 0, nfail = 0, nrun = 0;
+	int nfiles = 0, cap = 0, rc = 0, wrc = 0, nfail = 0, nrun = 0;
 	char **paths = NULL;
 	int npaths = 0;
 	FILE *junit = NULL;
@@ -534,11 +666,8 @@ int cli_run(int argc, char **argv)
 #define NEED() do { if (!v) return cli_usage_error("run", "option %s needs a value", a); i++; } while (0)
 		if (!strcmp(a, "--seed")) {
 			NEED();
-			char *end;
-			errno = 0;
-			ro.so.seed = strtoull(v, &end, 0);
-			if (errno || *end || !*v)
-				return cli_usage_error("run", "--seed: expected a number, got '%s'", v);
+			if (cli_parse_u64(v, &ro.so.seed))
+				return cli_usage_error("run", "--seed: expected 0..2^64-1, got '%s'", v);
 			ro.have_seed = true;
 		} else if (!strcmp(a, "--strategy")) {
 			NEED();
@@ -549,39 +678,50 @@ int cli_run(int argc, char **argv)
 			ro.have_strategy = true;
 		} else if (!strcmp(a, "--iterations")) {
 			NEED();
-			if (cli_parse_long(v, 0, 1L << 40, &x))
-				return cli_usage_error("run", "--iterations: expected a count, got '%s'", v);
+			if (cli_parse_long(v, 0, APSIM_SCN_MAX_ITERATIONS, &x))
+				return cli_usage_error("run", "--iterations: expected 0..10^12 (0: exhaustive without a cap), got '%s'", v);
 			ro.iterations = x;
 		} else if (!strcmp(a, "--pct-depth")) {
 			NEED();
-			if (cli_parse_long(v, 1, 16, &x))
+			if (cli_parse_long(v, 1, APSIM_SCN_MAX_PCT_DEPTH, &x))
 				return cli_usage_error("run", "--pct-depth: expected 1..16, got '%s'", v);
 			ro.so.pct_depth = x;
 			ro.have_pct = true;
 		} else if (!strcmp(a, "--preemption-bound")) {
 			NEED();
-			if (cli_parse_long(v, -1, 64, &x))
-				return cli_usage_error("run", "--preemption-bound: expected -1..64, got '%s'", v);
+			if (cli_parse_long(v, 0, APSIM_SCN_MAX_PREEMPTION_BOUND, &x))
+				return cli_usage_error("run", "--preemption-bound: expected 0..1000, got '%s'", v);
 			ro.so.preemption_bound = x;
 			ro.have_pb = true;
 		} else if (!strcmp(a, "--max-steps")) {
 			NEED();
-			if (cli_parse_long(v, 1, 1L << 40, &x))
-				return cli_usage_error("run", "--max-steps: expected a count, got '%s'", v);
+			if (cli_parse_long(v, 1, APSIM_SCN_MAX_ITERATIONS, &x))
+				return cli_usage_error("run", "--max-steps: expected 1..10^12, got '%s'", v);
 			ro.so.max_steps = x;
 			ro.have_steps = true;
+		} else if (!strcmp(a, "--exec-timeout")) {
+			NEED();
+			if (cli_parse_long(v, 0, 86400, &x))
+				return cli_usage_error("run", "--exec-timeout: expected 0..86400 seconds, got '%s'", v);
+			ro.exec_timeout = x;
 		} else if (!strcmp(a, "--schedule")) {
 			NEED();
+			if (!*v)
+				return cli_usage_error("run", "%s", "--schedule: expected a schedule file, got an empty string");
 			ro.schedule = v;
 		} else if (!strcmp(a, "--ksrc")) {
 			NEED();   /* handled in main before dispatch */
 			fwd = false;
 		} else if (!strcmp(a, "--variant")) {
 			NEED();
+			if (!cli_variant_known(v))
+				return cli_usage_error("run", "--variant: expected a name 'apsim variants' lists, got '%s'", v);
 			ro.variant = v;
 			fwd = false;
 		} else if (!strcmp(a, "--out")) {
 			NEED();
+			if ((x = cli_check_out_dir("run", "--out", v)))
+				return (int)x;
 			ro.out = v;
 		} else if (!strcmp(a, "--format")) {
 			NEED();
@@ -591,6 +731,8 @@ int cli_run(int argc, char **argv)
 				return cli_usage_error("run", "--format: expected text|json, got '%s'", v);
 		} else if (!strcmp(a, "--junit")) {
 			NEED();
+			if ((x = cli_check_out_file("run", "--junit", v)))
+				return (int)x;
 			ro.junit = v;
 			fwd = false;
 		} else if (!strcmp(a, "--junit-fragment")) {
@@ -598,7 +740,13 @@ int cli_run(int argc, char **argv)
 			ro.junit_fragment = v;
 			fwd = false;
 		} else if (!strcmp(a, "--rules")) {
+			char err[512];
+
 			NEED();
+			if (cli_check_input(v, err, sizeof(err))) {
+				fprintf(stderr, "%s\n", err);
+				return 2;
+			}
 			ro.rules = v;
 		} else if (!strcmp(a, "--no-rules")) {
 			ro.no_rules = true;
@@ -622,6 +770,11 @@ int cli_run(int argc, char **argv)
 	}
 	if (!npaths)
 		return cli_usage_error("run", "%s", "no scenario FILE or DIR given");
+	if (ro.have_strategy && ro.so.strategy == SIM_STRAT_REPLAY && !ro.schedule)
+		return cli_usage_error("run", "%s", "--strategy replay needs --schedule FILE (a finding's schedule.txt)");
+	if (ro.schedule && ro.have_strategy && ro.so.strategy != SIM_STRAT_REPLAY)
+		return cli_usage_error("run", "--schedule replays one schedule: drop --strategy %s",
+				       sim_strategy_name(ro.so.strategy));
 	if (ro.schedule)
 		ro.so.strategy = SIM_STRAT_REPLAY;
 	if (!ro.no_rules) {
@@ -633,12 +786,23 @@ int cli_run(int argc, char **argv)
 		}
 	}
 	apsim_rules_enable(!ro.no_rules);
-	for (int i = 0; i < npaths; i++)
-		if (collect(paths[i], &files, &nfiles, &cap)) {
+	for (int i = 0; i < npaths; i++) {
+		struct visited seen = { .n = 0 };
+		int before = nfiles;
+
+		if (collect(paths[i], &files, &nfiles, &cap, &seen, 0)) {
 			rc = 2;
 			nfail++;
 			nrun++;
+		} else if (nfiles == before) {
+			fprintf(stderr, "apsim: no scenarios found in %s\n", paths[i]);
+			rc = 2;
 		}
+	}
+	if (ro.schedule && nfiles != 1) {
+		fprintf(stderr, "apsim: --schedule replays one scenario, got %d scenario files\n", nfiles);
+		return 2;
+	}
 	if (ro.junit) {
 		junit = fopen(ro.junit, "w");
 		if (!junit) {
@@ -663,21 +827,24 @@ int cli_run(int argc, char **argv)
 			if (!want[0])
 				snprintf(want, sizeof(want), "base");
 		}
-		if (strcmp(want, mine)) {
-			if (run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail)) {
-				rc = 2;
-				nfail++;
-			}
-		} else {
-			if (run_scenario(files[i], &ro, frag ? frag : junit, &nfail)) {
-				rc = 2;
-				nfail++;   /* could not run: a parse or usage error */
-			}
+		int r;
+
+		if (strcmp(want, mine))
+			r = run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail);
+		else
+			r = run_scenario(files[i], &ro, frag ? frag : junit, &nfail);
+		if (r == 2) {
+			rc = 2;
+			nfail++;   /* could not run: a parse or usage error */
+		} else if (r == CLI_EXIT_WRITE) {
+			wrc = CLI_EXIT_WRITE;
 		}
 		nrun++;
 	}
-	if (frag)
-		fclose(frag);
+	if (frag && (ferror(frag) | fclose(frag))) {
+		fprintf(stderr, "apsim: cannot write %s: %s\n", ro.junit_fragment, strerror(errno));
+		wrc = CLI_EXIT_WRITE;
+	}
 	if (junit) {
 		FILE *fr = fopen(fragpath, "r");
 		char line[2048];
@@ -689,11 +856,20 @@ int cli_run(int argc, char **argv)
 			unlink(fragpath);
 		}
 		fprintf(junit, "</testsuite>\n");
-		fclose(junit);
+		if (ferror(junit) | fflush(junit) | fclose(junit)) {
+			fprintf(stderr, "apsim: cannot write %s: %s\n", ro.junit, strerror(errno));
+			wrc = CLI_EXIT_WRITE;
+		}
 	}
 	if (!getenv("APSIM_CHILD") && !ro.json)
 		printf("%d passed, %d failed\n", nrun - nfail, nfail);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
+		wrc = CLI_EXIT_WRITE;
+	}
 	if (rc)
 		return 2;
+	if (wrc)
+		return wrc;
 	return nfail ? 1 : 0;
 }

@@ -436,10 +436,14 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 	/* Name the faulting code itself when it can be told, else the last
 	 * scheduling point. */
 	sim_symbolize(sim_fault_pc(), where, sizeof(where));
-	if (!strcmp(where, "?"))
-		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, sb);
-	else
-		snprintf(sigs, sizeof(sigs), "crash:%s@%s", sn, where);
+	/* The signature names the innermost function only: no line numbers,
+	 * no inline chain, so one bug has one signature at every -O level
+	 * (the report keeps the whole text). */
+	{
+		const char *fn = strcmp(where, "?") ? where : sb;
+
+		snprintf(sigs, sizeof(sigs), "crash:%s@%.*s", sn, (int)strcspn(fn, " ("), fn);
+	}
 	sim__world.cur = (struct sim_thread *)t;
 	sim_report(SIM_F_CRASH, false, sigs,
 		   "BUG: %s in %s\n"

@@ -3,12 +3,17 @@
  * sim/symbolize.c - code address -> "func (file.c:line)" for reports.
  *
  * Runs addr2line on the executable at report time only (never on a hot
- * path).  The address is made relative to the object's load base first, so
+ * path), with an argument vector (no shell: the executable's path may hold
+ * any character).  The address is made relative to the object's load base first, so
  * the answer does not depend on where ASLR put the program.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <apsim/sim.h>
 
@@ -27,6 +32,43 @@ static struct {
 static int ncache;
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
+
+/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
+static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
+{
+	char a[32];
+	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
+	int fds[2];
+	FILE *f;
+
+	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
+	if (pipe2(fds, O_CLOEXEC))
+		return NULL;
+	fflush(stdout);
+	fflush(stderr);
+	*pid = fork();
+	if (*pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (*pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fds[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f) {
+		close(fds[0]);
+		waitpid(*pid, NULL, 0);
+	}
+	return f;
+}
 
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
 {
@@ -47,15 +89,14 @@ const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 {
 	Dl_info di;
-	char cmd[1200], func[256] = "", loc[512] = "";
+	char func[256] = "", loc[512] = "";
 	FILE *p;
+	pid_t pid;
 
 	snprintf(buf, len, "?");
 	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
 		return buf;
-	snprintf(cmd, sizeof(cmd), "addr2line -f -i -e '%s' 0x%lx 2>/dev/null",
-		 di.dli_fname, (unsigned long)(pc - (uintptr_t)di.dli_fbase));
-	p = popen(cmd, "r");
+	p = addr2line(di.dli_fname, pc - (uintptr_t)di.dli_fbase, &pid);
 	if (!p)
 		return buf;
 	/* pairs of lines: function, file:line; with -i the inline chain,
@@ -74,7 +115,9 @@ static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 		snprintf(buf + used, len - used, "%s%s (%s)", used ? " inlined in " : "",
 			 func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
 	}
-	pclose(p);
+	fclose(p);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (!buf[0])
 		snprintf(buf, len, "?");
 	return buf;

@@ -944,6 +944,16 @@ static const struct {
 	  "t.scn:3:19: error: expected crypto attribute (enable-aes-kw, enable-dea-kw, disable-aes-kw, disable-dea-kw, enable-apie, disable-apie or a number), got 'enable-everything'" },
 	{ "scenario x\noption be-lenient\n",
 	  "t.scn:2:8: error: expected option name (allow-undeclared), got 'be-lenient'" },
+	{ "scenario x\nexpect memory use-after-fee\n",
+	  "t.scn:2:15: error: expected memory finding kind (use-after-free, slab-out-of-bounds, double-free, "
+	  "invalid-free, wild-memory-access, leak, sysfs-show-overflow), got 'use-after-fee'" },
+	{ "scenario x\nexpect memory \"use-after-fee:f@g\"\n",
+	  "t.scn:2:15: error: expected memory finding kind (use-after-free, slab-out-of-bounds, double-free, "
+	  "invalid-free, wild-memory-access, leak, sysfs-show-overflow), got 'use-after-fee'" },
+	{ "scenario x\nexplore pct-depth 17\n",
+	  "t.scn:2:19: error: expected pct-depth in 1..16, got '17'" },
+	{ "scenario x\nexplore preemption-bound 1001\n",
+	  "t.scn:2:26: error: expected preemption-bound in 0..1000, got '1001'" },
 };
 
 START_TEST(test_errors)

@@ -16,8 +16,10 @@ done
 if [ "$(id -u)" = 0 ]; then
 	echo "apsim: installing missing Debian packages:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2 || true
-	apt-get install -y -qq --no-install-recommends $missing >&2 || {
+	# another apt or dpkg running holds the lock: wait for it (10 min)
+	lock="-o DPkg::Lock::Timeout=600"
+	apt-get $lock update -qq >&2 || true
+	apt-get $lock install -y -qq --no-install-recommends $missing >&2 || {
 		echo "apsim: apt-get install failed for:$missing" >&2; exit 2; }
 	exit 0
 fi

@@ -8,6 +8,10 @@
 # (the first directory given wins for a signature), renumbering of finding
 # directories (NN-kind) in the merged tree, and the merged summary.json
 # (executions and seconds summed, per-finding "from" = source directory).
+# A directory without summary.json (a campaign killed before writing it)
+# is merged from its finding directories: kind from the name, signature
+# and seed from report.txt; a directory without a report is skipped and
+# named.
 #
 #   tools/fuzz-merge.sh out-0 out-1 out-2 -o merged
 #
@@ -43,22 +47,53 @@ secs=0
 n=0
 echo "$ins" | while IFS= read -r d; do
 	[ -n "$d" ] || continue
-	if [ ! -r "$d/summary.json" ]; then
-		echo "fuzz-merge: $d/summary.json: not readable" >&2
+	if [ ! -d "$d" ]; then
+		echo "fuzz-merge: $d: not a directory" >&2
 		exit 2
 	fi
 done
+
+# The findings of DIR, one compact JSON object per line.
+findings_of() {
+	if [ -r "$1/summary.json" ]; then
+		jq -c '.findings[]' "$1/summary.json"
+		return
+	fi
+	echo "fuzz-merge: $1: no summary.json, merging its finding directories" >&2
+	for fd in "$1"/[0-9][0-9]*-*; do
+		[ -d "$fd" ] || continue
+		b=$(basename "$fd")
+		if [ ! -r "$fd/report.txt" ]; then
+			echo "fuzz-merge: $fd: no report.txt, skipped" >&2
+			continue
+		fi
+		sig=$(sed -n 's/^finding: [a-z-]* (\(.*\))\( at step [0-9]*\)\{0,1\}$/\1/p' "$fd/report.txt" | head -n 1)
+		seed=$(sed -n 's/.*generated from seed \([0-9]*\)).*/\1/p; s/.*while running seed \([0-9]*\).*/\1/p' \
+			"$fd/report.txt" | head -n 1)
+		if [ -z "$sig" ]; then
+			echo "fuzz-merge: $fd/report.txt: no finding line, skipped" >&2
+			continue
+		fi
+		jq -cn --arg sig "$sig" --arg kind "${b#*-}" --arg dir "$b" --arg seed "$seed" \
+			'{signature: $sig, kind: $kind, seed: (if $seed == "" then null else ($seed | tonumber) end),
+			  dir: $dir, complete: false}'
+	done
+}
 OLDIFS=$IFS
 IFS='
 '
 for d in $ins; do
 	[ -n "$d" ] || continue
-	e=$(jq -r '.executions' "$d/summary.json")
-	s=$(jq -r '.seconds' "$d/summary.json")
+	e=0
+	s=0
+	if [ -r "$d/summary.json" ]; then
+		e=$(jq -r '.executions' "$d/summary.json")
+		s=$(jq -r '.seconds' "$d/summary.json")
+	fi
 	execs=$((execs + e))
 	secs=$(awk -v a="$secs" -v b="$s" 'BEGIN { printf "%.3f", a + b }')
 	# one finding per line, compact JSON
-	jq -c '.findings[]' "$d/summary.json" > "$tmp/f"
+	findings_of "$d" > "$tmp/f"
 	while IFS= read -r f; do
 		sig=$(printf '%s' "$f" | jq -r '.signature')
 		if grep -qxF -- "$sig" "$tmp/seen"; then

@@ -732,19 +732,19 @@ static int line_explore(struct parser *p)
 			e->seed = v;
 			e->has_seed = true;
 		} else if (tok_is(p, i, "iterations")) {
-			if ((r = want_num(p, i + 1, 0, 1000000000000ULL, "iterations", &v)))
+			if ((r = want_num(p, i + 1, 0, APSIM_SCN_MAX_ITERATIONS, "iterations", &v)))
 				return r;
 			e->iterations = (long)v;
 		} else if (tok_is(p, i, "pct-depth")) {
-			if ((r = want_num(p, i + 1, 1, 1000, "pct-depth", &v)))
+			if ((r = want_num(p, i + 1, 1, APSIM_SCN_MAX_PCT_DEPTH, "pct-depth", &v)))
 				return r;
 			e->pct_depth = (int)v;
 		} else if (tok_is(p, i, "preemption-bound")) {
-			if ((r = want_num(p, i + 1, 0, 1000, "preemption-bound", &v)))
+			if ((r = want_num(p, i + 1, 0, APSIM_SCN_MAX_PREEMPTION_BOUND, "preemption-bound", &v)))
 				return r;
 			e->preemption_bound = (int)v;
 		} else if (tok_is(p, i, "max-steps")) {
-			if ((r = want_num(p, i + 1, 1, 1000000000000ULL, "max-steps", &v)))
+			if ((r = want_num(p, i + 1, 1, APSIM_SCN_MAX_ITERATIONS, "max-steps", &v)))
 				return r;
 			e->max_steps = (long)v;
 		} else {
@@ -785,9 +785,24 @@ static int line_expect(struct parser *p)
 		break;
 	case APSIM_EXPECT_MEMORY:
 		if (p->nt > 2) {
+			static const char *const kinds[] = {
+				"use-after-free", "slab-out-of-bounds", "double-free", "invalid-free",
+				"wild-memory-access", "leak", "sysfs-show-overflow",
+			};
+			bool known = false;
+
 			if ((r = want_str(p, 2, x->str, sizeof(x->str),
 					  "memory finding kind (e.g. use-after-free)")))
 				return r;
+			/* KIND, or KIND:more of the signature */
+			size_t kl = strcspn(x->str, ":");
+
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+				known |= strlen(kinds[k]) == kl && !strncmp(x->str, kinds[k], kl);
+			if (!known)
+				return perr(p, p->t[2].col, "expected memory finding kind (use-after-free, slab-out-of-bounds, "
+					    "double-free, invalid-free, wild-memory-access, leak, sysfs-show-overflow), got '%.*s'",
+					    (int)kl, x->str);
 			if ((r = want_end(p, 3)))
 				return r;
 		}

@@ -153,6 +153,11 @@ int apsim_errno_parse(const char *s, long *out);
 
 /* Limits of the file itself (the model's limits are at the top). */
 #define APSIM_SCN_MAX_FILE    (1 << 20)   /* bytes */
+/* Ranges shared by the scenario file and the apsim command line
+ * (docs/scenarios.md, "Exploration"). */
+#define APSIM_SCN_MAX_ITERATIONS        1000000000000L  /* also max-steps */
+#define APSIM_SCN_MAX_PCT_DEPTH         16
+#define APSIM_SCN_MAX_PREEMPTION_BOUND  1000
 #define APSIM_SCN_MAX_TOKENS  64          /* per line */
 
 /*
