@@ -20,10 +20,12 @@
 #include <errno.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <gperftools/profiler.h>
 
 #include "bench_common.h"
@@ -31,7 +33,7 @@
 enum { CAT_DRIVER, CAT_SHIM, CAT_LIBSIM, CAT_GLUE, CAT_OTHER, CAT__N };
 static const char *const bench_cat_name[CAT__N] = {
 	"driver (vfio_ap_*.c)", "shim kernel (driver/kernel)", "libsim (sched, lockdep, sync)",
-	"world executor (driver/world, scenario, fuzz)", "libc, syscalls, bench",
+	"world (executor, scenario, fuzz)", "libc, syscalls, bench",
 };
 
 static volatile int bench_prof_on;
@@ -144,23 +146,72 @@ static int cat_of_objpath(const char *p)
 	return CAT_OTHER;
 }
 
+/* nm -A --defined-only over the build's objects: a pipe from nm run with an
+ * argument vector (no shell: the build path may hold any character). */
+static FILE *bench_prof_nm(const char *objdir, pid_t *pid)
+{
+	static const char *const pats[] = {
+		"kernel/*.o", "driver/kernel/*.o", "sim/*.o", "driver/world/*.o",
+		"driver/scenario/*.o", "fuzz/*.o", "gen/*.o",
+	};
+	char pat[4200];
+	char **argv;
+	glob_t g;
+	int fd[2], flags = 0;
+
+	memset(&g, 0, sizeof(g));
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		snprintf(pat, sizeof(pat), "%s/%s", objdir, pats[i]);
+		if (glob(pat, flags, NULL, &g) == 0 || g.gl_pathc)
+			flags = GLOB_APPEND;
+	}
+	if (!g.gl_pathc || pipe(fd))
+		return NULL;
+	argv = calloc(g.gl_pathc + 4, sizeof(*argv));
+	argv[0] = "nm";
+	argv[1] = "-A";
+	argv[2] = "--defined-only";
+	memcpy(argv + 3, g.gl_pathv, g.gl_pathc * sizeof(*argv));
+	*pid = fork();
+	if (*pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fd[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		close(fd[0]);
+		execvp("nm", argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	free(argv);
+	globfree(&g);
+	if (*pid < 0) {
+		close(fd[0]);
+		return NULL;
+	}
+	return fdopen(fd[0], "r");
+}
+
 static void bench_prof_load_nm(void)
 {
-	char dir[4096], cmd[8192], line[1024];
+	char dir[4096], objdir[4200], line[1024];
 	FILE *p;
+	pid_t pid;
+	size_t skip;
 	int gcap = 0, fcap = 0;
 
 	bench_self_dir(dir, sizeof(dir));
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s/../obj' 2>/dev/null && nm -A --defined-only kernel/*.o driver/kernel/*.o "
-		 "sim/*.o driver/world/*.o driver/scenario/*.o fuzz/*.o gen/*.o 2>/dev/null", dir);
-	p = popen(cmd, "r");
+	snprintf(objdir, sizeof(objdir), "%s/../obj", dir);
+	skip = strlen(objdir) + 1;
+	p = bench_prof_nm(objdir, &pid);
 	if (!p)
 		return;
 	while (fgets(line, sizeof(line), p)) {
 		char path[512], addr[64], type[8], name[512];
 
-		if (sscanf(line, "%511[^:]:%63s %7s %511s", path, addr, type, name) != 4)
+		if (strlen(line) <= skip ||
+		    sscanf(line + skip, "%511[^:]:%63s %7s %511s", path, addr, type, name) != 4)
 			continue;
 		int cat = cat_of_objpath(path);
 		/* object basename -> category, for STT_FILE of locals */
@@ -180,7 +231,8 @@ static void bench_prof_load_nm(void)
 		gnames[ngnames].name = strdup(name);
 		gnames[ngnames++].cat = cat;
 	}
-	pclose(p);
+	fclose(p);
+	waitpid(pid, NULL, 0);
 }
 
 static int cat_of_global(const char *name)
