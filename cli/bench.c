@@ -66,15 +66,17 @@ int cli_bench(int argc, char **argv)
 	char path[NBENCH][PATH_MAX], part[NBENCH][PATH_MAX], prof_exec[PATH_MAX];
 	bool ran[NBENCH] = { false };
 	int failed = 0;
+	struct cli_opts p;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") && i + 1 < argc)
-			json = argv[++i];
-		else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
-			profile = argv[++i];
-		else if (!strcmp(argv[i], "--quick"))
+	cli_opts_init(&p, "bench", argc, argv);
+	while (cli_opts_next(&p)) {
+		if (cli_opts_is(&p, "--json", NULL)) {
+			json = cli_opts_value(&p);
+		} else if (cli_opts_is(&p, "--profile", NULL)) {
+			profile = cli_opts_value(&p);
+		} else if (cli_opts_is(&p, "--quick", NULL)) {
 			quick = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (cli_opts_is(&p, "-h", "--help")) {
 			printf("usage: apsim bench [--json FILE] [--profile FILE] [--quick]\n"
 			       "  runs the benchmarks built next to apsim (make bench builds them)\n"
 			       "  from the source tree; --profile: gperftools CPU profile of the\n"
@@ -82,9 +84,11 @@ int cli_bench(int argc, char **argv)
 			       "  (google-pprof --text build/bench/bench_apcb FILE)\n");
 			return 0;
 		} else {
-			return cli_usage_error("bench", "unknown argument '%s'", argv[i]);
+			cli_opts_unknown(&p, "unknown argument '%s'");
 		}
 	}
+	if (p.rc)
+		return p.rc;
 	if (access("scenarios/fixed/d2-inuse.scn", R_OK) != 0)
 		fprintf(stderr, "apsim bench: note: run from the source tree (scenarios/ not found)\n");
 	if (profile)
@@ -95,7 +99,7 @@ int cli_bench(int argc, char **argv)
 		int n = 0, rc;
 
 		snprintf(rel, sizeof(rel), "bench/%s", benches[b]);
-		if (cli_self_path(rel, path[b], sizeof(path[b])) || access(path[b], X_OK)) {
+		if (cli_build_path(rel, path[b], sizeof(path[b])) || access(path[b], X_OK)) {
 			fprintf(stderr, "apsim bench: %s not built (make bench)\n", rel);
 			failed = failed ? failed : 2;
 			continue;

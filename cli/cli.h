@@ -3,8 +3,8 @@
  * cli/cli.h - internals shared by the apsim command-line modules.
  *
  * Owns: the sub-command entry points and small helpers (number parsing,
- * paths of sibling binaries, a finding's artefacts with apsim's replay
- * command).
+ * the option parser, the build layout, a finding's artefacts with apsim's
+ * replay command).
  */
 #ifndef APSIM_CLI_H
 #define APSIM_CLI_H
@@ -36,12 +36,56 @@ int cli_fuzz(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/*
+ * The option parser of the sub-commands (cli/opts.c).  Walk the arguments
+ * with cli_opts_next (p.arg: the current one); the value getters take the
+ * next argument as the current option's value.  On a usage error (message
+ * printed) they return NULL / -1, p.rc is the exit code (2) and
+ * cli_opts_next returns false.
+ */
+struct cli_opts {
+	const char *cmd;        /* "run", "fuzz", "bench": in messages */
+	int argc;
+	char **argv;
+	int i;                  /* argv index of the current argument */
+	const char *arg;        /* the current argument */
+	int rc;                 /* 0, or the exit code of a usage error */
+};
+void cli_opts_init(struct cli_opts *p, const char *cmd, int argc, char **argv);
+bool cli_opts_next(struct cli_opts *p);
+/* Is the current argument NAME (or ALIAS, may be NULL)? */
+bool cli_opts_is(const struct cli_opts *p, const char *name, const char *alias);
+/* The current option's value, or NULL: "option X needs a value". */
+const char *cli_opts_value(struct cli_opts *p);
+/* "X: expected WHAT, got 'V'" about the current option X: returns 2. */
+int cli_opts_bad(struct cli_opts *p, const char *what, const char *v);
+/* The value as a number in lo..hi / as a u64 (else cli_opts_bad(WHAT)). */
+int cli_opts_long(struct cli_opts *p, long lo, long hi, const char *what, long *out);
+int cli_opts_u64(struct cli_opts *p, const char *what, uint64_t *out);
+/* --format text|json; --variant NAME (one `apsim variants` lists). */
+int cli_opts_format(struct cli_opts *p, bool *json);
+int cli_opts_variant(struct cli_opts *p, const char **out);
+/* An output directory (file: an output file) as cli_check_out_dir/_file. */
+int cli_opts_out(struct cli_opts *p, bool file, const char **out);
+/* "unknown option 'X'" for -X, else NONOPT (a format with one %s): 2. */
+int cli_opts_unknown(struct cli_opts *p, const char *nonopt);
+/* libsim's strategy names, SEP between them ("random|pct|..."). */
+void cli_strategy_list(char *buf, size_t len, const char *sep);
 int cli_parse_long(const char *s, long lo, long hi, long *out);
 /* An unsigned 64-bit number (decimal or 0x hex; no sign): 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);
 /* Is NAME a variant `apsim variants` lists ("base" or a built variant)? */
 bool cli_variant_known(const char *name);
+/*
+ * The build layout (cli/layout.c): BUILD/apsim is the base binary,
+ * BUILD/variants/NAME/apsim the others.  cli_self_path: <dir of this
+ * binary>/REL; cli_build_path: BUILD/REL; cli_variant_bin: the binary of
+ * variant NAME ("base" too).  0, or -1 (path too long, no /proc).
+ */
 int cli_self_path(const char *rel, char *out, size_t len);
+int cli_build_path(const char *rel, char *out, size_t len);
+int cli_variant_bin(const char *variant, char *out, size_t len);
 void cli_print_version(FILE *f);
 
 /* Wall-clock seconds (display/figures only). */
@@ -82,9 +126,10 @@ int cli_spawn(char *const argv[], int out_fd, int in_fd);
 /*
  * The wall-clock watchdog of executions (cli/watchdog.c): start with a
  * budget in seconds (0 = off), beat once per execution; a crash finding
- * of the execution it stopped becomes a `hang` (CLI_WALL_HANG_SIG).
+ * of the execution it stopped becomes a `hang` (APSIM_WALL_HANG_SIG of
+ * fuzz/campaign.h).  `apsim run` and the campaign (through its hooks)
+ * use it: it stays with the program, which owns the process's signals.
  */
-#define CLI_WALL_HANG_SIG "hang:wall-clock"
 void cli_watchdog_start(long secs);
 void cli_watchdog_stop(void);
 void cli_watchdog_beat(void);

@@ -49,7 +49,7 @@ static const char usage_run[] =
 "variant's binary (build/variants/NAME/apsim) unless --variant is given.\n"
 "\n"
 "  --seed N               base seed, 0..2^64-1 (default: the scenario's, else 1)\n"
-"  --strategy S           random | pct | rr | exhaustive | replay\n"
+"  --strategy S           %s\n"
 "  --iterations N         executions to explore, 0..10^12 (exhaustive: a cap,\n"
 "                         0 = none; other strategies need N >= 1)\n"
 "  --pct-depth D          PCT bug depth d, 1..16 (default 3)\n"
@@ -91,7 +91,8 @@ static const char usage_fuzz[] =
 "  --ops A-B              operations per thread (default 1-4)\n"
 "  --format text|json     final summary format (OUT/summary.json is always written)\n"
 "  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
-"  -q, --quiet            no progress line\n"
+"  --print-seed N         print the scenario seed N generates, then exit\n"
+"  -q, --quiet            no progress (a line on a terminal, else every 10 s)\n"
 "\n"
 "SIGINT/SIGTERM stop the campaign gracefully (a second one at once); OUT/summary.json\n"
 "is written at the start, every 5 s and at the end.\n"
@@ -99,8 +100,11 @@ static const char usage_fuzz[] =
 
 static void usage(FILE *f, const char *cmd)
 {
+	char strategies[128];
+
+	cli_strategy_list(strategies, sizeof(strategies), " | ");
 	if (cmd && !strcmp(cmd, "run"))
-		fputs(usage_run, f);
+		fprintf(f, usage_run, strategies);   /* its one %s: the strategies */
 	else if (cmd && !strcmp(cmd, "fuzz"))
 		fputs(usage_fuzz, f);
 	else
@@ -145,25 +149,6 @@ int cli_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Path of a sibling binary: <dir of this exe>/<rel>. */
-int cli_self_path(const char *rel, char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	if ((size_t)snprintf(out, len, "%s/%s", self, rel) >= len)
-		return -1;
-	return 0;
-}
-
 void cli_print_version(FILE *f)
 {
 	fprintf(f, "apsim %s\n", apsim_version);
@@ -178,12 +163,6 @@ void cli_print_version(FILE *f)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The directory holding the variant binaries (build/variants). */
-static int variants_dir(char *out, size_t len)
-{
-	return cli_self_path(apsim_variant_name[0] ? "../../variants" : "variants", out, len);
 }
 
 /* Variant names: what a .scn `variant` line accepts, never a path. */
@@ -206,7 +185,7 @@ static int variant_names(char **names, int max)
 	int n = 0;
 	DIR *d;
 
-	if (variants_dir(dir, sizeof(dir)) || !(d = opendir(dir)))
+	if (cli_build_path("variants", dir, sizeof(dir)) || !(d = opendir(dir)))
 		return 0;
 	while ((e = readdir(d)) && n < max)
 		if (variant_name_ok(e->d_name))
@@ -265,16 +244,15 @@ static void variant_history(const char *bin, char *out, size_t len)
 
 static int cmd_variants(void)
 {
-	char dir[PATH_MAX], bin[PATH_MAX + 80], hist[512];
+	char bin[PATH_MAX], hist[512];
 	char *names[64];
 	int n;
 
 	printf("%-8s %s\n", "base", "the unmodified driver from the kernel tree");
-	if (variants_dir(dir, sizeof(dir)))
-		return 0;
 	n = variant_names(names, 64);
 	for (int i = 0; i < n; i++) {
-		snprintf(bin, sizeof(bin), "%s/%s/apsim", dir, names[i]);
+		if (cli_variant_bin(names[i], bin, sizeof(bin)))
+			bin[0] = 0;
 		variant_history(bin, hist, sizeof(hist));
 		printf("%-8s %s\n", names[i], hist[0] ? hist : "(not built: run make variants)");
 		free(names[i]);

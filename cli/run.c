@@ -418,23 +418,8 @@ static int run_in_variant(const char *variant, const char *path,
 	size_t inlen = 0;
 	pid_t pid;
 
-	/* build/apsim is the base binary; build/variants/NAME/apsim the others. */
-	{
-		const char *rel;
-		char tmp[PATH_MAX];
-
-		if (!apsim_variant_name[0])
-			rel = "variants/";
-		else
-			rel = "../../";
-		if (!strcmp(variant, "base"))
-			snprintf(tmp, sizeof(tmp), "%sapsim", apsim_variant_name[0] ? rel : "");
-		else
-			snprintf(tmp, sizeof(tmp), "%s%s%s/apsim", rel,
-				 apsim_variant_name[0] ? "variants/" : "", variant);
-		if (cli_self_path(tmp, bin, sizeof(bin)))
-			return 2;
-	}
+	if (cli_variant_bin(variant, bin, sizeof(bin)))
+		return 2;
 	if (access(bin, X_OK)) {
 		fprintf(stderr, "apsim: %s needs variant '%s' but %s is not built (run: make variants)\n",
 			path, variant, bin);
@@ -651,123 +636,125 @@ int cli_run(int argc, char **argv)
 	int npaths = 0;
 	FILE *junit = NULL;
 	char fragpath[PATH_MAX] = "";
+	struct cli_opts p;
 
 	sim_opts_default(&ro.so);
 	ro.so.seed = 1;
 	ro.so.preemption_bound = 2;
 	ro.passthru = calloc(argc + 1, sizeof(char *));
 	paths = calloc(argc + 1, sizeof(char *));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+	cli_opts_init(&p, "run", argc, argv);
+	while (cli_opts_next(&p)) {
+		const char *a = p.arg, *v;
 		long x;
 		bool fwd = true;
 
-#define NEED() do { if (!v) return cli_usage_error("run", "option %s needs a value", a); i++; } while (0)
-		if (!strcmp(a, "--seed")) {
-			NEED();
-			if (cli_parse_u64(v, &ro.so.seed))
-				return cli_usage_error("run", "--seed: expected 0..2^64-1, got '%s'", v);
+		if (cli_opts_is(&p, "--seed", NULL)) {
+			if (cli_opts_u64(&p, "0..2^64-1", &ro.so.seed))
+				break;
 			ro.have_seed = true;
-		} else if (!strcmp(a, "--strategy")) {
-			NEED();
+		} else if (cli_opts_is(&p, "--strategy", NULL)) {
 			enum sim_strategy s;
-			if (sim_strategy_parse(v, &s))
-				return cli_usage_error("run", "--strategy: expected random|pct|rr|exhaustive|replay, got '%s'", v);
+			char list[128];
+
+			if (!(v = cli_opts_value(&p)))
+				break;
+			cli_strategy_list(list, sizeof(list), "|");
+			if (sim_strategy_parse(v, &s)) {
+				cli_opts_bad(&p, list, v);
+				break;
+			}
 			ro.so.strategy = s;
 			ro.have_strategy = true;
-		} else if (!strcmp(a, "--iterations")) {
-			NEED();
-			if (cli_parse_long(v, 0, APSIM_SCN_MAX_ITERATIONS, &x))
-				return cli_usage_error("run", "--iterations: expected 0..10^12 (0: exhaustive without a cap), got '%s'", v);
+		} else if (cli_opts_is(&p, "--iterations", NULL)) {
+			if (cli_opts_long(&p, 0, APSIM_SCN_MAX_ITERATIONS,
+					  "0..10^12 (0: exhaustive without a cap)", &x))
+				break;
 			ro.iterations = x;
-		} else if (!strcmp(a, "--pct-depth")) {
-			NEED();
-			if (cli_parse_long(v, 1, APSIM_SCN_MAX_PCT_DEPTH, &x))
-				return cli_usage_error("run", "--pct-depth: expected 1..16, got '%s'", v);
+		} else if (cli_opts_is(&p, "--pct-depth", NULL)) {
+			if (cli_opts_long(&p, 1, APSIM_SCN_MAX_PCT_DEPTH, "1..16", &x))
+				break;
 			ro.so.pct_depth = x;
 			ro.have_pct = true;
-		} else if (!strcmp(a, "--preemption-bound")) {
-			NEED();
-			if (cli_parse_long(v, 0, APSIM_SCN_MAX_PREEMPTION_BOUND, &x))
-				return cli_usage_error("run", "--preemption-bound: expected 0..1000, got '%s'", v);
+		} else if (cli_opts_is(&p, "--preemption-bound", NULL)) {
+			if (cli_opts_long(&p, 0, APSIM_SCN_MAX_PREEMPTION_BOUND, "0..1000", &x))
+				break;
 			ro.so.preemption_bound = x;
 			ro.have_pb = true;
-		} else if (!strcmp(a, "--max-steps")) {
-			NEED();
-			if (cli_parse_long(v, 1, APSIM_SCN_MAX_ITERATIONS, &x))
-				return cli_usage_error("run", "--max-steps: expected 1..10^12, got '%s'", v);
+		} else if (cli_opts_is(&p, "--max-steps", NULL)) {
+			if (cli_opts_long(&p, 1, APSIM_SCN_MAX_ITERATIONS, "1..10^12", &x))
+				break;
 			ro.so.max_steps = x;
 			ro.have_steps = true;
-		} else if (!strcmp(a, "--exec-timeout")) {
-			NEED();
-			if (cli_parse_long(v, 0, 86400, &x))
-				return cli_usage_error("run", "--exec-timeout: expected 0..86400 seconds, got '%s'", v);
+		} else if (cli_opts_is(&p, "--exec-timeout", NULL)) {
+			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &x))
+				break;
 			ro.exec_timeout = x;
-		} else if (!strcmp(a, "--schedule")) {
-			NEED();
-			if (!*v)
-				return cli_usage_error("run", "%s", "--schedule: expected a schedule file, got an empty string");
+		} else if (cli_opts_is(&p, "--schedule", NULL)) {
+			if (!(v = cli_opts_value(&p)))
+				break;
+			if (!*v) {
+				p.rc = cli_usage_error("run", "%s", "--schedule: expected a schedule file, "
+						       "got an empty string");
+				break;
+			}
 			ro.schedule = v;
-		} else if (!strcmp(a, "--ksrc")) {
-			NEED();   /* handled in main before dispatch */
+		} else if (cli_opts_is(&p, "--ksrc", NULL)) {
+			if (!cli_opts_value(&p))   /* handled in main before dispatch */
+				break;
 			fwd = false;
-		} else if (!strcmp(a, "--variant")) {
-			NEED();
-			if (!cli_variant_known(v))
-				return cli_usage_error("run", "--variant: expected a name 'apsim variants' lists, got '%s'", v);
-			ro.variant = v;
+		} else if (cli_opts_is(&p, "--variant", NULL)) {
+			if (cli_opts_variant(&p, &ro.variant))
+				break;
 			fwd = false;
-		} else if (!strcmp(a, "--out")) {
-			NEED();
-			if ((x = cli_check_out_dir("run", "--out", v)))
-				return (int)x;
-			ro.out = v;
-		} else if (!strcmp(a, "--format")) {
-			NEED();
-			if (!strcmp(v, "json"))
-				ro.json = true;
-			else if (strcmp(v, "text"))
-				return cli_usage_error("run", "--format: expected text|json, got '%s'", v);
-		} else if (!strcmp(a, "--junit")) {
-			NEED();
-			if ((x = cli_check_out_file("run", "--junit", v)))
-				return (int)x;
-			ro.junit = v;
+		} else if (cli_opts_is(&p, "--out", NULL)) {
+			if (cli_opts_out(&p, false, &ro.out))
+				break;
+		} else if (cli_opts_is(&p, "--format", NULL)) {
+			if (cli_opts_format(&p, &ro.json))
+				break;
+		} else if (cli_opts_is(&p, "--junit", NULL)) {
+			if (cli_opts_out(&p, true, &ro.junit))
+				break;
 			fwd = false;
-		} else if (!strcmp(a, "--junit-fragment")) {
-			NEED();
-			ro.junit_fragment = v;
+		} else if (cli_opts_is(&p, "--junit-fragment", NULL)) {
+			if (!(ro.junit_fragment = cli_opts_value(&p)))
+				break;
 			fwd = false;
-		} else if (!strcmp(a, "--rules")) {
+		} else if (cli_opts_is(&p, "--rules", NULL)) {
 			char err[512];
 
-			NEED();
+			if (!(v = cli_opts_value(&p)))
+				break;
 			if (cli_check_input(v, err, sizeof(err))) {
 				fprintf(stderr, "%s\n", err);
-				return 2;
+				p.rc = CLI_EXIT_USAGE;
+				break;
 			}
 			ro.rules = v;
-		} else if (!strcmp(a, "--no-rules")) {
+		} else if (cli_opts_is(&p, "--no-rules", NULL)) {
 			ro.no_rules = true;
-		} else if (!strcmp(a, "--keep-going")) {
+		} else if (cli_opts_is(&p, "--keep-going", NULL)) {
 			ro.keep_going = true;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		} else if (cli_opts_is(&p, "-q", "--quiet")) {
 			ro.quiet = true;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+		} else if (cli_opts_is(&p, "-v", "--verbose")) {
 			ro.verbose = true;
 		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("run", "unknown option '%s'", a);
+			cli_opts_unknown(&p, NULL);
+			break;
 		} else {
 			paths[npaths++] = (char *)a;
 			fwd = false;
 		}
 		if (fwd) {
 			ro.passthru[ro.npassthru++] = (char *)a;
-			if (i > 0 && argv[i] != a)
-				ro.passthru[ro.npassthru++] = argv[i];
+			if (argv[p.i] != a)
+				ro.passthru[ro.npassthru++] = argv[p.i];
 		}
 	}
+	if (p.rc)
+		return p.rc;
 	if (!npaths)
 		return cli_usage_error("run", "%s", "no scenario FILE or DIR given");
 	if (ro.have_strategy && ro.so.strategy == SIM_STRAT_REPLAY && !ro.schedule)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fuzz/campaign.h"
 
 static volatile sig_atomic_t wd_fired;
 static volatile uint64_t wd_beat;
@@ -99,7 +100,7 @@ const struct sim_finding *cli_watchdog_finding(const struct sim_finding *f)
 		return f;
 	h = *f;
 	h.kind = SIM_F_HANG;
-	snprintf(h.signature, sizeof(h.signature), "%s", CLI_WALL_HANG_SIG);
+	snprintf(h.signature, sizeof(h.signature), "%s", APSIM_WALL_HANG_SIG);
 	snprintf(text, sizeof(text),
 		 "INFO: no progress: wall-clock budget exhausted (--exec-timeout %ld s)\n"
 		 "thread T%d was stopped at step %llu while running code that reaches no\n"

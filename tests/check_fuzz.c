@@ -437,6 +437,45 @@ START_TEST(campaign_deterministic)
 }
 END_TEST
 
+/* --print-seed N: exactly the scenario apsim_gen_scenario(N) gives with
+ * the same generator options, as the campaign runs it (one execution). */
+static void check_print_seed(uint64_t seed, const char *opts, const struct apsim_gen_opts *go)
+{
+	static struct apsim_scenario s;
+	char cmd[512], *want = NULL, got[1 << 16];
+	size_t wlen = 0, n;
+	FILE *f, *p;
+
+	apsim_gen_scenario(seed, go, &s);
+	s.explore.iterations = 1;
+	f = open_memstream(&want, &wlen);
+	ck_assert_int_eq(apsim_scn_write(f, &s), 0);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' fuzz --print-seed %llu %s", APSIM_BIN,
+		 (unsigned long long)seed, opts);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(got, 1, sizeof(got) - 1, p);
+	got[n] = 0;
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_str_eq(got, want);
+	free(want);
+}
+
+START_TEST(campaign_print_seed)
+{
+	struct apsim_gen_opts go;
+
+	apsim_gen_opts_default(&go);
+	check_print_seed(140, "", &go);
+	check_print_seed(0xfffffffffffffULL, "", &go);
+	go.threads_min = go.threads_max = 1;
+	go.ops_min = 5;
+	go.ops_max = 7;
+	check_print_seed(815, "--threads 1-1 --ops 5-7", &go);
+}
+END_TEST
+
 START_TEST(campaign_usage_errors)
 {
 	char cmd[512];
@@ -481,6 +520,7 @@ static Suite *suite(void)
 		tcase_set_timeout(c, 600);
 		tcase_add_test(c, campaign_deterministic);
 		tcase_add_test(c, campaign_usage_errors);
+		tcase_add_test(c, campaign_print_seed);
 		suite_add_tcase(s, c);
 	}
 #endif

@@ -286,5 +286,28 @@ chmod +x "$T/fakebin/"*
 t 0 "deps.sh with a package missing" env PATH="$T/fakebin:$PATH" sh "$ROOT/tools/deps.sh"
 has "$T/apt-args" "DPkg::Lock::Timeout=600 install" "deps.sh waits for the dpkg lock"
 
+# ------------------------------------------------ issue 16: fuzz items 4, 5, 7
+t 0 "fuzz --print-seed 140: exit 0" "$A" fuzz --print-seed 140
+cp "$T/out" "$T/seed-140.scn"
+has "$T/seed-140.scn" "scenario fuzz-140" "fuzz --print-seed: the seed's scenario"
+t 1 "fuzz --print-seed 140: apsim run replays the seed's finding" "$A" run "$T/seed-140.scn" --out "$T/ps-run"
+has "$T/out" "warn:vfio_ap_ops.c:1641" "fuzz --print-seed: the finding of the campaign's seed 140"
+t 2 "fuzz --print-seed x: exit 2" "$A" fuzz --print-seed x
+has "$T/err" "--print-seed: expected 0..2^64-1, got 'x'" "fuzz --print-seed x: says why"
+# stderr is no terminal here: plain progress lines (every 10 s; 0.3 s here)
+(cd "$T" && timeout 60 env APSIM_FUZZ_PROGRESS_S=0.3 "$A" fuzz --seed 1 --time 2 --iterations 0 \
+	--no-shrink --out "$T/fz-prog" > "$T/out" 2> "$T/err")
+rc=$?
+[ $rc -le 1 ] && ok "fuzz --time 2, progress lines: exit 0 or 1" || bad "fuzz --time 2, progress lines: exit $rc"
+[ "$(grep -c '^apsim fuzz: [0-9]* s: execs [0-9]* .* exec/s  unique findings [0-9]*  coverage .* seed [0-9]*$' "$T/err")" -ge 2 ] &&
+	ok "fuzz: periodic progress lines when stderr is no terminal" || bad "fuzz: no periodic progress lines"
+(cd "$T" && timeout 60 env APSIM_FUZZ_PROGRESS_S=0.3 "$A" fuzz -q --seed 1 --time 1 --iterations 0 \
+	--no-shrink --out "$T/fz-prog-q" > "$T/out" 2> "$T/err")
+hasnt "$T/err" "apsim fuzz: " "fuzz -q: no progress lines"
+t 1 "fuzz seed 77, 3000 executions" "$A" fuzz --seed 77 --iterations 3000 --no-shrink --out "$T/fz-groups"
+has "$T/out" "findings by kind and function (most frequent first):" "fuzz: grouped summary"
+grep -A1 'most frequent first' "$T/out" | grep -Eq '^ +2  warn +vfio_ap_mdev_reset_queue +.*/fz-groups/01-warn$' &&
+	ok "fuzz: most frequent group first, with its first directory" || bad "fuzz: grouped summary order"
+
 echo "hardening: $((n - fail)) of $n passed"
 [ $fail = 0 ]

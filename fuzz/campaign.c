@@ -1,0 +1,1252 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz/campaign.c - the fuzzing campaign engine (`apsim fuzz`).
+ *
+ * Owns: the seed range and its split into shards (--shard I/N) and into
+ * chunks claimed by worker processes (-j N), the state the workers share (a
+ * MAP_SHARED mapping manipulated with Concurrency Kit atomics: counters,
+ * chunk cursor, stop flag, the global signature dedup table and the finding
+ * records), crash isolation of workers (a dead worker's seed becomes a
+ * finding, the worker is restarted), per-finding artefacts (scenario.scn,
+ * sim_out_write_finding files, shrinking through the reproduce() predicate,
+ * minimal.scn + minimal/ replay files), the progress line (a terminal) or
+ * the periodic progress lines (anything else), the summary (OUT/summary.json,
+ * text or JSON on stdout, the findings grouped by kind and function).  Its
+ * options come from the program (fuzz/campaign.h; parsing: cli/fuzz.c).
+ *
+ * Robustness: a worker whose execution makes no progress for
+ * --exec-timeout seconds of wall clock is killed and its seed becomes a
+ * `hang` finding; --time is a hard limit (workers still busy STOP_GRACE_S
+ * after it are killed); SIGINT/SIGTERM stop the campaign gracefully (a
+ * second one kills the workers); OUT/summary.json is written at the start,
+ * refreshed every SUMMARY_EVERY_S seconds and at the end (its "status"
+ * says which); an --out that already holds files is refused; every write
+ * error is reported with its file and errno and makes the exit code 3.
+ *
+ * Determinism: a seed fully determines its scenario and its execution, so
+ * a seed range always yields the same output: each signature is owned by
+ * the lowest seed that showed it and directories are numbered in seed
+ * order, whatever -j is (settle() repairs what the workers' race changed).
+ * Wall clock is only used for --time, the progress lines and the summary's
+ * timing fields.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
+#include <apsim/sim.h>
+#include "driver/world/world.h"
+#include "fuzz/campaign.h"
+#include "fuzz/gen.h"
+#include "fuzz/shrink.h"
+
+#define CHUNK          64       /* seeds claimed at once by a worker */
+#define DEDUP_SLOTS    4096     /* open-addressing table of signature hashes */
+#define PAIR_SLOTS     8192     /* lock pairs seen by the campaign (coverage) */
+#define MAX_FINDINGS   256      /* finding records kept (more are counted) */
+#define MAX_JOBS       APSIM_CAMPAIGN_MAX_JOBS
+#define REPRO_EXECS    64       /* executions per reproduce() candidate */
+#define MAX_RESTARTS   100      /* worker restarts before giving up */
+#define STOP_GRACE_S   10.0     /* after --time or a signal: then workers are killed */
+#define SUMMARY_EVERY_S 5.0     /* refresh of OUT/summary.json while running */
+#define PROGRESS_EVERY_S 10.0   /* progress lines when stderr is no terminal */
+#define HANG_SIG       APSIM_WALL_HANG_SIG
+
+enum rec_state { REC_EMPTY = 0, REC_WRITING, REC_DONE, REC_ABANDONED };
+
+struct frec {
+	uint64_t state;
+	uint64_t hash;
+	uint64_t seed;
+	uint64_t repro_seed;       /* minimal.scn: explore seed */
+	int kind;
+	int ops, shrunk_ops;       /* shrunk_ops -1: not shrunk */
+	int repro_iterations;      /* minimal.scn: explore iterations */
+	int shrink_candidates;
+	int sub;                   /* its index among its seed's findings */
+	int slot;                  /* its signature's slot in the dedup table */
+	int wsig;                  /* worker-crash: the signal (< 0: exit status) */
+	int write_failed;          /* an artefact could not be written */
+	uint64_t found_execs;      /* campaign executions when it was found */
+	double found_s;            /* seconds from the start to that moment */
+	char sig[256];
+	char dir[64];              /* relative to OUT */
+	char where[64];            /* function (or place) of the finding: grouping */
+};
+
+struct wslot {
+	uint64_t pid;
+	uint64_t cur_seed;         /* published before each execution */
+	uint64_t chunk_end;        /* end (exclusive, as seed) of the current chunk */
+	uint64_t busy;             /* 1 while running cur_seed */
+	uint64_t done;
+	uint64_t beat;             /* executions started (watchdog heartbeat) */
+};
+
+struct shared {
+	double t0;                 /* campaign start (wall clock) */
+	uint64_t cursor;           /* next unclaimed offset into the seed range */
+	uint64_t execs;
+	uint64_t stop;
+	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
+	uint64_t overflow;         /* dedup table full */
+	uint64_t write_errors;     /* artefacts that could not be written */
+	uint64_t npairs;           /* coverage: distinct lock pairs */
+	uint64_t pairs[PAIR_SLOTS];
+	uint64_t nresults;         /* coverage: distinct (operation, result) */
+	uint64_t results[PAIR_SLOTS];
+	uint64_t nblocks;          /* coverage: driver blocks (COVER builds) */
+	uint8_t blocks[SIM_COVER_SIZE];
+	uint64_t table[DEDUP_SLOTS];
+	uint64_t minseed[DEDUP_SLOTS];  /* lowest seed (+1) that showed it */
+	struct wslot w[MAX_JOBS];
+	struct frec f[MAX_FINDINGS];
+};
+
+
+static struct apsim_campaign_opts FO;
+static struct shared *SH;
+static int my_slot;
+
+/* Wall-clock seconds: --time, progress and timing fields only. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+
+
+/* FNV-1a; 0 is the empty-slot marker. */
+static uint64_t sig_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+/* Insert h (non-zero) into the open-addressing table `set` of `slots`
+ * entries, shared between the workers (CAS): its slot, *is_new = this
+ * caller inserted it; -1 when the table is full. */
+static int set_insert(uint64_t *set, unsigned slots, uint64_t h, bool *is_new)
+{
+	*is_new = false;
+	for (unsigned i = 0; i < slots; i++) {
+		unsigned at = (unsigned)((h + i) % slots);
+		uint64_t v = ck_pr_load_64(&set[at]);
+
+		if (v == 0 && ck_pr_cas_64(&set[at], 0, h)) {
+			*is_new = true;
+			return (int)at;
+		}
+		if (v == h || ck_pr_load_64(&set[at]) == h)
+			return (int)at;
+	}
+	return -1;
+}
+
+/* The dedup slot of signature hash h (*is_new: this caller owns it). */
+static int dedup_slot(uint64_t h, bool *is_new)
+{
+	int at = set_insert(SH->table, DEDUP_SLOTS, h, is_new);
+
+	if (at < 0)
+		ck_pr_inc_64(&SH->overflow);
+	return at;
+}
+
+/* Record that `seed` showed the signature in slot `at` (keeps the lowest). */
+static void seed_seen(int at, uint64_t seed)
+{
+	uint64_t *p, cur;
+
+	if (at < 0)
+		return;
+	p = &SH->minseed[at];
+	for (;;) {
+		cur = ck_pr_load_64(p);
+		if (cur && cur <= seed + 1)
+			return;
+		if (ck_pr_cas_64(p, cur, seed + 1))
+			return;
+	}
+}
+
+/* --------------------------------------------------------------- runs */
+
+/* Heartbeat of this worker for the parent's watchdog: an execution starts. */
+static void beat(void)
+{
+	if (SH)
+		ck_pr_inc_64(&SH->w[my_slot].beat);
+	if (FO.exec_begin)
+		FO.exec_begin();
+}
+
+/* A write error: counted (exit code 3) and reported with file and errno. */
+static void write_failed(struct frec *r, const char *path, int err)
+{
+	fprintf(stderr, "apsim: cannot write %s: %s\n", path, strerror(err < 0 ? -err : err));
+	if (r)
+		r->write_failed = 1;
+	if (SH)
+		ck_pr_inc_64(&SH->write_errors);
+}
+
+static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
+{
+	sim_opts_default(o);
+	o->seed = 1;
+	o->preemption_bound = 2;      /* as `apsim run` */
+	if (s->explore.strategy >= 0)
+		o->strategy = s->explore.strategy;
+	if (s->explore.has_seed)
+		o->seed = s->explore.seed;
+	if (s->explore.pct_depth > 0)
+		o->pct_depth = s->explore.pct_depth;
+	if (s->explore.preemption_bound >= 0)
+		o->preemption_bound = s->explore.preemption_bound;
+	if (s->explore.max_steps > 0)
+		o->max_steps = s->explore.max_steps;
+	o->trace = false;
+}
+
+struct repro_ctx {
+	const char *sig;
+	bool found;
+	uint64_t index;            /* execution index of the last reproduction */
+};
+
+static int repro_cb(uint64_t idx, const struct sim_result *res, void *arg)
+{
+	struct repro_ctx *c = arg;
+	int n = sim_findings_count();
+
+	(void)res;
+	beat();
+	for (int i = 0; i < n; i++)
+		if (!strcmp(sim_finding_get(i)->signature, c->sig)) {
+			c->found = true;
+			c->index = idx;
+			return 1;
+		}
+	return 0;
+}
+
+/* Explore up to `iters` executions of s; true if sig shows up. */
+static bool explore_for(const struct apsim_scenario *s, const char *sig, long iters,
+			bool trace, struct repro_ctx *c)
+{
+	static struct apsim_exec ex;
+	struct sim_explore_stats st;
+	struct sim_opts o;
+
+	opts_for(s, &o);
+	o.trace = trace;
+	c->sig = sig;
+	c->found = false;
+	apsim_world_explore(s, &o, (uint64_t)iters, repro_cb, c, &ex, &st);
+	return c->found;
+}
+
+/* The shrinker's predicate. */
+static bool reproduce(const struct apsim_scenario *s, void *arg)
+{
+	struct repro_ctx *c = arg, t;
+
+	if (explore_for(s, c->sig, REPRO_EXECS, false, &t)) {
+		c->found = true;
+		c->index = t.index;
+		return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------- artefacts */
+
+static void fill_scn(FILE *f, void *arg)
+{
+	apsim_scn_write(f, arg);
+}
+
+int apsim_fuzz_write_scn(const char *path, const struct apsim_scenario *s)
+{
+	return sim_out_write_atomic(path, fill_scn, (void *)s);
+}
+
+/* The artefacts of finding f (sim_out_write_finding), replayed by the
+ * program's binary on scn_path. */
+static int write_finding(const char *dir, const struct sim_finding *f,
+			 const char *scn_path, const char *header)
+{
+	struct sim_out_finding o = {
+		.f = f, .header = header, .trace_width = FO.trace_width,
+		.replay_bin = FO.replay_bin, .scn_path = scn_path,
+	};
+
+	return sim_out_write_finding(dir, &o);
+}
+
+static void fill_text(FILE *f, void *arg)
+{
+	fputs(arg, f);
+}
+
+/* The expectation `apsim run` needs to pass exactly when the finding
+ * reproduces; kinds without an expectation keyword get none (an unexpected
+ * finding makes `apsim run` exit 1). */
+static void set_expectation(struct apsim_scenario *s, int kind, const char *sig)
+{
+	s->nexpect = apsim_expect_for_finding(&s->expect[0], kind, sig) ? 0 : 1;
+}
+
+static void header_for(char *buf, size_t len, uint64_t seed, const struct apsim_scenario *s)
+{
+	snprintf(buf, len,
+		 "apsim %s fuzz -- driver: linux %s (%s, sha %s), variant: %s\n"
+		 "scenario: %s (generated from seed %llu)\nstrategy: %s, seed %llu, pct-depth %d\n",
+		 FO.version, apsim_ksrc_version, apsim_ksrc_path, apsim_ksrc_sha,
+		 apsim_variant_name[0] ? apsim_variant_name : "base", s->name,
+		 (unsigned long long)seed,
+		 sim_strategy_name(s->explore.strategy >= 0 ? s->explore.strategy : 0),
+		 (unsigned long long)s->explore.seed,
+		 s->explore.pct_depth > 0 ? s->explore.pct_depth : 3);
+}
+
+static const struct sim_finding *find_sig(const char *sig)
+{
+	for (int i = 0; i < sim_findings_count(); i++)
+		if (!strcmp(sim_finding_get(i)->signature, sig))
+			return sim_finding_get(i);
+	return NULL;
+}
+
+/*
+ * Where finding `sig` happened, for the grouped summary: the function of a
+ * WARN (its report's "WARNING: ... at FILE:LINE FUNCTION" line), the
+ * function of a crash ("crash:SIGSEGV@FUNCTION"), else the signature after
+ * its kind ("gisc-refcount", "A->B->A").
+ */
+static void where_of(char *out, size_t len, const char *sig, const char *report)
+{
+	const char *w = report ? strstr(report, "WARNING: ") : NULL;
+	const char *at = strchr(sig, '@'), *colon = strchr(sig, ':');
+
+	if (w && (w == report || w[-1] == '\n')) {
+		const char *end = w + strcspn(w, "\n"), *fn = end;
+
+		while (fn > w && fn[-1] != ' ')
+			fn--;
+		snprintf(out, len, "%.*s", (int)(end - fn), fn);
+	} else if (at) {
+		snprintf(out, len, "%s", at + 1);
+	} else {
+		snprintf(out, len, "%s", colon ? colon + 1 : sig);
+	}
+}
+
+/* The artefacts of record r from `seed` (its generated scenario gen) into
+ * directory dir: scenario, traced re-run, shrink, minimal.scn. */
+static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
+			    const struct apsim_scenario *gen, int kind, const char *sig)
+{
+	static struct apsim_scenario s, min;
+	static struct apsim_exec ex;
+	char path[PATH_MAX + 32], hdr[1024], mdir[PATH_MAX + 16];
+	struct sim_result res;
+	struct sim_opts o;
+	const struct sim_finding *f;
+	struct repro_ctx rc;
+	int err;
+
+	r->shrunk_ops = -1;
+	if ((err = sim_out_mkdirs(dir))) {
+		write_failed(r, dir, err);
+		return;
+	}
+	/* 1. the generated scenario, as a file `apsim run` replays (exec 0) */
+	memcpy(&s, gen, sizeof(s));
+	s.explore.iterations = 1;
+	set_expectation(&s, kind, sig);
+	r->ops = apsim_scn_count_ops(&s);
+	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
+	if ((err = apsim_fuzz_write_scn(path, &s)))
+		write_failed(r, path, err);
+	/* 2. the same execution again with the trace on */
+	opts_for(&s, &o);
+	o.trace = true;
+	beat();
+	apsim_world_run(&s, &o, &res, &ex);
+	header_for(hdr, sizeof(hdr), seed, &s);
+	f = find_sig(sig);
+	where_of(r->where, sizeof(r->where), sig, f ? f->report : NULL);
+	if (!f)
+		fprintf(stderr, "apsim: seed %llu: finding %s did not recur with tracing on\n",
+			(unsigned long long)seed, sig);
+	else if ((err = write_finding(dir, f, path, hdr)))
+		write_failed(r, dir, err);
+	/* 3. shrink */
+	if (!FO.no_shrink && f) {
+		struct apsim_shrink_stats st;
+
+		memcpy(&min, gen, sizeof(min));
+		rc.sig = sig;
+		rc.found = true;
+		rc.index = 0;
+		apsim_shrink(&min, reproduce, &rc, FO.shrink_budget, &st);
+		r->shrink_candidates = st.candidates;
+		snprintf(min.name, sizeof(min.name), "fuzz-%llu-min", (unsigned long long)seed);
+		snprintf(min.description, sizeof(min.description),
+			 "%s, shrunk by apsim fuzz from seed %llu (%d -> %d ops)",
+			 sim_finding_kind_name(kind), (unsigned long long)seed,
+			 st.ops_before, st.ops_after);
+		min.explore.iterations = (long)rc.index + 1;
+		set_expectation(&min, kind, sig);
+		r->shrunk_ops = st.ops_after;
+		r->repro_seed = min.explore.seed;
+		r->repro_iterations = (int)rc.index + 1;
+		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
+		if ((err = apsim_fuzz_write_scn(path, &min)))
+			write_failed(r, path, err);
+		/* 4. the shrunk run's schedule, trace and replay command */
+		if (explore_for(&min, sig, rc.index + 1, true, &rc) && (f = find_sig(sig))) {
+			header_for(hdr, sizeof(hdr), seed, &min);
+			snprintf(mdir, sizeof(mdir), "%s/minimal", dir);
+			if ((err = write_finding(mdir, f, path, hdr)))
+				write_failed(r, mdir, err);
+		} else {
+			fprintf(stderr, "apsim: seed %llu: minimal scenario did not reproduce %s\n",
+				(unsigned long long)seed, sig);
+		}
+	}
+}
+
+/* A new signature owned by this worker: artefacts, shrink, minimal.scn.
+ * Everything is on disk (atomically) before the campaign goes on. */
+static void handle_new(uint64_t seed, const struct apsim_scenario *gen, int kind,
+		       const char *sig, int sub, int slot)
+{
+	char dir[PATH_MAX];
+	uint64_t k = ck_pr_faa_64(&SH->nfind, 1);
+	struct frec *r;
+
+	if (k >= MAX_FINDINGS)
+		return;
+	r = &SH->f[k];
+	r->found_s = now_s() - SH->t0;
+	r->found_execs = ck_pr_load_64(&SH->execs) + 1;
+	r->hash = sig_hash(sig);
+	r->seed = seed;
+	r->sub = sub;
+	r->slot = slot;
+	r->kind = kind;
+	r->shrunk_ops = -1;
+	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
+		 sim_finding_kind_name(kind));
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_WRITING);
+	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
+	write_artefacts(r, dir, seed, gen, kind, sig);
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_DONE);
+}
+
+/* ----------------------------------------------------------- coverage */
+
+/*
+ * Coverage shown by the progress line and the summary: the distinct lock
+ * pairs (lock dependencies: B taken while holding A, by class name) and
+ * the distinct (operation, result) pairs the campaign's executions
+ * reached, and, in builds with driver coverage (make COVER=1), the
+ * distinct basic blocks of the driver that ran.  Each worker filters
+ * through local sets first, so the shared tables (CAS, as the dedup table)
+ * see each id about once per worker.
+ */
+static uint64_t local_pairs[PAIR_SLOTS];
+
+static uint64_t local_results[PAIR_SLOTS];
+
+/* (operation kind, result) as an id; results > 0 (byte counts) count as 1 */
+static uint64_t result_id(int kind, long r)
+{
+	uint64_t h = ((uint64_t)(unsigned)kind << 32 | (uint32_t)(r > 0 ? 1 : r)) *
+		     0x9E3779B97F4A7C15ULL;
+
+	h ^= h >> 31;
+	return h ? h : 1;
+}
+
+static void cover_add(uint64_t *local, uint64_t *shared, uint64_t *count, uint64_t id)
+{
+	bool is_new;
+
+	if (set_insert(local, PAIR_SLOTS, id, &is_new) >= 0 && is_new &&
+	    set_insert(shared, PAIR_SLOTS, id, &is_new) >= 0 && is_new)
+		ck_pr_inc_64(count);
+}
+
+static void cover_exec(const struct apsim_scenario *s, const struct apsim_exec *ex)
+{
+	uint64_t ids[256];
+	size_t n = sim_lockdep_pair_ids(ids, 256);
+
+	for (size_t i = 0; i < n && i < 256; i++)
+		cover_add(local_pairs, SH->pairs, &SH->npairs, ids[i]);
+	for (int i = 0; i < s->nsetup; i++)
+		if (ex->setup[i] != APSIM_RES_NOT_RUN)
+			cover_add(local_results, SH->results, &SH->nresults,
+				  result_id(s->setup[i].kind, ex->setup[i]));
+	for (int t = 0; t < s->nthreads; t++)
+		for (int i = 0; i < s->threads[t].nops; i++)
+			if (ex->thr[t][i] != APSIM_RES_NOT_RUN)
+				cover_add(local_results, SH->results, &SH->nresults,
+					  result_id(s->threads[t].ops[i].kind, ex->thr[t][i]));
+}
+
+/* COVER builds: fold this worker's block map into the campaign's. */
+static void cover_blocks(void)
+{
+	const uint8_t *m = sim_cover_map();
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < SIM_COVER_SIZE; i++)
+		if (m[i] && !SH->blocks[i] && !ck_pr_fas_8(&SH->blocks[i], 1))
+			ck_pr_inc_64(&SH->nblocks);
+}
+
+/* ------------------------------------------------------------ workers */
+
+static void run_seed(uint64_t seed)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	static char sigs[16][256];
+	int kinds[16], subs[16], slots[16], n, nn = 0;
+	struct sim_result res;
+	struct sim_opts o;
+
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	opts_for(&s, &o);
+	beat();
+	apsim_world_run(&s, &o, &res, &ex);
+	cover_exec(&s, &ex);
+	if (!(seed & 127))
+		cover_blocks();
+	n = sim_findings_count();
+	/* copy out first: handling one re-runs the world */
+	for (int i = 0; i < n && nn < 16; i++) {
+		const struct sim_finding *f = sim_finding_get(i);
+		bool is_new;
+		int at = dedup_slot(sig_hash(f->signature), &is_new);
+
+		seed_seen(at, seed);
+		if (!is_new)
+			continue;
+		snprintf(sigs[nn], sizeof(sigs[nn]), "%s", f->signature);
+		subs[nn] = i;
+		slots[nn] = at;
+		kinds[nn++] = f->kind;
+	}
+	for (int i = 0; i < nn; i++)
+		handle_new(seed, &s, kinds[i], sigs[i], subs[i], slots[i]);
+}
+
+/* Run seeds [from, to) of the range (offsets -> seeds, shard filter). */
+static void run_span(uint64_t from, uint64_t to)
+{
+	struct wslot *w = &SH->w[my_slot];
+
+	for (uint64_t seed = from; seed < to; seed++) {
+		if (ck_pr_load_64(&SH->stop))
+			return;
+		if (!apsim_fuzz_shard_owns(seed, FO.shard_i, FO.shard_n))
+			continue;
+		ck_pr_store_64(&w->chunk_end, to);
+		ck_pr_store_64(&w->cur_seed, seed);
+		ck_pr_store_64(&w->busy, 1);
+		run_seed(seed);
+		ck_pr_store_64(&w->busy, 0);
+		ck_pr_inc_64(&SH->execs);
+	}
+}
+
+static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
+{
+	my_slot = slot;
+	if (resume_from < resume_to)
+		run_span(resume_from, resume_to);
+	/* APSIM_FUZZ_CHUNK_ORDER=reverse hands the chunks out from the end of
+	 * the range (for the tests: every signature is then first seen at a
+	 * higher seed than its lowest, and settle() must put it right) */
+	const char *order = getenv("APSIM_FUZZ_CHUNK_ORDER");
+	bool reverse = order && !strcmp(order, "reverse");
+	uint64_t nchunks = (FO.count + CHUNK - 1) / CHUNK;
+
+	while (!ck_pr_load_64(&SH->stop)) {
+		uint64_t off = ck_pr_faa_64(&SH->cursor, CHUNK), end;
+
+		if (off >= FO.count)
+			break;
+		if (reverse)
+			off = (nchunks - 1 - off / CHUNK) * CHUNK;
+		end = off + CHUNK < FO.count ? off + CHUNK : FO.count;
+		run_span(FO.first + off, FO.first + end);
+	}
+	cover_blocks();
+	ck_pr_store_64(&SH->w[my_slot].done, 1);
+}
+
+static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
+{
+	pid_t pid, parent = getpid();
+
+	fflush(stdout);
+	fflush(stderr);
+	ck_pr_store_64(&SH->w[slot].busy, 0);
+	ck_pr_store_64(&SH->w[slot].done, 0);
+	pid = fork();
+	if (pid == 0) {
+		/* the parent stops the campaign on SIGINT/SIGTERM (a terminal's
+		 * ^C reaches the whole process group) */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		/* a parent killed with -9 takes its workers along */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		worker_main(slot, from, to);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(0);
+	}
+	if (pid > 0)
+		ck_pr_store_64(&SH->w[slot].pid, (uint64_t)pid);
+	return pid;
+}
+
+/* scenario.scn and report.txt of a worker-crash record, for `seed`. */
+static void write_crash(struct frec *r, const char *dir, uint64_t seed)
+{
+	static struct apsim_scenario s;
+	char path[PATH_MAX + 32], text[1024];
+	int sig = r->wsig;
+
+	int err;
+
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	s.explore.iterations = 1;
+	r->seed = seed;
+	r->ops = apsim_scn_count_ops(&s);
+	if ((err = sim_out_mkdirs(dir))) {
+		write_failed(r, dir, err);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
+	if ((err = apsim_fuzz_write_scn(path, &s)))
+		write_failed(r, path, err);
+	if (r->kind == SIM_F_HANG)
+		snprintf(text, sizeof(text),
+			 "finding: hang (%s)\n\nINFO: no progress: wall-clock budget exhausted: an execution of\n"
+			 "seed %llu (or of the handling of a finding of it) ran for more than\n"
+			 "%ld s (--exec-timeout) without finishing; the worker was killed.\n"
+			 "Reproduce: apsim run scenario.scn --exec-timeout %ld (in this directory)\n",
+			 r->sig, (unsigned long long)seed, FO.exec_timeout, FO.exec_timeout);
+	else
+		snprintf(text, sizeof(text),
+			 "finding: crash (%s)\n\nThe fuzz worker process died (signal %d: %s)\n"
+			 "while running seed %llu (or while handling a finding of it).\n"
+			 "Reproduce: apsim run scenario.scn (in this directory)\n",
+			 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	if ((err = sim_out_write_atomic(path, fill_text, text)))
+		write_failed(r, path, err);
+}
+
+/* A worker died while running seed: record it as a crash finding (hung:
+ * the watchdog killed it, a hang finding). */
+static void worker_crashed(uint64_t seed, int sig, bool hung)
+{
+	char signature[64], dir[PATH_MAX];
+	uint64_t k;
+	struct frec *r;
+	bool is_new;
+	int at;
+
+	if (hung)
+		snprintf(signature, sizeof(signature), "%s", HANG_SIG);
+	else if (sig > 0)
+		snprintf(signature, sizeof(signature), "worker-crash:%s", strsignal(sig));
+	else
+		snprintf(signature, sizeof(signature), "worker-crash:exit-%d", -sig);
+	at = dedup_slot(sig_hash(signature), &is_new);
+	seed_seen(at, seed);
+	if (!is_new)
+		return;
+	k = ck_pr_faa_64(&SH->nfind, 1);
+	if (k >= MAX_FINDINGS)
+		return;
+	r = &SH->f[k];
+	r->hash = sig_hash(signature);
+	r->seed = seed;
+	r->sub = 0;
+	r->slot = at;
+	r->wsig = sig;
+	r->kind = hung ? SIM_F_HANG : SIM_F_CRASH;
+	r->shrunk_ops = -1;
+	r->found_s = now_s() - SH->t0;
+	r->found_execs = ck_pr_load_64(&SH->execs);
+	snprintf(r->sig, sizeof(r->sig), "%s", signature);
+	snprintf(r->where, sizeof(r->where), "%s", signature);
+	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
+		 sim_finding_kind_name(r->kind));
+	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
+	write_crash(r, dir, seed);
+	ck_pr_fence_store();
+	ck_pr_store_64(&r->state, REC_DONE);
+}
+
+/* ------------------------------------------------------------ settle */
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int rec_order(const void *a, const void *b)
+{
+	const struct frec *x = a, *y = b;
+
+	if (x->seed != y->seed)
+		return x->seed < y->seed ? -1 : 1;
+	if (x->sub != y->sub)
+		return x->sub < y->sub ? -1 : 1;
+	return strcmp(x->sig, y->sig);
+}
+
+/* Give record r its artefacts from the lower seed `seed` (a worker got to
+ * the signature first from a higher one): into a new directory that then
+ * replaces the old. */
+static void redo_lower(struct frec *r, uint64_t seed)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	char a[PATH_MAX], b[PATH_MAX + 16], t[PATH_MAX + 16];
+	struct sim_result res;
+	struct sim_opts o;
+	int sub = -1;
+
+	snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
+	if (!strncmp(r->sig, "worker-crash:", 13) || !strcmp(r->sig, HANG_SIG)) {
+		write_crash(r, a, seed);	/* not re-run: it would kill or stop this process */
+		return;
+	}
+	apsim_gen_scenario(seed, &FO.gen, &s);
+	opts_for(&s, &o);
+	apsim_world_run(&s, &o, &res, &ex);
+	for (int j = 0; j < sim_findings_count() && sub < 0; j++)
+		if (!strcmp(sim_finding_get(j)->signature, r->sig))
+			sub = j;
+	if (sub < 0) {
+		fprintf(stderr, "apsim: seed %llu: finding %s did not recur; keeping seed %llu\n",
+			(unsigned long long)seed, r->sig, (unsigned long long)r->seed);
+		return;
+	}
+	snprintf(t, sizeof(t), "%s/.settle-%s", FO.out, r->dir);
+	rm_tree(t);
+	write_artefacts(r, t, seed, &s, r->kind, r->sig);
+	snprintf(b, sizeof(b), "%s.old", a);
+	if (rename(a, b) || rename(t, a)) {
+		write_failed(r, a, errno);
+		return;
+	}
+	rm_tree(b);
+	r->seed = seed;
+	r->sub = sub;
+}
+
+/*
+ * After the workers, make OUT what one worker would have written.  A
+ * signature belongs to the lowest seed that showed it; with -j N another
+ * worker may have got to it first from a higher seed, so its artefacts are
+ * made again from the lowest one.  Then the records are sorted by (seed,
+ * index of the finding within its seed's execution) and their directories
+ * renamed to match (in two steps: a new name may be another's old one).
+ */
+static void settle(void)
+{
+	uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+	char a[PATH_MAX], b[PATH_MAX + 16];
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct frec *r = &SH->f[i];
+		uint64_t low = r->slot >= 0 ? ck_pr_load_64(&SH->minseed[r->slot]) : 0;
+
+		if (r->state == REC_DONE && low && low - 1 < r->seed)
+			redo_lower(r, low - 1);
+	}
+	qsort(SH->f, n, sizeof(SH->f[0]), rec_order);
+	for (int step = 0; step < 2; step++)
+		for (uint64_t i = 0; i < n; i++) {
+			struct frec *r = &SH->f[i];
+			char final[64], want[64];
+
+			snprintf(final, sizeof(final), "%02llu-%s", (unsigned long long)i + 1,
+				 sim_finding_kind_name(r->kind));
+			if (!strcmp(final, r->dir))
+				continue;
+			if (step == 0)
+				snprintf(want, sizeof(want), ".renum-%llu", (unsigned long long)i);
+			else
+				snprintf(want, sizeof(want), "%s", final);
+			snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
+			snprintf(b, sizeof(b), "%s/%s", FO.out, want);
+			if (rename(a, b) == 0)
+				snprintf(r->dir, sizeof(r->dir), "%s", want);
+			else if (step == 1 && errno != ENOENT)   /* abandoned: never made */
+				write_failed(r, b, errno);
+		}
+}
+
+/* ----------------------------------------------------------- summary */
+
+struct summary {
+	double secs;
+	uint64_t execs;
+	const char *status;        /* running, stopped (signal), finished */
+};
+
+static void fill_summary(FILE *f, void *arg)
+{
+	const struct summary *sm = arg;
+	uint64_t n = ck_pr_load_64(&SH->nfind), shown = 0;
+	char blocks[32];
+
+	if (n > MAX_FINDINGS)
+		n = MAX_FINDINGS;
+	if (sim_cover_map())
+		snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)SH->nblocks);
+	else
+		snprintf(blocks, sizeof(blocks), "null");
+	fprintf(f, "{\n  \"apsim\": \"%s\",\n  \"status\": \"%s\",\n  \"variant\": ",
+		FO.version, sm->status);
+	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
+	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
+		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
+		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n"
+		"  \"findings\": [",
+		(unsigned long long)FO.first, (unsigned long long)(FO.until_time ? 0 : FO.count),
+		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
+		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
+		(unsigned long long)SH->nresults, blocks);
+	for (uint64_t i = 0; i < n; i++) {
+		const struct frec *r = &SH->f[i];
+
+		/* claimed by a worker that has not filled it in yet (or died
+		 * doing so): nothing to say */
+		if (ck_pr_load_64((uint64_t *)&r->state) == REC_EMPTY)
+			continue;
+		fprintf(f, "%s\n    {\"signature\":", shown++ ? "," : "");
+		sim_out_json_str(f, r->sig);
+		fprintf(f, ",\"kind\":\"%s\",\"seed\":%llu,\"dir\":", sim_finding_kind_name(r->kind),
+			(unsigned long long)r->seed);
+		sim_out_json_str(f, r->dir);
+		fprintf(f, ",\"ops\":%d,\"shrunk_ops\":%d,\"complete\":%s,"
+			"\"found_at_exec\":%llu,\"found_after_s\":%.3f}", r->ops,
+			r->shrunk_ops, r->state == REC_DONE && !r->write_failed ? "true" : "false",
+			(unsigned long long)r->found_execs, r->found_s);
+	}
+	fprintf(f, "%s]\n}\n", shown ? "\n  " : "");
+}
+
+static bool write_summary(const struct summary *sm)
+{
+	char path[PATH_MAX];
+	int e;
+
+	snprintf(path, sizeof(path), "%s/summary.json", FO.out);
+	e = sim_out_write_atomic(path, fill_summary, (void *)sm);
+	if (e)
+		write_failed(NULL, path, e);
+	return !e;
+}
+
+/* SIGINT/SIGTERM: 1 = stop gracefully, 2 = a second one: stop now. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (stop_signal < 2)
+		stop_signal++;
+}
+
+static void stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * A reused --out would mix two campaigns' findings: an OUT that holds
+ * anything is refused (use a new directory, or remove it; several runs are
+ * combined with tools/fuzz-merge.sh).
+ */
+static bool out_in_use(const char *out)
+{
+	DIR *d = opendir(out);
+	struct dirent *e;
+	bool used = false;
+
+	if (!d)
+		return false;
+	while (!used && (e = readdir(d)))
+		used = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	if (used)
+		fprintf(stderr, "apsim: --out %s is not empty (the output of an earlier campaign?): "
+			"give a new directory or remove it; tools/fuzz-merge.sh combines campaigns\n", out);
+	return used;
+}
+
+/* The state of the campaign at time t: executions, rate, findings,
+ * coverage, the highest seed being run. */
+static void progress_line(char *buf, size_t len, double t, double t0)
+{
+	uint64_t e = ck_pr_load_64(&SH->execs), cur = 0;
+	char cov[96];
+	int cl;
+
+	for (int j = 0; j < FO.jobs; j++)
+		if (SH->w[j].cur_seed > cur)
+			cur = SH->w[j].cur_seed;
+	cl = snprintf(cov, sizeof(cov), "%llu lock pairs, %llu op results",
+		      (unsigned long long)ck_pr_load_64(&SH->npairs),
+		      (unsigned long long)ck_pr_load_64(&SH->nresults));
+	if (sim_cover_map())
+		snprintf(cov + cl, sizeof(cov) - (size_t)cl, ", %llu blocks",
+			 (unsigned long long)ck_pr_load_64(&SH->nblocks));
+	snprintf(buf, len, "execs %llu  %.0f exec/s  unique findings %llu  coverage %s  seed %llu",
+		 (unsigned long long)e, t > t0 ? e / (t - t0) : 0.0,
+		 (unsigned long long)ck_pr_load_64(&SH->nfind), cov, (unsigned long long)cur);
+}
+
+/*
+ * The findings grouped by kind and function (one bug often shows as
+ * several signatures): count and first directory of each group, most
+ * frequent first, then in directory order.
+ */
+static void print_groups(uint64_t n)
+{
+	static int first[MAX_FINDINGS], count[MAX_FINDINGS], order[MAX_FINDINGS];
+	int ng = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		const struct frec *r = &SH->f[i];
+		int g;
+
+		for (g = 0; g < ng; g++) {
+			const struct frec *q = &SH->f[first[g]];
+
+			if (q->kind == r->kind && !strcmp(q->where, r->where))
+				break;
+		}
+		if (g == ng) {
+			first[ng] = (int)i;
+			count[ng++] = 0;
+		}
+		count[g]++;
+	}
+	for (int g = 0; g < ng; g++) {
+		int k = g;
+
+		while (k > 0 && count[order[k - 1]] < count[g]) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = g;
+	}
+	printf("findings by kind and function (most frequent first):\n");
+	for (int k = 0; k < ng; k++) {
+		const struct frec *r = &SH->f[first[order[k]]];
+
+		printf("  %4d  %-13s %-40s %s/%s\n", count[order[k]], sim_finding_kind_name(r->kind),
+		       r->where[0] ? r->where : "?", FO.out, r->dir);
+	}
+}
+
+void apsim_campaign_opts_default(struct apsim_campaign_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->first = 1;
+	o->count = 10000;
+	o->jobs = 1;
+	o->shard_n = 1;
+	o->out = "apsim-out/fuzz";
+	o->shrink_budget = 150;
+	o->exec_timeout = 30;
+	o->version = "?";
+	o->replay_bin = "apsim";
+	o->trace_width = 44;
+	apsim_gen_opts_default(&o->gen);
+}
+
+int apsim_campaign_run(const struct apsim_campaign_opts *opts)
+{
+	double t0, last = 0, last_summary, stop_at = 0;
+	int restarts = 0, live = 0;
+	struct summary sm;
+	pid_t pids[MAX_JOBS];
+	uint64_t beats[MAX_JOBS];
+	double beat_t[MAX_JOBS];
+	bool hung[MAX_JOBS], killed_all = false;
+	bool progress, plain;
+	double plain_every = PROGRESS_EVERY_S;
+	const char *every;
+	char line[256];
+
+	FO = *opts;
+	if (out_in_use(FO.out))
+		return APSIM_CAMPAIGN_UNUSABLE;
+	{
+		int e = sim_out_mkdirs(FO.out);
+
+		if (e) {
+			fprintf(stderr, "apsim: cannot create %s: %s\n", FO.out, strerror(-e));
+			return APSIM_CAMPAIGN_WRITE;
+		}
+	}
+
+	SH = mmap(NULL, sizeof(*SH), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (SH == MAP_FAILED) {
+		fprintf(stderr, "apsim: mmap: %s\n", strerror(errno));
+		return APSIM_CAMPAIGN_UNUSABLE;
+	}
+	memset(SH, 0, sizeof(*SH));
+	apsim_world_init();       /* snapshot once; workers inherit it */
+	progress = !FO.quiet && isatty(2) && !getenv("CI");
+	plain = !FO.quiet && !progress;
+	if ((every = getenv("APSIM_FUZZ_PROGRESS_S")))
+		plain_every = strtod(every, NULL);
+	t0 = now_s();
+	SH->t0 = t0;
+	last = progress ? 0 : t0;   /* plain lines: the first after plain_every */
+	sm.secs = 0;
+	sm.execs = 0;
+	sm.status = "running";
+	if (!write_summary(&sm))
+		return APSIM_CAMPAIGN_WRITE;
+	last_summary = t0;
+	stop_signals();
+	for (int j = 0; j < FO.jobs; j++) {
+		pids[j] = spawn_worker(j, 0, 0);
+		if (pids[j] < 0) {
+			fprintf(stderr, "apsim: fork: %s\n", strerror(errno));
+			ck_pr_store_64(&SH->stop, 1);
+			break;
+		}
+		beats[j] = 0;
+		beat_t[j] = t0;
+		hung[j] = false;
+		live++;
+	}
+	while (live > 0) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+		double t = now_s();
+
+		if (p > 0) {
+			int j;
+
+			for (j = 0; j < FO.jobs && pids[j] != p; j++)
+				;
+			if (j == FO.jobs)
+				continue;
+			live--;
+			pids[j] = -1;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && SH->w[j].done)
+				continue;
+			/* killed at the hard stop: its seed was not finished, no finding */
+			if (killed_all)
+				continue;
+			/* died: the seed it was on is a finding; resume after it */
+			{
+				uint64_t seed = ck_pr_load_64(&SH->w[j].cur_seed);
+				uint64_t end = ck_pr_load_64(&SH->w[j].chunk_end);
+				int sig = WIFSIGNALED(st) ? WTERMSIG(st) :
+					  -(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+
+				ck_pr_inc_64(&SH->execs);
+				worker_crashed(seed, sig, hung[j]);
+				for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
+					if (SH->f[i].state == REC_WRITING && SH->f[i].seed == seed)
+						SH->f[i].state = REC_ABANDONED;
+				if (!ck_pr_load_64(&SH->stop) && restarts++ < MAX_RESTARTS) {
+					pids[j] = spawn_worker(j, seed + 1, end);
+					if (pids[j] > 0) {
+						live++;
+						beats[j] = ck_pr_load_64(&SH->w[j].beat);
+						beat_t[j] = t;
+						hung[j] = false;
+					}
+				} else if (restarts > MAX_RESTARTS) {
+					fprintf(stderr, "apsim: too many worker crashes, stopping\n");
+					ck_pr_store_64(&SH->stop, 1);
+				}
+			}
+			continue;
+		}
+		/* graceful stop: --time is up, or SIGINT/SIGTERM */
+		if (!stop_at && ((FO.time_limit > 0 && t - t0 >= FO.time_limit) || stop_signal)) {
+			ck_pr_store_64(&SH->stop, 1);
+			stop_at = t;
+		}
+		/* hard stop: STOP_GRACE_S later, or a second signal */
+		if (stop_at && !killed_all && (t - stop_at >= STOP_GRACE_S || stop_signal > 1)) {
+			if (!FO.quiet)
+				fprintf(stderr, "apsim: stopping the workers still busy\n");
+			for (int j = 0; j < FO.jobs; j++)
+				if (pids[j] > 0)
+					kill(pids[j], SIGKILL);
+			killed_all = true;
+		}
+		/* per-execution watchdog: a worker whose heartbeat stands still */
+		for (int j = 0; j < FO.jobs && FO.exec_timeout > 0 && !killed_all; j++) {
+			uint64_t b = ck_pr_load_64(&SH->w[j].beat);
+
+			if (pids[j] <= 0 || hung[j])
+				continue;
+			if (b != beats[j] || !ck_pr_load_64(&SH->w[j].busy)) {
+				beats[j] = b;
+				beat_t[j] = t;
+			} else if (t - beat_t[j] >= FO.exec_timeout) {
+				hung[j] = true;
+				kill(pids[j], SIGKILL);
+			}
+		}
+		if (t - last_summary >= SUMMARY_EVERY_S) {
+			sm.secs = t - t0;
+			sm.execs = ck_pr_load_64(&SH->execs);
+			write_summary(&sm);
+			last_summary = t;
+		}
+		if (progress && t - last >= 0.25) {
+			progress_line(line, sizeof(line), t, t0);
+			fprintf(stderr, "\r  %s   ", line);
+			last = t;
+		} else if (plain && t - last >= plain_every) {
+			progress_line(line, sizeof(line), t, t0);
+			fprintf(stderr, "apsim fuzz: %.0f s: %s\n", t - t0, line);
+			last = t;
+		}
+		if (p == 0) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (progress)
+		fprintf(stderr, "\r%*s\r", 78, "");
+	sm.secs = now_s() - t0;
+	sm.execs = ck_pr_load_64(&SH->execs);
+	sm.status = stop_signal ? "stopped" : "finished";
+	if (killed_all)
+		for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
+			if (SH->f[i].state == REC_WRITING)
+				SH->f[i].state = REC_ABANDONED;
+	if (!stop_signal) {
+		/* settle re-runs seeds here, in the parent: a driver loop must
+		 * not stop the campaign there either */
+		if (FO.watchdog_start)
+			FO.watchdog_start(FO.exec_timeout);
+		settle();
+		if (FO.watchdog_stop)
+			FO.watchdog_stop();
+	}
+	{
+		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+		int rc;
+
+		write_summary(&sm);
+		if (FO.json) {
+			fill_summary(stdout, &sm);
+		} else {
+			printf("fuzz: %llu executions in %.1fs (%.0f exec/s), %llu unique finding%s -> %s\n",
+			       (unsigned long long)sm.execs, sm.secs,
+			       sm.secs > 0 ? sm.execs / sm.secs : 0.0,
+			       (unsigned long long)SH->nfind, SH->nfind == 1 ? "" : "s", FO.out);
+			printf("coverage: %llu lock pairs, %llu operation results",
+			       (unsigned long long)SH->npairs, (unsigned long long)SH->nresults);
+			if (sim_cover_map())
+				printf(", %llu driver basic blocks", (unsigned long long)SH->nblocks);
+			printf("\n");
+			for (uint64_t i = 0; i < n; i++) {
+				const struct frec *r = &SH->f[i];
+
+				printf("  %-13s seed %-8llu %s\n  %13s found after %llu executions, %.2f s\n"
+				       "  %13s -> %s/%s", sim_finding_kind_name(r->kind),
+				       (unsigned long long)r->seed, r->sig, "",
+				       (unsigned long long)r->found_execs, r->found_s, "", FO.out, r->dir);
+				if (r->shrunk_ops >= 0)
+					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
+				if (r->write_failed)
+					printf("  (NOT completely written: see the errors above)");
+				else if (r->state != REC_DONE)
+					printf("  (incomplete: the campaign was stopped)");
+				printf("\n");
+			}
+			if (n)
+				print_groups(n);
+		}
+		if (SH->overflow)
+			fprintf(stderr, "apsim: dedup table full: %llu findings not recorded\n",
+				(unsigned long long)SH->overflow);
+		if (stop_signal)
+			fprintf(stderr, "apsim: stopped by a signal; %s/summary.json lists what was found\n", FO.out);
+		if (fflush(stdout) || ferror(stdout)) {
+			fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
+			ck_pr_inc_64(&SH->write_errors);
+		}
+		rc = SH->nfind ? APSIM_CAMPAIGN_FINDINGS : APSIM_CAMPAIGN_CLEAN;
+		if (SH->write_errors) {
+			fprintf(stderr, "apsim: %llu write error%s: results in %s are incomplete\n",
+				(unsigned long long)SH->write_errors, SH->write_errors == 1 ? "" : "s", FO.out);
+			rc = APSIM_CAMPAIGN_WRITE;
+		}
+		return rc;
+	}
+}
