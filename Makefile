@@ -415,14 +415,14 @@ $(BUILD)/bench/%: bench/%.c $(LIBFUZZ) $(WORLD_LIBS)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(WORLD_LINK) -lprofiler $(LDLIBS)
 # bench_native: the pthread model of D2 (no libsim, no driver) and its
 # ThreadSanitizer build (skipped without clang).
-$(BUILD)/bench/bench_native: bench/bench_native.c bench/bench_common.h
+$(BUILD)/bench/bench_native: bench/bench_native.c bench/bench_common.h sim/quote.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) -D_GNU_SOURCE -pthread -o $@ $< -lm
-$(BUILD)/bench/tsan/bench_native: bench/bench_native.c bench/bench_common.h
+	$(CC) $(BASEFLAGS) -Isim/include -D_GNU_SOURCE -pthread -o $@ $< sim/quote.c -lm
+$(BUILD)/bench/tsan/bench_native: bench/bench_native.c bench/bench_common.h sim/quote.c
 	@mkdir -p $(dir $@)
 	@if command -v clang >/dev/null 2>&1; then \
 	    echo "clang -fsanitize=thread -o $@ $<"; \
-	    clang -g -O1 -fsanitize=thread -D_GNU_SOURCE -pthread -o $@ $< -lm; \
+	    clang -g -O1 -fsanitize=thread -Isim/include -D_GNU_SOURCE -pthread -o $@ $< sim/quote.c -lm; \
 	 else echo "  SKIP $@ (no clang)"; fi
 $(BENCH_BINS): $(wildcard bench/*.h)
 # make bench: every bench binary, the peers' builds and the d2 variant;

@@ -3,7 +3,8 @@
  * bench/bench_common.h - helpers shared by the benchmark programs
  * (bench_apcb, bench_exec, bench_native): wall clock and cycle counter,
  * median/spread of repeated runs, a least-squares line fit, the common
- * options (--json FILE, --quick, --profile FILE) and a tiny JSON writer.
+ * options (--json FILE, --quick, --profile FILE) and a tiny JSON writer
+ * (strings through sim/quote.c).
  *
  * Owns nothing global beyond the option block and the JSON stream; header
  * only (every bench is one translation unit).  Figures only, never pass/fail.
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <apsim/sim.h>
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
@@ -190,22 +193,6 @@ static inline void bench_note(const char *key, const char *fmt, ...)
 	va_end(ap);
 }
 
-static inline void bench_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static inline void bench_cpu_model(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -248,21 +235,21 @@ static inline int bench_json_write(const char *path, const char *name)
 		fclose(k);
 	}
 	fprintf(f, "{\n  \"bench\": ");
-	bench_json_str(f, name);
+	sim_out_json_str(f, name);
 	fprintf(f, ",\n  \"machine\": {\"nproc\": %ld, \"cpu\": ",
 		sysconf(_SC_NPROCESSORS_ONLN));
-	bench_json_str(f, cpu);
+	sim_out_json_str(f, cpu);
 	fprintf(f, ", \"kernel\": ");
-	bench_json_str(f, kern);
+	sim_out_json_str(f, kern);
 	fprintf(f, "},\n  \"figures\": {");
 	for (int i = 0; i < bench_nfigs; i++) {
 		struct bench_fig *g = &bench_figs[i];
 
 		fprintf(f, "%s\n    ", i ? "," : "");
-		bench_json_str(f, g->key);
+		sim_out_json_str(f, g->key);
 		if (g->is_str) {
 			fprintf(f, ": ");
-			bench_json_str(f, g->str);
+			sim_out_json_str(f, g->str);
 		} else if (isfinite(g->val)) {
 			fprintf(f, ": %.6g", g->val);
 		} else {
@@ -279,9 +266,9 @@ static inline int bench_json_write(const char *path, const char *name)
 			continue;
 		fprintf(f, "%s\n    ", first ? "" : ",");
 		first = 0;
-		bench_json_str(f, g->key);
+		sim_out_json_str(f, g->key);
 		fprintf(f, ": ");
-		bench_json_str(f, g->unit);
+		sim_out_json_str(f, g->unit);
 	}
 	fprintf(f, "\n  }\n}\n");
 	return fclose(f);

@@ -3,10 +3,11 @@
  * sim/out.c - results on disk (see "results on disk" in <apsim/sim.h>).
  *
  * Owns: whole-file atomic writes (temporary name, flush, fsync, rename),
- * mkdir -p, JSON string literals, POSIX shell quoting, and a finding's
+ * mkdir -p, and a finding's
  * directory: report.txt (first: it is what a user needs if anything after
  * it fails), schedule.txt, replay.sh, trace.txt, trace.json, lockdep.dot.
- * Every string replay.sh interpolates goes through sim_out_sh_quote.
+ * Every string replay.sh interpolates goes through sim_out_sh_quote
+ * (sim/quote.c).
  */
 #include <apsim/sim.h>
 
@@ -59,33 +60,6 @@ int sim_out_write_atomic(const char *path, void (*fill)(FILE *, void *), void *a
 	if (err)
 		unlink(tmp);
 	return err;
-}
-
-void sim_out_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-void sim_out_sh_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
 }
 
 /* ------------------------------------------------------ a finding's files */
