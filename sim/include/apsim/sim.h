@@ -267,6 +267,7 @@ struct sim_finding {
 	char *report;            /* full text report (malloc'd) */
 	uint64_t step;           /* step at which it was found */
 	int tid;
+	const char *phase;       /* sim_phase() when found, NULL = none */
 };
 
 /*
@@ -280,6 +281,12 @@ void sim_report(enum sim_finding_kind kind, bool fatal, const char *signature,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 		 const char *fmt, va_list ap);
+/*
+ * Name the part of the execution that runs from now on (a static string,
+ * e.g. "setup" or "threads"); findings record it.  Every execution starts
+ * with none (NULL).
+ */
+void sim_phase(const char *name);
 /* Findings of the current/last run. */
 int sim_findings_count(void);
 const struct sim_finding *sim_finding_get(int i);
