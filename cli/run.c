@@ -810,6 +810,8 @@ int cli_run(int argc, char **argv)
 			ro.no_rules = true;
 		} else if (!strcmp(a, "--keep-going")) {
 			ro.keep_going = true;
+		} else if (!strcmp(a, "--trace-calls")) {
+			sim_trace_calls(true);
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			ro.quiet = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

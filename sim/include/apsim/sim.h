@@ -298,6 +298,13 @@ const struct sim_finding *sim_finding_get(int i);
 bool sim_trace_enabled(void);
 void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Record entry and exit of the functions compiled with
+ * -finstrument-functions (the real driver) in traced executions: `call
+ * FUNC @file.c:LINE` and `ret FUNC` events, named when the trace is printed.
+ * Off by default (then a hook costs one branch).
+ */
+void sim_trace_calls(bool on);
 
 /* --------------------------------------------------------------------- runs */
 
