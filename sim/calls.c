@@ -12,11 +12,9 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 static bool calls_on;
 
@@ -101,7 +99,6 @@ static void resolve_batch(const char *obj, uintptr_t base, const uintptr_t *pcs,
 	char **argv = calloc(n + 5, sizeof(*argv));
 	char *hex = malloc(n * 24);
 	char func[256], loc[512];
-	int fds[2];
 	pid_t pid;
 	FILE *f;
 	size_t i;
@@ -116,28 +113,10 @@ static void resolve_batch(const char *obj, uintptr_t base, const uintptr_t *pcs,
 		snprintf(hex + i * 24, 24, "0x%lx", (unsigned long)(pcs[i] - base));
 		argv[4 + i] = hex + i * 24;
 	}
-	if (pipe2(fds, O_CLOEXEC))
+	f = sim__pipe_from(argv, &pid);
+	if (!f)
 		goto out;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		goto out;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	for (i = 0; f && i < n && fgets(func, sizeof(func), f); i++) {
+	for (i = 0; i < n && fgets(func, sizeof(func), f); i++) {
 		const char *slash;
 
 		func[strcspn(func, "\n")] = 0;
@@ -148,10 +127,7 @@ static void resolve_batch(const char *obj, uintptr_t base, const uintptr_t *pcs,
 		add_name(pcs[i], func[0] && strcmp(func, "??") ? func : "?",
 			 loc[0] && loc[0] != '?' ? (slash ? slash + 1 : loc) : NULL);
 	}
-	if (f)
-		fclose(f);
-	else
-		close(fds[0]);
+	fclose(f);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 out:

@@ -15,6 +15,7 @@
 
 #include <apsim/sim.h>
 #include <setjmp.h>
+#include <sys/types.h>
 #include <apsim/ctx.h>
 
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -180,6 +181,10 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 void sim__trace_tail(FILE *out, int n);
 /* Entry (enter) or exit of the function at fn (sim/calls.c's hooks). */
 void sim__trace_call(int tid, bool enter, uintptr_t fn);
+
+/* ---- symbolize.c ---- */
+/* argv's standard output as a stream (no shell); close it, then wait for *pid. */
+FILE *sim__pipe_from(char *const argv[], pid_t *pid);
 
 /* ---- calls.c ---- */
 /* Name the function addresses pcs[0..n) (one addr2line run for the new ones). */
