@@ -36,7 +36,7 @@ BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(
 # kernel headers: its include roots are libsim's public headers
 # (sim/include: <apsim/sim.h>) and the repository root, from which every
 # project header is named by its path ("driver/scenario/scenario.h").
-CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF)
+CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF) $(CALLS_DEF)
 # Kernel-side code (the real driver, the shim kernel and the world executor)
 # sees the shim kernel headers (driver/include: the only kernel include root)
 # first, then the driver's own directory for its quoted headers.
@@ -96,6 +96,7 @@ TRACE_CALLS ?= 1
 ifeq ($(TRACE_CALLS),1)
 CALLS_FLAGS = -finstrument-functions \
 	-finstrument-functions-exclude-file-list=driver/include/,sim/include/,/usr/include/
+CALLS_DEF   = -DAPSIM_TRACE_CALLS
 endif
 
 # --------------------------------------------------------------- dependencies

@@ -811,7 +811,9 @@ int cli_run(int argc, char **argv)
 		} else if (!strcmp(a, "--keep-going")) {
 			ro.keep_going = true;
 		} else if (!strcmp(a, "--trace-calls")) {
-			sim_trace_calls(true);
+			if (sim_trace_calls(true))
+				return cli_usage_error("run", "%s", "--trace-calls: this build's driver has no "
+						       "function hooks (rebuild with make TRACE_CALLS=1)");
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			ro.quiet = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

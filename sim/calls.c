@@ -18,9 +18,14 @@
 
 static bool calls_on;
 
-void sim_trace_calls(bool on)
+int sim_trace_calls(bool on)
 {
+#ifdef APSIM_TRACE_CALLS
 	calls_on = on;
+	return 0;
+#else
+	return on ? -ENOTSUP : 0;   /* the driver has no hooks (TRACE_CALLS=0) */
+#endif
 }
 
 #define NO_INSTR __attribute__((no_instrument_function))

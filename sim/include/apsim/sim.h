@@ -302,9 +302,10 @@ void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
  * Record entry and exit of the functions compiled with
  * -finstrument-functions (the real driver) in traced executions: `call
  * FUNC @file.c:LINE` and `ret FUNC` events, named when the trace is printed.
- * Off by default (then a hook costs one branch).
+ * Off by default (then a hook costs one branch).  -ENOTSUP: this build's
+ * driver has no hooks (make TRACE_CALLS=0).
  */
-void sim_trace_calls(bool on);
+int sim_trace_calls(bool on);
 
 /* --------------------------------------------------------------------- runs */
 
