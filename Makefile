@@ -91,7 +91,12 @@ endif
 # Entry and exit of driver functions in traces (apsim run --trace-calls,
 # sim/calls.c): the real driver is built with -finstrument-functions (its
 # own functions, not the inline helpers of the shim headers).  Off at run
-# time, a hook is one predictable branch; TRACE_CALLS=0 builds without.
+# time, a hook is one predictable branch; TRACE_CALLS=0 builds without
+# (the default with clang, whose -finstrument-functions has no file list:
+# the ASan and libFuzzer builds).
+ifeq ($(CC_IS_CLANG),1)
+TRACE_CALLS ?= 0
+endif
 TRACE_CALLS ?= 1
 ifeq ($(TRACE_CALLS),1)
 CALLS_FLAGS = -finstrument-functions \
