@@ -4,7 +4,9 @@
  * explore their interleavings, check expectations, write findings.
  *
  * Owns: applying the expectations (their semantics: driver/scenario/expect.c)
- * to a run's findings and results, per-scenario summaries (text/JSON), JUnit
+ * to a run's findings and results, per-scenario summaries (text/JSON; the
+ * text lists the expected findings first, then "also found", each with
+ * the phase it happened in), JUnit
  * output, delegation of scenarios needing another variant to its binary,
  * the walk of scenario directories (each directory once, by device and
  * inode; every entry that cannot be used is reported).
