@@ -36,7 +36,7 @@ BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(
 # kernel headers: its include roots are libsim's public headers
 # (sim/include: <apsim/sim.h>) and the repository root, from which every
 # project header is named by its path ("driver/scenario/scenario.h").
-CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF)
+CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF) $(CALLS_DEF)
 # Kernel-side code (the real driver, the shim kernel and the world executor)
 # sees the shim kernel headers (driver/include: the only kernel include root)
 # first, then the driver's own directory for its quoted headers.
@@ -88,6 +88,21 @@ ifeq ($(COVER),1)
 COVER_FLAGS = -fsanitize-coverage=trace-pc
 COVER_DEF   = -DAPSIM_COVER
 endif
+# Entry and exit of driver functions in traces (apsim run --trace-calls,
+# sim/calls.c): the real driver is built with -finstrument-functions (its
+# own functions, not the inline helpers of the shim headers).  Off at run
+# time, a hook is one predictable branch; TRACE_CALLS=0 builds without
+# (the default with clang, whose -finstrument-functions has no file list:
+# the ASan and libFuzzer builds).
+ifeq ($(CC_IS_CLANG),1)
+TRACE_CALLS ?= 0
+endif
+TRACE_CALLS ?= 1
+ifeq ($(TRACE_CALLS),1)
+CALLS_FLAGS = -finstrument-functions \
+	-finstrument-functions-exclude-file-list=driver/include/,sim/include/,/usr/include/
+CALLS_DEF   = -DAPSIM_TRACE_CALLS
+endif
 
 # --------------------------------------------------------------- dependencies
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -132,7 +147,7 @@ $(KINFO): FORCE $(KSRC_READY)
 FLAGS_STAMP := $(BUILD)/cflags.txt
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
+	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
 SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
@@ -168,7 +183,7 @@ $(OBJ)/driver/kernel/slab.o: driver/kernel/slab.c $(SHIM_HDRS) $(SIM_HDRS) $(KIN
 # into named sections so the per-execution reset can restore it by memcpy.
 $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_K) $(COVER_FLAGS) -c $< -o $@.raw.o
+	$(CC) $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) -c $< -o $@.raw.o
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel.local=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel=apsim_drv_data,alloc,load,data,contents \
@@ -282,7 +297,7 @@ $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
-.PHONY: help variants all check check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
+.PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
 check-unit: $(TEST_BINS)
@@ -337,7 +352,15 @@ check-hardening: $(APSIM) variants $(SPIN_KSRC)/.ready
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/spin OPT=-O0 KSRC=$(abspath $(SPIN_KSRC)) $(BUILD)/spin/apsim
 	sh tests/hardening.sh $(APSIM) $(BUILD)/spin/apsim
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening
+# What a newcomer reads and sees first (tests/docs.sh, tests/firstuse.sh):
+# help, man page and docs list the same options; the finding listing, the
+# demo and --trace-calls.
+.PHONY: check-docs
+check-docs: $(APSIM) variants
+	sh tests/docs.sh $(APSIM)
+	sh tests/firstuse.sh $(APSIM)
+
+check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs
 
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
@@ -436,9 +459,10 @@ help:
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
 	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
-	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening'
+	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening check-docs'
 	@echo '  check-unit      Check unit tests of every module'
 	@echo '  check-hardening hostile inputs, hangs, signals, full disk (tests/hardening.sh)'
+	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
 	@echo '  check-asan      the unit tests built with clang ASan + UBSan'
@@ -449,7 +473,7 @@ help:
 	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
 	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
 	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
-	@echo 'variables: KSRC=DIR VARIANT=NAME COVER=1 KASAN=0 OPT=... CC=... BUILD=DIR'
+	@echo 'variables: KSRC=DIR VARIANT=NAME COVER=1 TRACE_CALLS=0 KASAN=0 OPT=... CC=... BUILD=DIR'
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/bench $(BUILD)/asan $(APSIM)

@@ -91,7 +91,7 @@ void cli_print_version(FILE *f);
 /* Wall-clock seconds (display/figures only). */
 double cli_now_s(void);
 
-/* Column width of interleaving traces: $APSIM_TRACE_WIDTH, default 44. */
+/* Column width of interleaving traces: $APSIM_TRACE_WIDTH, default 56. */
 int cli_trace_width(void);
 
 /*

@@ -37,6 +37,13 @@ static const char usage_main[] =
 "  help [COMMAND]      this text, or a command's options\n"
 "  --version           apsim, driver tree and variant of this binary\n"
 "\n"
+"environment:\n"
+"  APSIM_TRACE_WIDTH=N   column width of traces (printed and trace.txt),\n"
+"                        16..400 (default 56)\n"
+"  APSIM_SLAB=guard|poison  how the simulated slab checks memory (default:\n"
+"                        shadow memory, like KASAN)\n"
+"  CI                    when set, no progress line is drawn\n"
+"\n"
 "exit codes: 0 all expectations held, 1 a bug was found or an expectation\n"
 "failed, 2 usage, parse, input or build error, 3 a result could not be\n"
 "written.  See docs/apsim.1 and README.md.\n";
@@ -57,7 +64,10 @@ static const char usage_run[] =
 "  --max-steps N          hang budget in scheduling points per execution\n"
 "  --exec-timeout S       wall-clock budget per execution, seconds (default 0 =\n"
 "                         none): a driver loop becomes a `hang` finding\n"
-"  --schedule FILE        replay this schedule (implies --strategy replay)\n"
+"  --schedule FILE        replay this schedule (implies --strategy replay) and\n"
+"                         print its trace (width: APSIM_TRACE_WIDTH, 'apsim help')\n"
+"  --trace-calls          traces also show entry and exit of driver functions\n"
+"                         (`call FUNC @file.c:LINE`, `ret FUNC`)\n"
 "  --ksrc DIR             rebuild against this kernel tree first (make KSRC=DIR)\n"
 "  --variant NAME         run on this driver variant (\"base\" = unmodified;\n"
 "                         the names 'apsim variants' lists)\n"
@@ -69,7 +79,12 @@ static const char usage_run[] =
 "  --no-rules             do not check the locking-document rules\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
-"  -v, --verbose          print the trace of each finding too\n";
+"  -v, --verbose          print each finding's report too (its trace is in\n"
+"                         trace.txt next to it)\n"
+"\n"
+"Findings are listed with the phase they happened in (the setup block, the\n"
+"racing threads, the end checks); those the scenario expects come first, the\n"
+"others under \"also found\".\n";
 
 static const char usage_fuzz[] =
 "usage: apsim fuzz [options]\n"
@@ -87,6 +102,7 @@ static const char usage_fuzz[] =
 "  --ksrc DIR             rebuild against this kernel tree first\n"
 "  --no-shrink            keep findings unshrunk\n"
 "  --shrink-budget N      candidate runs the shrinker may spend per finding\n"
+"                         (default 150)\n"
 "  --threads A-B          simulated threads per mix (default 2-4)\n"
 "  --ops A-B              operations per thread (default 1-4)\n"
 "  --format text|json     final summary format (OUT/summary.json is always written)\n"

@@ -4,7 +4,9 @@
  * explore their interleavings, check expectations, write findings.
  *
  * Owns: applying the expectations (their semantics: driver/scenario/expect.c)
- * to a run's findings and results, per-scenario summaries (text/JSON), JUnit
+ * to a run's findings and results, per-scenario summaries (text/JSON; the
+ * text lists the expected findings first, then "also found", each with
+ * the phase it happened in), JUnit
  * output, delegation of scenarios needing another variant to its binary,
  * the walk of scenario directories (each directory once, by device and
  * inode; every entry that cannot be used is reported).
@@ -52,6 +54,7 @@ struct scn_run {
 	enum sim_finding_kind seen_kind[MAX_SEEN];
 	char seen_dir[MAX_SEEN][PATH_MAX];
 	uint64_t seen_exec[MAX_SEEN];
+	const char *seen_phase[MAX_SEEN];   /* sim_phase() when found, or NULL */
 	bool result_seen[APSIM_MAX_EXPECT];
 	int mismatches;
 	char mismatch[256];
@@ -137,6 +140,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		snprintf(r->seen[j], sizeof(r->seen[j]), "%s", f->signature);
 		r->seen_kind[j] = f->kind;
 		r->seen_exec[j] = idx;
+		r->seen_phase[j] = f->phase;
 		snprintf(r->seen_dir[j], sizeof(r->seen_dir[j]), "%s/%02d-%s",
 			 r->outdir, j + 1, sim_finding_kind_name(f->kind));
 		r->nseen++;
@@ -169,6 +173,60 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 	}
 	(void)res;
 	return stop;
+}
+
+/*
+ * The order the findings of a scenario are shown in, headline first:
+ * those its positive expectations name (the documented bug), in the order
+ * of the scenario's expect lines, then the others in the order found.
+ * Returns the headline count.
+ */
+static int finding_order(const struct scn_run *r, int *order)
+{
+	bool placed[MAX_SEEN] = { false };
+	int n = 0, nexp;
+
+	for (int e = 0; e < r->s->nexpect; e++) {
+		const struct apsim_expect *x = &r->s->expect[e];
+
+		if (!apsim_expect_is_positive(x->kind))
+			continue;
+		for (int i = 0; i < r->nseen; i++)
+			if (!placed[i] && apsim_expect_met_by_finding(x, r->seen_kind[i], r->seen[i])) {
+				placed[i] = true;
+				order[n++] = i;
+			}
+	}
+	nexp = n;
+	for (int i = 0; i < r->nseen; i++)
+		if (!placed[i])
+			order[n++] = i;
+	return nexp;
+}
+
+/*
+ * The listing: headline, then "also found:" (when the scenario expects
+ * something, found or not), each finding with its phase.
+ */
+static void print_findings(const struct scn_run *r)
+{
+	int order[MAX_SEEN];
+	int nexp = finding_order(r, order);
+	bool expects = false;
+
+	for (int e = 0; e < r->s->nexpect; e++)
+		expects |= apsim_expect_is_positive(r->s->expect[e].kind);
+	for (int k = 0; k < r->nseen; k++) {
+		int i = order[k];
+
+		if (expects && k == nexp)
+			printf("     also found:\n");
+		printf("     %-13s %s\n     %13s -> %s/report.txt",
+		       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "", r->seen_dir[i]);
+		if (r->seen_phase[i])
+			printf("  (in %s)", r->seen_phase[i]);
+		putchar('\n');
+	}
 }
 
 /* ------------------------------------------------------------ one scenario */
@@ -381,19 +439,21 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 			       s.name, apsim_variant_name[0] ? apsim_variant_name : "base",
 			       (unsigned long long)o.execs, o.complete ? " (complete)" : "",
 			       o.secs, r.nseen ? "" : "");
-		for (int i = 0; i < r.nseen && !ro->quiet; i++)
-			printf("     %-13s %s\n     %13s -> %s/report.txt\n",
-			       sim_finding_kind_name(r.seen_kind[i]), r.seen[i], "", r.seen_dir[i]);
+		if (!ro->quiet)
+			print_findings(&r);
 		if (!o.pass)
 			printf("     why: %s\n", o.why);
 	}
 	if (ro->verbose) {
-		for (int i = 0; i < r.nseen; i++) {
+		int order[MAX_SEEN];
+
+		finding_order(&r, order);
+		for (int k = 0; k < r.nseen; k++) {
 			char p[PATH_MAX + 16];
 			FILE *f;
 			char line[512];
 
-			snprintf(p, sizeof(p), "%s/report.txt", r.seen_dir[i]);
+			snprintf(p, sizeof(p), "%s/report.txt", r.seen_dir[order[k]]);
 			if ((f = fopen(p, "r"))) {
 				while (fgets(line, sizeof(line), f))
 					fputs(line, stdout);
@@ -736,6 +796,10 @@ int cli_run(int argc, char **argv)
 			ro.no_rules = true;
 		} else if (cli_opts_is(&p, "--keep-going", NULL)) {
 			ro.keep_going = true;
+		} else if (cli_opts_is(&p, "--trace-calls", NULL)) {
+			if (sim_trace_calls(true))
+				return cli_usage_error("run", "%s", "--trace-calls: this build's driver has no "
+						       "function hooks (rebuild with make TRACE_CALLS=1)");
 		} else if (cli_opts_is(&p, "-q", "--quiet")) {
 			ro.quiet = true;
 		} else if (cli_opts_is(&p, "-v", "--verbose")) {

@@ -30,7 +30,7 @@ int cli_trace_width(void)
 
 	if (e && !cli_parse_long(e, 16, 400, &w))
 		return (int)w;
-	return 44;
+	return 56;   /* "lock &matrix_dev->guests_lock @vfio_ap_ops.c:NNNN" */
 }
 
 /* The artefacts of finding f (sim_out_write_finding) with apsim's replay

@@ -15,6 +15,7 @@
 
 #include <apsim/sim.h>
 #include <setjmp.h>
+#include <sys/types.h>
 #include <apsim/ctx.h>
 
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -171,13 +172,25 @@ enum sim_ev {
 	SIM_EV_DOWN_WRITE, SIM_EV_UP_READ, SIM_EV_UP_WRITE, SIM_EV_DOWNGRADE,
 	SIM_EV_SPIN_LOCK, SIM_EV_SPIN_UNLOCK, SIM_EV_WAIT, SIM_EV_COMPLETE,
 	SIM_EV_SLEEP, SIM_EV_YIELD, SIM_EV_NOTE, SIM_EV_FINDING, SIM_EV_TIMEOUT,
-	SIM_EV_JOIN, SIM_EV__COUNT
+	SIM_EV_JOIN, SIM_EV_CALL, SIM_EV_RET, SIM_EV__COUNT
 };
 void sim__trace_reset(void);
 void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 		   const struct sim_site *site, const char *text);
 /* The last n events of the trace as text, for reports. */
 void sim__trace_tail(FILE *out, int n);
+/* Entry (enter) or exit of the function at fn (sim/calls.c's hooks). */
+void sim__trace_call(int tid, bool enter, uintptr_t fn);
+
+/* ---- symbolize.c ---- */
+/* argv's standard output as a stream (no shell); close it, then wait for *pid. */
+FILE *sim__pipe_from(char *const argv[], pid_t *pid);
+
+/* ---- calls.c ---- */
+/* Name the function addresses pcs[0..n) (one addr2line run for the new ones). */
+void sim__calls_resolve(const uintptr_t *pcs, size_t n);
+/* The name of a resolved function ("?" if unknown), *where its file:line or NULL. */
+const char *sim__calls_name(uintptr_t pc, const char **where);
 
 /* ---- schedule.c ---- */
 void sim__dec_push(uint64_t step, int tid, const struct sim_site *site);

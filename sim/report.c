@@ -3,6 +3,7 @@
  * sim/report.c - findings of an execution.
  *
  * Owns: sim_report/sim_vreport (storage, dedup by kind+signature, the
+ * phase of the execution a finding happened in (sim_phase), the
  * "apsim: <kind>" report framing with thread, op labels, held locks and
  * recent trace), fatal findings ending the execution, and the reports the
  * core itself produces: deadlock (wait-for cycle), hang (budget) and crash.
@@ -18,6 +19,7 @@
 
 static struct sim_finding findings[MAX_FINDINGS];
 static int nfindings;
+static const char *phase;       /* sim_phase() of this execution */
 
 static const char *const kind_names[SIM_F__COUNT] = {
 	[SIM_F_DEADLOCK] = "deadlock",
@@ -49,6 +51,12 @@ void sim__findings_reset(void)
 	for (int i = 0; i < nfindings; i++)
 		free(findings[i].report);
 	nfindings = 0;
+	phase = NULL;
+}
+
+void sim_phase(const char *name)
+{
+	phase = name;
 }
 
 int sim_findings_count(void)
@@ -103,7 +111,10 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 	fprintf(out, "apsim: %s", sim_finding_kind_name(kind));
 	if (t)
 		fprintf(out, " in T%d (%s)", t->tid, t->name);
-	fprintf(out, " at step %llu\n", (unsigned long long)sim__world.step);
+	fprintf(out, " at step %llu", (unsigned long long)sim__world.step);
+	if (phase)
+		fprintf(out, ", in %s", phase);
+	fputc('\n', out);
 	vfprintf(out, fmt, ap);
 	fflush(out);
 	if (len == 0 || text[len - 1] != '\n')
@@ -133,6 +144,7 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 	f->report = text;
 	f->step = sim__world.step;
 	f->tid = t ? t->tid : -1;
+	f->phase = phase;
 	if (sim__world.trace)
 		sim__trace_ev(t ? t->tid : -1, SIM_EV_FINDING,
 			      sim_finding_kind_name(kind), NULL, f->signature);

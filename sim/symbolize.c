@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <apsim/sim.h>
+#include "internal.h"
 
 static const char *base_name(const char *p)
 {
@@ -33,15 +33,16 @@ static int ncache;
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
 
-/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
-static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
+/*
+ * Run argv (a program and its arguments, never a shell) with its standard
+ * output as a stream and its standard error discarded; NULL on failure
+ * (nothing left to wait for).  The caller closes it and waits for *pid.
+ */
+FILE *sim__pipe_from(char *const argv[], pid_t *pid)
 {
-	char a[32];
-	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
 	int fds[2];
 	FILE *f;
 
-	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
 	if (pipe2(fds, O_CLOEXEC))
 		return NULL;
 	fflush(stdout);
@@ -68,6 +69,16 @@ static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
 		waitpid(*pid, NULL, 0);
 	}
 	return f;
+}
+
+/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
+static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
+{
+	char a[32];
+	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
+
+	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
+	return sim__pipe_from(argv, pid);
 }
 
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)

@@ -3,7 +3,8 @@
  * sim/trace.c - the event trace of an execution.
  *
  * Owns: recording (a growable array of small fixed-size records, only when
- * opts.trace; free-form text in a side arena), sim_trace_note, the text
+ * opts.trace; free-form text in a side arena; function entry/exit events
+ * from sim/calls.c, named when printed), sim_trace_note, the text
  * rendering with one column per thread, Chrome trace-event JSON for
  * Perfetto, and the FNV-1a hash of the event stream (no addresses).
  */
@@ -16,7 +17,10 @@
 struct sim_event {
 	uint64_t step;
 	const char *obj;               /* static or lock name (not freed) */
-	const struct sim_site *site;
+	union {
+		const struct sim_site *site;
+		uintptr_t pc;          /* SIM_EV_CALL/RET: the function */
+	};
 	uint32_t text;                 /* offset+1 into the arena, 0 = none */
 	int16_t tid;
 	uint8_t kind;
@@ -26,6 +30,7 @@ static struct sim_event *evs;
 static size_t nev, cap_ev;
 static char *arena;
 static size_t narena, cap_arena;
+static size_t ncalls;                  /* SIM_EV_CALL/RET events recorded */
 /* Thread names of the traced execution (kept for printing after a run). */
 
 static const char *const ev_names[SIM_EV__COUNT] = {
@@ -40,13 +45,14 @@ static const char *const ev_names[SIM_EV__COUNT] = {
 	[SIM_EV_COMPLETE] = "complete", [SIM_EV_SLEEP] = "sleep",
 	[SIM_EV_YIELD] = "yield", [SIM_EV_NOTE] = "note",
 	[SIM_EV_FINDING] = "FINDING", [SIM_EV_TIMEOUT] = "timeout",
-	[SIM_EV_JOIN] = "join",
+	[SIM_EV_JOIN] = "join", [SIM_EV_CALL] = "call", [SIM_EV_RET] = "ret",
 };
 
 void sim__trace_reset(void)
 {
 	nev = 0;
 	narena = 0;
+	ncalls = 0;
 }
 
 static uint32_t arena_put(const char *s)
@@ -68,8 +74,7 @@ static uint32_t arena_put(const char *s)
 	return (uint32_t)(narena - l + 1);
 }
 
-void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
-		   const struct sim_site *site, const char *text)
+static struct sim_event *ev_push(int tid, enum sim_ev kind)
 {
 	struct sim_event *e;
 
@@ -77,7 +82,7 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 		size_t nc = cap_ev ? cap_ev * 2 : 1024;
 		struct sim_event *p = realloc(evs, nc * sizeof(*p));
 		if (!p)
-			return;
+			return NULL;
 		evs = p;
 		cap_ev = nc;
 	}
@@ -85,9 +90,51 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 	e->step = sim__world.step;
 	e->tid = (int16_t)tid;
 	e->kind = (uint8_t)kind;
+	return e;
+}
+
+void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
+		   const struct sim_site *site, const char *text)
+{
+	struct sim_event *e = ev_push(tid, kind);
+
+	if (!e)
+		return;
 	e->obj = obj;
 	e->site = site;
 	e->text = text ? arena_put(text) : 0;
+}
+
+void sim__trace_call(int tid, bool enter, uintptr_t fn)
+{
+	struct sim_event *e = ev_push(tid, enter ? SIM_EV_CALL : SIM_EV_RET);
+
+	if (!e)
+		return;
+	e->obj = NULL;
+	e->pc = fn;
+	e->text = 0;
+	ncalls++;
+}
+
+static bool is_call(const struct sim_event *e)
+{
+	return e->kind == SIM_EV_CALL || e->kind == SIM_EV_RET;
+}
+
+/* Name the functions of the call events, all at once, before printing. */
+static void resolve_calls(void)
+{
+	uintptr_t *pcs;
+	size_t n = 0;
+
+	if (!ncalls || !(pcs = malloc(ncalls * sizeof(*pcs))))
+		return;
+	for (size_t i = 0; i < nev && n < ncalls; i++)
+		if (evs[i].kind == SIM_EV_CALL)
+			pcs[n++] = evs[i].pc;
+	sim__calls_resolve(pcs, n);
+	free(pcs);
 }
 
 bool sim_trace_enabled(void)
@@ -120,6 +167,15 @@ static void ev_format(const struct sim_event *e, char *buf, size_t len)
 	const char *txt = ev_text(e);
 	int o = snprintf(buf, len, "%s", ev_names[e->kind] ? ev_names[e->kind] : "?");
 
+	if (is_call(e)) {
+		const char *where, *fn = sim__calls_name(e->pc, &where);
+
+		if (e->kind == SIM_EV_CALL && where)
+			snprintf(buf + o, len - (size_t)o, " %s @%s", fn, where);
+		else
+			snprintf(buf + o, len - (size_t)o, " %s", fn);
+		return;
+	}
 	if (e->obj && o < (int)len)
 		o += snprintf(buf + o, len - (size_t)o, " %s", e->obj);
 	if (e->site && o < (int)len)
@@ -134,6 +190,7 @@ void sim__trace_tail(FILE *out, int n)
 	size_t from = nev > (size_t)n ? nev - (size_t)n : 0;
 	char buf[320];
 
+	resolve_calls();
 	for (size_t i = from; i < nev; i++) {
 		ev_format(&evs[i], buf, sizeof(buf));
 		fprintf(out, "  [%llu] T%d %s\n", (unsigned long long)evs[i].step,
@@ -146,6 +203,7 @@ void sim_trace_print(FILE *out, int col_width)
 	int nt = sim__world.nthreads;
 	char buf[320], cell[320];
 
+	resolve_calls();
 	if (col_width < 8)
 		col_width = 8;
 	if (col_width > 300)
@@ -181,6 +239,7 @@ void sim_trace_print_json(FILE *out)
 	char sb[96];
 	bool first = true;
 
+	resolve_calls();
 	fputs("{\"traceEvents\":[\n", out);
 	for (int t = 0; t < sim__world.nthreads; t++) {
 		char nb[48];
@@ -195,6 +254,21 @@ void sim_trace_print_json(FILE *out)
 		const struct sim_event *e = &evs[i];
 		bool instant = e->kind == SIM_EV_NOTE || e->kind == SIM_EV_FINDING;
 		char name[200];
+
+		if (is_call(e)) {
+			/* a function is a duration slice: B at entry, E at exit */
+			const char *where, *fn = sim__calls_name(e->pc, &where);
+
+			fprintf(out, "%s{\"name\":", first ? "" : ",\n");
+			first = false;
+			sim_out_json_str(out, fn);
+			fprintf(out, ",\"cat\":\"call\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",
+				e->kind == SIM_EV_CALL ? "B" : "E", e->tid, (unsigned long long)e->step);
+			fputs(",\"args\":{\"site\":", out);
+			sim_out_json_str(out, where ? where : "");
+			fputs("}}", out);
+			continue;
+		}
 		snprintf(name, sizeof(name), "%s%s%s",
 			 ev_names[e->kind] ? ev_names[e->kind] : "?",
 			 e->obj ? " " : "", e->obj ? e->obj : "");
@@ -255,6 +329,13 @@ uint64_t sim_trace_hash(void)
 		h = fnv(h, &e->step, sizeof(e->step));
 		h = fnv(h, &tid, sizeof(tid));
 		h = fnv(h, &e->kind, 1);
+		if (is_call(e)) {
+			/* the function's offset in the program: no address */
+			uintptr_t off = e->pc - (uintptr_t)&sim_trace_hash;
+
+			h = fnv(h, &off, sizeof(off));
+			continue;
+		}
 		h = fnv_str(h, e->obj);
 		h = fnv_str(h, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : NULL);
 		h = fnv_str(h, ev_text(e));

@@ -6,7 +6,7 @@
  * tears the world down again, once per execution.
  *
  * Owns: the per-execution object table (mdevs, kvms), op dispatch, op
- * results and their "-> R" checks, module load/unload and per-execution reset.
+ * results and their "-> R" checks, module (un)load, per-execution reset, phases.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -493,7 +493,6 @@ static void world_main(void *arg)
 	char name[40];
 	int ret;
 
-	(void)arg;
 	ret = shim_module_load();
 	if (ret) {
 		sim_report(SIM_F_INVARIANT, true, "invariant:module-load",
@@ -504,6 +503,7 @@ static void world_main(void *arg)
 	for (int i = 0; i < s->nsetup; i++)
 		run_op(&s->setup[i], &W.ex->setup[i]);
 	apply_faults(s);   /* faults apply to the concurrent part */
+	sim_phase("the racing threads");
 	for (int t = 0; t < s->nthreads; t++) {
 		snprintf(name, sizeof(name), "%s", s->threads[t].name);
 		if (sim_thread_spawn(s->threads[t].name, worker, (void *)(long)t) < 0)
@@ -511,6 +511,7 @@ static void world_main(void *arg)
 				   "cannot spawn thread %s\n", name);
 	}
 	sim_thread_join_all(SIM_SITE);
+	sim_phase("the end checks and teardown");
 	apsim_invariants_check();
 	check_open_invariant();
 	W.ex->invariants_checked = true;
@@ -547,6 +548,7 @@ static void exec_main(void *arg)
 	const struct exec_arg *a = arg;
 
 	world_reset(a->scn, a->ex);
+	sim_phase("the setup block");
 	world_main(NULL);
 }
 

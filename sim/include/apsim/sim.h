@@ -267,6 +267,7 @@ struct sim_finding {
 	char *report;            /* full text report (malloc'd) */
 	uint64_t step;           /* step at which it was found */
 	int tid;
+	const char *phase;       /* sim_phase() when found, NULL = none */
 };
 
 /*
@@ -280,6 +281,12 @@ void sim_report(enum sim_finding_kind kind, bool fatal, const char *signature,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 		 const char *fmt, va_list ap);
+/*
+ * Name the part of the execution that runs from now on (a static string,
+ * e.g. "setup" or "threads"); findings record it.  Every execution starts
+ * with none (NULL).
+ */
+void sim_phase(const char *name);
 /* Findings of the current/last run. */
 int sim_findings_count(void);
 const struct sim_finding *sim_finding_get(int i);
@@ -291,6 +298,14 @@ const struct sim_finding *sim_finding_get(int i);
 bool sim_trace_enabled(void);
 void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Record entry and exit of the functions compiled with
+ * -finstrument-functions (the real driver) in traced executions: `call
+ * FUNC @file.c:LINE` and `ret FUNC` events, named when the trace is printed.
+ * Off by default (then a hook costs one branch).  -ENOTSUP: this build's
+ * driver has no hooks (make TRACE_CALLS=0).
+ */
+int sim_trace_calls(bool on);
 
 /* --------------------------------------------------------------------- runs */
 
