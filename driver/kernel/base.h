@@ -87,7 +87,7 @@ int shim_device_bind(struct device *dev, struct device_driver *drv);
  * cleared.  No-op if unbound. */
 void shim_device_unbind(struct device *dev);
 /* Find a registered device by name on a bus (NULL if none). */
-struct device *shim_bus_find_device_by_name(struct bus_type *bus, const char *name);
+struct device *shim_bus_find_device_by_name(const struct bus_type *bus, const char *name);
 
 /*
  * Read/write an attribute by name, looked up in every group on the

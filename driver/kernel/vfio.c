@@ -458,7 +458,7 @@ static int mdev_match(struct device *dev, struct device_driver *drv)
 
 int mdev_register_driver(struct mdev_driver *drv)
 {
-	if (!mdev_bus_type._registered)
+	if (!apsim_bus_p(&mdev_bus_type)->_registered)
 		return -ENODEV;
 	drv->driver.bus = &mdev_bus_type;
 	return driver_register(&drv->driver);
