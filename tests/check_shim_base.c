@@ -551,7 +551,8 @@ static void t_close(struct vfio_device *v)
 
 static void t_release(struct vfio_device *v)
 {
-	vfio_free_device(v);
+	if (!APSIM_VFIO_CORE_FREES)	/* 6.1: the driver frees its device */
+		vfio_free_device(v);
 }
 
 static void t_dma_unmap(struct vfio_device *v, u64 iova, u64 len)

@@ -42,6 +42,8 @@
  *                          gmap_convert_to_secure() (protected guests)
  *  APSIM_BUS_CONST         struct bus_type is const (the driver core takes
  *                          const bus pointers, match() is optional)
+ *  APSIM_VFIO_CORE_FREES   the vfio core frees a vfio_device after the
+ *                          driver's release callback (6.2+)
  */
 #if APSIM_KSERIES_IS(6, 1)
 #define APSIM_KSERIES		"6.1"
@@ -51,6 +53,7 @@
 #define APSIM_AP_RESET_ASYNC	0
 #define APSIM_HAS_PV		0
 #define APSIM_BUS_CONST		0
+#define APSIM_VFIO_CORE_FREES	0
 #elif APSIM_KSERIES_IS(6, 12)
 #define APSIM_KSERIES		"6.12"
 #define APSIM_HAS_EVENTFD_REQ	1
@@ -59,6 +62,7 @@
 #define APSIM_AP_RESET_ASYNC	1
 #define APSIM_HAS_PV		1
 #define APSIM_BUS_CONST		1
+#define APSIM_VFIO_CORE_FREES	1
 #else
 #error "apsim: the shim does not know this kernel series (docs/kernel-trees.md)"
 #endif

@@ -162,6 +162,10 @@ const struct sim_site *shim_last_site(int tid);
 /* Trace text of s390dbf events recorded in this execution (count). */
 unsigned long shim_dbf_event_count(void);
 
+/* vfio.c: the vfio device's release when the core frees it
+ * (APSIM_VFIO_CORE_FREES). */
+void vfio_device_release_free(struct device *dev);
+
 /* ---------------------------------------------------------------- eventfd */
 
 /*

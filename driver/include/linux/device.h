@@ -235,6 +235,7 @@ int shim_dev_printk(const struct sim_site *site, const char *level,
 #define dev_dbg(dev, fmt, ...) dev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__)
 #define dev_err_ratelimited dev_err
 #define dev_warn_ratelimited dev_warn
+#define dev_notice_ratelimited dev_notice
 #define dev_warn_once dev_warn
 #define dev_err_once dev_err
 #define dev_info_once dev_info
