@@ -7,7 +7,9 @@
  * a work and the thread that queued it; flushing a work under a lock the
  * work takes is reported as a circular dependency through
  * (work_completion); cancel_work_sync; eventfd lifetime (fd and driver
- * references, bad fds, a signal after the last put is a use-after-free).
+ * references, bad fds, a signal after the last put is a use-after-free);
+ * the real driver's queue reset on trees that verify it asynchronously
+ * (APSIM_AP_RESET_ASYNC: a kworker polls TAPQ until the reset is done).
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -16,6 +18,9 @@
 #include <linux/workqueue.h>
 #include <linux/eventfd.h>
 #include "driver/kernel/base.h"
+#include "driver/kernel/s390.h"
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
 #include "check_util.h"
 
 static void fresh(void)
@@ -392,6 +397,60 @@ START_TEST(test_eventfd_signal_after_put)
 }
 END_TEST
 
+/* --------------------------------------------- the driver's reset work */
+
+static struct apsim_scenario scn;
+static struct apsim_exec ex;
+static struct shim_apq_state q54;
+
+static void inspect(void *arg)
+{
+	shim_ap_hw_queue_state(5, 4, &q54);
+}
+
+START_TEST(test_driver_reset_work)
+{
+	static const char text[] =
+		"scenario t\n"
+		"host adapters 5 domains 4 control-domains 4\n"
+		"host free-adapters 5\n"
+		"setup:\n"
+		"    kvm_create k0 vcpus 1\n"
+		"    create_mdev m0\n"
+		"    assign_domain m0 4\n"
+		"    assign_adapter m0 5\n"
+		"thread a:\n"
+		"    open m0 k0 -> 0\n"
+		"    close m0 -> 0\n";
+	char err[256], *trace = NULL;
+	struct sim_opts o;
+	struct sim_result r;
+
+	ck_assert_msg(apsim_scn_parse_buf(text, strlen(text), "t.scn", &scn, err,
+					  sizeof(err)) == 0, "%s", err);
+	sim_opts_default(&o);
+	o.strategy = SIM_STRAT_RR;
+	o.trace = true;
+	apsim_world_set_inspect(inspect, NULL);
+	ck_assert_int_eq(apsim_world_run(&scn, &o, &r, &ex), 0);
+	apsim_world_set_inspect(NULL, NULL);
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_int_eq(ex.mismatches, 0);
+	TU_CAPTURE(trace, sim_trace_print(out, 120));
+	if (APSIM_AP_RESET_ASYNC) {
+		/* the works waited for the resets to complete */
+		ck_assert(!q54.reset_in_progress);
+		/* close resets the queue, a kworker verifies it through TAPQ */
+		ck_assert_ptr_nonnull(strstr(trace, "kworker/events_long"));
+		ck_assert_ptr_nonnull(strstr(trace, "queue_work (work_completion)&q->reset_work"));
+		ck_assert_uint_ge(q54.nr_tapq, 1);
+	} else {
+		ck_assert_ptr_null(strstr(trace, "kworker/"));
+	}
+	free(trace);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("shim_wq");
@@ -405,6 +464,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_cancel_sync);
 	tcase_add_test(tc, test_eventfd_lifetime);
 	tcase_add_test(tc, test_eventfd_signal_after_put);
+	tcase_add_test(tc, test_driver_reset_work);
 	suite_add_tcase(s, tc);
 	return s;
 }
