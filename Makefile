@@ -437,7 +437,8 @@ bench: $(BENCH_BINS) $(BUILD)/bench/tsan/bench_native $(BUILD)/variants/d2/apsim
 	@sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 help:
-	@echo 'apsim make targets (KSRC=DIR builds against another kernel tree):'
+	@echo 'apsim make targets (TREE=6.1|6.12 picks a Debian tree, built into build/ or'
+	@echo 'build/TREE/; KSRC=DIR builds against any kernel tree; docs/kernel-trees.md):'
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
 	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
@@ -453,7 +454,7 @@ help:
 	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
 	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
 	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
-	@echo 'variables: KSRC=DIR VARIANT=NAME COVER=1 KASAN=0 OPT=... CC=... BUILD=DIR'
+	@echo 'variables: TREE=6.1|6.12 KSRC=DIR VARIANT=NAME COVER=1 KASAN=0 OPT=... CC=... BUILD=DIR'
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/bench $(BUILD)/asan $(APSIM)

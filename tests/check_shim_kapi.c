@@ -21,6 +21,7 @@
 #include "driver/kernel/base.h"
 #include "driver/kernel/s390.h"
 #include "check_util.h"
+#include "check_shim_util.h"
 
 static struct mdev_device *m;
 static struct kvm *kvm;
@@ -57,14 +58,10 @@ static void setup(void)
 
 static struct sim_result run(sim_fn main)
 {
-	static bool snapped;
 	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
 	struct sim_result r;
 
-	if (!snapped) {
-		shim_driver_data_snapshot();
-		snapped = true;
-	}
+	tu_shim_fresh();
 	ck_assert_int_eq(sim_run(&o, main, NULL, NULL, &r), 0);
 	for (int i = 0; i < sim_findings_count(); i++)
 		fprintf(stderr, "finding: %s\n", sim_finding_get(i)->signature);

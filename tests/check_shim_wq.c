@@ -22,18 +22,7 @@
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
 #include "check_util.h"
-
-static void fresh(void)
-{
-	static bool snapped;
-
-	if (!snapped) {
-		shim_driver_data_snapshot();
-		snapped = true;
-	}
-	shim_driver_data_restore();
-	shim_base_reset();
-}
+#include "check_shim_util.h"
 
 /* Between the executions of an exploration (an execution the search ends
  * early leaves locks held and objects allocated): a fresh shim. */
@@ -47,9 +36,22 @@ static struct sim_result run(enum sim_strategy s, sim_fn main)
 	struct sim_opts o = tu_opts(s, 1);
 	struct sim_result r;
 
-	fresh();
+	tu_shim_fresh();
 	ck_assert_int_eq(sim_run(&o, main, NULL, NULL, &r), 0);
 	return r;
+}
+
+/* Every interleaving of main (no preemption bound), cb after each. */
+static struct sim_explore_stats explore(sim_fn main, sim_exec_cb cb, void *arg, bool trace)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
+	struct sim_explore_stats st;
+
+	o.preemption_bound = -1;
+	o.trace = trace;
+	tu_shim_fresh();
+	sim_explore(&o, 0, main, reset_teardown, arg, cb, &st);
+	return st;
 }
 
 /* A work item in a slab object, as the driver has them. */
@@ -141,13 +143,8 @@ static int queue_flush_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_queue_flush)
 {
-	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
-	o.preemption_bound = -1;
-	struct sim_explore_stats st;
+	struct sim_explore_stats st = explore(queue_flush_main, queue_flush_exec, NULL, false);
 
-	o.trace = false;
-	fresh();
-	sim_explore(&o, 0, queue_flush_main, reset_teardown, NULL, queue_flush_exec, &st);
 	ck_assert(st.complete);
 	ck_assert_int_gt(qf_execs, 1);
 	ck_assert_int_eq(qf_bad, 0);
@@ -187,15 +184,9 @@ static int order_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_exhaustive_orders)
 {
-	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
-	o.preemption_bound = -1;
-	struct sim_explore_stats st;
-	long n;
+	struct sim_explore_stats st = explore(order_main, order_exec, NULL, false);
 
-	o.trace = false;
-	fresh();
-	n = sim_explore(&o, 0, order_main, reset_teardown, NULL, order_exec, &st);
-	ck_assert_int_gt(n, 1);
+	ck_assert_uint_gt(st.executions, 1);
 	ck_assert(st.complete);
 	ck_assert(seen_wm);
 	ck_assert(seen_mw);
@@ -235,12 +226,8 @@ static int cycle_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_flush_under_lock_cycle)
 {
-	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
-	o.preemption_bound = -1;
-	struct sim_explore_stats st;
+	explore(flush_locked_main, cycle_exec, NULL, true);
 
-	fresh();
-	sim_explore(&o, 0, flush_locked_main, reset_teardown, NULL, cycle_exec, &st);
 	ck_assert(cycle_seen);
 	ck_assert(cycle_named);
 }
@@ -270,15 +257,10 @@ static int clean_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_flush_unlocked_clean)
 {
-	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
-	o.preemption_bound = -1;
-	struct sim_explore_stats st;
 	int bad = 0;
-	long n;
+	struct sim_explore_stats st = explore(flush_unlocked_main, clean_exec, &bad, true);
 
-	fresh();
-	n = sim_explore(&o, 0, flush_unlocked_main, reset_teardown, &bad, clean_exec, &st);
-	ck_assert_int_gt(n, 1);
+	ck_assert_uint_gt(st.executions, 1);
 	ck_assert(st.complete);
 	ck_assert_int_eq(bad, 0);
 }
@@ -318,13 +300,8 @@ static int cancel_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_cancel_sync)
 {
-	struct sim_opts o = tu_opts(SIM_STRAT_EXHAUSTIVE, 1);
-	o.preemption_bound = -1;
-	struct sim_explore_stats st;
+	struct sim_explore_stats st = explore(cancel_main, cancel_exec, NULL, false);
 
-	o.trace = false;
-	fresh();
-	sim_explore(&o, 0, cancel_main, reset_teardown, NULL, cancel_exec, &st);
 	ck_assert(st.complete);
 	ck_assert_int_eq(cs_bad, 0);
 	ck_assert_int_gt(cs_cancelled, 0);
