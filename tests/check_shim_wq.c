@@ -201,7 +201,6 @@ static void flush_locked_main(void *arg)
 	struct obj *o = obj_new(&outer);
 
 	locks_reset();
-
 	queue_work(system_long_wq, &o->work);
 	mutex_lock(&outer);
 	flush_work(&o->work);	/* the work takes outer: deadlock */
@@ -239,7 +238,6 @@ static void flush_unlocked_main(void *arg)
 	struct obj *o = obj_new(&outer);
 
 	locks_reset();
-
 	queue_work(system_long_wq, &o->work);
 	mutex_lock(&outer);
 	mutex_unlock(&outer);
@@ -275,7 +273,6 @@ static void cancel_main(void *arg)
 	struct obj *o = obj_new(NULL);
 
 	locks_reset();
-
 	queue_work(system_wq, &o->work);
 	c_pending = cancel_work_sync(&o->work);
 	c_again = cancel_work_sync(&o->work);

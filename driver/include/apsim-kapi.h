@@ -28,18 +28,21 @@
 #define APSIM_KSERIES_IS(a, b) (APSIM_KVER_MAJOR == (a) && APSIM_KVER_MINOR == (b))
 
 /*
- * Feature macros (each 0 or 1):
- *  APSIM_HAS_EVENTFD_REQ   linux/eventfd.h, the one-argument eventfd_signal()
- *                          and the vfio request IRQ (VFIO_DEVICE_SET_IRQS,
- *                          GET_IRQ_INFO, vfio_set_irqs_validate_and_prepare)
- *  APSIM_AP_HWINFO         asm/ap.h: struct ap_tapq_hwinfo (TAPQ GR2 as a
- *                          structure), ap_card.hwinfo; ap_tapq()/ap_test_queue()
- *                          fill it; AP_FUNC_* are facility bit numbers of asm/ap.h
+ * Feature macros (each 0 or 1).  Services only a newer tree calls
+ * (workqueues, eventfd, the vfio IRQ ioctls, PV and UV calls) are always
+ * built; a macro switches where the trees' APIs differ, or tells tests and
+ * the executor what the tree's driver does.
+ *  APSIM_HAS_EVENTFD_REQ   the one-argument eventfd_signal() (6.8+); the
+ *                          driver has the request IRQ (VFIO_DEVICE_SET_IRQS,
+ *                          GET_IRQ_INFO) and relays vfio requests
+ *  APSIM_AP_HWINFO         asm/ap.h of 6.12: struct ap_tapq_hwinfo (TAPQ GR2
+ *                          as a structure) that ap_tapq()/ap_test_queue() fill,
+ *                          ap_rapq()/ap_zapq() with an fbit, union ap_qirq_ctrl
  *  APSIM_AP_RESCAN_BOOL    ap_bus_force_rescan() returns bool
- *  APSIM_AP_RESET_ASYNC    RAPQ/ZAPQ complete asynchronously: the driver polls
- *                          TAPQ until the reset is done (its reset work)
- *  APSIM_HAS_PV            kvm_s390_pv_cpu_is_protected(), uv_pin_shared(),
- *                          gmap_convert_to_secure() (protected guests)
+ *  APSIM_AP_RESET_ASYNC    the driver verifies a queue reset in a work item
+ *                          that polls TAPQ until the reset is done
+ *  APSIM_HAS_PV            the driver asks kvm_s390_pv_cpu_is_protected()
+ *                          and shares a protected guest's NIB (uv_pin_shared)
  *  APSIM_BUS_CONST         struct bus_type is const (the driver core takes
  *                          const bus pointers, match() is optional)
  *  APSIM_VFIO_CORE_FREES   the vfio core frees a vfio_device after the

@@ -79,9 +79,9 @@ static inline u32 ap_queue_status_word(struct ap_queue_status s)
 /*
  * PQAP(AQIC) general register 1 contents (a 64-bit value).  s390 bit
  * positions of the 64-bit register: zone 55-48, ir 47, gisc 42-40, gf 33-32,
- * gisa 30-4, isc 2-0.
+ * gisa 30-4, isc 2-0.  APSIM_QIRQ_FIELDS: the fields at those positions on
+ * either host; 6.1 has them as a struct, 6.12 as a union with .value.
  */
-/* The register's fields (s390 bit positions on either host). */
 #if APSIM_HOST_BE
 #define APSIM_QIRQ_FIELDS \
 	unsigned int _res1 : 8; \
@@ -94,9 +94,8 @@ static inline u32 ap_queue_status_word(struct ap_queue_status s)
 	unsigned int _res4 : 1; \
 	unsigned int gisa  : 27; \
 	unsigned int _res5 : 1; \
-	unsigned int isc   : 3; \
-
-#else
+	unsigned int isc   : 3;
+#else	/* low word (bits 31-0) first, then the high word */
 #define APSIM_QIRQ_FIELDS \
 	unsigned int isc   : 3; \
 	unsigned int _res5 : 1; \
@@ -108,11 +107,9 @@ static inline u32 ap_queue_status_word(struct ap_queue_status s)
 	unsigned int _res2 : 4; \
 	unsigned int ir    : 1; \
 	unsigned int zone  : 8; \
-	unsigned int _res1 : 8; \
-
+	unsigned int _res1 : 8;
 #endif
 #if APSIM_AP_HWINFO
-/* 6.12: a union with the whole register as .value. */
 union ap_qirq_ctrl {
 	unsigned long value;
 	struct {
