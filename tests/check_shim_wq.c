@@ -196,15 +196,20 @@ END_TEST
 
 /* ------------------------------------------------ flush under the lock */
 
-static void flush_locked_main(void *arg)
+static bool flush_locked;	/* flush inside outer, else after it */
+
+static void flush_main(void *arg)
 {
 	struct obj *o = obj_new(&outer);
 
 	locks_reset();
 	queue_work(system_long_wq, &o->work);
 	mutex_lock(&outer);
-	flush_work(&o->work);	/* the work takes outer: deadlock */
+	if (flush_locked)
+		flush_work(&o->work);	/* the work takes outer: deadlock */
 	mutex_unlock(&outer);
+	if (!flush_locked)
+		flush_work(&o->work);
 	kfree(o);
 }
 
@@ -225,7 +230,8 @@ static int cycle_exec(uint64_t i, const struct sim_result *res, void *arg)
 
 START_TEST(test_flush_under_lock_cycle)
 {
-	explore(flush_locked_main, cycle_exec, NULL, true);
+	flush_locked = true;
+	explore(flush_main, cycle_exec, NULL, true);
 
 	ck_assert(cycle_seen);
 	ck_assert(cycle_named);
@@ -233,18 +239,6 @@ START_TEST(test_flush_under_lock_cycle)
 END_TEST
 
 /* The same work flushed without the lock: no finding in any order. */
-static void flush_unlocked_main(void *arg)
-{
-	struct obj *o = obj_new(&outer);
-
-	locks_reset();
-	queue_work(system_long_wq, &o->work);
-	mutex_lock(&outer);
-	mutex_unlock(&outer);
-	flush_work(&o->work);
-	kfree(o);
-}
-
 static int clean_exec(uint64_t i, const struct sim_result *res, void *arg)
 {
 	int *bad = arg;
@@ -256,7 +250,10 @@ static int clean_exec(uint64_t i, const struct sim_result *res, void *arg)
 START_TEST(test_flush_unlocked_clean)
 {
 	int bad = 0;
-	struct sim_explore_stats st = explore(flush_unlocked_main, clean_exec, &bad, true);
+	struct sim_explore_stats st;
+
+	flush_locked = false;
+	st = explore(flush_main, clean_exec, &bad, true);
 
 	ck_assert_uint_gt(st.executions, 1);
 	ck_assert(st.complete);
