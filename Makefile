@@ -8,12 +8,27 @@
 #   make bench      benchmarks (figures, never pass/fail)
 #   make help       every target
 #
-# KSRC=<dir>  kernel tree holding drivers/s390/crypto/vfio_ap_{ops,drv}.c,
-#             vfio_ap_private.h, vfio_ap_debug.h, ap_bus.h.  Default: Debian's
-#             linux-source-6.1, extracted into build/ksrc/.
+# TREE=6.1|6.12  which Debian kernel tree (linux-source-TREE) to build
+#             against (docs/kernel-trees.md).  Default 6.1, built into build/;
+#             another tree builds into build/TREE/ (build/6.12/apsim ...).
+#             Both are extracted (vfio_ap files only) into build/ksrc/.
+# KSRC=<dir>  any kernel tree holding drivers/s390/crypto/vfio_ap_{ops,drv}.c,
+#             vfio_ap_private.h, vfio_ap_debug.h, ap_bus.h and its Makefile
+#             (the kernel version selects the shim's kernel API).
 
 .DEFAULT_GOAL := all
-BUILD    ?= build
+# The Debian trees apsim knows (linux-source-<tree>); the first is the default.
+TREES    := 6.1 6.12
+TREE     ?= $(firstword $(TREES))
+ifeq ($(filter $(TREE),$(TREES)),)
+$(error apsim: TREE=$(TREE) is not one of: $(TREES) (docs/kernel-trees.md; any other tree: KSRC=<dir>))
+endif
+BUILD_ROOT ?= build
+ifeq ($(TREE),$(firstword $(TREES)))
+BUILD    ?= $(BUILD_ROOT)
+else
+BUILD    ?= $(BUILD_ROOT)/$(TREE)
+endif
 CC       ?= gcc
 OPT      ?= -O2
 # Layers = folders = libraries (docs/architecture.md).  Sources are found by
@@ -44,7 +59,7 @@ KDIR      = $(KSRC_EFF)/drivers/s390/crypto
 KWARN     = -Wall -Wno-unused-parameter -Wno-sign-compare -Wno-pointer-sign -Wno-format-truncation -Wno-unknown-warning-option \
             -Wno-unused-function -Wno-address-of-packed-member
 KDEFS     = -D__KERNEL__ -DAPSIM_KERNEL -DKBUILD_MODNAME='"vfio_ap"' \
-            -Idriver/include -I$(KDIR) -Isim/include -I. -include driver/include/linux/kconfig.h
+            -Idriver/include -I$(KDIR) -Isim/include -I. -include $(KVER_H) -include driver/include/linux/kconfig.h
 # The real driver: freestanding, only shim headers (no silent fallback to the
 # host's <asm/...> or libc).
 CFLAGS_K  = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing \
@@ -112,18 +127,24 @@ $(DEPS_STAMP):
 	@touch $@
 
 # ------------------------------------------------------------- kernel source
-KTARBALL    ?= /usr/src/linux-source-6.1.tar.xz
-DEFAULT_KSRC = $(BUILD)/ksrc/linux-source-6.1
+# Each tree comes from Debian's linux-source-<tree> package; only what apsim
+# needs is extracted: the driver files, the tree's Makefile (its version) and
+# the locking document (it moved in 6.5).
+KTARBALL    ?= /usr/src/linux-source-$(TREE).tar.xz
+KSRC_ROOT   ?= $(BUILD_ROOT)/ksrc
+DEFAULT_KSRC = $(KSRC_ROOT)/linux-source-$(TREE)
 KSRC_EFF     = $(if $(KSRC),$(KSRC),$(DEFAULT_KSRC))
 DRV_FILES    = vfio_ap_ops.c vfio_ap_drv.c vfio_ap_private.h vfio_ap_debug.h ap_bus.h
 DRV_DEPS     = $(addprefix $(KDIR)/,$(DRV_FILES))
+LOCKDOC_6.1  = Documentation/s390/vfio-ap-locking.rst
+LOCKDOC_6.12 = Documentation/arch/s390/vfio-ap-locking.rst
 
 $(DEFAULT_KSRC)/.extracted: | $(DEPS_STAMP)
-	@mkdir -p $(BUILD)/ksrc
-	@echo "  EXTRACT $(KTARBALL) -> $(BUILD)/ksrc (vfio_ap files only)"
-	@tar -xJf $(KTARBALL) -C $(BUILD)/ksrc \
-	    $(addprefix linux-source-6.1/drivers/s390/crypto/,$(DRV_FILES)) \
-	    linux-source-6.1/Makefile linux-source-6.1/Documentation/s390/vfio-ap-locking.rst
+	@mkdir -p $(KSRC_ROOT)
+	@echo "  EXTRACT $(KTARBALL) -> $(KSRC_ROOT) (vfio_ap files only)"
+	@tar -xJf $(KTARBALL) -C $(KSRC_ROOT) \
+	    $(addprefix linux-source-$(TREE)/drivers/s390/crypto/,$(DRV_FILES)) \
+	    linux-source-$(TREE)/Makefile linux-source-$(TREE)/$(LOCKDOC_$(TREE))
 	@touch $@
 
 ifeq ($(KSRC),)
@@ -135,11 +156,15 @@ else
 KSRC_READY :=
 endif
 
-# Records which tree was used; driver objects rebuild when it changes.
+# Records which tree was used; driver objects rebuild when it changes.  The
+# tree's kernel version goes into $(KVER_H) (force-included into every
+# kernel-side unit): driver/include/apsim-kapi.h maps it to the shim's kernel
+# API; a version the shim does not know stops the build here (exit 2).
 KINFO := $(BUILD)/ksrc.info
+KVER_H = $(BUILD)/gen/kversion.h
 $(KINFO): FORCE $(KSRC_READY)
 	@mkdir -p $(BUILD)
-	@sh tools/ksrc-info.sh "$(KSRC_EFF)" > $@.tmp || { rm -f $@.tmp; exit 2; }
+	@CC="$(CC)" sh tools/ksrc-info.sh "$(KSRC_EFF)" "$(KVER_H)" > $@.tmp || { rm -f $@.tmp; exit 2; }
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # ------------------------------------------------------------------- objects
@@ -455,7 +480,8 @@ bench: $(BENCH_BINS) $(BUILD)/bench/tsan/bench_native $(BUILD)/variants/d2/apsim
 	@sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 help:
-	@echo 'apsim make targets (KSRC=DIR builds against another kernel tree):'
+	@echo 'apsim make targets (TREE=6.1|6.12 picks a Debian tree, built into build/ or'
+	@echo 'build/TREE/; KSRC=DIR builds against any kernel tree; docs/kernel-trees.md):'
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
 	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
@@ -473,7 +499,7 @@ help:
 	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
 	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
 	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
-	@echo 'variables: KSRC=DIR VARIANT=NAME COVER=1 TRACE_CALLS=0 KASAN=0 OPT=... CC=... BUILD=DIR'
+	@echo 'variables: TREE=6.1|6.12 KSRC=DIR VARIANT=NAME COVER=1 TRACE_CALLS=0 KASAN=0 OPT=... CC=... BUILD=DIR'
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lib $(BUILD)/tests $(BUILD)/bench $(BUILD)/asan $(APSIM)

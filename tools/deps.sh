@@ -2,10 +2,12 @@
 # tools/deps.sh - install the Debian packages apsim needs, or say how.
 # Usage: tools/deps.sh [--check]   (exit 0 when everything is present)
 # Packages: check (unit tests), libck-dev (Concurrency Kit), libgoogle-perftools-dev
-# (CPU profiles), linux-source-6.1 (the default driver source), clang (libFuzzer,
-# sanitizers), libclang-rt-14-dev (sanitizer runtimes), pkg-config.
+# (CPU profiles), linux-source-6.1 and linux-source-6.12 (the driver sources of
+# the two trees, docs/kernel-trees.md), clang (libFuzzer, sanitizers),
+# libclang-rt-14-dev (sanitizer runtimes), pkg-config, parallel (runs the two
+# trees' suites side by side).
 set -u
-PKGS="check libck-dev libgoogle-perftools-dev google-perftools linux-source-6.1 clang libclang-rt-14-dev pkg-config"
+PKGS="check libck-dev libgoogle-perftools-dev google-perftools linux-source-6.1 linux-source-6.12 clang libclang-rt-14-dev pkg-config parallel"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

@@ -241,14 +241,14 @@ static struct ap_queue_status mkstatus(const struct hwq *q, int rc)
 
 static unsigned long tapq_info(unsigned int apqn)
 {
-	unsigned long fac = (0x80000000UL >> AP_FUNC_COPRO) |
-			    (0x80000000UL >> AP_FUNC_APXA);
+	unsigned long fac = (0x80000000UL >> APSIM_TAPQ_FAC_COPRO) |
+			    (0x80000000UL >> APSIM_TAPQ_FAC_APXA);
 
 	return (fac << 32) |
 	       ((unsigned long)(shim_ap_hw_card_type(AP_QID_CARD(apqn)) & 0xff) << 24);
 }
 
-struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
+struct ap_queue_status apsim_hw_tapq(ap_qid_t qid, unsigned long *info)
 {
 	unsigned int apqn = qid & 0xffff;
 	struct hwq *q = hwq_find(apqn, configured(apqn));
@@ -265,14 +265,6 @@ struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
 	if (info && rc != AP_RESPONSE_Q_NOT_AVAIL)
 		*info = tapq_info(apqn);
 	return mkstatus(q, rc);
-}
-
-struct ap_queue_status ap_test_queue(ap_qid_t qid, int tbit,
-				     unsigned long *info)
-{
-	if (tbit)
-		qid |= 1UL << 23;
-	return ap_tapq(qid, info);
 }
 
 static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
@@ -296,17 +288,12 @@ static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
 	return mkstatus(q, AP_RESPONSE_NORMAL);
 }
 
-struct ap_queue_status ap_rapq(ap_qid_t qid)
+struct ap_queue_status apsim_hw_reset(ap_qid_t qid, bool zeroize)
 {
-	return do_reset(qid, I_RAPQ);
+	return do_reset(qid, zeroize ? I_ZAPQ : I_RAPQ);
 }
 
-struct ap_queue_status ap_zapq(ap_qid_t qid)
-{
-	return do_reset(qid, I_ZAPQ);
-}
-
-struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl qirqctrl,
+struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 			       phys_addr_t pa_ind)
 {
 	unsigned int apqn = qid & 0xffff;
@@ -380,18 +367,18 @@ static int hw_result(struct ap_queue_status st, uint32_t *word)
 
 int shim_ap_hw_tapq(int card, int dom, uint32_t *word, unsigned long *info)
 {
-	return hw_result(ap_tapq(AP_MKQID(card, dom), info), word);
+	return hw_result(apsim_hw_tapq(AP_MKQID(card, dom), info), word);
 }
 
 int shim_ap_hw_zapq(int card, int dom, uint32_t *word)
 {
-	return hw_result(ap_zapq(AP_MKQID(card, dom)), word);
+	return hw_result(apsim_hw_reset(AP_MKQID(card, dom), true), word);
 }
 
 int shim_ap_hw_aqic(int card, int dom, bool ir, int isc, uint64_t nib,
 		    uint32_t *word)
 {
-	struct ap_qirq_ctrl ctl;
+	apsim_qirq_t ctl;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.ir = ir;
@@ -403,7 +390,7 @@ int shim_ap_hw_aqic(int card, int dom, bool ir, int isc, uint64_t nib,
 int shim_s390_layout_selftest(char *err, size_t len)
 {
 	struct ap_queue_status s;
-	struct ap_qirq_ctrl q;
+	apsim_qirq_t q;
 	struct ap_config_info ci;
 	unsigned long long reg = 0xdeadbeefcafef00dULL, v;
 

@@ -266,9 +266,9 @@ void ap_driver_unregister(struct ap_driver *ap_drv)
 	driver_unregister(&ap_drv->driver);
 }
 
-void ap_bus_force_rescan(void)
+APSIM_RESCAN_T ap_bus_force_rescan(void)
 {
-	shim_ap_scan();
+	APSIM_RESCAN_RETURN(shim_ap_scan());
 }
 
 /* ------------------------------------------------------ ownership helpers */
@@ -922,4 +922,17 @@ void shim_ap_scan(void)
 		bus_for_each_drv(&ap_bus_type, NULL, NULL, notify_scan_done);
 	B.nscans++;
 	mutex_unlock(&ap_scan_work);
+}
+
+/* ------------------------------------------------------------- 6.12 API */
+
+/* A hex string ("0x" optional, MSB0) into a zeroed-by-the-caller bitmap of
+ * bits (a multiple of 8); bits beyond the string stay 0. */
+int ap_hex2bitmap(const char *str, unsigned long *bitmap, int bits)
+{
+	const char *digits = str + (str[0] == '0' && str[1] == 'x' ? 2 : str[0] == 'x');
+
+	if ((bits & 7) || hexval(*digits) < 0)	/* at least one digit */
+		return -EINVAL;
+	return parse_absolute(str, bitmap, bits);
 }

@@ -148,4 +148,28 @@ void shim_uaccess_fail_set(int nth);
 void shim_note_site(const struct sim_site *site);
 const struct sim_site *shim_last_site(int tid);
 
+/* vfio.c: the vfio device's release when the core frees it
+ * (APSIM_VFIO_CORE_FREES). */
+void vfio_device_release_free(struct device *dev);
+
+/* ---------------------------------------------------------------- eventfd */
+
+/*
+ * The VMM's side of eventfd (driver/kernel/eventfd.c): a new eventfd
+ * (its fd number, or -EMFILE), close (-EBADF if not open), the counter
+ * the VMM would read (or -EBADF), references to the context behind fd
+ * (the fd's own plus the driver's; -EBADF), and live contexts in this
+ * execution (open fds and driver references; 0 = nothing leaked).  An
+ * fd number that was never an eventfd: shim_eventfd_other() gives one
+ * (eventfd_ctx_fdget answers -EINVAL).  State is per execution.
+ */
+int shim_eventfd_create(void);
+int shim_eventfd_close(int fd);
+long long shim_eventfd_count(int fd);
+int shim_eventfd_refs(int fd);
+int shim_eventfd_live(void);
+int shim_eventfd_other(void);
+/* Close every open eventfd (the VMM process exits). */
+void shim_eventfd_close_all(void);
+
 #endif

@@ -521,7 +521,7 @@ int device_attach(struct device *dev)
 	struct device_driver *drv;
 	int ret = 0;
 
-	if (!dev->bus || !dev->bus->_registered)
+	if (!dev->bus || !apsim_bus_p(dev->bus)->_registered)
 		return 0;
 	device_lock(dev);
 	if (dev->_killed) {		/* __device_attach: dev->p->dead */
@@ -532,7 +532,7 @@ int device_attach(struct device *dev)
 		device_unlock(dev);
 		return 1;
 	}
-	list_for_each_entry(drv, &dev->bus->_drivers, _bus_node) {
+	list_for_each_entry(drv, &apsim_bus_p(dev->bus)->_drivers, _bus_node) {
 		if (!drv_matches(dev, drv))
 			continue;
 		if (!bind_locked(dev, drv)) {
@@ -559,12 +559,12 @@ int device_reprobe(struct device *dev)
 /* ------------------------------------------------- the bus' device klist */
 
 /* klist_add_tail with the klist_devices_get callback */
-static void knode_add(struct device *dev, struct bus_type *bus)
+static void knode_add(struct device *dev, const struct bus_type *bus)
 {
 	get_device(dev);
 	dev->_knode_refs = 1;
 	dev->_knode_dead = false;
-	list_add_tail(&dev->_bus_node, &bus->_devices);
+	list_add_tail(&dev->_bus_node, &apsim_bus_p(bus)->_devices);
 }
 
 /* klist_put: unlink at the last reference, then klist_devices_put */
@@ -589,12 +589,12 @@ static void knode_del(struct device *dev)
 }
 
 struct bus_iter {
-	struct bus_type *bus;
+	const struct bus_type *bus;
 	struct device *cur;
 };
 
 /* klist_iter_init_node: start after @start (pinned) or at the head */
-static void bus_iter_init(struct bus_iter *it, struct bus_type *bus, struct device *start)
+static void bus_iter_init(struct bus_iter *it, const struct bus_type *bus, struct device *start)
 {
 	it->bus = bus;
 	it->cur = NULL;
@@ -608,9 +608,9 @@ static void bus_iter_init(struct bus_iter *it, struct bus_type *bus, struct devi
 static struct device *bus_iter_next(struct bus_iter *it)
 {
 	struct device *last = it->cur, *next = NULL;
-	struct list_head *pos = last ? last->_bus_node.next : it->bus->_devices.next;
+	struct list_head *pos = last ? last->_bus_node.next : apsim_bus_p(it->bus)->_devices.next;
 
-	for (; pos != &it->bus->_devices; pos = pos->next) {
+	for (; pos != &apsim_bus_p(it->bus)->_devices; pos = pos->next) {
 		struct device *d = list_entry(pos, struct device, _bus_node);
 
 		if (!d->_knode_dead) {
@@ -741,28 +741,28 @@ void root_device_unregister(struct device *dev)
 
 /* ------------------------------------------------------------ buses */
 
-int bus_register(struct bus_type *bus)
+int bus_register(const struct bus_type *bus)
 {
-	INIT_LIST_HEAD(&bus->_devices);
-	INIT_LIST_HEAD(&bus->_drivers);
-	bus->_registered = true;
+	INIT_LIST_HEAD(&apsim_bus_p(bus)->_devices);
+	INIT_LIST_HEAD(&apsim_bus_p(bus)->_drivers);
+	apsim_bus_p(bus)->_registered = true;
 	return 0;
 }
 
-void bus_unregister(struct bus_type *bus)
+void bus_unregister(const struct bus_type *bus)
 {
-	WARN(!list_empty(&bus->_drivers), "bus '%s' unregistered with drivers\n", bus->name);
-	bus->_registered = false;
+	WARN(!list_empty(&apsim_bus_p(bus)->_drivers), "bus '%s' unregistered with drivers\n", bus->name);
+	apsim_bus_p(bus)->_registered = false;
 }
 
-int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
+int bus_for_each_dev(const struct bus_type *bus, struct device *start, void *data,
 		     int (*fn)(struct device *, void *))
 {
 	struct bus_iter it;
 	struct device *dev;
 	int ret = 0;
 
-	if (!bus || !bus->_registered)
+	if (!bus || !apsim_bus_p(bus)->_registered)
 		return -EINVAL;
 	bus_iter_init(&it, bus, start);
 	while (!ret && (dev = bus_iter_next(&it)))
@@ -771,16 +771,16 @@ int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
 	return ret;
 }
 
-int bus_for_each_drv(struct bus_type *bus, struct device_driver *start, void *data,
+int bus_for_each_drv(const struct bus_type *bus, struct device_driver *start, void *data,
 		     int (*fn)(struct device_driver *, void *))
 {
 	struct device_driver *drv, *n;
 	bool go = !start;
 	int ret = 0;
 
-	if (!bus->_registered)
+	if (!apsim_bus_p(bus)->_registered)
 		return -EINVAL;
-	list_for_each_entry_safe(drv, n, &bus->_drivers, _bus_node) {
+	list_for_each_entry_safe(drv, n, &apsim_bus_p(bus)->_drivers, _bus_node) {
 		if (!go) {
 			go = drv == start;
 			continue;
@@ -792,13 +792,13 @@ int bus_for_each_drv(struct bus_type *bus, struct device_driver *start, void *da
 	return ret;
 }
 
-struct device *bus_find_device(struct bus_type *bus, struct device *start, const void *data,
+struct device *bus_find_device(const struct bus_type *bus, struct device *start, const void *data,
 			       int (*match)(struct device *, const void *))
 {
 	struct bus_iter it;
 	struct device *dev;
 
-	if (!bus || !bus->_registered)
+	if (!bus || !apsim_bus_p(bus)->_registered)
 		return NULL;
 	bus_iter_init(&it, bus, start);
 	while ((dev = bus_iter_next(&it)))
@@ -830,7 +830,7 @@ static int bus_rescan_devices_helper(struct device *dev, void *data)
 	return ret < 0 ? ret : 0;
 }
 
-int bus_rescan_devices(struct bus_type *bus)
+int bus_rescan_devices(const struct bus_type *bus)
 {
 	return bus_for_each_dev(bus, NULL, NULL, bus_rescan_devices_helper);
 }
@@ -857,12 +857,12 @@ int driver_register(struct device_driver *drv)
 {
 	struct device_driver *o;
 
-	if (!drv->bus || !drv->bus->_registered) {
+	if (!drv->bus || !apsim_bus_p(drv->bus)->_registered) {
 		printk(KERN_ERR "Driver '%s' was unable to register with bus_type '%s' because the bus was not initialized.\n",
 		       drv->name, drv->bus ? drv->bus->name : "?");
 		return -EINVAL;
 	}
-	list_for_each_entry(o, &drv->bus->_drivers, _bus_node) {
+	list_for_each_entry(o, &apsim_bus_p(drv->bus)->_drivers, _bus_node) {
 		if (!strcmp(o->name, drv->name)) {
 			printk(KERN_ERR "Error: Driver '%s' is already registered, aborting...\n",
 			       drv->name);
@@ -870,7 +870,7 @@ int driver_register(struct device_driver *drv)
 		}
 	}
 	INIT_LIST_HEAD(&drv->_devices);
-	list_add_tail(&drv->_bus_node, &drv->bus->_drivers);
+	list_add_tail(&drv->_bus_node, &apsim_bus_p(drv->bus)->_drivers);
 	drv->_registered = true;
 	driver_attach(drv);
 	return 0;

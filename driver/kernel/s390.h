@@ -260,4 +260,25 @@ void shim_ap_hw_reset(void);
 void shim_ap_bus_reset(void);
 void shim_kvm_reset(void);
 
+/*
+ * ap_bus_force_rescan() as the tree declares it (APSIM_AP_RESCAN_BOOL: it
+ * returns bool, true when a scan ran; the shim's scan always runs).
+ */
+#if APSIM_AP_RESCAN_BOOL
+#define APSIM_RESCAN_T bool
+#define APSIM_RESCAN_RETURN(scan) return ((scan), true)
+#else
+#define APSIM_RESCAN_T void
+#define APSIM_RESCAN_RETURN(scan) scan
+#endif
+
+/* Protected guests (driver/kernel/pv.c): turn a guest's protected state
+ * on or off; the Ultravisor calls the driver made in this execution. */
+struct shim_pv_counts {
+	int pin_shared;		/* uv_pin_shared */
+	int convert_to_secure;	/* gmap_convert_to_secure */
+};
+void shim_kvm_set_pv(struct kvm *kvm, bool on);
+void shim_pv_get_counts(struct shim_pv_counts *out);
+
 #endif /* APSIM_SHIM_S390_H */

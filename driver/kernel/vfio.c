@@ -76,7 +76,7 @@ int vfio_init_device(struct vfio_device *device, struct device *dev,
 			return ret;
 	}
 	device_initialize(&device->device);
-	device->device.release = vfio_device_release;
+	device->device.release = APSIM_VFIO_CORE_FREES ? vfio_device_release_free : vfio_device_release;
 	device->device.parent = dev;
 	return 0;
 }
@@ -458,7 +458,7 @@ static int mdev_match(struct device *dev, struct device_driver *drv)
 
 int mdev_register_driver(struct mdev_driver *drv)
 {
-	if (!mdev_bus_type._registered)
+	if (!apsim_bus_p(&mdev_bus_type)->_registered)
 		return -ENODEV;
 	drv->driver.bus = &mdev_bus_type;
 	return driver_register(&drv->driver);
@@ -670,4 +670,16 @@ void shim_vfio_reset(void)
 	mdev_bus_type.remove = mdev_remove;
 	mdev_bus_type.match = mdev_match;
 	(void)!bus_register(&mdev_bus_type);
+}
+
+/* ------------------------------------------------------------- 6.2+ core */
+
+/* The vfio core frees the device after the driver's release (6.2+: the
+ * driver's release no longer calls vfio_free_device). */
+void vfio_device_release_free(struct device *dev)
+{
+	struct vfio_device *device = container_of(dev, struct vfio_device, device);
+
+	vfio_device_release(dev);
+	kvfree(device);
 }

@@ -79,37 +79,50 @@ static inline u32 ap_queue_status_word(struct ap_queue_status s)
 /*
  * PQAP(AQIC) general register 1 contents (a 64-bit value).  s390 bit
  * positions of the 64-bit register: zone 55-48, ir 47, gisc 42-40, gf 33-32,
- * gisa 30-4, isc 2-0.
+ * gisa 30-4, isc 2-0.  APSIM_QIRQ_FIELDS: the fields at those positions on
+ * either host; 6.1 has them as a struct, 6.12 as a union with .value.
  */
-struct ap_qirq_ctrl {
 #if APSIM_HOST_BE
-	unsigned int _res1 : 8;
-	unsigned int zone  : 8;
-	unsigned int ir    : 1;
-	unsigned int _res2 : 4;
-	unsigned int gisc  : 3;
-	unsigned int _res3 : 6;
-	unsigned int gf    : 2;
-	unsigned int _res4 : 1;
-	unsigned int gisa  : 27;
-	unsigned int _res5 : 1;
+#define APSIM_QIRQ_FIELDS \
+	unsigned int _res1 : 8; \
+	unsigned int zone  : 8; \
+	unsigned int ir    : 1; \
+	unsigned int _res2 : 4; \
+	unsigned int gisc  : 3; \
+	unsigned int _res3 : 6; \
+	unsigned int gf    : 2; \
+	unsigned int _res4 : 1; \
+	unsigned int gisa  : 27; \
+	unsigned int _res5 : 1; \
 	unsigned int isc   : 3;
-#else
-	/* low word (bits 31-0 of the register) */
-	unsigned int isc   : 3;
-	unsigned int _res5 : 1;
-	unsigned int gisa  : 27;
-	unsigned int _res4 : 1;
-	/* high word (bits 63-32) */
-	unsigned int gf    : 2;
-	unsigned int _res3 : 6;
-	unsigned int gisc  : 3;
-	unsigned int _res2 : 4;
-	unsigned int ir    : 1;
-	unsigned int zone  : 8;
+#else	/* low word (bits 31-0) first, then the high word */
+#define APSIM_QIRQ_FIELDS \
+	unsigned int isc   : 3; \
+	unsigned int _res5 : 1; \
+	unsigned int gisa  : 27; \
+	unsigned int _res4 : 1; \
+	unsigned int gf    : 2; \
+	unsigned int _res3 : 6; \
+	unsigned int gisc  : 3; \
+	unsigned int _res2 : 4; \
+	unsigned int ir    : 1; \
+	unsigned int zone  : 8; \
 	unsigned int _res1 : 8;
 #endif
+#if APSIM_AP_HWINFO
+union ap_qirq_ctrl {
+	unsigned long value;
+	struct {
+		APSIM_QIRQ_FIELDS
+	};
 };
+typedef union ap_qirq_ctrl apsim_qirq_t;
+#else
+struct ap_qirq_ctrl {
+	APSIM_QIRQ_FIELDS
+};
+typedef struct ap_qirq_ctrl apsim_qirq_t;
+#endif
 
 /*
  * The QCI block (128 bytes).  The flag byte has the s390 bit positions
@@ -133,9 +146,17 @@ struct ap_config_info {
 	unsigned char apxa	 : 1;
 	unsigned char apsc	 : 1;
 #endif
-	unsigned char _reserved2[3];
-	unsigned char Na;		/* max # of APs - 1 */
-	unsigned char Nd;		/* max # of Domains - 1 */
+#if APSIM_HOST_BE
+	unsigned char apsb	 : 1;
+	unsigned char _reserved2b : 7;
+#else
+	unsigned char _reserved2b : 7;
+	unsigned char apsb	 : 1;	/* B bit (6.12) */
+#endif
+	unsigned char _reserved2[2];
+	/* max # of APs - 1 / Domains - 1 (6.1 spells them Na, Nd) */
+	union { unsigned char Na; unsigned char na; };
+	union { unsigned char Nd; unsigned char nd; };
 	unsigned char _reserved3[10];
 	unsigned int apm[8];		/* AP ID mask */
 	unsigned int aqm[8];		/* AP (usage) queue mask */
@@ -143,23 +164,141 @@ struct ap_config_info {
 	unsigned char _reserved4[16];
 } __attribute__((aligned(8)));
 
-_Static_assert(sizeof(struct ap_qirq_ctrl) == 8, "ap_qirq_ctrl is a 64-bit register");
+_Static_assert(sizeof(apsim_qirq_t) == 8, "ap_qirq_ctrl is a 64-bit register");
 _Static_assert(sizeof(struct ap_config_info) == 128, "QCI block is 128 bytes");
 
 /* PQAP(TAPQ) answers the AP instructions are installed (shim: configurable). */
 bool ap_instructions_available(void);
-/* PQAP(TAPQ): status; *info (if non-NULL) gets gr2 (bits 31-24 = AP type). */
-struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info);
-/* TAPQ with the T bit (facilities test) when tbit != 0. */
-struct ap_queue_status ap_test_queue(ap_qid_t qid, int tbit, unsigned long *info);
-/* PQAP(RAPQ) / PQAP(ZAPQ): reset (and zeroize) the queue. */
-struct ap_queue_status ap_rapq(ap_qid_t qid);
-struct ap_queue_status ap_zapq(ap_qid_t qid);
+
+/*
+ * The AP hardware model (driver/kernel/ap_hw.c).  gr2: the TAPQ general
+ * register 2 value as s390 has it (facility bits 63-32, AP type 31-24, ...).
+ * The tree's own PQAP signatures are the inline functions below.
+ */
+struct ap_queue_status apsim_hw_tapq(ap_qid_t qid, unsigned long *gr2);
+struct ap_queue_status apsim_hw_reset(ap_qid_t qid, bool zeroize);
 /* PQAP(QCI): fill *config; 0 or -EOPNOTSUPP. */
 int ap_qci(struct ap_config_info *config);
 /* PQAP(AQIC): enable (ir=1) / disable interruptions for a queue. */
-struct ap_queue_status ap_aqic(ap_qid_t qid, struct ap_qirq_ctrl qirqctrl,
+struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 			       phys_addr_t pa_ind);
+
+/* TAPQ GR2 facility bits (MSB0 bit numbers of bits 63-32). */
+#define APSIM_TAPQ_FAC_APSC	0
+#define APSIM_TAPQ_FAC_MEX4K	1
+#define APSIM_TAPQ_FAC_CRT4K	2
+#define APSIM_TAPQ_FAC_COPRO	3
+#define APSIM_TAPQ_FAC_ACCEL	4
+#define APSIM_TAPQ_FAC_EP11	5
+#define APSIM_TAPQ_FAC_APXA	6
+
+#if APSIM_AP_HWINFO
+/* TAPQ GR2 as a structure (6.12), s390 bit positions on either host. */
+struct ap_tapq_hwinfo {
+	union {
+		unsigned long value;
+		struct {
+#if APSIM_HOST_BE
+			unsigned int fac    : 32;
+			unsigned int apinfo : 32;
+#else
+			unsigned int apinfo : 32;
+			unsigned int fac    : 32;
+#endif
+		};
+		struct {
+#if APSIM_HOST_BE
+			unsigned int apsc  : 1;
+			unsigned int mex4k : 1;
+			unsigned int crt4k : 1;
+			unsigned int cca   : 1;
+			unsigned int accel : 1;
+			unsigned int ep11  : 1;
+			unsigned int apxa  : 1;
+			unsigned int slcf  : 1;
+			unsigned int class : 8;
+			unsigned int bs    : 2;
+			unsigned int	   : 14;
+			unsigned int at    : 8;
+			unsigned int nd    : 8;
+			unsigned int	   : 4;
+			unsigned int ml    : 4;
+			unsigned int	   : 4;
+			unsigned int qd    : 4;
+#else
+			unsigned int qd    : 4;
+			unsigned int	   : 4;
+			unsigned int ml    : 4;
+			unsigned int	   : 4;
+			unsigned int nd    : 8;
+			unsigned int at    : 8;
+			unsigned int	   : 14;
+			unsigned int bs    : 2;
+			unsigned int class : 8;
+			unsigned int slcf  : 1;
+			unsigned int apxa  : 1;
+			unsigned int ep11  : 1;
+			unsigned int accel : 1;
+			unsigned int cca   : 1;
+			unsigned int crt4k : 1;
+			unsigned int mex4k : 1;
+			unsigned int apsc  : 1;
+#endif
+		};
+	};
+};
+_Static_assert(sizeof(struct ap_tapq_hwinfo) == 8, "TAPQ GR2 is a 64-bit register");
+
+#define AP_BS_Q_USABLE			0
+#define AP_BS_Q_USABLE_NO_SECURE_KEY	1
+#define AP_BS_Q_AVAIL_FOR_BINDING	2
+#define AP_BS_Q_UNUSABLE		3
+
+static inline struct ap_queue_status ap_tapq(ap_qid_t qid, struct ap_tapq_hwinfo *info)
+{
+	unsigned long gr2 = 0;
+	struct ap_queue_status st = apsim_hw_tapq(qid, info ? &gr2 : NULL);
+
+	if (info)
+		info->value = gr2;
+	return st;
+}
+static inline struct ap_queue_status ap_test_queue(ap_qid_t qid, int tbit,
+						   struct ap_tapq_hwinfo *info)
+{
+	return ap_tapq(tbit ? qid | 1UL << 23 : qid, info);
+}
+/* fbit (SE guests): not modelled, the reset is the same. */
+static inline struct ap_queue_status ap_rapq(ap_qid_t qid, int fbit)
+{
+	return apsim_hw_reset(qid, false);
+}
+static inline struct ap_queue_status ap_zapq(ap_qid_t qid, int fbit)
+{
+	return apsim_hw_reset(qid, true);
+}
+#else
+/* PQAP(TAPQ): status; *info (if non-NULL) gets gr2 (bits 31-24 = AP type). */
+static inline struct ap_queue_status ap_tapq(ap_qid_t qid, unsigned long *info)
+{
+	return apsim_hw_tapq(qid, info);
+}
+/* TAPQ with the T bit (facilities test) when tbit != 0. */
+static inline struct ap_queue_status ap_test_queue(ap_qid_t qid, int tbit,
+						   unsigned long *info)
+{
+	return apsim_hw_tapq(tbit ? qid | 1UL << 23 : qid, info);
+}
+/* PQAP(RAPQ) / PQAP(ZAPQ): reset (and zeroize) the queue. */
+static inline struct ap_queue_status ap_rapq(ap_qid_t qid)
+{
+	return apsim_hw_reset(qid, false);
+}
+static inline struct ap_queue_status ap_zapq(ap_qid_t qid)
+{
+	return apsim_hw_reset(qid, true);
+}
+#endif
 
 /* The AP bus is told about a configuration change (no-op in the shim). */
 static inline void ap_bus_cfg_chg(void) {}

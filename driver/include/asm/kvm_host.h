@@ -126,6 +126,8 @@ struct kvm_arch {
 	u64 fac_list[4];
 	/* shim: backing store of the crypto control block */
 	struct kvm_s390_crypto_cb *shim_crycb_mem;
+	struct gmap *gmap;		/* guest address space (opaque) */
+	bool shim_pv;			/* protected (secure execution) guest */
 };
 
 void kvm_arch_crypto_clear_masks(struct kvm *kvm);
@@ -133,5 +135,12 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 			       unsigned long *aqm, unsigned long *adm);
 int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc);
 int kvm_s390_gisc_unregister(struct kvm *kvm, u32 gisc);
+
+/* Protected-virtualization guests (APSIM_HAS_PV): the shim's guests are
+ * not protected unless shim_kvm_set_pv() (driver/kernel/s390.h) says so. */
+struct kvm_vcpu;
+bool kvm_s390_pv_cpu_is_protected(struct kvm_vcpu *vcpu);
+bool kvm_s390_pv_is_protected(struct kvm *kvm);
+#include <asm/uv.h>
 
 #endif /* _APSIM_ASM_KVM_HOST_H */

@@ -18,4 +18,10 @@
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
 #define PFN_PHYS(x) ((phys_addr_t)(x) << PAGE_SHIFT)
 
+/* The shim's physical addresses are host virtual addresses. */
+#define virt_to_phys(p) ((unsigned long)(p))
+#define phys_to_virt(pa) ((void *)(unsigned long)(pa))
+#define __pa(p) virt_to_phys(p)
+#define __va(pa) phys_to_virt(pa)
+
 #endif

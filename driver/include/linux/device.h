@@ -36,6 +36,13 @@ struct device_type {
 	void (*release)(struct device *dev);
 };
 
+/* The shim's state of a bus (the kernel's subsys_private). */
+struct apsim_bus_priv {
+	struct list_head _devices;	/* struct device._bus_node */
+	struct list_head _drivers;	/* struct device_driver._bus_node */
+	bool _registered;
+};
+
 struct bus_type {
 	const char *name;
 	const char *dev_name;
@@ -48,10 +55,10 @@ struct bus_type {
 	void (*sync_state)(struct device *dev);
 	void (*remove)(struct device *dev);
 	void (*shutdown)(struct device *dev);
+#if !APSIM_BUS_CONST
 	/* shim */
-	struct list_head _devices;	/* struct device._bus_node */
-	struct list_head _drivers;	/* struct device_driver._bus_node */
-	bool _registered;
+	struct apsim_bus_priv _p;
+#endif
 };
 
 enum probe_type {
@@ -62,7 +69,7 @@ enum probe_type {
 
 struct device_driver {
 	const char *name;
-	struct bus_type *bus;
+	const struct bus_type *bus;
 	struct module *owner;
 	const char *mod_name;
 	bool suppress_bind_attrs;
@@ -86,7 +93,7 @@ struct device {
 	struct device *parent;
 	const char *init_name;
 	const struct device_type *type;
-	struct bus_type *bus;
+	const struct bus_type *bus;
 	struct device_driver *driver;
 	void *platform_data;
 	void *driver_data;
@@ -185,15 +192,22 @@ int device_for_each_child(struct device *dev, void *data,
 			  int (*fn)(struct device *dev, void *data));
 static inline bool device_is_bound(struct device *dev) { return dev->driver != NULL; }
 
-int __must_check bus_register(struct bus_type *bus);
-void bus_unregister(struct bus_type *bus);
-int bus_for_each_dev(struct bus_type *bus, struct device *start, void *data,
+/* A bus's shim state: in the bus, or (APSIM_BUS_CONST: buses are const
+ * objects) in a table in driver/kernel/bus_const.c. */
+#if APSIM_BUS_CONST
+struct apsim_bus_priv *apsim_bus_p(const struct bus_type *bus);
+#else
+#define apsim_bus_p(bus) (&((struct bus_type *)(bus))->_p)
+#endif
+int __must_check bus_register(const struct bus_type *bus);
+void bus_unregister(const struct bus_type *bus);
+int bus_for_each_dev(const struct bus_type *bus, struct device *start, void *data,
 		     int (*fn)(struct device *dev, void *data));
-int bus_for_each_drv(struct bus_type *bus, struct device_driver *start, void *data,
+int bus_for_each_drv(const struct bus_type *bus, struct device_driver *start, void *data,
 		     int (*fn)(struct device_driver *drv, void *data));
-struct device *bus_find_device(struct bus_type *bus, struct device *start, const void *data,
+struct device *bus_find_device(const struct bus_type *bus, struct device *start, const void *data,
 			       int (*match)(struct device *dev, const void *data));
-int __must_check bus_rescan_devices(struct bus_type *bus);
+int __must_check bus_rescan_devices(const struct bus_type *bus);
 
 int __must_check driver_register(struct device_driver *drv);
 void driver_unregister(struct device_driver *drv);
@@ -221,6 +235,7 @@ int shim_dev_printk(const struct sim_site *site, const char *level,
 #define dev_dbg(dev, fmt, ...) dev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__)
 #define dev_err_ratelimited dev_err
 #define dev_warn_ratelimited dev_warn
+#define dev_notice_ratelimited dev_notice
 #define dev_warn_once dev_warn
 #define dev_err_once dev_err
 #define dev_info_once dev_info

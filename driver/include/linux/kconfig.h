@@ -28,4 +28,7 @@
 #define IS_ENABLED(option) __apsim_is_defined(option)
 #define IS_REACHABLE(option) __apsim_is_defined(option)
 
+/* The kernel API of the tree's version (feature macros). */
+#include <apsim-kapi.h>
+
 #endif

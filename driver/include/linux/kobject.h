@@ -44,4 +44,7 @@ static inline int kobject_uevent_env(struct kobject *kobj, enum kobject_action a
 	return 0;
 }
 
+/* The kernel's kobject.h brings workqueues to every device user. */
+#include <linux/workqueue.h>
+
 #endif

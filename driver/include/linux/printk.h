@@ -53,6 +53,7 @@ int shim_vprintk(const struct sim_site *site, const char *fmt, va_list ap);
 #define pr_err_ratelimited   pr_err
 #define pr_warn_ratelimited  pr_warn
 #define pr_info_ratelimited  pr_info
+#define pr_notice_ratelimited pr_notice
 #define pr_warn_once         pr_warn
 #define pr_err_once          pr_err
 #define pr_info_once         pr_info

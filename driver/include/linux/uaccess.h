@@ -19,7 +19,9 @@ unsigned long __must_check shim_copy_to_user(void __user *to, const void *from,
 #define copy_to_user(to, from, n) shim_copy_to_user(to, from, n)
 #define get_user(x, ptr) ({ __typeof__(*(ptr)) __gu; \
 	int __e = shim_copy_from_user(&__gu, ptr, sizeof(__gu)) ? -EFAULT : 0; \
-	if (!__e) (x) = __gu; __e; })
+	if (!__e)							\
+		(x) = __gu;						\
+	__e; })
 #define put_user(x, ptr) ({ __typeof__(*(ptr)) __pu = (x); \
 	shim_copy_to_user(ptr, &__pu, sizeof(__pu)) ? -EFAULT : 0; })
 #endif

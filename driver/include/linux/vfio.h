@@ -47,7 +47,47 @@ struct vfio_device_info {
 #define VFIO_DEVICE_RESET	_IO(VFIO_TYPE, VFIO_BASE + 11)
 #define VFIO_DEVICE_API_AP_STRING "vfio-ap"
 
+/* Interrupts (6.12: the AP request IRQ). */
+struct vfio_irq_info {
+	__u32 argsz;
+	__u32 flags;
+#define VFIO_IRQ_INFO_EVENTFD		(1 << 0)
+#define VFIO_IRQ_INFO_MASKABLE		(1 << 1)
+#define VFIO_IRQ_INFO_AUTOMASKED	(1 << 2)
+#define VFIO_IRQ_INFO_NORESIZE		(1 << 3)
+	__u32 index;
+	__u32 count;
+};
+#define VFIO_DEVICE_GET_IRQ_INFO	_IO(VFIO_TYPE, VFIO_BASE + 9)
+
+struct vfio_irq_set {
+	__u32 argsz;
+	__u32 flags;
+#define VFIO_IRQ_SET_DATA_NONE		(1 << 0)
+#define VFIO_IRQ_SET_DATA_BOOL		(1 << 1)
+#define VFIO_IRQ_SET_DATA_EVENTFD	(1 << 2)
+#define VFIO_IRQ_SET_ACTION_MASK	(1 << 3)
+#define VFIO_IRQ_SET_ACTION_UNMASK	(1 << 4)
+#define VFIO_IRQ_SET_ACTION_TRIGGER	(1 << 5)
+	__u32 index;
+	__u32 start;
+	__u32 count;
+	__u8 data[];
+};
+#define VFIO_DEVICE_SET_IRQS		_IO(VFIO_TYPE, VFIO_BASE + 10)
+#define VFIO_IRQ_SET_DATA_TYPE_MASK	(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_DATA_BOOL | \
+					 VFIO_IRQ_SET_DATA_EVENTFD)
+#define VFIO_IRQ_SET_ACTION_TYPE_MASK	(VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_ACTION_UNMASK | \
+					 VFIO_IRQ_SET_ACTION_TRIGGER)
+
+/* vfio-ap interrupt indexes */
+enum {
+	VFIO_AP_REQ_IRQ_INDEX,
+	VFIO_AP_NUM_IRQS
+};
+
 /* ---- kernel API ---- */
+struct iommufd_ctx;
 struct kvm;
 struct vfio_device;
 struct vfio_group;
@@ -77,7 +117,19 @@ struct vfio_device_ops {
 	void (*dma_unmap)(struct vfio_device *vdev, u64 iova, u64 length);
 	int (*device_feature)(struct vfio_device *device, u32 flags, void __user *arg,
 			      size_t argsz);
+	/* iommufd (6.2+; the shim has no iommufd: never called) */
+	int (*bind_iommufd)(struct vfio_device *vdev, struct iommufd_ctx *ictx, u32 *out_device_id);
+	void (*unbind_iommufd)(struct vfio_device *vdev);
+	int (*attach_ioas)(struct vfio_device *vdev, u32 *pt_id);
+	void (*detach_ioas)(struct vfio_device *vdev);
 };
+
+/* No iommufd in the shim (CONFIG_IOMMUFD off): the helpers are NULL. */
+#define vfio_iommufd_emulated_bind \
+	((int (*)(struct vfio_device *, struct iommufd_ctx *, u32 *))NULL)
+#define vfio_iommufd_emulated_unbind ((void (*)(struct vfio_device *))NULL)
+#define vfio_iommufd_emulated_attach_ioas ((int (*)(struct vfio_device *, u32 *))NULL)
+#define vfio_iommufd_emulated_detach_ioas ((void (*)(struct vfio_device *))NULL)
 
 struct vfio_device {
 	struct device *dev;
@@ -125,6 +177,11 @@ void vfio_unregister_group_dev(struct vfio_device *device);
 int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova, int npage, int prot,
 		   struct page **pages);
 void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage);
+/* Check a VFIO_DEVICE_SET_IRQS header against a device with num_irqs
+ * interrupts of max_irq_type indexes; *data_size: the bytes of data that
+ * follow it.  0 or -EINVAL (driver/kernel/vfio_irq.c). */
+int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr, int num_irqs,
+				       int max_irq_type, size_t *data_size);
 int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t len,
 		bool write);
 
