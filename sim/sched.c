@@ -32,6 +32,10 @@ struct sim_stack {
 static struct sim_stack stacks[SIM_MAX_THREADS];
 static size_t page_size;
 
+#ifdef SIM_ASAN
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#endif
+
 static int stack_get(int tid, size_t size, void **lo)
 {
 	struct sim_stack *s = &stacks[tid];
@@ -52,6 +56,12 @@ static int stack_get(int tid, size_t size, void **lo)
 		s->lo = (char *)p + page_size;
 		s->size = size;
 	}
+#ifdef SIM_ASAN
+	/* a thread of an execution that ended early (a crash, a hang) left
+	 * its frames' redzones poisoned on this stack: the next thread on it
+	 * starts clean */
+	__asan_unpoison_memory_region(s->lo, s->size);
+#endif
 	*lo = s->lo;
 	return 0;
 }
