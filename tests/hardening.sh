@@ -170,6 +170,21 @@ s0=$(grep -o '"signature":"[^"]*"' "$T/o0.json")
 if [ -n "$s2" ] && [ "$s2" = "$s0" ]; then ok "crash signature -O2 = -O0 ($s2)"; else bad "crash signature -O2 '$s2' vs -O0 '$s0'"; fi
 case "$s2" in *:[0-9]*|*inlined*) bad "crash signature has a line or an inline chain: $s2" ;; *) ok "crash signature: function only" ;; esac
 has "$T/o-o2/hot-unplug-kzalloc-null/01-crash/report.txt" "hashtable.h:" "crash report keeps the line"
+# the innermost driver function (not the header helper that faulted) names
+# the crash, and the report has the driver's call trace
+[ "$s2" = '"signature":"crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain"' ] &&
+	ok "crash signature: the innermost driver function" || bad "crash signature: $s2"
+has "$T/o-o0/hot-unplug-kzalloc-null/01-crash/report.txt" " unassign_domain_store (vfio_ap_ops.c:" "-O0 crash report: call trace through the driver"
+has "$T/o-o2/hot-unplug-kzalloc-null/01-crash/report.txt" " unassign_domain_store (vfio_ap_ops.c:" "-O2 crash report: call trace through the driver"
+# a WARN: its function, at both -O levels (no line numbers)
+W=$ROOT/scenarios/findings/aqic-disable-deconfigured-warn.scn
+"$A" run "$W" --format json --out "$T/w-o2" > "$T/w2.json" 2> "$T/err"
+"$SPIN" run "$W" --format json --out "$T/w-o0" > "$T/w0.json" 2>> "$T/err"
+w2=$(grep -o '"signature":"[^"]*"' "$T/w2.json")
+w0=$(grep -o '"signature":"[^"]*"' "$T/w0.json")
+[ "$w2" = '"signature":"warn:vfio_ap_irq_disable"' ] && [ "$w2" = "$w0" ] &&
+	ok "warn signature -O2 = -O0 ($w2)" || bad "warn signature -O2 '$w2' vs -O0 '$w0'"
+has "$T/w-o0/aqic-disable-deconfigured-warn/01-warn/report.txt" "Call Trace:" "-O0 warn report: call trace"
 
 # ---------------------------------------------------------------- watchdog
 cat > "$T/spin.scn" <<'EOF'

@@ -449,6 +449,24 @@ uintptr_t sim_fault_pc(void);
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len);
 
 /*
+ * Backtraces of simulated threads (frame-pointer chains; everything is
+ * built with -fno-omit-frame-pointer).  sim_fault_backtrace: the faulting
+ * thread's at the last crash, pcs[0] the faulting pc, then return
+ * addresses; sim_backtrace: the calling simulated thread's return
+ * addresses (0 outside a simulated thread).  sim_symbolize_stack expands
+ * them into frames with their inline chains, innermost first.
+ */
+struct sim_frame {
+	char func[96];
+	char file[64];            /* base name */
+	int line;
+	bool inlined;             /* inlined into the next frame */
+};
+int sim_fault_backtrace(uintptr_t *pcs, int max);
+int sim_backtrace(uintptr_t *pcs, int max);
+int sim_symbolize_stack(const uintptr_t *pcs, int n, struct sim_frame *fr, int max);
+
+/*
  * Shadow memory (a software KASAN for one region): libsim keeps one shadow
  * byte per 8 bytes of a region the allocator reserves with
  * sim_shadow_reserve(), and code compiled with
