@@ -34,6 +34,12 @@ enum {
 int cli_run(int argc, char **argv);
 int cli_fuzz(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_known(int argc, char **argv);
+int cli_review(int argc, char **argv);
+int cli_cache(int argc, char **argv);
+
+/* Load a known-findings file (cli/known.c): 0, or 2 after a message. */
+int cli_known_load(const char *cmd, const char *path, struct apsim_known *k);
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cli_parse_long(const char *s, long lo, long hi, long *out);

@@ -128,6 +128,7 @@ struct fuzz_opts {
 };
 
 static struct fuzz_opts FO;
+static struct apsim_known fuzz_known;   /* --known FILE */
 static struct shared *SH;
 static int my_slot;
 
@@ -1083,6 +1084,11 @@ int cli_fuzz(int argc, char **argv)
 			FO.convert = v;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			FO.quiet = true;
+		} else if (!strcmp(a, "--known")) {
+			NEED();
+			apsim_known_free(&fuzz_known);
+			if (cli_known_load("fuzz", v, &fuzz_known))
+				return 2;
 		} else {
 			return cli_usage_error("fuzz", a[0] == '-' ? "unknown option '%s'" :
 					       "unexpected argument '%s'", a);
@@ -1272,8 +1278,11 @@ int cli_fuzz(int argc, char **argv)
 	}
 	{
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+		uint64_t nknown = 0;
 		int rc;
 
+		for (uint64_t i = 0; i < n; i++)
+			nknown += apsim_known_match(&fuzz_known, SH->f[i].sig) != NULL;
 		write_summary(&sm);
 		if (FO.json) {
 			fill_summary(stdout, &sm);
@@ -1296,6 +1305,8 @@ int cli_fuzz(int argc, char **argv)
 				       (unsigned long long)r->found_execs, r->found_s, "", FO.out, r->dir);
 				if (r->shrunk_ops >= 0)
 					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
+				if (apsim_known_match(&fuzz_known, r->sig))
+					printf("\n  %13s known: %s", "", apsim_known_match(&fuzz_known, r->sig)->reason);
 				if (r->write_failed)
 					printf("  (NOT completely written: see the errors above)");
 				else if (r->state != REC_DONE)
@@ -1312,7 +1323,10 @@ int cli_fuzz(int argc, char **argv)
 			fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
 			ck_pr_inc_64(&SH->write_errors);
 		}
-		rc = SH->nfind ? CLI_EXIT_FINDING : CLI_EXIT_OK;
+		if (fuzz_known.n && !FO.json)
+			printf("%llu known (--known), %llu new\n", (unsigned long long)nknown,
+			       (unsigned long long)(SH->nfind - nknown));
+		rc = SH->nfind > nknown ? CLI_EXIT_FINDING : CLI_EXIT_OK;
 		if (SH->write_errors) {
 			fprintf(stderr, "apsim: %llu write error%s: results in %s are incomplete\n",
 				(unsigned long long)SH->write_errors, SH->write_errors == 1 ? "" : "s", FO.out);

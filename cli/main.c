@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/main.c - the apsim command line: argument parsing and sub-command
- * dispatch (run, fuzz, variants, bench, help, --version).
+ * dispatch (run, fuzz, review, known, cache, variants, bench, help,
+ * --version).
  *
  * Owns: global options, exit codes (0 ok, 1 finding/expectation failed,
  * 2 usage/parse/input/build error, 3 a result could not be written),
@@ -32,6 +33,9 @@ static const char usage_main[] =
 "commands:\n"
 "  run FILE|DIR...     run scenario files against the real driver\n"
 "  fuzz                random operation mixes against the real driver\n"
+"  review              findings a patch series adds or fixes (base vs new tree)\n"
+"  known --from OUT    write a known-findings file from a run's or fuzz output\n"
+"  cache clean         remove the build cache of review and --ksrc\n"
 "  variants            list the historic driver variants this build has\n"
 "  bench               benchmarks (also: make bench)\n"
 "  help [COMMAND]      this text, or a command's options\n"
@@ -67,6 +71,10 @@ static const char usage_run[] =
 "  --rules FILE           locking-document rules to check (default: built in,\n"
 "                         rules/vfio-ap-locking.rules)\n"
 "  --no-rules             do not check the locking-document rules\n"
+"  --known FILE           known findings (docs/review.md): listed apart, never\n"
+"                         a failure\n"
+"  --lock-graph FILE      write every lock-order edge seen, with the site that\n"
+"                         created it (one a line, sorted)\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
 "  -v, --verbose          print the trace of each finding too\n";
@@ -91,6 +99,8 @@ static const char usage_fuzz[] =
 "  --ops A-B              operations per thread (default 1-4)\n"
 "  --format text|json     final summary format (OUT/summary.json is always written)\n"
 "  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
+"  --known FILE           known findings (docs/review.md): listed apart, not\n"
+"                         counted for the exit code\n"
 "  -q, --quiet            no progress line\n"
 "\n"
 "SIGINT/SIGTERM stop the campaign gracefully (a second one at once); OUT/summary.json\n"
@@ -103,6 +113,16 @@ static void usage(FILE *f, const char *cmd)
 		fputs(usage_run, f);
 	else if (cmd && !strcmp(cmd, "fuzz"))
 		fputs(usage_fuzz, f);
+	else if (cmd && (!strcmp(cmd, "review") || !strcmp(cmd, "known") || !strcmp(cmd, "cache"))) {
+		char *argv[] = { (char *)cmd, "--help", NULL };
+
+		if (!strcmp(cmd, "review"))
+			cli_review(2, argv);
+		else if (!strcmp(cmd, "known"))
+			cli_known(2, argv);
+		else
+			cli_cache(2, argv);
+	}
 	else
 		fputs(usage_main, f);
 }
@@ -374,6 +394,12 @@ int main(int argc, char **argv)
 		return cli_fuzz(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "variants"))
 		return cmd_variants();
+	if (!strcmp(argv[1], "known"))
+		return cli_known(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "review"))
+		return cli_review(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cache"))
+		return cli_cache(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cli_bench(argc - 1, argv + 1);
 	fprintf(stderr, "apsim: unknown command '%s'\n", argv[1]);

@@ -38,6 +38,8 @@ struct run_opts {
 	char **passthru;          /* options to forward to a variant binary */
 	int npassthru;
 	long exec_timeout;        /* wall-clock seconds per execution, 0 = none */
+	struct apsim_known known; /* --known FILE: findings listed apart */
+	const char *lock_graph;   /* --lock-graph FILE */
 };
 
 #define MAX_SEEN 64
@@ -115,6 +117,87 @@ static bool all_positive_met(struct scn_run *r)
 	return any;
 }
 
+/* ------------------------------------------------------------ lock graph */
+
+/* --lock-graph FILE: every lock-order edge of every execution, one a line:
+ * "FROM -> TO<TAB>FUNC (FILE:LINE)<TAB>held since FUNC (FILE:LINE)", where
+ * TO was acquired with FROM held (the first site seen); sorted. */
+struct graph_edge {
+	char key[200];
+	char site[160], from_site[160];
+};
+static struct graph_edge *graph;
+static int ngraph, capgraph;
+
+static void site_text(char *buf, size_t len, const struct sim_site *s)
+{
+	char b[96];
+
+	if (!s)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s (%s)", s->func ? s->func : "?", sim_site_str(s, b, sizeof(b)));
+}
+
+static void graph_collect(void)
+{
+	struct sim_lock_edge e[256];
+	int n = sim_lockdep_edges(e, 256);
+
+	for (int i = 0; i < n && i < 256; i++) {
+		char key[200];
+		int j;
+
+		snprintf(key, sizeof(key), "%s -> %s", e[i].from, e[i].to);
+		for (j = 0; j < ngraph; j++)
+			if (!strcmp(graph[j].key, key))
+				break;
+		if (j < ngraph) {
+			if (!strcmp(graph[j].site, "-") && e[i].site) {
+				site_text(graph[j].site, sizeof(graph[j].site), e[i].site);
+				site_text(graph[j].from_site, sizeof(graph[j].from_site), e[i].from_site);
+			}
+			continue;
+		}
+		if (ngraph == capgraph) {
+			struct graph_edge *g;
+
+			capgraph = capgraph ? 2 * capgraph : 64;
+			g = realloc(graph, (size_t)capgraph * sizeof(*g));
+			if (!g)
+				return;
+			graph = g;
+		}
+		snprintf(graph[ngraph].key, sizeof(graph[ngraph].key), "%s", key);
+		site_text(graph[ngraph].site, sizeof(graph[ngraph].site), e[i].site);
+		site_text(graph[ngraph].from_site, sizeof(graph[ngraph].from_site), e[i].from_site);
+		ngraph++;
+	}
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	return strcmp(((const struct graph_edge *)a)->key, ((const struct graph_edge *)b)->key);
+}
+
+static int graph_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "apsim: --lock-graph %s: %s\n", path, strerror(errno));
+		return CLI_EXIT_WRITE;
+	}
+	qsort(graph, (size_t)ngraph, sizeof(*graph), cmp_edge);
+	for (int i = 0; i < ngraph; i++)
+		fprintf(f, "%s\t%s\theld since %s\n", graph[i].key, graph[i].site, graph[i].from_site);
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "apsim: cannot write %s\n", path);
+		return CLI_EXIT_WRITE;
+	}
+	return 0;
+}
+
 static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 {
 	struct scn_run *r = arg;
@@ -123,6 +206,8 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 
 	r->execs = idx + 1;
 	cli_watchdog_beat();
+	if (r->ro->lock_graph)
+		graph_collect();
 	note_results(r, apsim_world_exec());
 	for (int i = 0; i < n; i++) {
 		const struct sim_finding *f = cli_watchdog_finding(sim_finding_get(i));
@@ -235,6 +320,25 @@ static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
 	o->trace = true;
 }
 
+/* The --known entry a signature matches (without counting a hit). */
+static const struct apsim_known_entry *known_of(const struct run_opts *ro, const char *sig)
+{
+	for (int i = 0; i < ro->known.n; i++)
+		if (apsim_known_glob(ro->known.e[i].pattern, sig))
+			return &ro->known.e[i];
+	return NULL;
+}
+
+static void known_json(const struct run_opts *ro, const char *sig)
+{
+	const struct apsim_known_entry *k = known_of(ro, sig);
+
+	if (k) {
+		printf(",\"known\":");
+		sim_out_json_str(stdout, k->reason);
+	}
+}
+
 static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit,
 			int *nfail)
 {
@@ -314,6 +418,10 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	for (int i = 0; i < r.nseen && o.pass; i++) {
 		const char *v = apsim_expect_violation(&s, r.seen_kind[i]);
 
+		if (v && r.seen_kind[i] != SIM_F_DIVERGENCE &&
+		    apsim_known_match(&((struct run_opts *)ro)->known, r.seen[i]))
+			continue;       /* --known: listed apart, never a failure */
+
 		if (v && r.seen_kind[i] == SIM_F_DIVERGENCE) {
 			o.pass = false;
 			snprintf(o.why, sizeof(o.why), "the replay left its schedule: %s (see %s)",
@@ -372,6 +480,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 			sim_out_json_str(stdout, r.seen[i]);
 			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
 			sim_out_json_str(stdout, r.seen_dir[i]);
+			known_json(ro, r.seen[i]);
 			printf("}");
 		}
 		printf("]}\n");
@@ -382,8 +491,14 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 			       (unsigned long long)o.execs, o.complete ? " (complete)" : "",
 			       o.secs, r.nseen ? "" : "");
 		for (int i = 0; i < r.nseen && !ro->quiet; i++)
-			printf("     %-13s %s\n     %13s -> %s/report.txt\n",
-			       sim_finding_kind_name(r.seen_kind[i]), r.seen[i], "", r.seen_dir[i]);
+			if (!known_of(ro, r.seen[i]))
+				printf("     %-13s %s\n     %13s -> %s/report.txt\n",
+				       sim_finding_kind_name(r.seen_kind[i]), r.seen[i], "", r.seen_dir[i]);
+		for (int i = 0; i < r.nseen && !ro->quiet; i++)
+			if (known_of(ro, r.seen[i]))
+				printf("     known %-7s %s (%s)\n     %13s -> %s/report.txt\n",
+				       sim_finding_kind_name(r.seen_kind[i]), r.seen[i],
+				       known_of(ro, r.seen[i])->reason, "", r.seen_dir[i]);
 		if (!o.pass)
 			printf("     why: %s\n", o.why);
 	}
@@ -748,6 +863,17 @@ int cli_run(int argc, char **argv)
 				return 2;
 			}
 			ro.rules = v;
+		} else if (!strcmp(a, "--known")) {
+			NEED();
+			apsim_known_free(&ro.known);
+			if (cli_known_load("run", v, &ro.known))
+				return 2;
+		} else if (!strcmp(a, "--lock-graph")) {
+			NEED();
+			if ((x = cli_check_out_file("run", "--lock-graph", v)))
+				return (int)x;
+			ro.lock_graph = v;
+			fwd = false;    /* a variant's graph is not this tree's */
 		} else if (!strcmp(a, "--no-rules")) {
 			ro.no_rules = true;
 		} else if (!strcmp(a, "--keep-going")) {
@@ -861,6 +987,8 @@ int cli_run(int argc, char **argv)
 			wrc = CLI_EXIT_WRITE;
 		}
 	}
+	if (ro.lock_graph && graph_write(ro.lock_graph))
+		wrc = CLI_EXIT_WRITE;
 	if (!getenv("APSIM_CHILD") && !ro.json)
 		printf("%d passed, %d failed\n", nrun - nfail, nfail);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -148,6 +148,22 @@ static const char *print_call_trace(FILE *out, const struct sim_frame *fr, int n
 	return drv;
 }
 
+const char *sim_backtrace_driver_func(char *buf, size_t len)
+{
+	uintptr_t pcs[BT_FRAMES];
+	struct sim_frame fr[BT_FRAMES];
+	int n = sim_backtrace(pcs, BT_FRAMES);
+
+	n = sim_symbolize_stack(pcs, n, fr, BT_FRAMES);
+	buf[0] = 0;
+	for (int i = 0; i < n; i++)
+		if (driver_frame(&fr[i])) {
+			snprintf(buf, len, "%s", fr[i].func);
+			break;
+		}
+	return buf;
+}
+
 static bool wants_backtrace(enum sim_finding_kind kind)
 {
 	return kind == SIM_F_WARN || kind == SIM_F_BUG || kind == SIM_F_MEMORY;
