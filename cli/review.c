@@ -51,6 +51,9 @@ static const char usage_review[] =
 "  --junit FILE           also write JUnit XML\n"
 "  --bisect               exit codes for git bisect run: 0 nothing new, 1 new\n"
 "                         findings, 125 the tree cannot be built or patched\n"
+"  --compare BASE NEW     no build: compare the outputs of two earlier runs\n"
+"                         (directories with run.json from run --format json,\n"
+"                         lock-graph.txt from run --lock-graph, fuzz/ from fuzz)\n"
 "  -q, --quiet            no progress on standard error\n"
 "\n"
 "exit codes: 0 nothing new, 1 new findings, 2 usage, patch or build error.\n"
@@ -279,7 +282,7 @@ static int stage_tree(const char *cache, const char *top, const char *tree,
 		copy_file(from, to);
 	for (int i = 0; i < npatches; i++) {
 		char abs[PATH_MAX], log[PATH_MAX + 32];
-		char *argv[] = { "patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
+		char *argv[] = { "patch", "-p1", "--batch", "--forward", "--fuzz=0", "--no-backup-if-mismatch",
 				 "-r", "-", "-d", stage, "-i", abs, NULL };
 		char *out, *l;
 		int rc, failed = 0;
@@ -312,6 +315,11 @@ static int stage_tree(const char *cache, const char *top, const char *tree,
 		if (rc != 0 && !failed && out && !strstr(out, "can't find file to patch")) {
 			fprintf(stderr, "apsim: review: patch %s does not apply (patch exit %d):\n%s",
 				patches[i], rc, out);
+			failed++;
+		}
+		if (!failed && out && !strstr(out, "patching file ")) {
+			fprintf(stderr, "apsim: review: patch %s changes no file (no unified diff in it?)\n",
+				patches[i]);
 			failed++;
 		}
 		if (rc != 0 && !failed && !quiet)
@@ -598,14 +606,53 @@ static size_t edge_key_len(const char *e)
 	return strcspn(e, "\t");
 }
 
-static const char *edge_in(const struct side *s, const char *e)
+/* A lock-graph line without its line numbers: "FROM -> TO\tFUNC\tFUNC"
+ * (the edge and the functions that create it). */
+static void edge_ident(const char *e, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = e; *p && o + 1 < len; ) {
+		if (*p == ' ' && p[1] == '(') {         /* " (file:line)" */
+			const char *q = strchr(p, ')');
+
+			p = q ? q + 1 : p + strlen(p);
+			continue;
+		}
+		if (!strncmp(p, "held since ", 11)) {
+			p += 11;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = 0;
+}
+
+static bool has_edge(const struct side *s, const char *e)
 {
 	size_t n = edge_key_len(e);
 
 	for (int i = 0; i < s->nedge; i++)
 		if (edge_key_len(s->edge[i]) == n && !strncmp(s->edge[i], e, n))
-			return s->edge[i];
-	return NULL;
+			return true;
+	return false;
+}
+
+static bool has_site(const struct side *s, const char *e)
+{
+	char a[512], b[512];
+	const char *t = strchr(e, '\t');
+
+	if (t && t[1] == '-' && t[2] == '\t')
+		return true;    /* only seen closing a cycle: no site to compare */
+
+	edge_ident(e, a, sizeof(a));
+	for (int i = 0; i < s->nedge; i++) {
+		edge_ident(s->edge[i], b, sizeof(b));
+		if (!strcmp(a, b))
+			return true;
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------ running */
@@ -653,6 +700,7 @@ static int collect_scenarios(const char *dir, char ***list, int *n)
 
 struct review_opts {
 	const char *base, *newtree, *out, *junit, *known_file;
+	const char *cmp_base, *cmp_new;    /* --compare: outputs of earlier runs */
 	char **patches;
 	int npatches;
 	uint64_t seed;
@@ -662,11 +710,45 @@ struct review_opts {
 	struct apsim_known known;
 };
 
+/* Read OUT/run.json, OUT/lock-graph.txt and OUT/fuzz/summary.json of a
+ * tree's runs; 0, or 2 when OUT has none of them. */
+static int load_side(struct side *s)
+{
+	char p[PATH_MAX + 32], fz[PATH_MAX + 16], *t;
+	int found = 0;
+
+	snprintf(p, sizeof(p), "%s/run.json", s->out);
+	if ((t = slurp(p))) {
+		parse_run(s, t);
+		free(t);
+		found++;
+	}
+	snprintf(p, sizeof(p), "%s/lock-graph.txt", s->out);
+	if ((t = slurp(p))) {
+		parse_graph(s, t);
+		free(t);
+		found++;
+	}
+	snprintf(fz, sizeof(fz), "%s/fuzz", s->out);
+	snprintf(p, sizeof(p), "%s/summary.json", fz);
+	if ((t = slurp(p))) {
+		parse_fuzz(s, t, fz);
+		free(t);
+		found++;
+	}
+	if (!found) {
+		fprintf(stderr, "apsim: review: %s has no run.json, lock-graph.txt or fuzz/summary.json\n",
+			s->out);
+		return 2;
+	}
+	return 0;
+}
+
 static int run_side(struct side *s, const struct review_opts *ro, char **scns, int nscns,
 		    long iterations)
 {
 	char runjson[PATH_MAX + 16], graph[PATH_MAX + 16], runout[PATH_MAX + 16], err[PATH_MAX + 16];
-	char fz[PATH_MAX + 16], seed[32], iters[32], tm[32], *t;
+	char fz[PATH_MAX + 16], seed[32], iters[32], tm[32];
 	char **argv = calloc((size_t)nscns + 16, sizeof(*argv));
 	int n = 0, rc;
 
@@ -680,6 +762,7 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 	argv[n++] = s->bin;
 	argv[n++] = "run";
 	argv[n++] = "-q";
+	argv[n++] = "--keep-going";     /* the same budgets on both trees */
 	argv[n++] = "--format";
 	argv[n++] = "json";
 	argv[n++] = "--out";
@@ -696,14 +779,6 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 		fprintf(stderr, "apsim: review: %s run failed (exit %d); the end of %s:\n", s->name, rc, err);
 		tail_log(err, 10);
 		return 2;
-	}
-	if ((t = slurp(runjson))) {
-		parse_run(s, t);
-		free(t);
-	}
-	if ((t = slurp(graph))) {
-		parse_graph(s, t);
-		free(t);
 	}
 	/* the fuzz budget: the same seeds on both trees */
 	snprintf(fz, sizeof(fz), "%s/fuzz", s->out);
@@ -724,16 +799,7 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 		tail_log(err, 10);
 		return 2;
 	}
-	{
-		char sum[PATH_MAX + 32];
-
-		snprintf(sum, sizeof(sum), "%s/summary.json", fz);
-		if ((t = slurp(sum))) {
-			parse_fuzz(s, t, fz);
-			free(t);
-		}
-	}
-	return 0;
+	return load_side(s);
 }
 
 /* Re-run a finding of the new tree on the base binary: its scenario (the
@@ -746,7 +812,7 @@ static bool seen_on_base(const struct side *base, const struct finding *f, const
 	char *t;
 	bool seen;
 
-	if (strncmp(f->where, "fuzz seed ", 10))
+	if (strncmp(f->where, "fuzz seed ", 10) || !base->bin[0])
 		return false;  /* a shipped scenario: base ran it with the same seeds */
 	snprintf(scn, sizeof(scn), "%s/minimal.scn", f->dir);
 	if (access(scn, R_OK))
@@ -754,6 +820,9 @@ static bool seen_on_base(const struct side *base, const struct finding *f, const
 	snprintf(o, sizeof(o), "%s/recheck/%s", out, strrchr(f->dir, '/') ? strrchr(f->dir, '/') + 1 : "x");
 	snprintf(js, sizeof(js), "%s.json", o);
 	rm_rf(o);
+	*strrchr(o, '/') = 0;
+	mkdirs(o);
+	o[strlen(o)] = '/';
 	if (spawn_to(argv, js, "/dev/null") < 0)
 		return false;
 	t = slurp(js);
@@ -775,8 +844,10 @@ struct diff {
 	int nadded, nfixed, nnew, nknown;
 	const char **sc_name, **sc_base, **sc_new;
 	int nsc;
-	const char **e_add, **e_del;
+	const char **e_add, **e_del;        /* edges new / gone */
 	int nadd, ndel;
+	const char **s_add, **s_del;        /* known edges, created by new / no longer by these functions */
+	int nsadd, nsdel;
 };
 
 static void md_code(FILE *f, const char *s)
@@ -789,15 +860,30 @@ static void edge_parts(const char *e, char *key, size_t kl, char *site, size_t s
 {
 	size_t n = edge_key_len(e);
 	const char *s = e[n] ? e + n + 1 : "";
+	const char *h = strchr(s, '\t');
 
 	snprintf(key, kl, "%.*s", (int)n, e);
-	snprintf(site, sl, "%.*s", (int)strcspn(s, "\t"), s);
+	/* "FUNC (file:line), held since FUNC (file:line)" */
+	snprintf(site, sl, "%.*s%s%s", (int)strcspn(s, "\t"), s, h ? ", " : "", h ? h + 1 : "");
+}
+
+static void list_edges(FILE *f, bool md, const char *mark, const char *what,
+		       const char **e, int n)
+{
+	char key[256], site[384];
+
+	for (int i = 0; i < n; i++) {
+		edge_parts(e[i], key, sizeof(key), site, sizeof(site));
+		if (md)
+			fprintf(f, "- **%s** `%s` %s %s\n", mark, key, what, site);
+		else
+			fprintf(f, "  %s %s\n      %s %s\n", mark, key, what, site);
+	}
 }
 
 static void report_text(FILE *f, const struct review_opts *ro, const struct side *b,
 			const struct side *n, const struct diff *d, bool md)
 {
-	char key[256], site[256];
 	const char *h = md ? "### " : "";
 
 	if (md)
@@ -840,23 +926,25 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 		}
 	}
 	fprintf(f, "%s%sscenarios whose outcome changed: %d\n", md ? "\n" : "", h, d->nsc);
-	for (int i = 0; i < d->nsc; i++)
-		fprintf(f, "%s%s: %s -> %s\n", md ? "- " : "  ", d->sc_name[i], d->sc_base[i], d->sc_new[i]);
-	fprintf(f, "%s%slock-order edges: %d new, %d gone\n", md ? "\n" : "", h, d->nadd, d->ndel);
-	for (int i = 0; i < d->nadd; i++) {
-		edge_parts(d->e_add[i], key, sizeof(key), site, sizeof(site));
-		if (md)
-			fprintf(f, "- **+** `%s` in %s\n", key, site);
-		else
-			fprintf(f, "  + %s\n      in %s\n", key, site);
+	for (int k = 0; k < 2; k++) {
+		const char *to = k ? "pass" : "fail";
+		int m = 0;
+
+		for (int i = 0; i < d->nsc; i++)
+			if (!strcmp(d->sc_new[i], to)) {
+				fprintf(f, "%s%s%s", m ? ", " : md ? "- " : "  ",
+					m ? "" : k ? "fail -> pass: " : "pass -> fail: ", d->sc_name[i]);
+				m++;
+			}
+		if (m)
+			fputc('\n', f);
 	}
-	for (int i = 0; i < d->ndel; i++) {
-		edge_parts(d->e_del[i], key, sizeof(key), site, sizeof(site));
-		if (md)
-			fprintf(f, "- **-** `%s` (base: %s)\n", key, site);
-		else
-			fprintf(f, "  - %s\n      (base: %s)\n", key, site);
-	}
+	fprintf(f, "%s%slock-order edges: %d new, %d gone; %d created in new places, %d no longer in old ones\n",
+		md ? "\n" : "", h, d->nadd, d->ndel, d->nsadd, d->nsdel);
+	list_edges(f, md, "+", "in", d->e_add, d->nadd);
+	list_edges(f, md, "-", "base: in", d->e_del, d->ndel);
+	list_edges(f, md, "+site", "now also in", d->s_add, d->nsadd);
+	list_edges(f, md, "-site", "no longer in", d->s_del, d->nsdel);
 	fprintf(f, "%s%s\n", md ? "\n**result:** " : "result: ",
 		d->nnew ? "NEW FINDINGS" : "nothing new");
 	(void)b;
@@ -865,7 +953,7 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 static void report_json(FILE *f, const struct review_opts *ro, const struct side *n,
 			const struct diff *d)
 {
-	char key[256], site[256];
+	char key[256], site[384];
 
 	fprintf(f, "{\"apsim\":\"%s\",\"base\":", apsim_version);
 	jout(f, ro->base);
@@ -925,6 +1013,17 @@ static void report_json(FILE *f, const struct review_opts *ro, const struct side
 		fprintf(f, ",\"base_site\":");
 		jout(f, site);
 		fprintf(f, "}");
+	}
+	for (int k = 0; k < 2; k++) {
+		fprintf(f, "],\n\"%s\":[", k ? "lock_sites_removed" : "lock_sites_added");
+		for (int i = 0; i < (k ? d->nsdel : d->nsadd); i++) {
+			edge_parts(k ? d->s_del[i] : d->s_add[i], key, sizeof(key), site, sizeof(site));
+			fprintf(f, "%s{\"edge\":", i ? "," : "");
+			jout(f, key);
+			fprintf(f, ",\"site\":");
+			jout(f, site);
+			fprintf(f, "}");
+		}
 	}
 	fprintf(f, "],\n\"result\":\"%s\"}\n", d->nnew ? "new findings" : "nothing new");
 }
@@ -1054,12 +1153,31 @@ int cli_review(int argc, char **argv)
 				USAGE("--format: expected text|md|json, got '%s'", v);
 		} else if (!strcmp(a, "--bisect")) {
 			;
+		} else if (!strcmp(a, "--compare")) {
+			NEED();
+			if (i + 1 >= argc || !argv[i + 1][0])
+				USAGE("%s", "--compare needs two directories: BASE-OUT NEW-OUT");
+			ro.cmp_base = v;
+			ro.cmp_new = argv[++i];
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = true;
 		} else {
 			USAGE(a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", a);
 		}
 #undef NEED
+	}
+	if (ro.cmp_base) {
+		if (ro.base || ro.newtree || ro.npatches)
+			USAGE("%s", "--compare BASE-OUT NEW-OUT compares outputs: no --base, --new or --patch");
+		if (ro.known_file && cli_known_load("review", ro.known_file, &ro.known))
+			return 2;
+		snprintf(b.out, sizeof(b.out), "%s", ro.cmp_base);
+		snprintf(n.out, sizeof(n.out), "%s", ro.cmp_new);
+		ro.base = ro.cmp_base;
+		ro.newtree = ro.cmp_new;
+		if (load_side(&b) || load_side(&n))
+			return 2;
+		goto compare;
 	}
 	if (!ro.base)
 		USAGE("%s", "--base TREE is required");
@@ -1105,6 +1223,7 @@ int cli_review(int argc, char **argv)
 		return 2;
 	if (run_side(&b, &ro, scns, nscns, ro.iterations ? ro.iterations : (n.execs > 0 ? n.execs : 1)))
 		return 2;
+compare:
 	/* findings of the new tree that base did not show */
 	for (int i = 0; i < n.nf; i++) {
 		struct finding *x = &n.f[i];
@@ -1116,7 +1235,8 @@ int cli_review(int argc, char **argv)
 			x->st = ST_KNOWN;
 			snprintf(x->reason, sizeof(x->reason), "%s", k->reason);
 		} else {
-			progress("re-running %s on the base tree%s", x->sig, "");
+			if (b.bin[0])
+				progress("re-running %s on the base tree%s", x->sig, "");
 			x->st = seen_on_base(&b, x, ro.out) ? ST_ALSO_BASE : ST_NEW;
 		}
 		d.added = realloc(d.added, (size_t)(d.nadded + 1) * sizeof(*d.added));
@@ -1140,14 +1260,20 @@ int cli_review(int argc, char **argv)
 				d.sc_new[d.nsc++] = n.result[i];
 			}
 	for (int i = 0; i < n.nedge; i++)
-		if (!edge_in(&b, n.edge[i])) {
+		if (!has_edge(&b, n.edge[i])) {
 			d.e_add = realloc(d.e_add, (size_t)(d.nadd + 1) * sizeof(char *));
 			d.e_add[d.nadd++] = n.edge[i];
+		} else if (!has_site(&b, n.edge[i])) {
+			d.s_add = realloc(d.s_add, (size_t)(d.nsadd + 1) * sizeof(char *));
+			d.s_add[d.nsadd++] = n.edge[i];
 		}
 	for (int i = 0; i < b.nedge; i++)
-		if (!edge_in(&n, b.edge[i])) {
+		if (!has_edge(&n, b.edge[i])) {
 			d.e_del = realloc(d.e_del, (size_t)(d.ndel + 1) * sizeof(char *));
 			d.e_del[d.ndel++] = b.edge[i];
+		} else if (!has_site(&n, b.edge[i])) {
+			d.s_del = realloc(d.s_del, (size_t)(d.nsdel + 1) * sizeof(char *));
+			d.s_del[d.nsdel++] = b.edge[i];
 		}
 	if (ro.fmt == FMT_JSON)
 		report_json(stdout, &ro, &n, &d);

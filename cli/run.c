@@ -119,11 +119,14 @@ static bool all_positive_met(struct scn_run *r)
 
 /* ------------------------------------------------------------ lock graph */
 
-/* --lock-graph FILE: every lock-order edge of every execution, one a line:
+/* --lock-graph FILE: every lock-order edge of every execution with the
+ * functions that create it, one a line:
  * "FROM -> TO<TAB>FUNC (FILE:LINE)<TAB>held since FUNC (FILE:LINE)", where
- * TO was acquired with FROM held (the first site seen); sorted. */
+ * TO was acquired in FUNC with FROM held since the second FUNC (the lines
+ * are those first seen for that pair of functions); sorted. */
 struct graph_edge {
-	char key[200];
+	char key[400];          /* "FROM -> TO\tFUNC\tFUNC": identity */
+	char edge[200];
 	char site[160], from_site[160];
 };
 static struct graph_edge *graph;
@@ -145,20 +148,18 @@ static void graph_collect(void)
 	int n = sim_lockdep_edges(e, 256);
 
 	for (int i = 0; i < n && i < 256; i++) {
-		char key[200];
+		char key[400];
 		int j;
 
-		snprintf(key, sizeof(key), "%s -> %s", e[i].from, e[i].to);
+		/* an edge that closed a cycle has no site: listed once, as "-" */
+		snprintf(key, sizeof(key), "%s -> %s\t%s\t%s", e[i].from, e[i].to,
+			 e[i].site && e[i].site->func ? e[i].site->func : "-",
+			 e[i].from_site && e[i].from_site->func ? e[i].from_site->func : "-");
 		for (j = 0; j < ngraph; j++)
 			if (!strcmp(graph[j].key, key))
 				break;
-		if (j < ngraph) {
-			if (!strcmp(graph[j].site, "-") && e[i].site) {
-				site_text(graph[j].site, sizeof(graph[j].site), e[i].site);
-				site_text(graph[j].from_site, sizeof(graph[j].from_site), e[i].from_site);
-			}
+		if (j < ngraph)
 			continue;
-		}
 		if (ngraph == capgraph) {
 			struct graph_edge *g;
 
@@ -169,6 +170,7 @@ static void graph_collect(void)
 			graph = g;
 		}
 		snprintf(graph[ngraph].key, sizeof(graph[ngraph].key), "%s", key);
+		snprintf(graph[ngraph].edge, sizeof(graph[ngraph].edge), "%s -> %s", e[i].from, e[i].to);
 		site_text(graph[ngraph].site, sizeof(graph[ngraph].site), e[i].site);
 		site_text(graph[ngraph].from_site, sizeof(graph[ngraph].from_site), e[i].from_site);
 		ngraph++;
@@ -189,8 +191,18 @@ static int graph_write(const char *path)
 		return CLI_EXIT_WRITE;
 	}
 	qsort(graph, (size_t)ngraph, sizeof(*graph), cmp_edge);
-	for (int i = 0; i < ngraph; i++)
-		fprintf(f, "%s\t%s\theld since %s\n", graph[i].key, graph[i].site, graph[i].from_site);
+	for (int i = 0; i < ngraph; i++) {
+		bool sited = false;
+
+		/* an edge that closed a cycle has no site: listed only when
+		 * no execution created it with one */
+		for (int j = 0; j < ngraph && !strcmp(graph[i].site, "-"); j++)
+			sited |= j != i && !strcmp(graph[j].edge, graph[i].edge) &&
+				 strcmp(graph[j].site, "-");
+		if (!sited)
+			fprintf(f, "%s\t%s\theld since %s\n", graph[i].edge, graph[i].site,
+				graph[i].from_site);
+	}
 	if (ferror(f) | fclose(f)) {
 		fprintf(stderr, "apsim: cannot write %s\n", path);
 		return CLI_EXIT_WRITE;
