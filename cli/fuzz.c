@@ -1305,13 +1305,13 @@ int cli_fuzz(int argc, char **argv)
 				       (unsigned long long)r->found_execs, r->found_s, "", FO.out, r->dir);
 				if (r->shrunk_ops >= 0)
 					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
-				if (apsim_known_match(&fuzz_known, r->sig))
-					printf("\n  %13s known: %s", "", apsim_known_match(&fuzz_known, r->sig)->reason);
 				if (r->write_failed)
 					printf("  (NOT completely written: see the errors above)");
 				else if (r->state != REC_DONE)
 					printf("  (incomplete: the campaign was stopped)");
 				printf("\n");
+				if (apsim_known_match(&fuzz_known, r->sig))
+					printf("  %13s known: %s\n", "", apsim_known_match(&fuzz_known, r->sig)->reason);
 			}
 		}
 		if (SH->overflow)

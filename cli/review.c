@@ -78,30 +78,24 @@ static void progress(const char *fmt, const char *a, const char *b)
 
 /* ------------------------------------------------------------ processes */
 
-/* argv (PATH search, no shell) with stdout/stderr on the given fds (-1:
- * inherited); its exit code, 128 + signal, or -1. */
+/* argv (PATH search, no shell: cli_spawn) with stdout/stderr on the given
+ * fds (-1: inherited); its exit code, 128 + signal, or -1. */
 static int spawn(char *const argv[], int out_fd, int err_fd)
 {
-	pid_t pid;
-	int st;
+	int saved = -1, st;
 
-	fflush(stdout);
 	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (out_fd >= 0)
-			dup2(out_fd, 1);
-		if (err_fd >= 0)
-			dup2(err_fd, 2);
-		execvp(argv[0], argv);
-		fprintf(stderr, "apsim: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+	if (err_fd >= 0) {
+		saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+		dup2(err_fd, 2);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	st = cli_spawn(argv, out_fd, -1);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+	if (st < 0)
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -1080,6 +1074,14 @@ static int report_junit(const char *path, const struct diff *d)
 
 /* ------------------------------------------------------------ the command */
 
+static void push(const char ***arr, int *n, const char *v)
+{
+	*arr = realloc(*arr, (size_t)(*n + 1) * sizeof(**arr));
+	if (!*arr)
+		exit(2);
+	(*arr)[(*n)++] = v;
+}
+
 int cli_review(int argc, char **argv)
 {
 	struct review_opts ro = { .seed = 1, .iterations = 3000, .out = "apsim-out/review" };
@@ -1252,29 +1254,23 @@ compare:
 	for (int i = 0; i < n.nscn; i++)
 		for (int j = 0; j < b.nscn; j++)
 			if (!strcmp(n.scn[i], b.scn[j]) && strcmp(n.result[i], b.result[j])) {
-				d.sc_name = realloc(d.sc_name, (size_t)(d.nsc + 1) * sizeof(char *));
-				d.sc_base = realloc(d.sc_base, (size_t)(d.nsc + 1) * sizeof(char *));
-				d.sc_new = realloc(d.sc_new, (size_t)(d.nsc + 1) * sizeof(char *));
-				d.sc_name[d.nsc] = n.scn[i];
-				d.sc_base[d.nsc] = b.result[j];
-				d.sc_new[d.nsc++] = n.result[i];
+				int k = d.nsc;
+
+				push(&d.sc_name, &k, n.scn[i]);
+				k = d.nsc;
+				push(&d.sc_base, &k, b.result[j]);
+				push(&d.sc_new, &d.nsc, n.result[i]);
 			}
 	for (int i = 0; i < n.nedge; i++)
-		if (!has_edge(&b, n.edge[i])) {
-			d.e_add = realloc(d.e_add, (size_t)(d.nadd + 1) * sizeof(char *));
-			d.e_add[d.nadd++] = n.edge[i];
-		} else if (!has_site(&b, n.edge[i])) {
-			d.s_add = realloc(d.s_add, (size_t)(d.nsadd + 1) * sizeof(char *));
-			d.s_add[d.nsadd++] = n.edge[i];
-		}
+		if (!has_edge(&b, n.edge[i]))
+			push(&d.e_add, &d.nadd, n.edge[i]);
+		else if (!has_site(&b, n.edge[i]))
+			push(&d.s_add, &d.nsadd, n.edge[i]);
 	for (int i = 0; i < b.nedge; i++)
-		if (!has_edge(&n, b.edge[i])) {
-			d.e_del = realloc(d.e_del, (size_t)(d.ndel + 1) * sizeof(char *));
-			d.e_del[d.ndel++] = b.edge[i];
-		} else if (!has_site(&n, b.edge[i])) {
-			d.s_del = realloc(d.s_del, (size_t)(d.nsdel + 1) * sizeof(char *));
-			d.s_del[d.nsdel++] = b.edge[i];
-		}
+		if (!has_edge(&n, b.edge[i]))
+			push(&d.e_del, &d.ndel, b.edge[i]);
+		else if (!has_site(&n, b.edge[i]))
+			push(&d.s_del, &d.nsdel, b.edge[i]);
 	if (ro.fmt == FMT_JSON)
 		report_json(stdout, &ro, &n, &d);
 	else

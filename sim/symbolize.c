@@ -36,15 +36,12 @@ static int ncache;
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
 
-/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
-static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
+/* argv (addr2line ...) with its standard output as a stream. */
+static FILE *run_pipe(char *const argv[], pid_t *pid)
 {
-	char a[32];
-	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
 	int fds[2];
 	FILE *f;
 
-	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
 	if (pipe2(fds, O_CLOEXEC))
 		return NULL;
 	fflush(stdout);
@@ -71,6 +68,16 @@ static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
 		waitpid(*pid, NULL, 0);
 	}
 	return f;
+}
+
+/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
+static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
+{
+	char a[32];
+	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
+
+	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
+	return run_pipe(argv, pid);
 }
 
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
@@ -170,7 +177,7 @@ static int fcache_find(uintptr_t pc)
 static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, int n)
 {
 	char *argv[6 + 64 + 1], addrs[64][24], line[512], loc[512];
-	int fds[2], na = 0, cur = -1;
+	int na = 0, cur = -1;
 	pid_t pid;
 	FILE *p;
 
@@ -185,32 +192,9 @@ static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, i
 		argv[na++] = addrs[i];
 	}
 	argv[na] = NULL;
-	if (pipe2(fds, O_CLOEXEC))
+	p = run_pipe(argv, &pid);
+	if (!p)
 		return;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p = fdopen(fds[0], "r");
-	if (!p) {
-		close(fds[0]);
-		waitpid(pid, NULL, 0);
-		return;
-	}
 	while (fgets(line, sizeof(line), p)) {
 		line[strcspn(line, "\n")] = 0;
 		if (!strncmp(line, "0x", 2)) {
