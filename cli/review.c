@@ -194,7 +194,7 @@ static int copy_file(const char *from, const char *to)
 
 /* ------------------------------------------------------------ the cache */
 
-int cli_cache_dir(char *out, size_t len)
+static int cache_dir(char *out, size_t len)
 {
 	const char *e = getenv("APSIM_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME");
 	const char *h = getenv("HOME");
@@ -401,7 +401,7 @@ int cli_cache(int argc, char **argv)
 	}
 	if (argc != 2 || strcmp(argv[1], "clean"))
 		return cli_usage_error("cache", "%s", "expected: apsim cache clean");
-	if (cli_cache_dir(dir, sizeof(dir))) {
+	if (cache_dir(dir, sizeof(dir))) {
 		fprintf(stderr, "apsim: cache: no cache directory (set APSIM_CACHE_DIR or HOME)\n");
 		return 2;
 	}
@@ -1196,7 +1196,7 @@ int cli_review(int argc, char **argv)
 			"(its Makefile builds the trees)\n");
 		return 2;
 	}
-	if (cli_cache_dir(cache, sizeof(cache))) {
+	if (cache_dir(cache, sizeof(cache))) {
 		fprintf(stderr, "apsim: review: no cache directory (set APSIM_CACHE_DIR or HOME)\n");
 		return 2;
 	}

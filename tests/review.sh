@@ -41,8 +41,11 @@ P2=$ROOT/tests/review/d2-0002-assign-domain.patch
 t 1 "review of the d2 series: new findings (exit 1)" \
 	"$A" review --base "$KSRC" --patch "$P1" "$P2" --iterations 1000 --known "$KNOWN" --out "$T/r1"
 cp "$T/out" "$T/d2.txt"
-has "$T/d2.txt" "new           lock-not-held:ap_perms_mutex@assign_adapter_store" \
-	"d2 series: assign_adapter_store calls the AP bus helper without ap_perms_mutex: new"
+has "$T/d2.txt" "new           lock-not-held:ap_perms_mutex@vfio_ap_mdev_validate_masks" \
+	"d2 series: the driver calls the AP bus helper without ap_perms_mutex: new"
+has "$T/d2.txt" "new           invariant:apqn-reserved-for-host" "d2 series: a queue reserved for the host assigned: new"
+has "$T/d2.txt" "no longer in get_update_locks_for_mdev (vfio_ap_ops.c:106), held since assign_domain_store" \
+	"d2 series: assign_domain_store no longer holds ap_perms_mutex"
 has "$T/d2.txt" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "d2 series: the lock-order change"
 has "$T/d2.txt" "held since assign_adapter_store (vfio_ap_ops.c:" "d2 series: names the store that no longer holds ap_perms_mutex"
 has "$T/d2.txt" "pass -> fail: " "d2 series: scenario outcomes changed"
