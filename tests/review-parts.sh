@@ -13,28 +13,9 @@
 set -u
 A=$(realpath "$1")
 D2=$(dirname "$A")/variants/d2/apsim
-ROOT=$(pwd)
-T=$(mktemp -d /tmp/apsim-review-parts.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export CI=1 APSIM_CACHE_DIR="$T/cache"
-KSRC=$ROOT/build/ksrc/linux-source-6.1
-KNOWN=$ROOT/known/linux-6.1.known
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok   $*"; }
-bad() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $*"
-	sed 's/^/     | /' "$T/err" 2>/dev/null | head -n 8
-}
-# t RC NAME CMD...: CMD (under timeout 120) must exit RC.
-t() {
-	want=$1; name=$2; shift 2
-	timeout 120 "$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name"; else bad "$name: exit $rc, want $want"; fi
-}
-has() { grep -qF -- "$2" "$1" && ok "$3" || bad "$3: no '$2' in $(basename "$1")"; }
-hasnt() { grep -qF -- "$2" "$1" && bad "$3: '$2' in $(basename "$1")" || ok "$3"; }
+TMO=120
+. "$(dirname "$0")/review-lib.sh"
+export APSIM_CACHE_DIR="$T/cache"       # cache clean below removes it
 
 # ------------------------------------------------------------- patch errors
 # a hunk whose context is not in the tree: error naming patch and hunk

@@ -15,26 +15,8 @@
 # (whose legacy shim switch makes the helper take the mutex).
 set -u
 A=$(realpath "$1")
-ROOT=$(pwd)
-T=$(mktemp -d /tmp/apsim-review.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export CI=1 APSIM_CACHE_DIR="${APSIM_CACHE_DIR:-$T/cache}"
-KSRC=$ROOT/build/ksrc/linux-source-6.1
-KNOWN=$ROOT/known/linux-6.1.known
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok   $*"; }
-bad() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $*"
-	sed 's/^/     | /' "$T/err" 2>/dev/null | tail -n 8
-}
-t() {
-	want=$1; name=$2; shift 2
-	timeout 1200 "$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name"; else bad "$name: exit $rc, want $want"; fi
-}
-has() { grep -qF -- "$2" "$1" && ok "$3" || bad "$3: no '$2' in $(basename "$1")"; }
+TMO=1200
+. "$(dirname "$0")/review-lib.sh"
 
 P1=$ROOT/tests/review/d2-0001-assign-adapter.patch
 P2=$ROOT/tests/review/d2-0002-assign-domain.patch
