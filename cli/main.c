@@ -7,7 +7,8 @@
  * Owns: global options, exit codes (0 ok, 1 finding/expectation failed,
  * 2 usage/parse/input/build error, 3 a result could not be written),
  * re-exec of variant binaries, the list of known variants, the --ksrc
- * rebuild (make run with an argument vector, never a shell).
+ * rebuild (in the build cache of cli/review.c: make run with an argument
+ * vector, never a shell).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -316,10 +317,8 @@ static bool ksrc_path_ok(const char *p)
 static int maybe_rebuild_ksrc(int argc, char **argv)
 {
 	const char *ksrc = NULL;
-	char abs[PATH_MAX], self[PATH_MAX], top[PATH_MAX + 8], build[64], kvar[PATH_MAX + 8];
-	char target[96], bin[PATH_MAX * 2];
+	char abs[PATH_MAX], bin[PATH_MAX * 2];
 	struct stat sb;
-	int st;
 
 	if (getenv("APSIM_KSRC_DONE"))
 		return -1;
@@ -339,26 +338,13 @@ static int maybe_rebuild_ksrc(int argc, char **argv)
 			"(it is passed to make)\n", ksrc);
 		return 2;
 	}
-	/* The build directory of a --ksrc tree: build/ksrc-<hash of path>. */
-	unsigned long h = 5381;
-	for (const char *p = ksrc; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	if (cli_self_path("", self, sizeof(self)))
-		return 2;
-	snprintf(top, sizeof(top), "%s/..", self);
-	snprintf(build, sizeof(build), "BUILD=build/ksrc-%08lx", h & 0xffffffffUL);
-	snprintf(kvar, sizeof(kvar), "KSRC=%s", abs);
-	snprintf(target, sizeof(target), "build/ksrc-%08lx/apsim", h & 0xffffffffUL);
-	{
-		char *mk[] = { "make", "-s", "-C", top, build, kvar, target, NULL };
-
-		st = cli_spawn(mk, 2, -1);
-	}
-	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	/* Built in the review cache, keyed by the content of its driver
+	 * files (cli/review.c): a relative and an absolute path are one
+	 * build, and apsim cache clean removes it. */
+	if (cli_cache_build(abs, bin, sizeof(bin))) {
 		fprintf(stderr, "apsim: build against --ksrc %s failed\n", ksrc);
 		return 2;
 	}
-	snprintf(bin, sizeof(bin), "%s/ksrc-%08lx/apsim", self, h & 0xffffffffUL);
 	setenv("APSIM_KSRC_DONE", "1", 1);
 	execv(bin, argv);
 	fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));

@@ -3,9 +3,10 @@
  * cli/review.c - `apsim review`: what a patch series changes, base tree vs
  * patched tree; `apsim cache clean`.
  *
- * Owns: the review build cache (a copy of each tree's driver files and its
- * build, keyed by a hash of their content, in $APSIM_CACHE_DIR, else
- * $XDG_CACHE_HOME/apsim, else ~/.cache/apsim), applying patches (unified
+ * Owns: the build cache of review and --ksrc (a copy of each tree's driver
+ * files and its build, keyed by a hash of their content, in
+ * $APSIM_CACHE_DIR, else $XDG_CACHE_HOME/apsim, else ~/.cache/apsim),
+ * applying patches (unified
  * diffs, git format-patch files, mboxes of a series) with patch(1) run
  * with an argument vector, running the shipped scenarios and a fuzz budget
  * with the same seeds on both binaries, the comparison of their JSON
@@ -71,7 +72,7 @@ static void progress(const char *fmt, const char *a, const char *b)
 {
 	if (quiet)
 		return;
-	fprintf(stderr, "review: ");
+	fprintf(stderr, "apsim: ");
 	fprintf(stderr, fmt, a, b);
 	fputc('\n', stderr);
 }
@@ -317,7 +318,7 @@ static int stage_tree(const char *cache, const char *top, const char *tree,
 			failed++;
 		}
 		if (rc != 0 && !failed && !quiet)
-			fprintf(stderr, "review: %s: hunks for files apsim does not build were skipped\n",
+			fprintf(stderr, "apsim: review: %s: hunks for files apsim does not build were skipped\n",
 				patches[i]);
 		free(out);
 		if (failed) {
@@ -383,6 +384,19 @@ static int build_tree(const char *top, const char *key_dir, const char *what,
 		return 2;
 	}
 	return 0;
+}
+
+int cli_cache_build(const char *tree, char *bin, size_t len)
+{
+	char cache[PATH_MAX], top[PATH_MAX], key[PATH_MAX];
+
+	if (apsim_top(top, sizeof(top)) || cache_dir(cache, sizeof(cache))) {
+		fprintf(stderr, "apsim: no apsim checkout or cache directory for the build\n");
+		return 2;
+	}
+	if (stage_tree(cache, top, tree, NULL, 0, key, sizeof(key)))
+		return 2;
+	return build_tree(top, key, "--ksrc", bin, len);
 }
 
 static const char usage_cache[] =
