@@ -362,14 +362,16 @@ check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 # symlink loops, signals and kill -9 during fuzz, reused --out, a full file
 # system (root only), write errors, ranges, replays.  A third tree, built
 # at -O0 from a copy of the driver whose control_domains_show spins for
-# ever, gives the wall-clock watchdog a driver loop and the crash
-# signature a second -O level.
+# ever (and whose lines all moved by one), gives the wall-clock watchdog a
+# driver loop and the crash and WARN signatures a second -O level and
+# other line numbers.
 SPIN_KSRC := $(BUILD)/ksrc-spin/linux
 $(SPIN_KSRC)/.ready: $(DRV_DEPS) $(KSRC_READY)
 	@rm -rf $(BUILD)/ksrc-spin && mkdir -p $(SPIN_KSRC)
 	@cp -r $(KSRC_EFF)/. $(SPIN_KSRC)/
 	@sed -i '/^static ssize_t control_domains_show/,/mutex_lock(&matrix_dev->mdevs_lock);/ s/mutex_lock(&matrix_dev->mdevs_lock);/&\n\tfor (volatile int spin = 1; spin;) ;/' \
 	    $(SPIN_KSRC)/drivers/s390/crypto/vfio_ap_ops.c
+	@sed -i '2i /* apsim hardening: an unrelated hunk that moves every line */' $(SPIN_KSRC)/drivers/s390/crypto/vfio_ap_ops.c
 	@grep -q 'volatile int spin' $(SPIN_KSRC)/drivers/s390/crypto/vfio_ap_ops.c
 	@touch $@
 .PHONY: check-hardening
@@ -385,7 +387,16 @@ check-docs: $(APSIM) variants
 	sh tests/docs.sh $(APSIM)
 	sh tests/firstuse.sh $(APSIM)
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs
+# apsim review (docs/review.md): the fast parts (patch errors, known-findings
+# files, lock graphs, the comparison of two trees' outputs) in `make check`;
+# whole reviews of patches (two tree builds, minutes) with make check-review.
+.PHONY: check-review-parts check-review
+check-review-parts: $(APSIM) variants
+	sh tests/review-parts.sh $(APSIM)
+check-review: $(APSIM) $(KSRC_READY)
+	sh tests/review.sh $(APSIM)
+
+check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs check-review-parts
 
 demo: $(APSIM) variants
 	@sh tools/demo.sh $(APSIM)
@@ -486,9 +497,12 @@ help:
 	@echo '  demo            build, then replay the documented deadlocks with reports'
 	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
 	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening check-docs'
+	@echo '                  check-review-parts'
 	@echo '  check-unit      Check unit tests of every module'
 	@echo '  check-hardening hostile inputs, hangs, signals, full disk (tests/hardening.sh)'
 	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
+	@echo '  check-review-parts  apsim review parts: patch errors, known files, graph diff'
+	@echo '  check-review    whole reviews of the d2 series and a cosmetic patch (minutes)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
 	@echo '  check-asan      the unit tests built with clang ASan + UBSan'

@@ -34,6 +34,15 @@ enum {
 int cli_run(int argc, char **argv);
 int cli_fuzz(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_known(int argc, char **argv);
+int cli_review(int argc, char **argv);
+int cli_cache(int argc, char **argv);
+
+/* Build the driver of kernel tree TREE in the build cache (cli/review.c);
+ * its apsim binary in bin.  0, or 2 after a message. */
+int cli_cache_build(const char *tree, char *bin, size_t len);
+/* Load a known-findings file (cli/known.c): 0, or 2 after a message. */
+int cli_known_load(const char *cmd, const char *path, struct apsim_known *k);
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 

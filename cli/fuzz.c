@@ -119,6 +119,7 @@ static int print_seed(uint64_t seed, const struct apsim_gen_opts *gen)
 int cli_fuzz(int argc, char **argv)
 {
 	static struct apsim_campaign_opts co;
+	static struct apsim_known known;   /* --known FILE */
 	bool have_iter = false, zero_iter = false, have_print = false;
 	const char *variant = NULL, *conv = NULL, *v;
 	char self[PATH_MAX];
@@ -204,6 +205,13 @@ int cli_fuzz(int argc, char **argv)
 		} else if (cli_opts_is(&p, "--convert", NULL)) {
 			if (!(conv = cli_opts_value(&p)))
 				break;
+		} else if (cli_opts_is(&p, "--known", NULL)) {
+			if (!(v = cli_opts_value(&p)))
+				break;
+			apsim_known_free(&known);
+			if (cli_known_load("fuzz", v, &known))
+				return 2;
+			co.known = &known;
 		} else if (cli_opts_is(&p, "-q", "--quiet")) {
 			co.quiet = true;
 		} else {

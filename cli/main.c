@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/main.c - the apsim command line: argument parsing and sub-command
- * dispatch (run, fuzz, variants, bench, help, --version).
+ * dispatch (run, fuzz, review, known, cache, variants, bench, help,
+ * --version).
  *
  * Owns: global options, exit codes (0 ok, 1 finding/expectation failed,
  * 2 usage/parse/input/build error, 3 a result could not be written),
  * re-exec of variant binaries, the list of known variants, the --ksrc
- * rebuild (make run with an argument vector, never a shell).
+ * rebuild (in the build cache of cli/review.c: make run with an argument
+ * vector, never a shell).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +34,9 @@ static const char usage_main[] =
 "commands:\n"
 "  run FILE|DIR...     run scenario files against the real driver\n"
 "  fuzz                random operation mixes against the real driver\n"
+"  review              findings a patch series adds or fixes (base vs new tree)\n"
+"  known --from OUT    write a known-findings file from a run's or fuzz output\n"
+"  cache clean         remove the build cache of review and --ksrc\n"
 "  variants            list the historic driver variants this build has\n"
 "  bench               benchmarks (also: make bench)\n"
 "  help [COMMAND]      this text, or a command's options\n"
@@ -77,6 +82,10 @@ static const char usage_run[] =
 "  --rules FILE           locking-document rules to check (default: built in,\n"
 "                         rules/vfio-ap-locking.rules)\n"
 "  --no-rules             do not check the locking-document rules\n"
+"  --known FILE           known findings (docs/review.md): listed apart, never\n"
+"                         a failure\n"
+"  --lock-graph FILE      write every lock-order edge seen, with the site that\n"
+"                         created it (one a line, sorted)\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
 "  -v, --verbose          print each finding's report too (its trace is in\n"
@@ -107,6 +116,8 @@ static const char usage_fuzz[] =
 "  --ops A-B              operations per thread (default 1-4)\n"
 "  --format text|json     final summary format (OUT/summary.json is always written)\n"
 "  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
+"  --known FILE           known findings (docs/review.md): listed apart, not\n"
+"                         counted for the exit code\n"
 "  --print-seed N         print the scenario seed N generates, then exit\n"
 "  -q, --quiet            no progress (a line on a terminal, else every 10 s)\n"
 "\n"
@@ -123,6 +134,16 @@ static void usage(FILE *f, const char *cmd)
 		fprintf(f, usage_run, strategies);   /* its one %s: the strategies */
 	else if (cmd && !strcmp(cmd, "fuzz"))
 		fputs(usage_fuzz, f);
+	else if (cmd && (!strcmp(cmd, "review") || !strcmp(cmd, "known") || !strcmp(cmd, "cache"))) {
+		char *argv[] = { (char *)cmd, "--help", NULL };
+
+		if (!strcmp(cmd, "review"))
+			cli_review(2, argv);
+		else if (!strcmp(cmd, "known"))
+			cli_known(2, argv);
+		else
+			cli_cache(2, argv);
+	}
 	else
 		fputs(usage_main, f);
 }
@@ -290,10 +311,8 @@ static bool ksrc_path_ok(const char *p)
 static int maybe_rebuild_ksrc(int argc, char **argv)
 {
 	const char *ksrc = NULL;
-	char abs[PATH_MAX], self[PATH_MAX], top[PATH_MAX + 8], build[64], kvar[PATH_MAX + 8];
-	char target[96], bin[PATH_MAX * 2];
+	char abs[PATH_MAX], bin[PATH_MAX * 2];
 	struct stat sb;
-	int st;
 
 	if (getenv("APSIM_KSRC_DONE"))
 		return -1;
@@ -313,26 +332,13 @@ static int maybe_rebuild_ksrc(int argc, char **argv)
 			"(it is passed to make)\n", ksrc);
 		return 2;
 	}
-	/* The build directory of a --ksrc tree: build/ksrc-<hash of path>. */
-	unsigned long h = 5381;
-	for (const char *p = ksrc; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	if (cli_self_path("", self, sizeof(self)))
-		return 2;
-	snprintf(top, sizeof(top), "%s/..", self);
-	snprintf(build, sizeof(build), "BUILD=build/ksrc-%08lx", h & 0xffffffffUL);
-	snprintf(kvar, sizeof(kvar), "KSRC=%s", abs);
-	snprintf(target, sizeof(target), "build/ksrc-%08lx/apsim", h & 0xffffffffUL);
-	{
-		char *mk[] = { "make", "-s", "-C", top, build, kvar, target, NULL };
-
-		st = cli_spawn(mk, 2, -1);
-	}
-	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	/* Built in the review cache, keyed by the content of its driver
+	 * files (cli/review.c): a relative and an absolute path are one
+	 * build, and apsim cache clean removes it. */
+	if (cli_cache_build(abs, bin, sizeof(bin))) {
 		fprintf(stderr, "apsim: build against --ksrc %s failed\n", ksrc);
 		return 2;
 	}
-	snprintf(bin, sizeof(bin), "%s/ksrc-%08lx/apsim", self, h & 0xffffffffUL);
 	setenv("APSIM_KSRC_DONE", "1", 1);
 	execv(bin, argv);
 	fprintf(stderr, "apsim: cannot run %s: %s\n", bin, strerror(errno));
@@ -368,6 +374,12 @@ int main(int argc, char **argv)
 		return cli_fuzz(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "variants"))
 		return cmd_variants();
+	if (!strcmp(argv[1], "known"))
+		return cli_known(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "review"))
+		return cli_review(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cache"))
+		return cli_cache(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cli_bench(argc - 1, argv + 1);
 	fprintf(stderr, "apsim: unknown command '%s'\n", argv[1]);

@@ -40,6 +40,8 @@ struct run_opts {
 	char **passthru;          /* options to forward to a variant binary */
 	int npassthru;
 	long exec_timeout;        /* wall-clock seconds per execution, 0 = none */
+	struct apsim_known known; /* --known FILE: findings listed apart */
+	const char *lock_graph;   /* --lock-graph FILE */
 };
 
 #define MAX_SEEN 64
@@ -118,6 +120,99 @@ static bool all_positive_met(struct scn_run *r)
 	return any;
 }
 
+/* ------------------------------------------------------------ lock graph */
+
+/* --lock-graph FILE: every lock-order edge of every execution with the
+ * functions that create it, one a line:
+ * "FROM -> TO<TAB>FUNC (FILE:LINE)<TAB>held since FUNC (FILE:LINE)", where
+ * TO was acquired in FUNC with FROM held since the second FUNC (the lines
+ * are those first seen for that pair of functions); sorted. */
+struct graph_edge {
+	char key[400];          /* "FROM -> TO\tFUNC\tFUNC": identity */
+	char edge[200];
+	char site[160], from_site[160];
+};
+static struct graph_edge *graph;
+static int ngraph, capgraph;
+
+static void site_text(char *buf, size_t len, const struct sim_site *s)
+{
+	char b[96];
+
+	if (!s)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s (%s)", s->func ? s->func : "?", sim_site_str(s, b, sizeof(b)));
+}
+
+static void graph_collect(void)
+{
+	struct sim_lock_edge e[256];
+	int n = sim_lockdep_edges(e, 256);
+
+	for (int i = 0; i < n && i < 256; i++) {
+		char key[400];
+		int j;
+
+		/* an edge that closed a cycle has no site: listed once, as "-" */
+		snprintf(key, sizeof(key), "%s -> %s\t%s\t%s", e[i].from, e[i].to,
+			 e[i].site && e[i].site->func ? e[i].site->func : "-",
+			 e[i].from_site && e[i].from_site->func ? e[i].from_site->func : "-");
+		for (j = 0; j < ngraph; j++)
+			if (!strcmp(graph[j].key, key))
+				break;
+		if (j < ngraph)
+			continue;
+		if (ngraph == capgraph) {
+			struct graph_edge *g;
+
+			capgraph = capgraph ? 2 * capgraph : 64;
+			g = realloc(graph, (size_t)capgraph * sizeof(*g));
+			if (!g)
+				return;
+			graph = g;
+		}
+		snprintf(graph[ngraph].key, sizeof(graph[ngraph].key), "%s", key);
+		snprintf(graph[ngraph].edge, sizeof(graph[ngraph].edge), "%s -> %s", e[i].from, e[i].to);
+		site_text(graph[ngraph].site, sizeof(graph[ngraph].site), e[i].site);
+		site_text(graph[ngraph].from_site, sizeof(graph[ngraph].from_site), e[i].from_site);
+		ngraph++;
+	}
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	return strcmp(((const struct graph_edge *)a)->key, ((const struct graph_edge *)b)->key);
+}
+
+static int graph_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "apsim: --lock-graph %s: %s\n", path, strerror(errno));
+		return CLI_EXIT_WRITE;
+	}
+	qsort(graph, (size_t)ngraph, sizeof(*graph), cmp_edge);
+	for (int i = 0; i < ngraph; i++) {
+		bool sited = false;
+
+		/* an edge that closed a cycle has no site: listed only when
+		 * no execution created it with one */
+		for (int j = 0; j < ngraph && !strcmp(graph[i].site, "-"); j++)
+			sited |= j != i && !strcmp(graph[j].edge, graph[i].edge) &&
+				 strcmp(graph[j].site, "-");
+		if (!sited)
+			fprintf(f, "%s\t%s\theld since %s\n", graph[i].edge, graph[i].site,
+				graph[i].from_site);
+	}
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "apsim: cannot write %s\n", path);
+		return CLI_EXIT_WRITE;
+	}
+	return 0;
+}
+
 static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 {
 	struct scn_run *r = arg;
@@ -126,6 +221,8 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 
 	r->execs = idx + 1;
 	cli_watchdog_beat();
+	if (r->ro->lock_graph)
+		graph_collect();
 	note_results(r, apsim_world_exec());
 	for (int i = 0; i < n; i++) {
 		const struct sim_finding *f = cli_watchdog_finding(sim_finding_get(i));
@@ -208,25 +305,47 @@ static int finding_order(const struct scn_run *r, int *order)
  * The listing: headline, then "also found:" (when the scenario expects
  * something, found or not), each finding with its phase.
  */
+/* The --known entry a signature matches (without counting a hit). */
+static const struct apsim_known_entry *known_of(const struct run_opts *ro, const char *sig)
+{
+	for (int i = 0; i < ro->known.n; i++)
+		if (apsim_known_glob(ro->known.e[i].pattern, sig))
+			return &ro->known.e[i];
+	return NULL;
+}
+
+/* The expected findings first (in the order of the expect lines), then
+ * "also found"; findings of the --known file last, with their reason. */
 static void print_findings(const struct scn_run *r)
 {
 	int order[MAX_SEEN];
 	int nexp = finding_order(r, order);
-	bool expects = false;
+	bool expects = false, also = false;
 
 	for (int e = 0; e < r->s->nexpect; e++)
 		expects |= apsim_expect_is_positive(r->s->expect[e].kind);
-	for (int k = 0; k < r->nseen; k++) {
-		int i = order[k];
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < r->nseen; k++) {
+			int i = order[k];
+			const struct apsim_known_entry *kn = known_of(r->ro, r->seen[i]);
 
-		if (expects && k == nexp)
-			printf("     also found:\n");
-		printf("     %-13s %s\n     %13s -> %s/report.txt",
-		       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "", r->seen_dir[i]);
-		if (r->seen_phase[i])
-			printf("  (in %s)", r->seen_phase[i]);
-		putchar('\n');
-	}
+			if (!kn != !pass)
+				continue;
+			if (!pass && expects && k >= nexp && !also) {
+				printf("     also found:\n");
+				also = true;
+			}
+			if (kn)
+				printf("     known %-7s %s (%s)\n     %13s -> %s/report.txt",
+				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], kn->reason,
+				       "", r->seen_dir[i]);
+			else
+				printf("     %-13s %s\n     %13s -> %s/report.txt",
+				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "", r->seen_dir[i]);
+			if (r->seen_phase[i])
+				printf("  (in %s)", r->seen_phase[i]);
+			putchar('\n');
+		}
 }
 
 /* ------------------------------------------------------------ one scenario */
@@ -291,6 +410,16 @@ static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
 	else
 		*iters = o->strategy == SIM_STRAT_EXHAUSTIVE ? 0 : 200;
 	o->trace = true;
+}
+
+static void known_json(const struct run_opts *ro, const char *sig)
+{
+	const struct apsim_known_entry *k = known_of(ro, sig);
+
+	if (k) {
+		printf(",\"known\":");
+		sim_out_json_str(stdout, k->reason);
+	}
 }
 
 static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit,
@@ -372,6 +501,10 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	for (int i = 0; i < r.nseen && o.pass; i++) {
 		const char *v = apsim_expect_violation(&s, r.seen_kind[i]);
 
+		if (v && r.seen_kind[i] != SIM_F_DIVERGENCE &&
+		    apsim_known_match(&((struct run_opts *)ro)->known, r.seen[i]))
+			continue;       /* --known: listed apart, never a failure */
+
 		if (v && r.seen_kind[i] == SIM_F_DIVERGENCE) {
 			o.pass = false;
 			snprintf(o.why, sizeof(o.why), "the replay left its schedule: %s (see %s)",
@@ -430,6 +563,7 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 			sim_out_json_str(stdout, r.seen[i]);
 			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
 			sim_out_json_str(stdout, r.seen_dir[i]);
+			known_json(ro, r.seen[i]);
 			printf("}");
 		}
 		printf("]}\n");
@@ -792,6 +926,16 @@ int cli_run(int argc, char **argv)
 				break;
 			}
 			ro.rules = v;
+		} else if (cli_opts_is(&p, "--known", NULL)) {
+			if (!(v = cli_opts_value(&p)))
+				break;
+			apsim_known_free(&ro.known);
+			if (cli_known_load("run", v, &ro.known))
+				return 2;
+		} else if (cli_opts_is(&p, "--lock-graph", NULL)) {
+			if (cli_opts_out(&p, true, &ro.lock_graph))
+				break;
+			fwd = false;    /* a variant's graph is not this tree's */
 		} else if (cli_opts_is(&p, "--no-rules", NULL)) {
 			ro.no_rules = true;
 		} else if (cli_opts_is(&p, "--keep-going", NULL)) {
@@ -912,6 +1056,8 @@ int cli_run(int argc, char **argv)
 			wrc = CLI_EXIT_WRITE;
 		}
 	}
+	if (ro.lock_graph && graph_write(ro.lock_graph))
+		wrc = CLI_EXIT_WRITE;
 	if (!getenv("APSIM_CHILD") && !ro.json)
 		printf("%d passed, %d failed\n", nrun - nfail, nfail);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -1199,8 +1199,11 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 	}
 	{
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
+		uint64_t nknown = 0;
 		int rc;
 
+		for (uint64_t i = 0; FO.known && i < n; i++)
+			nknown += apsim_known_match(FO.known, SH->f[i].sig) != NULL;
 		write_summary(&sm);
 		if (FO.json) {
 			fill_summary(stdout, &sm);
@@ -1228,6 +1231,8 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 				else if (r->state != REC_DONE)
 					printf("  (incomplete: the campaign was stopped)");
 				printf("\n");
+				if (FO.known && apsim_known_match(FO.known, r->sig))
+					printf("  %13s known: %s\n", "", apsim_known_match(FO.known, r->sig)->reason);
 			}
 			if (n)
 				print_groups(n);
@@ -1241,7 +1246,10 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 			fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
 			ck_pr_inc_64(&SH->write_errors);
 		}
-		rc = SH->nfind ? APSIM_CAMPAIGN_FINDINGS : APSIM_CAMPAIGN_CLEAN;
+		if (FO.known && FO.known->n && !FO.json)
+			printf("%llu known (--known), %llu new\n", (unsigned long long)nknown,
+			       (unsigned long long)(SH->nfind - nknown));
+		rc = SH->nfind > nknown ? APSIM_CAMPAIGN_FINDINGS : APSIM_CAMPAIGN_CLEAN;
 		if (SH->write_errors) {
 			fprintf(stderr, "apsim: %llu write error%s: results in %s are incomplete\n",
 				(unsigned long long)SH->write_errors, SH->write_errors == 1 ? "" : "s", FO.out);

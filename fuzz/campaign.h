@@ -46,6 +46,9 @@ struct apsim_campaign_opts {
 	bool no_shrink, quiet, json;
 	int shrink_budget;         /* candidate runs per shrink */
 	struct apsim_gen_opts gen;
+	/* known findings (--known FILE): listed with their reason, not
+	 * counted for the exit code; NULL = none */
+	struct apsim_known *known;
 
 	/* lent by the program */
 	const char *version;       /* in headers and summary.json */

@@ -155,6 +155,8 @@ const char *sim__state_name(const struct sim_thread *t);
 
 /* ---- report.c ---- */
 void sim__findings_reset(void);
+/* Return addresses of the frame-pointer chain from fp, inside [lo, hi). */
+int sim__fp_walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *pcs, int max);
 void sim__report_deadlock(void);
 /* Is there a cycle of threads waiting for locks held by each other? */
 bool sim__wait_cycle(void);

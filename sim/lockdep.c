@@ -4,7 +4,8 @@
  *
  * Owns: lock classes (key + subclass, ids in first-use order), the
  * per-thread held-lock stacks, the typed lock dependency graph, the
- * chain-key cache, and the checks: recursive locking, circular
+ * chain-key cache, the edge list with acquisition sites (for lock-graph
+ * diffs), and the checks: recursive locking, circular
  * dependency (strong-path BFS over SR/ER/SN/EN edges), bad unlock
  * balance, lockdep_assert_held, locks held at thread exit.  Report text
  * is produced by sim/lockdep_report.c.
@@ -710,4 +711,25 @@ unsigned sim__lockdep_edge_dep(const char *from, const char *to)
 		    !strcmp(ld_classes[ld_edges[e].to].name, to))
 			return ld_edges[e].dep;
 	return 0;
+}
+
+int sim_lockdep_edges(struct sim_lock_edge *out, int max)
+{
+	int n = 0;
+
+	for (int e = 0; e < ld_nedges; e++, n++)
+		if (n < max) {
+			out[n].from = ld_classes[ld_edges[e].from].name;
+			out[n].to = ld_classes[ld_edges[e].to].name;
+			out[n].from_site = ld_edges[e].prev_site;
+			out[n].site = ld_edges[e].next_site;
+		}
+	for (int k = 0; k < ld_ncloser; k++, n++)
+		if (n < max) {
+			out[n].from = ld_classes[ld_closers[k].from].name;
+			out[n].to = ld_classes[ld_closers[k].to].name;
+			out[n].from_site = NULL;
+			out[n].site = NULL;
+		}
+	return n;
 }

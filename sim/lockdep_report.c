@@ -256,7 +256,9 @@ void ld_report_bad_unlock(int tid, const struct sim_lockdep_map *m,
 	fprintf(out, "but there are no more locks to release!\n");
 	fprintf(out, "\nother info that might help us debug this:\n");
 	ld_print_held_list(out, tid);
-	snprintf(sig, sizeof(sig), "bad-unlock:%.120s@%.120s", name, sb);
+	/* lock and function, no line: stable across builds and hunks */
+	snprintf(sig, sizeof(sig), "bad-unlock:%.120s@%.120s", name,
+		 site && site->func ? site->func : "?");
 	ld_emit(out, &buf, SIM_F_LOCK_BAD_UNLOCK, sig);
 }
 
@@ -297,7 +299,14 @@ void ld_report_not_held(int tid, const struct sim_lockdep_map *m, int read,
 	fprintf(out, "lockdep_assert_held%s(%s) failed\n", variant, name);
 	ld_print_held_list(out, tid);
 	fprintf(out, "---[ end trace 0000000000000000 ]---\n");
-	snprintf(sig, sizeof(sig), "lock-not-held:%s@%s:%d", name, file, line);
+	{
+		/* the driver function that does not hold it (else the
+		 * asserting one): no line, stable across builds */
+		char drv[96];
+
+		sim_backtrace_driver_func(drv, sizeof(drv));
+		snprintf(sig, sizeof(sig), "lock-not-held:%s@%s", name, drv[0] ? drv : func);
+	}
 	ld_emit(out, &buf, SIM_F_LOCK_NOT_HELD, sig);
 }
 

@@ -6,7 +6,9 @@
  * phase of the execution a finding happened in (sim_phase), the
  * "apsim: <kind>" report framing with thread, op labels, held locks and
  * recent trace), fatal findings ending the execution, and the reports the
- * core itself produces: deadlock (wait-for cycle), hang (budget) and crash.
+ * core itself produces: deadlock (wait-for cycle), hang (budget) and crash;
+ * kernel-style call traces of WARN, BUG, memory and crash reports (crash
+ * signatures name the innermost driver function of that trace).
  */
 #include "internal.h"
 
@@ -89,6 +91,92 @@ const char *sim_site_str(const struct sim_site *s, char *buf, size_t len)
 	return buf;
 }
 
+/* ------------------------------------------------------------ backtraces */
+
+int sim_backtrace(uintptr_t *pcs, int max)
+{
+	const struct sim_thread *t = sim__world.cur;
+
+	if (max < 1 || !t || !sim__world.in_thread_ctx)
+		return 0;
+	return sim__fp_walk((uintptr_t)__builtin_frame_address(0), (uintptr_t)t->ctx.stack_lo,
+			    (uintptr_t)t->ctx.stack_lo + t->ctx.stack_size, pcs, max);
+}
+
+/* The real driver's files (vfio_ap_ops.c, vfio_ap_drv.c, vfio_ap_*.h). */
+static bool driver_frame(const struct sim_frame *f)
+{
+	return !strncmp(f->file, "vfio_ap", 7);
+}
+
+/* Frames of the reporting machinery (skipped at the top of a backtrace)
+ * and of the executor (where a backtrace ends). */
+static bool reporter_frame(const struct sim_frame *f)
+{
+	static const char *const files[] = { "report.c", "printk.c", "slab.c", "shadow.c", "sync.c" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (!strcmp(f->file, files[i]))
+			return true;
+	return false;
+}
+
+static bool executor_frame(const struct sim_frame *f)
+{
+	return !strcmp(f->file, "world.c") || !strcmp(f->file, "sched.c") ||
+	       !strcmp(f->file, "?");
+}
+
+#define BT_FRAMES 48
+
+/*
+ * A kernel-style call trace of frames fr[0..n) (innermost first): the
+ * reporter's own frames are left out, the trace stops at the executor.
+ * Driver frames are named as they are, shim frames by the shim function
+ * (which is named after the kernel function it stands for).  Returns the
+ * innermost driver function, or NULL.
+ */
+static const char *print_call_trace(FILE *out, const struct sim_frame *fr, int n)
+{
+	const char *drv = NULL;
+	int i = 0;
+
+	while (i < n && reporter_frame(&fr[i]))
+		i++;
+	if (i >= n)
+		return NULL;
+	fprintf(out, "Call Trace:\n");
+	for (; i < n && !executor_frame(&fr[i]); i++) {
+		if (driver_frame(&fr[i]) && !drv)
+			drv = fr[i].func;
+		fprintf(out, " %s (%s:%d)%s%s\n", fr[i].func, fr[i].file, fr[i].line,
+			fr[i].inlined ? " [inlined]" : "",
+			driver_frame(&fr[i]) ? "" : " [shim]");
+	}
+	return drv;
+}
+
+const char *sim_backtrace_driver_func(char *buf, size_t len)
+{
+	uintptr_t pcs[BT_FRAMES];
+	struct sim_frame fr[BT_FRAMES];
+	int n = sim_backtrace(pcs, BT_FRAMES);
+
+	n = sim_symbolize_stack(pcs, n, fr, BT_FRAMES);
+	buf[0] = 0;
+	for (int i = 0; i < n; i++)
+		if (driver_frame(&fr[i])) {
+			snprintf(buf, len, "%s", fr[i].func);
+			break;
+		}
+	return buf;
+}
+
+static bool wants_backtrace(enum sim_finding_kind kind)
+{
+	return kind == SIM_F_WARN || kind == SIM_F_BUG || kind == SIM_F_MEMORY;
+}
+
 void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 		 const char *fmt, va_list ap)
 {
@@ -125,6 +213,14 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 			fprintf(out, "operation stack of T%d (%s):\n", t->tid, t->name);
 			for (int i = n - 1; i >= 0; i--)
 				fprintf(out, "  %s\n", t->ops[i]);
+		}
+		if (wants_backtrace(kind) && sim__world.in_thread_ctx) {
+			uintptr_t pcs[BT_FRAMES];
+			struct sim_frame fr[BT_FRAMES];
+			int n = sim_backtrace(pcs, BT_FRAMES);
+
+			n = sim_symbolize_stack(pcs, n, fr, BT_FRAMES);
+			print_call_trace(out, fr, n);
 		}
 		if (sim__world.lockdep && kind != SIM_F_DEADLOCK && kind != SIM_F_LOCK_CYCLE &&
 		    kind != SIM_F_LOCK_RECURSIVE && kind != SIM_F_LOCK_BAD_UNLOCK &&
@@ -442,17 +538,29 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 			 sig == SIGABRT ? "SIGABRT" : "signal";
 	uintptr_t lo = (uintptr_t)t->ctx.stack_lo;
 
-	char where[300];
+	char where[300], *bt = NULL;
+	size_t btlen = 0;
+	uintptr_t pcs[BT_FRAMES];
+	struct sim_frame fr[BT_FRAMES];
+	int n = sim_fault_backtrace(pcs, BT_FRAMES);
+	const char *drv = NULL;
+	FILE *btf = open_memstream(&bt, &btlen);
 
 	sim_site_str(t->site, sb, sizeof(sb));
 	/* Name the faulting code itself when it can be told, else the last
 	 * scheduling point. */
 	sim_symbolize(sim_fault_pc(), where, sizeof(where));
-	/* The signature names the innermost function only: no line numbers,
-	 * no inline chain, so one bug has one signature at every -O level
-	 * (the report keeps the whole text). */
+	n = sim_symbolize_stack(pcs, n, fr, BT_FRAMES);
+	if (btf) {
+		drv = print_call_trace(btf, fr, n);
+		fclose(btf);
+	}
+	/* The signature names the innermost driver function on the faulting
+	 * thread's stack (else the innermost function): no line numbers, no
+	 * header helpers, so one bug has one signature at every -O level and
+	 * after unrelated hunks (the report keeps the whole text). */
 	{
-		const char *fn = strcmp(where, "?") ? where : sb;
+		const char *fn = drv ? drv : strcmp(where, "?") ? where : sb;
 
 		snprintf(sigs, sizeof(sigs), "crash:%s@%.*s", sn, (int)strcspn(fn, " ("), fn);
 	}
@@ -461,12 +569,14 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 		   "BUG: %s in %s\n"
 		   "%s in simulated thread T%d (%s)%s\n"
 		   "last scheduling point: %s\n"
+		   "%s"
 		   "the execution was stopped; the process goes on\n",
 		   sn, where, sn, tid, t->name,
 		   (sig == SIGSEGV || sig == SIGBUS) && addr < 4096 ?
 			   " (NULL pointer dereference)" :
 		   (sig == SIGSEGV && addr + 4096 >= lo && addr < lo) ?
 			   " (stack overflow: guard page hit)" : "",
-		   sb);
+		   sb, bt ? bt : "");
+	free(bt);
 	sim__world.cur = save;
 }

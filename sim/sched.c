@@ -613,6 +613,8 @@ static volatile sig_atomic_t crash_sig;
 static volatile int crash_tid;
 static void *volatile crash_addr;
 static volatile uintptr_t crash_pc;
+static uintptr_t crash_bt[32];
+static int crash_nbt;
 static volatile bool crash_write;
 static sim_fault_classifier fault_classifier;
 
@@ -626,15 +628,38 @@ uintptr_t sim_fault_pc(void)
 	return crash_pc;
 }
 
+int sim_fault_backtrace(uintptr_t *pcs, int max)
+{
+	int n = 0;
+
+	if (max < 1 || !crash_pc)
+		return 0;
+	pcs[n++] = crash_pc;
+	for (int i = 0; i < crash_nbt && n < max; i++)
+		pcs[n++] = crash_bt[i];
+	return n;
+}
+
 static void crash_handler(int sig, siginfo_t *si, void *ucv)
 {
 	crash_addr = si ? si->si_addr : NULL;
 	crash_write = false;
 	crash_pc = 0;
+	crash_nbt = 0;
 #if defined(__x86_64__) && defined(REG_ERR)
 	if (ucv) {
 		ucontext_t *uc = ucv;
 		crash_pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+		/* the faulting thread's frame chain, walked now (its stack
+		 * is left at once) */
+		if (sim__world.in_thread_ctx && sim__world.cur) {
+			const struct sim_ctx *c = &sim__world.cur->ctx;
+
+			crash_nbt = sim__fp_walk((uintptr_t)uc->uc_mcontext.gregs[REG_RBP],
+						 (uintptr_t)c->stack_lo,
+						 (uintptr_t)c->stack_lo + c->stack_size,
+						 crash_bt, 32);
+		}
 		if (sig == SIGSEGV || sig == SIGBUS)
 			crash_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
 	}

@@ -5,12 +5,15 @@
  * Runs addr2line on the executable at report time only (never on a hot
  * path), with an argument vector (no shell: the executable's path may hold
  * any character).  The address is made relative to the object's load base first, so
- * the answer does not depend on where ASLR put the program.
+ * the answer does not depend on where ASLR put the program.  Also owns
+ * backtraces: the frame-pointer walk of a simulated thread's stack and
+ * their symbolization (one addr2line run per backtrace, cached per address).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -132,4 +135,143 @@ static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 	if (!buf[0])
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+/* ------------------------------------------------------------ backtraces */
+
+int sim__fp_walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *pcs, int max)
+{
+	int n = 0;
+
+	/* x86-64 frame records: [fp] = caller's fp, [fp + 8] = return
+	 * address; everything is built with -fno-omit-frame-pointer.  Only
+	 * frames inside the simulated thread's stack are followed. */
+	while (n < max && fp >= lo && fp + 16 <= hi && !(fp & 7)) {
+		const uintptr_t *rec = (const uintptr_t *)fp;
+
+		if (!rec[1])
+			break;
+		pcs[n++] = rec[1];
+		if (rec[0] <= fp)
+			break;
+		fp = rec[0];
+	}
+	return n;
+}
+
+/* Per code address: its inline chain (innermost first). */
+#define FCACHE 512
+#define FCHAIN 4
+static struct {
+	uintptr_t pc;
+	int n;
+	struct sim_frame f[FCHAIN];
+} fcache[FCACHE];
+static int nfcache;
+
+static int fcache_find(uintptr_t pc)
+{
+	for (int i = 0; i < nfcache; i++)
+		if (fcache[i].pc == pc)
+			return i;
+	return -1;
+}
+
+/* One addr2line -a -f -i run for the uncached addresses of one object. */
+static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, int n)
+{
+	char *argv[6 + 64 + 1], addrs[64][24], line[512], loc[512];
+	int na = 0, cur = -1;
+	pid_t pid;
+	FILE *p;
+
+	argv[na++] = "addr2line";
+	argv[na++] = "-a";
+	argv[na++] = "-f";
+	argv[na++] = "-i";
+	argv[na++] = "-e";
+	argv[na++] = (char *)obj;
+	for (int i = 0; i < n && i < 64; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "0x%lx", (unsigned long)(pcs[i] - base));
+		argv[na++] = addrs[i];
+	}
+	argv[na] = NULL;
+	p = sim__pipe_from(argv, &pid);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "0x", 2)) {
+			uintptr_t a = (uintptr_t)strtoull(line, NULL, 16) + base;
+
+			cur = -1;
+			if (nfcache < FCACHE) {
+				cur = nfcache++;
+				fcache[cur].pc = a;
+				fcache[cur].n = 0;
+			}
+			continue;
+		}
+		loc[0] = 0;
+		if (!fgets(loc, sizeof(loc), p))
+			break;
+		loc[strcspn(loc, "\n ")] = 0;
+		if (cur < 0 || fcache[cur].n >= FCHAIN || !line[0] || !strcmp(line, "??"))
+			continue;
+		{
+			struct sim_frame *f = &fcache[cur].f[fcache[cur].n++];
+			char *colon = strrchr(loc, ':');
+
+			snprintf(f->func, sizeof(f->func), "%s", line);
+			f->line = colon ? atoi(colon + 1) : 0;
+			if (colon)
+				*colon = 0;
+			snprintf(f->file, sizeof(f->file), "%s", loc[0] == '?' ? "?" : base_name(loc));
+			f->inlined = false;
+		}
+	}
+	fclose(p);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	/* every frame of a chain but the last is inlined into the next */
+	for (int i = 0; i < nfcache; i++)
+		for (int j = 0; j + 1 < fcache[i].n; j++)
+			fcache[i].f[j].inlined = true;
+}
+
+int sim_symbolize_stack(const uintptr_t *pcs, int n, struct sim_frame *fr, int max)
+{
+	uintptr_t look[64];
+	int nlook = 0, out = 0;
+	Dl_info di;
+
+	/* return addresses point after the call: look up the call itself */
+	for (int i = 0; i < n && nlook < 64; i++) {
+		uintptr_t pc = i ? pcs[i] - 1 : pcs[i];
+
+		if (pc && fcache_find(pc) < 0)
+			look[nlook++] = pc;
+	}
+	if (nlook && dladdr((void *)look[0], &di) && di.dli_fname) {
+		/* addresses of other objects (none in apsim: it is linked
+		 * statically against its libraries) stay unknown */
+		int same = 0;
+
+		for (int i = 0; i < nlook; i++) {
+			Dl_info d2;
+
+			if (dladdr((void *)look[i], &d2) && d2.dli_fbase == di.dli_fbase)
+				look[same++] = look[i];
+		}
+		fcache_fill(di.dli_fname, (uintptr_t)di.dli_fbase, look, same);
+	}
+	for (int i = 0; i < n && out < max; i++) {
+		int c = fcache_find(i ? pcs[i] - 1 : pcs[i]);
+
+		if (c < 0)
+			continue;
+		for (int j = 0; j < fcache[c].n && out < max; j++)
+			fr[out++] = fcache[c].f[j];
+	}
+	return out;
 }

@@ -1135,6 +1135,52 @@ START_TEST(test_mutations)
 }
 END_TEST
 
+/* Known-findings files (driver/scenario/known.c). */
+START_TEST(test_known)
+{
+	struct apsim_known k;
+	char err[256];
+	const struct apsim_known_entry *e;
+	static const char text[] =
+		"# comment\n"
+		"\n"
+		"crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain  driver bug, docs/findings.md#3\n"
+		"  memory:use-after-free:*@get_update_locks_for_queue\tstale link  \n"
+		"warn:vfio_ap_?rq_disable fault\n";
+
+	ck_assert_int_eq(apsim_known_parse(text, "t.known", &k, err, sizeof(err)), 0);
+	ck_assert_int_eq(k.n, 3);
+	ck_assert_int_eq(k.e[1].line, 4);
+	ck_assert_str_eq(k.e[1].reason, "stale link");
+	e = apsim_known_match(&k, "crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->reason, "driver bug, docs/findings.md#3");
+	/* a pattern matches whole signatures only */
+	ck_assert_ptr_null(apsim_known_match(&k, "crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain2"));
+	ck_assert_ptr_null(apsim_known_match(&k, "crash:SIGSEGV@vfio_ap_mdev_hot_unplug_adapter"));
+	ck_assert_ptr_nonnull(apsim_known_match(&k,
+		"memory:use-after-free:_vfio_alloc_device@get_update_locks_for_queue"));
+	ck_assert_ptr_null(apsim_known_match(&k,
+		"memory:use-after-free:_vfio_alloc_device@get_update_locks_for_queue_x"));
+	ck_assert_ptr_nonnull(apsim_known_match(&k, "warn:vfio_ap_irq_disable"));
+	ck_assert_ptr_null(apsim_known_match(&k, "warn:vfio_ap_irq_enable"));
+	ck_assert_int_eq(k.e[0].hits, 1);
+	ck_assert(apsim_known_glob("*", ""));
+	ck_assert(apsim_known_glob("a*b*c", "aXbYbc"));
+	ck_assert(!apsim_known_glob("a*b", "aXbc"));
+	apsim_known_free(&k);
+
+	/* errors name the line */
+	ck_assert_int_eq(apsim_known_parse("# x\nwarn:x\n", "t.known", &k, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t.known:2: error: 'warn:x' has no reason "
+			 "(expected: SIGNATURE-PATTERN REASON...)");
+	ck_assert_int_eq(k.n, 0);
+	ck_assert_int_eq(apsim_known_parse("vfio_ap_irq_disable some reason\n", "t.known", &k,
+					   err, sizeof(err)), -1);
+	ck_assert(strstr(err, "t.known:1: error: 'vfio_ap_irq_disable' is not a signature pattern"));
+}
+END_TEST
+
 static Suite *scn_suite(void)
 {
 	Suite *s = suite_create("scn");
@@ -1159,6 +1205,7 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_too_many);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_mutations);
+	tcase_add_test(tc, test_known);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;

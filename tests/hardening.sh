@@ -170,6 +170,21 @@ s0=$(grep -o '"signature":"[^"]*"' "$T/o0.json")
 if [ -n "$s2" ] && [ "$s2" = "$s0" ]; then ok "crash signature -O2 = -O0 ($s2)"; else bad "crash signature -O2 '$s2' vs -O0 '$s0'"; fi
 case "$s2" in *:[0-9]*|*inlined*) bad "crash signature has a line or an inline chain: $s2" ;; *) ok "crash signature: function only" ;; esac
 has "$T/o-o2/hot-unplug-kzalloc-null/01-crash/report.txt" "hashtable.h:" "crash report keeps the line"
+# the innermost driver function (not the header helper that faulted) names
+# the crash, and the report has the driver's call trace
+[ "$s2" = '"signature":"crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain"' ] &&
+	ok "crash signature: the innermost driver function" || bad "crash signature: $s2"
+has "$T/o-o0/hot-unplug-kzalloc-null/01-crash/report.txt" " unassign_domain_store (vfio_ap_ops.c:" "-O0 crash report: call trace through the driver"
+has "$T/o-o2/hot-unplug-kzalloc-null/01-crash/report.txt" " unassign_domain_store (vfio_ap_ops.c:" "-O2 crash report: call trace through the driver"
+# a WARN: its function, at both -O levels (no line numbers)
+W=$ROOT/scenarios/findings/aqic-disable-deconfigured-warn.scn
+"$A" run "$W" --format json --out "$T/w-o2" > "$T/w2.json" 2> "$T/err"
+"$SPIN" run "$W" --format json --out "$T/w-o0" > "$T/w0.json" 2>> "$T/err"
+w2=$(grep -o '"signature":"[^"]*"' "$T/w2.json")
+w0=$(grep -o '"signature":"[^"]*"' "$T/w0.json")
+[ "$w2" = '"signature":"warn:vfio_ap_irq_disable"' ] && [ "$w2" = "$w0" ] &&
+	ok "warn signature -O2 = -O0 ($w2)" || bad "warn signature -O2 '$w2' vs -O0 '$w0'"
+has "$T/w-o0/aqic-disable-deconfigured-warn/01-warn/report.txt" "Call Trace:" "-O0 warn report: call trace"
 
 # ---------------------------------------------------------------- watchdog
 cat > "$T/spin.scn" <<'EOF'
@@ -291,7 +306,7 @@ t 0 "fuzz --print-seed 140: exit 0" "$A" fuzz --print-seed 140
 cp "$T/out" "$T/seed-140.scn"
 has "$T/seed-140.scn" "scenario fuzz-140" "fuzz --print-seed: the seed's scenario"
 t 1 "fuzz --print-seed 140: apsim run replays the seed's finding" "$A" run "$T/seed-140.scn" --out "$T/ps-run"
-has "$T/out" "warn:vfio_ap_ops.c:1641" "fuzz --print-seed: the finding of the campaign's seed 140"
+has "$T/out" "warn:vfio_ap_mdev_reset_queue" "fuzz --print-seed: the finding of the campaign's seed 140"
 t 2 "fuzz --print-seed x: exit 2" "$A" fuzz --print-seed x
 has "$T/err" "--print-seed: expected 0..2^64-1, got 'x'" "fuzz --print-seed x: says why"
 # stderr is no terminal here: plain progress lines (every 10 s; 0.3 s here)
@@ -306,7 +321,7 @@ rc=$?
 hasnt "$T/err" "apsim fuzz: " "fuzz -q: no progress lines"
 t 1 "fuzz seed 77, 3000 executions" "$A" fuzz --seed 77 --iterations 3000 --no-shrink --out "$T/fz-groups"
 has "$T/out" "findings by kind and function (most frequent first):" "fuzz: grouped summary"
-grep -A1 'most frequent first' "$T/out" | grep -Eq '^ +2  warn +vfio_ap_mdev_reset_queue +.*/fz-groups/01-warn$' &&
+grep -A1 'most frequent first' "$T/out" | grep -Eq '^ +[0-9]+  warn +vfio_ap_mdev_reset_queue +.*/fz-groups/01-warn$' &&
 	ok "fuzz: most frequent group first, with its first directory" || bad "fuzz: grouped summary order"
 
 echo "hardening: $((n - fail)) of $n passed"

@@ -127,7 +127,7 @@ void shim_warn(const struct sim_site *site, const char *cond, const char *fmt, .
 		trim_nl(msg);
 	}
 	snprintf(tname, sizeof(tname), "%s", tn ? tn : "host");
-	snprintf(sig, sizeof(sig), "warn:%s:%d", base_name(site->file), site->line);
+	snprintf(sig, sizeof(sig), "warn:%s", site->func ? site->func : base_name(site->file));
 	sim_report(SIM_F_WARN, false, sig,
 		   "%s%s------------[ cut here ]------------\n"
 		   "WARNING: CPU: 0 PID: %d at %s:%d %s\n"
@@ -142,7 +142,7 @@ void shim_bug(const struct sim_site *site, const char *cond)
 	char sig[200];
 
 	shim_note_site(site);
-	snprintf(sig, sizeof(sig), "bug:%s:%d", base_name(site->file), site->line);
+	snprintf(sig, sizeof(sig), "bug:%s", site->func ? site->func : base_name(site->file));
 	sim_report(SIM_F_BUG, true, sig,
 		   "------------[ cut here ]------------\n"
 		   "kernel BUG at %s:%d!\n%s%s%sin %s, PID: %d\n",

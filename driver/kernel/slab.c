@@ -551,10 +551,11 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 	access_where(site, pc ? pc : sim_fault_pc(), where, sizeof(where));
 	if (!strcmp(where, "?") && ls && ls->func)
 		snprintf(where, sizeof(where), "%s", ls->func);
-	/* dedup key: kind, the object's allocating function and the function
-	 * that made the access (innermost frame, without its line) */
-	snprintf(sig, sizeof(sig), "memory:%s:%s@%.*s", kind, afunc,
-		 (int)strcspn(where, " "), where);
+	/* dedup key: kind, the object's allocating function and the driver
+	 * function that made the access (else the innermost frame), no line */
+	if (!sim_backtrace_driver_func(s3, sizeof(s3))[0])
+		snprintf(s3, sizeof(s3), "%.*s", (int)strcspn(where, " "), where);
+	snprintf(sig, sizeof(sig), "memory:%s:%s@%s", kind, afunc, s3);
 	sim_report(SIM_F_MEMORY, true, sig,
 		   "==================================================================\n"
 		   "BUG: KASAN: %s in %s\n"

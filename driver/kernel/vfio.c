@@ -276,7 +276,7 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t 
  * WARN_ON(!RB_EMPTY_ROOT(&dma->pfn_list))) and then drops them.  The shim
  * has no separate container: the last close stands for the user's exit.
  */
-static void unpin_all(struct vfio_device *device)
+static void vfio_iommu_unmap_unpin_all(struct vfio_device *device)
 {
 	if (!list_empty(&device->_pins)) {
 		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
@@ -364,7 +364,7 @@ void shim_vfio_close(struct mdev_device *mdev)
 	mutex_unlock(&device->group->group_lock);
 	device->open_count--;
 	if (device->open_count == 0) {
-		unpin_all(device);	/* the container releases every pin */
+		vfio_iommu_unmap_unpin_all(device);	/* the container releases every pin */
 		device->kvm = NULL;
 		module_put(device->dev->driver ? device->dev->driver->owner : NULL);
 	}

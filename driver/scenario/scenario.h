@@ -260,4 +260,32 @@ bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op
  */
 int apsim_expect_for_finding(struct apsim_expect *e, int finding, const char *signature);
 
+/*
+ * Known findings (driver/scenario/known.c), like a sanitizer suppression
+ * list: one entry a line, `PATTERN REASON...`, where PATTERN is a finding
+ * signature with `*` (any text) and `?` (one character) wildcards, and
+ * REASON says why it is known (a driver bug with a link into
+ * docs/findings.md, or a fault reaction).  `#` starts a comment line;
+ * blank lines are ignored.  A finding matching an entry is "known": still
+ * written and listed, apart, and not counted for the exit code.
+ */
+struct apsim_known_entry {
+	char pattern[256];
+	char reason[256];
+	int line;
+	int hits;                  /* matches so far (unused entries are listed) */
+};
+struct apsim_known {
+	int n;
+	struct apsim_known_entry *e;
+};
+/* Parse TEXT (named NAME in messages).  0, or -1 with "NAME:LINE: error:
+ * why" in err (then *k is empty). */
+int apsim_known_parse(const char *text, const char *name, struct apsim_known *k,
+		      char *err, size_t errlen);
+/* The entry SIGNATURE matches (its hits counted), or NULL. */
+const struct apsim_known_entry *apsim_known_match(struct apsim_known *k, const char *signature);
+bool apsim_known_glob(const char *pattern, const char *s);
+void apsim_known_free(struct apsim_known *k);
+
 #endif /* APSIM_SCENARIO_H */

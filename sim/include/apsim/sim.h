@@ -168,6 +168,19 @@ void sim_lockdep_dot(FILE *out);
  * processes (a hash of the two class names).  Returns how many; at most
  * max are stored. */
 size_t sim_lockdep_pair_ids(uint64_t *out, size_t max);
+/*
+ * The lock-order edges the last execution recorded (`to` acquired while
+ * holding `from`), in the order they were first seen, with the sites that
+ * created them: where `from` was held from and where `to` was acquired
+ * (NULL for an edge that closed a reported cycle: lockdep never adds it to
+ * the graph).  Names and sites are static.  Returns how many; at most max
+ * are stored.  (apsim run --lock-graph FILE, apsim review's graph diff.)
+ */
+struct sim_lock_edge {
+	const char *from, *to;
+	const struct sim_site *from_site, *site;
+};
+int sim_lockdep_edges(struct sim_lock_edge *out, int max);
 
 /* --------------------------------------------------------- sync primitives */
 
@@ -462,6 +475,27 @@ uintptr_t sim_fault_pc(void);
  * Returns buf; "?" when it cannot tell.
  */
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len);
+
+/*
+ * Backtraces of simulated threads (frame-pointer chains; everything is
+ * built with -fno-omit-frame-pointer).  sim_fault_backtrace: the faulting
+ * thread's at the last crash, pcs[0] the faulting pc, then return
+ * addresses; sim_backtrace: the calling simulated thread's return
+ * addresses (0 outside a simulated thread).  sim_symbolize_stack expands
+ * them into frames with their inline chains, innermost first.
+ */
+struct sim_frame {
+	char func[96];
+	char file[64];            /* base name */
+	int line;
+	bool inlined;             /* inlined into the next frame */
+};
+int sim_fault_backtrace(uintptr_t *pcs, int max);
+int sim_backtrace(uintptr_t *pcs, int max);
+int sim_symbolize_stack(const uintptr_t *pcs, int n, struct sim_frame *fr, int max);
+/* The innermost function of the real driver (vfio_ap*.c) on the calling
+ * simulated thread's stack, for signatures; "" if there is none. */
+const char *sim_backtrace_driver_func(char *buf, size_t len);
 
 /*
  * Shadow memory (a software KASAN for one region): libsim keeps one shadow

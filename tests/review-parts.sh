@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# tests/review-parts.sh APSIM - fast tests of the parts of apsim review
+# (docs/review.md), run by `make check-review-parts` from the checkout's
+# root: patch errors (no build needed: the patched tree fails before it),
+# known-findings files in run and fuzz, known --from, and the review's
+# comparison (--compare) of two trees' outputs: the base driver against
+# the d2 variant (the pre-6.0 in_use ABBA: a new deadlock and a new lock
+# edge) and the base against itself (nothing new).  The whole review of a
+# patch series (two builds) is tests/review.sh (make check-review).
+#
+# Owns: these cases.  Every command runs under timeout.
+set -u
+A=$(realpath "$1")
+D2=$(dirname "$A")/variants/d2/apsim
+TMO=120
+. "$(dirname "$0")/review-lib.sh"
+export APSIM_CACHE_DIR="$T/cache"       # cache clean below removes it
+
+# ------------------------------------------------------------- patch errors
+# a hunk whose context is not in the tree: error naming patch and hunk
+sed 's/^ static DEVICE_ATTR_WO(unassign_control_domain);/ static DEVICE_ATTR_WO(unassign_control_dommain);/' \
+	"$ROOT/tests/review/cosmetic.diff" > "$T/bad.diff"
+grep -q dommain "$T/bad.diff" || bad "bad.diff not made"
+t 2 "review: a hunk that does not apply: exit 2" "$A" review -q --base "$KSRC" --patch "$T/bad.diff"
+has "$T/err" "patch $T/bad.diff does not apply: Hunk #2 FAILED" "review: the error names patch and hunk"
+t 125 "review --bisect: a hunk that does not apply: 125" "$A" review -q --bisect --base "$KSRC" --patch "$T/bad.diff"
+echo "no diff here" > "$T/empty.patch"
+t 2 "review: a patch without a diff: exit 2" "$A" review -q --base "$KSRC" --patch "$T/empty.patch"
+has "$T/err" "empty.patch does not apply: patch: **** Only garbage" "review: says the patch has no diff"
+t 2 "review: --base is not a tree: exit 2" "$A" review -q --base "$T" --patch "$T/bad.diff"
+t 2 "review: --patch and --new together: exit 2" "$A" review --base "$KSRC" --new "$KSRC" --patch "$T/bad.diff"
+t 128 "review --bisect: a usage error aborts the bisection (128)" "$A" review --bisect --base "$KSRC"
+t 2 "review: --format xml: exit 2" "$A" review --base "$KSRC" --new "$KSRC" --format xml
+t 0 "cache clean" "$A" cache clean
+[ ! -e "$T/cache" ] && ok "cache clean removed the cache" || bad "cache clean left $T/cache"
+
+# ------------------------------------------------------------ known findings
+t 1 "fuzz without --known on the unmodified driver: exit 1" "$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz1"
+t 0 "fuzz --known known/linux-6.1.known on the unmodified driver: exit 0" \
+	"$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz2" --known "$KNOWN"
+has "$T/out" "known: fault reaction: injected ZAPQ rc" "fuzz --known: known findings listed with their reason"
+has "$T/out" " 0 new" "fuzz --known: 0 new"
+grep -v '^warn:vfio_ap_mdev_reset_queue' "$KNOWN" > "$T/partial.known"
+t 1 "fuzz --known without one entry: exit 1" "$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz3" --known "$T/partial.known"
+has "$T/out" " 1 new" "fuzz --known without one entry: 1 new"
+printf 'warn:vfio_ap_irq_disable\n' > "$T/noreason.known"
+t 2 "fuzz --known: an entry without a reason: exit 2" "$A" fuzz --known "$T/noreason.known" --iterations 1 --out "$T/fz4"
+has "$T/err" "noreason.known:1: error:" "known file errors: FILE:LINE"
+t 0 "known --from a fuzz campaign" "$A" known --from "$T/fz1" --out "$T/from.known"
+for s in $(sed -n 's/.*"signature":"\([^"]*\)".*/\1/p' "$T/fz1/summary.json"); do
+	grep -q "^$s " "$T/from.known" || bad "known --from: $s missing"
+done
+t 0 "fuzz --known FILE written by known --from: exit 0" \
+	"$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz5" --known "$T/from.known"
+"$A" run "$ROOT/scenarios/findings" -q --format json --out "$T/o-run" > "$T/run.json" 2> "$T/err"
+t 0 "known --from run --format json output" "$A" known --from "$T/run.json"
+has "$T/out" "crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain " "known --from run output: the crash"
+t 0 "known --from a run's output directory" "$A" known --from "$T/o-run"
+has "$T/out" "invariant:gisc-refcount " "known --from run directory: the invariant"
+# run --known: a finding a scenario forbids is listed as known, not a failure
+sed 's/^expect crash$/expect clean/' "$ROOT/scenarios/findings/hot-unplug-kzalloc-null.scn" > "$T/nocrash.scn"
+grep -q '^expect clean' "$T/nocrash.scn" || bad "nocrash.scn not made"
+t 1 "run: a forbidden crash fails" "$A" run "$T/nocrash.scn" -q --out "$T/o-nc1"
+t 0 "run --known: the same crash, known: passes" "$A" run "$T/nocrash.scn" --known "$KNOWN" --out "$T/o-nc2"
+has "$T/out" "known crash   crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain (driver bug" "run --known: listed as known"
+"$A" run "$T/nocrash.scn" --known "$KNOWN" --format json --out "$T/o-nc3" > "$T/nc.json" 2> "$T/err"
+has "$T/nc.json" '"known":"driver bug: unchecked kzalloc' "run --known --format json: the reason"
+
+# -------------------------------------------- lock graphs and --compare
+S="$ROOT/scenarios/deadlocks/d2-inuse.scn"
+mkdir -p "$T/b" "$T/n" "$T/b2"
+"$A" run "$S" --variant base -q --keep-going --format json --out "$T/b/run" --lock-graph "$T/b/lock-graph.txt" > "$T/b/run.json" 2> "$T/err"
+"$A" run "$S" --variant base -q --keep-going --format json --out "$T/b2/run" --lock-graph "$T/b2/lock-graph.txt" > "$T/b2/run.json" 2> "$T/err"
+"$D2" run "$S" --variant d2 -q --keep-going --format json --out "$T/n/run" --lock-graph "$T/n/lock-graph.txt" > "$T/n/run.json" 2> "$T/err"
+has "$T/b/lock-graph.txt" "ap_perms_mutex -> &matrix_dev->guests_lock	get_update_locks_for_mdev (vfio_ap_ops.c:" \
+	"run --lock-graph: an edge with the function and line that create it"
+has "$T/b/lock-graph.txt" "held since assign_domain_store (vfio_ap_ops.c:" "run --lock-graph: where the first lock is held from"
+t 0 "review --compare: a tree against itself: exit 0" "$A" review --compare "$T/b" "$T/b2"
+has "$T/out" "lock-order edges: 0 new, 0 gone; 0 created in new places, 0 no longer in old ones" "review --compare: no lock-graph change"
+has "$T/out" "result: nothing new" "review --compare: nothing new"
+t 1 "review --compare: base vs the d2 variant: exit 1" "$A" review --compare "$T/b" "$T/n"
+has "$T/out" "new           deadlock:&matrix_dev->guests_lock,ap_perms_mutex" "review --compare: the d2 deadlock is new"
+has "$T/out" "+ &matrix_dev->mdevs_lock -> ap_perms_mutex" "review --compare: the new lock edge"
+has "$T/out" "in helper_lock (apbus.c:" "review --compare: the new edge's site (the AP bus helper of the legacy shim)"
+has "$T/out" "held since get_update_locks_for_mdev (vfio_ap_ops.c:" "review --compare: where the first lock of the new edge is held"
+has "$T/out" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "review --compare: a site gone"
+has "$T/out" "no longer in get_update_locks_for_mdev (vfio_ap_ops.c:106), held since assign_domain_store" "review --compare: assign_domain_store no longer holds ap_perms_mutex"
+hasnt "$T/out" "now also in -" "review --compare: no site-less edges listed"
+has "$T/out" "fail -> pass: d2-inuse" "review --compare: the outcome change"
+t 1 "review --compare --format md" "$A" review --compare "$T/b" "$T/n" --format md
+has "$T/out" "- **new** \`deadlock:&matrix_dev->guests_lock,ap_perms_mutex\`" "review md: the new finding"
+t 1 "review --compare --format json --junit" "$A" review --compare "$T/b" "$T/n" --format json --junit "$T/r.xml"
+has "$T/out" '"status":"new","kind":"deadlock"' "review json: the new finding"
+has "$T/out" '"lock_edges_added":[{"edge":"&matrix_dev->mdevs_lock -> ap_perms_mutex"' "review json: the new edge"
+has "$T/r.xml" '<failure message="new finding' "review junit: a failing test case"
+printf 'deadlock:*ap_perms_mutex  d2, docs/variants.md\nlock-cycle:*  d2\nrule:*  d2\n' > "$T/d2.known"
+t 0 "review --compare --known: the d2 findings known: exit 0" "$A" review --compare "$T/b" "$T/n" --known "$T/d2.known"
+has "$T/out" "known: d2, docs/variants.md" "review --known: the reason"
+
+echo "review parts: $((n - fail)) passed, $fail failed"
+[ "$fail" = 0 ]
