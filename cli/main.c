@@ -67,6 +67,7 @@ static const char usage_run[] =
 "  --rules FILE           locking-document rules to check (default: built in,\n"
 "                         rules/vfio-ap-locking.rules)\n"
 "  --no-rules             do not check the locking-document rules\n"
+"  --races                also detect data races (docs/races.md; APSIM_RACES=1)\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
 "  -v, --verbose          print the trace of each finding too\n";

@@ -750,6 +750,8 @@ int cli_run(int argc, char **argv)
 			ro.rules = v;
 		} else if (!strcmp(a, "--no-rules")) {
 			ro.no_rules = true;
+		} else if (!strcmp(a, "--races")) {
+			ro.so.races = true;	/* data-race detector (docs/races.md) */
 		} else if (!strcmp(a, "--keep-going")) {
 			ro.keep_going = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
