@@ -6,7 +6,8 @@
  * objects (locks, completions, wait queues: a side table keyed by the
  * object's address, so no object changes size), the race shadow (one cell
  * per 8-byte granule of the region sim/shadow.c keeps: last write epoch and
- * the read epochs, FastTrack style), the held locks per epoch (for
+ * the read epochs, FastTrack style, each with the bytes it touched, so that
+ * neighbours in one granule do not race), the held locks per epoch (for
  * reports) and the SIM_F_DATA_RACE report in KCSAN's shape.
  *
  * Happens-before edges: lock release -> the next acquisition of the same
@@ -18,8 +19,9 @@
  * different threads, one a write, not ordered by these edges, are a race.
  *
  * Marked accesses (READ_ONCE, WRITE_ONCE, atomics, bitops of the shim
- * headers) run with sim_race_marked raised and are neither checked nor
- * recorded.  Host-context accesses (no simulated thread) are ignored.
+ * headers) run with sim_race_marked raised: recorded as marked, and two
+ * marked accesses never race (a plain one racing with a marked one does,
+ * as in KCSAN).  Host-context accesses (no simulated thread) are ignored.
  *
  * Cost: the shadow (32 bytes per granule) is reserved once, NORESERVE, so
  * memory follows the granules touched; a cell belongs to the execution whose
@@ -34,7 +36,7 @@
 #include <sys/mman.h>
 
 bool sim__race_on;
-int sim_race_marked;
+volatile int sim_race_marked;
 
 /* An epoch: clock << 6 | tid; 0 = none (clocks start at 1). */
 #define TID_BITS	6
@@ -50,15 +52,18 @@ struct cell {
 	uint32_t gen;		/* execution the cell belongs to */
 	uint32_t w;		/* last write epoch */
 	uint32_t r;		/* last read epoch, or RSHARED | set index */
-	uint8_t wsz, rsz;
-	uint16_t pad;
+	uint8_t wsz, rsz;	/* span: offset in the granule << 4 | size */
+	uint16_t mk;		/* WMK, RMK: that access was marked */
 	uintptr_t wpc, rpc;
 };
+#define WMK 1
+#define RMK 2
 
 struct rset {
 	int n;
 	uint32_t e[RMAX];
-	uint8_t sz[RMAX];
+	uint8_t sz[RMAX];	/* spans */
+	bool mk[RMAX];
 	uintptr_t pc[RMAX];
 };
 
@@ -305,18 +310,20 @@ static void print_locks(FILE *out, int t, uint32_t snap, bool now)
 	fputc('\n', out);
 }
 
-static void access_block(FILE *out, bool w, uintptr_t a, size_t n, int t,
+static void access_block(FILE *out, bool w, bool mk, uintptr_t a, size_t n, int t,
 			 const char *sym, uint32_t snap, bool now)
 {
-	fprintf(out, "%s to slab+0x%lx of %zu bytes by task T%d (%s):\n %s\n",
-		w ? "write" : "read", (unsigned long)(a - sim__sh_lo), n, t,
+	fprintf(out, "%s%s to slab+0x%lx of %zu bytes by task T%d (%s):\n %s\n",
+		w ? "write" : "read", mk ? " (marked)" : "", (unsigned long)(a - sim__sh_lo), n, t,
 		sim_thread_name(t), sym);
 	print_locks(out, t, snap, now);
 }
 
-static void report(uintptr_t a, size_t n, bool w, uintptr_t pc,
-		   uint32_t pe, bool pw, size_t pn, uintptr_t ppc)
+static void report(uintptr_t a, size_t n, bool w, bool mk, uintptr_t pc,
+		   uint32_t pe, bool pw, bool pmk, uint8_t pspan, uintptr_t ppc)
 {
+	uintptr_t pa = (a & ~(uintptr_t)7) + (pspan >> 4);
+	size_t pn = pspan & 15;
 	int t = sim__world.cur->tid, u = E_TID(pe);
 	uint32_t clk = E_CLK(pe), snap = 0;
 	const char *s1, *s2;
@@ -349,9 +356,9 @@ static void report(uintptr_t a, size_t n, bool w, uintptr_t pc,
 		return;
 	fprintf(out, "BUG: KCSAN: data-race in %s / %s\n\n",
 		strcmp(f1, f2) <= 0 ? f1 : f2, strcmp(f1, f2) <= 0 ? f2 : f1);
-	access_block(out, w, a, n, t, s1, 0, true);
+	access_block(out, w, mk, a, n, t, s1, 0, true);
 	fputc('\n', out);
-	access_block(out, pw, a, pn, u, s2, snap, false);
+	access_block(out, pw, pmk, pa, pn, u, s2, snap, false);
 	fprintf(out, "\n%s: ", w ? (pw ? "value before this write (written by the other)"
 				  : "value before this write") : "value read");
 	if (n == 8 && v - sim__sh_lo < sim__sh_size)
@@ -392,15 +399,16 @@ static inline bool hb(const uint32_t *vc, int t, uint32_t e)
 }
 
 static void read_add(struct cell *c, const uint32_t *vc, int t, uint32_t e,
-		     uint8_t n, uintptr_t pc)
+		     uint8_t span, bool mk, uintptr_t pc)
 {
 	struct rset *s;
 
 	if (!(c->r & RSHARED)) {
 		if (hb(vc, t, c->r)) {
 			c->r = e;
-			c->rsz = n;
+			c->rsz = span;
 			c->rpc = pc;
+			c->mk = (uint16_t)((c->mk & ~RMK) | (mk ? RMK : 0));
 			return;
 		}
 		/* two concurrent reads: a set */
@@ -409,6 +417,7 @@ static void read_add(struct cell *c, const uint32_t *vc, int t, uint32_t e,
 		s->n = 1;
 		s->e[0] = c->r;
 		s->sz[0] = c->rsz;
+		s->mk[0] = c->mk & RMK;
 		s->pc[0] = c->rpc;
 		c->r = RSHARED | (uint32_t)nrsets++;
 	}
@@ -421,54 +430,76 @@ static void read_add(struct cell *c, const uint32_t *vc, int t, uint32_t e,
 			if (!hb(vc, t, s->e[i])) {
 				s->e[k] = s->e[i];
 				s->sz[k] = s->sz[i];
+				s->mk[k] = s->mk[i];
 				s->pc[k] = s->pc[i];
 				k++;
 			}
 		if (k == RMAX)
 			k--;	/* drop the newest of a full set */
 		s->e[k] = e;
-		s->sz[k] = n;
+		s->sz[k] = span;
+		s->mk[k] = mk;
 		s->pc[k] = pc;
 		s->n = k + 1;
 	}
 }
 
-static void granule(uintptr_t a, size_t n, bool w, uintptr_t pc, int t,
+/* Do two spans of one granule share a byte? */
+static inline bool overlap(uint8_t x, uint8_t y)
+{
+	return (x >> 4) < (y >> 4) + (y & 15) && (y >> 4) < (x >> 4) + (x & 15);
+}
+
+/* Does the earlier access (epoch pe, marked pmk, span ps) race with this
+ * one?  Not when ordered before it, nor when both are marked (KCSAN's
+ * rule), nor when they touch different bytes of the granule. */
+#define RACES(pe, pmk, ps) (!hb(vc, t, (pe)) && !(mk && (pmk)) && overlap(span, (ps)))
+
+static void granule(uintptr_t a, size_t n, bool w, bool mk, uintptr_t pc, int t,
 		    const uint32_t *vc, uint32_t e)
 {
 	struct cell *c = &cells[(a - sim__sh_lo) >> 3];
+	uint8_t span = (uint8_t)((a & 7) << 4 | n);
 
 	if (c->gen != gen) {
 		memset(c, 0, sizeof(*c));
 		c->gen = gen;
 	}
 	if (w) {
-		if (c->w == e && !c->r)
+		if (c->w == e && !c->r) {
+			if (!mk)
+				c->mk &= ~WMK;	/* plain wins within an epoch */
 			return;
-		if (!hb(vc, t, c->w))
-			report(a, n, true, pc, c->w, true, c->wsz, c->wpc);
+		}
+		if (RACES(c->w, c->mk & WMK, c->wsz))
+			report(a, n, true, mk, pc, c->w, true, c->mk & WMK, c->wsz, c->wpc);
 		else if (c->r & RSHARED) {
 			const struct rset *s = &rsets[c->r & ~RSHARED];
 
 			for (int i = 0; i < s->n; i++)
-				if (!hb(vc, t, s->e[i])) {
-					report(a, n, true, pc, s->e[i], false, s->sz[i], s->pc[i]);
+				if (RACES(s->e[i], s->mk[i], s->sz[i])) {
+					report(a, n, true, mk, pc, s->e[i], false, s->mk[i],
+					       s->sz[i], s->pc[i]);
 					break;
 				}
-		} else if (!hb(vc, t, c->r)) {
-			report(a, n, true, pc, c->r, false, c->rsz, c->rpc);
+		} else if (RACES(c->r, c->mk & RMK, c->rsz)) {
+			report(a, n, true, mk, pc, c->r, false, c->mk & RMK, c->rsz, c->rpc);
 		}
 		c->w = e;
-		c->wsz = (uint8_t)n;
+		c->wsz = span;
 		c->wpc = pc;
 		c->r = 0;
+		c->mk = mk ? WMK : 0;
 		return;
 	}
-	if (c->r == e)
+	if (c->r == e) {
+		if (!mk)
+			c->mk &= ~RMK;
 		return;
-	if (!hb(vc, t, c->w))
-		report(a, n, false, pc, c->w, true, c->wsz, c->wpc);
-	read_add(c, vc, t, e, (uint8_t)n, pc);
+	}
+	if (RACES(c->w, c->mk & WMK, c->wsz))
+		report(a, n, false, mk, pc, c->w, true, c->mk & WMK, c->wsz, c->wpc);
+	read_add(c, vc, t, e, span, mk, pc);
 }
 
 void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc)
@@ -479,7 +510,7 @@ void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc)
 	uint32_t e;
 	int t;
 
-	if (!th || !n || !sim__race_on || sim_race_marked || a - sim__sh_lo >= sim__sh_size)
+	if (!th || !n || !sim__race_on || a - sim__sh_lo >= sim__sh_size)
 		return;
 	if (unlikely(!cells) && !cells_map())
 		return;
@@ -496,7 +527,7 @@ void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc)
 		uintptr_t g_end = (a | 7) + 1;
 		size_t k = (g_end < end ? g_end : end) - a;
 
-		granule(a, k, is_write, pc, t, vc, e);
+		granule(a, k, is_write, sim_race_marked != 0, pc, t, vc, e);
 		a += k;
 	}
 }

@@ -4,7 +4,9 @@
  * found (write/write, read/write) with KCSAN's report shape and the locks
  * each side held, happens-before respected through every primitive (mutex,
  * rwsem, spinlock, completion, wait-queue wake-up, spawn/join, fully
- * ordered atomics), marked accesses not reported, one report per signature
+ * ordered atomics), neighbour bytes of one granule not reported, two
+ * marked accesses not reported (a plain and a marked
+ * one are), one report per signature
  * per execution, nothing with the detector off.
  *
  * The accesses are made with sim_race_access() from small noinline
@@ -463,6 +465,37 @@ START_TEST(test_hb_atomic)
 }
 END_TEST
 
+/* Two threads writing different bytes of one granule do not race. */
+static __attribute__((noinline)) void store_byte(char *p, char v)
+{
+	sim_race_access(p, 1, true, (uintptr_t)store_byte + 1);
+	*p = v;
+}
+
+static void byte_0(void *arg)
+{
+	store_byte((char *)(obj + 3), 1);
+}
+
+static void byte_1(void *arg)
+{
+	store_byte((char *)(obj + 3) + 1, 2);
+	store_byte((char *)(obj + 3) + 2, 3);
+}
+
+static void bytes_main(void *arg)
+{
+	sim_thread_spawn("a", byte_0, NULL);
+	sim_thread_spawn("b", byte_1, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(test_neighbour_bytes)
+{
+	ck_assert_int_eq(run_races(bytes_main, 20, true, NULL), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ marked */
 
 static void marked_a(void *arg)
@@ -482,6 +515,30 @@ START_TEST(test_marked_not_reported)
 {
 	ck_assert_int_eq(run_races(marked_main, 20, true, NULL), 0);
 	ck_assert_int_eq(sim_race_marked, 0);
+}
+END_TEST
+
+/* A plain access racing with a marked one is reported (KCSAN's rule). */
+static void plain_b(void *arg)
+{
+	store_b(obj + 2, 9);
+}
+
+static void mixed_main(void *arg)
+{
+	sim_thread_spawn("a", marked_a, NULL);
+	sim_thread_spawn("b", plain_b, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(test_plain_vs_marked_reported)
+{
+	char *rep;
+
+	ck_assert_int_eq(run_races(mixed_main, 10, true, &rep), 10);
+	ck_assert_msg(strstr(rep, "data-race in marked_store / store_b"), "%s", rep);
+	ck_assert_msg(strstr(rep, "write (marked) to slab+0x1010 of 8 bytes"), "%s", rep);
+	free(rep);
 }
 END_TEST
 
@@ -544,7 +601,9 @@ int main(void)
 	tcase_add_test(tc, test_hb_waitq);
 	tcase_add_test(tc, test_hb_spawn_join);
 	tcase_add_test(tc, test_hb_atomic);
+	tcase_add_test(tc, test_neighbour_bytes);
 	tcase_add_test(tc, test_marked_not_reported);
+	tcase_add_test(tc, test_plain_vs_marked_reported);
 	tcase_add_test(tc, test_shared_reads);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

@@ -13,10 +13,10 @@
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define barrier()	__asm__ __volatile__("" ::: "memory")
 
-/* Marked accesses: libsim's race detector neither checks nor records an
- * access made while sim_race_marked is raised (sim/race.c); the address
- * and the value are computed outside the window. */
-extern int sim_race_marked;
+/* Marked accesses: an access made while sim_race_marked is raised is
+ * marked for libsim's race detector (two marked accesses never race:
+ * sim/race.c); the address and the value are computed outside the window. */
+extern volatile int sim_race_marked;
 void sim_race_sync(const volatile void *p);
 #define __apsim_marked(expr) ({ sim_race_marked++; __auto_type __mv = (expr); sim_race_marked--; __mv; })
 #define __apsim_marked_void(stmt) do { sim_race_marked++; stmt; sim_race_marked--; } while (0)

@@ -495,14 +495,13 @@ bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
  * file:line, read/write, size, the locks held), the value.
  *
  * Marked accesses (READ_ONCE/WRITE_ONCE, atomics, bitops in the shim
- * headers) raise sim_race_marked around the access: the detector neither
- * checks nor records them (so a plain access racing with a marked one is
- * not reported either; KCSAN would report it).
+ * headers) raise sim_race_marked around the access: two marked accesses
+ * never race; a plain access racing with a marked one does (as in KCSAN).
  */
-extern int sim_race_marked;
+extern volatile int sim_race_marked;
 /* Check and record an access of n bytes at p by the current simulated
- * thread, made at code address pc.  No-op outside the region, outside a
- * thread, with the detector off or while sim_race_marked is raised. */
+ * thread, made at code address pc (marked while sim_race_marked is
+ * raised).  No-op outside the region, outside a thread, detector off. */
 void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc);
 /* A fully ordered atomic operation on p (value-returning atomics, xchg,
  * test_and_set_bit; smp_store_release / smp_load_acquire): the current
