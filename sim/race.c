@@ -70,6 +70,7 @@ struct rset {
 struct rthread {
 	uint32_t vc[SIM_MAX_THREADS];
 	int nheld;
+	bool held_changed;	/* since the last snapshot */
 	const struct sim_lockdep_map *held[HELD_MAX];
 	/* held locks of each epoch: log[clock - 1] = off << 4 | n names */
 	uint32_t *log;
@@ -139,7 +140,9 @@ static void tick(int t)
 
 	r->vc[t]++;
 	r->log = grow(r->log, &r->caplog, r->nlog + 1, sizeof(*r->log));
-	r->log[r->nlog++] = snapshot(r);
+	r->log[r->nlog] = r->nlog && !r->held_changed ? r->log[r->nlog - 1] : snapshot(r);
+	r->nlog++;
+	r->held_changed = false;
 }
 
 static void thread_start(int t, int parent)
@@ -193,14 +196,20 @@ void sim__race_spawn(int parent, int child)
 		tick(parent);
 }
 
+/* dst := dst joined with src (the threads of this execution) */
+static void vc_join(uint32_t *dst, const uint32_t *src)
+{
+	for (int i = 0; i < sim__world.nthreads; i++)
+		if (src[i] > dst[i])
+			dst[i] = src[i];
+}
+
 void sim__race_join(int t)
 {
 	for (int u = 0; u < sim__world.nthreads; u++) {
 		if (u == t || sim__world.t[u].state != SIM_T_EXITED)
 			continue;
-		for (int i = 0; i < sim__world.nthreads; i++)
-			if (rt[u].vc[i] > rt[t].vc[i])
-				rt[t].vc[i] = rt[u].vc[i];
+		vc_join(rt[t].vc, rt[u].vc);
 	}
 	tick(t);
 }
@@ -216,13 +225,12 @@ void sim__race_acquire(const void *obj, const struct sim_lockdep_map *lock)
 	r = &rt[th->tid];
 	v = sync_vc(obj, false);
 	if (v)
-		for (int i = 0; i < sim__world.nthreads; i++)
-			if (v[i] > r->vc[i])
-				r->vc[i] = v[i];
+		vc_join(r->vc, v);
 	if (lock) {
 		if (r->nheld < HELD_MAX)
 			r->held[r->nheld] = lock;
 		r->nheld++;
+		r->held_changed = true;
 	}
 	tick(th->tid);
 }
@@ -238,9 +246,7 @@ void sim__race_release(const void *obj, const struct sim_lockdep_map *lock)
 	r = &rt[th->tid];
 	v = sync_vc(obj, true);
 	if (v)
-		for (int i = 0; i < sim__world.nthreads; i++)
-			if (r->vc[i] > v[i])
-				v[i] = r->vc[i];
+		vc_join(v, r->vc);
 	if (lock && r->nheld > 0) {
 		int n = r->nheld < HELD_MAX ? r->nheld : HELD_MAX;
 
@@ -251,6 +257,7 @@ void sim__race_release(const void *obj, const struct sim_lockdep_map *lock)
 				break;
 			}
 		r->nheld--;
+		r->held_changed = true;
 	}
 	tick(th->tid);
 }

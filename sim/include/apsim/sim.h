@@ -3,7 +3,8 @@
  * apsim/sim.h - the public API of libsim, apsim's deterministic simulation core.
  *
  * Owns: simulated threads, the scheduler and its strategies, virtual time,
- * kernel-semantics sync primitives, the lock validator hooks, findings,
+ * kernel-semantics sync primitives, the lock validator hooks, the
+ * data-race detector (sim_race_*), findings,
  * the trace/schedule and results on disk (sim_out_*: atomic files, a
  * finding's directory).  The context switch has its own header,
  * <apsim/ctx.h>.  Everything above it (shim kernel, driver glue, CLI,
