@@ -214,7 +214,9 @@ void sim__race_join(int t)
 	tick(t);
 }
 
-void sim__race_acquire(const void *obj, const struct sim_lockdep_map *lock)
+/* The current thread acquires (joins) or releases (into) obj's clock; lock
+ * (or NULL) joins or leaves its held locks.  Then a new epoch. */
+static void sync_op(const void *obj, const struct sim_lockdep_map *lock, bool release)
 {
 	struct sim_thread *th = sim__world.cur;
 	struct rthread *r;
@@ -223,31 +225,17 @@ void sim__race_acquire(const void *obj, const struct sim_lockdep_map *lock)
 	if (!th)
 		return;
 	r = &rt[th->tid];
-	v = sync_vc(obj, false);
-	if (v)
+	v = sync_vc(obj, release);
+	if (v && release)
+		vc_join(v, r->vc);
+	else if (v)
 		vc_join(r->vc, v);
-	if (lock) {
+	if (lock && !release) {
 		if (r->nheld < HELD_MAX)
 			r->held[r->nheld] = lock;
 		r->nheld++;
 		r->held_changed = true;
-	}
-	tick(th->tid);
-}
-
-void sim__race_release(const void *obj, const struct sim_lockdep_map *lock)
-{
-	struct sim_thread *th = sim__world.cur;
-	struct rthread *r;
-	uint32_t *v;
-
-	if (!th)
-		return;
-	r = &rt[th->tid];
-	v = sync_vc(obj, true);
-	if (v)
-		vc_join(v, r->vc);
-	if (lock && r->nheld > 0) {
+	} else if (lock && r->nheld > 0) {
 		int n = r->nheld < HELD_MAX ? r->nheld : HELD_MAX;
 
 		for (int i = n - 1; i >= 0; i--)
@@ -260,6 +248,16 @@ void sim__race_release(const void *obj, const struct sim_lockdep_map *lock)
 		r->held_changed = true;
 	}
 	tick(th->tid);
+}
+
+void sim__race_acquire(const void *obj, const struct sim_lockdep_map *lock)
+{
+	sync_op(obj, lock, false);
+}
+
+void sim__race_release(const void *obj, const struct sim_lockdep_map *lock)
+{
+	sync_op(obj, lock, true);
 }
 
 /* ------------------------------------------------------------ reports */

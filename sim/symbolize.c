@@ -39,6 +39,29 @@ static int ncache;
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
 
+/* Start argv with standard input in (or inherited: -1), standard output
+ * out and standard error on /dev/null; its pid or -1. */
+static pid_t run_child(char **argv, int in, int out)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (in >= 0)
+			dup2(in, 0);
+		dup2(out, 1);
+		if (null >= 0)
+			dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 /* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
 static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
 {
@@ -50,22 +73,11 @@ static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
 	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
 	if (pipe2(fds, O_CLOEXEC))
 		return NULL;
-	fflush(stdout);
-	fflush(stderr);
-	*pid = fork();
+	*pid = run_child(argv, -1, fds[1]);
 	if (*pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
 		return NULL;
-	}
-	if (*pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
 	}
 	close(fds[1]);
 	f = fdopen(fds[0], "r");
@@ -115,19 +127,7 @@ static bool srv_start(const char *file)
 		close(sv[1]);
 		return false;
 	}
-	fflush(stdout);
-	fflush(stderr);
-	srv.pid = fork();
-	if (srv.pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(sv[1], 0);
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	srv.pid = run_child(argv, sv[1], fds[1]);
 	close(sv[1]);
 	close(fds[1]);
 	srv.from = srv.pid > 0 ? fdopen(fds[0], "r") : NULL;

@@ -65,6 +65,14 @@ static __attribute__((noinline)) void marked_store(long *p, long v)
 	sim_race_marked--;
 }
 
+/* Two threads, then the join. */
+static void spawn_join2(const char *na, sim_fn a, const char *nb, sim_fn b)
+{
+	sim_thread_spawn(na, a, NULL);
+	sim_thread_spawn(nb, b, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
 /* Run fn once per seed 1..n with the detector on (off when races is
  * false); returns how many executions had a data-race finding, and the
  * first one's report (caller frees) in *rep if rep. */
@@ -117,9 +125,7 @@ static void ww_b(void *arg)
 
 static void ww_main(void *arg)
 {
-	sim_thread_spawn("alpha", ww_a, NULL);
-	sim_thread_spawn("beta", ww_b, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("alpha", ww_a, "beta", ww_b);
 }
 
 START_TEST(test_write_write_race)
@@ -175,9 +181,7 @@ static void rw_bare_reader(void *arg)
 static void rw_main(void *arg)
 {
 	sim_mutex_init(&m, "race_lock", &mkey, SIM_SITE);
-	sim_thread_spawn("writer", rw_locked_writer, NULL);
-	sim_thread_spawn("reader", rw_bare_reader, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("writer", rw_locked_writer, "reader", rw_bare_reader);
 }
 
 START_TEST(test_read_write_race_names_locks)
@@ -214,9 +218,7 @@ static void mutex_main(void *arg)
 {
 	sim_mutex_init(&m, "m", &mkey, SIM_SITE);
 	sim_thread_spawn("a", mutex_side_a, NULL);
-	sim_thread_spawn("b", mutex_side_b, NULL);
-	sim_thread_spawn("c", mutex_side_a, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("b", mutex_side_b, "c", mutex_side_a);
 }
 
 START_TEST(test_hb_mutex)
@@ -256,9 +258,7 @@ static void rwsem_main(void *arg)
 	sim_rwsem_init(&rw, "rw", &rwkey, SIM_SITE);
 	sim_thread_spawn("w", rwsem_writer, NULL);
 	sim_thread_spawn("r1", rwsem_reader, NULL);
-	sim_thread_spawn("r2", rwsem_reader, NULL);
-	sim_thread_spawn("d", rwsem_downgrader, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("r2", rwsem_reader, "d", rwsem_downgrader);
 }
 
 START_TEST(test_hb_rwsem)
@@ -285,9 +285,7 @@ static void rwsem_bad_b(void *arg)
 static void rwsem_bad_main(void *arg)
 {
 	sim_rwsem_init(&rw, "rw", &rwkey, SIM_SITE);
-	sim_thread_spawn("a", rwsem_bad_a, NULL);
-	sim_thread_spawn("b", rwsem_bad_b, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", rwsem_bad_a, "b", rwsem_bad_b);
 }
 
 START_TEST(test_rwsem_readers_do_not_order)
@@ -324,9 +322,7 @@ static void spin_side_b(void *arg)
 static void spin_main(void *arg)
 {
 	sim_spin_init(&sl, "sl", &slkey, SIM_SITE);
-	sim_thread_spawn("a", spin_side_a, NULL);
-	sim_thread_spawn("b", spin_side_b, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", spin_side_a, "b", spin_side_b);
 }
 
 START_TEST(test_hb_spinlock)
@@ -353,9 +349,7 @@ static void comp_consumer(void *arg)
 static void comp_main(void *arg)
 {
 	sim_completion_init(&done);
-	sim_thread_spawn("consumer", comp_consumer, NULL);
-	sim_thread_spawn("producer", comp_producer, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("consumer", comp_consumer, "producer", comp_producer);
 }
 
 START_TEST(test_hb_completion)
@@ -395,9 +389,7 @@ static void wq_main(void *arg)
 {
 	flag = 0;
 	wq.waiters = 0;
-	sim_thread_spawn("waiter", wq_waiter, NULL);
-	sim_thread_spawn("waker", wq_waker, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("waiter", wq_waiter, "waker", wq_waker);
 }
 
 START_TEST(test_hb_waitq)
@@ -454,9 +446,7 @@ static void atomic_b(void *arg)
 static void atomic_main(void *arg)
 {
 	token = 0;
-	sim_thread_spawn("a", atomic_a, NULL);
-	sim_thread_spawn("b", atomic_b, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", atomic_a, "b", atomic_b);
 }
 
 START_TEST(test_hb_atomic)
@@ -485,9 +475,7 @@ static void byte_1(void *arg)
 
 static void bytes_main(void *arg)
 {
-	sim_thread_spawn("a", byte_0, NULL);
-	sim_thread_spawn("b", byte_1, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", byte_0, "b", byte_1);
 }
 
 START_TEST(test_neighbour_bytes)
@@ -506,9 +494,7 @@ static void marked_a(void *arg)
 
 static void marked_main(void *arg)
 {
-	sim_thread_spawn("a", marked_a, NULL);
-	sim_thread_spawn("b", marked_a, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", marked_a, "b", marked_a);
 }
 
 START_TEST(test_marked_not_reported)
@@ -526,9 +512,7 @@ static void plain_b(void *arg)
 
 static void mixed_main(void *arg)
 {
-	sim_thread_spawn("a", marked_a, NULL);
-	sim_thread_spawn("b", plain_b, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("a", marked_a, "b", plain_b);
 }
 
 START_TEST(test_plain_vs_marked_reported)
@@ -566,9 +550,7 @@ static void shared_read_main(void *arg)
 {
 	sim_completion_init(&c1);
 	sim_thread_spawn("r1", reader_1, NULL);
-	sim_thread_spawn("r2", reader_2, NULL);
-	sim_thread_spawn("w", late_writer, NULL);
-	sim_thread_join_all(SIM_SITE);
+	spawn_join2("r2", reader_2, "w", late_writer);
 }
 
 START_TEST(test_shared_reads)
