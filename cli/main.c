@@ -86,6 +86,7 @@ static const char usage_run[] =
 "                         a failure\n"
 "  --lock-graph FILE      write every lock-order edge seen, with the site that\n"
 "                         created it (one a line, sorted)\n"
+"  --races                also detect data races (docs/races.md; APSIM_RACES=1)\n"
 "  --keep-going           do not stop a scenario at its first finding\n"
 "  -q, --quiet            only failures and the summary line\n"
 "  -v, --verbose          print each finding's report too (its trace is in\n"

@@ -938,6 +938,8 @@ int cli_run(int argc, char **argv)
 			fwd = false;    /* a variant's graph is not this tree's */
 		} else if (cli_opts_is(&p, "--no-rules", NULL)) {
 			ro.no_rules = true;
+		} else if (cli_opts_is(&p, "--races", NULL)) {
+			ro.so.races = true;	/* data-race detector (docs/races.md) */
 		} else if (cli_opts_is(&p, "--keep-going", NULL)) {
 			ro.keep_going = true;
 		} else if (cli_opts_is(&p, "--trace-calls", NULL)) {

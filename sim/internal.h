@@ -47,6 +47,17 @@ bool sim__shadow_check(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
 				(uintptr_t)__builtin_return_address(0) - 1, (site)); \
 	} while (0)
 
+/* ---- data races (sim/race.c) ---- */
+extern bool sim__race_on;                 /* this execution checks races */
+void sim__race_reset(void);               /* start of every execution */
+void sim__race_spawn(int parent, int child); /* parent -1: the main thread */
+void sim__race_join(int tid);             /* every exited thread -> tid */
+/* The current thread acquires / releases the clock of obj; lock (or NULL)
+ * is the lock it takes / drops, for the held-lock lists of reports. */
+void sim__race_acquire(const void *obj, const struct sim_lockdep_map *lock);
+void sim__race_release(const void *obj, const struct sim_lockdep_map *lock);
+#define SIM_RACE(call) do { if (unlikely(sim__race_on)) call; } while (0)
+
 /* ---- objects of the next step (exhaustive-search independence) ---- */
 #define SIM_OBJ_NONE    ((const void *)0)       /* touches nothing shared */
 #define SIM_OBJ_UNKNOWN ((const void *)1)       /* dependent with all */

@@ -102,6 +102,7 @@ struct replay_arg {
 	const char *bin;
 	const char *scn_up;   /* "" (next to the script), "../" or NULL */
 	const char *scn;      /* file name if scn_up, else the absolute path */
+	bool races;           /* a data race: replayed with the detector on */
 };
 
 static void fill_replay(FILE *out, void *a)
@@ -115,7 +116,7 @@ static void fill_replay(FILE *out, void *a)
 	if (r->scn_up)
 		fprintf(out, "\"$d\"/%s", r->scn_up);
 	sim_out_sh_quote(out, r->scn);
-	fputs(" --schedule \"$d/schedule.txt\" \"$@\"\n", out);
+	fprintf(out, " --schedule \"$d/schedule.txt\"%s \"$@\"\n", r->races ? " --races" : "");
 }
 
 /*
@@ -161,7 +162,7 @@ int sim_out_write_finding(const char *dir, const struct sim_out_finding *o)
 		{ "lockdep.dot", fill_dot },
 	};
 	char p[PATH_MAX], abs_scn[PATH_MAX];
-	struct replay_arg ra = { o->replay_bin };
+	struct replay_arg ra = { o->replay_bin, .races = o->f->kind == SIM_F_DATA_RACE };
 	int err;
 
 	err = sim_out_mkdirs(dir);

@@ -39,6 +39,7 @@ static const char *const kind_names[SIM_F__COUNT] = {
 	[SIM_F_RULE] = "rule",
 	[SIM_F_CRASH] = "crash",
 	[SIM_F_DIVERGENCE] = "divergence",
+	[SIM_F_DATA_RACE] = "data-race",
 };
 
 const char *sim_finding_kind_name(enum sim_finding_kind k)

@@ -149,6 +149,7 @@ void sim_opts_default(struct sim_opts *o)
 	o->stack_size = 256 * 1024;
 	o->trace = false;
 	o->lockdep = true;
+	o->races = getenv("APSIM_RACES") && !strcmp(getenv("APSIM_RACES"), "1");
 }
 
 /* ------------------------------------------------------------ switching */
@@ -451,7 +452,11 @@ int sim_waitq_block(struct sim_waitq *wq, uint64_t deadline_ns,
 	sim__check_might_sleep(site, "wait");
 	/* what the caller does after waking is unknown to us */
 	(void)wq_obj;
-	return sim__block(wq, deadline_ns, SIM_OBJ_UNKNOWN, site);
+	int ret = sim__block(wq, deadline_ns, SIM_OBJ_UNKNOWN, site);
+
+	if (!ret)
+		SIM_RACE(sim__race_acquire(wq, NULL));	/* woken: after the waker */
+	return ret;
 }
 
 void sim_waitq_wake_one(struct sim_waitq *wq)
@@ -461,6 +466,7 @@ void sim_waitq_wake_one(struct sim_waitq *wq)
 			sim__trace_ev(sim__world.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
 		sim__point(wq_obj(wq), NULL);
 	}
+	SIM_RACE(sim__race_release(wq, NULL));
 	if (sim__world.in_run || sim__world.cur)
 		sim__wake_one(wq);
 }
@@ -472,6 +478,7 @@ void sim_waitq_wake_all(struct sim_waitq *wq)
 			sim__trace_ev(sim__world.cur->tid, SIM_EV_WAKE, wq->name, NULL, NULL);
 		sim__point(wq_obj(wq), NULL);
 	}
+	SIM_RACE(sim__race_release(wq, NULL));
 	if (sim__world.in_run || sim__world.cur)
 		sim__wake_all(wq);
 }
@@ -543,6 +550,7 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 	}
 	sim_ctx_make(&t->ctx, lo, sim__world.opts.stack_size, thread_main, t);
 	sim__world.nthreads++;
+	SIM_RACE(sim__race_spawn(sim__world.cur ? sim__world.cur->tid : -1, tid));
 	sim__world.live++;
 	sim__world.runnable |= BIT(tid);
 	return tid;
@@ -584,6 +592,7 @@ void sim_thread_join_all(const struct sim_site *site)
 	sim__point(SIM_OBJ_UNKNOWN, site);
 	while (others_live(t->tid))
 		sim__block(&sim__world.join_wq, 0, SIM_OBJ_UNKNOWN, site);
+	SIM_RACE(sim__race_join(t->tid));
 }
 
 static void thread_exit(void)
@@ -816,6 +825,8 @@ static void world_reset(const struct sim_opts *o)
 	}
 	sim__findings_reset();
 	sim__trace_reset();
+	sim__race_on = o->races;
+	SIM_RACE(sim__race_reset());
 	if (sim__world.strategy == SIM_STRAT_EXHAUSTIVE)
 		sim__explore_begin_run();
 }

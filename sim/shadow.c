@@ -183,12 +183,21 @@ static inline bool granule_ok(unsigned long a, unsigned long size)
 	v = sh_map[off >> 3];
 	return likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v);
 }
+/* In the region: the shadow check, then (a good access, detector on) the
+ * race check. */
+#define IN_REGION(a, size, w, ok)					\
+	do {								\
+		if (!(ok) && !sim__shadow_check(a, size, w, PC(), NULL)) \
+			break;						\
+		if (unlikely(sim__race_on))				\
+			sim_race_access((const void *)(a), size, w, PC()); \
+	} while (0)
 #define HOOK(kind, size, w)						\
 	void __asan_##kind##size##_noabort(unsigned long a);		\
 	void __asan_##kind##size##_noabort(unsigned long a)		\
 	{								\
-		if (unlikely(a - sh_lo < sh_size) && !granule_ok(a, size)) \
-			sim__shadow_check(a, size, w, PC(), NULL);	\
+		if (unlikely(a - sh_lo < sh_size))			\
+			IN_REGION(a, size, w, granule_ok(a, size));	\
 	}
 HOOK(load, 1, false)
 HOOK(load, 2, false)
@@ -205,14 +214,14 @@ void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		sim__shadow_check(a, n, false, PC(), NULL);
+		IN_REGION(a, n, false, false);
 }
 
 void __asan_storeN_noabort(unsigned long a, unsigned long n);
 void __asan_storeN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		sim__shadow_check(a, n, true, PC(), NULL);
+		IN_REGION(a, n, true, false);
 }
 
 /* gcc may emit this before noreturn calls; there is no stack shadow here. */

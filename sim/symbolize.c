@@ -5,9 +5,13 @@
  * Runs addr2line on the executable at report time only (never on a hot
  * path), with an argument vector (no shell: the executable's path may hold
  * any character).  The address is made relative to the object's load base first, so
- * the answer does not depend on where ASLR put the program.  Also owns
- * backtraces: the frame-pointer walk of a simulated thread's stack and
- * their symbolization (one addr2line run per backtrace, cached per address).
+ * the answer does not depend on where ASLR put the program.  One addr2line
+ * stays running per process as a server (it reads the debug information
+ * once; the race detector symbolizes every code address it meets), each
+ * answer closed by the echo of a sentinel query (-a); when the server
+ * cannot be used, one addr2line runs per address.  Also owns backtraces:
+ * the frame-pointer walk of a simulated thread's stack and their
+ * symbolization (cached per address).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +41,29 @@ static int ncache;
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len);
 
+/* Start argv with standard input in (or inherited: -1), standard output
+ * out and standard error on /dev/null; its pid or -1. */
+static pid_t run_child(char **argv, int in, int out)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (in >= 0)
+			dup2(in, 0);
+		dup2(out, 1);
+		if (null >= 0)
+			dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 /*
  * Run argv (a program and its arguments, never a shell) with its standard
  * output as a stream and its standard error discarded; NULL on failure
@@ -48,24 +76,12 @@ FILE *sim__pipe_from(char *const argv[], pid_t *pid)
 
 	if (pipe2(fds, O_CLOEXEC))
 		return NULL;
-	fflush(stdout);
-	fflush(stderr);
-	*pid = fork();
+	*pid = run_child((char **)argv, -1, fds[1]);
+	close(fds[1]);
 	if (*pid < 0) {
 		close(fds[0]);
-		close(fds[1]);
 		return NULL;
 	}
-	if (*pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], 1);
-		if (null >= 0)
-			dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
 	f = fdopen(fds[0], "r");
 	if (!f) {
 		close(fds[0]);
@@ -82,6 +98,119 @@ static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
 
 	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
 	return sim__pipe_from(argv, pid);
+}
+
+/* ---- the addr2line server of this process ---- */
+static struct {
+	pid_t pid, owner;       /* owner: the process that started it */
+	int to;                 /* its stdin (a socket: no SIGPIPE on send) */
+	FILE *from;
+	char file[4096];
+} srv;
+
+static void srv_stop(void)
+{
+	if (srv.owner == getpid() && srv.pid > 0) {
+		close(srv.to);
+		fclose(srv.from);
+		while (waitpid(srv.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	} else if (srv.from) {          /* inherited by fork: not ours to reap */
+		close(srv.to);
+		fclose(srv.from);
+	}
+	memset(&srv, 0, sizeof(srv));
+}
+
+static bool srv_start(const char *file)
+{
+	char *argv[] = { "addr2line", "-a", "-f", "-i", "-e", (char *)file, NULL };
+	int sv[2], fds[2];
+
+	if (srv.from && srv.owner == getpid() && !strcmp(srv.file, file))
+		return true;
+	if (srv.from)
+		srv_stop();
+	if (strlen(file) >= sizeof(srv.file) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return false;
+	if (pipe2(fds, O_CLOEXEC)) {
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	srv.pid = run_child(argv, sv[1], fds[1]);
+	close(sv[1]);
+	close(fds[1]);
+	srv.from = srv.pid > 0 ? fdopen(fds[0], "r") : NULL;
+	if (!srv.from) {
+		close(sv[0]);
+		close(fds[0]);
+		if (srv.pid > 0)
+			waitpid(srv.pid, NULL, 0);
+		memset(&srv, 0, sizeof(srv));
+		return false;
+	}
+	srv.to = sv[0];
+	srv.owner = getpid();
+	{
+		static bool at_exit;
+
+		/* reap it at exit (an orphan may outlive us as a zombie) */
+		if (!at_exit && !atexit(srv_stop))
+			at_exit = true;
+	}
+	snprintf(srv.file, sizeof(srv.file), "%s", file);
+	return true;
+}
+
+/* The answer for addr, in the format of symbolize_uncached; false when
+ * the server failed (it is stopped). */
+static bool srv_query(const char *file, uintptr_t addr, char *buf, size_t len)
+{
+	char q[64], func[256], loc[512];
+	int n;
+	bool stop = false;
+
+	if (!srv_start(file))
+		return false;
+	n = snprintf(q, sizeof(q), "0x%lx\n0x0\n", (unsigned long)addr);
+	if (send(srv.to, q, (size_t)n, MSG_NOSIGNAL) != n ||
+	    !fgets(func, sizeof(func), srv.from) || strncmp(func, "0x", 2))
+		goto fail;
+	buf[0] = 0;
+	/* pairs until the sentinel's echo ("0x..."), then its own pair */
+	for (;;) {
+		if (!fgets(func, sizeof(func), srv.from))
+			goto fail;
+		if (!strncmp(func, "0x", 2)) {
+			if (!fgets(func, sizeof(func), srv.from) ||
+			    !fgets(loc, sizeof(loc), srv.from))
+				goto fail;
+			break;
+		}
+		if (!fgets(loc, sizeof(loc), srv.from))
+			goto fail;
+		func[strcspn(func, "\n")] = 0;
+		loc[strcspn(loc, "\n")] = 0;
+		loc[strcspn(loc, " ")] = 0;
+		if (!func[0] || !strcmp(func, "??"))
+			stop = true;
+		if (stop)
+			continue;
+		{
+			size_t used = strlen(buf);
+
+			snprintf(buf + used, len - used, "%s%s (%s)", used ? " inlined in " : "",
+				 func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, len, "?");
+	return true;
+fail:
+	srv_stop();
+	return false;
 }
 
 const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
@@ -109,6 +238,8 @@ static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 
 	snprintf(buf, len, "?");
 	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
+		return buf;
+	if (srv_query(di.dli_fname, pc - (uintptr_t)di.dli_fbase, buf, len))
 		return buf;
 	p = addr2line(di.dli_fname, pc - (uintptr_t)di.dli_fbase, &pid);
 	if (!p)

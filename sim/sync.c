@@ -96,6 +96,7 @@ void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *si
 		sim__block(&m->wq, 0, m, site);
 	m->owner = t->tid + 1;
 	m->owner_site = site;
+	SIM_RACE(sim__race_acquire(m, &m->dep_map));
 	ev(SIM_EV_LOCK, &m->dep_map, site);
 }
 
@@ -121,6 +122,7 @@ int sim_mutex_trylock(struct sim_mutex *m, const struct sim_site *site)
 	m->owner_site = site;
 	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&m->dep_map, 0, SIM_LOCK_EXCL, true, site);
+	SIM_RACE(sim__race_acquire(m, &m->dep_map));
 	ev(SIM_EV_TRYLOCK_OK, &m->dep_map, site);
 	return 1;
 }
@@ -161,6 +163,7 @@ void sim_mutex_unlock(struct sim_mutex *m, const struct sim_site *site)
 	if (unlikely(m->owner != t->tid + 1))
 		bad_unlock(&m->dep_map, "it is held by another thread",
 			   m->owner - 1, site);
+	SIM_RACE(sim__race_release(m, &m->dep_map));
 	m->owner = 0;
 	m->owner_site = NULL;
 	ev(SIM_EV_UNLOCK, &m->dep_map, site);
@@ -207,6 +210,7 @@ void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_sit
 	s->readers |= BIT(t->tid);
 	s->nreaders++;
 	s->owner_site = site;
+	SIM_RACE(sim__race_acquire(s, &s->dep_map));
 	ev(SIM_EV_DOWN_READ, &s->dep_map, site);
 }
 
@@ -231,6 +235,8 @@ void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_si
 	}
 	s->writer = t->tid + 1;
 	s->owner_site = site;
+	SIM_RACE(sim__race_acquire((char *)s + 1, NULL));
+	SIM_RACE(sim__race_acquire(s, &s->dep_map));
 	ev(SIM_EV_DOWN_WRITE, &s->dep_map, site);
 }
 
@@ -251,6 +257,7 @@ int sim_rwsem_down_read_trylock(struct sim_rwsem *s, const struct sim_site *site
 	s->owner_site = site;
 	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_READ, true, site);
+	SIM_RACE(sim__race_acquire(s, &s->dep_map));
 	ev(SIM_EV_DOWN_READ, &s->dep_map, site);
 	return 1;
 }
@@ -270,6 +277,8 @@ int sim_rwsem_down_write_trylock(struct sim_rwsem *s, const struct sim_site *sit
 	s->owner_site = site;
 	if (t && sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_EXCL, true, site);
+	SIM_RACE(sim__race_acquire((char *)s + 1, NULL));
+	SIM_RACE(sim__race_acquire(s, &s->dep_map));
 	ev(SIM_EV_DOWN_WRITE, &s->dep_map, site);
 	return 1;
 }
@@ -294,6 +303,7 @@ void sim_rwsem_up_read(struct sim_rwsem *s, const struct sim_site *site)
 		if (s->nreaders == 0)
 			goto out;
 	}
+	SIM_RACE(sim__race_release((char *)s + 1, &s->dep_map));
 	s->readers &= ~BIT(t->tid);
 	s->nreaders--;
 	ev(SIM_EV_UP_READ, &s->dep_map, site);
@@ -319,6 +329,7 @@ void sim_rwsem_up_write(struct sim_rwsem *s, const struct sim_site *site)
 	if (unlikely(s->writer != t->tid + 1))
 		bad_unlock(&s->dep_map, "it is not write-held by this thread",
 			   s->writer - 1, site);
+	SIM_RACE(sim__race_release(s, &s->dep_map));
 	s->writer = 0;
 	s->owner_site = NULL;
 	ev(SIM_EV_UP_WRITE, &s->dep_map, site);
@@ -343,6 +354,8 @@ void sim_rwsem_downgrade_write(struct sim_rwsem *s, const struct sim_site *site)
 		sim_lockdep_release(&s->dep_map, site);
 		sim_lockdep_acquire(&s->dep_map, 0, SIM_LOCK_READ, true, site);
 	}
+	SIM_RACE(sim__race_release(s, &s->dep_map));
+	SIM_RACE(sim__race_acquire(s, &s->dep_map));
 	s->writer = 0;
 	s->readers |= BIT(t->tid);
 	s->nreaders++;
@@ -407,6 +420,7 @@ void sim_spin_lock(struct sim_spinlock *l, const struct sim_site *site)
 		sim__block(&l->wq, 0, l, site);
 	l->owner = t->tid + 1;
 	spin_push(t, l);
+	SIM_RACE(sim__race_acquire(l, &l->dep_map));
 	ev(SIM_EV_SPIN_LOCK, &l->dep_map, site);
 }
 
@@ -426,6 +440,7 @@ int sim_spin_trylock(struct sim_spinlock *l, const struct sim_site *site)
 		spin_push(t, l);
 		if (sim__world.lockdep)
 			sim_lockdep_acquire(&l->dep_map, 0, SIM_LOCK_EXCL, true, site);
+		SIM_RACE(sim__race_acquire(l, &l->dep_map));
 	}
 	ev(SIM_EV_TRYLOCK_OK, &l->dep_map, site);
 	return 1;
@@ -449,6 +464,7 @@ void sim_spin_unlock(struct sim_spinlock *l, const struct sim_site *site)
 			   l->owner - 1, site);
 	else
 		spin_pop(t, l);
+	SIM_RACE(sim__race_release(l, &l->dep_map));
 	l->owner = 0;
 	ev(SIM_EV_SPIN_UNLOCK, &l->dep_map, site);
 	sim__wake_one(&l->wq);
@@ -484,6 +500,7 @@ void sim_completion_wait(struct sim_completion *c, const struct sim_site *site)
 	cev(SIM_EV_WAIT, site);
 	while (!c->done)
 		sim__block(&c->wq, 0, c, site);
+	SIM_RACE(sim__race_acquire(c, NULL));
 	if (c->done != ~0u)
 		c->done--;
 }
@@ -513,6 +530,7 @@ uint64_t sim_completion_wait_timeout(struct sim_completion *c, uint64_t ns,
 			return 0;
 		}
 	}
+	SIM_RACE(sim__race_acquire(c, NULL));
 	if (c->done != ~0u)
 		c->done--;
 	return deadline > sim__world.now ? deadline - sim__world.now : 1;
@@ -523,6 +541,7 @@ void sim_complete(struct sim_completion *c, const struct sim_site *site)
 	SIM_SHADOW_ENTRY(c, true, site);
 	if (sim__world.cur)
 		sim__point(c, site);
+	SIM_RACE(sim__race_release(c, NULL));
 	cev(SIM_EV_COMPLETE, site);
 	if (c->done != ~0u)
 		c->done++;
@@ -534,6 +553,7 @@ void sim_complete_all(struct sim_completion *c, const struct sim_site *site)
 	SIM_SHADOW_ENTRY(c, true, site);
 	if (sim__world.cur)
 		sim__point(c, site);
+	SIM_RACE(sim__race_release(c, NULL));
 	cev(SIM_EV_COMPLETE, site);
 	c->done = ~0u;
 	sim__wake_all(&c->wq);

@@ -184,15 +184,15 @@ fail:
 
 void kvm_get_kvm(struct kvm *kvm)
 {
-	WARN_ON(kvm->users_count <= 0);
-	kvm->users_count++;
+	WARN_ON(READ_ONCE(kvm->users_count) <= 0);	/* refcount_t in the kernel */
+	__apsim_marked_void(kvm->users_count++);
 }
 
 bool kvm_get_kvm_safe(struct kvm *kvm)
 {
-	if (kvm->users_count <= 0)
+	if (READ_ONCE(kvm->users_count) <= 0)
 		return false;
-	kvm->users_count++;
+	__apsim_marked_void(kvm->users_count++);
 	return true;
 }
 
@@ -211,9 +211,9 @@ static void kvm_destroy_vm(struct kvm *kvm)
 
 void kvm_put_kvm(struct kvm *kvm)
 {
-	if (WARN_ON(kvm->users_count <= 0))
+	if (WARN_ON(READ_ONCE(kvm->users_count) <= 0))
 		return;
-	if (--kvm->users_count == 0)
+	if (__apsim_ordered(&kvm->users_count, --kvm->users_count == 0))	/* release; acquire at 0 */
 		kvm_destroy_vm(kvm);
 }
 

@@ -11,42 +11,49 @@
 
 #include <linux/types.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
 
-static inline void set_bit(unsigned long nr, volatile unsigned long *addr)
+/* The atomic ones are marked accesses for the race detector (the
+ * value-returning ones fully ordered); the __ ones are plain, as in the
+ * kernel. */
+static inline void __set_bit(unsigned long nr, volatile unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
 }
-static inline void clear_bit(unsigned long nr, volatile unsigned long *addr)
+static inline void __clear_bit(unsigned long nr, volatile unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
 }
-static inline void change_bit(unsigned long nr, volatile unsigned long *addr)
+static inline void __change_bit(unsigned long nr, volatile unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] ^= BIT_MASK(nr);
 }
-static inline bool test_bit(unsigned long nr, const volatile unsigned long *addr)
+static inline bool __test_and_set_bit(unsigned long nr, volatile unsigned long *addr)
+{
+	bool old = (addr[BIT_WORD(nr)] >> (nr % BITS_PER_LONG)) & 1;
+
+	__set_bit(nr, addr);
+	return old;
+}
+static inline bool __test_and_clear_bit(unsigned long nr, volatile unsigned long *addr)
+{
+	bool old = (addr[BIT_WORD(nr)] >> (nr % BITS_PER_LONG)) & 1;
+
+	__clear_bit(nr, addr);
+	return old;
+}
+static inline bool __apsim_test_bit(unsigned long nr, const volatile unsigned long *addr)
 {
 	return (addr[BIT_WORD(nr)] >> (nr % BITS_PER_LONG)) & 1;
 }
-static inline bool test_and_set_bit(unsigned long nr, volatile unsigned long *addr)
-{
-	bool old = test_bit(nr, addr);
-
-	set_bit(nr, addr);
-	return old;
-}
-static inline bool test_and_clear_bit(unsigned long nr, volatile unsigned long *addr)
-{
-	bool old = test_bit(nr, addr);
-
-	clear_bit(nr, addr);
-	return old;
-}
-#define __set_bit set_bit
-#define __clear_bit clear_bit
-#define __change_bit change_bit
-#define __test_and_set_bit test_and_set_bit
-#define __test_and_clear_bit test_and_clear_bit
+#define set_bit(nr, addr) __apsim_marked_void(__set_bit(nr, addr))
+#define clear_bit(nr, addr) __apsim_marked_void(__clear_bit(nr, addr))
+#define change_bit(nr, addr) __apsim_marked_void(__change_bit(nr, addr))
+#define test_bit(nr, addr) __apsim_marked(__apsim_test_bit(nr, addr))
+#define test_and_set_bit(nr, addr) ({ volatile unsigned long *__ta = (addr); \
+	__apsim_ordered(__ta, __test_and_set_bit(nr, __ta)); })
+#define test_and_clear_bit(nr, addr) ({ volatile unsigned long *__ta = (addr); \
+	__apsim_ordered(__ta, __test_and_clear_bit(nr, __ta)); })
 #define clear_bit_unlock clear_bit
 #define test_and_set_bit_lock test_and_set_bit
 

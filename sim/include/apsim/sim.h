@@ -3,7 +3,8 @@
  * apsim/sim.h - the public API of libsim, apsim's deterministic simulation core.
  *
  * Owns: simulated threads, the scheduler and its strategies, virtual time,
- * kernel-semantics sync primitives, the lock validator hooks, findings,
+ * kernel-semantics sync primitives, the lock validator hooks, the
+ * data-race detector (sim_race_*), findings,
  * the trace/schedule and results on disk (sim_out_*: atomic files, a
  * finding's directory).  The context switch has its own header,
  * <apsim/ctx.h>.  Everything above it (shim kernel, driver glue, CLI,
@@ -269,6 +270,7 @@ enum sim_finding_kind {
 	SIM_F_RULE,              /* locking-document rule violated */
 	SIM_F_CRASH,             /* SIGSEGV/SIGBUS/abort inside a simulated thread */
 	SIM_F_DIVERGENCE,        /* replay no longer matches the schedule file */
+	SIM_F_DATA_RACE,         /* two unordered accesses, one a write (races) */
 	SIM_F__COUNT
 };
 
@@ -349,6 +351,8 @@ struct sim_opts {
 	bool lockdep_keep_graph; /* keep the dependency graph across executions */
 	const struct sim_schedule *replay; /* for SIM_STRAT_REPLAY */
 	bool no_reduction;       /* exhaustive: no sleep sets (full enumeration) */
+	bool races;              /* data-race detector (sim_race_access); default
+				  * false, true when APSIM_RACES=1 is set */
 };
 
 void sim_opts_default(struct sim_opts *o);
@@ -526,6 +530,33 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code);
 /* Check an access of n bytes at p made from code address pc; reports and
  * returns false when it is bad.  No-op (true) outside the region. */
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
+
+/*
+ * Data races (sim/race.c; on when sim_opts.races): happens-before race
+ * detection on the shadow region.  Every instrumented access of a simulated
+ * thread in the region (the __asan_* hooks call sim_race_access after the
+ * shadow check) is checked against the last write and the reads of its
+ * 8-byte granules; vector clocks follow the sync primitives (unlock ->
+ * lock, up_* -> down_*, complete -> wait, wake-up -> woken wait), spawn and
+ * join.  Two accesses from different threads, at least one a write, not
+ * ordered by these edges, are a SIM_F_DATA_RACE finding (non-fatal), one
+ * per signature "race:FUNC_A,FUNC_B" (the two functions, sorted) per
+ * execution, reported in KCSAN's shape: both accesses (task, function and
+ * file:line, read/write, size, the locks held), the value.
+ *
+ * Marked accesses (READ_ONCE/WRITE_ONCE, atomics, bitops in the shim
+ * headers) raise sim_race_marked around the access: two marked accesses
+ * never race; a plain access racing with a marked one does (as in KCSAN).
+ */
+extern volatile int sim_race_marked;
+/* Check and record an access of n bytes at p by the current simulated
+ * thread, made at code address pc (marked while sim_race_marked is
+ * raised).  No-op outside the region, outside a thread, detector off. */
+void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc);
+/* A fully ordered atomic operation on p (value-returning atomics, xchg,
+ * test_and_set_bit; smp_store_release / smp_load_acquire): the current
+ * thread acquires and then releases the clock kept for p. */
+void sim_race_sync(const volatile void *p);
 
 /*
  * Driver code coverage (builds with APSIM_COVER: the driver compiled with
