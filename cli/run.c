@@ -810,22 +810,47 @@ static int collect(const char *path, char ***list, int *n, int *cap,
 	return 0;
 }
 
-/* Which variant does the scenario at path name?  "" = none / parse error. */
-static void scenario_variant(const char *path, char *out, size_t len)
+/*
+ * Which variant does the scenario at path name ("" = none or a parse error,
+ * which running it reports)?  *skip: it names kernel trees and this
+ * driver's is not one of them.
+ */
+static void scenario_info(const char *path, const struct run_opts *ro,
+			  char *variant, size_t len, bool *skip)
 {
 	static struct apsim_scenario s;
 	char err[256];
 
-	out[0] = 0;
-	if (cli_parse_scenario(path, &s, err, sizeof(err)) == 0)
-		snprintf(out, len, "%s", s.variant);
+	variant[0] = 0;
+	*skip = false;
+	if (cli_parse_scenario(path, &s, err, sizeof(err)) == 0) {
+		snprintf(variant, len, "%s", s.variant);
+		if (!apsim_scn_tree_ok(&s, apsim_ksrc_version)) {
+			*skip = true;
+			if (ro->json) {
+				printf("{\"scenario\":");
+				sim_out_json_str(stdout, s.name);
+				printf(",\"file\":");
+				sim_out_json_str(stdout, path);
+				printf(",\"result\":\"skip\",\"trees\":[");
+				for (int i = 0; i < s.ntrees; i++)
+					printf("%s\"%s\"", i ? "," : "", s.trees[i]);
+				printf("]}\n");
+				return;
+			}
+			printf("SKIP %-34s tree", s.name);
+			for (int i = 0; i < s.ntrees; i++)
+				printf(" %s", s.trees[i]);
+			printf(" only (this driver: linux %s)\n", apsim_ksrc_version);
+		}
+	}
 }
 
 int cli_run(int argc, char **argv)
 {
 	struct run_opts ro = { .iterations = -1, .out = "apsim-out" };
 	char **files = NULL;
-	int nfiles = 0, cap = 0, rc = 0, wrc = 0, nfail = 0, nrun = 0;
+	int nfiles = 0, cap = 0, rc = 0, wrc = 0, nfail = 0, nrun = 0, nskip = 0;
 	char **paths = NULL;
 	int npaths = 0;
 	FILE *junit = NULL;
@@ -1014,17 +1039,17 @@ int cli_run(int argc, char **argv)
 	if (ro.junit_fragment)
 		frag = fopen(ro.junit_fragment, "a");
 	for (int i = 0; i < nfiles; i++) {
-		char want[64];
+		char want[64], named[64];
 		const char *mine = apsim_variant_name[0] ? apsim_variant_name : "base";
-
-		if (ro.variant)
-			snprintf(want, sizeof(want), "%s", ro.variant);
-		else {
-			scenario_variant(files[i], want, sizeof(want));
-			if (!want[0])
-				snprintf(want, sizeof(want), "base");
-		}
+		bool skip;
 		int r;
+
+		scenario_info(files[i], &ro, named, sizeof(named), &skip);
+		if (skip) {
+			nskip++;
+			continue;
+		}
+		snprintf(want, sizeof(want), "%s", ro.variant ? ro.variant : named[0] ? named : "base");
 
 		if (strcmp(want, mine))
 			r = run_in_variant(want, files[i], &ro, ro.junit ? fragpath : NULL, &nfail);
@@ -1061,7 +1086,8 @@ int cli_run(int argc, char **argv)
 	if (ro.lock_graph && graph_write(ro.lock_graph))
 		wrc = CLI_EXIT_WRITE;
 	if (!getenv("APSIM_CHILD") && !ro.json)
-		printf("%d passed, %d failed\n", nrun - nfail, nfail);
+		printf(nskip ? "%d passed, %d failed, %d skipped\n" : "%d passed, %d failed\n",
+		       nrun - nfail, nfail, nskip);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
 		wrc = CLI_EXIT_WRITE;

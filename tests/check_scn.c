@@ -321,6 +321,31 @@ static const struct {
 	{ "MS", "20", NULL },
 };
 
+/* `tree`: the kernel series a scenario is for; others skip it. */
+START_TEST(test_tree_line)
+{
+	PARSE_OK("scenario t\ntree 6.1 6.12\nthread a:\n    yield\n");
+	ck_assert_int_eq(S.ntrees, 2);
+	ck_assert_str_eq(S.trees[0], "6.1");
+	ck_assert_str_eq(S.trees[1], "6.12");
+	check_roundtrip();
+	ck_assert(apsim_scn_tree_ok(&S, "6.1.192"));
+	ck_assert(apsim_scn_tree_ok(&S, "6.12.117"));
+	ck_assert(!apsim_scn_tree_ok(&S, "6.6.60"));
+	PARSE_OK("scenario t\ntree 6.1\nthread a:\n    yield\n");
+	ck_assert(apsim_scn_tree_ok(&S, "6.1"));
+	ck_assert(!apsim_scn_tree_ok(&S, "6.12.117"));   /* a series, not a prefix */
+	PARSE_OK("scenario t\nthread a:\n    yield\n");
+	ck_assert(apsim_scn_tree_ok(&S, "6.12.117"));     /* no tree line: every tree */
+	ck_assert_int_eq(parse("scenario t\ntree 6\n"), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:2:6: error: expected kernel series (e.g. 6.1 or 6.12), got '6'");
+	ck_assert_int_eq(parse("scenario t\ntree\n"), -EINVAL);
+	ck_assert_int_eq(parse("scenario t\ntree 6.1\ntree 6.12\n"), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:3:1: error: expected one 'tree' line, got a second one");
+	ck_assert_int_eq(parse("scenario t\ntree 6.1 6.2 6.3 6.4 6.5\n"), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_ops_def)
 {
 	char line[160], label[160], text[256], buf[160];
@@ -849,7 +874,7 @@ static const struct {
 	const char *msg;     /* the full error text */
 } bad[] = {
 	{ "scenario x\nsetup:\n  frobnicate m0\n",
-	  "t.scn:3:3: error: expected a keyword (scenario, description, variant, option, host, fault, setup:, thread, explore, expect) or an operation, got 'frobnicate'" },
+	  "t.scn:3:3: error: expected a keyword (scenario, description, variant, tree, option, host, fault, setup:, thread, explore, expect) or an operation, got 'frobnicate'" },
 	{ "scenario x\nsetup:\n  create_mdev\n",
 	  "t.scn:3:14: error: expected mdev m0..m15, got end of line" },
 	{ "scenario x\nsetup:\n  create_mdev m16\n",
@@ -1187,6 +1212,7 @@ static Suite *scn_suite(void)
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_op_names);
+	tcase_add_test(tc, test_tree_line);
 	tcase_add_test(tc, test_errno_names);
 	tcase_add_test(tc, test_all_ops);
 	tcase_add_test(tc, test_ops_def);

@@ -46,7 +46,7 @@ struct parser {
 	struct apsim_scenario *s;
 	enum block block;
 	int block_line;
-	bool seen_scenario, seen_setup, seen_desc, seen_variant;
+	bool seen_scenario, seen_setup, seen_desc, seen_variant, seen_tree;
 	int scenario_line;
 };
 
@@ -537,6 +537,51 @@ static int line_variant(struct parser *p)
 	if ((r = want_str(p, 1, p->s->variant, sizeof(p->s->variant), "variant name")))
 		return r;
 	return want_end(p, 2);
+}
+
+/* A kernel series: "6.1", "6.12" (digits, a dot, digits). */
+static bool is_series(const char *t, int len)
+{
+	int i = 0, a = 0, b = 0;
+
+	while (i < len && t[i] >= '0' && t[i] <= '9' && a < 3)
+		i++, a++;
+	if (i == len || t[i] != '.')
+		return false;
+	i++;
+	while (i < len && t[i] >= '0' && t[i] <= '9' && b < 3)
+		i++, b++;
+	return a && b && i == len;
+}
+
+static int line_tree(struct parser *p)
+{
+	if (p->seen_tree)
+		return perr(p, p->t[0].col, "expected one 'tree' line, got a second one");
+	p->seen_tree = true;
+	if (p->nt < 2)
+		return expected(p, 1, "kernel series (e.g. 6.1 or 6.12)");
+	for (int i = 1; i < p->nt; i++) {
+		if (!is_series(p->t[i].s, p->t[i].len))
+			return expected(p, i, "kernel series (e.g. 6.1 or 6.12)");
+		if (p->s->ntrees == APSIM_MAX_TREES)
+			return perr(p, p->t[i].col, "too many series on a 'tree' line (limit %d)",
+				    APSIM_MAX_TREES);
+		memcpy(p->s->trees[p->s->ntrees], p->t[i].s, (size_t)p->t[i].len);
+		p->s->trees[p->s->ntrees++][p->t[i].len] = 0;
+	}
+	return 0;
+}
+
+bool apsim_scn_tree_ok(const struct apsim_scenario *s, const char *kver)
+{
+	for (int i = 0; i < s->ntrees; i++) {
+		size_t n = strlen(s->trees[i]);
+
+		if (!strncmp(kver, s->trees[i], n) && (kver[n] == '.' || kver[n] == 0))
+			return true;
+	}
+	return s->ntrees == 0;
 }
 
 static int line_option(struct parser *p)
@@ -1067,6 +1112,8 @@ static int parse_line(struct parser *p)
 		return line_description(p);
 	if (tok_is(p, 0, "variant"))
 		return line_variant(p);
+	if (tok_is(p, 0, "tree"))
+		return line_tree(p);
 	if (tok_is(p, 0, "option"))
 		return line_option(p);
 	if (tok_is(p, 0, "host"))
@@ -1081,7 +1128,7 @@ static int parse_line(struct parser *p)
 		return line_explore(p);
 	if (tok_is(p, 0, "expect"))
 		return line_expect(p);
-	return expected(p, 0, "a keyword (scenario, description, variant, option, host, fault, setup:, thread, explore, expect) or an operation");
+	return expected(p, 0, "a keyword (scenario, description, variant, tree, option, host, fault, setup:, thread, explore, expect) or an operation");
 }
 
 int apsim_scn_parse_buf(const char *buf, size_t len, const char *fname,

@@ -29,6 +29,7 @@
 #define APSIM_MAX_OPS      64     /* per thread (and for setup) */
 #define APSIM_MAX_EXPECT   16
 #define APSIM_MAX_FAULTS   16
+#define APSIM_MAX_TREES    4      /* series on a `tree` line */
 #define APSIM_STR_MAX      96     /* sysfs write strings */
 
 /* The operations: one line each in driver/scenario/ops.def. */
@@ -127,6 +128,8 @@ struct apsim_scenario {
 	char name[96];
 	char description[256];
 	char variant[32];          /* "" = unmodified driver */
+	int ntrees;                /* "tree 6.1 ...": the kernel series it is for */
+	char trees[APSIM_MAX_TREES][8];   /* "6.1"; none = every tree */
 	struct apsim_hostcfg cfg;
 	int nfaults;
 	struct apsim_fault faults[APSIM_MAX_FAULTS];
@@ -141,6 +144,12 @@ struct apsim_scenario {
 	 * names is created by some create_mdev/kvm_create in the scenario. */
 	bool allow_undeclared;
 };
+
+/*
+ * Is scenario s for the driver of kernel version kver ("6.12.117")?  True
+ * when it names no tree, or one whose series ("6.12") is kver's.
+ */
+bool apsim_scn_tree_ok(const struct apsim_scenario *s, const char *kver);
 
 /* Names: "assign_adapter" etc. (the scenario-file spelling). */
 const char *apsim_op_name(enum apsim_op_kind k);

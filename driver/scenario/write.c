@@ -267,6 +267,12 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 	}
 	if (s->variant[0] && is_ident(s->variant))
 		fprintf(f, "variant %s\n", s->variant);
+	if (s->ntrees) {
+		fputs("tree", f);
+		for (i = 0; i < s->ntrees; i++)
+			fprintf(f, " %s", s->trees[i]);
+		fputc('\n', f);
+	}
 	if (s->allow_undeclared)
 		fprintf(f, "option allow-undeclared\n");
 
