@@ -65,6 +65,8 @@ static const char usage_run[] =
 "  --strategy S           %s\n"
 "  --iterations N         executions to explore, 0..10^12 (exhaustive: a cap,\n"
 "                         0 = none; other strategies need N >= 1)\n"
+"  --max-iterations N     at most N executions per scenario, whatever its own\n"
+"                         budget (an exhaustive search stops there: incomplete)\n"
 "  --pct-depth D          PCT bug depth d, 1..16 (default 3)\n"
 "  --preemption-bound K   exhaustive: at most K preemptions, 0..1000 (default 2)\n"
 "  --max-steps N          hang budget in scheduling points per execution\n"

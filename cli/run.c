@@ -29,6 +29,7 @@ struct run_opts {
 	struct sim_opts so;
 	bool have_strategy, have_seed, have_pct, have_pb, have_steps;
 	long iterations;          /* -1 = scenario's / default */
+	long max_iterations;      /* 0 = none: a cap on whatever budget applies */
 	const char *schedule;
 	const char *variant;      /* NULL = the scenario's */
 	const char *out;
@@ -65,8 +66,52 @@ struct scn_run {
 	bool progress;
 	int write_errors;
 	char write_error[PATH_MAX + 128];
+	char scn_copy[PATH_MAX + 16];  /* OUT/NAME/scenario.scn: what replay.sh runs */
+	bool scn_copied;
 };
 
+
+struct bytes {
+	const char *p;
+	size_t n;
+};
+
+static void fill_bytes(FILE *f, void *arg)
+{
+	const struct bytes *b = arg;
+
+	fwrite(b->p, 1, b->n, f);
+}
+
+/*
+ * The scenario, as read, next to its findings (OUT/NAME/scenario.scn): each
+ * finding's replay.sh runs that copy ("$d/../scenario.scn"), so the output
+ * directory replays wherever it is moved and whatever becomes of the
+ * original.  Once per run of a scenario; on failure replay.sh names the
+ * original.
+ */
+static const char *scenario_copy(struct scn_run *r)
+{
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	struct bytes b;
+
+	if (!r->scn_copied) {
+		r->scn_copied = true;
+		snprintf(r->scn_copy, sizeof(r->scn_copy), "%s/scenario.scn", r->outdir);
+		if (sim_out_mkdirs(r->outdir) ||
+		    cli_read_input(r->s->file, APSIM_SCN_MAX_FILE, &buf, &len, err, sizeof(err))) {
+			r->scn_copy[0] = 0;
+		} else {
+			b.p = buf;
+			b.n = len;
+			if (sim_out_write_atomic(r->scn_copy, fill_bytes, &b))
+				r->scn_copy[0] = 0;
+		}
+		free(buf);
+	}
+	return r->scn_copy[0] ? r->scn_copy : r->s->file;
+}
 
 /* Does any seen finding (or op result) meet positive expectation e? */
 static bool expect_met(struct scn_run *r, const struct apsim_expect *e, int ei)
@@ -244,7 +289,7 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 		char hdr[1400];
 		snprintf(hdr, sizeof(hdr), "%sexecution: #%llu\n", r->header,
 			 (unsigned long long)idx);
-		err = cli_write_finding(r->seen_dir[j], f, r->s->file, hdr);
+		err = cli_write_finding(r->seen_dir[j], f, scenario_copy(r), hdr);
 		if (err < 0) {
 			if (!r->write_errors++)
 				snprintf(r->write_error, sizeof(r->write_error),
@@ -409,6 +454,8 @@ static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
 		*iters = s->explore.iterations;
 	else
 		*iters = o->strategy == SIM_STRAT_EXHAUSTIVE ? 0 : 200;
+	if (ro->max_iterations > 0 && (*iters == 0 || *iters > (uint64_t)ro->max_iterations))
+		*iters = (uint64_t)ro->max_iterations;
 	o->trace = true;
 }
 
@@ -890,6 +937,10 @@ int cli_run(int argc, char **argv)
 					  "0..10^12 (0: exhaustive without a cap)", &x))
 				break;
 			ro.iterations = x;
+		} else if (cli_opts_is(&p, "--max-iterations", NULL)) {
+			if (cli_opts_long(&p, 1, APSIM_SCN_MAX_ITERATIONS, "1..10^12", &x))
+				break;
+			ro.max_iterations = x;
 		} else if (cli_opts_is(&p, "--pct-depth", NULL)) {
 			if (cli_opts_long(&p, 1, APSIM_SCN_MAX_PCT_DEPTH, "1..16", &x))
 				break;

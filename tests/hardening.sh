@@ -127,7 +127,7 @@ fi
 [ $? = 0 ] && ok "stdin scenario of a variant: passes" || bad "stdin scenario of a variant"
 sed 's/^expect crash/expect memory use-after-fee/' "$CRASH" > "$T/typo.scn"
 t 2 "expect memory use-after-fee: exit 2" "$A" run "$T/typo.scn"
-has "$T/err" "typo.scn:27:15: error: expected memory finding kind" "expect typo: FILE:LINE:COL"
+has "$T/err" "typo.scn:$(grep -n "^expect crash" "$CRASH" | cut -d: -f1):15: error: expected memory finding kind" "expect typo: FILE:LINE:COL"
 
 # ------------------------------------------------------------------ ranges
 t 2 "run --seed -1: exit 2" "$A" run "$CRASH" --seed -1
@@ -153,6 +153,15 @@ for d in "$T"/o-rep/*/*/; do
 	[ $rc = 0 ] && ok "replay of $(basename "$d") exits 0" || bad "replay of $(basename "$d"): exit $rc"
 done
 [ $nrep -gt 0 ] && ok "run wrote $nrep replays" || bad "run wrote no replay"
+# a run's output replays after the scenario and the directory are moved
+cp "$ROOT/scenarios/findings/stale-queue-link-uaf.scn" "$T/moved.scn"
+t 0 "run a copy of stale-queue-link-uaf" "$A" run "$T/moved.scn" -q --out "$T/o-mv"
+rm -f "$T/moved.scn"
+mv "$T/o-mv" "$T/o-mv2"
+d=$(ls -d "$T"/o-mv2/*/01-*)
+(cd "$T" && timeout 60 sh "$d/replay.sh" -q --out "$T/o-mv3") > "$T/out" 2> "$T/err"
+[ $? = 0 ] && ok "a run's replay.sh works after the scenario and its output moved" ||
+	bad "a moved run output does not replay"
 t 2 "--schedule with two scenarios: exit 2" "$A" run "$CLEAN" "$CRASH" --schedule "$(ls "$T"/o-rep/*/*/schedule.txt | head -n 1)"
 has "$T/err" "--schedule replays one scenario" "--schedule with two scenarios: says why"
 t 2 "--schedule with --strategy pct: exit 2" "$A" run "$CLEAN" --strategy pct --schedule "$(ls "$T"/o-rep/*/*/schedule.txt | head -n 1)"

@@ -27,7 +27,7 @@ awk '/^(PASS|FAIL) /{also=0} /^ *also found:/{also=1}
 	echo
 done
 rm -f "$listing"
-echo "== 2. The same scenarios on the unmodified driver (6.1 carries the fixes): expected clean"
+echo "== 2. The same scenarios on the unmodified driver (it carries the fixes): expected clean"
 $apsim run --out "$out/fixed" scenarios/fixed
 rc2=$?
 [ $rc -eq 0 ] && [ $rc2 -eq 0 ]
