@@ -146,6 +146,31 @@ int cli_read_input(const char *path, size_t max, char **buf, size_t *len,
 	return 0;
 }
 
+/*
+ * Every operation of a scenario meant for this driver's tree must exist on
+ * it (the SINCE column of driver/scenario/ops.def): the first that does not
+ * is an error at its line, -EINVAL.  (A scenario for other trees only is
+ * skipped, not checked.)
+ */
+static int check_ops_tree(const struct apsim_scenario *s, char *err, size_t errlen)
+{
+	const struct apsim_op *bad = NULL;
+
+	for (int i = 0; i < s->nsetup && !bad; i++)
+		if (!apsim_op_tree_ok(s->setup[i].kind, apsim_ksrc_version))
+			bad = &s->setup[i];
+	for (int t = 0; t < s->nthreads && !bad; t++)
+		for (int i = 0; i < s->threads[t].nops && !bad; i++)
+			if (!apsim_op_tree_ok(s->threads[t].ops[i].kind, apsim_ksrc_version))
+				bad = &s->threads[t].ops[i];
+	if (!bad)
+		return 0;
+	snprintf(err, errlen, "%s:%d:%d: error: operation '%s' needs a %s tree (this driver: linux %s)",
+		 s->file, bad->loc.line, bad->loc.col, apsim_op_name(bad->kind),
+		 apsim_op_since(bad->kind), apsim_ksrc_version);
+	return -EINVAL;
+}
+
 int cli_parse_scenario(const char *path, struct apsim_scenario *s, char *err, size_t errlen)
 {
 	char *buf;
@@ -158,6 +183,8 @@ int cli_parse_scenario(const char *path, struct apsim_scenario *s, char *err, si
 		return r;
 	r = apsim_scn_parse_buf(buf, len, path, s, err, errlen);
 	free(buf);
+	if (r == 0 && apsim_scn_tree_ok(s, apsim_ksrc_version))
+		r = check_ops_tree(s, err, errlen);
 	return r;
 }
 

@@ -1023,6 +1023,7 @@ void apsim_campaign_opts_default(struct apsim_campaign_opts *o)
 	o->replay_bin = "apsim";
 	o->trace_width = 44;
 	apsim_gen_opts_default(&o->gen);
+	o->gen.kver = apsim_ksrc_version;   /* the ops this driver has */
 }
 
 int apsim_campaign_run(const struct apsim_campaign_opts *opts)

@@ -31,6 +31,7 @@ void apsim_gen_opts_default(struct apsim_gen_opts *o)
 	o->ops_min = 1;
 	o->ops_max = 4;
 	o->fault_pct = 25;
+	o->kver = NULL;
 }
 
 int apsim_scn_count_ops(const struct apsim_scenario *s)
@@ -215,6 +216,35 @@ static void mask_string(struct gen *g, const int *ids, int n, char *dst)
 	}
 }
 
+/* An ap_config string (6.12): "APM,AQM,ADM" hex masks (MSB0) of the first
+ * 32 ids (the pools' ids, or any), or malformed / out of range. */
+static void ap_config_string(struct gen *g, char *dst)
+{
+	const int *ids[3] = { g->ad, g->dom, g->cdom };
+	const int nids[3] = { g->nad, g->ndom, g->ncdom };
+	int c = below(&g->r, 100), o = 0;
+
+	if (c >= 80) {
+		static const char *const bad[] = { "0x80", "0x80,0x40", "", "0x1,0x1,0x1,0x1",
+						   "0x800000000000000000000000000000000000000000000000000000000000000000,0,0" };
+
+		snprintf(dst, APSIM_STR_MAX, "%s", c < 90 ? bad[below(&g->r, 5)] :
+			 malformed[below(&g->r, NMAL)]);
+		return;
+	}
+	for (int k = 0; k < 3; k++) {
+		uint8_t m[4] = { 0 };
+
+		for (int j = 0; j < nids[k]; j++)
+			if (ids[k][j] < 32 && chance(&g->r, 60))
+				m[ids[k][j] / 8] |= 0x80 >> (ids[k][j] % 8);
+		if (chance(&g->r, 10))
+			m[below(&g->r, 4)] |= 1;
+		o += snprintf(dst + o, APSIM_STR_MAX - o, "%s0x%02x%02x%02x%02x", k ? "," : "",
+			      m[0], m[1], m[2], m[3]);
+	}
+}
+
 static int pick_card(struct gen *g)
 {
 	return g->nad && chance(&g->r, 80) ? g->ad[below(&g->r, g->nad)] : below(&g->r, ID_POOL);
@@ -342,6 +372,26 @@ static void gen_op(struct gen *g, enum apsim_op_kind kind, struct apsim_op *op)
 		break;
 	case APSIM_OP_SLEEP_MS:
 		op->arg = below(r, 20);
+		break;
+	case APSIM_OP_WRITE_AP_CONFIG:
+		op->mdev = below(r, g->nmdev);
+		ap_config_string(g, op->str);
+		break;
+	case APSIM_OP_READ_AP_CONFIG:
+	case APSIM_OP_CLEAR_REQ_EVENTFD:
+		op->mdev = below(r, g->nmdev);
+		break;
+	case APSIM_OP_SET_REQ_EVENTFD:
+		op->mdev = below(r, g->nmdev);
+		op->arg = chance(r, 10);      /* a fd that is not an eventfd */
+		break;
+	case APSIM_OP_PV_ON:
+	case APSIM_OP_PV_OFF:
+		if (!g->nkvm) {
+			new_kvm(g, op);
+			break;
+		}
+		op->kvm = below(r, g->nkvm);
 		break;
 	case APSIM_OP_AP_SCAN:
 	case APSIM_OP_YIELD:
@@ -518,8 +568,14 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 {
 	struct apsim_scenario *s = g->s;
 	struct src *r = &g->r;
-	int nt;
+	enum apsim_op_kind kinds[APSIM_OP__COUNT];
+	int nt, nkinds = 0;
 
+	/* the tree's vocabulary, in ops.def order (every tree's ops first) */
+	for (int k = 1; k < APSIM_OP__COUNT; k++)
+		if (o->kver ? apsim_op_tree_ok((enum apsim_op_kind)k, o->kver) :
+			      !apsim_op_since((enum apsim_op_kind)k))
+			kinds[nkinds++] = (enum apsim_op_kind)k;
 	gen_host(g);
 	gen_setup(g);
 	gen_faults(g, o->fault_pct);
@@ -536,8 +592,7 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 			n = APSIM_MAX_OPS;
 		snprintf(th->name, sizeof(th->name), "t%d", t);
 		for (int i = 0; i < n; i++)
-			gen_op(g, (enum apsim_op_kind)(1 + below(r, APSIM_OP__COUNT - 1)),
-			       &th->ops[th->nops++]);
+			gen_op(g, kinds[below(r, nkinds)], &th->ops[th->nops++]);
 	}
 	/* exploration: random or PCT (depth 1-3), seed from the stream */
 	if (chance(r, 50)) {

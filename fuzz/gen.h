@@ -22,6 +22,9 @@ struct apsim_gen_opts {
 	int threads_min, threads_max;   /* simulated threads per mix (default 2-4) */
 	int ops_min, ops_max;           /* operations per thread (default 1-4) */
 	int fault_pct;                  /* % of scenarios with faults (default 25) */
+	const char *kver;               /* draw the ops this driver version has
+					 * (apsim_op_tree_ok); NULL (default):
+					 * the ops every tree has */
 };
 
 void apsim_gen_opts_default(struct apsim_gen_opts *o);

@@ -128,11 +128,27 @@ END_TEST
 
 START_TEST(gen_covers_vocabulary)
 {
-	int seen[APSIM_OP__COUNT] = { 0 };
+	int seen[APSIM_OP__COUNT] = { 0 }, old[APSIM_OP__COUNT] = { 0 };
 	int pct = 0, rnd = 0, kmalloc = 0, aprc = 0, malformed = 0, oor = 0;
+	struct apsim_gen_opts go;
 
-	for (uint64_t seed = 0; seed < 2000; seed++) {
+	/* the default draws the ops every tree has, never a newer tree's */
+	for (uint64_t seed = 0; seed < 300; seed++) {
 		apsim_gen_scenario(seed, NULL, &A);
+		for (int t = 0; t < A.nthreads; t++)
+			for (int i = 0; i < A.threads[t].nops; i++)
+				old[A.threads[t].ops[i].kind]++;
+	}
+	ck_assert_int_gt(old[APSIM_OP_ASSIGN_ADAPTER], 0);
+	for (int k = 1; k < APSIM_OP__COUNT; k++)
+		if (apsim_op_since(k))
+			ck_assert_msg(!old[k], "op %s (since %s) generated for every tree",
+				      apsim_op_name(k), apsim_op_since(k));
+	/* a 6.12 driver: the whole vocabulary */
+	apsim_gen_opts_default(&go);
+	go.kver = "6.12.0";
+	for (uint64_t seed = 0; seed < 2000; seed++) {
+		apsim_gen_scenario(seed, &go, &A);
 		for (int t = 0; t < A.nthreads; t++)
 			for (int i = 0; i < A.threads[t].nops; i++) {
 				const struct apsim_op *op = &A.threads[t].ops[i];
@@ -462,11 +478,31 @@ static void check_print_seed(uint64_t seed, const char *opts, const struct apsim
 	free(want);
 }
 
+/* The binary's driver version ("driver: linux 6.1.192 (...)" of apsim
+ * version): the campaign draws the ops that tree has. */
+static const char *bin_kver(void)
+{
+	static char v[64];
+	char cmd[512], line[256];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' version", APSIM_BIN);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line, "driver: linux %63s", v) == 1)
+			break;
+	pclose(p);
+	ck_assert_msg(v[0], "no driver version from '%s'", cmd);
+	return v;
+}
+
 START_TEST(campaign_print_seed)
 {
 	struct apsim_gen_opts go;
 
 	apsim_gen_opts_default(&go);
+	go.kver = bin_kver();
 	check_print_seed(140, "", &go);
 	check_print_seed(0xfffffffffffffULL, "", &go);
 	go.threads_min = go.threads_max = 1;

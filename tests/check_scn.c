@@ -304,7 +304,7 @@ static const struct {
 	enum apsim_op_kind kind;
 	const char *name, *opnd[3];
 } ops_def[] = {
-#define APSIM_OP(e, n, o1, o2, o3) { APSIM_OP_##e, n, { #o1, #o2, #o3 } },
+#define APSIM_OP(e, n, o1, o2, o3, since) { APSIM_OP_##e, n, { #o1, #o2, #o3 } },
 #include "driver/scenario/ops.def"
 #undef APSIM_OP
 };
@@ -318,7 +318,7 @@ static const struct {
 	{ "DOMAIN", "8", "8" },           { "STR", "0x5", "\"0x5\"" },
 	{ "IOVA", "0x1000", NULL },       { "ISC", "isc 3", NULL },
 	{ "VCPUS", "vcpus 2", NULL },     { "CRYPTO", "enable-apie", NULL },
-	{ "MS", "20", NULL },
+	{ "MS", "20", NULL },             { "EVENTFD", "bad", "bad" },
 };
 
 /* `tree`: the kernel series a scenario is for; others skip it. */

@@ -11,23 +11,60 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "driver/scenario/scenario.h"
 
 static const char *const op_names[APSIM_OP__COUNT] = {
 	[APSIM_OP_NONE] = "none",
-#define APSIM_OP(e, name, o1, o2, o3) [APSIM_OP_##e] = name,
+#define APSIM_OP(e, name, o1, o2, o3, since) [APSIM_OP_##e] = name,
 #include "driver/scenario/ops.def"
 #undef APSIM_OP
 };
 
 static const enum scn_operand op_operands[APSIM_OP__COUNT][SCN_MAX_OPERANDS] = {
-#define APSIM_OP(e, name, o1, o2, o3) \
+#define APSIM_OP(e, name, o1, o2, o3, since) \
 	[APSIM_OP_##e] = { SCN_OPND_##o1, SCN_OPND_##o2, SCN_OPND_##o3 },
 #include "driver/scenario/ops.def"
 #undef APSIM_OP
 };
+
+static const char *const op_since[APSIM_OP__COUNT] = {
+#define APSIM_OP(e, name, o1, o2, o3, since) [APSIM_OP_##e] = since,
+#include "driver/scenario/ops.def"
+#undef APSIM_OP
+};
+
+const char *apsim_op_since(enum apsim_op_kind k)
+{
+	if ((int)k < 0 || k >= APSIM_OP__COUNT)
+		return NULL;
+	return op_since[k];
+}
+
+/* "6.12.117" -> 6 * 1000 + 12; -1 if it does not start with a series */
+static long series_num(const char *v)
+{
+	char *end;
+	long maj, min;
+
+	maj = strtol(v, &end, 10);
+	if (end == v || *end != '.')
+		return -1;
+	v = end + 1;
+	min = strtol(v, &end, 10);
+	if (end == v)
+		return -1;
+	return maj * 1000 + min;
+}
+
+bool apsim_op_tree_ok(enum apsim_op_kind k, const char *kver)
+{
+	const char *since = apsim_op_since(k);
+
+	return !since || series_num(kver) >= series_num(since);
+}
 
 const enum scn_operand *scn_op_operands(enum apsim_op_kind k)
 {

@@ -979,6 +979,12 @@ static int want_operand(struct parser *p, int *i, enum scn_operand k, struct aps
 	case SCN_OPND_MS:
 		r = want_num(p, (*i)++, 0, 3600000, "milliseconds", &v);
 		break;
+	case SCN_OPND_EVENTFD:
+		if (tok_is(p, *i, "bad")) {
+			v = 1;
+			(*i)++;
+		}
+		break;
 	case SCN_OPND__:
 	default:
 		return 0;

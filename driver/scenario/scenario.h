@@ -35,7 +35,7 @@
 /* The operations: one line each in driver/scenario/ops.def. */
 enum apsim_op_kind {
 	APSIM_OP_NONE = 0,
-#define APSIM_OP(e, name, o1, o2, o3) APSIM_OP_##e,
+#define APSIM_OP(e, name, o1, o2, o3, since) APSIM_OP_##e,
 #include "driver/scenario/ops.def"
 #undef APSIM_OP
 	APSIM_OP__COUNT
@@ -227,11 +227,17 @@ enum scn_operand {
 	SCN_OPND_VCPUS,
 	SCN_OPND_CRYPTO,
 	SCN_OPND_MS,
+	SCN_OPND_EVENTFD,
 };
 #define SCN_MAX_OPERANDS 3
 /* The SCN_MAX_OPERANDS operand kinds of op k in file order, SCN_OPND__
  * after the last (all SCN_OPND__ for APSIM_OP_NONE and unknown k). */
 const enum scn_operand *scn_op_operands(enum apsim_op_kind k);
+/* The kernel series from which op k exists (its SINCE column of ops.def),
+ * NULL for every tree; whether the driver of kernel version kver ("6.1.192")
+ * has it (series compared as numbers: 6.12 is after 6.1). */
+const char *apsim_op_since(enum apsim_op_kind k);
+bool apsim_op_tree_ok(enum apsim_op_kind k, const char *kver);
 
 /* ------------------------------------ expectations (driver/scenario/expect.c) */
 

@@ -189,6 +189,10 @@ static void sb_op(struct sbuf *sb, const struct apsim_op *op, bool label)
 			if (!label)
 				sb_printf(sb, " %ld", op->arg);
 			break;
+		case SCN_OPND_EVENTFD:
+			if (op->arg)
+				sb_printf(sb, " bad");
+			break;
 		case SCN_OPND__:
 		default:
 			return;
