@@ -599,6 +599,7 @@ static long do_op_more(const struct apsim_op *op)
 {
 	struct mdev_device *m;
 	struct kvm *kvm;
+	long ret;
 	int fd;
 
 	switch (op->kind) {
@@ -624,11 +625,16 @@ static long do_op_more(const struct apsim_op *op)
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
 			return -EBADF;
-		/* the VMM keeps its eventfd open to hear the request */
 		fd = op->arg ? shim_eventfd_other() : shim_eventfd_create();
-		if (fd < 0)
-			return fd;
-		return set_req_irq(op->mdev, m, fd);
+		if (fd < 0 || op->arg)
+			return fd < 0 ? fd : set_req_irq(op->mdev, m, fd);
+		ret = set_req_irq(op->mdev, m, fd);
+		/* the driver holds its own reference to the eventfd context
+		 * (until cleared or released): the VMM's descriptor goes, as
+		 * it would when the process exits; a reference the driver
+		 * keeps past the world's teardown is a leak finding */
+		shim_eventfd_close(fd);
+		return ret;
 	case APSIM_OP_CLEAR_REQ_EVENTFD:
 		m = get_mdev(op->mdev);
 		if (!m || W.open_count[op->mdev] <= 0)
