@@ -346,6 +346,24 @@ START_TEST(test_tree_line)
 }
 END_TEST
 
+/* ops.def SINCE: from which kernel series an op exists (series compared as
+ * numbers, not strings: 6.12 is after 6.2). */
+START_TEST(test_op_since)
+{
+	ck_assert_ptr_null(apsim_op_since(APSIM_OP_ASSIGN_ADAPTER));
+	ck_assert_ptr_null(apsim_op_since(APSIM_OP__COUNT));
+	ck_assert_str_eq(apsim_op_since(APSIM_OP_WRITE_AP_CONFIG), "6.12");
+	ck_assert_str_eq(apsim_op_since(APSIM_OP_PV_OFF), "6.12");
+	ck_assert(apsim_op_tree_ok(APSIM_OP_ASSIGN_ADAPTER, "6.1.192"));
+	ck_assert(!apsim_op_tree_ok(APSIM_OP_WRITE_AP_CONFIG, "6.1.192"));
+	ck_assert(!apsim_op_tree_ok(APSIM_OP_SET_REQ_EVENTFD, "6.2.0"));
+	ck_assert(apsim_op_tree_ok(APSIM_OP_SET_REQ_EVENTFD, "6.12.117"));
+	ck_assert(apsim_op_tree_ok(APSIM_OP_PV_ON, "6.13"));
+	ck_assert(apsim_op_tree_ok(APSIM_OP_PV_ON, "7.0.1"));
+	ck_assert(!apsim_op_tree_ok(APSIM_OP_PV_ON, "unknown"));
+}
+END_TEST
+
 START_TEST(test_ops_def)
 {
 	char line[160], label[160], text[256], buf[160];
@@ -408,6 +426,9 @@ static const struct {
 	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 disable-dea-kw", "kvm_vm_crypto k0" },
 	{ APSIM_OP_KVM_VM_CRYPTO, "kvm_vm_crypto k0 77", "kvm_vm_crypto k0" },
 	{ APSIM_OP_SLEEP_MS, "sleep 0", "sleep" },
+	{ APSIM_OP_WRITE_AP_CONFIG, "write_ap_config m0 0x4,0x8,", "write_ap_config m0 \"0x4,0x8,\"" },
+	{ APSIM_OP_SET_REQ_EVENTFD, "set_req_eventfd m2", "set_req_eventfd m2" },
+	{ APSIM_OP_SET_REQ_EVENTFD, "set_req_eventfd m2 bad", "set_req_eventfd m2 bad" },
 };
 
 START_TEST(test_op_lines)
@@ -1216,6 +1237,7 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_errno_names);
 	tcase_add_test(tc, test_all_ops);
 	tcase_add_test(tc, test_ops_def);
+	tcase_add_test(tc, test_op_since);
 	tcase_add_test(tc, test_op_lines);
 	tcase_add_test(tc, test_expect_names);
 	tcase_add_test(tc, test_expect_violation);

@@ -333,5 +333,32 @@ has "$T/out" "findings by kind and function (most frequent first):" "fuzz: group
 grep -A1 'most frequent first' "$T/out" | grep -Eq '^ +[0-9]+  warn +vfio_ap_mdev_reset_queue +.*/fz-groups/01-warn$' &&
 	ok "fuzz: most frequent group first, with its first directory" || bad "fuzz: grouped summary order"
 
+# ------------------------------------- issue 12: ops a tree lacks (ops.def SINCE)
+cat > "$T/ap-config.scn" <<'EOF'
+scenario ap-config-any-tree
+host adapters 5 domains 4 control-domains 4
+setup:
+    create_mdev m0
+thread admin:
+    yield
+    write_ap_config m0 0x00000400,0x08,0x08
+EOF
+kver=$("$A" version | sed -n 's/^driver: linux \([0-9.]*\) .*/\1/p')
+case "$kver" in
+6.1.*)
+	t 2 "write_ap_config on a 6.1 tree: exit 2" "$A" run "$T/ap-config.scn" --out "$T/apc"
+	has "$T/err" "ap-config.scn:7:5: error: operation 'write_ap_config' needs a 6.12 tree (this driver: linux $kver)" \
+		"an op the tree lacks: the error names the op, its tree and the driver"
+	printf 'scenario p\nsetup:\n    kvm_create k0\n    pv_on k0\n' > "$T/pv.scn"
+	t 2 "pv_on in setup on a 6.1 tree: exit 2" "$A" run "$T/pv.scn" --out "$T/pv"
+	has "$T/err" "pv.scn:4:5: error: operation 'pv_on' needs a 6.12 tree" "the setup's op is checked too"
+	sed 's/^scenario ap-config-any-tree$/&\ntree 6.12/' "$T/ap-config.scn" > "$T/ap-config-612.scn"
+	t 0 "the same scenario with 'tree 6.12' on 6.1: skipped, exit 0" "$A" run "$T/ap-config-612.scn" --out "$T/apc2"
+	has "$T/out" "SKIP ap-config-any-tree" "a 6.12 scenario is skipped, not refused";;
+*)
+	t 0 "write_ap_config on a $kver tree: runs" "$A" run "$T/ap-config.scn" --out "$T/apc"
+	has "$T/out" "PASS ap-config-any-tree" "an op the tree has runs";;
+esac
+
 echo "hardening: $((n - fail)) of $n passed"
 [ $fail = 0 ]
