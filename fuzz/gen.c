@@ -289,6 +289,8 @@ static void gen_op(struct gen *g, enum apsim_op_kind kind, struct apsim_op *op)
 	case APSIM_OP_VFIO_CLOSE:
 	case APSIM_OP_VFIO_GET_INFO:
 	case APSIM_OP_VFIO_RESET:
+	case APSIM_OP_READ_AP_CONFIG:
+	case APSIM_OP_CLEAR_REQ_EVENTFD:
 		op->mdev = below(r, g->nmdev);
 		break;
 	case APSIM_OP_ASSIGN_ADAPTER:
@@ -356,6 +358,8 @@ static void gen_op(struct gen *g, enum apsim_op_kind kind, struct apsim_op *op)
 		break;
 	case APSIM_OP_KVM_DESTROY:
 	case APSIM_OP_KVM_PV_COMMAND:
+	case APSIM_OP_PV_ON:
+	case APSIM_OP_PV_OFF:
 		if (!g->nkvm) {
 			new_kvm(g, op);
 			break;
@@ -377,21 +381,9 @@ static void gen_op(struct gen *g, enum apsim_op_kind kind, struct apsim_op *op)
 		op->mdev = below(r, g->nmdev);
 		ap_config_string(g, op->str);
 		break;
-	case APSIM_OP_READ_AP_CONFIG:
-	case APSIM_OP_CLEAR_REQ_EVENTFD:
-		op->mdev = below(r, g->nmdev);
-		break;
 	case APSIM_OP_SET_REQ_EVENTFD:
 		op->mdev = below(r, g->nmdev);
 		op->arg = chance(r, 10);      /* a fd that is not an eventfd */
-		break;
-	case APSIM_OP_PV_ON:
-	case APSIM_OP_PV_OFF:
-		if (!g->nkvm) {
-			new_kvm(g, op);
-			break;
-		}
-		op->kvm = below(r, g->nkvm);
 		break;
 	case APSIM_OP_AP_SCAN:
 	case APSIM_OP_YIELD:
