@@ -19,8 +19,10 @@ export APSIM_CACHE_DIR="$T/cache"       # cache clean below removes it
 
 # ------------------------------------------------------------- patch errors
 # a hunk whose context is not in the tree: error naming patch and hunk
+sh "$ROOT/tests/review/make-patches.sh" "$KSRC" "$T/patches" > "$T/err" 2>&1 &&
+	ok "make-patches.sh: the test patches, made from the tree" || bad "make-patches.sh failed"
 sed 's/^ static DEVICE_ATTR_WO(unassign_control_domain);/ static DEVICE_ATTR_WO(unassign_control_dommain);/' \
-	"$ROOT/tests/review/cosmetic.diff" > "$T/bad.diff"
+	"$T/patches/cosmetic.diff" > "$T/bad.diff"
 grep -q dommain "$T/bad.diff" || bad "bad.diff not made"
 t 2 "review: a hunk that does not apply: exit 2" "$A" review -q --base "$KSRC" --patch "$T/bad.diff"
 has "$T/err" "patch $T/bad.diff does not apply: Hunk #2 FAILED" "review: the error names patch and hunk"

@@ -3,11 +3,11 @@
 # tests/review.sh APSIM - whole reviews of patches against the 6.1 driver
 # (builds two trees: a few minutes; opt-in: make check-review), run from
 # the checkout's root:
-#  - the d2 series (tests/review/d2-*.patch, git format-patch files: the
+#  - the d2 series (d2-*.patch from tests/review/make-patches.sh, git format-patch files: the
 #    pre-6.0 assign_*_store without ap_perms_mutex) reports its findings
 #    as new and the lock-order change; the same series as one mbox gives
 #    the same report from the build cache;
-#  - a cosmetic patch (tests/review/cosmetic.diff: comments that move every
+#  - a cosmetic patch (cosmetic.diff, made likewise: comments that move every
 #    line of vfio_ap_ops.c) reports nothing new: exit 0.
 # On today's shim the patch alone does not deadlock: the AP bus helper
 # asserts ap_perms_mutex (as 6.x does) instead of taking it, so the d2
@@ -18,8 +18,9 @@ A=$(realpath "$1")
 TMO=1200
 . "$(dirname "$0")/review-lib.sh"
 
-P1=$ROOT/tests/review/d2-0001-assign-adapter.patch
-P2=$ROOT/tests/review/d2-0002-assign-domain.patch
+sh "$ROOT/tests/review/make-patches.sh" "$KSRC" "$T/patches" || { echo "FAIL make-patches.sh"; exit 1; }
+P1=$T/patches/d2-0001-assign-adapter.patch
+P2=$T/patches/d2-0002-assign-domain.patch
 t 1 "review of the d2 series: new findings (exit 1)" \
 	"$A" review --base "$KSRC" --patch "$P1" "$P2" --iterations 1000 --known "$KNOWN" --out "$T/r1"
 cp "$T/out" "$T/d2.txt"
@@ -41,7 +42,7 @@ sed 1,4d "$T/d2.txt" > "$T/a"; sed 1,3d "$T/out" | sed "s|$T/r2|$T/r1|g" > "$T/b
 cmp -s "$T/a" "$T/b" && ok "mbox: the same report" || { diff "$T/a" "$T/b" | head; bad "mbox: another report"; }
 
 t 0 "review of a cosmetic patch: nothing new (exit 0)" \
-	"$A" review --base "$KSRC" --patch "$ROOT/tests/review/cosmetic.diff" --iterations 1000 --out "$T/r3" --format md
+	"$A" review --base "$KSRC" --patch "$T/patches/cosmetic.diff" --iterations 1000 --out "$T/r3" --format md
 has "$T/out" "findings new in the patched tree: 0" "cosmetic: no new finding although every line moved"
 has "$T/out" "findings fixed (on base, not in the patched tree): 0" "cosmetic: none fixed"
 has "$T/out" "lock-order edges: 0 new, 0 gone; 0 created in new places, 0 no longer in old ones" "cosmetic: the same lock graph"
