@@ -6,15 +6,12 @@
  * the real driver is compiled with that flag), the switch that turns their
  * recording on (sim_trace_calls; off, a hook costs one predictable
  * branch), and the names of the recorded functions: resolved when a trace
- * is printed, all unknown addresses in one addr2line run.
+ * is printed (symbolize.c's frame cache: 64 addresses per addr2line run).
  */
 #include "internal.h"
 
-#include <dlfcn.h>
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 static bool calls_on;
 
@@ -54,133 +51,25 @@ void __cyg_profile_func_exit(void *fn, void *call_site)
 
 /* ------------------------------------------------------------- names */
 
-struct fn_name {
-	uintptr_t pc;
-	char *name;     /* "func" */
-	char *where;    /* "file.c:line" of its definition, or NULL */
-};
-
-static struct fn_name *names;
-static size_t nnames, cap_names;
-
-static int cmp_pc(const void *a, const void *b)
-{
-	uintptr_t x = ((const struct fn_name *)a)->pc, y = ((const struct fn_name *)b)->pc;
-
-	return x < y ? -1 : x > y;
-}
-
-static struct fn_name *lookup(uintptr_t pc)
-{
-	struct fn_name key = { .pc = pc };
-
-	return nnames ? bsearch(&key, names, nnames, sizeof(*names), cmp_pc) : NULL;
-}
-
-static void add_name(uintptr_t pc, const char *name, const char *where)
-{
-	if (nnames == cap_names) {
-		size_t nc = cap_names ? cap_names * 2 : 64;
-		struct fn_name *p = realloc(names, nc * sizeof(*p));
-
-		if (!p)
-			return;
-		names = p;
-		cap_names = nc;
-	}
-	names[nnames].pc = pc;
-	names[nnames].name = strdup(name);
-	names[nnames].where = where ? strdup(where) : NULL;
-	nnames++;
-}
-
-/*
- * Resolve the n addresses in pcs (of one object, the executable) with one
- * `addr2line -f -e OBJ ADDR...` (an argument vector, no shell): it prints
- * two lines per address, function and file:line.
- */
-static void resolve_batch(const char *obj, uintptr_t base, const uintptr_t *pcs, size_t n)
-{
-	char **argv = calloc(n + 5, sizeof(*argv));
-	char *hex = malloc(n * 24);
-	char func[256], loc[512];
-	pid_t pid;
-	FILE *f;
-	size_t i;
-
-	if (!argv || !hex)
-		goto out;
-	argv[0] = "addr2line";
-	argv[1] = "-f";
-	argv[2] = "-e";
-	argv[3] = (char *)obj;
-	for (i = 0; i < n; i++) {
-		snprintf(hex + i * 24, 24, "0x%lx", (unsigned long)(pcs[i] - base));
-		argv[4 + i] = hex + i * 24;
-	}
-	f = sim__pipe_from(argv, &pid);
-	if (!f)
-		goto out;
-	for (i = 0; i < n && fgets(func, sizeof(func), f); i++) {
-		const char *slash;
-
-		func[strcspn(func, "\n")] = 0;
-		if (!fgets(loc, sizeof(loc), f))
-			loc[0] = 0;
-		loc[strcspn(loc, " \n")] = 0;
-		slash = strrchr(loc, '/');
-		add_name(pcs[i], func[0] && strcmp(func, "??") ? func : "?",
-			 loc[0] && loc[0] != '?' ? (slash ? slash + 1 : loc) : NULL);
-	}
-	fclose(f);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-out:
-	/* what addr2line did not answer stays unnamed, once */
-	for (i = 0; i < n; i++) {
-		bool known = false;
-
-		for (size_t j = 0; j < nnames && !known; j++)
-			known = names[j].pc == pcs[i];
-		if (!known)
-			add_name(pcs[i], "?", NULL);
-	}
-	qsort(names, nnames, sizeof(*names), cmp_pc);
-	free(argv);
-	free(hex);
-}
-
+/* Names come from symbolize.c's cache of inline chains (one addr2line run
+ * per 64 addresses); a function's entry address is its own innermost frame. */
 void sim__calls_resolve(const uintptr_t *pcs, size_t n)
 {
-	uintptr_t *todo = malloc((n ? n : 1) * sizeof(*todo));
-	Dl_info di;
-	size_t m = 0;
-
-	if (!todo)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		bool dup = lookup(pcs[i]) != NULL;
-
-		for (size_t j = 0; j < m && !dup; j++)
-			dup = todo[j] == pcs[i];
-		if (!dup)
-			todo[m++] = pcs[i];
-	}
-	/* the driver is linked into the executable: one object, one run */
-	if (m && dladdr((void *)todo[0], &di) && di.dli_fname) {
-		resolve_batch(di.dli_fname, (uintptr_t)di.dli_fbase, todo, m);
-	} else if (m) {
-		for (size_t i = 0; i < m; i++)
-			add_name(todo[i], "?", NULL);
-		qsort(names, nnames, sizeof(*names), cmp_pc);
-	}
-	free(todo);
+	sim__frames_fill(pcs, (int)n);
 }
 
 const char *sim__calls_name(uintptr_t pc, const char **where)
 {
-	const struct fn_name *f = lookup(pc);
+	static char loc[96];
+	int k;
+	const struct sim_frame *f = sim__frames_of(pc, &k);
 
-	*where = f ? f->where : NULL;
-	return f ? f->name : "?";
+	*where = NULL;
+	if (!k)
+		return "?";
+	if (strcmp(f[0].file, "?")) {
+		snprintf(loc, sizeof(loc), "%s:%d", f[0].file, f[0].line);
+		*where = loc;
+	}
+	return f[0].func;
 }

@@ -202,6 +202,9 @@ FILE *sim__pipe_from(char *const argv[], pid_t *pid);
 /* ---- calls.c ---- */
 /* Name the function addresses pcs[0..n) (one addr2line run for the new ones). */
 void sim__calls_resolve(const uintptr_t *pcs, size_t n);
+/* symbolize.c: the cache of inline chains behind backtraces and call names */
+void sim__frames_fill(const uintptr_t *pcs, int n);
+const struct sim_frame *sim__frames_of(uintptr_t pc, int *n);
 /* The name of a resolved function ("?" if unknown), *where its file:line or NULL. */
 const char *sim__calls_name(uintptr_t pc, const char **where);
 

@@ -291,7 +291,7 @@ int sim__fp_walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *pcs, int m
 }
 
 /* Per code address: its inline chain (innermost first). */
-#define FCACHE 512
+#define FCACHE 1024
 #define FCHAIN 4
 static struct {
 	uintptr_t pc;
@@ -370,39 +370,56 @@ static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, i
 			fcache[i].f[j].inlined = true;
 }
 
-int sim_symbolize_stack(const uintptr_t *pcs, int n, struct sim_frame *fr, int max)
+/* Cache the inline chains of the n addresses in pcs (those of the
+ * executable's object; others stay unknown), 64 per addr2line run. */
+void sim__frames_fill(const uintptr_t *pcs, int n)
 {
 	uintptr_t look[64];
-	int nlook = 0, out = 0;
-	Dl_info di;
+	Dl_info di, d2;
+	int i = 0;
 
-	/* return addresses point after the call: look up the call itself */
-	for (int i = 0; i < n && nlook < 64; i++) {
-		uintptr_t pc = i ? pcs[i] - 1 : pcs[i];
+	while (i < n) {
+		int nlook = 0;
 
-		if (pc && fcache_find(pc) < 0)
-			look[nlook++] = pc;
-	}
-	if (nlook && dladdr((void *)look[0], &di) && di.dli_fname) {
-		/* addresses of other objects (none in apsim: it is linked
-		 * statically against its libraries) stay unknown */
+		for (; i < n && nlook < 64; i++)
+			if (pcs[i] && fcache_find(pcs[i]) < 0)
+				look[nlook++] = pcs[i];
+		if (!nlook || !dladdr((void *)look[0], &di) || !di.dli_fname)
+			continue;
+		/* apsim is linked statically against its libraries: one object */
 		int same = 0;
 
-		for (int i = 0; i < nlook; i++) {
-			Dl_info d2;
-
-			if (dladdr((void *)look[i], &d2) && d2.dli_fbase == di.dli_fbase)
-				look[same++] = look[i];
-		}
+		for (int k = 0; k < nlook; k++)
+			if (dladdr((void *)look[k], &d2) && d2.dli_fbase == di.dli_fbase)
+				look[same++] = look[k];
 		fcache_fill(di.dli_fname, (uintptr_t)di.dli_fbase, look, same);
 	}
-	for (int i = 0; i < n && out < max; i++) {
-		int c = fcache_find(i ? pcs[i] - 1 : pcs[i]);
+}
 
-		if (c < 0)
-			continue;
-		for (int j = 0; j < fcache[c].n && out < max; j++)
-			fr[out++] = fcache[c].f[j];
+/* The cached inline chain of pc (innermost first): *n frames, 0 = unknown. */
+const struct sim_frame *sim__frames_of(uintptr_t pc, int *n)
+{
+	int c = fcache_find(pc);
+
+	*n = c < 0 ? 0 : fcache[c].n;
+	return c < 0 ? NULL : fcache[c].f;
+}
+
+int sim_symbolize_stack(const uintptr_t *pcs, int n, struct sim_frame *fr, int max)
+{
+	uintptr_t look[64] = { 0 };
+	int nlook = 0, out = 0;
+
+	/* return addresses point after the call: look up the call itself */
+	for (int i = 0; i < n && nlook < 64; i++)
+		look[nlook++] = i ? pcs[i] - 1 : pcs[i];
+	sim__frames_fill(look, nlook);
+	for (int i = 0; i < nlook && out < max; i++) {
+		int k;
+		const struct sim_frame *f = sim__frames_of(look[i], &k);
+
+		for (int j = 0; j < k && out < max; j++)
+			fr[out++] = f[j];
 	}
 	return out;
 }
