@@ -9,7 +9,7 @@
  * stays running per process as a server (it reads the debug information
  * once; the race detector symbolizes every code address it meets), each
  * answer closed by the echo of a sentinel query (-a); when the server
- * cannot be used, one addr2line runs per address.  Also owns backtraces:
+ * cannot be used, the frame cache below asks one addr2line run.  Also owns backtraces:
  * the frame-pointer walk of a simulated thread's stack and their
  * symbolization (cached per address).
  */
@@ -88,16 +88,6 @@ FILE *sim__pipe_from(char *const argv[], pid_t *pid)
 		waitpid(*pid, NULL, 0);
 	}
 	return f;
-}
-
-/* addr2line -f -i -e FILE ADDR, its standard output as a stream. */
-static FILE *addr2line(const char *file, uintptr_t addr, pid_t *pid)
-{
-	char a[32];
-	char *argv[] = { "addr2line", "-f", "-i", "-e", (char *)file, a, NULL };
-
-	snprintf(a, sizeof(a), "0x%lx", (unsigned long)addr);
-	return sim__pipe_from(argv, pid);
 }
 
 /* ---- the addr2line server of this process ---- */
@@ -231,38 +221,29 @@ const char *sim_symbolize(uintptr_t pc, char *buf, size_t len)
 
 static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 {
+	const struct sim_frame *f;
 	Dl_info di;
-	char func[256] = "", loc[512] = "";
-	FILE *p;
-	pid_t pid;
+	int k;
 
 	snprintf(buf, len, "?");
 	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
 		return buf;
 	if (srv_query(di.dli_fname, pc - (uintptr_t)di.dli_fbase, buf, len))
 		return buf;
-	p = addr2line(di.dli_fname, pc - (uintptr_t)di.dli_fbase, &pid);
-	if (!p)
-		return buf;
-	/* pairs of lines: function, file:line; with -i the inline chain,
-	 * innermost first: "f (a.h:3) inlined in g (b.c:9)" */
+	/* no server: one addr2line run through the frame cache; the inline
+	 * chain innermost first: "f (a.h:3) inlined in g (b.c:9)" */
+	sim__frames_fill(&pc, 1);
+	f = sim__frames_of(pc, &k);
 	buf[0] = 0;
-	while (fgets(func, sizeof(func), p)) {
+	for (int j = 0; j < k; j++) {
 		size_t used = strlen(buf);
 
-		func[strcspn(func, "\n")] = 0;
-		loc[0] = 0;
-		if (fgets(loc, sizeof(loc), p))
-			loc[strcspn(loc, "\n")] = 0;
-		loc[strcspn(loc, " ")] = 0;
-		if (!func[0] || !strcmp(func, "??"))
-			break;
-		snprintf(buf + used, len - used, "%s%s (%s)", used ? " inlined in " : "",
-			 func, loc[0] && loc[0] != '?' ? base_name(loc) : "?");
+		if (strcmp(f[j].file, "?"))
+			snprintf(buf + used, len - used, "%s%s (%s:%d)", j ? " inlined in " : "",
+				 f[j].func, f[j].file, f[j].line);
+		else
+			snprintf(buf + used, len - used, "%s%s (?)", j ? " inlined in " : "", f[j].func);
 	}
-	fclose(p);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 	if (!buf[0])
 		snprintf(buf, len, "?");
 	return buf;
