@@ -33,21 +33,6 @@ static int parse(const char *text)
 		ck_assert_msg(__r == 0, "parse failed: %s", err);       \
 	} while (0)
 
-static void strip_locs(struct apsim_scenario *s)
-{
-	int i, k;
-
-	for (i = 0; i < APSIM_MAX_OPS; i++)
-		memset(&s->setup[i].loc, 0, sizeof(struct apsim_loc));
-	for (k = 0; k < APSIM_MAX_THREADS; k++)
-		for (i = 0; i < APSIM_MAX_OPS; i++)
-			memset(&s->threads[k].ops[i].loc, 0, sizeof(struct apsim_loc));
-	for (i = 0; i < APSIM_MAX_FAULTS; i++)
-		memset(&s->faults[i].loc, 0, sizeof(struct apsim_loc));
-	for (i = 0; i < APSIM_MAX_EXPECT; i++)
-		memset(&s->expect[i].loc, 0, sizeof(struct apsim_loc));
-}
-
 static char *write_str(const struct apsim_scenario *s, size_t *len)
 {
 	char *buf = NULL;
@@ -71,8 +56,8 @@ static void check_roundtrip(void)
 	t1 = write_str(&a, &l1);
 	r = apsim_scn_parse_buf(t1, l1, a.file, &S2, err, sizeof(err));
 	ck_assert_msg(r == 0, "written scenario does not parse: %s\n%s", err, t1);
-	strip_locs(&a);
-	strip_locs(&S2);
+	apsim_scn_clear_locs(&a);
+	apsim_scn_clear_locs(&S2);
 	if (memcmp(&a, &S2, sizeof(a))) {
 		size_t off = 0;
 

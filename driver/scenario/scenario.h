@@ -191,6 +191,10 @@ int apsim_scn_parse_buf(const char *buf, size_t len, const char *fname,
 /* Write s as a readable .scn file.  Returns 0 or -EIO. */
 int apsim_scn_write(FILE *f, const struct apsim_scenario *s);
 
+/* Zero every file location (struct apsim_loc) in s: what the write/parse
+ * round trip is compared on (a rewritten file has other line numbers). */
+void apsim_scn_clear_locs(struct apsim_scenario *s);
+
 /* One op in scenario syntax without location or "-> R" (for reports):
  * e.g. "assign_adapter m0 5".  Returns buf. */
 const char *apsim_scn_op_str(const struct apsim_op *op, char *buf, size_t len);

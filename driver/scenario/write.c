@@ -417,3 +417,18 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 #undef LINE_BEGIN
 #undef LINE_END
 }
+
+void apsim_scn_clear_locs(struct apsim_scenario *s)
+{
+	int i, k;
+
+	for (i = 0; i < APSIM_MAX_OPS; i++)
+		memset(&s->setup[i].loc, 0, sizeof(struct apsim_loc));
+	for (k = 0; k < APSIM_MAX_THREADS; k++)
+		for (i = 0; i < APSIM_MAX_OPS; i++)
+			memset(&s->threads[k].ops[i].loc, 0, sizeof(struct apsim_loc));
+	for (i = 0; i < APSIM_MAX_FAULTS; i++)
+		memset(&s->faults[i].loc, 0, sizeof(struct apsim_loc));
+	for (i = 0; i < APSIM_MAX_EXPECT; i++)
+		memset(&s->expect[i].loc, 0, sizeof(struct apsim_loc));
+}

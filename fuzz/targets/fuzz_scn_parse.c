@@ -18,21 +18,6 @@
 
 static struct apsim_scenario a, b;
 
-static void strip_locs(struct apsim_scenario *s)
-{
-	int i, k;
-
-	for (i = 0; i < APSIM_MAX_OPS; i++)
-		memset(&s->setup[i].loc, 0, sizeof(s->setup[i].loc));
-	for (k = 0; k < APSIM_MAX_THREADS; k++)
-		for (i = 0; i < APSIM_MAX_OPS; i++)
-			memset(&s->threads[k].ops[i].loc, 0, sizeof(struct apsim_loc));
-	for (i = 0; i < APSIM_MAX_FAULTS; i++)
-		memset(&s->faults[i].loc, 0, sizeof(struct apsim_loc));
-	for (i = 0; i < APSIM_MAX_EXPECT; i++)
-		memset(&s->expect[i].loc, 0, sizeof(struct apsim_loc));
-}
-
 static char *write_str(const struct apsim_scenario *s, size_t *len)
 {
 	char *buf = NULL;
@@ -62,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "written scenario does not parse: %s\n%s", err, t1);
 		abort();
 	}
-	strip_locs(&a);
-	strip_locs(&b);
+	apsim_scn_clear_locs(&a);
+	apsim_scn_clear_locs(&b);
 	if (memcmp(&a, &b, sizeof(a))) {
 		fprintf(stderr, "round trip changed the scenario:\n%s", t1);
 		abort();
