@@ -421,7 +421,13 @@ check-6.12: | $(DEPS_STAMP)
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all check-scenarios
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs check-review-parts check-6.12
+# Sharding end to end (tests/shard-parallel.sh): two `apsim fuzz --shard I/2`
+# through GNU parallel, merged by tools/fuzz-merge.sh, = one -j 2 run.
+.PHONY: check-shard
+check-shard: $(APSIM)
+	sh tests/shard-parallel.sh $(APSIM)
+
+check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs check-review-parts check-shard check-6.12
 
 # The demo on the default tree, then (unless KSRC= or TREE= chose one) on
 # the other Debian trees, each built first.
