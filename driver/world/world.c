@@ -193,7 +193,7 @@ static void fd_close(int i)
 	}
 	shim_vfio_close(W.mdev[i]);
 }
-static long do_op_more(const struct apsim_op *op);   /* the ops since 6.12, at the end */
+static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial;
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -362,10 +362,10 @@ static long do_op(const struct apsim_op *op)
 
 static void run_op(const struct apsim_op *op, long *result)
 {
-	char label[128], rbuf[32], ebuf[32];
+	char lbuf[128], rbuf[32], ebuf[32], *label;
 	long r;
 
-	apsim_scn_op_label(op, label, sizeof(label));
+	label = op_label(op, lbuf, sizeof(lbuf));   /* cached over an exploration (at the end) */
 	sim_op_push(label);
 	/* the op starts by reading and updating W (open fds, removed mdevs),
 	 * which no sim primitive protects */
@@ -541,13 +541,13 @@ static void world_main(void *arg)
 struct exec_arg {
 	const struct apsim_scenario *scn;
 	struct apsim_exec *ex;
-};
+	unsigned long serial; };   /* of the exploration (0: one run): op_label's cache */
 
 static void exec_main(void *arg)
 {
 	const struct exec_arg *a = arg;
 
-	world_reset(a->scn, a->ex);
+	world_reset(a->scn, a->ex); label_serial = a->serial;
 	sim_phase("the setup block");
 	world_main(NULL);
 }
@@ -564,7 +564,7 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
 			 struct apsim_exec *ex, struct sim_explore_stats *st)
 {
-	struct exec_arg a = { s, ex };
+	struct exec_arg a = { s, ex, ++exec_serial };
 
 	return sim_explore(o, iterations, exec_main, NULL, &a, cb, cb_arg, st);
 }
@@ -650,4 +650,59 @@ static long do_op_more(const struct apsim_op *op)
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* ------------------------------------------- op labels of an exploration */
+
+/*
+ * The label of an op (sim_op_push, the trace note, a mismatch) depends on
+ * the op alone.  An exploration runs the same ops in every execution, so it
+ * formats each label once (the formatting was ~5 % of a D2 execution).  The
+ * cache lives for one apsim_world_explore call (label_serial, set by
+ * exec_main from its exec_arg): a caller may reuse the scenario's storage
+ * for another scenario afterwards (the fuzz campaign and the benchmarks do),
+ * and a single apsim_world_run (serial 0) formats as before.
+ */
+#define LABEL_LEN 128
+static struct {
+	unsigned long serial;               /* the exploration the texts are of */
+	uint32_t gen;                       /* valid[] == gen: text is current */
+	uint32_t valid[1 + APSIM_MAX_THREADS][APSIM_MAX_OPS];
+	char text[1 + APSIM_MAX_THREADS][APSIM_MAX_OPS][LABEL_LEN];
+} lc;
+
+static char *op_label(const struct apsim_op *op, char *buf, size_t len)
+{
+	const struct apsim_scenario *s = W.scn;
+	int row = -1;
+	long i = 0;
+
+	if (s && label_serial && len == LABEL_LEN) {
+		if (op >= s->setup && op < s->setup + APSIM_MAX_OPS) {
+			row = 0;
+			i = op - s->setup;
+		} else {
+			for (int t = 0; t < APSIM_MAX_THREADS && row < 0; t++)
+				if (op >= s->threads[t].ops && op < s->threads[t].ops + APSIM_MAX_OPS) {
+					row = 1 + t;
+					i = op - s->threads[t].ops;
+				}
+		}
+	}
+	if (row < 0) {
+		apsim_scn_op_label(op, buf, len);
+		return buf;
+	}
+	if (lc.serial != label_serial) {   /* another exploration: forget */
+		lc.serial = label_serial;
+		if (++lc.gen == 0) {
+			memset(lc.valid, 0, sizeof(lc.valid));
+			lc.gen = 1;
+		}
+	}
+	if (lc.valid[row][i] != lc.gen) {
+		apsim_scn_op_label(op, lc.text[row][i], LABEL_LEN);
+		lc.valid[row][i] = lc.gen;
+	}
+	return lc.text[row][i];
 }
