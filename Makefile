@@ -196,9 +196,19 @@ $(OBJ)/sim/%.o: sim/%.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
+# The shim kernel's writable data goes into the sections apsim_shim_data /
+# apsim_shim_bss (as the driver's below), so a world snapshot can keep and put
+# back all of it by memcpy (driver/kernel/module.c); the allocator (slab.c)
+# keeps its own state.
+SHIM_SECTIONS = objcopy --rename-section .data=apsim_shim_data,alloc,load,data,contents \
+	        --rename-section .data.rel.local=apsim_shim_data,alloc,load,data,contents \
+	        --rename-section .data.rel=apsim_shim_data,alloc,load,data,contents \
+	        --rename-section .bss=apsim_shim_bss,alloc,load,data,contents
 $(OBJ)/driver/kernel/%.o: driver/kernel/%.c $(SHIM_HDRS) $(SIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SHIM) -c $< -o $@
+	$(CC) $(CFLAGS_SHIM) -c $< -o $@.raw.o
+	$(SHIM_SECTIONS) $@.raw.o $@
+	@rm -f $@.raw.o
 # The allocator owns the shadow: not instrumented itself.
 $(OBJ)/driver/kernel/slab.o: driver/kernel/slab.c $(SHIM_HDRS) $(SIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -318,6 +328,10 @@ $(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(TEST_HDRS) $(WORLD_LIBS)
 $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(APSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+# World snapshot = rebuild (runs from the source tree: it reads scenarios/).
+$(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)

@@ -8,7 +8,7 @@
  * sysfs store each) and of the documented D2
  * scenario (scenarios/fixed/d2-inuse.scn, parsed with the CLI parser) on the
  * real driver INCLUDING the per-execution state reset (random strategy,
- * trace off); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
+ * trace off; with world snapshots, the default, and rebuilding every world); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
  * execution each, as `apsim fuzz` runs them); both on 1 core and with 2
  * forked worker processes (scaling ratio); bounded-exhaustive (preemption
  * bound 2) exploration time of D2 on the base build and, by timing the d2
@@ -324,6 +324,16 @@ int main(int argc, char **argv)
 	struct bench_split sp;
 
 	bench_prof_stop(&sp);
+	/* the same D2 executions rebuilding every world (APSIM_SNAPSHOT=0):
+	 * the world snapshot's speed-up, measured in this run */
+	double e1r[16], snr[16];
+
+	apsim_world_set_snapshot(0);
+	for (int r = 0; r < R; r++) {
+		e1r[r] = d2_execs(nd2, 1 + (uint64_t)r * (uint64_t)nd2, NULL);
+		snr[r] = e1[r] / e1r[r];
+	}
+	apsim_world_set_snapshot(-1);
 	for (int r = 0; r < R; r++)
 		m1[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
 	for (int r = 0; r < R; r++)
@@ -356,6 +366,14 @@ int main(int argc, char **argv)
 
 	for (int r = 0; r < R; r++)
 		ex_s[r] = exhaustive(&d2, 2, &ex_n, &ex_c);
+	double ex_r[16];
+	uint64_t ex_rn = 0;
+	bool ex_rc = false;
+
+	apsim_world_set_snapshot(0);
+	for (int r = 0; r < R; r++)
+		ex_r[r] = exhaustive(&d2, 2, &ex_rn, &ex_rc);
+	apsim_world_set_snapshot(-1);
 
 	/* apsim fuzz, 1 worker, with and without shrinking (the binary next
 	 * to the bench directory) */
@@ -415,10 +433,18 @@ int main(int argc, char **argv)
 	    VERD(s_sm.med >= 100000));
 	printf("  %-52s %12.2f us/exec; %ld execution(s) of the first run had findings\n",
 	       "  = per execution", 1e6 / s_sm.med, sbad);
-	row("D2 fixed executions/s, 1 core (reset included)", s_e1, "/s", "goal >= 150000/s",
+	row("D2 fixed executions/s, 1 core (world snapshot)", s_e1, "/s", "goal >= 150000/s",
 	    VERD(s_e1.med >= 150000));
 	printf("  %-52s %12.2f us/exec; %ld execution(s) of the first run had findings\n",
 	       "  = per execution", 1e6 / s_e1.med, bad);
+	{
+		struct bench_stat s_e1r = bench_stat_of(e1r, R), s_snr = bench_stat_of(snr, R);
+
+		row("D2 executions/s, 1 core, rebuilding every world", s_e1r, "/s", NULL, NULL);
+		row("  = world snapshot speed-up (same seeds)", s_snr, "x", NULL, NULL);
+		bench_figs_stat("exec.d2_rebuild_execs_per_s", s_e1r, "1/s");
+		bench_figs_stat("exec.d2_snapshot_speedup", s_snr, "x");
+	}
 	row("fuzz-like mix executions/s, 1 core", s_m1, "/s", "goal >= 100000/s",
 	    VERD(s_m1.med >= 100000));
 	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
@@ -458,6 +484,14 @@ int main(int argc, char **argv)
 	row("exhaustive pb 2, fixed D2, in-process", s_ex, "s", "goal < 1 s", VERD(s_ex.med < 1));
 	printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_n,
 	       ex_c ? "complete" : "INCOMPLETE");
+	{
+		struct bench_stat s_exr = bench_stat_of(ex_r, R);
+
+		row("exhaustive pb 2, fixed D2, rebuilding every world", s_exr, "s", NULL, NULL);
+		printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_rn,
+		       ex_rc ? "complete" : "INCOMPLETE");
+		bench_figs_stat("exec.exhaustive_d2_rebuild_s", s_exr, "s");
+	}
 	if (nv) {
 		struct bench_stat s_v = bench_stat_of(vv, nv);
 

@@ -261,3 +261,22 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 		*stats = st;
 	return (long)st.executions;
 }
+
+/* World snapshots (sim/snapshot.c): the search's position at the snapshot
+ * point of an exhaustive search.  The set-up part's nodes (one runnable
+ * thread each: never a branch) stay on the stack until the search ends, so
+ * a restored execution only has to continue after them. */
+void sim__explore_snap_get(size_t *n, uint64_t *pending_sleep)
+{
+	*n = ex.n;
+	*pending_sleep = ex.pending_sleep;
+}
+
+bool sim__explore_snap_set(size_t n, uint64_t pending_sleep)
+{
+	if (n > ex.prefix || n > ex.cap)
+		return false;
+	ex.n = n;
+	ex.pending_sleep = pending_sleep;
+	return true;
+}

@@ -222,6 +222,22 @@ void sim__explore_begin_run(void);
 /* Exhaustive pick; returns -1 to end the execution (redundant/pruned). */
 int sim__explore_pick(struct sim_thread *cur, uint64_t en);
 
+/* ---- world snapshots (snapshot.c) ---- */
+struct sim__ld_snap;
+struct sim__ld_snap *sim__lockdep_snap_save(void);
+void sim__lockdep_snap_restore(const struct sim__ld_snap *s);
+void sim__lockdep_snap_free(struct sim__ld_snap *s);
+int sim__lockdep_depth0(void);               /* held by thread 0 */
+struct sim__trace_snap;
+struct sim__trace_snap *sim__trace_snap_save(void);
+bool sim__trace_snap_restore(const struct sim__trace_snap *s);
+void sim__trace_snap_free(struct sim__trace_snap *s);
+void sim__explore_snap_get(size_t *n, uint64_t *pending_sleep);
+bool sim__explore_snap_set(size_t n, uint64_t pending_sleep);
+/* sched.c: the streams of this execution as sim_run left them for main */
+extern uint64_t sim__rng_start, sim__t0rng_start, sim__hostrng_start;
+uint64_t sim__host_rng(void);
+
 /* ---- helpers ---- */
 static inline uint64_t sim__mix(uint64_t a, uint64_t b)
 {

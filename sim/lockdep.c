@@ -733,3 +733,138 @@ int sim_lockdep_edges(struct sim_lock_edge *out, int max)
 		}
 	return n;
 }
+
+/* ------------------------------------------------- world snapshot (snapshot.c) */
+
+/*
+ * The validator's state at a snapshot point (sim/snapshot.c): the classes,
+ * the dependency graph, the chain cache and the reported signatures, so
+ * that an execution restored from the snapshot validates exactly
+ * as one that ran the set-up part itself.  Only the used entries are kept;
+ * the BFS scratch (ld_seen, ld_stamp) is never restored (its stamps only
+ * have to be fresh).
+ */
+struct sim__ld_snap {
+	int nclasses, nedges, ncloser, nchain, nreported;
+	uint32_t epoch;
+	uint64_t nvalid;
+	bool warned[5];
+	struct ld_class *classes;
+	uint16_t *cls_used;
+	struct { const void *key; uint16_t id; uint8_t sub; } *cls_slot;
+	struct ld_edge *edges;
+	struct ld_closer *closers;
+	uint16_t *chain_used;
+	uint64_t *chain_val;
+	char (*reported)[256];
+};
+
+void sim__lockdep_snap_free(struct sim__ld_snap *s)
+{
+	if (!s)
+		return;
+	free(s->classes);
+	free(s->cls_used);
+	free(s->cls_slot);
+	free(s->edges);
+	free(s->closers);
+	free(s->chain_used);
+	free(s->chain_val);
+	free(s->reported);
+	free(s);
+}
+
+struct sim__ld_snap *sim__lockdep_snap_save(void)
+{
+	struct sim__ld_snap *s = calloc(1, sizeof(*s));
+	int nc = ld_nclasses;
+
+	if (!s)
+		return NULL;
+	s->nclasses = ld_nclasses;
+	s->nedges = ld_nedges;
+	s->ncloser = ld_ncloser;
+	s->nchain = ld_nchain;
+	s->nreported = ld_nreported;
+	s->epoch = ld_epoch;
+	s->nvalid = ld_nvalid;
+	s->warned[0] = ld_warned_classes;
+	s->warned[1] = ld_warned_edges;
+	s->warned[2] = ld_warned_chain;
+	s->warned[3] = ld_warned_depth;
+	s->warned[4] = ld_warned_subclass;
+	s->classes = malloc(sizeof(*s->classes) * (size_t)nc);
+	s->cls_used = malloc(sizeof(*s->cls_used) * (size_t)nc);
+	s->cls_slot = malloc(sizeof(*s->cls_slot) * (size_t)nc);
+	s->edges = malloc(sizeof(*s->edges) * (size_t)(ld_nedges + 1));
+	s->closers = malloc(sizeof(*s->closers) * (size_t)(ld_ncloser + 1));
+	s->chain_used = malloc(sizeof(*s->chain_used) * (size_t)(ld_nchain + 1));
+	s->chain_val = malloc(sizeof(*s->chain_val) * (size_t)(ld_nchain + 1));
+	s->reported = malloc(sizeof(*s->reported) * (size_t)(ld_nreported + 1));
+	if (!s->classes || !s->cls_used || !s->cls_slot || !s->edges || !s->closers ||
+	    !s->chain_used || !s->chain_val || !s->reported) {
+		sim__lockdep_snap_free(s);
+		return NULL;
+	}
+	memcpy(s->classes, ld_classes, sizeof(*s->classes) * (size_t)nc);
+	memcpy(s->cls_used, ld_cls_used, sizeof(*s->cls_used) * (size_t)nc);
+	for (int i = 1; i < nc; i++) {
+		s->cls_slot[i].key = ld_cls_hash[ld_cls_used[i]].key;
+		s->cls_slot[i].id = ld_cls_hash[ld_cls_used[i]].id;
+		s->cls_slot[i].sub = ld_cls_hash[ld_cls_used[i]].sub;
+	}
+	memcpy(s->edges, ld_edges, sizeof(*s->edges) * (size_t)ld_nedges);
+	memcpy(s->closers, ld_closers, sizeof(*s->closers) * (size_t)ld_ncloser);
+	for (int i = 0; i < ld_nchain; i++) {
+		s->chain_used[i] = ld_chain_used[i];
+		s->chain_val[i] = ld_chain[ld_chain_used[i]];
+	}
+	memcpy(s->reported, ld_reported, sizeof(*s->reported) * (size_t)ld_nreported);
+	return s;
+}
+
+void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
+{
+	/* forget what the executions after the snapshot added */
+	for (int i = 1; i < ld_nclasses; i++)
+		ld_cls_hash[ld_cls_used[i]].id = 0;
+	for (int i = 0; i < ld_nchain; i++)
+		ld_chain[ld_chain_used[i]] = 0;
+	ld_nclasses = s->nclasses;
+	memcpy(ld_classes, s->classes, sizeof(*s->classes) * (size_t)s->nclasses);
+	memcpy(ld_cls_used, s->cls_used, sizeof(*s->cls_used) * (size_t)s->nclasses);
+	for (int i = 1; i < s->nclasses; i++) {
+		ld_cls_hash[ld_cls_used[i]].key = s->cls_slot[i].key;
+		ld_cls_hash[ld_cls_used[i]].id = s->cls_slot[i].id;
+		ld_cls_hash[ld_cls_used[i]].sub = s->cls_slot[i].sub;
+	}
+	ld_nedges = s->nedges;
+	memcpy(ld_edges, s->edges, sizeof(*s->edges) * (size_t)s->nedges);
+	ld_ncloser = s->ncloser;
+	memcpy(ld_closers, s->closers, sizeof(*s->closers) * (size_t)s->ncloser);
+	ld_nchain = s->nchain;
+	for (int i = 0; i < s->nchain; i++) {
+		ld_chain_used[i] = s->chain_used[i];
+		ld_chain[s->chain_used[i]] = s->chain_val[i];
+	}
+	ld_nreported = s->nreported;
+	memcpy(ld_reported, s->reported, sizeof(*s->reported) * (size_t)s->nreported);
+	/* not the epoch: the maps' class caches of the snapshot are stale in
+	 * this execution (its epoch is new), and their lookups find the
+	 * restored classes again; an epoch is never reused */
+	ld_nvalid = s->nvalid;
+	ld_warned_classes = s->warned[0];
+	ld_warned_edges = s->warned[1];
+	ld_warned_chain = s->warned[2];
+	ld_warned_depth = s->warned[3];
+	ld_warned_subclass = s->warned[4];
+	for (int i = 0; i < SIM_MAX_THREADS; i++) {
+		ld_threads[i].depth = 0;
+		ld_threads[i].lost = 0;
+	}
+}
+
+int sim__lockdep_depth0(void)
+{
+	return ld_threads[0].depth + ld_threads[0].lost;
+}

@@ -858,6 +858,9 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 		sim__world.in_run = false;
 		return -ENOMEM;
 	}
+	sim__rng_start = sim__world.rng;      /* sim/snapshot.c compares */
+	sim__t0rng_start = sim__world.t[0].rng;
+	sim__hostrng_start = host_rng;
 #ifdef SIM_ASAN
 	{
 		pthread_attr_t at;
@@ -913,4 +916,15 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 		res->vtime_ns = sim__world.now;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ snapshots */
+
+/* What sim_run gave the main thread (sim/snapshot.c checks that the set-up
+ * part drew nothing from the seed's streams). */
+uint64_t sim__rng_start, sim__t0rng_start, sim__hostrng_start;
+
+uint64_t sim__host_rng(void)
+{
+	return host_rng;
 }

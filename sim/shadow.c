@@ -230,3 +230,27 @@ void __asan_handle_no_return(void)
 {
 }
 #endif
+
+/* ------------------------------------------------- world snapshot (snapshot.c) */
+
+/* Raw copies of the shadow of [p, p + n) (p and n granule aligned): what a
+ * snapshot of the allocator's region keeps and puts back. */
+void sim_shadow_save(const void *p, size_t n, void *buf)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo;
+
+	if (off >= sh_size || !n)
+		return;
+	valid_to(off + n);
+	memcpy(buf, sh_map + (off >> 3), n >> 3);
+}
+
+void sim_shadow_restore(const void *p, size_t n, const void *buf)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo;
+
+	if (off >= sh_size || !n)
+		return;
+	valid_to(off + n);
+	memcpy(sh_map + (off >> 3), buf, n >> 3);
+}

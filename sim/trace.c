@@ -342,3 +342,72 @@ uint64_t sim_trace_hash(void)
 	}
 	return h;
 }
+
+/* ------------------------------------------------- world snapshot (snapshot.c) */
+
+/* The trace of the set-up part: kept with a world snapshot and put back, so
+ * a restored execution's trace is the one a rebuild records. */
+struct sim__trace_snap {
+	size_t nev, narena, ncalls;
+	struct sim_event *evs;
+	char *arena;
+};
+
+void sim__trace_snap_free(struct sim__trace_snap *s)
+{
+	if (!s)
+		return;
+	free(s->evs);
+	free(s->arena);
+	free(s);
+}
+
+struct sim__trace_snap *sim__trace_snap_save(void)
+{
+	struct sim__trace_snap *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->nev = nev;
+	s->narena = narena;
+	s->ncalls = ncalls;
+	s->evs = malloc(sizeof(*evs) * (nev ? nev : 1));
+	s->arena = malloc(narena ? narena : 1);
+	if (!s->evs || !s->arena) {
+		sim__trace_snap_free(s);
+		return NULL;
+	}
+	if (nev)
+		memcpy(s->evs, evs, sizeof(*evs) * nev);
+	if (narena)
+		memcpy(s->arena, arena, narena);
+	return s;
+}
+
+bool sim__trace_snap_restore(const struct sim__trace_snap *s)
+{
+	if (cap_ev < s->nev) {
+		struct sim_event *p = realloc(evs, s->nev * sizeof(*p));
+
+		if (!p)
+			return false;
+		evs = p;
+		cap_ev = s->nev;
+	}
+	if (cap_arena < s->narena) {
+		char *p = realloc(arena, s->narena);
+
+		if (!p)
+			return false;
+		arena = p;
+		cap_arena = s->narena;
+	}
+	if (s->nev)
+		memcpy(evs, s->evs, sizeof(*evs) * s->nev);
+	if (s->narena)
+		memcpy(arena, s->arena, s->narena);
+	nev = s->nev;
+	narena = s->narena;
+	ncalls = s->ncalls;
+	return true;
+}

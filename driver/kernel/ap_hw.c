@@ -433,3 +433,50 @@ int shim_s390_layout_selftest(char *err, size_t len)
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * The queue table is the shim's largest variable (HWQ_MAX entries, a few
+ * used): a world snapshot (module.c) copies the rest of the shim's memory
+ * whole and leaves this hole to us, and we keep only the entries in use.
+ * Entries past hw.nq are zero, as shim_ap_hw_reset leaves them.  The
+ * bookkeeping lives outside the shim's sections (it must survive a restore).
+ */
+void *malloc(size_t size);
+void free(void *p);
+
+static struct hwq *hws_q __attribute__((section("apsim_keep")));
+static int hws_nq __attribute__((section("apsim_keep")));
+
+void shim_ap_hw_snap_hole(void **lo, size_t *len)
+{
+	*lo = hw.q;
+	*len = sizeof(hw.q);
+}
+
+void shim_ap_hw_snap_drop(void)
+{
+	free(hws_q);
+	hws_q = NULL;
+	hws_nq = 0;
+}
+
+int shim_ap_hw_snap_save(void)
+{
+	shim_ap_hw_snap_drop();
+	hws_q = malloc(sizeof(hw.q[0]) * (size_t)(hw.nq ? hw.nq : 1));
+	if (!hws_q)
+		return -ENOMEM;
+	memcpy(hws_q, hw.q, sizeof(hw.q[0]) * (size_t)hw.nq);
+	hws_nq = hw.nq;
+	return 0;
+}
+
+/* Before the rest of the shim's memory (hw.nq is still this execution's). */
+void shim_ap_hw_snap_restore(void)
+{
+	if (hw.nq > hws_nq)
+		memset(&hw.q[hws_nq], 0, sizeof(hw.q[0]) * (size_t)(hw.nq - hws_nq));
+	memcpy(hw.q, hws_q, sizeof(hw.q[0]) * (size_t)hws_nq);
+}

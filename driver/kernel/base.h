@@ -62,6 +62,13 @@ void shim_slab_set_poison_mode(bool on);
 void shim_slab_set_persistent(const void *p, bool persistent);
 /* Free everything (rewind the arena); called by shim_base_reset. */
 void shim_slab_reset(void);
+/* World snapshots (module.c, slab.c): keep every writable byte of the shim,
+ * the driver and the allocator's objects after the set-up part, and put it
+ * back at the start of a later execution.  save: 0 or -EAGAIN (the slab is
+ * not in shadow mode, the build has no shim sections). */
+int shim_world_snapshot_save(void);
+int shim_world_snapshot_restore(void);
+void shim_world_snapshot_drop(void);
 /*
  * failslab: fail (return NULL) the nth (1-based) allocation matching
  * site_spec from now on; nth = 0 fails all matching allocations.

@@ -148,3 +148,124 @@ void shim_base_reset(void)
 	shim_this_module.refcnt = 0;
 	shim_this_module.live = false;
 }
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * The shim kernel's part of a world snapshot (driver/world/world.c takes
+ * it after the set-up part): every writable byte of the shim (its .data and
+ * .bss, renamed by the Makefile into apsim_shim_data / apsim_shim_bss, as
+ * the driver's into apsim_drv_*), of the real driver, and the allocator's
+ * objects (slab.c).  Restoring it puts the simulated kernel back exactly as
+ * the set-up part left it; libsim's part is sim_snapshot_*.
+ */
+extern char __start_apsim_shim_data[] __attribute__((weak));
+extern char __stop_apsim_shim_data[] __attribute__((weak));
+extern char __start_apsim_shim_bss[] __attribute__((weak));
+extern char __stop_apsim_shim_bss[] __attribute__((weak));
+
+int shim_slab_snapshot_save(void);
+int shim_slab_snapshot_restore(void);
+void shim_slab_snapshot_drop(void);
+/* ap_hw.c's queue table: a hole in the copy, kept by ap_hw.c (used part) */
+void shim_ap_hw_snap_hole(void **lo, size_t *len);
+int shim_ap_hw_snap_save(void);
+void shim_ap_hw_snap_restore(void);
+void shim_ap_hw_snap_drop(void);
+
+struct sect {
+	char *start, *stop, *copy;
+	char *hole, *hole_end;     /* not copied: [hole, hole_end) */
+};
+/* the snapshot's own bookkeeping must survive its restore: outside the
+ * shim's sections */
+#define WS_KEEP __attribute__((section("apsim_keep")))
+static struct sect ws[4] WS_KEEP;
+static bool ws_valid WS_KEEP;
+
+void shim_world_snapshot_drop(void)
+{
+	for (int i = 0; i < 4; i++) {
+		free(ws[i].copy);
+		ws[i].copy = NULL;
+	}
+	ws_valid = false;
+	shim_slab_snapshot_drop();
+	shim_ap_hw_snap_drop();
+}
+
+static void sect_copy(const struct sect *w, bool save)
+{
+	char *a = w->start, *b = w->stop, *h = w->hole, *he = w->hole_end;
+
+	if (!(h >= a && he <= b && h < he))
+		h = he = b;
+	if (save) {
+		memcpy(w->copy, a, (size_t)(h - a));
+		memcpy(w->copy + (he - a), he, (size_t)(b - he));
+	} else {
+		memcpy(a, w->copy, (size_t)(h - a));
+		memcpy(he, w->copy + (he - a), (size_t)(b - he));
+	}
+}
+
+int shim_world_snapshot_save(void)
+{
+	int ret;
+
+	shim_world_snapshot_drop();
+	ws[0] = (struct sect){ __start_apsim_shim_data, __stop_apsim_shim_data, NULL };
+	ws[1] = (struct sect){ __start_apsim_shim_bss, __stop_apsim_shim_bss, NULL };
+	ws[2] = (struct sect){ __start_apsim_drv_data, __stop_apsim_drv_data, NULL };
+	ws[3] = (struct sect){ __start_apsim_drv_bss, __stop_apsim_drv_bss, NULL };
+	if (!ws[0].start || !ws[1].start)
+		return -EAGAIN;   /* a build without the shim's sections */
+	ret = shim_slab_snapshot_save();
+	if (!ret)
+		ret = shim_ap_hw_snap_save();
+	if (ret) {
+		shim_world_snapshot_drop();
+		return ret;
+	}
+	{
+		void *lo;
+		size_t len;
+
+		shim_ap_hw_snap_hole(&lo, &len);
+		for (int i = 0; i < 4; i++) {
+			ws[i].hole = lo;
+			ws[i].hole_end = (char *)lo + len;
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		size_t n = ws[i].start && ws[i].stop > ws[i].start ?
+			   (size_t)(ws[i].stop - ws[i].start) : 0;
+
+		if (!n)
+			continue;
+		ws[i].copy = malloc(n);
+		if (!ws[i].copy) {
+			shim_world_snapshot_drop();
+			return -ENOMEM;
+		}
+		sect_copy(&ws[i], true);
+	}
+	ws_valid = true;
+	return 0;
+}
+
+int shim_world_snapshot_restore(void)
+{
+	int ret;
+
+	if (!ws_valid)
+		return -EINVAL;
+	ret = shim_slab_snapshot_restore();
+	if (ret)
+		return ret;
+	shim_ap_hw_snap_restore();     /* first: it reads this execution's count */
+	for (int i = 0; i < 4; i++)
+		if (ws[i].copy)
+			sect_copy(&ws[i], false);
+	return 0;
+}

@@ -982,3 +982,103 @@ int shim_slab_leak_check(void)
 	free(done);
 	return total;
 }
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * The allocator's part of a world snapshot (driver/kernel/module.c): the
+ * objects of the set-up part (the used part of the shadow region, byte for
+ * byte, and its shadow), their metadata, the bump pointer, failslab and the
+ * last sites.  Shadow mode only (the default); in the other modes a snapshot
+ * is refused and every execution rebuilds the world.  The slot array and the
+ * region stay where they are (they are the process's, not the execution's).
+ */
+#ifndef SLAB_ASAN
+static struct {
+	bool valid;
+	size_t nslots, used;
+	struct slot *slots;
+	void *bytes, *shadow;
+	int failed_count, mode, want_mode;
+	bool fail_on;
+	char fail_spec[128];
+	int fail_nth, fail_seen;
+	const struct sim_site *last_site[SIM_MAX_THREADS + 1];
+} ss;
+
+void shim_slab_snapshot_drop(void)
+{
+	free(ss.slots);
+	free(ss.bytes);
+	free(ss.shadow);
+	memset(&ss, 0, sizeof(ss));
+}
+
+int shim_slab_snapshot_save(void)
+{
+	shim_slab_snapshot_drop();
+	if (!shadowing() || !sharena || shbump < sharena)
+		return -EAGAIN;
+	ss.nslots = nslots;
+	ss.used = shbump - sharena;
+	ss.slots = malloc(sizeof(*slots) * (nslots ? nslots : 1));
+	ss.bytes = malloc(ss.used ? ss.used : 1);
+	ss.shadow = malloc(ss.used / 8 + 1);
+	if (!ss.slots || !ss.bytes || !ss.shadow) {
+		shim_slab_snapshot_drop();
+		return -ENOMEM;
+	}
+	memcpy(ss.slots, slots, sizeof(*slots) * nslots);
+	memcpy(ss.bytes, (void *)sharena, ss.used);
+	sim_shadow_save((void *)sharena, ss.used, ss.shadow);
+	ss.failed_count = failed_count;
+	ss.mode = mode;
+	ss.want_mode = want_mode;
+	ss.fail_on = fail_on;
+	memcpy(ss.fail_spec, fail_spec, sizeof(fail_spec));
+	ss.fail_nth = fail_nth;
+	ss.fail_seen = fail_seen;
+	memcpy(ss.last_site, last_site, sizeof(last_site));
+	ss.valid = true;
+	return 0;
+}
+
+int shim_slab_snapshot_restore(void)
+{
+	uintptr_t end = sharena + ss.used;
+
+	if (!ss.valid || !sharena || ss.nslots > slots_cap)
+		return -EINVAL;
+	/* what the last execution allocated past the snapshot: unused again */
+	if (shbump > end)
+		sim_shadow_poison((void *)end, shbump - end, SIM_SHADOW_UNUSED);
+	memcpy((void *)sharena, ss.bytes, ss.used);
+	sim_shadow_restore((void *)sharena, ss.used, ss.shadow);
+	shbump = end;
+	nslots = ss.nslots;
+	memcpy(slots, ss.slots, sizeof(*slots) * ss.nslots);
+	failed_count = ss.failed_count;
+	mode = ss.mode;
+	want_mode = ss.want_mode;
+	fail_on = ss.fail_on;
+	memcpy(fail_spec, ss.fail_spec, sizeof(fail_spec));
+	fail_nth = ss.fail_nth;
+	fail_seen = ss.fail_seen;
+	memcpy(last_site, ss.last_site, sizeof(last_site));
+	return 0;
+}
+#else
+void shim_slab_snapshot_drop(void)
+{
+}
+
+int shim_slab_snapshot_save(void)
+{
+	return -EAGAIN;   /* objects are the sanitizer's */
+}
+
+int shim_slab_snapshot_restore(void)
+{
+	return -EINVAL;
+}
+#endif

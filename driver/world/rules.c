@@ -451,3 +451,67 @@ void apsim_rules_enable(bool on)
 	R.enabled = on;
 	sim_set_point_hook(on ? rules_point : NULL, NULL);
 }
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * The checker's part of a world snapshot (driver/world/world.c): its
+ * per-execution caches as the set-up part left them.  They are valid for
+ * the execution counter (sim_generation) they carry; the restored execution
+ * has a new counter, so what was current at the snapshot is copied and
+ * stamped with it, and the rest stays stale.  The rules themselves and the
+ * rank cache do not change within an exploration.
+ */
+static struct {
+	uint32_t gen;             /* sim_generation() at the snapshot */
+	uint32_t snap_gen;
+	uint64_t list_hash;
+	bool list_valid;
+	struct snap mdev[MAX_WATCH], kvm[MAX_WATCH];
+	__typeof__(order_seen[0]) order[SIM_MAX_THREADS];
+} rs;
+
+void apsim_rules_snapshot_save(void)
+{
+	rs.gen = sim_generation();
+	rs.snap_gen = snap_gen;
+	rs.list_hash = list_hash;
+	rs.list_valid = list_valid;
+	for (int i = 0; i < MAX_WATCH; i++) {
+		rs.mdev[i] = mdev_snap[i];
+		rs.kvm[i] = kvm_snap[i];
+	}
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
+		rs.order[t].gen = order_seen[t].gen;
+		if (order_seen[t].gen == rs.gen) {
+			rs.order[t].n = order_seen[t].n;
+			memcpy(rs.order[t].held, order_seen[t].held,
+			       sizeof(order_seen[t].held[0]) * (size_t)order_seen[t].n);
+		}
+	}
+}
+
+/* At the start of an execution restored from the snapshot (no point yet). */
+void apsim_rules_snapshot_restore(void)
+{
+	uint32_t g = sim_generation();
+
+	if (rs.snap_gen == rs.gen) {
+		snap_gen = g;
+		list_hash = rs.list_hash;
+		list_valid = rs.list_valid;
+		for (int i = 0; i < MAX_WATCH; i++) {
+			if (rs.mdev[i].valid || mdev_snap[i].valid)
+				mdev_snap[i] = rs.mdev[i];
+			if (rs.kvm[i].valid || kvm_snap[i].valid)
+				kvm_snap[i] = rs.kvm[i];
+		}
+	}   /* else no point of the set-up part saw the driver: stale anyway */
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (rs.order[t].gen == rs.gen) {
+			order_seen[t].gen = g;
+			order_seen[t].n = rs.order[t].n;
+			memcpy(order_seen[t].held, rs.order[t].held,
+			       sizeof(order_seen[t].held[0]) * (size_t)rs.order[t].n);
+		}
+}

@@ -193,7 +193,7 @@ static void fd_close(int i)
 	}
 	shim_vfio_close(W.mdev[i]);
 }
-static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial;
+static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex, unsigned long serial);
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -491,7 +491,7 @@ static void world_main(void *arg)
 {
 	const struct apsim_scenario *s = W.scn;
 	char name[40];
-	int ret;
+	int ret; if (arg) goto racing;   /* restored from the world's snapshot (at the end) */
 
 	ret = shim_module_load();
 	if (ret) {
@@ -502,8 +502,8 @@ static void world_main(void *arg)
 	W.loaded = true;
 	for (int i = 0; i < s->nsetup; i++)
 		run_op(&s->setup[i], &W.ex->setup[i]);
-	apply_faults(s);   /* faults apply to the concurrent part */
-	sim_phase("the racing threads");
+	apply_faults(s); snap_take();   /* faults apply to the concurrent part; the snapshot */
+racing:	sim_phase("the racing threads");
 	for (int t = 0; t < s->nthreads; t++) {
 		snprintf(name, sizeof(name), "%s", s->threads[t].name);
 		if (sim_thread_spawn(s->threads[t].name, worker, (void *)(long)t) < 0)
@@ -545,11 +545,11 @@ struct exec_arg {
 
 static void exec_main(void *arg)
 {
-	const struct exec_arg *a = arg;
+	const struct exec_arg *a = arg; bool restored = snap_restore(a->scn, a->ex, a->serial);
 
-	world_reset(a->scn, a->ex); label_serial = a->serial;
+	label_serial = a->serial; if (!restored) world_reset(a->scn, a->ex);
 	sim_phase("the setup block");
-	world_main(NULL);
+	world_main(restored ? &W : NULL);
 }
 
 int apsim_world_run(const struct apsim_scenario *s, const struct sim_opts *o,
@@ -705,4 +705,93 @@ static char *op_label(const struct apsim_op *op, char *buf, size_t len)
 		lc.valid[row][i] = lc.gen;
 	}
 	return lc.text[row][i];
+}
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * Within one exploration (apsim_world_explore: the same scenario and
+ * options, seeds derived per execution) every execution rebuilds the same
+ * world before its threads race: host configuration, module load, setup
+ * block, faults.  The first execution keeps that world at the snapshot
+ * point (snap_take, in world_main), the later ones start from it
+ * (snap_restore, in exec_main): the shim's and the driver's memory and the
+ * allocator's objects (shim_world_snapshot_*), the core's scheduler, clock,
+ * validator and search state (sim_snapshot_*), the executor's W and the
+ * setup's results.  Each part refuses when its state at that point would
+ * depend on the seed or on earlier executions (a second thread, a decision,
+ * a random draw, a finding, tracing, race detection, a replay, a slab mode
+ * without shadow memory): then every execution of the exploration rebuilds.
+ * One exploration's snapshot is replaced by the next one's.
+ */
+static struct {
+	unsigned long serial;     /* the exploration it belongs to (0: none) */
+	bool valid;
+	struct world w;
+	struct apsim_exec ex;
+} snap;
+static int snap_on = -1;      /* apsim_world_set_snapshot */
+static unsigned long snap_used;
+
+void apsim_world_set_snapshot(int on)
+{
+	snap_on = on;
+}
+
+unsigned long apsim_world_snapshot_used(void)
+{
+	return snap_used;
+}
+
+extern char *getenv(const char *name);
+void apsim_rules_snapshot_save(void);      /* rules.c */
+void apsim_rules_snapshot_restore(void);
+
+static bool snap_enabled(void)
+{
+	static int env = -1;
+
+	if (snap_on >= 0)
+		return snap_on;
+	if (env < 0) {
+		const char *e = getenv("APSIM_SNAPSHOT");
+
+		env = !(e && !strcmp(e, "0"));
+	}
+	return env;
+}
+
+static void snap_take(void)
+{
+	if (!label_serial || snap.serial == label_serial || !snap_enabled())
+		return;
+	snap.serial = label_serial;   /* one try per exploration */
+	snap.valid = false;
+	if (sim_snapshot_save())
+		return;
+	if (shim_world_snapshot_save()) {
+		sim_snapshot_drop();
+		return;
+	}
+	apsim_rules_snapshot_save();
+	snap.w = W;
+	snap.ex = *W.ex;
+	snap.valid = true;
+}
+
+static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
+			 unsigned long serial)
+{
+	if (!snap.valid || !serial || snap.serial != serial || !snap_enabled() ||
+	    snap.w.scn != s || snap.w.ex != (ex ? ex : &exec_scratch))
+		return false;
+	if (shim_world_snapshot_restore())
+		return false;      /* nothing was changed */
+	if (sim_snapshot_restore())
+		return false;      /* the shim's memory is a valid leftover: rebuild */
+	apsim_rules_snapshot_restore();
+	W = snap.w;
+	*W.ex = snap.ex;
+	snap_used++;
+	return true;
 }

@@ -44,6 +44,19 @@ extern const char apsim_ksrc_sha[];
 void apsim_world_init(void);
 
 /*
+ * World snapshots (docs/performance.md): within one apsim_world_explore
+ * call, the first execution keeps the world after the set-up block (the
+ * host configuration, the loaded driver, the setup operations, the faults),
+ * and every later execution starts from it instead of rebuilding it; the
+ * outcome is bit for bit that of a rebuild (tests/check_snapshot.c).  on:
+ * 1 use snapshots, 0 always rebuild, -1 the default (on unless
+ * APSIM_SNAPSHOT=0 is in the environment).  apsim_world_snapshot_used
+ * counts the executions that started from a snapshot (tests, benchmarks).
+ */
+void apsim_world_set_snapshot(int on);
+unsigned long apsim_world_snapshot_used(void);
+
+/*
  * Run one execution of scenario `s` under options `o`.  Findings are in
  * libsim (sim_findings_count/sim_finding_get); op results in *ex.
  */

@@ -530,6 +530,27 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code);
 /* Check an access of n bytes at p made from code address pc; reports and
  * returns false when it is bad.  No-op (true) outside the region. */
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
+/* Raw copy of the shadow of [p, p+n) (8-aligned) into buf (n / 8 bytes) and
+ * back: the allocator's part of a world snapshot (sim/snapshot.c). */
+void sim_shadow_save(const void *p, size_t n, void *buf);
+void sim_shadow_restore(const void *p, size_t n, const void *buf);
+
+/*
+ * World snapshots (sim/snapshot.c): the core's part of "an execution starts
+ * from the state after its set-up part".  Called by the main thread of an
+ * execution at a point where it is the only thread: sim_snapshot_save keeps
+ * what the set-up part changed in the scheduler, the virtual clock, the
+ * validator, the search and the trace (returns 0, or -EAGAIN when this
+ * execution's state cannot be restored bit for bit: another thread, a
+ * decision, a finding, a draw from the seed's streams, race detection on, a
+ * replay, a kept lock graph, a held lock).  sim_snapshot_restore, at the
+ * start of a later execution of the same exploration (same options but the
+ * seed), puts it back: the execution continues as if its main thread had run
+ * the set-up part itself.  sim_snapshot_drop forgets it.
+ */
+int sim_snapshot_save(void);
+int sim_snapshot_restore(void);
+void sim_snapshot_drop(void);
 
 /*
  * Data races (sim/race.c; on when sim_opts.races): happens-before race

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/check_snapshot.c - a world snapshot gives bit for bit the outcome
+ * of a rebuild.
+ *
+ * Owns: the comparison of explorations run twice, once with world
+ * snapshots (driver/world/world.c: every execution after the first starts
+ * from the world as the first left it after its set-up block) and once
+ * rebuilding every world (apsim_world_set_snapshot(0), as APSIM_SNAPSHOT=0).
+ * For every shipped scenario of this build's tree and variant, under random
+ * (two seeds), PCT, bounded exhaustive search and random with the trace on
+ * (as apsim run records it), each execution's record
+ * must be identical: the result (steps, decisions, preemptions, virtual
+ * time, deadlock/hang/crash/redundant), the schedule file, the trace, every finding
+ * (kind, signature, step, thread, phase, full report), every op result
+ * and sysfs read, the lock validator's graph; and the explorations'
+ * statistics.  The test also checks
+ * that snapshots were really used (it cannot pass by rebuilding twice), and
+ * runs from the source tree (it reads scenarios/).
+ */
+#include <apsim/sim.h>
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver/world/world.h"
+#include "driver/scenario/scenario.h"
+#include "check_util.h"
+
+#define MAX_EXECS 400
+
+struct rec {
+	char *text[MAX_EXECS + 1];
+	int n;
+	struct apsim_exec ex;
+};
+
+static void put_exec(FILE *f, const struct apsim_exec *ex)
+{
+	fprintf(f, "setup:");
+	for (int i = 0; i < APSIM_MAX_OPS; i++)
+		if (ex->setup[i] != APSIM_RES_NOT_RUN)
+			fprintf(f, " %d=%ld", i, ex->setup[i]);
+	for (int t = 0; t < APSIM_MAX_THREADS; t++) {
+		fprintf(f, "\nthr%d:", t);
+		for (int i = 0; i < APSIM_MAX_OPS; i++)
+			if (ex->thr[t][i] != APSIM_RES_NOT_RUN)
+				fprintf(f, " %d=%ld", i, ex->thr[t][i]);
+	}
+	fprintf(f, "\nmismatches %d '%s' invariants %d reads %d\n", ex->mismatches, ex->mismatch,
+		ex->invariants_checked, ex->nreads);
+	for (int i = 0; i < ex->nreads && i < 8; i++)
+		fprintf(f, "read %d: %s\n", i, ex->reads[i]);
+}
+
+static int on_exec(uint64_t idx, const struct sim_result *r, void *arg)
+{
+	struct rec *rc = arg;
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	fprintf(f, "exec %llu: findings %d deadlock %d hang %d crashed %d diverged %d "
+		"redundant %d steps %llu decisions %llu preemptions %llu vtime %llu\n",
+		(unsigned long long)idx, r->nfindings, r->deadlock, r->hang, r->crashed,
+		r->diverged, r->redundant, (unsigned long long)r->steps,
+		(unsigned long long)r->decisions, (unsigned long long)r->preemptions,
+		(unsigned long long)r->vtime_ns);
+	sim_schedule_write(f);
+	for (int i = 0; i < sim_findings_count(); i++) {
+		const struct sim_finding *fd = sim_finding_get(i);
+
+		fprintf(f, "finding %d %s step %llu tid %d phase %s\n%s\n", fd->kind,
+			fd->signature, (unsigned long long)fd->step, fd->tid,
+			fd->phase ? fd->phase : "-", fd->report ? fd->report : "");
+	}
+	if (sim_trace_enabled())
+		sim_trace_print(f, 100);
+	put_exec(f, &rc->ex);
+	sim_lockdep_dot(f);     /* the validator's classes and graph */
+	fclose(f);
+	if (rc->n < MAX_EXECS)
+		rc->text[rc->n++] = buf;
+	else
+		free(buf);
+	return 0;
+}
+
+static void rec_free(struct rec *r)
+{
+	for (int i = 0; i < r->n; i++)
+		free(r->text[i]);
+	r->n = 0;
+}
+
+/* Explore s under o twice (snapshot, rebuild) and compare. */
+static void compare(const struct apsim_scenario *s, const struct sim_opts *o, uint64_t iters,
+		    const char *what, unsigned long *used)
+{
+	static struct rec a, b;
+	struct sim_explore_stats sa, sb;
+	unsigned long u0;
+	long na, nb;
+
+	u0 = apsim_world_snapshot_used();
+	apsim_world_set_snapshot(1);
+	na = apsim_world_explore(s, o, iters, on_exec, &a, &a.ex, &sa);
+	*used += apsim_world_snapshot_used() - u0;
+	apsim_world_set_snapshot(0);
+	u0 = apsim_world_snapshot_used();
+	nb = apsim_world_explore(s, o, iters, on_exec, &b, &b.ex, &sb);
+	ck_assert_uint_eq(apsim_world_snapshot_used(), u0);
+	apsim_world_set_snapshot(-1);
+	ck_assert_msg(na == nb, "%s %s: %ld executions with snapshots, %ld rebuilt", s->file,
+		      what, na, nb);
+	ck_assert_msg(sa.executions == sb.executions && sa.complete == sb.complete &&
+		      sa.redundant == sb.redundant && sa.bound_pruned == sb.bound_pruned &&
+		      sa.pruned == sb.pruned, "%s %s: exploration statistics differ", s->file, what);
+	ck_assert_int_eq(a.n, b.n);
+	for (int i = 0; i < a.n; i++)
+		ck_assert_msg(!strcmp(a.text[i], b.text[i]),
+			      "%s %s: execution %d differs\n--- snapshot:\n%s\n--- rebuild:\n%s",
+			      s->file, what, i, a.text[i], b.text[i]);
+	rec_free(&a);
+	rec_free(&b);
+}
+
+static int nfiles;
+static char files[256][512];
+
+static void collect(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && nfiles < 256) {
+		char p[512];
+		size_t n = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".scn"))
+			snprintf(files[nfiles++], sizeof(files[0]), "%s", p);
+		else if (e->d_type == DT_DIR)
+			collect(p);
+	}
+	closedir(d);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+START_TEST(snapshot_equals_rebuild)
+{
+	static struct apsim_scenario s;
+	unsigned long used = 0;
+	int ran = 0;
+	char err[512];
+
+	apsim_world_init();
+	nfiles = 0;
+	collect("scenarios");
+	ck_assert_msg(nfiles > 10, "run from the source tree: scenarios/ not found");
+	qsort(files, (size_t)nfiles, sizeof(files[0]), cmp);
+	for (int i = 0; i < nfiles; i++) {
+		struct sim_opts o;
+
+		apsim_scn_init(&s);
+		if (apsim_scn_parse_file(files[i], &s, err, sizeof(err)))
+			continue;
+		if (strcmp(s.variant, apsim_variant_name) ||
+		    !apsim_scn_tree_ok(&s, apsim_ksrc_version))
+			continue;
+		ran++;
+		for (int k = 0; k < 5; k++) {
+			sim_opts_default(&o);
+			o.trace = false;
+			if (s.explore.max_steps > 0)
+				o.max_steps = (uint64_t)s.explore.max_steps;
+			switch (k) {
+			case 0:
+			case 1:
+				o.strategy = SIM_STRAT_RANDOM;
+				o.seed = 1 + 1000003ULL * (uint64_t)k;
+				compare(&s, &o, 120, k ? "random seed 1000004" : "random seed 1", &used);
+				break;
+			case 2:
+				o.strategy = SIM_STRAT_PCT;
+				o.seed = 7;
+				o.pct_depth = 3;
+				compare(&s, &o, 120, "pct depth 3", &used);
+				break;
+			case 3:
+				o.strategy = SIM_STRAT_EXHAUSTIVE;
+				o.preemption_bound = 2;
+				compare(&s, &o, 150, "exhaustive pb 2", &used);
+				break;
+			case 4:   /* as apsim run: tracing on (the trace is compared) */
+				o.strategy = SIM_STRAT_RANDOM;
+				o.seed = 99;
+				o.trace = true;
+				compare(&s, &o, 40, "random seed 99, traced", &used);
+				break;
+			}
+		}
+	}
+	ck_assert_msg(ran > 5, "only %d scenarios of this tree and variant", ran);
+	/* the comparison is not vacuous: executions started from a snapshot
+	 * (not in builds whose allocator has no shadow memory: ASan, guard or
+	 * poison mode, where every execution rebuilds) */
+	if (!tu_asan() && !getenv("APSIM_SLAB"))
+		ck_assert_msg(used > (unsigned long)ran * 100,
+			      "snapshots used only %lu times in %d scenarios", used, ran);
+}
+END_TEST
+
+/* APSIM_SNAPSHOT=0 and apsim_world_set_snapshot(0) force the rebuild */
+START_TEST(snapshot_off_rebuilds)
+{
+	static struct apsim_scenario s;
+	struct apsim_exec ex;
+	struct sim_opts o;
+	char err[512];
+	unsigned long u0;
+
+	apsim_world_init();
+	apsim_scn_init(&s);
+	ck_assert_int_eq(apsim_scn_parse_file("scenarios/fixed/d2-inuse.scn", &s, err, sizeof(err)), 0);
+	sim_opts_default(&o);
+	o.seed = 3;
+	apsim_world_set_snapshot(0);
+	u0 = apsim_world_snapshot_used();
+	ck_assert_int_eq(apsim_world_explore(&s, &o, 50, NULL, NULL, &ex, NULL), 50);
+	ck_assert_uint_eq(apsim_world_snapshot_used(), u0);
+	apsim_world_set_snapshot(1);
+	ck_assert_int_eq(apsim_world_explore(&s, &o, 50, NULL, NULL, &ex, NULL), 50);
+	if (!tu_asan() && !getenv("APSIM_SLAB"))
+		ck_assert_uint_eq(apsim_world_snapshot_used(), u0 + 49);
+	/* one execution (apsim_world_run) never keeps a snapshot */
+	struct sim_result r;
+
+	u0 = apsim_world_snapshot_used();
+	ck_assert_int_eq(apsim_world_run(&s, &o, &r, &ex), 0);
+	ck_assert_int_eq(apsim_world_run(&s, &o, &r, &ex), 0);
+	ck_assert_uint_eq(apsim_world_snapshot_used(), u0);
+	apsim_world_set_snapshot(-1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("snapshot");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, snapshot_off_rebuilds);
+	tcase_add_test(tc, snapshot_equals_rebuild);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf ? 1 : 0;
+}
