@@ -48,6 +48,7 @@ static const char usage_main[] =
 "  APSIM_SLAB=guard|poison  how the simulated slab checks memory (default:\n"
 "                        shadow memory, like KASAN)\n"
 "  APSIM_RACES=1         the data-race detector on (run --races; fuzz too)\n"
+"  APSIM_SNAPSHOT=0      rebuild every execution's world (no world snapshot)\n"
 "  CI                    when set, no progress line is drawn\n"
 "\n"
 "exit codes: 0 all expectations held, 1 a bug was found or an expectation\n"

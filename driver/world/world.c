@@ -779,6 +779,25 @@ static void snap_take(void)
 	snap.valid = true;
 }
 
+/* The results as the set-up part left them: the setup results and reads
+ * (then "not run" for every op of the threads).  Only the rows of the
+ * scenario's threads are rewritten: the others are "not run" since the
+ * rebuild that took the snapshot, and no execution of the exploration
+ * writes them (a 9 KB copy was 5 % of an execution). */
+static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
+			    const struct apsim_scenario *s)
+{
+	memcpy(d->setup, e->setup, sizeof(d->setup));
+	for (int t = 0; t < s->nthreads && t < APSIM_MAX_THREADS; t++)
+		memcpy(d->thr[t], e->thr[t], sizeof(d->thr[t]));
+	d->mismatches = e->mismatches;
+	memcpy(d->mismatch, e->mismatch, sizeof(d->mismatch));
+	d->invariants_checked = e->invariants_checked;
+	d->nreads = e->nreads;
+	for (int i = 0; i < e->nreads && i < (int)ARRAY_SIZE(e->reads); i++)
+		memcpy(d->reads[i], e->reads[i], sizeof(d->reads[i]));
+}
+
 static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 			 unsigned long serial)
 {
@@ -791,7 +810,7 @@ static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 		return false;      /* the shim's memory is a valid leftover: rebuild */
 	apsim_rules_snapshot_restore();
 	W = snap.w;
-	*W.ex = snap.ex;
+	snap_ex_restore(W.ex, &snap.ex, s);
 	snap_used++;
 	return true;
 }
