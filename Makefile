@@ -331,7 +331,7 @@ $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENA
 # World snapshot = rebuild (runs from the source tree: it reads scenarios/).
 $(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) $(KASAN_DEF) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
