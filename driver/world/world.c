@@ -6,7 +6,7 @@
  * tears the world down again, once per execution.
  *
  * Owns: the per-execution object table (mdevs, kvms), op dispatch, op
- * results and their "-> R" checks, module (un)load, per-execution reset, phases.
+ * results and their "-> R" checks, module (un)load, per-execution reset, phases, world snapshots.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -720,8 +720,9 @@ static char *op_label(const struct apsim_op *op, char *buf, size_t len)
  * validator and search state (sim_snapshot_*), the executor's W and the
  * setup's results.  Each part refuses when its state at that point would
  * depend on the seed or on earlier executions (a second thread, a decision,
- * a random draw, a finding, tracing, race detection, a replay, a slab mode
- * without shadow memory): then every execution of the exploration rebuilds.
+ * a random draw, a finding, race detection, a replay, a slab mode without
+ * shadow memory): then every execution of the exploration rebuilds.  With
+ * tracing on, the set-up part's trace is part of the snapshot.
  * One exploration's snapshot is replaced by the next one's.
  */
 static struct {
