@@ -27,6 +27,7 @@
 
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
+#include "check_util.h"
 
 #define MAX_EXECS 400
 
@@ -175,6 +176,11 @@ START_TEST(snapshot_equals_rebuild)
 	int ran = 0;
 	char err[512];
 
+	/* Under user-space ASan the allocator is ASan's: no snapshot is taken,
+	 * and the shipped scenarios that reach the driver's known
+	 * use-after-free abort in ASan's report instead of a finding. */
+	if (tu_asan())
+		return;
 	apsim_world_init();
 	nfiles = 0;
 	collect("scenarios");
