@@ -91,11 +91,14 @@ int sim_snapshot_restore(void)
 	    sim__world.strategy != snap.strategy || sim__world.trace != !!snap.trace ||
 	    sim__race_on)
 		return -EINVAL;
-	if (snap.trace && !sim__trace_snap_restore(snap.trace))
-		return -ENOMEM;
 	if (snap.strategy == SIM_STRAT_EXHAUSTIVE &&
 	    !sim__explore_snap_set(snap.ex_n, snap.ex_pending))
-		return -EINVAL;
+		return -EINVAL;          /* nothing changed */
+	if (snap.trace && !sim__trace_snap_restore(snap.trace)) {
+		if (snap.strategy == SIM_STRAT_EXHAUSTIVE)
+			sim__explore_snap_set(0, 0);   /* as the run began */
+		return -ENOMEM;          /* the caller rebuilds from step 0 */
+	}
 	sim__world.step = snap.step;
 	sim__world.now = snap.now;
 	sim__world.block_seq = snap.block_seq;
