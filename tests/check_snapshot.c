@@ -14,7 +14,8 @@
  * time, deadlock/hang/crash/redundant), the schedule file, the trace, every finding
  * (kind, signature, step, thread, phase, full report), every op result
  * and sysfs read, the lock validator's graph; and the explorations'
- * statistics.  The test also checks
+ * statistics; also with other worlds run between the executions of an
+ * exploration.  The test also checks
  * that snapshots were really used (it cannot pass by rebuilding twice), and
  * runs from the source tree (it reads scenarios/).
  */
@@ -269,6 +270,66 @@ START_TEST(snapshot_off_rebuilds)
 }
 END_TEST
 
+/* A callback that runs other worlds between the executions of an
+ * exploration (as a finding writer could): the restored executions must not
+ * see anything of them (execution counters, lock classes, slab objects). */
+static const struct apsim_scenario *nested;
+static struct apsim_exec nested_ex;
+
+static int on_exec_nested(uint64_t idx, const struct sim_result *r, void *arg)
+{
+	struct sim_result nr;
+	struct sim_opts o;
+
+	on_exec(idx, r, arg);
+	if (idx % 7 == 3) {
+		sim_opts_default(&o);
+		o.seed = idx;
+		o.trace = idx % 2;
+		apsim_world_run(nested, &o, &nr, &nested_ex);
+	}
+	return 0;
+}
+
+START_TEST(snapshot_survives_other_worlds_between)
+{
+	static struct apsim_scenario d2, other;
+	static struct rec a, b;
+	struct sim_opts o;
+	char err[512];
+	long na, nb;
+
+	if (tu_asan())
+		return;
+	apsim_world_init();
+	apsim_scn_init(&d2);
+	apsim_scn_init(&other);
+	ck_assert_int_eq(apsim_scn_parse_file("scenarios/fixed/d2-inuse.scn", &d2, err, sizeof(err)), 0);
+	ck_assert_int_eq(apsim_scn_parse_file("bench/small-mix.scn", &other, err, sizeof(err)), 0);
+	nested = &other;
+	for (int k = 0; k < 2; k++) {
+		sim_opts_default(&o);
+		o.strategy = k ? SIM_STRAT_EXHAUSTIVE : SIM_STRAT_RANDOM;
+		o.preemption_bound = 2;
+		o.seed = 5;
+		o.trace = !k;
+		apsim_world_set_snapshot(1);
+		na = apsim_world_explore(&d2, &o, 100, on_exec_nested, &a, &a.ex, NULL);
+		apsim_world_set_snapshot(0);
+		nb = apsim_world_explore(&d2, &o, 100, on_exec_nested, &b, &b.ex, NULL);
+		apsim_world_set_snapshot(-1);
+		ck_assert_int_eq(na, nb);
+		ck_assert_int_eq(a.n, b.n);
+		for (int i = 0; i < a.n; i++)
+			ck_assert_msg(!strcmp(a.text[i], b.text[i]),
+				      "execution %d differs\n--- snapshot:\n%s\n--- rebuild:\n%s", i,
+				      a.text[i], b.text[i]);
+		rec_free(&a);
+		rec_free(&b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snapshot");
@@ -278,6 +339,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, snapshot_off_rebuilds);
+	tcase_add_test(tc, snapshot_survives_other_worlds_between);
 	tcase_add_test(tc, snapshot_equals_rebuild);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
