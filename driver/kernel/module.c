@@ -8,7 +8,7 @@
  * fills), the snapshot/restore of the real driver's writable data (its
  * .data, .data.rel.local, .data.rel and .bss are renamed by the Makefile into the sections
  * apsim_drv_data / apsim_drv_bss, bounded by linker-provided symbols), and
- * shim_base_reset().
+ * shim_base_reset(); at the end, the world snapshot of the shim's and the driver's memory.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>

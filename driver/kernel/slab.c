@@ -4,7 +4,7 @@
  *
  * Owns: the per-execution allocation arena, object metadata (allocation
  * and free sites/tasks), use-after-free / out-of-bounds classification of
- * faults, double/invalid free detection, the leak report and failslab.
+ * faults, double/invalid free detection, the leak report and failslab; its part of a world snapshot.
  *
  * Three modes (not in ASan builds), chosen per execution:
  *
