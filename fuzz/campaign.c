@@ -130,6 +130,10 @@ static int my_slot;
 /* the scenario each worker is running (shared: a dead worker's is written
  * by the parent); guided campaigns only */
 static struct apsim_scenario *SCN;
+/* APSIM_FUZZ_STOP_ON=PATTERN: stop the campaign once a finding whose
+ * signature matches PATTERN (`*`, `?` as in --known) is written (the
+ * time-to-find measurements of docs/fuzzing.md) */
+static const char *stop_on;
 
 /* Wall-clock seconds: --time, progress and timing fields only. */
 static double now_s(void)
@@ -782,8 +786,11 @@ static void run_seed(uint64_t seed)
 		slots[nn] = at;
 		kinds[nn++] = f->kind;
 	}
-	for (int i = 0; i < nn; i++)
+	for (int i = 0; i < nn; i++) {
 		handle_new(seed, s, kinds[i], sigs[i], subs[i], slots[i]);
+		if (stop_on && apsim_known_glob(stop_on, sigs[i]))
+			ck_pr_store_64(&SH->stop, 1);
+	}
 }
 
 /*
@@ -796,6 +803,24 @@ static void run_seed(uint64_t seed)
  * are not recorded (they are the earlier campaigns'); a file that does not
  * parse, or is for another kernel tree, is skipped with a message.
  */
+static char **L_names[APSIM_CAMPAIGN_MAX_CORPORA];
+static int L_n[APSIM_CAMPAIGN_MAX_CORPORA];
+
+/* The parent lists the corpora before the workers start (they write into
+ * the first one): every worker loads from the same listing. */
+static void corpus_list_all(void)
+{
+	int ndirs = FO.ncorpus ? FO.ncorpus : 1;
+
+	for (int d = 0; d < ndirs; d++) {
+		const char *dir = d == 0 ? G_dir : FO.corpus[d];
+		int e = apsim_corpus_list(dir, &L_names[d], &L_n[d]);
+
+		if (e)
+			fprintf(stderr, "apsim: cannot read corpus %s: %s\n", dir, strerror(-e));
+	}
+}
+
 static void corpus_load(void)
 {
 	static struct apsim_exec ex;
@@ -805,13 +830,9 @@ static void corpus_load(void)
 
 	for (int d = 0; d < ndirs && !ck_pr_load_64(&SH->stop); d++) {
 		const char *dir = d == 0 ? G_dir : FO.corpus[d];
-		char **names, path[PATH_MAX + 300], err[512];
-		int n, e;
+		char **names = L_names[d], path[PATH_MAX + 300], err[512];
+		int n = L_n[d];
 
-		if ((e = apsim_corpus_list(dir, &names, &n))) {
-			fprintf(stderr, "apsim: cannot read corpus %s: %s\n", dir, strerror(-e));
-			continue;
-		}
 		for (int i = 0; i < n; i++, g++) {
 			struct sim_result res;
 			struct sim_opts o;
@@ -837,9 +858,6 @@ static void corpus_load(void)
 			if (feedback(s, &ex, &res, &prio))
 				corpus_keep(s, 0, d > 0, prio);
 		}
-		for (int i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
 	}
 }
 
@@ -1358,6 +1376,9 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 	char line[256];
 
 	FO = *opts;
+	stop_on = getenv("APSIM_FUZZ_STOP_ON");
+	if (stop_on && !*stop_on)
+		stop_on = NULL;
 	if (out_in_use(FO.out))
 		return APSIM_CAMPAIGN_UNUSABLE;
 	{
@@ -1390,6 +1411,7 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 			snprintf(G_dir, sizeof(G_dir), "%s", FO.corpus[0]);
 		else
 			snprintf(G_dir, sizeof(G_dir), "%s/corpus", FO.out);
+		corpus_list_all();
 	}
 	apsim_world_init();       /* snapshot once; workers inherit it */
 	progress = !FO.quiet && isatty(2) && !getenv("CI");
