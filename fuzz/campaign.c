@@ -605,12 +605,15 @@ static void cover_blocks(void)
  * (previous operation, operation, result) triples, schedule features,
  * finding signatures), and runs, for each seed of its share of the range,
  * either the generator's scenario of that seed (FRESH_PCT %, and while the
- * corpus is empty) or a mutant of a corpus entry (fuzz/mutate.c) drawn
- * from the seed.  Each worker's seeds are a fixed stride of chunks (not
+ * corpus is empty) or a mutant of a corpus entry drawn from the seed:
+ * SCHEDULE_PCT % of them only get another interleaving, the others a stack
+ * of mutations of their operations, arguments, threads, faults and
+ * schedule (fuzz/mutate.c).  Each worker's seeds are a fixed stride of chunks (not
  * claimed), so that its sequence of executions, and with it the campaign,
  * is a function of (--seed, --iterations, -j, the corpus it starts from).
  */
-#define FRESH_PCT      10
+#define FRESH_PCT      50       /* generated afresh (breadth: shallow bugs) */
+#define SCHEDULE_PCT   35       /* of the mutants: another interleaving only */
 #define CORPUS_MAX     50000    /* entries kept in memory per worker */
 
 static struct apsim_corpus G_corpus;
@@ -734,11 +737,15 @@ static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
 	}
 	apsim_corpus_get(&G_corpus, pick_entry(&st), s);
 	snprintf(parent, sizeof(parent), "%s", s->name);
-	if (G_corpus.n > 1 && sim_splitmix64(&st) % 4 == 0) {
-		apsim_corpus_get(&G_corpus, pick_entry(&st), &other);
-		o = &other;
+	if (sim_splitmix64(&st) % 100 < SCHEDULE_PCT) {
+		apsim_mutate_schedule(s, sim_splitmix64(&st));
+	} else {
+		if (G_corpus.n > 1 && sim_splitmix64(&st) % 4 == 0) {
+			apsim_corpus_get(&G_corpus, pick_entry(&st), &other);
+			o = &other;
+		}
+		apsim_mutate(s, o, sim_splitmix64(&st), &FO.gen);
 	}
-	apsim_mutate(s, o, sim_splitmix64(&st), &FO.gen);
 	snprintf(s->name, sizeof(s->name), "fuzz-%llu", (unsigned long long)seed);
 	snprintf(s->description, sizeof(s->description),
 		 "mutated by apsim fuzz --guided at iteration %llu from %s",

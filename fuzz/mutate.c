@@ -498,6 +498,16 @@ static unsigned one(struct mut *m)
 	return 0;
 }
 
+void apsim_mutate_schedule(struct apsim_scenario *s, uint64_t seed)
+{
+	struct mut m;
+
+	memset(&m, 0, sizeof(m));
+	m.st = seed ^ 0x7363686564756c65ULL;    /* "schedule" */
+	m.s = s;
+	schedule(&m);
+}
+
 unsigned apsim_mutate(struct apsim_scenario *s, const struct apsim_scenario *other,
 		      uint64_t seed, const struct apsim_gen_opts *go)
 {

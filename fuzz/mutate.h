@@ -44,4 +44,8 @@ enum apsim_mut_kind {
 unsigned apsim_mutate(struct apsim_scenario *s, const struct apsim_scenario *other,
 		      uint64_t seed, const struct apsim_gen_opts *go);
 
+/* Only the schedule: a new scheduler seed, sometimes another strategy or
+ * PCT depth (the same operations, another interleaving). */
+void apsim_mutate_schedule(struct apsim_scenario *s, uint64_t seed);
+
 #endif /* APSIM_FUZZ_MUTATE_H */

@@ -675,6 +675,19 @@ START_TEST(campaign_guided_merge)
 }
 END_TEST
 
+/* fuzz --races: the data-race detector in every execution (a data-race
+ * finding, replayed with --races); without it, no data-race finding. */
+START_TEST(campaign_races)
+{
+	unsetenv("APSIM_RACES");
+	ck_assert_int_eq(run_fuzz("build/tests/fuzz-races", "--races --iterations 300 --no-shrink"), 1);
+	ck_assert_int_eq(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-races/summary.json"), 0);
+	ck_assert_int_eq(system("grep -q -- '--races' build/tests/fuzz-races/01-data-race/replay.sh"), 0);
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-noraces", "--iterations 300 --no-shrink"), 1);
+	ck_assert_int_ne(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-noraces/summary.json"), 0);
+}
+END_TEST
+
 /* --print-seed N: exactly the scenario apsim_gen_scenario(N) gives with
  * the same generator options, as the campaign runs it (one execution). */
 static void check_print_seed(uint64_t seed, const char *opts, const struct apsim_gen_opts *go)
@@ -784,6 +797,7 @@ static Suite *suite(void)
 		tcase_add_test(c, campaign_guided_deterministic);
 		tcase_add_test(c, campaign_guided_resume);
 		tcase_add_test(c, campaign_guided_merge);
+		tcase_add_test(c, campaign_races);
 		suite_add_tcase(s, c);
 	}
 #endif
