@@ -612,7 +612,7 @@ static void cover_blocks(void)
  * claimed), so that its sequence of executions, and with it the campaign,
  * is a function of (--seed, --iterations, -j, the corpus it starts from).
  */
-#define FRESH_PCT      50       /* generated afresh (breadth: shallow bugs) */
+#define FRESH_PCT      30       /* generated afresh (breadth: shallow bugs) */
 #define SCHEDULE_PCT   35       /* of the mutants: another interleaving only */
 #define CORPUS_MAX     50000    /* entries kept in memory per worker */
 
@@ -632,10 +632,11 @@ static int log2_bucket(uint64_t v)
 	return b;
 }
 
-/* This execution's feedback (the driver's edges are in the map already):
- * how many (slot, bucket) bits are new to this worker (folded in).
- * *prio: a lock pair or a finding signature new to the worker (the entry
- * is then also a priority entry: see pick_entry). */
+/* This execution's feedback (the driver's edges and lock contentions are
+ * in the map already): how many (slot, bucket) bits are new to this worker
+ * (folded in).  *prio: a lock pair, a lock contention or a finding
+ * signature new to the worker (the entry is then also a priority entry:
+ * see pick_entry). */
 static uint64_t G_interest[PAIR_SLOTS];
 
 static size_t feedback(const struct apsim_scenario *s, const struct apsim_exec *ex,
@@ -660,6 +661,10 @@ static size_t feedback(const struct apsim_scenario *s, const struct apsim_exec *
 			if (r[i] != APSIM_RES_NOT_RUN)
 				sim_cov_mark(SIM_COV_OP_RESULT, result_id(ops[i].kind, r[i]));
 	}
+	n = sim_cov_contentions(ids, 256);
+	for (size_t i = 0; i < n; i++)
+		if (set_insert(G_interest, PAIR_SLOTS, ids[i], &is_new) >= 0 && is_new)
+			*prio = true;
 	sim_cov_mark(SIM_COV_SCHED, 0x100 | (uint64_t)log2_bucket(res->preemptions));
 	for (int i = 0; i < sim_findings_count(); i++) {
 		uint64_t h = sig_hash(sim_finding_get(i)->signature);

@@ -19,11 +19,14 @@
 
 uint8_t sim__cov_exec[SIM_COV_SIZE] __attribute__((aligned(64)));
 uint32_t sim__cov_prev;
+static uint64_t contend[64];    /* this execution's contentions */
+static size_t ncontend;
 
 void sim_cov_begin(void)
 {
 	memset(sim__cov_exec, 0, sizeof(sim__cov_exec));
 	sim__cov_prev = 0;
+	ncontend = 0;
 }
 
 static inline void bump(uint32_t at)
@@ -62,6 +65,39 @@ void sim__cov_edge(uint32_t loc)
 {
 	bump(loc ^ sim__cov_prev);
 	sim__cov_prev = loc >> 1;
+}
+
+/* Contention: a thread about to block on a lock another holds (sim/sync.c):
+ * the pair (where it waits, where the holder took it), by file and line, as
+ * a feature and in the execution's list (sim_cov_contentions). */
+
+static uint64_t site_hash(uint64_t h, const struct sim_site *s)
+{
+	if (!s)
+		return h * 31;
+	for (const char *p = s->file ? s->file : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return (h ^ (uint64_t)(unsigned)s->line) * 0x100000001b3ULL;
+}
+
+void sim__cov_contend(const struct sim_site *waiter, const struct sim_site *holder)
+{
+	uint64_t h = site_hash(site_hash(0xcbf29ce484222325ULL, waiter), holder);
+
+	h = h ? h : 1;
+	sim_cov_mark(SIM_COV_SCHED, h);
+	for (size_t i = 0; i < ncontend; i++)
+		if (contend[i] == h)
+			return;
+	if (ncontend < sizeof(contend) / sizeof(contend[0]))
+		contend[ncontend++] = h;
+}
+
+size_t sim_cov_contentions(uint64_t *out, size_t max)
+{
+	for (size_t i = 0; i < ncontend && i < max; i++)
+		out[i] = contend[i];
+	return ncontend < max ? ncontend : max;
 }
 
 int sim_cov_has_edges(void)

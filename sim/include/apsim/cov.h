@@ -10,6 +10,9 @@
  * results, schedule features ...), and the comparison of that map, its
  * counts folded into buckets (1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+),
  * against a "seen" map owned by the caller (a worker's, a campaign's).
+ * Lock contention (who waited where for a lock taken where) is recorded by
+ * libsim itself in every execution (a few instructions, only when a thread
+ * is about to block).
  */
 #ifndef APSIM_COV_H
 #define APSIM_COV_H
@@ -36,6 +39,11 @@ void sim_cov_begin(void);
 void sim_cov_add(enum sim_cov_class cls, uint64_t id);
 /* Feature `id` of class `cls` is present (counted once, however often). */
 void sim_cov_mark(enum sim_cov_class cls, uint64_t id);
+/* The lock contentions of this execution (sim/sync.c: a thread about to
+ * wait for a lock another thread holds), each an id of the pair (waiting
+ * site, holder's site): how many, at most max stored.  Each is also a
+ * feature of class SIM_COV_SCHED. */
+size_t sim_cov_contentions(uint64_t *out, size_t max);
 /* Are driver edges counted (a build with driver coverage)? */
 int sim_cov_has_edges(void);
 /*
