@@ -11,8 +11,12 @@
  * sim_out_write_finding files, shrinking through the reproduce() predicate,
  * minimal.scn + minimal/ replay files), the progress line (a terminal) or
  * the periodic progress lines (anything else), the summary (OUT/summary.json,
- * text or JSON on stdout, the findings grouped by kind and function).  Its
- * options come from the program (fuzz/campaign.h; parsing: cli/fuzz.c).
+ * text or JSON on stdout, the findings grouped by kind and function), and
+ * the loop of coverage-guided campaigns (--guided: each worker's corpus and
+ * seen map, the choice between a generated scenario and a mutant, what is
+ * kept, the corpus directory loaded, resumed and merged; see "guided"
+ * below).  Its options come from the program (fuzz/campaign.h; parsing:
+ * cli/fuzz.c).
  *
  * Robustness: a worker whose execution makes no progress for
  * --exec-timeout seconds of wall clock is killed and its seed becomes a
@@ -27,6 +31,8 @@
  * a seed range always yields the same output: each signature is owned by
  * the lowest seed that showed it and directories are numbered in seed
  * order, whatever -j is (settle() repairs what the workers' race changed).
+ * Guided campaigns are reproducible for a given -j (each worker runs a fixed
+ * stride of chunks with its own corpus: see "guided" below).
  * Wall clock is only used for --time, the progress lines and the summary's
  * timing fields.
  */
@@ -601,9 +607,8 @@ static void cover_blocks(void)
 /*
  * Coverage-guided campaigns (--guided): each worker keeps a corpus of the
  * scenarios whose execution showed feedback it had not seen (sim/cov.c:
- * driver edges in COVER builds, lock pairs, (operation, result) pairs and
- * (previous operation, operation, result) triples, schedule features,
- * finding signatures), and runs, for each seed of its share of the range,
+ * driver edges in COVER builds, lock pairs, lock contentions, (operation,
+ * result) pairs, schedule features, finding signatures), and runs, for each seed of its share of the range,
  * either the generator's scenario of that seed (FRESH_PCT %, and while the
  * corpus is empty) or a mutant of a corpus entry drawn from the seed:
  * SCHEDULE_PCT % of them only get another interleaving, the others a stack
