@@ -609,19 +609,22 @@ static void cover_blocks(void)
  * scenarios whose execution showed feedback it had not seen (sim/cov.c:
  * driver edges in COVER builds, lock pairs, lock contentions, (operation,
  * result) pairs, schedule features, finding signatures), and runs, for each seed of its share of the range,
- * either the generator's scenario of that seed (FRESH_PCT %, and while the
- * corpus is empty) or a mutant of a corpus entry drawn from the seed:
+ * either the generator's scenario of that seed (its first WARMUP seeds, then
+ * FRESH_PCT %, and while the corpus is empty) or a mutant of a corpus entry
+ * drawn from the seed:
  * SCHEDULE_PCT % of them only get another interleaving, the others a stack
  * of mutations of their operations, arguments, threads, faults and
  * schedule (fuzz/mutate.c).  Each worker's seeds are a fixed stride of chunks (not
  * claimed), so that its sequence of executions, and with it the campaign,
  * is a function of (--seed, --iterations, -j, the corpus it starts from).
  */
-#define FRESH_PCT      30       /* generated afresh (breadth: shallow bugs) */
+#define WARMUP         1000     /* a worker's first seeds: all generated (as unguided) */
+#define FRESH_PCT      30       /* then: generated afresh (breadth: shallow bugs) */
 #define SCHEDULE_PCT   35       /* of the mutants: another interleaving only */
 #define CORPUS_MAX     50000    /* entries kept in memory per worker */
 
 static struct apsim_corpus G_corpus;
+static uint64_t G_runs;                 /* seeds drawn with a corpus (WARMUP) */
 static int G_prio[4096], G_nprio;       /* entries that showed a new lock pair or finding */
 static uint8_t G_seen[SIM_COV_SIZE];
 static char G_dir[PATH_MAX];
@@ -741,7 +744,7 @@ static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
 	const struct apsim_scenario *o = NULL;
 	char parent[96];
 
-	if (!G_corpus.n || sim_splitmix64(&st) % 100 < FRESH_PCT) {
+	if (!G_corpus.n || G_runs++ < WARMUP || sim_splitmix64(&st) % 100 < FRESH_PCT) {
 		apsim_gen_scenario(seed, &FO.gen, s);
 		return;
 	}
