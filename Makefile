@@ -373,7 +373,7 @@ PCT_SCENARIOS = $(filter-out scenarios/ops/20-domain-vs-queue.scn,$(sort $(wildc
 
 # A second KSRC tree (a copy of the default one) builds and passes the driver
 # tests.  That build also has driver coverage (COVER=1): a short fuzz run must
-# count driver basic blocks.
+# count driver basic blocks, and a guided one take the driver's edges as feedback.
 KSRC2 := $(BUILD)/ksrc-copy/linux
 check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 	@rm -rf $(BUILD)/ksrc-copy && mkdir -p $(KSRC2)
@@ -384,6 +384,9 @@ check-ksrc2: $(KSRC_READY) | $(DEPS_STAMP)
 	@rm -rf $(BUILD)/ksrc2/fuzz; CI=1 $(BUILD)/ksrc2/apsim fuzz --seed 1 --iterations 300 -q --no-shrink \
 	    --out $(BUILD)/ksrc2/fuzz >/dev/null; [ $$? -le 1 ]
 	grep -Eq '"driver_blocks": [1-9][0-9]*' $(BUILD)/ksrc2/fuzz/summary.json
+	@rm -rf $(BUILD)/ksrc2/fuzz-guided; CI=1 $(BUILD)/ksrc2/apsim fuzz --guided --seed 1 --iterations 300 -q --no-shrink \
+	    --out $(BUILD)/ksrc2/fuzz-guided >/dev/null; [ $$? -le 1 ]
+	grep -q '"driver_edges": true' $(BUILD)/ksrc2/fuzz-guided/summary.json
 
 # Hardening (tests/hardening.sh): hostile paths and options, FIFOs,
 # symlink loops, signals and kill -9 during fuzz, reused --out, a full file

@@ -212,6 +212,22 @@ int cli_fuzz(int argc, char **argv)
 			if (cli_known_load("fuzz", v, &known))
 				return 2;
 			co.known = &known;
+		} else if (cli_opts_is(&p, "--guided", NULL)) {
+			co.guided = true;
+		} else if (cli_opts_is(&p, "--unguided", NULL)) {
+			co.guided = false;
+		} else if (cli_opts_is(&p, "--corpus", NULL)) {
+			if (!(v = cli_opts_value(&p)))
+				break;
+			if (co.ncorpus == APSIM_CAMPAIGN_MAX_CORPORA) {
+				cli_opts_bad(&p, "at most 16 --corpus directories", v);
+				break;
+			}
+			co.corpus[co.ncorpus++] = v;
+		} else if (cli_opts_is(&p, "--merge", NULL)) {
+			co.merge_only = true;
+		} else if (cli_opts_is(&p, "--races", NULL)) {
+			co.races = true;	/* data-race detector (docs/races.md) */
 		} else if (cli_opts_is(&p, "-q", "--quiet")) {
 			co.quiet = true;
 		} else {
@@ -231,6 +247,11 @@ int cli_fuzz(int argc, char **argv)
 	}
 	if (have_print)
 		return print_seed(print, &co.gen);
+	if ((co.ncorpus || co.merge_only) && !co.guided)
+		return cli_usage_error("fuzz", "%s", "--corpus and --merge are for guided campaigns (--guided)");
+	if (co.merge_only && co.ncorpus < 2)
+		return cli_usage_error("fuzz", "%s", "--merge: give the corpus to merge into and at least one "
+				       "more (--corpus INTO --corpus FROM ...)");
 	if (zero_iter && !(co.time_limit > 0))
 		return cli_usage_error("fuzz", "%s", "--iterations 0 means until --time: give --time SECONDS");
 	if (co.time_limit > 0 && !have_iter) {

@@ -11,8 +11,12 @@
  * sim_out_write_finding files, shrinking through the reproduce() predicate,
  * minimal.scn + minimal/ replay files), the progress line (a terminal) or
  * the periodic progress lines (anything else), the summary (OUT/summary.json,
- * text or JSON on stdout, the findings grouped by kind and function).  Its
- * options come from the program (fuzz/campaign.h; parsing: cli/fuzz.c).
+ * text or JSON on stdout, the findings grouped by kind and function), and
+ * the loop of coverage-guided campaigns (--guided: each worker's corpus and
+ * seen map, the choice between a generated scenario and a mutant, what is
+ * kept, the corpus directory loaded, resumed and merged; see "guided"
+ * below).  Its options come from the program (fuzz/campaign.h; parsing:
+ * cli/fuzz.c).
  *
  * Robustness: a worker whose execution makes no progress for
  * --exec-timeout seconds of wall clock is killed and its seed becomes a
@@ -27,6 +31,8 @@
  * a seed range always yields the same output: each signature is owned by
  * the lowest seed that showed it and directories are numbered in seed
  * order, whatever -j is (settle() repairs what the workers' race changed).
+ * Guided campaigns are reproducible for a given -j (each worker runs a fixed
+ * stride of chunks with its own corpus: see "guided" below).
  * Wall clock is only used for --time, the progress lines and the summary's
  * timing fields.
  */
@@ -49,9 +55,12 @@
 #include <ck_pr.h>
 
 #include <apsim/sim.h>
+#include <apsim/cov.h>
 #include "driver/world/world.h"
 #include "fuzz/campaign.h"
+#include "fuzz/corpus.h"
 #include "fuzz/gen.h"
+#include "fuzz/mutate.h"
 #include "fuzz/shrink.h"
 
 #define CHUNK          64       /* seeds claimed at once by a worker */
@@ -111,6 +120,9 @@ struct shared {
 	uint64_t results[PAIR_SLOTS];
 	uint64_t nblocks;          /* coverage: driver blocks (COVER builds) */
 	uint8_t blocks[SIM_COVER_SIZE];
+	uint64_t ncorpus;          /* guided: corpus entries kept (all workers) */
+	uint64_t nfeatures;        /* guided: (slot, bucket) feedback bits seen */
+	uint8_t seen[SIM_COV_SIZE];/* guided: the union of the workers' seen maps */
 	uint64_t table[DEDUP_SLOTS];
 	uint64_t minseed[DEDUP_SLOTS];  /* lowest seed (+1) that showed it */
 	struct wslot w[MAX_JOBS];
@@ -121,6 +133,13 @@ struct shared {
 static struct apsim_campaign_opts FO;
 static struct shared *SH;
 static int my_slot;
+/* the scenario each worker is running (shared: a dead worker's is written
+ * by the parent); guided campaigns only */
+static struct apsim_scenario *SCN;
+/* APSIM_FUZZ_STOP_ON=PATTERN: stop the campaign once a finding whose
+ * signature matches PATTERN (`*`, `?` as in --known) is written (the
+ * time-to-find measurements of docs/fuzzing.md) */
+static const char *stop_on;
 
 /* Wall-clock seconds: --time, progress and timing fields only. */
 static double now_s(void)
@@ -173,21 +192,65 @@ static int dedup_slot(uint64_t h, bool *is_new)
 	return at;
 }
 
-/* Record that `seed` showed the signature in slot `at` (keeps the lowest). */
-static void seed_seen(int at, uint64_t seed)
+/* Record that `seed` showed the signature in slot `at` (keeps the lowest):
+ * true when it lowered it. */
+static bool seed_seen(int at, uint64_t seed)
 {
 	uint64_t *p, cur;
 
 	if (at < 0)
-		return;
+		return false;
 	p = &SH->minseed[at];
 	for (;;) {
 		cur = ck_pr_load_64(p);
 		if (cur && cur <= seed + 1)
-			return;
+			return false;
 		if (ck_pr_cas_64(p, cur, seed + 1))
-			return;
+			return true;
 	}
+}
+
+/*
+ * Guided campaigns: a seed no longer determines its scenario (a mutant of
+ * the corpus), so the scenario of a seed that lowered a signature's owner
+ * is kept in OUT/.guided/SLOT-SEED.scn for settle(), which makes the
+ * finding's artefacts again from it (removed at the end).
+ */
+static void guided_path(char *buf, size_t len, int slot, uint64_t seed)
+{
+	snprintf(buf, len, "%s/.guided/%d-%llu.scn", FO.out, slot, (unsigned long long)seed);
+}
+
+static void guided_keep(int slot, uint64_t seed, const struct apsim_scenario *s)
+{
+	static struct apsim_scenario c;
+	char path[PATH_MAX + 64], dir[PATH_MAX + 16];
+	int e;
+
+	memcpy(&c, s, sizeof(c));
+	c.explore.iterations = 1;
+	snprintf(dir, sizeof(dir), "%s/.guided", FO.out);
+	guided_path(path, sizeof(path), slot, seed);
+	if ((e = sim_out_mkdirs(dir)) || (e = apsim_fuzz_write_scn(path, &c)))
+		fprintf(stderr, "apsim: cannot write %s: %s\n", path, strerror(-e));
+}
+
+/* The scenario of `seed`: generated (unguided), or the one kept by
+ * guided_keep (false: none). */
+static bool scenario_of(uint64_t seed, int slot, struct apsim_scenario *s)
+{
+	char path[PATH_MAX + 64], err[512];
+
+	if (!FO.guided) {
+		apsim_gen_scenario(seed, &FO.gen, s);
+		return true;
+	}
+	guided_path(path, sizeof(path), slot, seed);
+	if (apsim_scn_parse_file(path, s, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return false;
+	}
+	return true;
 }
 
 /* --------------------------------------------------------------- runs */
@@ -226,6 +289,8 @@ static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 		o->preemption_bound = s->explore.preemption_bound;
 	if (s->explore.max_steps > 0)
 		o->max_steps = s->explore.max_steps;
+	if (FO.races)
+		o->races = true;
 	o->trace = false;
 }
 
@@ -322,9 +387,10 @@ static void header_for(char *buf, size_t len, uint64_t seed, const struct apsim_
 {
 	snprintf(buf, len,
 		 "apsim %s fuzz -- driver: linux %s (%s, sha %s), variant: %s\n"
-		 "scenario: %s (generated from seed %llu)\nstrategy: %s, seed %llu, pct-depth %d\n",
+		 "scenario: %s (%s %llu)\nstrategy: %s, seed %llu, pct-depth %d\n",
 		 FO.version, apsim_ksrc_version, apsim_ksrc_path, apsim_ksrc_sha,
 		 apsim_variant_name[0] ? apsim_variant_name : "base", s->name,
+		 FO.guided ? "guided campaign, iteration" : "generated from seed",
 		 (unsigned long long)seed,
 		 sim_strategy_name(s->explore.strategy >= 0 ? s->explore.strategy : 0),
 		 (unsigned long long)s->explore.seed,
@@ -536,22 +602,194 @@ static void cover_blocks(void)
 
 /* ------------------------------------------------------------ workers */
 
+/* ------------------------------------------------------------ guided */
+
+/*
+ * Coverage-guided campaigns (--guided): each worker keeps a corpus of the
+ * scenarios whose execution showed feedback it had not seen (sim/cov.c:
+ * driver edges in COVER builds, lock pairs, lock contentions, (operation,
+ * result) pairs, schedule features, finding signatures), and runs, for each seed of its share of the range,
+ * either the generator's scenario of that seed (its first WARMUP seeds, then
+ * FRESH_PCT %, and while the corpus is empty) or a mutant of a corpus entry
+ * drawn from the seed:
+ * SCHEDULE_PCT % of them only get another interleaving, the others a stack
+ * of mutations of their operations, arguments, threads, faults and
+ * schedule (fuzz/mutate.c).  Each worker's seeds are a fixed stride of chunks (not
+ * claimed), so that its sequence of executions, and with it the campaign,
+ * is a function of (--seed, --iterations, -j, the corpus it starts from).
+ */
+#define WARMUP         1000     /* a worker's first seeds: all generated (as unguided) */
+#define FRESH_PCT      30       /* then: generated afresh (breadth: shallow bugs) */
+#define SCHEDULE_PCT   35       /* of the mutants: another interleaving only */
+#define CORPUS_MAX     50000    /* entries kept in memory per worker */
+
+static struct apsim_corpus G_corpus;
+static uint64_t G_runs;                 /* seeds drawn with a corpus (WARMUP) */
+static int G_prio[4096], G_nprio;       /* entries that showed a new lock pair or finding */
+static uint8_t G_seen[SIM_COV_SIZE];
+static char G_dir[PATH_MAX];
+
+static int log2_bucket(uint64_t v)
+{
+	int b = 0;
+
+	while (v) {
+		v >>= 1;
+		b++;
+	}
+	return b;
+}
+
+/* This execution's feedback (the driver's edges and lock contentions are
+ * in the map already): how many (slot, bucket) bits are new to this worker
+ * (folded in).  *prio: a lock pair, a lock contention or a finding
+ * signature new to the worker (the entry is then also a priority entry:
+ * see pick_entry). */
+static uint64_t G_interest[PAIR_SLOTS];
+
+static size_t feedback(const struct apsim_scenario *s, const struct apsim_exec *ex,
+		       const struct sim_result *res, bool *prio)
+{
+	uint64_t ids[256];
+	size_t n = sim_lockdep_pair_ids(ids, 256);
+	bool is_new;
+
+	*prio = false;
+	for (size_t i = 0; i < n && i < 256; i++) {
+		sim_cov_mark(SIM_COV_LOCK_PAIR, ids[i]);
+		if (set_insert(G_interest, PAIR_SLOTS, ids[i], &is_new) >= 0 && is_new)
+			*prio = true;
+	}
+	for (int t = -1; t < s->nthreads; t++) {
+		const struct apsim_op *ops = t < 0 ? s->setup : s->threads[t].ops;
+		const long *r = t < 0 ? ex->setup : ex->thr[t];
+		int nops = t < 0 ? s->nsetup : s->threads[t].nops;
+
+		for (int i = 0; i < nops; i++)
+			if (r[i] != APSIM_RES_NOT_RUN)
+				sim_cov_mark(SIM_COV_OP_RESULT, result_id(ops[i].kind, r[i]));
+	}
+	n = sim_cov_contentions(ids, 256);
+	for (size_t i = 0; i < n; i++)
+		if (set_insert(G_interest, PAIR_SLOTS, ids[i], &is_new) >= 0 && is_new)
+			*prio = true;
+	sim_cov_mark(SIM_COV_SCHED, 0x100 | (uint64_t)log2_bucket(res->preemptions));
+	for (int i = 0; i < sim_findings_count(); i++) {
+		uint64_t h = sig_hash(sim_finding_get(i)->signature);
+
+		sim_cov_mark(SIM_COV_FINDING, h);
+		if (set_insert(G_interest, PAIR_SLOTS, h, &is_new) >= 0 && is_new)
+			*prio = true;
+	}
+	return sim_cov_merge(G_seen);
+}
+
+/* The campaign-wide union of the workers' seen maps (progress, summary). */
+static void share_seen(void)
+{
+	for (size_t i = 0; i < SIM_COV_SIZE; i++) {
+		uint8_t want = G_seen[i], have = ck_pr_load_8(&SH->seen[i]);
+
+		if (want & ~have) {
+			ck_pr_or_8(&SH->seen[i], want);
+			if (!have)
+				ck_pr_inc_64(&SH->nfeatures);
+		}
+	}
+}
+
+/* Keep s (it showed new feedback at `seed`): in memory, and in the
+ * corpus directory when `write`. */
+static void corpus_keep(struct apsim_scenario *s, uint64_t seed, bool write, bool prio)
+{
+	char name[64], path[PATH_MAX + 80];
+	int e, i;
+
+	s->explore.iterations = 1;
+	if (G_corpus.n < CORPUS_MAX && (i = apsim_corpus_add(&G_corpus, s)) >= 0) {
+		apsim_corpus_set_seed(&G_corpus, i, seed);
+		if (prio && G_nprio < (int)(sizeof(G_prio) / sizeof(G_prio[0])))
+			G_prio[G_nprio++] = i;
+	}
+	ck_pr_inc_64(&SH->ncorpus);
+	share_seen();
+	if (write && (e = apsim_corpus_write(G_dir, s, name, sizeof(name)))) {
+		snprintf(path, sizeof(path), "%s/%s", G_dir, name);
+		write_failed(NULL, path, e);
+	}
+}
+
+/* A corpus entry: a third of the draws among the priority entries (they
+ * showed a lock pair or a finding first: a lock cycle is one interleaving
+ * away from a deadlock), a third among the newest quarter, a third
+ * uniform. */
+static int pick_entry(uint64_t *st)
+{
+	uint64_t r = sim_splitmix64(st);
+	int n = G_corpus.n, c = (int)(r % 3);
+
+	r /= 3;
+	if (c == 0 && G_nprio)
+		return G_prio[r % (uint64_t)G_nprio];
+	if (c == 1 && n >= 8)
+		return n - 1 - (int)(r % (uint64_t)(n / 4));
+	return (int)(r % (uint64_t)n);
+}
+
+/* The scenario of `seed` in a guided campaign, into s. */
+static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
+{
+	static struct apsim_scenario other;
+	uint64_t st = seed ^ 0x6775696465647365ULL;   /* "guidedse" */
+	const struct apsim_scenario *o = NULL;
+	char parent[96];
+
+	if (!G_corpus.n || G_runs++ < WARMUP || sim_splitmix64(&st) % 100 < FRESH_PCT) {
+		apsim_gen_scenario(seed, &FO.gen, s);
+		return;
+	}
+	apsim_corpus_get(&G_corpus, pick_entry(&st), s);
+	snprintf(parent, sizeof(parent), "%s", s->name);
+	if (sim_splitmix64(&st) % 100 < SCHEDULE_PCT) {
+		apsim_mutate_schedule(s, sim_splitmix64(&st));
+	} else {
+		if (G_corpus.n > 1 && sim_splitmix64(&st) % 4 == 0) {
+			apsim_corpus_get(&G_corpus, pick_entry(&st), &other);
+			o = &other;
+		}
+		apsim_mutate(s, o, sim_splitmix64(&st), &FO.gen);
+	}
+	snprintf(s->name, sizeof(s->name), "fuzz-%llu", (unsigned long long)seed);
+	snprintf(s->description, sizeof(s->description),
+		 "mutated by apsim fuzz --guided at iteration %llu from %s",
+		 (unsigned long long)seed, parent);
+}
+
 static void run_seed(uint64_t seed)
 {
-	static struct apsim_scenario s;
+	static struct apsim_scenario gen_s;
 	static struct apsim_exec ex;
 	static char sigs[16][256];
 	int kinds[16], subs[16], slots[16], n, nn = 0;
+	struct apsim_scenario *s = FO.guided ? &SCN[my_slot] : &gen_s;
 	struct sim_result res;
+	bool prio;
 	struct sim_opts o;
 
-	apsim_gen_scenario(seed, &FO.gen, &s);
-	opts_for(&s, &o);
+	if (FO.guided)
+		guided_scenario(seed, s);
+	else
+		apsim_gen_scenario(seed, &FO.gen, s);
+	opts_for(s, &o);
 	beat();
-	apsim_world_run(&s, &o, &res, &ex);
-	cover_exec(&s, &ex);
+	if (FO.guided)
+		sim_cov_begin();
+	apsim_world_run(s, &o, &res, &ex);
+	cover_exec(s, &ex);
 	if (!(seed & 127))
 		cover_blocks();
+	if (FO.guided && feedback(s, &ex, &res, &prio))
+		corpus_keep(s, seed, true, prio);
 	n = sim_findings_count();
 	/* copy out first: handling one re-runs the world */
 	for (int i = 0; i < n && nn < 16; i++) {
@@ -559,7 +797,8 @@ static void run_seed(uint64_t seed)
 		bool is_new;
 		int at = dedup_slot(sig_hash(f->signature), &is_new);
 
-		seed_seen(at, seed);
+		if (seed_seen(at, seed) && !is_new && FO.guided)
+			guided_keep(at, seed, s);
 		if (!is_new)
 			continue;
 		snprintf(sigs[nn], sizeof(sigs[nn]), "%s", f->signature);
@@ -567,8 +806,79 @@ static void run_seed(uint64_t seed)
 		slots[nn] = at;
 		kinds[nn++] = f->kind;
 	}
-	for (int i = 0; i < nn; i++)
-		handle_new(seed, &s, kinds[i], sigs[i], subs[i], slots[i]);
+	for (int i = 0; i < nn; i++) {
+		handle_new(seed, s, kinds[i], sigs[i], subs[i], slots[i]);
+		if (stop_on && apsim_known_glob(stop_on, sigs[i]))
+			ck_pr_store_64(&SH->stop, 1);
+	}
+}
+
+/*
+ * Load the corpora at the start of a guided worker: the files of every
+ * --corpus directory in name order (the first directory's, then the
+ * others'); file number g (counted over all of them) belongs to worker
+ * g % -j (all to the one worker of --merge).  Each is run once; those that
+ * show feedback new to the worker are kept, and those of a read-only
+ * directory are copied into the campaign's corpus.  Findings of these runs
+ * are not recorded (they are the earlier campaigns'); a file that does not
+ * parse, or is for another kernel tree, is skipped with a message.
+ */
+static char **L_names[APSIM_CAMPAIGN_MAX_CORPORA];
+static int L_n[APSIM_CAMPAIGN_MAX_CORPORA];
+
+/* The parent lists the corpora before the workers start (they write into
+ * the first one): every worker loads from the same listing. */
+static void corpus_list_all(void)
+{
+	int ndirs = FO.ncorpus ? FO.ncorpus : 1;
+
+	for (int d = 0; d < ndirs; d++) {
+		const char *dir = d == 0 ? G_dir : FO.corpus[d];
+		int e = apsim_corpus_list(dir, &L_names[d], &L_n[d]);
+
+		if (e)
+			fprintf(stderr, "apsim: cannot read corpus %s: %s\n", dir, strerror(-e));
+	}
+}
+
+static void corpus_load(void)
+{
+	static struct apsim_exec ex;
+	struct apsim_scenario *s = &SCN[my_slot];
+	uint64_t g = 0;
+	int ndirs = FO.ncorpus ? FO.ncorpus : 1;
+
+	for (int d = 0; d < ndirs && !ck_pr_load_64(&SH->stop); d++) {
+		const char *dir = d == 0 ? G_dir : FO.corpus[d];
+		char **names = L_names[d], path[PATH_MAX + 300], err[512];
+		int n = L_n[d];
+
+		for (int i = 0; i < n; i++, g++) {
+			struct sim_result res;
+			struct sim_opts o;
+			bool prio;
+
+			if (ck_pr_load_64(&SH->stop) || (!FO.merge_only && g % (uint64_t)FO.jobs != (uint64_t)my_slot))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			if (apsim_scn_parse_file(path, s, err, sizeof(err))) {
+				fprintf(stderr, "apsim: corpus entry skipped: %s\n", err);
+				continue;
+			}
+			if (!apsim_scn_tree_ok(s, apsim_ksrc_version)) {
+				fprintf(stderr, "apsim: corpus entry skipped: %s is for another kernel tree\n", path);
+				continue;
+			}
+			opts_for(s, &o);
+			beat();
+			sim_cov_begin();
+			apsim_world_run(s, &o, &res, &ex);
+			cover_exec(s, &ex);
+			ck_pr_inc_64(&SH->execs);
+			if (feedback(s, &ex, &res, &prio))
+				corpus_keep(s, 0, d > 0, prio);
+		}
+	}
 }
 
 /* Run seeds [from, to) of the range (offsets -> seeds, shard filter). */
@@ -590,9 +900,36 @@ static void run_span(uint64_t from, uint64_t to)
 	}
 }
 
+/* A guided worker: its corpus, then its fixed stride of chunks (k = slot,
+ * slot + jobs, ...; a restarted worker goes on after its dead one's seed). */
+static void guided_main(int slot, uint64_t resume_from, uint64_t resume_to)
+{
+	uint64_t nchunks = FO.count / CHUNK + (FO.count % CHUNK != 0), k = (uint64_t)slot;
+
+	corpus_load();
+	if (!FO.merge_only) {
+		if (resume_from < resume_to) {
+			run_span(resume_from, resume_to);
+			k = (resume_from - FO.first) / CHUNK + (uint64_t)FO.jobs;
+		}
+		for (; k < nchunks && !ck_pr_load_64(&SH->stop); k += (uint64_t)FO.jobs) {
+			uint64_t off = k * CHUNK, end = off + CHUNK < FO.count ? off + CHUNK : FO.count;
+
+			run_span(FO.first + off, FO.first + end);
+		}
+	}
+	share_seen();
+	cover_blocks();
+	ck_pr_store_64(&SH->w[my_slot].done, 1);
+}
+
 static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 {
 	my_slot = slot;
+	if (FO.guided) {
+		guided_main(slot, resume_from, resume_to);
+		return;
+	}
 	if (resume_from < resume_to)
 		run_span(resume_from, resume_to);
 	/* APSIM_FUZZ_CHUNK_ORDER=reverse hands the chunks out from the end of
@@ -644,8 +981,10 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 	return pid;
 }
 
-/* scenario.scn and report.txt of a worker-crash record, for `seed`. */
-static void write_crash(struct frec *r, const char *dir, uint64_t seed)
+/* scenario.scn and report.txt of a worker-crash record, for `seed` (cur:
+ * the scenario the worker ran, guided campaigns; else that of the seed). */
+static void write_crash(struct frec *r, const char *dir, uint64_t seed,
+			const struct apsim_scenario *cur)
 {
 	static struct apsim_scenario s;
 	char path[PATH_MAX + 32], text[1024];
@@ -653,7 +992,10 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 
 	int err;
 
-	apsim_gen_scenario(seed, &FO.gen, &s);
+	if (cur)
+		memcpy(&s, cur, sizeof(s));
+	else if (!scenario_of(seed, r->slot, &s))
+		return;
 	s.explore.iterations = 1;
 	r->seed = seed;
 	r->ops = apsim_scn_count_ops(&s);
@@ -684,7 +1026,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed)
 
 /* A worker died while running seed: record it as a crash finding (hung:
  * the watchdog killed it, a hang finding). */
-static void worker_crashed(uint64_t seed, int sig, bool hung)
+static void worker_crashed(uint64_t seed, int sig, bool hung, const struct apsim_scenario *cur)
 {
 	char signature[64], dir[PATH_MAX];
 	uint64_t k;
@@ -699,7 +1041,8 @@ static void worker_crashed(uint64_t seed, int sig, bool hung)
 	else
 		snprintf(signature, sizeof(signature), "worker-crash:exit-%d", -sig);
 	at = dedup_slot(sig_hash(signature), &is_new);
-	seed_seen(at, seed);
+	if (seed_seen(at, seed) && !is_new && cur)
+		guided_keep(at, seed, cur);
 	if (!is_new)
 		return;
 	k = ck_pr_faa_64(&SH->nfind, 1);
@@ -720,7 +1063,7 @@ static void worker_crashed(uint64_t seed, int sig, bool hung)
 	snprintf(r->dir, sizeof(r->dir), "%02llu-%s", (unsigned long long)k + 1,
 		 sim_finding_kind_name(r->kind));
 	snprintf(dir, sizeof(dir), "%s/%s", FO.out, r->dir);
-	write_crash(r, dir, seed);
+	write_crash(r, dir, seed, cur);
 	ck_pr_fence_store();
 	ck_pr_store_64(&r->state, REC_DONE);
 }
@@ -766,10 +1109,11 @@ static void redo_lower(struct frec *r, uint64_t seed)
 
 	snprintf(a, sizeof(a), "%s/%s", FO.out, r->dir);
 	if (!strncmp(r->sig, "worker-crash:", 13) || !strcmp(r->sig, HANG_SIG)) {
-		write_crash(r, a, seed);	/* not re-run: it would kill or stop this process */
+		write_crash(r, a, seed, NULL);	/* not re-run: it would kill or stop this process */
 		return;
 	}
-	apsim_gen_scenario(seed, &FO.gen, &s);
+	if (!scenario_of(seed, r->slot, &s))
+		return;
 	opts_for(&s, &o);
 	apsim_world_run(&s, &o, &res, &ex);
 	for (int j = 0; j < sim_findings_count() && sub < 0; j++)
@@ -861,12 +1205,20 @@ static void fill_summary(FILE *f, void *arg)
 	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
 		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
-		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n"
-		"  \"findings\": [",
+		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n",
 		(unsigned long long)FO.first, (unsigned long long)(FO.until_time ? 0 : FO.count),
 		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
 		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
 		(unsigned long long)SH->nresults, blocks);
+	if (FO.guided) {
+		fprintf(f, "  \"guided\": {\"corpus\": ");
+		sim_out_json_str(f, G_dir);
+		fprintf(f, ", \"entries_kept\": %llu, \"features\": %llu, \"driver_edges\": %s},\n",
+			(unsigned long long)ck_pr_load_64(&SH->ncorpus),
+			(unsigned long long)ck_pr_load_64(&SH->nfeatures),
+			sim_cov_has_edges() ? "true" : "false");
+	}
+	fprintf(f, "  \"findings\": [");
 	for (uint64_t i = 0; i < n; i++) {
 		const struct frec *r = &SH->f[i];
 
@@ -948,7 +1300,7 @@ static bool out_in_use(const char *out)
 static void progress_line(char *buf, size_t len, double t, double t0)
 {
 	uint64_t e = ck_pr_load_64(&SH->execs), cur = 0;
-	char cov[96];
+	char cov[128];
 	int cl;
 
 	for (int j = 0; j < FO.jobs; j++)
@@ -958,8 +1310,11 @@ static void progress_line(char *buf, size_t len, double t, double t0)
 		      (unsigned long long)ck_pr_load_64(&SH->npairs),
 		      (unsigned long long)ck_pr_load_64(&SH->nresults));
 	if (sim_cover_map())
-		snprintf(cov + cl, sizeof(cov) - (size_t)cl, ", %llu blocks",
-			 (unsigned long long)ck_pr_load_64(&SH->nblocks));
+		cl += snprintf(cov + cl, sizeof(cov) - (size_t)cl, ", %llu blocks",
+			       (unsigned long long)ck_pr_load_64(&SH->nblocks));
+	if (FO.guided && cl < (int)sizeof(cov))
+		snprintf(cov + cl, sizeof(cov) - (size_t)cl, ", corpus %llu",
+			 (unsigned long long)ck_pr_load_64(&SH->ncorpus));
 	snprintf(buf, len, "execs %llu  %.0f exec/s  unique findings %llu  coverage %s  seed %llu",
 		 (unsigned long long)e, t > t0 ? e / (t - t0) : 0.0,
 		 (unsigned long long)ck_pr_load_64(&SH->nfind), cov, (unsigned long long)cur);
@@ -1041,6 +1396,9 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 	char line[256];
 
 	FO = *opts;
+	stop_on = getenv("APSIM_FUZZ_STOP_ON");
+	if (stop_on && !*stop_on)
+		stop_on = NULL;
 	if (out_in_use(FO.out))
 		return APSIM_CAMPAIGN_UNUSABLE;
 	{
@@ -1058,6 +1416,23 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 		return APSIM_CAMPAIGN_UNUSABLE;
 	}
 	memset(SH, 0, sizeof(*SH));
+	if (FO.guided) {
+		if (FO.merge_only) {
+			FO.jobs = 1;
+			FO.count = 0;
+		}
+		SCN = mmap(NULL, sizeof(*SCN) * (size_t)FO.jobs, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (SCN == MAP_FAILED) {
+			fprintf(stderr, "apsim: mmap: %s\n", strerror(errno));
+			return APSIM_CAMPAIGN_UNUSABLE;
+		}
+		if (FO.ncorpus)
+			snprintf(G_dir, sizeof(G_dir), "%s", FO.corpus[0]);
+		else
+			snprintf(G_dir, sizeof(G_dir), "%s/corpus", FO.out);
+		corpus_list_all();
+	}
 	apsim_world_init();       /* snapshot once; workers inherit it */
 	progress = !FO.quiet && isatty(2) && !getenv("CI");
 	plain = !FO.quiet && !progress;
@@ -1112,7 +1487,7 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 					  -(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
 
 				ck_pr_inc_64(&SH->execs);
-				worker_crashed(seed, sig, hung[j]);
+				worker_crashed(seed, sig, hung[j], FO.guided ? &SCN[j] : NULL);
 				for (uint64_t i = 0; i < MAX_FINDINGS && i < SH->nfind; i++)
 					if (SH->f[i].state == REC_WRITING && SH->f[i].seed == seed)
 						SH->f[i].state = REC_ABANDONED;
@@ -1198,6 +1573,12 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 		if (FO.watchdog_stop)
 			FO.watchdog_stop();
 	}
+	if (FO.guided) {
+		char g[PATH_MAX + 16];
+
+		snprintf(g, sizeof(g), "%s/.guided", FO.out);
+		rm_tree(g);
+	}
 	{
 		uint64_t n = SH->nfind < MAX_FINDINGS ? SH->nfind : MAX_FINDINGS;
 		uint64_t nknown = 0;
@@ -1218,6 +1599,10 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 			if (sim_cover_map())
 				printf(", %llu driver basic blocks", (unsigned long long)SH->nblocks);
 			printf("\n");
+			if (FO.guided)
+				printf("guided: %llu corpus entries kept (%s), %llu feedback features\n",
+				       (unsigned long long)SH->ncorpus, G_dir,
+				       (unsigned long long)SH->nfeatures);
 			for (uint64_t i = 0; i < n; i++) {
 				const struct frec *r = &SH->f[i];
 

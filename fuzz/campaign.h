@@ -19,6 +19,7 @@
 #include "fuzz/gen.h"
 
 #define APSIM_CAMPAIGN_MAX_JOBS 64
+#define APSIM_CAMPAIGN_MAX_CORPORA 16
 
 /*
  * The signature of a `hang` finding: an execution made no progress for the
@@ -49,6 +50,18 @@ struct apsim_campaign_opts {
 	/* known findings (--known FILE): listed with their reason, not
 	 * counted for the exit code; NULL = none */
 	struct apsim_known *known;
+	/* --races: the data-race detector on in every execution */
+	bool races;
+	/* coverage-guided campaign (--guided; --unguided: seeds only) */
+	bool guided;
+	/* --corpus DIR (repeatable): corpus[0] is the campaign's corpus
+	 * (loaded at the start, new entries written into it; default
+	 * OUT/corpus), the others are read only: their entries that add
+	 * feedback are copied into corpus[0].  merge_only: load and merge,
+	 * run no seed (--merge). */
+	const char *corpus[APSIM_CAMPAIGN_MAX_CORPORA];
+	int ncorpus;
+	bool merge_only;
 
 	/* lent by the program */
 	const char *version;       /* in headers and summary.json */

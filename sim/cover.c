@@ -12,6 +12,8 @@
 #include "internal.h"
 
 #ifdef APSIM_COVER
+extern char __executable_start[];
+void sim__cov_edge(uint32_t loc);
 uint8_t sim__cover_map[SIM_COVER_SIZE];
 
 void __sanitizer_cov_trace_pc(void);
@@ -20,6 +22,10 @@ void __sanitizer_cov_trace_pc(void)
 	uintptr_t pc = (uintptr_t)__builtin_return_address(0);
 
 	sim__cover_map[(pc ^ (pc >> 15)) & (SIM_COVER_SIZE - 1)] = 1;
+	/* the edge for guided fuzzing (sim/cov.c): the offset in the binary,
+	 * so that it is the same in every process */
+	pc -= (uintptr_t)__executable_start;
+	sim__cov_edge((uint32_t)((pc ^ (pc >> 13)) * 0x9E3779B1u) >> 8);
 }
 #endif
 

@@ -251,4 +251,8 @@ static inline int sim__nth_bit(uint64_t m, unsigned n)
 	return __builtin_ctzll(m);
 }
 
+/* sim/cov.c: a thread is about to wait for a lock another holds (the
+ * feedback of guided fuzzing). */
+void sim__cov_contend(const struct sim_site *waiter, const struct sim_site *holder);
+
 #endif /* APSIM_INTERNAL_H */

@@ -92,6 +92,8 @@ void sim_mutex_lock(struct sim_mutex *m, int subclass, const struct sim_site *si
 	sim__point(m, site);
 	if (sim__world.lockdep)
 		sim_lockdep_acquire(&m->dep_map, subclass, SIM_LOCK_EXCL, false, site);
+	if (m->owner)
+		sim__cov_contend(site, m->owner_site);
 	while (m->owner)
 		sim__block(&m->wq, 0, m, site);
 	m->owner = t->tid + 1;
@@ -205,6 +207,8 @@ void sim_rwsem_down_read(struct sim_rwsem *s, int subclass, const struct sim_sit
 	if (sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, subclass, SIM_LOCK_READ, false, site);
 	/* a waiting writer blocks new readers */
+	if (s->writer || s->writers_waiting)
+		sim__cov_contend(site, s->owner_site);
 	while (s->writer || s->writers_waiting)
 		sim__block(&s->wq, 0, s, site);
 	s->readers |= BIT(t->tid);
@@ -228,6 +232,7 @@ void sim_rwsem_down_write(struct sim_rwsem *s, int subclass, const struct sim_si
 	if (sim__world.lockdep)
 		sim_lockdep_acquire(&s->dep_map, subclass, SIM_LOCK_EXCL, false, site);
 	if (s->writer || s->nreaders) {
+		sim__cov_contend(site, s->owner_site);
 		s->writers_waiting++;
 		while (s->writer || s->nreaders)
 			sim__block(&s->wq, 0, s, site);

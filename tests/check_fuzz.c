@@ -3,8 +3,10 @@
  * tests/check_fuzz.c - Check suite of the fuzzer: generator determinism and
  * validity (round trip through the .scn writer and parser), op-vocabulary
  * coverage, the byte decoder, the shrinker on synthetic predicates (known
- * minimum, budget cap), the shard split, and -- when built with APSIM_BIN
- * (needs the full driver) -- campaign determinism of `apsim fuzz`.
+ * minimum, budget cap), the shard split, the mutator (valid, deterministic
+ * mutants of every kind) and the corpus (compact form, files), and -- when
+ * built with APSIM_BIN (needs the full driver) -- campaign determinism of
+ * `apsim fuzz`, unguided and guided, and guided corpora resumed and merged.
  */
 #include <check.h>
 #include <stdio.h>
@@ -12,7 +14,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fuzz/corpus.h"
 #include "fuzz/gen.h"
+#include "fuzz/mutate.h"
 #include "fuzz/shrink.h"
 #include "driver/scenario/scenario.h"
 
@@ -377,6 +381,103 @@ START_TEST(shard_split_exact)
 }
 END_TEST
 
+/* ------------------------------------------------------------- mutator */
+
+/* Chains of mutants of 1000 generated scenarios: every mutant is valid
+ * (cross references, an op per thread, unique thread names: it writes and
+ * parses back to the same text), the same seed gives the same mutant, a
+ * mutant reported as changed differs from its input, and every kind of
+ * mutation happens. */
+START_TEST(mutate_valid_deterministic)
+{
+	static struct apsim_scenario m, again, other;
+	unsigned kinds = 0;
+	int changed = 0;
+
+	for (uint64_t seed = 1; seed <= 1000; seed++) {
+		apsim_gen_scenario(seed, NULL, &m);
+		apsim_gen_scenario(seed + 7777, NULL, &other);
+		for (int step = 0; step < 4; step++) {
+			uint64_t ms = seed * 131 + (uint64_t)step;
+			char *before = write_str(&m, NULL), *after, *a2;
+			unsigned k;
+
+			memcpy(&again, &m, sizeof(m));
+			k = apsim_mutate(&m, step & 1 ? &other : NULL, ms, NULL);
+			apsim_mutate(&again, step & 1 ? &other : NULL, ms, NULL);
+			after = write_str(&m, NULL);
+			a2 = write_str(&again, NULL);
+			ck_assert_str_eq(after, a2);
+			ck_assert(apsim_scn_refs_ok(&m));
+			if (k && strcmp(before, after))
+				changed++;
+			if (!k)
+				ck_assert_str_eq(before, after);
+			kinds |= k;
+			check_roundtrip(&m, "mutant", seed);
+			free(before);
+			free(after);
+			free(a2);
+		}
+	}
+	ck_assert_int_gt(changed, 3000);
+	ck_assert_uint_eq(kinds, (1u << APSIM_MUT__COUNT) - 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------- corpus */
+
+START_TEST(corpus_entries_and_files)
+{
+	static struct apsim_corpus c;
+	static struct apsim_scenario s, back;
+	char dir[] = "build/tests/corpus-unit", name[64], name2[64], **names;
+	int n;
+
+	ck_assert_int_eq(system("rm -rf build/tests/corpus-unit"), 0);
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		char *a, *b;
+
+		apsim_gen_scenario(seed, NULL, &s);
+		ck_assert_int_eq(apsim_corpus_add(&c, &s), (int)seed - 1);
+		apsim_corpus_set_seed(&c, (int)seed - 1, seed);
+		apsim_corpus_get(&c, (int)seed - 1, &back);
+		a = write_str(&s, NULL);
+		b = write_str(&back, NULL);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	/* entries stay intact as the corpus grows */
+	apsim_gen_scenario(17, NULL, &s);
+	apsim_corpus_get(&c, 16, &back);
+	{
+		char *a = write_str(&s, NULL), *b = write_str(&back, NULL);
+
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	ck_assert_uint_eq(apsim_corpus_seed(&c, 16), 17);
+	apsim_corpus_free(&c);
+	/* files: named by their text (the same scenario, the same name), listed sorted */
+	ck_assert_int_eq(apsim_corpus_write(dir, &s, name, sizeof(name)), 0);
+	ck_assert_int_eq(apsim_corpus_write(dir, &s, name2, sizeof(name2)), 0);
+	ck_assert_str_eq(name, name2);
+	apsim_gen_scenario(18, NULL, &s);
+	ck_assert_int_eq(apsim_corpus_write(dir, &s, name2, sizeof(name2)), 0);
+	ck_assert_str_ne(name, name2);
+	ck_assert_int_eq(apsim_corpus_list(dir, &names, &n), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_lt(strcmp(names[0], names[1]), 0);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	ck_assert_int_eq(apsim_corpus_list("build/tests/corpus-none", &names, &n), 0);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 #ifdef APSIM_BIN
 /* ----------------------------------------------- campaign (needs driver) */
 
@@ -450,6 +551,146 @@ START_TEST(campaign_deterministic)
 	free(a);
 	free(b);
 	free(c);
+}
+END_TEST
+
+/* A number of OUT/summary.json ("entries_kept", "features", "executions"). */
+static long summary_num(const char *out, const char *key)
+{
+	char path[512], line[512], pat[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/summary.json", out);
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (v < 0 && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, pat);
+
+		if (p)
+			v = strtol(p + strlen(pat), NULL, 10);
+	}
+	fclose(f);
+	ck_assert_msg(v >= 0, "%s: no %s", path, key);
+	return v;
+}
+
+static int count_files(const char *dir)
+{
+	char cmd[512], buf[64];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '\\.scn$'", dir);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), p));
+	pclose(p);
+	return atoi(buf);
+}
+
+/* A guided campaign is reproducible for a given seed range and -j:
+ * the same findings, files and corpus twice, with -j 1 and with -j 2. */
+START_TEST(campaign_guided_deterministic)
+{
+	int r1 = run_fuzz("build/tests/fuzz-g-1", "--guided");
+	int r2 = run_fuzz("build/tests/fuzz-g-2", "--guided");
+	int r3 = run_fuzz("build/tests/fuzz-g-3", "--guided -j 2");
+	int r4 = run_fuzz("build/tests/fuzz-g-4", "--guided -j 2");
+	char *a, *b;
+
+	ck_assert(r1 == 0 || r1 == 1);
+	ck_assert_int_eq(r1, r2);
+	ck_assert_int_eq(r3, r4);
+	a = sigs("build/tests/fuzz-g-1");
+	b = sigs("build/tests/fuzz-g-2");
+	ck_assert_str_eq(a, b);
+	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-g-1 "
+				"build/tests/fuzz-g-2 >/dev/null"), 0);
+	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-g-3 "
+				"build/tests/fuzz-g-4 >/dev/null"), 0);
+	/* the corpus is on disk, one file per entry kept */
+	ck_assert_int_gt(count_files("build/tests/fuzz-g-1/corpus"), 10);
+	ck_assert_int_eq(count_files("build/tests/fuzz-g-1/corpus"),
+			 summary_num("build/tests/fuzz-g-1", "entries_kept"));
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* --corpus DIR resumes a campaign: every entry of DIR is run first, so the
+ * resumed campaign starts from at least the feedback the first one ended
+ * with (each feature was kept with the entry that showed it first), and
+ * its new entries go into DIR. */
+START_TEST(campaign_guided_resume)
+{
+	const char *c1 = "build/tests/fuzz-r-1/corpus";
+	long f1, f2, n1, n2, e2;
+
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-r-1", "--guided --no-shrink"), 1);
+	f1 = summary_num("build/tests/fuzz-r-1", "features");
+	n1 = count_files(c1);
+	ck_assert_int_gt(n1, 10);
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-r-2",
+				  "--guided --no-shrink --corpus build/tests/fuzz-r-1/corpus --iterations 1"), 1);
+	f2 = summary_num("build/tests/fuzz-r-2", "features");
+	e2 = summary_num("build/tests/fuzz-r-2", "executions");
+	n2 = count_files(c1);
+	ck_assert_int_ge(f2, f1);
+	ck_assert_int_eq(e2, n1 + 1);          /* the corpus, then the one seed */
+	ck_assert_int_ge(n2, n1);
+}
+END_TEST
+
+/* Shards' corpora merge: --merge --corpus INTO --corpus A --corpus B keeps
+ * the entries of A and B that add feedback (the same files), and the merged
+ * corpus covers what each shard's did. */
+START_TEST(campaign_guided_merge)
+{
+	long fa, fb, fm;
+	int na, nb, nm;
+
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-a", "--guided --no-shrink --shard 0/2"), 1);
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-b", "--guided --no-shrink --shard 1/2"), 1);
+	fa = summary_num("build/tests/fuzz-m-a", "features");
+	fb = summary_num("build/tests/fuzz-m-b", "features");
+	na = count_files("build/tests/fuzz-m-a/corpus");
+	nb = count_files("build/tests/fuzz-m-b/corpus");
+	ck_assert_int_eq(system("rm -rf build/tests/fuzz-m-into"), 0);
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-m",
+				  "--guided --merge --corpus build/tests/fuzz-m-into "
+				  "--corpus build/tests/fuzz-m-a/corpus --corpus build/tests/fuzz-m-b/corpus"), 1);
+	fm = summary_num("build/tests/fuzz-m-m", "features");
+	nm = count_files("build/tests/fuzz-m-into");
+	ck_assert_int_ge(fm, fa > fb ? fa : fb);
+	ck_assert_int_gt(nm, 0);
+	ck_assert_int_le(nm, na + nb);
+	ck_assert_int_eq(summary_num("build/tests/fuzz-m-m", "executions"), na + nb);
+	/* every merged file is one of the shards' (same name, same text) */
+	ck_assert_int_eq(system("cd build/tests/fuzz-m-into && for f in *.scn; do "
+				"cmp -s $f ../fuzz-m-a/corpus/$f || cmp -s $f ../fuzz-m-b/corpus/$f || exit 1; done"), 0);
+	/* --merge needs two corpora and --guided */
+	ck_assert_int_eq(run_fuzz("build/tests/fuzz-m-x", "--guided --merge --corpus build/tests/fuzz-m-into"), 2);
+	ck_assert_int_eq(run_fuzz("build/tests/fuzz-m-x", "--corpus build/tests/fuzz-m-into"), 2);
+}
+END_TEST
+
+/* fuzz --races: the data-race detector in every execution (a data-race
+ * finding, replayed with --races); without it, no data-race finding.  (In
+ * the user-space ASan build the driver's accesses have no hooks, so the
+ * detector sees none of them: there, only that the option is taken.) */
+START_TEST(campaign_races)
+{
+	unsetenv("APSIM_RACES");
+#ifdef APSIM_ASAN
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-races", "--races --iterations 50 --no-shrink"), 1);
+	return;
+#endif
+	ck_assert_int_eq(run_fuzz("build/tests/fuzz-races", "--races --iterations 300 --no-shrink"), 1);
+	ck_assert_int_eq(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-races/summary.json"), 0);
+	ck_assert_int_eq(system("grep -q -- '--races' build/tests/fuzz-races/01-data-race/replay.sh"), 0);
+	ck_assert_int_le(run_fuzz("build/tests/fuzz-noraces", "--iterations 300 --no-shrink"), 1);
+	ck_assert_int_ne(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-noraces/summary.json"), 0);
 }
 END_TEST
 
@@ -546,6 +787,8 @@ static Suite *suite(void)
 	tcase_add_test(h, shrink_keeps_dependencies);
 	tcase_add_test(h, shrink_budget_cap);
 	tcase_add_test(d, shard_split_exact);
+	tcase_add_test(g, mutate_valid_deterministic);
+	tcase_add_test(g, corpus_entries_and_files);
 	suite_add_tcase(s, g);
 	suite_add_tcase(s, h);
 	suite_add_tcase(s, d);
@@ -557,6 +800,10 @@ static Suite *suite(void)
 		tcase_add_test(c, campaign_deterministic);
 		tcase_add_test(c, campaign_usage_errors);
 		tcase_add_test(c, campaign_print_seed);
+		tcase_add_test(c, campaign_guided_deterministic);
+		tcase_add_test(c, campaign_guided_resume);
+		tcase_add_test(c, campaign_guided_merge);
+		tcase_add_test(c, campaign_races);
 		suite_add_tcase(s, c);
 	}
 #endif

@@ -110,6 +110,13 @@ for d in $ins; do
 		fi
 		printf '%s' "$f" | jq -c --arg dir "$dst" --arg from "$d/$src" '.dir = $dir | .from = $from' >> "$tmp/findings"
 	done < "$tmp/f"
+	# the corpora of guided campaigns: the union of their files (named by
+	# their text, so the same entry is one file); apsim fuzz --guided
+	# --merge keeps only the entries that add feedback (docs/fuzzing.md)
+	if [ -d "$d/corpus" ]; then
+		mkdir -p "$out/corpus"
+		find "$d/corpus" -maxdepth 1 -name '*.scn' -exec cp {} "$out/corpus/" \;
+	fi
 done
 IFS=$OLDIFS
 jq -s --argjson e "$execs" --argjson s "$secs" \
