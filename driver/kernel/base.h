@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/device.h>
 #include <apsim/sim.h>
+#include "driver/kernel/fault.h"    /* the fault points */
 
 struct mdev_device;
 struct kvm;

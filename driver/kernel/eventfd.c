@@ -133,8 +133,8 @@ struct eventfd_ctx *eventfd_ctx_fdget(int fd)
 {
 	struct eventfd_ctx **slot = efd_slot(fd);
 
-	if (!slot)
-		return ERR_PTR(fd == EFD_OTHER_FD ? -EINVAL : -EBADF);
+	if (!slot || shim_fault_hit(SHIM_FP_EVENTFD, SIM_SITE))	/* fs/eventfd.c */
+		return ERR_PTR(slot ? shim_fault_err(SHIM_FP_EVENTFD) : fd == EFD_OTHER_FD ? -EINVAL : -EBADF);
 	(*slot)->refs++;
 	return *slot;
 }

@@ -662,6 +662,51 @@ static int line_host(struct parser *p)
 	return 0;
 }
 
+/*
+ * `fault POINT [err ERRNO] [nth N | every]` (driver/scenario/faults.def):
+ * ERRNO must be one the point's kernel function returns; default err = its
+ * first error, nth 1.
+ */
+static int fault_point(struct parser *p, struct apsim_fault *f)
+{
+	bool seen_err = false, seen_nth = false;
+	int i = 2, r;
+
+	f->kind = APSIM_FAULT_POINT;
+	f->point = apsim_fault_point_lookup(p->t[1].s);
+	f->err = apsim_fault_point_default_err(f->point);
+	f->nth = 1;
+	while (i < p->nt) {
+		if (tok_is(p, i, "err") && !seen_err) {
+			long v;
+			char errs[160], what[300];
+
+			snprintf(what, sizeof(what), "an error %s returns (%s)",
+				 apsim_fault_point_func(f->point),
+				 apsim_fault_point_errs(f->point, errs, sizeof(errs)));
+			if (i + 1 >= p->nt || p->t[i + 1].quoted ||
+			    apsim_errno_parse(p->t[i + 1].s, &v) ||
+			    !apsim_fault_point_err_ok(f->point, (int)v))
+				return expected(p, i + 1, what);
+			f->err = (int)v;
+			seen_err = true;
+			i += 2;
+		} else if (tok_is(p, i, "nth") && !seen_nth) {
+			if ((r = want_int(p, i + 1, 1, 1000000, "call number", &f->nth)))
+				return r;
+			seen_nth = true;
+			i += 2;
+		} else if (tok_is(p, i, "every") && !seen_nth) {
+			f->nth = 0;
+			seen_nth = true;
+			i++;
+		} else {
+			return expected(p, i, "'err ERRNO', 'nth N', 'every' or end of line");
+		}
+	}
+	return 0;
+}
+
 static int line_fault(struct parser *p)
 {
 	struct apsim_scenario *s = p->s;
@@ -728,8 +773,15 @@ static int line_fault(struct parser *p)
 		}
 		if (i < p->nt)
 			return expected(p, i, "'count N', 'always' or end of line");
+	} else if (p->nt > 1 && !p->t[1].quoted && apsim_fault_point_lookup(p->t[1].s) >= 0) {
+		if ((r = fault_point(p, f)))
+			return r;
 	} else {
-		return expected(p, 1, "fault kind (kmalloc, ap)");
+		char list[256], what[300];
+
+		snprintf(what, sizeof(what), "fault kind (kmalloc, ap, %s)",
+			 apsim_fault_point_list(list, sizeof(list)));
+		return expected(p, 1, what);
 	}
 	s->nfaults++;
 	return 0;

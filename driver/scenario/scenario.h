@@ -71,6 +71,15 @@ struct apsim_hostcfg {
 enum apsim_fault_kind {
 	APSIM_FAULT_KMALLOC = 1,   /* fail the Nth (nth) allocation at site (or any site) */
 	APSIM_FAULT_AP_RC,         /* AP instruction `insn` on apqn returns rc, `count` times */
+	APSIM_FAULT_POINT,         /* kernel service `point` fails with `err`: nth call (0 = every) */
+};
+
+/* The fault points of `fault NAME ...`: one line each in driver/scenario/faults.def. */
+enum apsim_fault_point {
+#define APSIM_FAULT_POINT(e, name, func, since, ...) APSIM_FP_##e,
+#include "driver/scenario/faults.def"
+#undef APSIM_FAULT_POINT
+	APSIM_FP__COUNT
 };
 
 struct apsim_fault {
@@ -81,6 +90,8 @@ struct apsim_fault {
 	int card, domain;          /* -1 = any */
 	int rc;                    /* AP_RESPONSE_* */
 	int count;                 /* how many times (0 = always) */
+	int point;                 /* APSIM_FAULT_POINT: enum apsim_fault_point */
+	int err;                   /* APSIM_FAULT_POINT: the negative errno */
 	struct apsim_loc loc;
 };
 
@@ -306,5 +317,24 @@ int apsim_known_parse(const char *text, const char *name, struct apsim_known *k,
 const struct apsim_known_entry *apsim_known_match(struct apsim_known *k, const char *signature);
 bool apsim_known_glob(const char *pattern, const char *s);
 void apsim_known_free(struct apsim_known *k);
+
+/* ---------------------------------- fault points (driver/scenario/faults.c) */
+
+/* "pin_pages" -> APSIM_FP_PIN_PAGES; -1 for an unknown name. */
+int apsim_fault_point_lookup(const char *name);
+/* The point's name, the kernel function it stands for ("?" if unknown),
+ * the kernel series from which it exists (NULL = every tree). */
+const char *apsim_fault_point_name(int p);
+const char *apsim_fault_point_func(int p);
+const char *apsim_fault_point_since(int p);
+/* Does the driver of kernel version kver ("6.1.192") have point p? */
+bool apsim_fault_point_tree_ok(int p, const char *kver);
+/* The errors p's kernel function returns: is err one?  The default (the
+ * first).  All of them as "-EINVAL, -EPERM, ..." (returns buf). */
+bool apsim_fault_point_err_ok(int p, int err);
+int apsim_fault_point_default_err(int p);
+const char *apsim_fault_point_errs(int p, char *buf, size_t len);
+/* Every point's name, ", " between (returns buf). */
+const char *apsim_fault_point_list(char *buf, size_t len);
 
 #endif /* APSIM_SCENARIO_H */

@@ -342,6 +342,15 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 				sb_printf(&sb, " count %d", ft->count);
 			else
 				sb_printf(&sb, " always");
+		} else if (ft->kind == APSIM_FAULT_POINT) {
+			char e[32];
+
+			sb_printf(&sb, "fault %s", apsim_fault_point_name(ft->point));
+			sb_printf(&sb, " err %s", apsim_errno_name(ft->err, e, sizeof(e)));
+			if (ft->nth > 0)
+				sb_printf(&sb, " nth %d", ft->nth);
+			else
+				sb_printf(&sb, " every");
 		} else {
 			continue;
 		}

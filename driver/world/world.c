@@ -193,7 +193,7 @@ static void fd_close(int i)
 	}
 	shim_vfio_close(W.mdev[i]);
 }
-static long do_op_more(const struct apsim_op *op);   /* the ops since 6.12, at the end */
+static long do_op_more(const struct apsim_op *op);   /* the ops since 6.12, at the end */ static void apply_fault_more(const struct apsim_fault *f);
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -482,8 +482,8 @@ static void apply_faults(const struct apsim_scenario *s)
 
 		if (f->kind == APSIM_FAULT_KMALLOC)
 			shim_slab_fail_set(f->site, f->nth);
-		else if (f->kind == APSIM_FAULT_AP_RC)
-			shim_ap_inject(f->insn, f->card, f->domain, f->rc, f->count);
+		else
+			apply_fault_more(f);	/* AP response codes, fault points */
 	}
 }
 
@@ -650,4 +650,17 @@ static long do_op_more(const struct apsim_op *op)
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* ------------------------------------------------------ more fault kinds */
+
+/* The faults but kmalloc: AP response codes, and the shim's fault points
+ * (driver/kernel/fault.h, armed by name: tests/check_scn.c checks that
+ * every point of driver/scenario/faults.def is one of the shim's). */
+static void apply_fault_more(const struct apsim_fault *f)
+{
+	if (f->kind == APSIM_FAULT_AP_RC)
+		shim_ap_inject(f->insn, f->card, f->domain, f->rc, f->count);
+	else if (f->kind == APSIM_FAULT_POINT)
+		shim_fault_arm(shim_fault_lookup(apsim_fault_point_name(f->point)), f->nth, f->err);
 }
