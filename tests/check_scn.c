@@ -1212,9 +1212,128 @@ START_TEST(test_known)
 }
 END_TEST
 
+/* `fault NAME [err ERRNO] [nth N | every]` (driver/scenario/faults.def):
+ * fields, defaults, the written form and its round trip, and the errors. */
+START_TEST(test_fault_points)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "scenario x\nfault pin_pages err -ENOSPC\n",
+		  "t.scn:2:21: error: expected an error vfio_pin_pages (6.1 drivers/vfio/container.c, 6.12 vfio_main.c) -> vfio_iommu_type1_pin_pages returns (-EINVAL, -EPERM, -EBUSY, -ENODEV, -EFAULT, -ENOMEM), got '-ENOSPC'" },
+		{ "scenario x\nfault gisc_register err\n",
+		  "t.scn:2:24: error: expected an error kvm_s390_gisc_register (arch/s390/kvm/interrupt.c) returns (-ENODEV, -ERANGE), got end of line" },
+		{ "scenario x\nfault device_add nth 0\n",
+		  "t.scn:2:22: error: expected call number in 1..1000000, got '0'" },
+		{ "scenario x\nfault sysfs_group every nth 2\n",
+		  "t.scn:2:25: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'nth'" },
+		{ "scenario x\nfault eventfd at foo\n",
+		  "t.scn:2:15: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'at'" },
+		{ "scenario x\nfault vfio_pin\n",
+		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd), got 'vfio_pin'" },
+	};
+
+	PARSE_OK("scenario x\n"
+		 "fault pin_pages\n"
+		 "fault gisc_register err -ERANGE nth 3\n"
+		 "fault gisc_unregister every\n"
+		 "fault device_add err -EEXIST\n"
+		 "fault sysfs_group nth 2 err -EINVAL\n"
+		 "fault eventfd err -EINVAL every\n");
+	ck_assert_int_eq(S.nfaults, 6);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(S.faults[i].kind, APSIM_FAULT_POINT);
+	ck_assert_int_eq(S.faults[0].point, APSIM_FP_PIN_PAGES);
+	ck_assert_int_eq(S.faults[0].err, -EINVAL);             /* the default */
+	ck_assert_int_eq(S.faults[0].nth, 1);
+	ck_assert_int_eq(S.faults[1].point, APSIM_FP_GISC_REGISTER);
+	ck_assert_int_eq(S.faults[1].err, -ERANGE);
+	ck_assert_int_eq(S.faults[1].nth, 3);
+	ck_assert_int_eq(S.faults[2].err, -ENODEV);
+	ck_assert_int_eq(S.faults[2].nth, 0);
+	ck_assert_int_eq(S.faults[3].err, -EEXIST);
+	ck_assert_int_eq(S.faults[4].nth, 2);
+	ck_assert_int_eq(S.faults[4].err, -EINVAL);
+	ck_assert_int_eq(S.faults[5].point, APSIM_FP_EVENTFD);
+	ck_assert_int_eq(S.faults[5].loc.line, 7);
+	check_roundtrip();
+	{
+		size_t l;
+		char *t = write_str(&S, &l);
+
+		ck_assert_msg(strstr(t, "fault pin_pages err -EINVAL nth 1\n") &&
+			      strstr(t, "fault gisc_unregister err -ENODEV every\n") &&
+			      strstr(t, "fault sysfs_group err -EINVAL nth 2\n"), "%s", t);
+		free(t);
+	}
+	/* the tree of each point */
+	ck_assert(apsim_fault_point_tree_ok(APSIM_FP_PIN_PAGES, "6.1.192"));
+	ck_assert(!apsim_fault_point_tree_ok(APSIM_FP_EVENTFD, "6.1.192"));
+	ck_assert(apsim_fault_point_tree_ok(APSIM_FP_EVENTFD, "6.12.117"));
+	ck_assert_str_eq(apsim_fault_point_since(APSIM_FP_EVENTFD), "6.12");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text), -EINVAL);
+		ck_assert_str_eq(err, bad[i].msg);
+	}
+}
+END_TEST
+
+/* "-> R1|R2|...": every execution must return one of the results. */
+START_TEST(test_result_alternatives)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "scenario x\nsetup:\n  ap_scan -> 0|\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|0\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|0'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|-EBOGUS\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|-EBOGUS'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|1|2|3|4\n",
+		  "t.scn:3:14: error: expected at most 4 results, '|' between, got '0|1|2|3|4'" },
+		{ "scenario x\nsetup:\n  ap_scan -> \"0|1\"\n",
+		  "t.scn:3:14: error: expected result (bytes >= 0, -EXXX errno name, or negative number), got \"0|1\"" },
+	};
+	char buf[128];
+
+	PARSE_OK("scenario x\n"
+		 "setup:\n"
+		 "  create_mdev m0 -> 0|-ENOMEM\n"
+		 "  assign_adapter m0 5 -> 1|-EADDRINUSE|-ENODEV|-22\n"
+		 "  ap_scan -> 0\n"
+		 "  yield\n");
+	ck_assert(S.setup[0].has_expect);
+	ck_assert_int_eq(S.setup[0].expect, 0);
+	ck_assert_int_eq(S.setup[0].nalt, 1);
+	ck_assert_int_eq(S.setup[0].alt[0], -ENOMEM);
+	ck_assert_int_eq(S.setup[1].nalt, 3);
+	ck_assert_int_eq(S.setup[1].alt[2], -EINVAL);
+	ck_assert_int_eq(S.setup[2].nalt, 0);
+	ck_assert(apsim_op_result_ok(&S.setup[0], 0));
+	ck_assert(apsim_op_result_ok(&S.setup[0], -ENOMEM));
+	ck_assert(!apsim_op_result_ok(&S.setup[0], -EBUSY));
+	ck_assert(apsim_op_result_ok(&S.setup[1], -EINVAL));
+	ck_assert(!apsim_op_result_ok(&S.setup[2], 1));
+	ck_assert(apsim_op_result_ok(&S.setup[3], 12345));   /* no "->": anything */
+	ck_assert_str_eq(apsim_op_expect_str(&S.setup[1], buf, sizeof(buf)),
+			 "1|-EADDRINUSE|-ENODEV|-EINVAL");
+	check_roundtrip();
+	{
+		size_t l;
+		char *t = write_str(&S, &l);
+
+		ck_assert_msg(strstr(t, "-> 0|-ENOMEM\n") && strstr(t, "-> 1|-EADDRINUSE|-ENODEV|-EINVAL\n"),
+			      "%s", t);
+		free(t);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text), -EINVAL);
+		ck_assert_str_eq(err, bad[i].msg);
+	}
+}
+END_TEST
+
 static Suite *scn_suite(void)
 {
-	Suite *s = suite_create("scn");
+	
+Suite *s = suite_create("scn");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_op_names);
@@ -1239,6 +1358,8 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_known);
+	tcase_add_test(tc, test_fault_points);
+	tcase_add_test(tc, test_result_alternatives);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;

@@ -474,6 +474,44 @@ static int want_result(struct parser *p, int i, long *out)
 	return 0;
 }
 
+/*
+ * "-> R" or "-> R1|R2|...": the results an op may return, one word, `|`
+ * between, at most 1 + APSIM_MAX_ALT, no repeats.
+ */
+static int want_results(struct parser *p, int i, struct apsim_op *op)
+{
+	char part[64];
+	const char *w, *bar;
+	int n = 0;
+	long v;
+
+	if (i >= p->nt || p->t[i].quoted || !strchr(p->t[i].s, '|'))
+		return want_result(p, i, &op->expect);
+	for (w = p->t[i].s;; w = bar + 1) {
+		size_t l;
+
+		bar = strchr(w, '|');
+		l = bar ? (size_t)(bar - w) : strlen(w);
+		if (l >= sizeof(part))
+			l = sizeof(part) - 1;
+		memcpy(part, w, l);
+		part[l] = 0;
+		if (n > APSIM_MAX_ALT || apsim_errno_parse(part, &v) ||
+		    (n > 0 && apsim_op_result_ok(op, v)))
+			return expected(p, i, n > APSIM_MAX_ALT ?
+					"at most 4 results, '|' between" :
+					"results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once");
+		if (n == 0)
+			op->expect = v;
+		else
+			op->alt[op->nalt++] = v;
+		op->has_expect = true;   /* for apsim_op_result_ok above */
+		n++;
+		if (!bar)
+			return 0;
+	}
+}
+
 /* ----------------------------------------------------------- the lines */
 
 static int end_block(struct parser *p, bool at_eof, int eof_line)
@@ -1070,7 +1108,7 @@ static int line_op(struct parser *p, enum apsim_op_kind kind)
 	if (r)
 		return r;
 	if (tok_is(p, i, "->")) {
-		if ((r = want_result(p, i + 1, &op.expect)))
+		if ((r = want_results(p, i + 1, &op)))
 			return r;
 		op.has_expect = true;
 		i += 2;

@@ -31,6 +31,7 @@
 #define APSIM_MAX_FAULTS   16
 #define APSIM_MAX_TREES    4      /* series on a `tree` line */
 #define APSIM_STR_MAX      96     /* sysfs write strings */
+#define APSIM_MAX_ALT      3      /* "-> R1|R2|R3|R4": alternatives after R1 */
 
 /* The operations: one line each in driver/scenario/ops.def. */
 enum apsim_op_kind {
@@ -54,8 +55,10 @@ struct apsim_op {
 	int card, domain;          /* APQN */
 	long arg;
 	char str[APSIM_STR_MAX];   /* sysfs write payload (NUL-terminated) */
-	bool has_expect;           /* "-> RESULT" */
+	bool has_expect;           /* "-> RESULT" or "-> R1|R2|..." */
 	long expect;               /* expected return (e.g. -EINVAL, or >= 0) */
+	int nalt;                  /* "-> R1|R2|...": results also allowed */
+	long alt[APSIM_MAX_ALT];   /* (R2, ... in file order) */
 	struct apsim_loc loc;
 };
 
@@ -262,6 +265,10 @@ int apsim_expect_parse(const char *s, enum apsim_expect_kind *out);
 const char *apsim_expect_name(enum apsim_expect_kind k);
 /* Every expectation keyword, ", " between: "clean, no-deadlock, ...".  Returns buf. */
 const char *apsim_expect_list(char *buf, size_t len);
+/* Is result r one "-> R..." of op allows?  (True without "-> ...".) */
+bool apsim_op_result_ok(const struct apsim_op *op, long r);
+/* The op's "-> ..." as written: "-EBUSY", "0|-EBUSY".  Returns buf. */
+const char *apsim_op_expect_str(const struct apsim_op *op, char *buf, size_t len);
 /* Positive expectations ask for something to be found (deadlock, lock-cycle,
  * memory, warn, crash, result); the others forbid findings. */
 bool apsim_expect_is_positive(enum apsim_expect_kind k);
