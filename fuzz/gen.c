@@ -517,7 +517,23 @@ static void gen_setup(struct gen *g)
 	}
 }
 
-static void gen_faults(struct gen *g, int pct)
+/* A fault point of the tree (driver/scenario/faults.def), one of its
+ * function's errors, the nth call (1..3) or every call. */
+static void gen_fault_point(struct gen *g, struct apsim_fault *f, const char *kver)
+{
+	struct src *r = &g->r;
+	int pts[APSIM_FP__COUNT], n = 0;
+
+	for (int p = 0; p < APSIM_FP__COUNT; p++)
+		if (kver ? apsim_fault_point_tree_ok(p, kver) : !apsim_fault_point_since(p))
+			pts[n++] = p;
+	f->kind = APSIM_FAULT_POINT;
+	f->point = pts[below(r, n)];
+	f->err = apsim_fault_point_err(f->point, below(r, apsim_fault_point_nerrs(f->point)));
+	f->nth = chance(r, 15) ? 0 : range(r, 1, 3);
+}
+
+static void gen_faults(struct gen *g, int pct, const char *kver)
 {
 	static const char *const sites[] = {
 		"vfio_ap_mdev_probe", "vfio_ap_mdev_probe_queue",
@@ -543,6 +559,8 @@ static void gen_faults(struct gen *g, int pct)
 				snprintf(f->site, sizeof(f->site), "%s", sites[below(r, 4)]);
 				f->nth = range(r, 1, 3);
 			}
+		} else if (chance(r, 40)) {
+			gen_fault_point(g, f, kver);
 		} else {
 			f->kind = APSIM_FAULT_AP_RC;
 			snprintf(f->insn, sizeof(f->insn), "%s", insns[below(r, 3)]);
@@ -570,7 +588,7 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 			kinds[nkinds++] = (enum apsim_op_kind)k;
 	gen_host(g);
 	gen_setup(g);
-	gen_faults(g, o->fault_pct);
+	gen_faults(g, o->fault_pct, o->kver);
 	nt = range(r, o->threads_min, o->threads_max);
 	if (nt > APSIM_MAX_THREADS)
 		nt = APSIM_MAX_THREADS;

@@ -458,12 +458,12 @@ START_TEST(test_expect_names)
 {
 	static const enum apsim_expect_kind pos[] = {
 		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
-		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN,
+		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN, APSIM_EXPECT_BUG,
 	};
 	enum apsim_expect_kind k, got;
 	char buf[256];
 
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
 		const char *n = apsim_expect_name(k);
 
 		ck_assert_ptr_nonnull(n);
@@ -476,8 +476,8 @@ START_TEST(test_expect_names)
 	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
 	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
 			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
-			 "lock-cycle, memory, warn, crash, result");
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+			 "lock-cycle, memory, warn, crash, result, bug");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
 		bool p = false;
 
 		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
@@ -592,6 +592,12 @@ START_TEST(test_expect_met)
 	e = expect_of("expect crash");
 	ck_assert(apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "crash:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:x"));
+	e = expect_of("expect bug");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:vfio_dma_do_unmap"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_WARN, "warn:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_BUG), "kernel BUG");
 	/* negative expectations are never "met"; result only by an op result */
 	e = expect_of("expect clean");
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
@@ -621,9 +627,10 @@ START_TEST(test_expect_for_finding)
 		{ SIM_F_MEMORY, "memory", "expect memory" },
 		{ SIM_F_WARN, "warn:vfio_ap_irq_disable", "expect warn" },
 		{ SIM_F_CRASH, "crash:SIGSEGV:x", "expect crash" },
+		{ SIM_F_BUG, "bug:vfio_dma_do_unmap", "expect bug" },
 	};
 	static const enum sim_finding_kind none[] = {
-		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_BUG, SIM_F_DIVERGENCE,
+		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
 	};
 	static struct apsim_scenario sc;
 	char *w;
@@ -946,7 +953,7 @@ static const struct {
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
 	{ "scenario x\nexpect sadness\n",
-	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result), got 'sadness'" },
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",
 	  "t.scn:2:15: error: expected operation name, got 'frob'" },
 	{ "scenario x\nexpect deadlock now\n",

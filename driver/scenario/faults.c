@@ -117,3 +117,17 @@ const char *apsim_fault_point_list(char *buf, size_t len)
 		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "", points[i].name);
 	return buf;
 }
+
+int apsim_fault_point_nerrs(int p)
+{
+	int n = 0;
+
+	while (info(p) && n < MAX_ERRS && points[p].errs[n])
+		n++;
+	return n;
+}
+
+int apsim_fault_point_err(int p, int i)
+{
+	return i >= 0 && i < apsim_fault_point_nerrs(p) ? points[p].errs[i] : 0;
+}

@@ -110,6 +110,7 @@ enum apsim_expect_kind {
 	APSIM_EXPECT_WARN,                /* a WARN fires */
 	APSIM_EXPECT_RESULT_SEEN,         /* some execution saw op `str` return `value` */
 	APSIM_EXPECT_CRASH,               /* a crash (e.g. NULL dereference) in driver code */
+	APSIM_EXPECT_BUG,                 /* a kernel BUG (BUG_ON) fires */
 };
 
 struct apsim_expect {
@@ -270,10 +271,11 @@ bool apsim_op_result_ok(const struct apsim_op *op, long r);
 /* The op's "-> ..." as written: "-EBUSY", "0|-EBUSY".  Returns buf. */
 const char *apsim_op_expect_str(const struct apsim_op *op, char *buf, size_t len);
 /* Positive expectations ask for something to be found (deadlock, lock-cycle,
- * memory, warn, crash, result); the others forbid findings. */
+ * memory, warn, crash, result, bug); the others forbid findings. */
 bool apsim_expect_is_positive(enum apsim_expect_kind k);
 /* What a positive expectation looks for, for "expected WHAT was not found":
- * "deadlock", "lock cycle", "memory fault", "WARN", "crash", "result". */
+ * "deadlock", "lock cycle", "memory fault", "WARN", "crash", "result",
+ * "kernel BUG". */
 const char *apsim_expect_what(enum apsim_expect_kind k);
 /*
  * The rule of scenario s that a finding of kind `finding` (enum
@@ -292,7 +294,7 @@ bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op
 /*
  * The expectation under which `apsim run` passes exactly when a fuzz finding
  * (kind, signature) reproduces: deadlock, lock-cycle with the signature's
- * classes, memory with its kind, warn, crash.  Returns 0 with *e filled, or
+ * classes, memory with its kind, warn, crash, bug.  Returns 0 with *e filled, or
  * -1 (*e zeroed) for a kind no expectation asks for (e.g. a hang).
  */
 int apsim_expect_for_finding(struct apsim_expect *e, int finding, const char *signature);
@@ -341,6 +343,9 @@ bool apsim_fault_point_tree_ok(int p, const char *kver);
 bool apsim_fault_point_err_ok(int p, int err);
 int apsim_fault_point_default_err(int p);
 const char *apsim_fault_point_errs(int p, char *buf, size_t len);
+/* How many errors p's function returns; the i-th (0 past the end). */
+int apsim_fault_point_nerrs(int p);
+int apsim_fault_point_err(int p, int i);
 /* Every point's name, ", " between (returns buf). */
 const char *apsim_fault_point_list(char *buf, size_t len);
 
