@@ -479,6 +479,14 @@ static void sysfs_prog(void *arg)
 	tdev.release = tdev_release;
 	ck_assert_int_eq(device_register(&tdev), 0);
 	ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &t_group), 0);
+	/* fs/sysfs/group.c internal_create_group (6.1, 6.12): a group with
+	 * neither attrs nor bin_attrs is -EINVAL; the same group twice -EEXIST */
+	{
+		static const struct attribute_group empty = { .name = "empty" };
+
+		ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &empty), -EINVAL);
+		ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &t_group), -EEXIST);
+	}
 	r_write = shim_sysfs_write(&tdev, "knob", "hello\n", 6);
 	r_read = shim_sysfs_read(&tdev, "knob", rbuf);
 	r_unknown = shim_sysfs_read(&tdev, "nope", rbuf + 100);

@@ -150,8 +150,8 @@ static void sysfs_drain(struct kobject *kobj, const struct attribute_group *grp)
 
 int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
 {
-	if (!kobj || !grp || shim_fault_hit(SHIM_FP_SYSFS_GROUP, SIM_SITE))	/* group.c */
-		return !kobj || !grp ? -EINVAL : shim_fault_err(SHIM_FP_SYSFS_GROUP);
+	if (!kobj || !grp || (!grp->attrs && !grp->bin_attrs) || shim_fault_hit(SHIM_FP_SYSFS_GROUP, SIM_SITE))
+		return kobj && grp && (grp->attrs || grp->bin_attrs) ? shim_fault_err(SHIM_FP_SYSFS_GROUP) : -EINVAL;
 	for (int i = 0; i < kobj->nr_groups; i++)
 		if (kobj->groups[i] == grp)
 			return -EEXIST;
