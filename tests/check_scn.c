@@ -10,6 +10,7 @@
  * are enforced, and a seeded mutation run (20k inputs) never crashes.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1337,6 +1338,40 @@ START_TEST(test_result_alternatives)
 }
 END_TEST
 
+/* Every shipped scenario parses, and writes back to a text that parses to
+ * the same scenario (result alternatives, fault points included). */
+static int shipped_roundtrip(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+	int n = 0;
+
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (l > 4 && !strcmp(e->d_name + l - 4, ".scn")) {
+			ck_assert_msg(apsim_scn_parse_file(path, &S, err, sizeof(err)) == 0, "%s", err);
+			check_roundtrip();
+			n++;
+		} else if (!strchr(e->d_name, '.')) {
+			n += shipped_roundtrip(path);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_shipped_roundtrip)
+{
+	ck_assert_int_ge(shipped_roundtrip("scenarios"), 70);
+}
+END_TEST
+
 static Suite *scn_suite(void)
 {
 	
@@ -1367,6 +1402,7 @@ Suite *s = suite_create("scn");
 	tcase_add_test(tc, test_known);
 	tcase_add_test(tc, test_fault_points);
 	tcase_add_test(tc, test_result_alternatives);
+	tcase_add_test(tc, test_shipped_roundtrip);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;
