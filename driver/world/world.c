@@ -655,7 +655,7 @@ static long do_op_more(const struct apsim_op *op)
 /* ------------------------------------------------------ more fault kinds */
 
 /* The faults but kmalloc: AP response codes, and the shim's fault points
- * (driver/kernel/fault.h, armed by name: tests/check_scn.c checks that
+ * (driver/kernel/fault.h, armed by name: tests/check_shim_faults.c checks that
  * every point of driver/scenario/faults.def is one of the shim's). */
 static void apply_fault_more(const struct apsim_fault *f)
 {
