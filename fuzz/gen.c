@@ -518,7 +518,7 @@ static void gen_setup(struct gen *g)
 }
 
 /* A fault point of the tree (driver/scenario/faults.def), one of its
- * function's errors, the nth call (1..3) or every call. */
+ * function's errors, the nth call (1..3) or every call (gen_all). */
 static void gen_fault_point(struct gen *g, struct apsim_fault *f, const char *kver)
 {
 	struct src *r = &g->r;
@@ -533,7 +533,7 @@ static void gen_fault_point(struct gen *g, struct apsim_fault *f, const char *kv
 	f->nth = chance(r, 15) ? 0 : range(r, 1, 3);
 }
 
-static void gen_faults(struct gen *g, int pct, const char *kver)
+static void gen_faults(struct gen *g, int pct)
 {
 	static const char *const sites[] = {
 		"vfio_ap_mdev_probe", "vfio_ap_mdev_probe_queue",
@@ -559,8 +559,6 @@ static void gen_faults(struct gen *g, int pct, const char *kver)
 				snprintf(f->site, sizeof(f->site), "%s", sites[below(r, 4)]);
 				f->nth = range(r, 1, 3);
 			}
-		} else if (chance(r, 40)) {
-			gen_fault_point(g, f, kver);
 		} else {
 			f->kind = APSIM_FAULT_AP_RC;
 			snprintf(f->insn, sizeof(f->insn), "%s", insns[below(r, 3)]);
@@ -588,7 +586,7 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 			kinds[nkinds++] = (enum apsim_op_kind)k;
 	gen_host(g);
 	gen_setup(g);
-	gen_faults(g, o->fault_pct, o->kver);
+	gen_faults(g, o->fault_pct);
 	nt = range(r, o->threads_min, o->threads_max);
 	if (nt > APSIM_MAX_THREADS)
 		nt = APSIM_MAX_THREADS;
@@ -613,6 +611,14 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 	}
 	s->explore.seed = raw(r, 8) & 0x7fffffffffffffffULL;
 	s->explore.has_seed = true;
+	/* a fault point, drawn last: every draw above is an older build's */
+	if (s->nfaults < APSIM_MAX_FAULTS && chance(r, o->fault_pct)) {
+		struct apsim_fault *f = &s->faults[s->nfaults++];
+
+		memset(f, 0, sizeof(*f));
+		f->card = f->domain = -1;
+		gen_fault_point(g, f, o->kver);
+	}
 }
 
 static void clamp_opts(struct apsim_gen_opts *o)
