@@ -163,6 +163,15 @@ static int check_ops_tree(const struct apsim_scenario *s, char *err, size_t errl
 		for (int i = 0; i < s->threads[t].nops && !bad; i++)
 			if (!apsim_op_tree_ok(s->threads[t].ops[i].kind, apsim_ksrc_version))
 				bad = &s->threads[t].ops[i];
+	for (int i = 0; i < s->nfaults; i++)       /* and every fault point */
+		if (s->faults[i].kind == APSIM_FAULT_POINT &&
+		    !apsim_fault_point_tree_ok(s->faults[i].point, apsim_ksrc_version)) {
+			snprintf(err, errlen, "%s:%d:%d: error: fault '%s' needs a %s tree (this driver: linux %s)",
+				 s->file, s->faults[i].loc.line, s->faults[i].loc.col,
+				 apsim_fault_point_name(s->faults[i].point),
+				 apsim_fault_point_since(s->faults[i].point), apsim_ksrc_version);
+			return -EINVAL;
+		}
 	if (!bad)
 		return 0;
 	snprintf(err, errlen, "%s:%d:%d: error: operation '%s' needs a %s tree (this driver: linux %s)",

@@ -517,6 +517,22 @@ static void gen_setup(struct gen *g)
 	}
 }
 
+/* A fault point of the tree (driver/scenario/faults.def), one of its
+ * function's errors, the nth call (1..3) or every call (gen_all). */
+static void gen_fault_point(struct gen *g, struct apsim_fault *f, const char *kver)
+{
+	struct src *r = &g->r;
+	int pts[APSIM_FP__COUNT], n = 0;
+
+	for (int p = 0; p < APSIM_FP__COUNT; p++)
+		if (kver ? apsim_fault_point_tree_ok(p, kver) : !apsim_fault_point_since(p))
+			pts[n++] = p;
+	f->kind = APSIM_FAULT_POINT;
+	f->point = pts[below(r, n)];
+	f->err = apsim_fault_point_err(f->point, below(r, apsim_fault_point_nerrs(f->point)));
+	f->nth = chance(r, 15) ? 0 : range(r, 1, 3);
+}
+
 static void gen_faults(struct gen *g, int pct)
 {
 	static const char *const sites[] = {
@@ -595,6 +611,14 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 	}
 	s->explore.seed = raw(r, 8) & 0x7fffffffffffffffULL;
 	s->explore.has_seed = true;
+	/* a fault point, drawn last: every draw above is an older build's */
+	if (s->nfaults < APSIM_MAX_FAULTS && chance(r, o->fault_pct)) {
+		struct apsim_fault *f = &s->faults[s->nfaults++];
+
+		memset(f, 0, sizeof(*f));
+		f->card = f->domain = -1;
+		gen_fault_point(g, f, o->kver);
+	}
 }
 
 static void clamp_opts(struct apsim_gen_opts *o)

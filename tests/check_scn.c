@@ -10,6 +10,7 @@
  * are enforced, and a seeded mutation run (20k inputs) never crashes.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -458,12 +459,12 @@ START_TEST(test_expect_names)
 {
 	static const enum apsim_expect_kind pos[] = {
 		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
-		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN,
+		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN, APSIM_EXPECT_BUG,
 	};
 	enum apsim_expect_kind k, got;
 	char buf[256];
 
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
 		const char *n = apsim_expect_name(k);
 
 		ck_assert_ptr_nonnull(n);
@@ -476,8 +477,8 @@ START_TEST(test_expect_names)
 	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
 	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
 			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
-			 "lock-cycle, memory, warn, crash, result");
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_CRASH; k++) {
+			 "lock-cycle, memory, warn, crash, result, bug");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
 		bool p = false;
 
 		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
@@ -592,6 +593,12 @@ START_TEST(test_expect_met)
 	e = expect_of("expect crash");
 	ck_assert(apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_MEMORY, "crash:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:x"));
+	e = expect_of("expect bug");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_BUG, "bug:vfio_dma_do_unmap"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_WARN, "warn:x"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
+	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_BUG), "kernel BUG");
 	/* negative expectations are never "met"; result only by an op result */
 	e = expect_of("expect clean");
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
@@ -621,9 +628,10 @@ START_TEST(test_expect_for_finding)
 		{ SIM_F_MEMORY, "memory", "expect memory" },
 		{ SIM_F_WARN, "warn:vfio_ap_irq_disable", "expect warn" },
 		{ SIM_F_CRASH, "crash:SIGSEGV:x", "expect crash" },
+		{ SIM_F_BUG, "bug:vfio_dma_do_unmap", "expect bug" },
 	};
 	static const enum sim_finding_kind none[] = {
-		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_BUG, SIM_F_DIVERGENCE,
+		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
 	};
 	static struct apsim_scenario sc;
 	char *w;
@@ -946,7 +954,7 @@ static const struct {
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
 	{ "scenario x\nexpect sadness\n",
-	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result), got 'sadness'" },
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",
 	  "t.scn:2:15: error: expected operation name, got 'frob'" },
 	{ "scenario x\nexpect deadlock now\n",
@@ -1212,9 +1220,162 @@ START_TEST(test_known)
 }
 END_TEST
 
+/* `fault NAME [err ERRNO] [nth N | every]` (driver/scenario/faults.def):
+ * fields, defaults, the written form and its round trip, and the errors. */
+START_TEST(test_fault_points)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "scenario x\nfault pin_pages err -ENOSPC\n",
+		  "t.scn:2:21: error: expected an error vfio_pin_pages (6.1 drivers/vfio/container.c, 6.12 vfio_main.c) -> vfio_iommu_type1_pin_pages returns (-EINVAL, -EPERM, -EBUSY, -ENODEV, -EFAULT, -ENOMEM), got '-ENOSPC'" },
+		{ "scenario x\nfault gisc_register err\n",
+		  "t.scn:2:24: error: expected an error kvm_s390_gisc_register (arch/s390/kvm/interrupt.c) returns (-ENODEV, -ERANGE), got end of line" },
+		{ "scenario x\nfault device_add nth 0\n",
+		  "t.scn:2:22: error: expected call number in 1..1000000, got '0'" },
+		{ "scenario x\nfault sysfs_group every nth 2\n",
+		  "t.scn:2:25: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'nth'" },
+		{ "scenario x\nfault eventfd at foo\n",
+		  "t.scn:2:15: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'at'" },
+		{ "scenario x\nfault vfio_pin\n",
+		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd), got 'vfio_pin'" },
+	};
+
+	PARSE_OK("scenario x\n"
+		 "fault pin_pages\n"
+		 "fault gisc_register err -ERANGE nth 3\n"
+		 "fault gisc_unregister every\n"
+		 "fault device_add err -EEXIST\n"
+		 "fault sysfs_group nth 2 err -EINVAL\n"
+		 "fault eventfd err -EINVAL every\n");
+	ck_assert_int_eq(S.nfaults, 6);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(S.faults[i].kind, APSIM_FAULT_POINT);
+	ck_assert_int_eq(S.faults[0].point, APSIM_FP_PIN_PAGES);
+	ck_assert_int_eq(S.faults[0].err, -EINVAL);             /* the default */
+	ck_assert_int_eq(S.faults[0].nth, 1);
+	ck_assert_int_eq(S.faults[1].point, APSIM_FP_GISC_REGISTER);
+	ck_assert_int_eq(S.faults[1].err, -ERANGE);
+	ck_assert_int_eq(S.faults[1].nth, 3);
+	ck_assert_int_eq(S.faults[2].err, -ENODEV);
+	ck_assert_int_eq(S.faults[2].nth, 0);
+	ck_assert_int_eq(S.faults[3].err, -EEXIST);
+	ck_assert_int_eq(S.faults[4].nth, 2);
+	ck_assert_int_eq(S.faults[4].err, -EINVAL);
+	ck_assert_int_eq(S.faults[5].point, APSIM_FP_EVENTFD);
+	ck_assert_int_eq(S.faults[5].loc.line, 7);
+	check_roundtrip();
+	{
+		size_t l;
+		char *t = write_str(&S, &l);
+
+		ck_assert_msg(strstr(t, "fault pin_pages err -EINVAL nth 1\n") &&
+			      strstr(t, "fault gisc_unregister err -ENODEV every\n") &&
+			      strstr(t, "fault sysfs_group err -EINVAL nth 2\n"), "%s", t);
+		free(t);
+	}
+	/* the tree of each point */
+	ck_assert(apsim_fault_point_tree_ok(APSIM_FP_PIN_PAGES, "6.1.192"));
+	ck_assert(!apsim_fault_point_tree_ok(APSIM_FP_EVENTFD, "6.1.192"));
+	ck_assert(apsim_fault_point_tree_ok(APSIM_FP_EVENTFD, "6.12.117"));
+	ck_assert_str_eq(apsim_fault_point_since(APSIM_FP_EVENTFD), "6.12");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text), -EINVAL);
+		ck_assert_str_eq(err, bad[i].msg);
+	}
+}
+END_TEST
+
+/* "-> R1|R2|...": every execution must return one of the results. */
+START_TEST(test_result_alternatives)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "scenario x\nsetup:\n  ap_scan -> 0|\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|0\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|0'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|-EBOGUS\n",
+		  "t.scn:3:14: error: expected results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once, got '0|-EBOGUS'" },
+		{ "scenario x\nsetup:\n  ap_scan -> 0|1|2|3|4\n",
+		  "t.scn:3:14: error: expected at most 4 results, '|' between, got '0|1|2|3|4'" },
+		{ "scenario x\nsetup:\n  ap_scan -> \"0|1\"\n",
+		  "t.scn:3:14: error: expected result (bytes >= 0, -EXXX errno name, or negative number), got \"0|1\"" },
+	};
+	char buf[128];
+
+	PARSE_OK("scenario x\n"
+		 "setup:\n"
+		 "  create_mdev m0 -> 0|-ENOMEM\n"
+		 "  assign_adapter m0 5 -> 1|-EADDRINUSE|-ENODEV|-22\n"
+		 "  ap_scan -> 0\n"
+		 "  yield\n");
+	ck_assert(S.setup[0].has_expect);
+	ck_assert_int_eq(S.setup[0].expect, 0);
+	ck_assert_int_eq(S.setup[0].nalt, 1);
+	ck_assert_int_eq(S.setup[0].alt[0], -ENOMEM);
+	ck_assert_int_eq(S.setup[1].nalt, 3);
+	ck_assert_int_eq(S.setup[1].alt[2], -EINVAL);
+	ck_assert_int_eq(S.setup[2].nalt, 0);
+	ck_assert(apsim_op_result_ok(&S.setup[0], 0));
+	ck_assert(apsim_op_result_ok(&S.setup[0], -ENOMEM));
+	ck_assert(!apsim_op_result_ok(&S.setup[0], -EBUSY));
+	ck_assert(apsim_op_result_ok(&S.setup[1], -EINVAL));
+	ck_assert(!apsim_op_result_ok(&S.setup[2], 1));
+	ck_assert(apsim_op_result_ok(&S.setup[3], 12345));   /* no "->": anything */
+	ck_assert_str_eq(apsim_op_expect_str(&S.setup[1], buf, sizeof(buf)),
+			 "1|-EADDRINUSE|-ENODEV|-EINVAL");
+	check_roundtrip();
+	{
+		size_t l;
+		char *t = write_str(&S, &l);
+
+		ck_assert_msg(strstr(t, "-> 0|-ENOMEM\n") && strstr(t, "-> 1|-EADDRINUSE|-ENODEV|-EINVAL\n"),
+			      "%s", t);
+		free(t);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text), -EINVAL);
+		ck_assert_str_eq(err, bad[i].msg);
+	}
+}
+END_TEST
+
+/* Every shipped scenario parses, and writes back to a text that parses to
+ * the same scenario (result alternatives, fault points included). */
+static int shipped_roundtrip(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+	int n = 0;
+
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (l > 4 && !strcmp(e->d_name + l - 4, ".scn")) {
+			ck_assert_msg(apsim_scn_parse_file(path, &S, err, sizeof(err)) == 0, "%s", err);
+			check_roundtrip();
+			n++;
+		} else if (!strchr(e->d_name, '.')) {
+			n += shipped_roundtrip(path);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_shipped_roundtrip)
+{
+	ck_assert_int_ge(shipped_roundtrip("scenarios"), 70);
+}
+END_TEST
+
 static Suite *scn_suite(void)
 {
-	Suite *s = suite_create("scn");
+	
+Suite *s = suite_create("scn");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, test_op_names);
@@ -1239,6 +1400,9 @@ static Suite *scn_suite(void)
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_known);
+	tcase_add_test(tc, test_fault_points);
+	tcase_add_test(tc, test_result_alternatives);
+	tcase_add_test(tc, test_shipped_roundtrip);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	return s;

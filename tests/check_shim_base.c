@@ -479,6 +479,14 @@ static void sysfs_prog(void *arg)
 	tdev.release = tdev_release;
 	ck_assert_int_eq(device_register(&tdev), 0);
 	ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &t_group), 0);
+	/* fs/sysfs/group.c internal_create_group (6.1, 6.12): a group with
+	 * neither attrs nor bin_attrs is -EINVAL; the same group twice -EEXIST */
+	{
+		static const struct attribute_group empty = { .name = "empty" };
+
+		ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &empty), -EINVAL);
+		ck_assert_int_eq(sysfs_create_group(&tdev.kobj, &t_group), -EEXIST);
+	}
 	r_write = shim_sysfs_write(&tdev, "knob", "hello\n", 6);
 	r_read = shim_sysfs_read(&tdev, "knob", rbuf);
 	r_unknown = shim_sysfs_read(&tdev, "nope", rbuf + 100);
@@ -544,8 +552,16 @@ static void t_release(struct vfio_device *v)
 		vfio_free_device(v);
 }
 
+static int t_unmaps;
+static u64 t_unmap_iova, t_unmap_len, t_unpin_on_unmap;
+
 static void t_dma_unmap(struct vfio_device *v, u64 iova, u64 len)
 {
+	t_unmaps++;
+	t_unmap_iova = iova;
+	t_unmap_len = len;
+	if (t_unpin_on_unmap)
+		vfio_unpin_pages(v, t_unpin_on_unmap, 1);
 }
 
 static const struct vfio_device_ops t_ops = {
@@ -686,6 +702,69 @@ static void unpin_prog(void *arg)
 	shim_vfio_close(tm);
 }
 
+/*
+ * vfio_iommu_type1 (6.1 and 6.12): pins are found by their exact iova
+ * (vfio_find_vpfn), so unpinning the page's start leaves an unaligned pin;
+ * VFIO_IOMMU_UNMAP_DMA notifies the driver with the whole mapping
+ * (vfio_notify_dma_unmap: dma->iova, dma->size) and removes it once no pin
+ * is left; a later pin there fails with -EINVAL (vfio_iommu_type1_pin_pages:
+ * no vfio_dma), an unpin there WARNs (vfio_iommu_type1_unpin_pages:
+ * WARN_ON(i != npage)).
+ */
+static int t1_pins[3], t1_pin_after;
+
+static void type1_prog(void *arg)
+{
+	struct vfio_device *v;
+	struct page *pg;
+
+	memset(&tparent, 0, sizeof(tparent));
+	dev_set_name(&tparent, "tparent");
+	tparent.release = tdev_release;
+	ck_assert_int_eq(device_register(&tparent), 0);
+	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
+	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	ck_assert_int_eq(shim_mdev_create(2, &tm), 0);
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
+	v = shim_mdev_vfio_device(tm);
+	ck_assert_int_eq(vfio_pin_pages(v, 0x5123, 1, IOMMU_READ, &pg), 1);
+	vfio_unpin_pages(v, 0x5000, 1);                 /* not this pin */
+	t1_pins[0] = shim_vfio_pinned_count(tm);
+	t_unmaps = 0;
+	t_unpin_on_unmap = 0x5123;                      /* the driver unpins it */
+	shim_vfio_dma_unmap(tm, 0x5000, 0x1000);
+	t_unpin_on_unmap = 0;
+	t1_pins[1] = shim_vfio_pinned_count(tm);
+	t1_pin_after = vfio_pin_pages(v, 0x5123, 1, IOMMU_READ, &pg);
+	vfio_unpin_pages(v, 0x5123, 1);                 /* no mapping: WARN */
+	shim_vfio_close(tm);
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);  /* mapped again */
+	t1_pins[2] = vfio_pin_pages(v, 0x5123, 1, IOMMU_READ, &pg);
+	vfio_unpin_pages(v, 0x5123, 1);
+	shim_vfio_close(tm);
+	ck_assert_int_eq(shim_mdev_remove(tm), 0);
+	mdev_unregister_parent(&t_parent);
+	mdev_unregister_driver(&t_driver);
+	device_unregister(&tparent);
+}
+
+START_TEST(test_vfio_type1_mapping_semantics)
+{
+	struct sim_result r = run(type1_prog, NULL);
+
+	ck_assert_int_eq(t1_pins[0], 1);
+	ck_assert_int_eq(t_unmaps, 1);
+	ck_assert_uint_eq(t_unmap_iova, 0);
+	ck_assert_uint_eq(t_unmap_len, 1ULL << 30);     /* the whole mapping */
+	ck_assert_int_eq(t1_pins[1], 0);
+	ck_assert_int_eq(t1_pin_after, -EINVAL);
+	ck_assert_int_eq(t1_pins[2], 1);
+	ck_assert_int_eq(r.nfindings, 1);
+	ck_assert_int_eq(sim_finding_get(0)->kind, SIM_F_WARN);
+	ck_assert_str_eq(sim_finding_get(0)->signature, "warn:vfio_unpin_pages");
+}
+END_TEST
+
 /* vfio_iommu_type1 skips pages that are not pinned without a warning (the
  * driver's dma_unmap callback unpins whatever iova it is told about). */
 START_TEST(test_vfio_unpin_not_pinned_silent)
@@ -731,6 +810,7 @@ int main(void)
 	tcase_add_test(tc, test_vfio_unregister_waits_for_close);
 	tcase_add_test(tc, test_vfio_pin_left_at_close_warns);
 	tcase_add_test(tc, test_vfio_unpin_not_pinned_silent);
+	tcase_add_test(tc, test_vfio_type1_mapping_semantics);
 	tcase_add_test(tc, test_driver_data_restore);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

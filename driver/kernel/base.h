@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/device.h>
 #include <apsim/sim.h>
+#include "driver/kernel/fault.h"    /* the fault points */
 
 struct mdev_device;
 struct kvm;
@@ -69,6 +70,12 @@ void shim_slab_reset(void);
 int shim_world_snapshot_save(void);
 int shim_world_snapshot_restore(void);
 void shim_world_snapshot_drop(void);
+/* after a restore: per-execution state stamped `from` is this execution's (`to`) */
+void shim_world_restamp(uint32_t from, uint32_t to);
+void shim_fault_restamp(uint32_t from, uint32_t to);
+void shim_eventfd_restamp(uint32_t from, uint32_t to);
+void shim_pv_restamp(uint32_t from, uint32_t to);
+void shim_wq_restamp(uint32_t from, uint32_t to);
 /*
  * failslab: fail (return NULL) the nth (1-based) allocation matching
  * site_spec from now on; nth = 0 fails all matching allocations.

@@ -150,8 +150,8 @@ static void sysfs_drain(struct kobject *kobj, const struct attribute_group *grp)
 
 int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
 {
-	if (!kobj || !grp)
-		return -EINVAL;
+	if (!kobj || !grp || (!grp->attrs && !grp->bin_attrs) || shim_fault_hit(SHIM_FP_SYSFS_GROUP, SIM_SITE))
+		return kobj && grp && (grp->attrs || grp->bin_attrs) ? shim_fault_err(SHIM_FP_SYSFS_GROUP) : -EINVAL;
 	for (int i = 0; i < kobj->nr_groups; i++)
 		if (kobj->groups[i] == grp)
 			return -EEXIST;
@@ -641,8 +641,8 @@ int device_add(struct device *dev)
 		device_initialize(dev);
 	if (!dev->kobj.name[0] && dev->init_name)
 		dev_set_name(dev, "%s", dev->init_name);
-	if (!dev->kobj.name[0])
-		return -EINVAL;
+	if (!dev->kobj.name[0] || (ret = shim_fault_hit(SHIM_FP_DEVICE_ADD, SIM_SITE)))
+		return dev->kobj.name[0] ? ret : -EINVAL;	/* drivers/base/core.c */
 	get_device(dev->parent);
 	dev->kobj.parent = dev->parent ? &dev->parent->kobj : NULL;
 	if (dev->bus && (ret = device_add_groups(dev, dev->bus->dev_groups)))

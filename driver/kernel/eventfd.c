@@ -133,8 +133,8 @@ struct eventfd_ctx *eventfd_ctx_fdget(int fd)
 {
 	struct eventfd_ctx **slot = efd_slot(fd);
 
-	if (!slot)
-		return ERR_PTR(fd == EFD_OTHER_FD ? -EINVAL : -EBADF);
+	if (!slot || shim_fault_hit(SHIM_FP_EVENTFD, SIM_SITE))	/* fs/eventfd.c */
+		return ERR_PTR(slot ? shim_fault_err(SHIM_FP_EVENTFD) : fd == EFD_OTHER_FD ? -EINVAL : -EBADF);
 	(*slot)->refs++;
 	return *slot;
 }
@@ -149,4 +149,11 @@ void apsim_eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
 	spin_lock(&ctx->lock);
 	ctx->count += n;
 	spin_unlock(&ctx->lock);
+}
+
+/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
+void shim_eventfd_restamp(uint32_t from, uint32_t to)
+{
+	if (efd.gen == from)
+		efd.gen = to;
 }

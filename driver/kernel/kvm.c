@@ -385,14 +385,14 @@ int shim_kvm_pv_command(struct kvm *kvm)
 
 /* ------------------------------------------------------------- GISA */
 
-int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc)
+int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc)	/* interrupt.c, 6.1 and 6.12 */
 {
 	struct kvm_s390_gisa_interrupt *gi = &kvm->arch.gisa_int;
+	int rc = !gi->origin ? -ENODEV : gisc > MAX_ISC ? -ERANGE : 0;
 
-	if (!gi->origin)
-		return -ENODEV;
-	if (gisc > MAX_ISC)
-		return -ERANGE;
+	if (rc || (rc = shim_fault_hit(SHIM_FP_GISC_REGISTER, SIM_SITE)))
+		return rc;	/* its errors come before any effect */
+
 	spin_lock(&gi->alert.ref_lock);
 	gi->alert.ref_count[gisc]++;
 	if (gi->alert.ref_count[gisc] == 1)
@@ -401,15 +401,15 @@ int kvm_s390_gisc_register(struct kvm *kvm, u32 gisc)
 	return AP_ISC;   /* the host's nonspecific ISC of the GIB */
 }
 
-int kvm_s390_gisc_unregister(struct kvm *kvm, u32 gisc)
+int kvm_s390_gisc_unregister(struct kvm *kvm, u32 gisc)	/* interrupt.c, 6.1 and 6.12 */
 {
 	struct kvm_s390_gisa_interrupt *gi = &kvm->arch.gisa_int;
-	int rc = 0;
+	int rc = !gi->origin ? -ENODEV : gisc > MAX_ISC ? -ERANGE : 0;
 
-	if (!gi->origin)
-		return -ENODEV;
-	if (gisc > MAX_ISC)
-		return -ERANGE;
+	if (rc || (rc = shim_fault_hit(SHIM_FP_GISC_UNREGISTER, SIM_SITE)))
+		return rc;	/* -ENODEV, -ERANGE: before any effect */
+
+	/* -EINVAL below: no registration of gisc to drop */
 	spin_lock(&gi->alert.ref_lock);
 	if (gi->alert.ref_count[gisc] == 0) {
 		rc = -EINVAL;

@@ -209,6 +209,8 @@ static void sect_copy(const struct sect *w, bool save)
 	}
 }
 
+static uint32_t ws_gen WS_KEEP;   /* sim_generation() of the execution that saved */
+
 int shim_world_snapshot_save(void)
 {
 	int ret;
@@ -251,6 +253,7 @@ int shim_world_snapshot_save(void)
 		sect_copy(&ws[i], true);
 	}
 	ws_valid = true;
+	ws_gen = sim_generation();
 	return 0;
 }
 
@@ -267,5 +270,20 @@ int shim_world_snapshot_restore(void)
 	for (int i = 0; i < 4; i++)
 		if (ws[i].copy)
 			sect_copy(&ws[i], false);
+	shim_world_restamp(ws_gen, sim_generation());
 	return 0;
+}
+
+/*
+ * The shim modules that keep per-execution state lazily (state stamped with
+ * sim_generation(), reset when the stamp is old: faults, eventfds, PV, the
+ * workqueues) would take the restored state for a leftover of an earlier
+ * execution.  What the snapshot's execution stamped is this execution's now.
+ */
+void shim_world_restamp(uint32_t from, uint32_t to)
+{
+	shim_fault_restamp(from, to);
+	shim_eventfd_restamp(from, to);
+	shim_pv_restamp(from, to);
+	shim_wq_restamp(from, to);
 }

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "driver/kernel/fault.h"    /* the fault points */
 
 struct device;
 struct kvm;

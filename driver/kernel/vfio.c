@@ -36,8 +36,8 @@ struct vfio_pin {
 
 static LIST_HEAD(vfio_devices);		/* registered: vfio_device.group_next */
 static unsigned int vfio_next_index;
-static bool pin_fail_on;
-static int pin_fail_nth, pin_fail_seen, pin_fail_err;
+static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova);	/* at the end: */
+static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size);	/* DMA mappings */
 
 static struct mutex mdev_list_lock;
 static struct mutex parent_list_lock;
@@ -220,13 +220,13 @@ int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova, int npage, int p
 		return -EINVAL;
 	if (npage > (int)VFIO_PIN_PAGES_MAX_ENTRIES)
 		return -E2BIG;
-	if (pin_fail_on) {
-		pin_fail_seen++;
-		if (pin_fail_nth == 0 || pin_fail_seen == pin_fail_nth) {
-			sim_trace_note(SIM_SITE, "vfio_pin_pages: failure injected (%d)", pin_fail_err);
-			return pin_fail_err;
-		}
-	}
+	/* vfio_iommu_type1_pin_pages (6.1, 6.12): -EINVAL when no vfio_dma
+	 * holds the iova; any of its errors when the fault point fires */
+	i = shim_fault_hit(SHIM_FP_PIN_PAGES, SIM_SITE);
+	if (!i && !vfio_iova_mapped(device, iova))
+		i = -EINVAL;
+	if (i)
+		return i;
 	for (i = 0; i < npage; i++) {
 		dma_addr_t a = iova + (dma_addr_t)i * PAGE_SIZE;
 		struct vfio_pin *p = pin_find(device, a, true);
@@ -251,10 +251,10 @@ void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
 		return;
 	for (int i = 0; i < npage; i++) {
 		dma_addr_t a = iova + (dma_addr_t)i * PAGE_SIZE;
-		struct vfio_pin *p = pin_find(device, a, false);
-
-		/* vfio_iommu_type1 silently skips pages that are not pinned */
-		if (!p)
+		struct vfio_pin *p = pin_find(device, a, true);	/* vfio_find_vpfn: exact iova */
+		if (WARN_ON(!vfio_iova_mapped(device, a)))	/* type1: WARN_ON(i != npage) */
+			break;
+		if (!p)		/* not pinned: vfio_unpin_page_external skips it */
 			continue;
 		if (--p->refs == 0) {
 			list_del(&p->node);
@@ -365,7 +365,7 @@ void shim_vfio_close(struct mdev_device *mdev)
 	device->open_count--;
 	if (device->open_count == 0) {
 		vfio_iommu_unmap_unpin_all(device);	/* the container releases every pin */
-		device->kvm = NULL;
+		device->kvm = NULL, device->_dma_unmapped = false;	/* and its DMA mapping */
 		module_put(device->dev->driver ? device->dev->driver->owner : NULL);
 	}
 	mutex_unlock(&device->dev_set->lock);
@@ -386,30 +386,30 @@ long shim_vfio_ioctl(struct mdev_device *mdev, unsigned int cmd, unsigned long a
 void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
 {
 	struct vfio_device *device = vfio_of(mdev);
-	struct vfio_pin *p;
 
-	bool pinned = false;
-
+	/*
+	 * The VMM's VFIO_IOMMU_UNMAP_DMA when guest memory holding
+	 * [iova, iova + len) goes away: it unmaps the whole mapping, as
+	 * QEMU's vfio memory listener does for a RAM section
+	 * (vfio_dma_do_unmap at the end of this file).
+	 *
+	 * The driver's dma_unmap callback is told the whole mapping, not
+	 * [iova, iova + len): vfio_notify_dma_unmap passes dma->iova and
+	 * dma->size.  6.1's vfio_ap_mdev_dma_unmap then unpins the first
+	 * page of the mapping (vfio_unpin_pages(vdev, iova, 1)), which is not
+	 * the NIB a queue pinned unless the NIB is exactly the mapping's
+	 * start (vfio_find_vpfn matches the iova exactly): the NIB stays
+	 * pinned, vfio notifies again, and after the 11th notification
+	 * BUG_ON(++retries > 10) fires.  6.12's callback disables the
+	 * interrupts of every queue whose NIB lies in the mapping
+	 * (unmap_iova), which unpins them.
+	 *
+	 * (The shim used to pass the requested page to the callback,
+	 * which hid this.)
+	 */
 	if (!device || !device->open_count || !device->ops->dma_unmap)
 		return;
-	/*
-	 * Like vfio_iommu_type1's unmap: the device is notified only when the
-	 * unmapped range holds pages it pinned.
-	 */
-	/*
-	 * ... and re-notifies while pages stay pinned, at most 10 times:
-	 * vfio_dma_do_unmap's BUG_ON(++retries > 10) (vfio_iommu_type1.c:1481).
-	 */
-	for (int retries = 0;; retries++) {
-		pinned = false;
-		list_for_each_entry(p, &device->_pins, node)
-			if (p->iova >= iova && p->iova < iova + len)
-				pinned = true;
-		if (!pinned)
-			return;
-		BUG_ON(retries > 10);
-		device->ops->dma_unmap(device, iova, len);
-	}
+	vfio_dma_do_unmap(device, iova, len);
 }
 
 int shim_vfio_pinned_count(struct mdev_device *mdev)
@@ -458,8 +458,8 @@ static int mdev_match(struct device *dev, struct device_driver *drv)
 
 int mdev_register_driver(struct mdev_driver *drv)
 {
-	if (!apsim_bus_p(&mdev_bus_type)->_registered)
-		return -ENODEV;
+	if (!apsim_bus_p(&mdev_bus_type)->_registered || shim_fault_hit(SHIM_FP_MDEV_REGISTER, SIM_SITE))
+		return apsim_bus_p(&mdev_bus_type)->_registered ? shim_fault_err(SHIM_FP_MDEV_REGISTER) : -ENODEV;
 	drv->driver.bus = &mdev_bus_type;
 	return driver_register(&drv->driver);
 }
@@ -475,8 +475,8 @@ int mdev_register_parent(struct mdev_parent *parent, struct device *dev,
 {
 	struct mdev_parent *p;
 
-	if (!dev)
-		return -EINVAL;
+	if (!dev || shim_fault_hit(SHIM_FP_MDEV_REGISTER, SIM_SITE))	/* mdev_core.c */
+		return dev ? shim_fault_err(SHIM_FP_MDEV_REGISTER) : -EINVAL;
 	mutex_lock(&parent_list_lock);
 	list_for_each_entry(p, &parent_list, _next) {
 		if (p->dev == dev) {
@@ -659,7 +659,7 @@ void shim_vfio_reset(void)
 	INIT_LIST_HEAD(&mdev_list);
 	INIT_LIST_HEAD(&parent_list);
 	vfio_next_index = 0;
-	pin_fail_on = false;
+	/* fault points: driver/kernel/fault.c (per execution) */
 	memset(&mdev_list_lock, 0, sizeof(mdev_list_lock));
 	memset(&parent_list_lock, 0, sizeof(parent_list_lock));
 	mutex_init(&mdev_list_lock);
@@ -682,4 +682,56 @@ void vfio_device_release_free(struct device *dev)
 
 	vfio_device_release(dev);
 	kvfree(device);
+}
+
+/* ------------------------------------------------ the VMM's DMA mappings */
+
+/*
+ * vfio_iommu_type1 keeps the user's DMA mappings (struct vfio_dma); a
+ * device of an emulated IOMMU (vfio_ap) pins pages only inside one
+ * (vfio_iommu_type1_pin_pages: -EINVAL otherwise).  The shim's VMM maps the
+ * guest's memory (1 GiB, the guest of kvm.c) as ONE mapping at iova 0, as
+ * QEMU's vfio memory listener maps the guest's RAM section; it stays until
+ * the VMM unmaps it (shim_vfio_dma_unmap) or the container is released
+ * (the last close: vfio_iommu_unmap_unpin_all), and the next open maps it
+ * again.
+ */
+#define SHIM_DMA_MAP_IOVA	0ULL
+#define SHIM_DMA_MAP_SIZE	(1ULL << 30)
+
+static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova)
+{
+	return !device->_dma_unmapped && iova >= SHIM_DMA_MAP_IOVA &&
+	       iova - SHIM_DMA_MAP_IOVA < SHIM_DMA_MAP_SIZE;
+}
+
+/*
+ * vfio_dma_do_unmap (drivers/vfio/vfio_iommu_type1.c, 6.1 and 6.12) for a
+ * request that touches the mapping: while the mapping holds pinned pages
+ * (!RB_EMPTY_ROOT(&dma->pfn_list)), vfio_notify_dma_unmap calls the
+ * driver's dma_unmap with the WHOLE mapping, dma->iova and dma->size (not
+ * the requested range), and starts over; after the 11th notification of
+ * the same mapping BUG_ON(++retries > 10) stops the kernel.  Then the
+ * mapping is removed (vfio_remove_dma).  Not modelled: iommu->lock and
+ * iommu->device_list_lock, which the kernel holds around these calls.
+ */
+static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size)
+{
+	struct vfio_pin *p;
+	bool pinned;
+
+	if (device->_dma_unmapped || !size ||
+	    iova >= SHIM_DMA_MAP_IOVA + SHIM_DMA_MAP_SIZE || iova + size <= SHIM_DMA_MAP_IOVA)
+		return;		/* no mapping in the range: nothing to do */
+	for (int retries = 0;; retries++) {
+		pinned = false;
+		list_for_each_entry(p, &device->_pins, node)
+			if (p->iova - SHIM_DMA_MAP_IOVA < SHIM_DMA_MAP_SIZE)
+				pinned = true;
+		if (!pinned)
+			break;
+		BUG_ON(retries > 10);
+		device->ops->dma_unmap(device, SHIM_DMA_MAP_IOVA, SHIM_DMA_MAP_SIZE);
+	}
+	device->_dma_unmapped = true;
 }

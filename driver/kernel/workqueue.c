@@ -281,3 +281,11 @@ void apsim_flush_workqueue(struct workqueue_struct *wq, const struct sim_site *s
 		sim_waitq_block(&wq->done, 0, site);
 	}
 }
+
+/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
+void shim_wq_restamp(uint32_t from, uint32_t to)
+{
+	for (size_t i = 0; i < sizeof(all_wqs) / sizeof(all_wqs[0]); i++)
+		if (all_wqs[i]->gen == from)
+			all_wqs[i]->gen = to;
+}

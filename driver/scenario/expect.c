@@ -38,6 +38,7 @@ static const struct expect_info {
 	POS(WARN, "warn", "WARN"),
 	POS(CRASH, "crash", "crash"),
 	POS(RESULT_SEEN, "result", "result"),
+	POS(BUG, "bug", "kernel BUG"),
 #undef NEG
 #undef POS
 };
@@ -161,6 +162,8 @@ bool apsim_expect_met_by_finding(const struct apsim_expect *e, int f, const char
 		return f == SIM_F_WARN;
 	case APSIM_EXPECT_CRASH:
 		return f == SIM_F_CRASH;
+	case APSIM_EXPECT_BUG:
+		return f == SIM_F_BUG;
 	default:
 		return false;
 	}
@@ -218,6 +221,9 @@ int apsim_expect_for_finding(struct apsim_expect *e, int f, const char *sig)
 		return 0;
 	case SIM_F_CRASH:
 		e->kind = APSIM_EXPECT_CRASH;
+		return 0;
+	case SIM_F_BUG:
+		e->kind = APSIM_EXPECT_BUG;
 		return 0;
 	default:
 		return -1;

@@ -474,6 +474,44 @@ static int want_result(struct parser *p, int i, long *out)
 	return 0;
 }
 
+/*
+ * "-> R" or "-> R1|R2|...": the results an op may return, one word, `|`
+ * between, at most 1 + APSIM_MAX_ALT, no repeats.
+ */
+static int want_results(struct parser *p, int i, struct apsim_op *op)
+{
+	char part[64];
+	const char *w, *bar;
+	int n = 0;
+	long v;
+
+	if (i >= p->nt || p->t[i].quoted || !strchr(p->t[i].s, '|'))
+		return want_result(p, i, &op->expect);
+	for (w = p->t[i].s;; w = bar + 1) {
+		size_t l;
+
+		bar = strchr(w, '|');
+		l = bar ? (size_t)(bar - w) : strlen(w);
+		if (l >= sizeof(part))
+			l = sizeof(part) - 1;
+		memcpy(part, w, l);
+		part[l] = 0;
+		if (n > APSIM_MAX_ALT || apsim_errno_parse(part, &v) ||
+		    (n > 0 && apsim_op_result_ok(op, v)))
+			return expected(p, i, n > APSIM_MAX_ALT ?
+					"at most 4 results, '|' between" :
+					"results (bytes >= 0, -EXXX errno names or negative numbers), '|' between, each once");
+		if (n == 0)
+			op->expect = v;
+		else
+			op->alt[op->nalt++] = v;
+		op->has_expect = true;   /* for apsim_op_result_ok above */
+		n++;
+		if (!bar)
+			return 0;
+	}
+}
+
 /* ----------------------------------------------------------- the lines */
 
 static int end_block(struct parser *p, bool at_eof, int eof_line)
@@ -662,6 +700,51 @@ static int line_host(struct parser *p)
 	return 0;
 }
 
+/*
+ * `fault POINT [err ERRNO] [nth N | every]` (driver/scenario/faults.def):
+ * ERRNO must be one the point's kernel function returns; default err = its
+ * first error, nth 1.
+ */
+static int fault_point(struct parser *p, struct apsim_fault *f)
+{
+	bool seen_err = false, seen_nth = false;
+	int i = 2, r;
+
+	f->kind = APSIM_FAULT_POINT;
+	f->point = apsim_fault_point_lookup(p->t[1].s);
+	f->err = apsim_fault_point_default_err(f->point);
+	f->nth = 1;
+	while (i < p->nt) {
+		if (tok_is(p, i, "err") && !seen_err) {
+			long v;
+			char errs[160], what[300];
+
+			snprintf(what, sizeof(what), "an error %s returns (%s)",
+				 apsim_fault_point_func(f->point),
+				 apsim_fault_point_errs(f->point, errs, sizeof(errs)));
+			if (i + 1 >= p->nt || p->t[i + 1].quoted ||
+			    apsim_errno_parse(p->t[i + 1].s, &v) ||
+			    !apsim_fault_point_err_ok(f->point, (int)v))
+				return expected(p, i + 1, what);
+			f->err = (int)v;
+			seen_err = true;
+			i += 2;
+		} else if (tok_is(p, i, "nth") && !seen_nth) {
+			if ((r = want_int(p, i + 1, 1, 1000000, "call number", &f->nth)))
+				return r;
+			seen_nth = true;
+			i += 2;
+		} else if (tok_is(p, i, "every") && !seen_nth) {
+			f->nth = 0;
+			seen_nth = true;
+			i++;
+		} else {
+			return expected(p, i, "'err ERRNO', 'nth N', 'every' or end of line");
+		}
+	}
+	return 0;
+}
+
 static int line_fault(struct parser *p)
 {
 	struct apsim_scenario *s = p->s;
@@ -728,8 +811,15 @@ static int line_fault(struct parser *p)
 		}
 		if (i < p->nt)
 			return expected(p, i, "'count N', 'always' or end of line");
+	} else if (p->nt > 1 && !p->t[1].quoted && apsim_fault_point_lookup(p->t[1].s) >= 0) {
+		if ((r = fault_point(p, f)))
+			return r;
 	} else {
-		return expected(p, 1, "fault kind (kmalloc, ap)");
+		char list[256], what[300];
+
+		snprintf(what, sizeof(what), "fault kind (kmalloc, ap, %s)",
+			 apsim_fault_point_list(list, sizeof(list)));
+		return expected(p, 1, what);
 	}
 	s->nfaults++;
 	return 0;
@@ -1018,7 +1108,7 @@ static int line_op(struct parser *p, enum apsim_op_kind kind)
 	if (r)
 		return r;
 	if (tok_is(p, i, "->")) {
-		if ((r = want_result(p, i + 1, &op.expect)))
+		if ((r = want_results(p, i + 1, &op)))
 			return r;
 		op.has_expect = true;
 		i += 2;

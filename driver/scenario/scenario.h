@@ -31,6 +31,7 @@
 #define APSIM_MAX_FAULTS   16
 #define APSIM_MAX_TREES    4      /* series on a `tree` line */
 #define APSIM_STR_MAX      96     /* sysfs write strings */
+#define APSIM_MAX_ALT      3      /* "-> R1|R2|R3|R4": alternatives after R1 */
 
 /* The operations: one line each in driver/scenario/ops.def. */
 enum apsim_op_kind {
@@ -54,8 +55,10 @@ struct apsim_op {
 	int card, domain;          /* APQN */
 	long arg;
 	char str[APSIM_STR_MAX];   /* sysfs write payload (NUL-terminated) */
-	bool has_expect;           /* "-> RESULT" */
+	bool has_expect;           /* "-> RESULT" or "-> R1|R2|..." */
 	long expect;               /* expected return (e.g. -EINVAL, or >= 0) */
+	int nalt;                  /* "-> R1|R2|...": results also allowed */
+	long alt[APSIM_MAX_ALT];   /* (R2, ... in file order) */
 	struct apsim_loc loc;
 };
 
@@ -71,6 +74,15 @@ struct apsim_hostcfg {
 enum apsim_fault_kind {
 	APSIM_FAULT_KMALLOC = 1,   /* fail the Nth (nth) allocation at site (or any site) */
 	APSIM_FAULT_AP_RC,         /* AP instruction `insn` on apqn returns rc, `count` times */
+	APSIM_FAULT_POINT,         /* kernel service `point` fails with `err`: nth call (0 = every) */
+};
+
+/* The fault points of `fault NAME ...`: one line each in driver/scenario/faults.def. */
+enum apsim_fault_point {
+#define APSIM_FAULT_POINT(e, name, func, since, ...) APSIM_FP_##e,
+#include "driver/scenario/faults.def"
+#undef APSIM_FAULT_POINT
+	APSIM_FP__COUNT
 };
 
 struct apsim_fault {
@@ -81,6 +93,8 @@ struct apsim_fault {
 	int card, domain;          /* -1 = any */
 	int rc;                    /* AP_RESPONSE_* */
 	int count;                 /* how many times (0 = always) */
+	int point;                 /* APSIM_FAULT_POINT: enum apsim_fault_point */
+	int err;                   /* APSIM_FAULT_POINT: the negative errno */
 	struct apsim_loc loc;
 };
 
@@ -96,6 +110,7 @@ enum apsim_expect_kind {
 	APSIM_EXPECT_WARN,                /* a WARN fires */
 	APSIM_EXPECT_RESULT_SEEN,         /* some execution saw op `str` return `value` */
 	APSIM_EXPECT_CRASH,               /* a crash (e.g. NULL dereference) in driver code */
+	APSIM_EXPECT_BUG,                 /* a kernel BUG (BUG_ON) fires */
 };
 
 struct apsim_expect {
@@ -251,11 +266,16 @@ int apsim_expect_parse(const char *s, enum apsim_expect_kind *out);
 const char *apsim_expect_name(enum apsim_expect_kind k);
 /* Every expectation keyword, ", " between: "clean, no-deadlock, ...".  Returns buf. */
 const char *apsim_expect_list(char *buf, size_t len);
+/* Is result r one "-> R..." of op allows?  (True without "-> ...".) */
+bool apsim_op_result_ok(const struct apsim_op *op, long r);
+/* The op's "-> ..." as written: "-EBUSY", "0|-EBUSY".  Returns buf. */
+const char *apsim_op_expect_str(const struct apsim_op *op, char *buf, size_t len);
 /* Positive expectations ask for something to be found (deadlock, lock-cycle,
- * memory, warn, crash, result); the others forbid findings. */
+ * memory, warn, crash, result, bug); the others forbid findings. */
 bool apsim_expect_is_positive(enum apsim_expect_kind k);
 /* What a positive expectation looks for, for "expected WHAT was not found":
- * "deadlock", "lock cycle", "memory fault", "WARN", "crash", "result". */
+ * "deadlock", "lock cycle", "memory fault", "WARN", "crash", "result",
+ * "kernel BUG". */
 const char *apsim_expect_what(enum apsim_expect_kind k);
 /*
  * The rule of scenario s that a finding of kind `finding` (enum
@@ -274,7 +294,7 @@ bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op
 /*
  * The expectation under which `apsim run` passes exactly when a fuzz finding
  * (kind, signature) reproduces: deadlock, lock-cycle with the signature's
- * classes, memory with its kind, warn, crash.  Returns 0 with *e filled, or
+ * classes, memory with its kind, warn, crash, bug.  Returns 0 with *e filled, or
  * -1 (*e zeroed) for a kind no expectation asks for (e.g. a hang).
  */
 int apsim_expect_for_finding(struct apsim_expect *e, int finding, const char *signature);
@@ -306,5 +326,27 @@ int apsim_known_parse(const char *text, const char *name, struct apsim_known *k,
 const struct apsim_known_entry *apsim_known_match(struct apsim_known *k, const char *signature);
 bool apsim_known_glob(const char *pattern, const char *s);
 void apsim_known_free(struct apsim_known *k);
+
+/* ---------------------------------- fault points (driver/scenario/faults.c) */
+
+/* "pin_pages" -> APSIM_FP_PIN_PAGES; -1 for an unknown name. */
+int apsim_fault_point_lookup(const char *name);
+/* The point's name, the kernel function it stands for ("?" if unknown),
+ * the kernel series from which it exists (NULL = every tree). */
+const char *apsim_fault_point_name(int p);
+const char *apsim_fault_point_func(int p);
+const char *apsim_fault_point_since(int p);
+/* Does the driver of kernel version kver ("6.1.192") have point p? */
+bool apsim_fault_point_tree_ok(int p, const char *kver);
+/* The errors p's kernel function returns: is err one?  The default (the
+ * first).  All of them as "-EINVAL, -EPERM, ..." (returns buf). */
+bool apsim_fault_point_err_ok(int p, int err);
+int apsim_fault_point_default_err(int p);
+const char *apsim_fault_point_errs(int p, char *buf, size_t len);
+/* How many errors p's function returns; the i-th (0 past the end). */
+int apsim_fault_point_nerrs(int p);
+int apsim_fault_point_err(int p, int i);
+/* Every point's name, ", " between (returns buf). */
+const char *apsim_fault_point_list(char *buf, size_t len);
 
 #endif /* APSIM_SCENARIO_H */

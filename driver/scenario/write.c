@@ -234,14 +234,14 @@ static bool is_ident(const char *s)
 
 static void put_ops(FILE *f, const struct apsim_op *ops, int n)
 {
-	char line[512], eb[32];
+	char line[512], eb[128];
 	int k;
 
 	for (k = 0; k < n; k++) {
 		apsim_scn_op_str(&ops[k], line, sizeof(line));
 		if (ops[k].has_expect)
 			fprintf(f, "    %-32s -> %s\n", line,
-				apsim_errno_name(ops[k].expect, eb, sizeof(eb)));
+				apsim_op_expect_str(&ops[k], eb, sizeof(eb)));
 		else
 			fprintf(f, "    %s\n", line);
 	}
@@ -342,6 +342,15 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 				sb_printf(&sb, " count %d", ft->count);
 			else
 				sb_printf(&sb, " always");
+		} else if (ft->kind == APSIM_FAULT_POINT) {
+			char e[32];
+
+			sb_printf(&sb, "fault %s", apsim_fault_point_name(ft->point));
+			sb_printf(&sb, " err %s", apsim_errno_name(ft->err, e, sizeof(e)));
+			if (ft->nth > 0)
+				sb_printf(&sb, " nth %d", ft->nth);
+			else
+				sb_printf(&sb, " every");
 		} else {
 			continue;
 		}
@@ -431,4 +440,30 @@ void apsim_scn_clear_locs(struct apsim_scenario *s)
 		memset(&s->faults[i].loc, 0, sizeof(struct apsim_loc));
 	for (i = 0; i < APSIM_MAX_EXPECT; i++)
 		memset(&s->expect[i].loc, 0, sizeof(struct apsim_loc));
+}
+
+/* ------------------------------------------------------ "-> R1|R2|..." */
+
+bool apsim_op_result_ok(const struct apsim_op *op, long r)
+{
+	if (!op->has_expect || r == op->expect)
+		return true;
+	for (int i = 0; i < op->nalt && i < APSIM_MAX_ALT; i++)
+		if (r == op->alt[i])
+			return true;
+	return false;
+}
+
+const char *apsim_op_expect_str(const struct apsim_op *op, char *buf, size_t len)
+{
+	char e[32];
+	size_t o;
+
+	if (!buf || !len)
+		return "";
+	o = (size_t)snprintf(buf, len, "%s", apsim_errno_name(op->expect, e, sizeof(e)));
+	for (int i = 0; i < op->nalt && i < APSIM_MAX_ALT && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "|%s",
+				      apsim_errno_name(op->alt[i], e, sizeof(e)));
+	return buf;
 }

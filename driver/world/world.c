@@ -193,7 +193,7 @@ static void fd_close(int i)
 	}
 	shim_vfio_close(W.mdev[i]);
 }
-static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex, unsigned long serial);
+static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex, unsigned long serial); static void apply_fault_more(const struct apsim_fault *f); static void result_finding(const struct apsim_op *op, const char *label, long r);
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -362,7 +362,7 @@ static long do_op(const struct apsim_op *op)
 
 static void run_op(const struct apsim_op *op, long *result)
 {
-	char lbuf[128], rbuf[32], ebuf[32], *label;
+	char lbuf[128], rbuf[32], ebuf[128], *label;
 	long r;
 
 	label = op_label(op, lbuf, sizeof(lbuf));   /* cached over an exploration (at the end) */
@@ -376,14 +376,14 @@ static void run_op(const struct apsim_op *op, long *result)
 	if (sim_trace_enabled())
 		sim_trace_note(SIM_SITE, "%s = %s", label,
 			       apsim_errno_name(r, rbuf, sizeof(rbuf)));
-	if (op->has_expect && r != op->expect) {
-		if (!W.ex->mismatches++)
-			snprintf(W.ex->mismatch, sizeof(W.ex->mismatch),
-				 "%s:%d:%d: %s returned %s, expected %s",
-				 W.scn->file, op->loc.line, op->loc.col, label,
-				 apsim_errno_name(r, rbuf, sizeof(rbuf)),
-				 apsim_errno_name(op->expect, ebuf, sizeof(ebuf)));
-	}
+	if (!apsim_op_result_ok(op, r) && !W.ex->mismatches++)	/* "-> R1|R2|..." */
+		snprintf(W.ex->mismatch, sizeof(W.ex->mismatch),
+			 "%s:%d:%d: %s returned %s, expected %s",
+			 W.scn->file, op->loc.line, op->loc.col, label,
+			 apsim_errno_name(r, rbuf, sizeof(rbuf)),
+			 apsim_op_expect_str(op, ebuf, sizeof(ebuf)));
+	if (!apsim_op_result_ok(op, r))
+		result_finding(op, label, r);	/* at the end of the file */
 }
 
 /* ------------------------------------------------------- thread bodies */
@@ -482,8 +482,8 @@ static void apply_faults(const struct apsim_scenario *s)
 
 		if (f->kind == APSIM_FAULT_KMALLOC)
 			shim_slab_fail_set(f->site, f->nth);
-		else if (f->kind == APSIM_FAULT_AP_RC)
-			shim_ap_inject(f->insn, f->card, f->domain, f->rc, f->count);
+		else
+			apply_fault_more(f);	/* AP response codes, fault points */
 	}
 }
 
@@ -814,4 +814,39 @@ static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 	snap_ex_restore(W.ex, &snap.ex, s);
 	snap_used++;
 	return true;
+}
+
+/* ------------------------------------------------------ more fault kinds */
+
+/* The faults but kmalloc: AP response codes, and the shim's fault points
+ * (driver/kernel/fault.h, armed by name: tests/check_shim_faults.c checks that
+ * every point of driver/scenario/faults.def is one of the shim's). */
+static void apply_fault_more(const struct apsim_fault *f)
+{
+	if (f->kind == APSIM_FAULT_AP_RC)
+		shim_ap_inject(f->insn, f->card, f->domain, f->rc, f->count);
+	else if (f->kind == APSIM_FAULT_POINT)
+		shim_fault_arm(shim_fault_lookup(apsim_fault_point_name(f->point)), f->nth, f->err);
+}
+
+/* ---------------------------------------------- a result "-> R" forbids */
+
+/*
+ * An op returned a result its "-> R1|R2|..." does not allow: besides the
+ * run's failure (W.ex->mismatch), a finding, so that the execution is
+ * written to disk with its schedule and replays (signature
+ * "invariant:op-result:OP@FILE:LINE", one per op line).
+ */
+static void result_finding(const struct apsim_op *op, const char *label, long r)
+{
+	char sig[160], rbuf[32], ebuf[128];
+	const char *base = strrchr(W.scn->file, '/');
+
+	base = base ? base + 1 : W.scn->file;
+	snprintf(sig, sizeof(sig), "invariant:op-result:%s@%s:%d", apsim_op_name(op->kind),
+		 base, op->loc.line);
+	sim_report(SIM_F_INVARIANT, false, sig,
+		   "apsim: %s:%d:%d: %s returned %s, expected %s\n", W.scn->file,
+		   op->loc.line, op->loc.col, label, apsim_errno_name(r, rbuf, sizeof(rbuf)),
+		   apsim_op_expect_str(op, ebuf, sizeof(ebuf)));
 }

@@ -151,6 +151,7 @@ struct vfio_device {
 	struct list_head iommu_entry;
 	/* shim */
 	struct list_head _pins;		/* pinned iovas (vfio.c) */
+	bool _dma_unmapped;		/* the VMM unmapped the guest's memory (vfio.c) */
 	bool _registered;
 };
 
