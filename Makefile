@@ -118,6 +118,21 @@ CALLS_FLAGS = -finstrument-functions \
 	-finstrument-functions-exclude-file-list=driver/include/,sim/include/,/usr/include/
 CALLS_DEF   = -DAPSIM_TRACE_CALLS
 endif
+# Line coverage of the driver for apsim review (docs/review.md: "coverage of
+# the changed lines"), LINECOV=1, set by review for its cached builds only:
+# the real driver's objects are built with gcc's --coverage (gcov arc
+# counters, written to .gcda files at exit; fuzz workers flush before
+# _exit through sim_linecov_flush).  The counters live in .bss, which the
+# per-execution reset restores: so the driver is built with -fdata-sections
+# and every data section but gcov's own goes into apsim_drv_data/_bss.
+# Normal builds are not touched.
+LINECOV ?= 0
+ifeq ($(LINECOV),1)
+ifneq ($(CC_IS_CLANG),1)
+LINECOV_FLAGS = --coverage -fdata-sections
+LDLIBS       += --coverage -Wl,-u,__gcov_dump
+endif
+endif
 
 # --------------------------------------------------------------- dependencies
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -172,7 +187,7 @@ $(KINFO): FORCE $(KSRC_READY)
 FLAGS_STAMP := $(BUILD)/cflags.txt
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
+	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
 SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
@@ -208,11 +223,17 @@ $(OBJ)/driver/kernel/slab.o: driver/kernel/slab.c $(SHIM_HDRS) $(SIM_HDRS) $(KIN
 # into named sections so the per-execution reset can restore it by memcpy.
 $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) -c $< -o $@.raw.o
+	$(CC) $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) -c $< -o $@.raw.o
+ifeq ($(LINECOV_FLAGS),)
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel.local=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .bss=apsim_drv_bss,alloc,load,data,contents $@.raw.o $@
+else
+	objcopy $$(objdump -h $@.raw.o | awk '$$2 ~ /^\.(data|bss)/ && $$2 !~ /^\.data\.rel\.ro/ && \
+	        $$2 !~ /gcov|LPBX/ { print "--rename-section " $$2 "=apsim_drv_" \
+	        ($$2 ~ /^\.bss/ ? "bss" : "data") ",alloc,load,data,contents" }') $@.raw.o $@
+endif
 	@rm -f $@.raw.o
 
 # The executor (world, invariants, rules) is apsim's own code: kernel

@@ -35,7 +35,8 @@ static const char usage_review[] =
 "TREE), runs the shipped scenarios and a fuzz budget with the same seeds on\n"
 "both, and reports only what changed: findings new in the patched tree (each\n"
 "re-run on the base: \"new\" or \"also on base\"), findings fixed, scenarios\n"
-"whose outcome changed, and lock-order edges that appear or disappear.\n"
+"whose outcome changed, lock-order edges that appear or disappear, and\n"
+"which added or changed driver lines ran at all.\n"
 "\n"
 "  --base TREE            the tree the patches apply to\n"
 "  --patch FILE...        unified diffs, git format-patch files or an mbox of\n"
@@ -45,6 +46,8 @@ static const char usage_review[] =
 "  --iterations N         fuzz executions on each tree (default 3000)\n"
 "  --time S               fuzz the new tree for S seconds instead, then the base\n"
 "                         with the same seeds\n"
+"  --scenarios PATH...    the scenarios to run on both trees (files or\n"
+"                         directories; default: the shipped scenarios/)\n"
 "  --known FILE           known findings (e.g. known/linux-6.1.known): reported\n"
 "                         as known, never as new\n"
 "  --out DIR              outputs of both trees (default apsim-out/review)\n"
@@ -367,7 +370,9 @@ static int build_tree(const char *top, const char *key_dir, const char *what,
 		      char *bin, size_t len)
 {
 	char b[PATH_MAX + 16], k[PATH_MAX + 16], t[PATH_MAX + 16], log[PATH_MAX + 16];
-	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, t, NULL };
+	/* LINECOV=1: the driver with gcc's line counters (coverage of the
+	 * changed lines); the cache's builds only, never the checkout's */
+	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, "LINECOV=1", t, NULL };
 	int rc;
 
 	snprintf(b, sizeof(b), "BUILD=%s/build", key_dir);
@@ -711,6 +716,8 @@ struct review_opts {
 	const char *cmp_base, *cmp_new;    /* --compare: outputs of earlier runs */
 	char **patches;
 	int npatches;
+	char **scn_paths;                  /* --scenarios */
+	int nscn_paths;
 	uint64_t seed;
 	long iterations, time;
 	enum { FMT_TEXT, FMT_MD, FMT_JSON } fmt;
@@ -762,6 +769,18 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 
 	if (!argv || mkdirs(s->out))
 		return 2;
+	/* every process of this tree's runs merges its driver line counters
+	 * into OUT/gcov (flat: the build's directories stripped) */
+	{
+		char g[PATH_MAX + 16], abs[PATH_MAX];
+
+		snprintf(g, sizeof(g), "%s/gcov", s->out);
+		rm_rf(g);
+		if (mkdirs(g) || !realpath(g, abs))
+			return 2;
+		setenv("GCOV_PREFIX", abs, 1);
+		setenv("GCOV_PREFIX_STRIP", "999", 1);
+	}
 	snprintf(runjson, sizeof(runjson), "%s/run.json", s->out);
 	snprintf(graph, sizeof(graph), "%s/lock-graph.txt", s->out);
 	snprintf(runout, sizeof(runout), "%s/run", s->out);
@@ -802,6 +821,8 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 			 iterations ? "the same seeds" : "for --time seconds");
 		rc = spawn_to(fa, "/dev/null", err);
 	}
+	unsetenv("GCOV_PREFIX");
+	unsetenv("GCOV_PREFIX_STRIP");
 	if (rc != 0 && rc != 1) {
 		fprintf(stderr, "apsim: review: %s fuzz failed (exit %d); the end of %s:\n", s->name, rc, err);
 		tail_log(err, 10);
@@ -845,6 +866,252 @@ static bool seen_on_base(const struct side *base, const struct finding *f, const
 	return seen;
 }
 
+/* ------------------------------------------------ coverage of the changed lines */
+
+/*
+ * Which added or changed driver lines of the patched tree ran during the
+ * review.  The changed lines are those of `diff -U0 BASE NEW` (run with an
+ * argument vector) between the staged driver files of the two trees, as
+ * numbered in the new tree; the review builds (LINECOV=1) have the driver
+ * compiled with gcc's --coverage, every process of the new tree's runs (the
+ * scenario run, the fuzz parent and each forked worker: sim_linecov_flush)
+ * merges its counters into NEW-OUT/gcov/ (GCOV_PREFIX), and `gcov
+ * --json-format --stdout` reads them back.  A changed line gcov lists is a
+ * line with code (ran: count > 0); one it does not list carries no code of
+ * its own at this optimisation level (a comment, a declaration, a brace).
+ */
+struct cline {
+	char file[32];            /* a driver file's name */
+	int line;                 /* in the new tree */
+	int state;                /* -1 no code, 0 not run, 1 ran */
+	char fn[128];
+};
+
+struct changed {
+	struct cline *l;
+	int n, ncode, nran;
+	bool measured;
+	char why[160];            /* not measured: why */
+};
+
+/* "@@ -a[,b] +c[,d] @@" lines of diff -U0 output -> the new lines. */
+static void parse_udiff(struct changed *c, const char *file, const char *text)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *p;
+		long from, cnt = 1;
+		char *e;
+
+		if (strncmp(l, "@@ -", 4) || !(p = strstr(l, " +")))
+			continue;
+		from = strtol(p + 2, &e, 10);
+		if (*e == ',')
+			cnt = strtol(e + 1, &e, 10);
+		for (long i = 0; i < cnt; i++) {
+			struct cline *x;
+
+			c->l = realloc(c->l, (size_t)(c->n + 1) * sizeof(*c->l));
+			if (!c->l)
+				exit(2);
+			x = &c->l[c->n++];
+			memset(x, 0, sizeof(*x));
+			snprintf(x->file, sizeof(x->file), "%s", file);
+			x->line = (int)(from + i);
+			x->state = -1;
+		}
+	}
+}
+
+/* The changed lines between two staged trees (cache KEY/ksrc dirs). */
+static int changed_lines(struct changed *c, const char *kb, const char *kn, const char *tmp)
+{
+	for (int i = 0; i < NDRV; i++) {
+		char a[PATH_MAX + 64], b[PATH_MAX + 64], *t;
+		char *argv[] = { "diff", "-U0", a, b, NULL };
+		int rc;
+
+		snprintf(a, sizeof(a), "%s/ksrc/" DRV_DIR "/%s", kb, drv_files[i]);
+		snprintf(b, sizeof(b), "%s/ksrc/" DRV_DIR "/%s", kn, drv_files[i]);
+		rc = spawn_to(argv, tmp, "/dev/null");
+		if (rc != 0 && rc != 1) {
+			snprintf(c->why, sizeof(c->why), "diff of %s failed (exit %d)", drv_files[i], rc);
+			return -1;
+		}
+		if ((t = slurp(tmp)))
+			parse_udiff(c, drv_files[i], t);
+		free(t);
+	}
+	unlink(tmp);
+	return 0;
+}
+
+static struct cline *cline_at(struct changed *c, const char *path, int line)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char suf[96];
+	size_t pl = strlen(path), sl;
+
+	/* only the tree's driver files (drivers/s390/crypto/NAME), not the
+	 * shim headers */
+	snprintf(suf, sizeof(suf), DRV_DIR "/%s", base);
+	sl = strlen(suf);
+	if (pl < sl || strcmp(path + pl - sl, suf))
+		return NULL;
+	for (int i = 0; i < c->n; i++)
+		if (c->l[i].line == line && !strcmp(c->l[i].file, base))
+			return &c->l[i];
+	return NULL;
+}
+
+/*
+ * gcov's JSON intermediate format: {"files": [{"lines": [{"line_number":
+ * N, "count": C, "function_name": F, ...}, ...], "file": PATH, ...}]}, one
+ * object a line per data file.  Walked by nesting depth: a file object is
+ * at depth 3, a line object at depth 5 (the key order is not relied on).
+ */
+static void parse_gcov(struct changed *c, const char *text)
+{
+	struct { long line, count; char fn[128]; } *ls = NULL;
+	int nls = 0, depth = 0;
+	char key[32] = "", file[PATH_MAX] = "", s[PATH_MAX];
+	long line = -1, count = -1;
+	char fn[128] = "";
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '"') {
+			size_t o = 0;
+
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				if (o + 1 < sizeof(s))
+					s[o++] = *p;
+			}
+			s[o] = 0;
+			if (!*p)
+				break;
+			{
+				const char *q = p + 1;
+
+				while (*q == ' ')
+					q++;
+				if (*q == ':') {
+					snprintf(key, sizeof(key), "%s", s);
+					continue;
+				}
+			}
+			if (depth == 3 && !strcmp(key, "file"))
+				snprintf(file, sizeof(file), "%s", s);
+			else if (depth == 5 && !strcmp(key, "function_name"))
+				snprintf(fn, sizeof(fn), "%s", s);
+		} else if ((*p == '-' || (*p >= '0' && *p <= '9')) && depth == 5) {
+			char *e;
+			long v = strtol(p, &e, 10);
+
+			if (!strcmp(key, "line_number"))
+				line = v;
+			else if (!strcmp(key, "count"))
+				count = v;
+			p = e - 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			if (depth == 5) {
+				line = count = -1;
+				fn[0] = 0;
+			}
+			if (depth == 3) {
+				nls = 0;
+				file[0] = 0;
+			}
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 5 && *p == '}' && line > 0 && count >= 0) {
+				ls = realloc(ls, (size_t)(nls + 1) * sizeof(*ls));
+				if (!ls)
+					exit(2);
+				ls[nls].line = line;
+				ls[nls].count = count;
+				snprintf(ls[nls].fn, sizeof(ls[nls].fn), "%s", fn);
+				nls++;
+			}
+			if (depth == 3 && *p == '}')
+				for (int i = 0; i < nls; i++) {
+					struct cline *x = cline_at(c, file, (int)ls[i].line);
+					int st = ls[i].count > 0;
+
+					if (!x)
+						continue;
+					if (st > x->state)
+						x->state = st;
+					if (!x->fn[0])
+						snprintf(x->fn, sizeof(x->fn), "%s", ls[i].fn);
+				}
+			depth--;
+		}
+	}
+	free(ls);
+}
+
+/* Run gcov on the new tree's counters (NEW-OUT/gcov/, the .gcno files of
+ * its build copied next to them). */
+static void changed_cover(struct changed *c, const char *key_dir, const char *gdir)
+{
+	static const char *const objs[] = { "vfio_ap_ops.o.raw", "vfio_ap_drv.o.raw" };
+	char gcda[2][PATH_MAX + 64], from[PATH_MAX + 64], to[PATH_MAX + 64], js[PATH_MAX + 16];
+	char err[PATH_MAX + 16];
+	char *argv[] = { "gcov", "--json-format", "--stdout", gcda[0], gcda[1], NULL };
+	char *t;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(gcda[i], sizeof(gcda[i]), "%s/%s.gcda", gdir, objs[i]);
+		snprintf(from, sizeof(from), "%s/build/obj/kernel/%s.gcno", key_dir, objs[i]);
+		snprintf(to, sizeof(to), "%s/%s.gcno", gdir, objs[i]);
+		if (access(gcda[i], R_OK) || copy_file(from, to)) {
+			snprintf(c->why, sizeof(c->why), "no line counters (%s): not a LINECOV=1 build?",
+				 access(gcda[i], R_OK) ? gcda[i] : from);
+			return;
+		}
+	}
+	snprintf(js, sizeof(js), "%s/gcov.json", gdir);
+	snprintf(err, sizeof(err), "%s/gcov.err", gdir);
+	rc = spawn_to(argv, js, err);
+	if (rc != 0) {
+		snprintf(c->why, sizeof(c->why), "gcov failed (exit %d, %s)", rc, err);
+		return;
+	}
+	if ((t = slurp(js)))
+		parse_gcov(c, t);
+	free(t);
+	c->measured = true;
+	for (int i = 0; i < c->n; i++) {
+		c->ncode += c->l[i].state >= 0;
+		c->nran += c->l[i].state > 0;
+	}
+}
+
+/* The lines not run, as ranges "FILE:A-B in FN" (consecutive lines of one
+ * function, lines without code in between joined). */
+static void not_run_ranges(const struct changed *c, void (*out)(void *, const char *, int, int, const char *),
+			   void *arg)
+{
+	for (int i = 0; i < c->n; i++) {
+		const struct cline *x = &c->l[i];
+		int j = i, last = i;
+
+		if (x->state != 0)
+			continue;
+		while (j + 1 < c->n && !strcmp(c->l[j + 1].file, x->file) &&
+		       c->l[j + 1].line == c->l[j].line + 1 && c->l[j + 1].state <= 0 &&
+		       (c->l[j + 1].state < 0 || !strcmp(c->l[j + 1].fn, x->fn))) {
+			j++;
+			if (c->l[j].state == 0)
+				last = j;
+		}
+		out(arg, x->file, x->line, c->l[last].line, x->fn);
+		i = last;
+	}
+}
+
 /* ------------------------------------------------------------ the report */
 
 struct diff {
@@ -856,6 +1123,7 @@ struct diff {
 	int nadd, ndel;
 	const char **s_add, **s_del;        /* known edges, created by new / no longer by these functions */
 	int nsadd, nsdel;
+	struct changed *cl;                 /* coverage of the changed lines (NULL: --compare) */
 };
 
 static void md_code(FILE *f, const char *s)
@@ -887,6 +1155,50 @@ static void list_edges(FILE *f, bool md, const char *mark, const char *what,
 		else
 			fprintf(f, "  %s %s\n      %s %s\n", mark, key, what, site);
 	}
+}
+
+struct nr_out { FILE *f; int fmt; int n; };   /* fmt: 0 text, 1 md, 2 json */
+
+static void nr_print(void *arg, const char *file, int from, int to, const char *fn)
+{
+	struct nr_out *o = arg;
+	char at[64];
+
+	if (from == to)
+		snprintf(at, sizeof(at), "%s:%d", file, from);
+	else
+		snprintf(at, sizeof(at), "%s:%d-%d", file, from, to);
+	if (o->fmt == 2) {
+		fprintf(o->f, "%s{\"file\":", o->n ? "," : "");
+		jout(o->f, file);
+		fprintf(o->f, ",\"from\":%d,\"to\":%d,\"function\":", from, to);
+		jout(o->f, fn);
+		fprintf(o->f, "}");
+	} else if (o->fmt == 1) {
+		fprintf(o->f, "- not run: `%s` in `%s`\n", at, fn);
+	} else {
+		fprintf(o->f, "  not run: %s in %s\n", at, fn);
+	}
+	o->n++;
+}
+
+/* "changed lines: N of M ran ..." and the lines not run */
+static void report_changed(FILE *f, const struct changed *c, bool md)
+{
+	struct nr_out o = { f, md, 0 };
+
+	fprintf(f, "%s%schanged lines: ", md ? "\n" : "", md ? "### " : "");
+	if (!c) {
+		fprintf(f, "not measured (--compare: no trees)\n");
+		return;
+	}
+	if (!c->measured) {
+		fprintf(f, "not measured (%s)\n", c->why[0] ? c->why : "no changed lines");
+		return;
+	}
+	fprintf(f, "%d of %d ran (%d added or changed driver lines, %d without code of their own)\n",
+		c->nran, c->ncode, c->n, c->n - c->ncode);
+	not_run_ranges(c, nr_print, &o);
 }
 
 static void report_text(FILE *f, const struct review_opts *ro, const struct side *b,
@@ -953,6 +1265,7 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 	list_edges(f, md, "-", "base: in", d->e_del, d->ndel);
 	list_edges(f, md, "+site", "now also in", d->s_add, d->nsadd);
 	list_edges(f, md, "-site", "no longer in", d->s_del, d->nsdel);
+	report_changed(f, d->cl, md);
 	fprintf(f, "%s%s\n", md ? "\n**result:** " : "result: ",
 		d->nnew ? "NEW FINDINGS" : "nothing new");
 	(void)b;
@@ -1033,7 +1346,20 @@ static void report_json(FILE *f, const struct review_opts *ro, const struct side
 			fprintf(f, "}");
 		}
 	}
-	fprintf(f, "],\n\"result\":\"%s\"}\n", d->nnew ? "new findings" : "nothing new");
+	fprintf(f, "],\n\"changed_lines\":");
+	if (!d->cl || !d->cl->measured) {
+		fprintf(f, "{\"measured\":false,\"why\":");
+		jout(f, !d->cl ? "--compare: no trees" : d->cl->why);
+		fprintf(f, "}");
+	} else {
+		struct nr_out o = { f, 2, 0 };
+
+		fprintf(f, "{\"measured\":true,\"changed\":%d,\"with_code\":%d,\"ran\":%d,\"not_run\":[",
+			d->cl->n, d->cl->ncode, d->cl->nran);
+		not_run_ranges(d->cl, nr_print, &o);
+		fprintf(f, "]}");
+	}
+	fprintf(f, ",\n\"result\":\"%s\"}\n", d->nnew ? "new findings" : "nothing new");
 }
 
 static void xml(FILE *f, const char *s)
@@ -1078,6 +1404,27 @@ static int report_junit(const char *path, const struct diff *d)
 		}
 		fprintf(f, "</testcase>\n");
 	}
+	/* coverage of the changed lines: information, never a failure */
+	if (d->cl && d->cl->measured) {
+		struct nr_out o = { f, 0, 0 };
+
+		fprintf(f, "  <testcase classname=\"apsim.review\" name=\"changed lines: %d of %d ran\">"
+			"<system-out>", d->cl->nran, d->cl->ncode);
+		{
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+
+			if (m) {
+				o.f = m;
+				not_run_ranges(d->cl, nr_print, &o);
+				fclose(m);
+				xml(f, buf);
+				free(buf);
+			}
+		}
+		fprintf(f, "</system-out></testcase>\n");
+	}
 	fprintf(f, "</testsuite>\n");
 	if (ferror(f) | fclose(f)) {
 		fprintf(stderr, "apsim: review: cannot write %s\n", path);
@@ -1107,6 +1454,7 @@ int cli_review(int argc, char **argv)
 	bool have_iter = false;
 
 	ro.patches = calloc((size_t)argc + 1, sizeof(char *));
+	ro.scn_paths = calloc((size_t)argc + 1, sizeof(char *));
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--bisect"))
 			ro.bisect = true;
@@ -1133,6 +1481,11 @@ int cli_review(int argc, char **argv)
 			ro.patches[ro.npatches++] = (char *)v;
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				ro.patches[ro.npatches++] = argv[++i];
+		} else if (!strcmp(a, "--scenarios")) {
+			NEED();
+			ro.scn_paths[ro.nscn_paths++] = (char *)v;
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				ro.scn_paths[ro.nscn_paths++] = argv[++i];
 		} else if (!strcmp(a, "--seed")) {
 			NEED();
 			if (cli_parse_u64(v, &ro.seed))
@@ -1225,8 +1578,28 @@ int cli_review(int argc, char **argv)
 		return bad_build;
 	/* runs: the new tree first (a --time budget fixes the seeds) */
 	snprintf(scdir, sizeof(scdir), "%s/scenarios", top);
-	if (collect_scenarios(scdir, &scns, &nscns) || !nscns) {
-		fprintf(stderr, "apsim: review: no scenarios in %s\n", scdir);
+	if (!ro.nscn_paths)
+		ro.scn_paths[ro.nscn_paths++] = scdir;
+	for (int i = 0; i < ro.nscn_paths; i++) {
+		struct stat sb;
+		char *ab = realpath(ro.scn_paths[i], NULL);
+
+		if (!ab || stat(ab, &sb)) {
+			fprintf(stderr, "apsim: review: --scenarios %s: %s\n", ro.scn_paths[i], strerror(errno));
+			return 2;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			collect_scenarios(ab, &scns, &nscns);
+			free(ab);
+		} else {
+			scns = realloc(scns, (size_t)(nscns + 2) * sizeof(*scns));
+			if (!scns)
+				exit(2);
+			scns[nscns++] = ab;
+		}
+	}
+	if (!nscns) {
+		fprintf(stderr, "apsim: review: no scenarios in %s\n", ro.scn_paths[0]);
 		return 2;
 	}
 	snprintf(b.out, sizeof(b.out), "%s/base", ro.out);
@@ -1239,6 +1612,27 @@ int cli_review(int argc, char **argv)
 		return 2;
 	if (run_side(&b, &ro, scns, nscns, ro.iterations ? ro.iterations : (n.execs > 0 ? n.execs : 1)))
 		return 2;
+	/* which changed lines ran (the new tree's counters) */
+	{
+		static struct changed cl;
+		char tmp[PATH_MAX + 16], g[PATH_MAX + 16];
+
+		snprintf(tmp, sizeof(tmp), "%s/changed.diff", n.out);
+		snprintf(g, sizeof(g), "%s/gcov", n.out);
+		if (!changed_lines(&cl, kb, kn, tmp))
+			changed_cover(&cl, kn, g);
+		d.cl = &cl;
+	}
+	/* re-runs of findings on the base keep its counters out of the cache */
+	{
+		char g[PATH_MAX + 16], abs[PATH_MAX];
+
+		snprintf(g, sizeof(g), "%s/gcov", b.out);
+		if (realpath(g, abs)) {
+			setenv("GCOV_PREFIX", abs, 1);
+			setenv("GCOV_PREFIX_STRIP", "999", 1);
+		}
+	}
 compare:
 	/* findings of the new tree that base did not show */
 	for (int i = 0; i < n.nf; i++) {

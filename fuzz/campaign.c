@@ -637,6 +637,7 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 		worker_main(slot, from, to);
 		fflush(stdout);
 		fflush(stderr);
+		sim_linecov_flush();
 		_exit(0);
 	}
 	if (pid > 0)

@@ -100,5 +100,34 @@ printf 'deadlock:*ap_perms_mutex  d2, docs/variants.md\nlock-cycle:*  d2\nrule:*
 t 0 "review --compare --known: the d2 findings known: exit 0" "$A" review --compare "$T/b" "$T/n" --known "$T/d2.known"
 has "$T/out" "known: d2, docs/variants.md" "review --known: the reason"
 
+# ------------------------------------------------ coverage of the changed lines
+# Two small tree builds (the base and the patched tree, LINECOV=1) in a cache
+# kept under build/ across runs; one scenario that never opens the device,
+# and 300 fuzz executions (forked workers) on each tree.
+export APSIM_CACHE_DIR="$ROOT/build/review-cache"
+SC="$ROOT/scenarios/findings/hot-unplug-kzalloc-null.scn"
+grep -q open_mdev "$SC" && bad "$SC opens the device: the fuzz-only line is not fuzz only"
+CP=$T/patches/cover.diff
+t 0 "review of cover.diff (changed lines: one run, one never run, one fuzz only): exit 0" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --junit "$T/cov.xml"
+has "$T/out" "changed lines: 2 of 3 ran (4 added or changed driver lines, 1 without code of their own)" \
+	"changed lines: 2 of 3 with code ran, the comment-only line has no code"
+L=$(awk '/^@@/ { split($3, a, ","); n = substr(a[1], 2) - 1; next } /^[+ ]/ { n++ } /cover: never runs/ { print n }' "$CP")
+has "$T/out" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: the line never run, with its function"
+hasnt "$T/out" "in assign_adapter_store" "changed lines: the line every assign runs ran"
+hasnt "$T/out" "in vfio_ap_mdev_open_device" "changed lines: the fuzz-only line ran (the forked workers' counters count)"
+has "$T/cov.xml" "changed lines: 2 of 3 ran" "changed lines: JUnit test case"
+has "$T/cov.xml" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: JUnit lists the lines not run"
+t 0 "review of cover.diff --format md" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format md
+has "$T/out" "### changed lines: 2 of 3 ran" "changed lines: Markdown header"
+has "$T/out" "- not run: \`vfio_ap_ops.c:$L\` in \`vfio_ap_mdev_dma_unmap\`" "changed lines: Markdown line"
+t 0 "review of cover.diff --format json" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format json
+has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3,\"ran\":2,\"not_run\":[{\"file\":\"vfio_ap_ops.c\",\"from\":$L,\"to\":$L,\"function\":\"vfio_ap_mdev_dma_unmap\"}]}" \
+	"changed lines: JSON"
+t 0 "review --compare: changed lines not measured" "$A" review --compare "$T/cov/base" "$T/cov/new"
+has "$T/out" "changed lines: not measured (--compare: no trees)" "review --compare: says the changed lines are not measured"
+
 echo "review parts: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -565,6 +565,9 @@ void sim_race_sync(const volatile void *p);
  */
 #define SIM_COVER_SIZE 65536
 const uint8_t *sim_cover_map(void);
+/* Line coverage (review builds, LINECOV=1: gcc --coverage on the driver):
+ * write this process's gcov counters now (before _exit); a no-op elsewhere. */
+void sim_linecov_flush(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
