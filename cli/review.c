@@ -492,6 +492,7 @@ struct finding {
 	char where[160];           /* scenario name, or "fuzz seed N" */
 	char dir[PATH_MAX];        /* its output directory */
 	char reason[256];          /* known: why */
+	char group[256];           /* its root cause (sim_finding_group) */
 	enum status st;
 };
 
@@ -1124,7 +1125,55 @@ struct diff {
 	const char **s_add, **s_del;        /* known edges, created by new / no longer by these functions */
 	int nsadd, nsdel;
 	struct changed *cl;                 /* coverage of the changed lines (NULL: --compare) */
+	int ngroups;                        /* root causes of the added findings */
 };
+
+/* Order the findings by root cause (groups in the order of their first
+ * finding, stable within), each with its group key; the number of groups. */
+static void group_findings(struct finding **f, int n, int *ngroups)
+{
+	const char **sigs = calloc((size_t)n + 1, sizeof(*sigs));
+	int *grp = calloc((size_t)n + 1, sizeof(*grp));
+	char (*keys)[256] = calloc((size_t)n + 1, sizeof(*keys));
+
+	*ngroups = 0;
+	if (!sigs || !grp || !keys)
+		exit(2);
+	for (int i = 0; i < n; i++)
+		sigs[i] = f[i]->sig;
+	sim_finding_groups(sigs, n, grp, keys);
+	for (int i = 0; i < n; i++)
+		snprintf(f[i]->group, sizeof(f[i]->group), "%s", keys[grp[i]]);
+	free(sigs);
+	free(grp);
+	free(keys);
+	for (int i = 0; i < n; i++) {
+		bool first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = strcmp(f[j]->group, f[i]->group) != 0;
+		*ngroups += first;
+		if (!first)
+			continue;
+		/* pull the later members of this group up behind it */
+		for (int j = i + 1, at = i + 1; j < n; j++)
+			if (!strcmp(f[j]->group, f[i]->group)) {
+				struct finding *x = f[j];
+
+				memmove(&f[at + 1], &f[at], (size_t)(j - at) * sizeof(*f));
+				f[at++] = x;
+			}
+	}
+}
+
+static int group_size(struct finding *const *f, int n, const char *g)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += !strcmp(f[i]->group, g);
+	return k;
+}
 
 static void md_code(FILE *f, const char *s)
 {
@@ -1218,21 +1267,31 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 	fprintf(f, "%s%d scenarios and %lld fuzz executions (seeds %llu..) on each tree\n\n",
 		md ? "" : "  ", n->nscn, n->execs, (unsigned long long)ro->seed);
 
-	fprintf(f, "%sfindings new in the patched tree: %d (%d new, %d also on base, %d known)\n",
-		h, d->nadded, d->nnew, d->nadded - d->nnew - d->nknown, d->nknown);
+	fprintf(f, "%sfindings new in the patched tree: %d (%d new, %d also on base, %d known)%s",
+		h, d->nadded, d->nnew, d->nadded - d->nnew - d->nknown, d->nknown, d->nadded ? "" : "\n");
+	if (d->nadded)
+		fprintf(f, ", %d root cause%s\n", d->ngroups, d->ngroups == 1 ? "" : "s");
 	for (int i = 0; i < d->nadded; i++) {
 		const struct finding *x = d->added[i];
 
+		if (!i || strcmp(d->added[i - 1]->group, x->group)) {
+			int k = group_size(d->added, d->nadded, x->group);
+
+			if (md)
+				fprintf(f, "- root cause `%s` (%d finding%s):\n", x->group, k, k == 1 ? "" : "s");
+			else
+				fprintf(f, "  root cause %s (%d finding%s)\n", x->group, k, k == 1 ? "" : "s");
+		}
 		if (md) {
-			fprintf(f, "- **%s** ", status_name[x->st]);
+			fprintf(f, "  - **%s** ", status_name[x->st]);
 			md_code(f, x->sig);
 			fprintf(f, " (%s; report: `%s/report.txt`)%s%s\n", x->where, x->dir,
 				x->st == ST_KNOWN ? ": " : "", x->st == ST_KNOWN ? x->reason : "");
 		} else {
-			fprintf(f, "  %-13s %s\n  %13s %s -> %s/report.txt\n", status_name[x->st], x->sig, "",
+			fprintf(f, "    %-13s %s\n    %13s %s -> %s/report.txt\n", status_name[x->st], x->sig, "",
 				x->where, x->dir);
 			if (x->st == ST_KNOWN)
-				fprintf(f, "  %13s known: %s\n", "", x->reason);
+				fprintf(f, "    %13s known: %s\n", "", x->reason);
 		}
 	}
 	fprintf(f, "%s%sfindings fixed (on base, not in the patched tree): %d\n", md ? "\n" : "", h, d->nfixed);
@@ -1293,6 +1352,8 @@ static void report_json(FILE *f, const struct review_opts *ro, const struct side
 		fprintf(f, "%s\n {\"status\":\"%s\",\"kind\":\"%s\",\"signature\":", i ? "," : "",
 			status_name[x->st], x->kind);
 		jout(f, x->sig);
+		fprintf(f, ",\"group\":");
+		jout(f, x->group);
 		fprintf(f, ",\"where\":");
 		jout(f, x->where);
 		fprintf(f, ",\"dir\":");
@@ -1394,7 +1455,9 @@ static int report_junit(const char *path, const struct diff *d)
 		xml(f, x->sig);
 		fprintf(f, "\">");
 		if (x->st == ST_NEW) {
-			fprintf(f, "<failure message=\"new finding (");
+			fprintf(f, "<failure message=\"new finding (root cause ");
+			xml(f, x->group);
+			fprintf(f, "; ");
 			xml(f, x->where);
 			fprintf(f, "; ");
 			xml(f, x->dir);
@@ -1654,6 +1717,7 @@ compare:
 		d.nnew += x->st == ST_NEW;
 		d.nknown += x->st == ST_KNOWN;
 	}
+	group_findings(d.added, d.nadded, &d.ngroups);
 	for (int i = 0; i < b.nf; i++)
 		if (!find_sig(&n, b.f[i].sig)) {
 			d.fixed = realloc(d.fixed, (size_t)(d.nfixed + 1) * sizeof(*d.fixed));

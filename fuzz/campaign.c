@@ -52,6 +52,7 @@
 #include "driver/world/world.h"
 #include "fuzz/campaign.h"
 #include "fuzz/gen.h"
+#include "fuzz/groups.h"
 #include "fuzz/shrink.h"
 
 #define CHUNK          64       /* seeds claimed at once by a worker */
@@ -1007,6 +1008,19 @@ static void print_groups(uint64_t n)
 
 		printf("  %4d  %-13s %-40s %s/%s\n", count[order[k]], sim_finding_kind_name(r->kind),
 		       r->where[0] ? r->where : "?", FO.out, r->dir);
+	}
+	/* by root cause: fuzz/groups.c */
+	{
+		static const char *sg[MAX_FINDINGS], *dr[MAX_FINDINGS], *kn[MAX_FINDINGS];
+
+		for (uint64_t i = 0; i < n; i++) {
+			const struct apsim_known_entry *k = FO.known ? apsim_known_match(FO.known, SH->f[i].sig) : NULL;
+
+			sg[i] = SH->f[i].sig;
+			dr[i] = SH->f[i].dir;
+			kn[i] = k ? k->reason : NULL;
+		}
+		apsim_fuzz_print_root_causes(stdout, FO.out, sg, dr, kn, (int)n);
 	}
 }
 

@@ -43,6 +43,9 @@ t 0 "fuzz --known known/linux-6.1.known on the unmodified driver: exit 0" \
 	"$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz2" --known "$KNOWN"
 has "$T/out" "known: fault reaction: injected ZAPQ rc" "fuzz --known: known findings listed with their reason"
 has "$T/out" " 0 new" "fuzz --known: 0 new"
+has "$T/out" "findings by root cause: " "fuzz summary: findings by root cause"
+has "$T/out" "  fn:vfio_ap_mdev_reset_queue" "fuzz summary: a root cause's header"
+has "$T/out" "      warn:vfio_ap_mdev_reset_queue" "fuzz summary: its member under it"
 grep -v '^warn:vfio_ap_mdev_reset_queue' "$KNOWN" > "$T/partial.known"
 t 1 "fuzz --known without one entry: exit 1" "$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz3" --known "$T/partial.known"
 has "$T/out" " 1 new" "fuzz --known without one entry: 1 new"
@@ -84,6 +87,17 @@ has "$T/out" "result: nothing new" "review --compare: nothing new"
 t 1 "review --compare: base vs the d2 variant: exit 1" "$A" review --compare "$T/b" "$T/n"
 has "$T/out" "new           deadlock:&matrix_dev->guests_lock,ap_perms_mutex" "review --compare: the d2 deadlock is new"
 has "$T/out" "+ &matrix_dev->mdevs_lock -> ap_perms_mutex" "review --compare: the new lock edge"
+# root causes: the deadlock, lockdep's cycle and the order rule are one bug
+has "$T/out" "(3 new, 0 also on base, 0 known), 1 root cause" "review: the three d2 findings, one root cause"
+has "$T/out" "  root cause locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex (3 findings)" \
+	"review: the root cause's header names the lock classes"
+has "$T/n/run.json" '"group":"locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex"' \
+	"run --format json: each finding's root-cause group"
+t 0 "run the d2 scenario in its variant" "$D2" run "$S" --variant d2 --keep-going --out "$T/n-list"
+has "$T/out" "by root cause: 1 root cause of 3 findings" "run listing: the findings by root cause"
+has "$T/out" "       locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex (3 findings)" \
+	"run listing: the root cause's header"
+has "$T/out" "         rule:order:&matrix_dev->mdevs_lock->ap_perms_mutex" "run listing: a member under it"
 has "$T/out" "in helper_lock (apbus.c:" "review --compare: the new edge's site (the AP bus helper of the legacy shim)"
 has "$T/out" "held since get_update_locks_for_mdev (vfio_ap_ops.c:" "review --compare: where the first lock of the new edge is held"
 has "$T/out" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "review --compare: a site gone"
