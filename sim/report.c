@@ -499,8 +499,33 @@ void sim__report_deadlock(void)
 	free(text);
 }
 
+/*
+ * "hang:F,G": the functions where the threads that did not exit stand
+ * (sorted, once each; no line numbers), so that a known hang (e.g. 6.12's
+ * reset work polling a queue that never finishes its reset) does not stand
+ * for every hang; "hang" when no thread names one.
+ */
+static void hang_signature(char *sig, size_t len)
+{
+	const char *names[SIM_MAX_THREADS];
+	int nn = 0, o;
+
+	for (int i = 0; i < sim__world.nthreads; i++) {
+		const struct sim_thread *t = &sim__world.t[i];
+
+		if (t->state != SIM_T_EXITED && t->site && t->site->func)
+			names[nn++] = t->site->func;
+	}
+	qsort(names, (size_t)nn, sizeof(names[0]), cmpstr);
+	o = snprintf(sig, len, "hang");
+	for (int i = 0; i < nn && o >= 0 && (size_t)o < len; i++)
+		if (!i || strcmp(names[i], names[i - 1]))
+			o += snprintf(sig + o, len - (size_t)o, "%s%s", i ? "," : ":", names[i]);
+}
+
 void sim__report_hang(const char *why)
 {
+	char sig[256];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -524,7 +549,8 @@ void sim__report_hang(const char *why)
 	}
 	fclose(out);
 	sim__world.cur = NULL;
-	sim_report(SIM_F_HANG, false, "hang", "%s", text);
+	hang_signature(sig, sizeof(sig));
+	sim_report(SIM_F_HANG, false, sig, "%s", text);
 	sim__world.cur = save;
 	free(text);
 }

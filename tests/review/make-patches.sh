@@ -80,7 +80,7 @@ grep -q 'control_domains: cosmetic comment' "$f" || { echo "make-patches.sh: con
 git diff HEAD~2 -- "$f" > "$out/cosmetic.diff"
 
 git checkout -q HEAD~2 -- "$f"
-awk '/^static ssize_t assign_adapter_store\(/ { fn = "a" }
+if awk '/^static ssize_t assign_adapter_store\(/ { fn = "a" }
      /^static void vfio_ap_mdev_dma_unmap\(/ { fn = "d" }
      /^static int vfio_ap_mdev_open_device\(/ { fn = "o" }
      /^}/ { fn = "" }
@@ -89,7 +89,10 @@ awk '/^static ssize_t assign_adapter_store\(/ { fn = "a" }
      fn == "d" && /^\tvfio_unpin_pages\(/ { print $0 " /* cover: never runs */"; nd++; next }
      fn == "o" && /^\tif \(!vdev->kvm\)$/ { print $0 " /* cover: fuzz only */"; no++; next }
      { print }
-     END { if (na != 1 || nd != 1 || no != 1) exit 2 }' "$f" > "$g/new.c" ||
-	{ echo "make-patches.sh: cover.diff: assign_adapter_store, vfio_ap_mdev_dma_unmap or open_device not found" >&2; exit 2; }
-mv "$g/new.c" "$f"
-git diff HEAD~2 -- "$f" > "$out/cover.diff"
+     END { if (na != 1 || nd != 1 || no != 1) exit 2 }' "$f" > "$g/new.c"; then
+	mv "$g/new.c" "$f"
+	git diff HEAD~2 -- "$f" > "$out/cover.diff"
+else
+	# written for 6.1's lines; another tree gets the other patches only
+	echo "make-patches.sh: no cover.diff for this tree (its lines differ from 6.1's)" >&2
+fi
