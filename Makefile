@@ -424,9 +424,13 @@ check-docs: $(APSIM) variants
 # apsim review (docs/review.md): the fast parts (patch errors, known-findings
 # files, lock graphs, the comparison of two trees' outputs) in `make check`;
 # whole reviews of patches (two tree builds, minutes) with make check-review.
-.PHONY: check-review-parts check-review
-check-review-parts: $(APSIM) variants
+.PHONY: check-review-parts check-review check-review-known
+check-review-parts: $(APSIM) variants check-review-known
 	sh tests/review-parts.sh $(APSIM)
+# The tree's shipped known-findings file: fuzz exits 0 on the unmodified
+# driver, 1 on a copy with a new bug (tests/review-known.sh).
+check-review-known: $(APSIM) $(KSRC_READY)
+	sh tests/review-known.sh $(APSIM) $(KSRC_EFF) known/linux-$(TREE).known
 check-review: $(APSIM) $(KSRC_READY)
 	sh tests/review.sh $(APSIM)
 
@@ -439,6 +443,7 @@ check-6.12: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 check-unit check-asan
 	@$(MAKE) --no-print-directory TREE=6.12 SCN_CAP=20000 check-scenarios
+	@$(MAKE) --no-print-directory TREE=6.12 check-review-known
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all check-scenarios
 
@@ -558,6 +563,7 @@ help:
 	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
 	@echo '  check-review-parts  apsim review parts: patch errors, known files, graph diff'
 	@echo '  check-review    whole reviews of the d2 series and a cosmetic patch (minutes)'
+	@echo '  check-review-known  fuzz --known known/linux-TREE.known: 0 unmodified, 1 with a new bug'
 	@echo '  check-6.12      the 6.12 tree: build, unit tests, ASan build, scenarios (capped)'
 	@echo '  check-6.12-full the 6.12 scenarios without the cap (~15 min)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
