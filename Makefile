@@ -284,10 +284,12 @@ WORLD_LIBS = $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) $(LIBSCENARIO) $(LIBSIM)
 # plus legacy shim behaviours named by its `shim` lines.  Each variant gets
 # its own tree and binary: build/variants/NAME/apsim.
 VARIANT  ?=
+# Legacy shim switches without a variant (apsim review --shim NAME...).
+SHIM     ?=
 VARIANTS := $(sort $(basename $(notdir $(wildcard driver/world/variants/*.var))))
 $(BUILD)/gen/variant.c: FORCE $(KINFO)
 	@mkdir -p $(dir $@)
-	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" > $@.tmp || { rm -f $@.tmp; exit 2; }
+	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" "$(SHIM)" > $@.tmp || { rm -f $@.tmp; exit 2; }
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
 	@mkdir -p $(dir $@)

@@ -48,6 +48,9 @@ static const char usage_review[] =
 "                         with the same seeds\n"
 "  --scenarios PATH...    the scenarios to run on both trees (files or\n"
 "                         directories; default: the shipped scenarios/)\n"
+"  --new-shim SWITCH...   build the patched tree with these legacy shim\n"
+"                         behaviours (driver/world/switches.def: the kernel\n"
+"                         around the driver of a historic variant)\n"
 "  --known FILE           known findings (e.g. known/linux-6.1.known): reported\n"
 "                         as known, never as new\n"
 "  --out DIR              outputs of both trees (default apsim-out/review)\n"
@@ -70,6 +73,12 @@ static const char *const drv_files[] = {
 #define DRV_DIR "drivers/s390/crypto"
 
 static bool quiet;
+/* --new-shim: legacy shim switches (driver/world/switches.def) the patched
+ * tree is built with ("SHIM=a b" for make; part of its cache key), so that
+ * a historic variant (its driver edit as a patch, plus the kernel around the
+ * driver it needs) can be reviewed; shim_now: the tree being staged/built */
+static char shim_switches[512];
+static const char *shim_now = "";
 
 static void progress(const char *fmt, const char *a, const char *b)
 {
@@ -351,6 +360,8 @@ static int stage_tree(const char *cache, const char *top, const char *tree,
 			h = fnv(h, t, strlen(t));
 		free(t);
 	}
+	if (shim_now[0])
+		h = fnv(h, shim_now, strlen(shim_now));
 	snprintf(key_dir, len, "%s/%016llx", cache, (unsigned long long)h);
 	snprintf(fin, sizeof(fin), "%s/ksrc", key_dir);
 	if (!stat(fin, &sb)) {
@@ -372,9 +383,11 @@ static int build_tree(const char *top, const char *key_dir, const char *what,
 	char b[PATH_MAX + 16], k[PATH_MAX + 16], t[PATH_MAX + 16], log[PATH_MAX + 16];
 	/* LINECOV=1: the driver with gcc's line counters (coverage of the
 	 * changed lines); the cache's builds only, never the checkout's */
-	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, "LINECOV=1", t, NULL };
+	char sh[sizeof(shim_switches) + 8];
+	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, "LINECOV=1", sh, t, NULL };
 	int rc;
 
+	snprintf(sh, sizeof(sh), "SHIM=%s", shim_now);
 	snprintf(b, sizeof(b), "BUILD=%s/build", key_dir);
 	snprintf(k, sizeof(k), "KSRC=%s/ksrc", key_dir);
 	snprintf(t, sizeof(t), "%s/build/apsim", key_dir);
@@ -1264,6 +1277,8 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 		ro->newtree ? "" : "patches");
 	for (int i = 0; !ro->newtree && i < ro->npatches; i++)
 		fprintf(f, "%s  patch %d: %s\n", md ? "-" : "  ", i + 1, ro->patches[i]);
+	if (shim_switches[0])
+		fprintf(f, "%s  legacy shim switches of the patched tree: %s\n", md ? "-" : "  ", shim_switches);
 	fprintf(f, "%s%d scenarios and %lld fuzz executions (seeds %llu..) on each tree\n\n",
 		md ? "" : "  ", n->nscn, n->execs, (unsigned long long)ro->seed);
 
@@ -1549,6 +1564,14 @@ int cli_review(int argc, char **argv)
 			ro.scn_paths[ro.nscn_paths++] = (char *)v;
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				ro.scn_paths[ro.nscn_paths++] = argv[++i];
+		} else if (!strcmp(a, "--new-shim")) {
+			NEED();
+			do {
+				size_t l = strlen(shim_switches);
+
+				snprintf(shim_switches + l, sizeof(shim_switches) - l, "%s%s", l ? " " : "",
+					 argv[i]);
+			} while (i + 1 < argc && argv[i + 1][0] != '-' && ++i);
 		} else if (!strcmp(a, "--seed")) {
 			NEED();
 			if (cli_parse_u64(v, &ro.seed))
@@ -1633,12 +1656,17 @@ int cli_review(int argc, char **argv)
 	/* trees and builds */
 	if ((rc = stage_tree(cache, top, ro.base, NULL, 0, kb, sizeof(kb))))
 		return bad_build;
+	shim_now = shim_switches;
 	if ((rc = stage_tree(cache, top, ro.newtree ? ro.newtree : ro.base, ro.patches,
 			     ro.newtree ? 0 : ro.npatches, kn, sizeof(kn))))
 		return bad_build;
-	if (build_tree(top, kb, "base", b.bin, sizeof(b.bin)) ||
-	    build_tree(top, kn, "new", n.bin, sizeof(n.bin)))
+	shim_now = "";
+	if (build_tree(top, kb, "base", b.bin, sizeof(b.bin)))
 		return bad_build;
+	shim_now = shim_switches;
+	if (build_tree(top, kn, "new", n.bin, sizeof(n.bin)))
+		return bad_build;
+	shim_now = "";
 	/* runs: the new tree first (a --time budget fixes the seeds) */
 	snprintf(scdir, sizeof(scdir), "%s/scenarios", top);
 	if (!ro.nscn_paths)
