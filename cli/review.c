@@ -231,11 +231,25 @@ static int apsim_top(char *out, size_t len)
 
 	if (cli_self_path("", self, sizeof(self)))
 		return -1;
-	snprintf(t, sizeof(t), "%s/../Makefile", self);
-	if (access(t, R_OK) || !realpath(t, out) || strlen(out) >= len)
-		return -1;
-	*strrchr(out, '/') = 0;
-	return 0;
+	/* build/apsim, build/6.12/apsim, build/variants/d2/apsim: the
+	 * checkout is the first directory above with the Makefile and cli/ */
+	for (int up = 1; up <= 4; up++) {
+		size_t o = (size_t)snprintf(t, sizeof(t), "%s", self);
+
+		for (int k = 0; k < up && o < sizeof(t); k++)
+			o += (size_t)snprintf(t + o, sizeof(t) - o, "/..");
+		if (o + 16 >= sizeof(t))
+			return -1;
+		strcat(t, "/cli/review.c");
+		if (access(t, R_OK))
+			continue;
+		strcpy(strrchr(t, '/') - 4, "/Makefile");
+		if (access(t, R_OK) || !realpath(t, out) || strlen(out) >= len)
+			return -1;
+		*strrchr(out, '/') = 0;
+		return 0;
+	}
+	return -1;
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -1256,6 +1270,10 @@ static void report_changed(FILE *f, const struct changed *c, bool md)
 	}
 	if (!c->measured) {
 		fprintf(f, "not measured (%s)\n", c->why[0] ? c->why : "no changed lines");
+		return;
+	}
+	if (!c->n) {
+		fprintf(f, "none added or changed (the patches only delete driver lines)\n");
 		return;
 	}
 	fprintf(f, "%d of %d ran (%d added or changed driver lines, %d without code of their own)\n",
