@@ -35,6 +35,8 @@ has "$T/d2.txt" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "d2 series: t
 has "$T/d2.txt" "held since assign_adapter_store (vfio_ap_ops.c:" "d2 series: names the store that no longer holds ap_perms_mutex"
 has "$T/d2.txt" "pass -> fail: " "d2 series: scenario outcomes changed"
 has "$T/d2.txt" "result: NEW FINDINGS" "d2 series: result line"
+has "$T/d2.txt" "changed lines: none added or changed (the patches only delete driver lines)" \
+	"d2 series: only deletions, no changed line to cover"
 ncache=$(ls "$APSIM_CACHE_DIR" | wc -l)
 cat "$P1" "$P2" > "$T/series.mbox"
 t 1 "review of the d2 series as one mbox: exit 1" \
