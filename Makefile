@@ -118,6 +118,21 @@ CALLS_FLAGS = -finstrument-functions \
 	-finstrument-functions-exclude-file-list=driver/include/,sim/include/,/usr/include/
 CALLS_DEF   = -DAPSIM_TRACE_CALLS
 endif
+# Line coverage of the driver for apsim review (docs/review.md: "coverage of
+# the changed lines"), LINECOV=1, set by review for its cached builds only:
+# the real driver's objects are built with gcc's --coverage (gcov arc
+# counters, written to .gcda files at exit; fuzz workers flush before
+# _exit through sim_linecov_flush).  The counters live in .bss, which the
+# per-execution reset restores: so the driver is built with -fdata-sections
+# and every data section but gcov's own goes into apsim_drv_data/_bss.
+# Normal builds are not touched.
+LINECOV ?= 0
+ifeq ($(LINECOV),1)
+ifneq ($(CC_IS_CLANG),1)
+LINECOV_FLAGS = --coverage -fdata-sections
+LDLIBS       += --coverage -Wl,-u,__gcov_dump
+endif
+endif
 
 # --------------------------------------------------------------- dependencies
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -172,7 +187,7 @@ $(KINFO): FORCE $(KSRC_READY)
 FLAGS_STAMP := $(BUILD)/cflags.txt
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
+	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
 SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
@@ -218,11 +233,17 @@ $(OBJ)/driver/kernel/slab.o: driver/kernel/slab.c $(SHIM_HDRS) $(SIM_HDRS) $(KIN
 # into named sections so the per-execution reset can restore it by memcpy.
 $(OBJ)/kernel/%.o: $(KDIR)/%.c $(DRV_DEPS) $(SHIM_HDRS) $(KINFO) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) -c $< -o $@.raw.o
+	$(CC) $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) -c $< -o $@.raw.o
+ifeq ($(LINECOV_FLAGS),)
 	objcopy --rename-section .data=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel.local=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .data.rel=apsim_drv_data,alloc,load,data,contents \
 	        --rename-section .bss=apsim_drv_bss,alloc,load,data,contents $@.raw.o $@
+else
+	objcopy $$(objdump -h $@.raw.o | awk '$$2 ~ /^\.(data|bss)/ && $$2 !~ /^\.data\.rel\.ro/ && \
+	        $$2 !~ /gcov|LPBX/ { print "--rename-section " $$2 "=apsim_drv_" \
+	        ($$2 ~ /^\.bss/ ? "bss" : "data") ",alloc,load,data,contents" }') $@.raw.o $@
+endif
 	@rm -f $@.raw.o
 
 # The executor (world, invariants, rules) is apsim's own code: kernel
@@ -273,10 +294,12 @@ WORLD_LIBS = $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) $(LIBSCENARIO) $(LIBSIM)
 # plus legacy shim behaviours named by its `shim` lines.  Each variant gets
 # its own tree and binary: build/variants/NAME/apsim.
 VARIANT  ?=
+# Legacy shim switches without a variant (apsim review --shim NAME...).
+SHIM     ?=
 VARIANTS := $(sort $(basename $(notdir $(wildcard driver/world/variants/*.var))))
 $(BUILD)/gen/variant.c: FORCE $(KINFO)
 	@mkdir -p $(dir $@)
-	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" > $@.tmp || { rm -f $@.tmp; exit 2; }
+	@sh tools/gen-variant.sh "$(VARIANT)" "$(KINFO)" "$(SHIM)" > $@.tmp || { rm -f $@.tmp; exit 2; }
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
 	@mkdir -p $(dir $@)
@@ -420,9 +443,13 @@ check-docs: $(APSIM) variants
 # apsim review (docs/review.md): the fast parts (patch errors, known-findings
 # files, lock graphs, the comparison of two trees' outputs) in `make check`;
 # whole reviews of patches (two tree builds, minutes) with make check-review.
-.PHONY: check-review-parts check-review
-check-review-parts: $(APSIM) variants
+.PHONY: check-review-parts check-review check-review-known
+check-review-parts: $(APSIM) variants check-review-known
 	sh tests/review-parts.sh $(APSIM)
+# The tree's shipped known-findings file: fuzz exits 0 on the unmodified
+# driver, 1 on a copy with a new bug (tests/review-known.sh).
+check-review-known: $(APSIM) $(KSRC_READY)
+	sh tests/review-known.sh $(APSIM) $(KSRC_EFF) known/linux-$(TREE).known
 check-review: $(APSIM) $(KSRC_READY)
 	sh tests/review.sh $(APSIM)
 
@@ -435,6 +462,7 @@ check-6.12: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 check-unit check-asan
 	@$(MAKE) --no-print-directory TREE=6.12 SCN_CAP=20000 check-scenarios
+	@$(MAKE) --no-print-directory TREE=6.12 check-review-known
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all check-scenarios
 
@@ -560,6 +588,7 @@ help:
 	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
 	@echo '  check-review-parts  apsim review parts: patch errors, known files, graph diff'
 	@echo '  check-review    whole reviews of the d2 series and a cosmetic patch (minutes)'
+	@echo '  check-review-known  fuzz --known known/linux-TREE.known: 0 unmodified, 1 with a new bug'
 	@echo '  check-6.12      the 6.12 tree: build, unit tests, ASan build, scenarios (capped)'
 	@echo '  check-6.12-full the 6.12 scenarios without the cap (~15 min)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'

@@ -35,7 +35,8 @@ static const char usage_review[] =
 "TREE), runs the shipped scenarios and a fuzz budget with the same seeds on\n"
 "both, and reports only what changed: findings new in the patched tree (each\n"
 "re-run on the base: \"new\" or \"also on base\"), findings fixed, scenarios\n"
-"whose outcome changed, and lock-order edges that appear or disappear.\n"
+"whose outcome changed, lock-order edges that appear or disappear, and\n"
+"which added or changed driver lines ran at all.\n"
 "\n"
 "  --base TREE            the tree the patches apply to\n"
 "  --patch FILE...        unified diffs, git format-patch files or an mbox of\n"
@@ -45,6 +46,11 @@ static const char usage_review[] =
 "  --iterations N         fuzz executions on each tree (default 3000)\n"
 "  --time S               fuzz the new tree for S seconds instead, then the base\n"
 "                         with the same seeds\n"
+"  --scenarios PATH...    the scenarios to run on both trees (files or\n"
+"                         directories; default: the shipped scenarios/)\n"
+"  --new-shim SWITCH...   build the patched tree with these legacy shim\n"
+"                         behaviours (driver/world/switches.def: the kernel\n"
+"                         around the driver of a historic variant)\n"
 "  --known FILE           known findings (e.g. known/linux-6.1.known): reported\n"
 "                         as known, never as new\n"
 "  --out DIR              outputs of both trees (default apsim-out/review)\n"
@@ -67,6 +73,12 @@ static const char *const drv_files[] = {
 #define DRV_DIR "drivers/s390/crypto"
 
 static bool quiet;
+/* --new-shim: legacy shim switches (driver/world/switches.def) the patched
+ * tree is built with ("SHIM=a b" for make; part of its cache key), so that
+ * a historic variant (its driver edit as a patch, plus the kernel around the
+ * driver it needs) can be reviewed; shim_now: the tree being staged/built */
+static char shim_switches[512];
+static const char *shim_now = "";
 
 static void progress(const char *fmt, const char *a, const char *b)
 {
@@ -219,11 +231,25 @@ static int apsim_top(char *out, size_t len)
 
 	if (cli_self_path("", self, sizeof(self)))
 		return -1;
-	snprintf(t, sizeof(t), "%s/../Makefile", self);
-	if (access(t, R_OK) || !realpath(t, out) || strlen(out) >= len)
-		return -1;
-	*strrchr(out, '/') = 0;
-	return 0;
+	/* build/apsim, build/6.12/apsim, build/variants/d2/apsim: the
+	 * checkout is the first directory above with the Makefile and cli/ */
+	for (int up = 1; up <= 4; up++) {
+		size_t o = (size_t)snprintf(t, sizeof(t), "%s", self);
+
+		for (int k = 0; k < up && o < sizeof(t); k++)
+			o += (size_t)snprintf(t + o, sizeof(t) - o, "/..");
+		if (o + 16 >= sizeof(t))
+			return -1;
+		strcat(t, "/cli/review.c");
+		if (access(t, R_OK))
+			continue;
+		strcpy(strrchr(t, '/') - 4, "/Makefile");
+		if (access(t, R_OK) || !realpath(t, out) || strlen(out) >= len)
+			return -1;
+		*strrchr(out, '/') = 0;
+		return 0;
+	}
+	return -1;
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -348,6 +374,8 @@ static int stage_tree(const char *cache, const char *top, const char *tree,
 			h = fnv(h, t, strlen(t));
 		free(t);
 	}
+	if (shim_now[0])
+		h = fnv(h, shim_now, strlen(shim_now));
 	snprintf(key_dir, len, "%s/%016llx", cache, (unsigned long long)h);
 	snprintf(fin, sizeof(fin), "%s/ksrc", key_dir);
 	if (!stat(fin, &sb)) {
@@ -367,9 +395,13 @@ static int build_tree(const char *top, const char *key_dir, const char *what,
 		      char *bin, size_t len)
 {
 	char b[PATH_MAX + 16], k[PATH_MAX + 16], t[PATH_MAX + 16], log[PATH_MAX + 16];
-	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, t, NULL };
+	/* LINECOV=1: the driver with gcc's line counters (coverage of the
+	 * changed lines); the cache's builds only, never the checkout's */
+	char sh[sizeof(shim_switches) + 8];
+	char *argv[] = { "make", "-s", "-j2", "-C", (char *)top, b, k, "LINECOV=1", sh, t, NULL };
 	int rc;
 
+	snprintf(sh, sizeof(sh), "SHIM=%s", shim_now);
 	snprintf(b, sizeof(b), "BUILD=%s/build", key_dir);
 	snprintf(k, sizeof(k), "KSRC=%s/ksrc", key_dir);
 	snprintf(t, sizeof(t), "%s/build/apsim", key_dir);
@@ -487,6 +519,7 @@ struct finding {
 	char where[160];           /* scenario name, or "fuzz seed N" */
 	char dir[PATH_MAX];        /* its output directory */
 	char reason[256];          /* known: why */
+	char group[256];           /* its root cause (sim_finding_group) */
 	enum status st;
 };
 
@@ -711,6 +744,8 @@ struct review_opts {
 	const char *cmp_base, *cmp_new;    /* --compare: outputs of earlier runs */
 	char **patches;
 	int npatches;
+	char **scn_paths;                  /* --scenarios */
+	int nscn_paths;
 	uint64_t seed;
 	long iterations, time;
 	enum { FMT_TEXT, FMT_MD, FMT_JSON } fmt;
@@ -762,6 +797,18 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 
 	if (!argv || mkdirs(s->out))
 		return 2;
+	/* every process of this tree's runs merges its driver line counters
+	 * into OUT/gcov (flat: the build's directories stripped) */
+	{
+		char g[PATH_MAX + 16], abs[PATH_MAX];
+
+		snprintf(g, sizeof(g), "%s/gcov", s->out);
+		rm_rf(g);
+		if (mkdirs(g) || !realpath(g, abs))
+			return 2;
+		setenv("GCOV_PREFIX", abs, 1);
+		setenv("GCOV_PREFIX_STRIP", "999", 1);
+	}
 	snprintf(runjson, sizeof(runjson), "%s/run.json", s->out);
 	snprintf(graph, sizeof(graph), "%s/lock-graph.txt", s->out);
 	snprintf(runout, sizeof(runout), "%s/run", s->out);
@@ -802,6 +849,8 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 			 iterations ? "the same seeds" : "for --time seconds");
 		rc = spawn_to(fa, "/dev/null", err);
 	}
+	unsetenv("GCOV_PREFIX");
+	unsetenv("GCOV_PREFIX_STRIP");
 	if (rc != 0 && rc != 1) {
 		fprintf(stderr, "apsim: review: %s fuzz failed (exit %d); the end of %s:\n", s->name, rc, err);
 		tail_log(err, 10);
@@ -845,6 +894,252 @@ static bool seen_on_base(const struct side *base, const struct finding *f, const
 	return seen;
 }
 
+/* ------------------------------------------------ coverage of the changed lines */
+
+/*
+ * Which added or changed driver lines of the patched tree ran during the
+ * review.  The changed lines are those of `diff -U0 BASE NEW` (run with an
+ * argument vector) between the staged driver files of the two trees, as
+ * numbered in the new tree; the review builds (LINECOV=1) have the driver
+ * compiled with gcc's --coverage, every process of the new tree's runs (the
+ * scenario run, the fuzz parent and each forked worker: sim_linecov_flush)
+ * merges its counters into NEW-OUT/gcov/ (GCOV_PREFIX), and `gcov
+ * --json-format --stdout` reads them back.  A changed line gcov lists is a
+ * line with code (ran: count > 0); one it does not list carries no code of
+ * its own at this optimisation level (a comment, a declaration, a brace).
+ */
+struct cline {
+	char file[32];            /* a driver file's name */
+	int line;                 /* in the new tree */
+	int state;                /* -1 no code, 0 not run, 1 ran */
+	char fn[128];
+};
+
+struct changed {
+	struct cline *l;
+	int n, ncode, nran;
+	bool measured;
+	char why[160];            /* not measured: why */
+};
+
+/* "@@ -a[,b] +c[,d] @@" lines of diff -U0 output -> the new lines. */
+static void parse_udiff(struct changed *c, const char *file, const char *text)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *p;
+		long from, cnt = 1;
+		char *e;
+
+		if (strncmp(l, "@@ -", 4) || !(p = strstr(l, " +")))
+			continue;
+		from = strtol(p + 2, &e, 10);
+		if (*e == ',')
+			cnt = strtol(e + 1, &e, 10);
+		for (long i = 0; i < cnt; i++) {
+			struct cline *x;
+
+			c->l = realloc(c->l, (size_t)(c->n + 1) * sizeof(*c->l));
+			if (!c->l)
+				exit(2);
+			x = &c->l[c->n++];
+			memset(x, 0, sizeof(*x));
+			snprintf(x->file, sizeof(x->file), "%s", file);
+			x->line = (int)(from + i);
+			x->state = -1;
+		}
+	}
+}
+
+/* The changed lines between two staged trees (cache KEY/ksrc dirs). */
+static int changed_lines(struct changed *c, const char *kb, const char *kn, const char *tmp)
+{
+	for (int i = 0; i < NDRV; i++) {
+		char a[PATH_MAX + 64], b[PATH_MAX + 64], *t;
+		char *argv[] = { "diff", "-U0", a, b, NULL };
+		int rc;
+
+		snprintf(a, sizeof(a), "%s/ksrc/" DRV_DIR "/%s", kb, drv_files[i]);
+		snprintf(b, sizeof(b), "%s/ksrc/" DRV_DIR "/%s", kn, drv_files[i]);
+		rc = spawn_to(argv, tmp, "/dev/null");
+		if (rc != 0 && rc != 1) {
+			snprintf(c->why, sizeof(c->why), "diff of %s failed (exit %d)", drv_files[i], rc);
+			return -1;
+		}
+		if ((t = slurp(tmp)))
+			parse_udiff(c, drv_files[i], t);
+		free(t);
+	}
+	unlink(tmp);
+	return 0;
+}
+
+static struct cline *cline_at(struct changed *c, const char *path, int line)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char suf[96];
+	size_t pl = strlen(path), sl;
+
+	/* only the tree's driver files (drivers/s390/crypto/NAME), not the
+	 * shim headers */
+	snprintf(suf, sizeof(suf), DRV_DIR "/%s", base);
+	sl = strlen(suf);
+	if (pl < sl || strcmp(path + pl - sl, suf))
+		return NULL;
+	for (int i = 0; i < c->n; i++)
+		if (c->l[i].line == line && !strcmp(c->l[i].file, base))
+			return &c->l[i];
+	return NULL;
+}
+
+/*
+ * gcov's JSON intermediate format: {"files": [{"lines": [{"line_number":
+ * N, "count": C, "function_name": F, ...}, ...], "file": PATH, ...}]}, one
+ * object a line per data file.  Walked by nesting depth: a file object is
+ * at depth 3, a line object at depth 5 (the key order is not relied on).
+ */
+static void parse_gcov(struct changed *c, const char *text)
+{
+	struct { long line, count; char fn[128]; } *ls = NULL;
+	int nls = 0, depth = 0;
+	char key[32] = "", file[PATH_MAX] = "", s[PATH_MAX];
+	long line = -1, count = -1;
+	char fn[128] = "";
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '"') {
+			size_t o = 0;
+
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				if (o + 1 < sizeof(s))
+					s[o++] = *p;
+			}
+			s[o] = 0;
+			if (!*p)
+				break;
+			{
+				const char *q = p + 1;
+
+				while (*q == ' ')
+					q++;
+				if (*q == ':') {
+					snprintf(key, sizeof(key), "%s", s);
+					continue;
+				}
+			}
+			if (depth == 3 && !strcmp(key, "file"))
+				snprintf(file, sizeof(file), "%s", s);
+			else if (depth == 5 && !strcmp(key, "function_name"))
+				snprintf(fn, sizeof(fn), "%s", s);
+		} else if ((*p == '-' || (*p >= '0' && *p <= '9')) && depth == 5) {
+			char *e;
+			long v = strtol(p, &e, 10);
+
+			if (!strcmp(key, "line_number"))
+				line = v;
+			else if (!strcmp(key, "count"))
+				count = v;
+			p = e - 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			if (depth == 5) {
+				line = count = -1;
+				fn[0] = 0;
+			}
+			if (depth == 3) {
+				nls = 0;
+				file[0] = 0;
+			}
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 5 && *p == '}' && line > 0 && count >= 0) {
+				ls = realloc(ls, (size_t)(nls + 1) * sizeof(*ls));
+				if (!ls)
+					exit(2);
+				ls[nls].line = line;
+				ls[nls].count = count;
+				snprintf(ls[nls].fn, sizeof(ls[nls].fn), "%s", fn);
+				nls++;
+			}
+			if (depth == 3 && *p == '}')
+				for (int i = 0; i < nls; i++) {
+					struct cline *x = cline_at(c, file, (int)ls[i].line);
+					int st = ls[i].count > 0;
+
+					if (!x)
+						continue;
+					if (st > x->state)
+						x->state = st;
+					if (!x->fn[0])
+						snprintf(x->fn, sizeof(x->fn), "%s", ls[i].fn);
+				}
+			depth--;
+		}
+	}
+	free(ls);
+}
+
+/* Run gcov on the new tree's counters (NEW-OUT/gcov/, the .gcno files of
+ * its build copied next to them). */
+static void changed_cover(struct changed *c, const char *key_dir, const char *gdir)
+{
+	static const char *const objs[] = { "vfio_ap_ops.o.raw", "vfio_ap_drv.o.raw" };
+	char gcda[2][PATH_MAX + 64], from[PATH_MAX + 64], to[PATH_MAX + 64], js[PATH_MAX + 16];
+	char err[PATH_MAX + 16];
+	char *argv[] = { "gcov", "--json-format", "--stdout", gcda[0], gcda[1], NULL };
+	char *t;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(gcda[i], sizeof(gcda[i]), "%s/%s.gcda", gdir, objs[i]);
+		snprintf(from, sizeof(from), "%s/build/obj/kernel/%s.gcno", key_dir, objs[i]);
+		snprintf(to, sizeof(to), "%s/%s.gcno", gdir, objs[i]);
+		if (access(gcda[i], R_OK) || copy_file(from, to)) {
+			snprintf(c->why, sizeof(c->why), "no line counters (%s): not a LINECOV=1 build?",
+				 access(gcda[i], R_OK) ? gcda[i] : from);
+			return;
+		}
+	}
+	snprintf(js, sizeof(js), "%s/gcov.json", gdir);
+	snprintf(err, sizeof(err), "%s/gcov.err", gdir);
+	rc = spawn_to(argv, js, err);
+	if (rc != 0) {
+		snprintf(c->why, sizeof(c->why), "gcov failed (exit %d, %s)", rc, err);
+		return;
+	}
+	if ((t = slurp(js)))
+		parse_gcov(c, t);
+	free(t);
+	c->measured = true;
+	for (int i = 0; i < c->n; i++) {
+		c->ncode += c->l[i].state >= 0;
+		c->nran += c->l[i].state > 0;
+	}
+}
+
+/* The lines not run, as ranges "FILE:A-B in FN" (consecutive lines of one
+ * function, lines without code in between joined). */
+static void not_run_ranges(const struct changed *c, void (*out)(void *, const char *, int, int, const char *),
+			   void *arg)
+{
+	for (int i = 0; i < c->n; i++) {
+		const struct cline *x = &c->l[i];
+		int j = i, last = i;
+
+		if (x->state != 0)
+			continue;
+		while (j + 1 < c->n && !strcmp(c->l[j + 1].file, x->file) &&
+		       c->l[j + 1].line == c->l[j].line + 1 && c->l[j + 1].state <= 0 &&
+		       (c->l[j + 1].state < 0 || !strcmp(c->l[j + 1].fn, x->fn))) {
+			j++;
+			if (c->l[j].state == 0)
+				last = j;
+		}
+		out(arg, x->file, x->line, c->l[last].line, x->fn);
+		i = last;
+	}
+}
+
 /* ------------------------------------------------------------ the report */
 
 struct diff {
@@ -856,7 +1151,56 @@ struct diff {
 	int nadd, ndel;
 	const char **s_add, **s_del;        /* known edges, created by new / no longer by these functions */
 	int nsadd, nsdel;
+	struct changed *cl;                 /* coverage of the changed lines (NULL: --compare) */
+	int ngroups;                        /* root causes of the added findings */
 };
+
+/* Order the findings by root cause (groups in the order of their first
+ * finding, stable within), each with its group key; the number of groups. */
+static void group_findings(struct finding **f, int n, int *ngroups)
+{
+	const char **sigs = calloc((size_t)n + 1, sizeof(*sigs));
+	int *grp = calloc((size_t)n + 1, sizeof(*grp));
+	char (*keys)[256] = calloc((size_t)n + 1, sizeof(*keys));
+
+	*ngroups = 0;
+	if (!sigs || !grp || !keys)
+		exit(2);
+	for (int i = 0; i < n; i++)
+		sigs[i] = f[i]->sig;
+	sim_finding_groups(sigs, n, grp, keys);
+	for (int i = 0; i < n; i++)
+		snprintf(f[i]->group, sizeof(f[i]->group), "%s", keys[grp[i]]);
+	free(sigs);
+	free(grp);
+	free(keys);
+	for (int i = 0; i < n; i++) {
+		bool first = true;
+
+		for (int j = 0; j < i && first; j++)
+			first = strcmp(f[j]->group, f[i]->group) != 0;
+		*ngroups += first;
+		if (!first)
+			continue;
+		/* pull the later members of this group up behind it */
+		for (int j = i + 1, at = i + 1; j < n; j++)
+			if (!strcmp(f[j]->group, f[i]->group)) {
+				struct finding *x = f[j];
+
+				memmove(&f[at + 1], &f[at], (size_t)(j - at) * sizeof(*f));
+				f[at++] = x;
+			}
+	}
+}
+
+static int group_size(struct finding *const *f, int n, const char *g)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += !strcmp(f[i]->group, g);
+	return k;
+}
 
 static void md_code(FILE *f, const char *s)
 {
@@ -889,6 +1233,54 @@ static void list_edges(FILE *f, bool md, const char *mark, const char *what,
 	}
 }
 
+struct nr_out { FILE *f; int fmt; int n; };   /* fmt: 0 text, 1 md, 2 json */
+
+static void nr_print(void *arg, const char *file, int from, int to, const char *fn)
+{
+	struct nr_out *o = arg;
+	char at[64];
+
+	if (from == to)
+		snprintf(at, sizeof(at), "%s:%d", file, from);
+	else
+		snprintf(at, sizeof(at), "%s:%d-%d", file, from, to);
+	if (o->fmt == 2) {
+		fprintf(o->f, "%s{\"file\":", o->n ? "," : "");
+		jout(o->f, file);
+		fprintf(o->f, ",\"from\":%d,\"to\":%d,\"function\":", from, to);
+		jout(o->f, fn);
+		fprintf(o->f, "}");
+	} else if (o->fmt == 1) {
+		fprintf(o->f, "- not run: `%s` in `%s`\n", at, fn);
+	} else {
+		fprintf(o->f, "  not run: %s in %s\n", at, fn);
+	}
+	o->n++;
+}
+
+/* "changed lines: N of M ran ..." and the lines not run */
+static void report_changed(FILE *f, const struct changed *c, bool md)
+{
+	struct nr_out o = { f, md, 0 };
+
+	fprintf(f, "%s%schanged lines: ", md ? "\n" : "", md ? "### " : "");
+	if (!c) {
+		fprintf(f, "not measured (--compare: no trees)\n");
+		return;
+	}
+	if (!c->measured) {
+		fprintf(f, "not measured (%s)\n", c->why[0] ? c->why : "no changed lines");
+		return;
+	}
+	if (!c->n) {
+		fprintf(f, "none added or changed (the patches only delete driver lines)\n");
+		return;
+	}
+	fprintf(f, "%d of %d ran (%d added or changed driver lines, %d without code of their own)\n",
+		c->nran, c->ncode, c->n, c->n - c->ncode);
+	not_run_ranges(c, nr_print, &o);
+}
+
 static void report_text(FILE *f, const struct review_opts *ro, const struct side *b,
 			const struct side *n, const struct diff *d, bool md)
 {
@@ -903,24 +1295,36 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 		ro->newtree ? "" : "patches");
 	for (int i = 0; !ro->newtree && i < ro->npatches; i++)
 		fprintf(f, "%s  patch %d: %s\n", md ? "-" : "  ", i + 1, ro->patches[i]);
+	if (shim_switches[0])
+		fprintf(f, "%s  legacy shim switches of the patched tree: %s\n", md ? "-" : "  ", shim_switches);
 	fprintf(f, "%s%d scenarios and %lld fuzz executions (seeds %llu..) on each tree\n\n",
 		md ? "" : "  ", n->nscn, n->execs, (unsigned long long)ro->seed);
 
-	fprintf(f, "%sfindings new in the patched tree: %d (%d new, %d also on base, %d known)\n",
-		h, d->nadded, d->nnew, d->nadded - d->nnew - d->nknown, d->nknown);
+	fprintf(f, "%sfindings new in the patched tree: %d (%d new, %d also on base, %d known)%s",
+		h, d->nadded, d->nnew, d->nadded - d->nnew - d->nknown, d->nknown, d->nadded ? "" : "\n");
+	if (d->nadded)
+		fprintf(f, ", %d root cause%s\n", d->ngroups, d->ngroups == 1 ? "" : "s");
 	for (int i = 0; i < d->nadded; i++) {
 		const struct finding *x = d->added[i];
 
+		if (!i || strcmp(d->added[i - 1]->group, x->group)) {
+			int k = group_size(d->added, d->nadded, x->group);
+
+			if (md)
+				fprintf(f, "- root cause `%s` (%d finding%s):\n", x->group, k, k == 1 ? "" : "s");
+			else
+				fprintf(f, "  root cause %s (%d finding%s)\n", x->group, k, k == 1 ? "" : "s");
+		}
 		if (md) {
-			fprintf(f, "- **%s** ", status_name[x->st]);
+			fprintf(f, "  - **%s** ", status_name[x->st]);
 			md_code(f, x->sig);
 			fprintf(f, " (%s; report: `%s/report.txt`)%s%s\n", x->where, x->dir,
 				x->st == ST_KNOWN ? ": " : "", x->st == ST_KNOWN ? x->reason : "");
 		} else {
-			fprintf(f, "  %-13s %s\n  %13s %s -> %s/report.txt\n", status_name[x->st], x->sig, "",
+			fprintf(f, "    %-13s %s\n    %13s %s -> %s/report.txt\n", status_name[x->st], x->sig, "",
 				x->where, x->dir);
 			if (x->st == ST_KNOWN)
-				fprintf(f, "  %13s known: %s\n", "", x->reason);
+				fprintf(f, "    %13s known: %s\n", "", x->reason);
 		}
 	}
 	fprintf(f, "%s%sfindings fixed (on base, not in the patched tree): %d\n", md ? "\n" : "", h, d->nfixed);
@@ -953,6 +1357,7 @@ static void report_text(FILE *f, const struct review_opts *ro, const struct side
 	list_edges(f, md, "-", "base: in", d->e_del, d->ndel);
 	list_edges(f, md, "+site", "now also in", d->s_add, d->nsadd);
 	list_edges(f, md, "-site", "no longer in", d->s_del, d->nsdel);
+	report_changed(f, d->cl, md);
 	fprintf(f, "%s%s\n", md ? "\n**result:** " : "result: ",
 		d->nnew ? "NEW FINDINGS" : "nothing new");
 	(void)b;
@@ -980,6 +1385,8 @@ static void report_json(FILE *f, const struct review_opts *ro, const struct side
 		fprintf(f, "%s\n {\"status\":\"%s\",\"kind\":\"%s\",\"signature\":", i ? "," : "",
 			status_name[x->st], x->kind);
 		jout(f, x->sig);
+		fprintf(f, ",\"group\":");
+		jout(f, x->group);
 		fprintf(f, ",\"where\":");
 		jout(f, x->where);
 		fprintf(f, ",\"dir\":");
@@ -1033,7 +1440,20 @@ static void report_json(FILE *f, const struct review_opts *ro, const struct side
 			fprintf(f, "}");
 		}
 	}
-	fprintf(f, "],\n\"result\":\"%s\"}\n", d->nnew ? "new findings" : "nothing new");
+	fprintf(f, "],\n\"changed_lines\":");
+	if (!d->cl || !d->cl->measured) {
+		fprintf(f, "{\"measured\":false,\"why\":");
+		jout(f, !d->cl ? "--compare: no trees" : d->cl->why);
+		fprintf(f, "}");
+	} else {
+		struct nr_out o = { f, 2, 0 };
+
+		fprintf(f, "{\"measured\":true,\"changed\":%d,\"with_code\":%d,\"ran\":%d,\"not_run\":[",
+			d->cl->n, d->cl->ncode, d->cl->nran);
+		not_run_ranges(d->cl, nr_print, &o);
+		fprintf(f, "]}");
+	}
+	fprintf(f, ",\n\"result\":\"%s\"}\n", d->nnew ? "new findings" : "nothing new");
 }
 
 static void xml(FILE *f, const char *s)
@@ -1068,7 +1488,9 @@ static int report_junit(const char *path, const struct diff *d)
 		xml(f, x->sig);
 		fprintf(f, "\">");
 		if (x->st == ST_NEW) {
-			fprintf(f, "<failure message=\"new finding (");
+			fprintf(f, "<failure message=\"new finding (root cause ");
+			xml(f, x->group);
+			fprintf(f, "; ");
 			xml(f, x->where);
 			fprintf(f, "; ");
 			xml(f, x->dir);
@@ -1077,6 +1499,27 @@ static int report_junit(const char *path, const struct diff *d)
 			fprintf(f, "<skipped message=\"%s\"/>", status_name[x->st]);
 		}
 		fprintf(f, "</testcase>\n");
+	}
+	/* coverage of the changed lines: information, never a failure */
+	if (d->cl && d->cl->measured) {
+		struct nr_out o = { f, 0, 0 };
+
+		fprintf(f, "  <testcase classname=\"apsim.review\" name=\"changed lines: %d of %d ran\">"
+			"<system-out>", d->cl->nran, d->cl->ncode);
+		{
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+
+			if (m) {
+				o.f = m;
+				not_run_ranges(d->cl, nr_print, &o);
+				fclose(m);
+				xml(f, buf);
+				free(buf);
+			}
+		}
+		fprintf(f, "</system-out></testcase>\n");
 	}
 	fprintf(f, "</testsuite>\n");
 	if (ferror(f) | fclose(f)) {
@@ -1107,6 +1550,7 @@ int cli_review(int argc, char **argv)
 	bool have_iter = false;
 
 	ro.patches = calloc((size_t)argc + 1, sizeof(char *));
+	ro.scn_paths = calloc((size_t)argc + 1, sizeof(char *));
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--bisect"))
 			ro.bisect = true;
@@ -1133,6 +1577,19 @@ int cli_review(int argc, char **argv)
 			ro.patches[ro.npatches++] = (char *)v;
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				ro.patches[ro.npatches++] = argv[++i];
+		} else if (!strcmp(a, "--scenarios")) {
+			NEED();
+			ro.scn_paths[ro.nscn_paths++] = (char *)v;
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				ro.scn_paths[ro.nscn_paths++] = argv[++i];
+		} else if (!strcmp(a, "--new-shim")) {
+			NEED();
+			do {
+				size_t l = strlen(shim_switches);
+
+				snprintf(shim_switches + l, sizeof(shim_switches) - l, "%s%s", l ? " " : "",
+					 argv[i]);
+			} while (i + 1 < argc && argv[i + 1][0] != '-' && ++i);
 		} else if (!strcmp(a, "--seed")) {
 			NEED();
 			if (cli_parse_u64(v, &ro.seed))
@@ -1217,16 +1674,41 @@ int cli_review(int argc, char **argv)
 	/* trees and builds */
 	if ((rc = stage_tree(cache, top, ro.base, NULL, 0, kb, sizeof(kb))))
 		return bad_build;
+	shim_now = shim_switches;
 	if ((rc = stage_tree(cache, top, ro.newtree ? ro.newtree : ro.base, ro.patches,
 			     ro.newtree ? 0 : ro.npatches, kn, sizeof(kn))))
 		return bad_build;
-	if (build_tree(top, kb, "base", b.bin, sizeof(b.bin)) ||
-	    build_tree(top, kn, "new", n.bin, sizeof(n.bin)))
+	shim_now = "";
+	if (build_tree(top, kb, "base", b.bin, sizeof(b.bin)))
 		return bad_build;
+	shim_now = shim_switches;
+	if (build_tree(top, kn, "new", n.bin, sizeof(n.bin)))
+		return bad_build;
+	shim_now = "";
 	/* runs: the new tree first (a --time budget fixes the seeds) */
 	snprintf(scdir, sizeof(scdir), "%s/scenarios", top);
-	if (collect_scenarios(scdir, &scns, &nscns) || !nscns) {
-		fprintf(stderr, "apsim: review: no scenarios in %s\n", scdir);
+	if (!ro.nscn_paths)
+		ro.scn_paths[ro.nscn_paths++] = scdir;
+	for (int i = 0; i < ro.nscn_paths; i++) {
+		struct stat sb;
+		char *ab = realpath(ro.scn_paths[i], NULL);
+
+		if (!ab || stat(ab, &sb)) {
+			fprintf(stderr, "apsim: review: --scenarios %s: %s\n", ro.scn_paths[i], strerror(errno));
+			return 2;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			collect_scenarios(ab, &scns, &nscns);
+			free(ab);
+		} else {
+			scns = realloc(scns, (size_t)(nscns + 2) * sizeof(*scns));
+			if (!scns)
+				exit(2);
+			scns[nscns++] = ab;
+		}
+	}
+	if (!nscns) {
+		fprintf(stderr, "apsim: review: no scenarios in %s\n", ro.scn_paths[0]);
 		return 2;
 	}
 	snprintf(b.out, sizeof(b.out), "%s/base", ro.out);
@@ -1239,6 +1721,27 @@ int cli_review(int argc, char **argv)
 		return 2;
 	if (run_side(&b, &ro, scns, nscns, ro.iterations ? ro.iterations : (n.execs > 0 ? n.execs : 1)))
 		return 2;
+	/* which changed lines ran (the new tree's counters) */
+	{
+		static struct changed cl;
+		char tmp[PATH_MAX + 16], g[PATH_MAX + 16];
+
+		snprintf(tmp, sizeof(tmp), "%s/changed.diff", n.out);
+		snprintf(g, sizeof(g), "%s/gcov", n.out);
+		if (!changed_lines(&cl, kb, kn, tmp))
+			changed_cover(&cl, kn, g);
+		d.cl = &cl;
+	}
+	/* re-runs of findings on the base keep its counters out of the cache */
+	{
+		char g[PATH_MAX + 16], abs[PATH_MAX];
+
+		snprintf(g, sizeof(g), "%s/gcov", b.out);
+		if (realpath(g, abs)) {
+			setenv("GCOV_PREFIX", abs, 1);
+			setenv("GCOV_PREFIX_STRIP", "999", 1);
+		}
+	}
 compare:
 	/* findings of the new tree that base did not show */
 	for (int i = 0; i < n.nf; i++) {
@@ -1260,6 +1763,7 @@ compare:
 		d.nnew += x->st == ST_NEW;
 		d.nknown += x->st == ST_KNOWN;
 	}
+	group_findings(d.added, d.nadded, &d.ngroups);
 	for (int i = 0; i < b.nf; i++)
 		if (!find_sig(&n, b.f[i].sig)) {
 			d.fixed = realloc(d.fixed, (size_t)(d.nfixed + 1) * sizeof(*d.fixed));

@@ -361,6 +361,33 @@ static const struct apsim_known_entry *known_of(const struct run_opts *ro, const
 
 /* The expected findings first (in the order of the expect lines), then
  * "also found"; findings of the --known file last, with their reason. */
+/*
+ * The scenario's findings by root cause (sim_finding_group), when one
+ * root cause has several findings: a header per group, its members under
+ * it.  Singletons are the listing above as it is.
+ */
+static void print_root_causes(const struct scn_run *r, const int *order)
+{
+	static char key[MAX_SEEN][256];
+	const char *sigs[MAX_SEEN];
+	int size[MAX_SEEN] = { 0 }, ng, grp[MAX_SEEN], multi = 0;
+
+	for (int k = 0; k < r->nseen; k++)
+		sigs[k] = r->seen[order[k]];
+	ng = sim_finding_groups(sigs, r->nseen, grp, key);
+	for (int k = 0; k < r->nseen; k++)
+		multi += ++size[grp[k]] == 2;
+	if (!multi)
+		return;
+	printf("     by root cause: %d root cause%s of %d findings\n", ng, ng == 1 ? "" : "s", r->nseen);
+	for (int j = 0; j < ng; j++) {
+		printf("       %s (%d finding%s)\n", key[j], size[j], size[j] == 1 ? "" : "s");
+		for (int k = 0; k < r->nseen; k++)
+			if (grp[k] == j)
+				printf("         %s\n", sigs[k]);
+	}
+}
+
 static void print_findings(const struct scn_run *r)
 {
 	int order[MAX_SEEN];
@@ -391,6 +418,7 @@ static void print_findings(const struct scn_run *r)
 				printf("  (in %s)", r->seen_phase[i]);
 			putchar('\n');
 		}
+	print_root_causes(r, order);
 }
 
 /* ------------------------------------------------------------ one scenario */
@@ -611,6 +639,12 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 			printf(",\"execution\":%llu,\"dir\":", (unsigned long long)r.seen_exec[i]);
 			sim_out_json_str(stdout, r.seen_dir[i]);
 			known_json(ro, r.seen[i]);
+			{
+				char g[256];
+
+				printf(",\"group\":");
+				sim_out_json_str(stdout, sim_finding_group(r.seen[i], g, sizeof(g)));
+			}
 			printf("}");
 		}
 		printf("]}\n");

@@ -61,6 +61,7 @@
 #include "fuzz/corpus.h"
 #include "fuzz/gen.h"
 #include "fuzz/mutate.h"
+#include "fuzz/groups.h"
 #include "fuzz/shrink.h"
 
 #define CHUNK          64       /* seeds claimed at once by a worker */
@@ -974,6 +975,7 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 		worker_main(slot, from, to);
 		fflush(stdout);
 		fflush(stderr);
+		sim_linecov_flush();
 		_exit(0);
 	}
 	if (pid > 0)
@@ -1361,6 +1363,19 @@ static void print_groups(uint64_t n)
 
 		printf("  %4d  %-13s %-40s %s/%s\n", count[order[k]], sim_finding_kind_name(r->kind),
 		       r->where[0] ? r->where : "?", FO.out, r->dir);
+	}
+	/* by root cause: fuzz/groups.c */
+	{
+		static const char *sg[MAX_FINDINGS], *dr[MAX_FINDINGS], *kn[MAX_FINDINGS];
+
+		for (uint64_t i = 0; i < n; i++) {
+			const struct apsim_known_entry *k = FO.known ? apsim_known_match(FO.known, SH->f[i].sig) : NULL;
+
+			sg[i] = SH->f[i].sig;
+			dr[i] = SH->f[i].dir;
+			kn[i] = k ? k->reason : NULL;
+		}
+		apsim_fuzz_print_root_causes(stdout, FO.out, sg, dr, kn, (int)n);
 	}
 }
 

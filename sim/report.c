@@ -499,8 +499,33 @@ void sim__report_deadlock(void)
 	free(text);
 }
 
+/*
+ * "hang:F,G": the functions where the threads that did not exit stand
+ * (sorted, once each; no line numbers), so that a known hang (e.g. 6.12's
+ * reset work polling a queue that never finishes its reset) does not stand
+ * for every hang; "hang" when no thread names one.
+ */
+static void hang_signature(char *sig, size_t len)
+{
+	const char *names[SIM_MAX_THREADS];
+	int nn = 0, o;
+
+	for (int i = 0; i < sim__world.nthreads; i++) {
+		const struct sim_thread *t = &sim__world.t[i];
+
+		if (t->state != SIM_T_EXITED && t->site && t->site->func)
+			names[nn++] = t->site->func;
+	}
+	qsort(names, (size_t)nn, sizeof(names[0]), cmpstr);
+	o = snprintf(sig, len, "hang");
+	for (int i = 0; i < nn && o >= 0 && (size_t)o < len; i++)
+		if (!i || strcmp(names[i], names[i - 1]))
+			o += snprintf(sig + o, len - (size_t)o, "%s%s", i ? "," : ":", names[i]);
+}
+
 void sim__report_hang(const char *why)
 {
+	char sig[256];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -524,7 +549,8 @@ void sim__report_hang(const char *why)
 	}
 	fclose(out);
 	sim__world.cur = NULL;
-	sim_report(SIM_F_HANG, false, "hang", "%s", text);
+	hang_signature(sig, sizeof(sig));
+	sim_report(SIM_F_HANG, false, sig, "%s", text);
 	sim__world.cur = save;
 	free(text);
 }
@@ -580,4 +606,183 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
 		   sb, bt ? bt : "");
 	free(bt);
 	sim__world.cur = save;
+}
+
+/*
+ * The root-cause group of a finding, from its signature alone (so run,
+ * fuzz, review and known files can all compute it, also from JSON):
+ * findings of one bug that reach it along different paths or threads
+ * share it (docs/review.md, "Root causes").
+ *   deadlock:A,B / lock-cycle:A,B / rule:order:A->B / lock-recursive:A
+ *                                  -> locks:A,B (the lock classes, sorted)
+ *   memory:use-after-free|double-free|invalid-free:ALLOC@F
+ *                                  -> freed:ALLOC (a freed object, by its
+ *                                     allocator, whoever touches it)
+ *   memory:leak:ALLOC@FILE:LINE    -> leak:ALLOC
+ *   memory:KIND:ALLOC@F            -> memory:KIND:ALLOC
+ *   crash:SIG@F, warn:F, bug:F     -> fn:F (the function that faults or WARNs)
+ *   lock-not-held:L@F              -> lock-not-held:L (the lock not taken)
+ *   bad-unlock:L@F                 -> bad-unlock:L
+ *   anything else                  -> the signature itself
+ */
+static int sim__cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+const char *sim_finding_group(const char *sig, char *buf, size_t len)
+{
+	static const char *const lockp[] = { "deadlock:", "lock-cycle:", "rule:order:", "lock-recursive:" };
+	const char *at = strrchr(sig, '@');
+
+	for (size_t i = 0; i < sizeof(lockp) / sizeof(lockp[0]); i++) {
+		size_t pl = strlen(lockp[i]);
+		char tmp[256], *names[32], *p, *save = NULL;
+		int n = 0, o;
+
+		if (strncmp(sig, lockp[i], pl) || !strncmp(sig, "deadlock:stall:", 15))
+			continue;
+		snprintf(tmp, sizeof(tmp), "%s", sig + pl);
+		/* rule:order:A->B, where a class name may hold "->" itself
+		 * ("&matrix_dev->guests_lock"): B starts at "->&", else after
+		 * "&x->y" when A starts with '&', else at the first "->" */
+		if (i == 2) {
+			p = strstr(tmp, "->&");
+			if (!p)
+				p = strstr(tmp[0] == '&' && strstr(tmp, "->") ? strstr(tmp, "->") + 2 : tmp, "->");
+			if (p)
+				*p++ = ',', *p = ',';
+		}
+		for (p = strtok_r(tmp, ",", &save); p && n < 32; p = strtok_r(NULL, ",", &save))
+			names[n++] = p;
+		qsort(names, (size_t)n, sizeof(names[0]), sim__cmp_cstr);
+		o = snprintf(buf, len, "locks:");
+		for (int k = 0; k < n && o >= 0 && (size_t)o < len; k++)
+			if (!k || strcmp(names[k], names[k - 1]))
+				o += snprintf(buf + o, len - (size_t)o, "%s%s", o > 6 ? "," : "", names[k]);
+		return buf;
+	}
+	if (!strncmp(sig, "memory:", 7)) {
+		const char *kind = sig + 7, *c = strchr(kind, ':');
+		size_t kl = c ? (size_t)(c - kind) : 0;
+		const char *alloc = c ? c + 1 : NULL;
+		size_t al = alloc ? strcspn(alloc, "@") : 0;
+
+		if (!c || (at && at < c)) {
+			snprintf(buf, len, "%s", sig);
+		} else if ((kl == 14 && !strncmp(kind, "use-after-free", 14)) ||
+			   (kl == 11 && !strncmp(kind, "double-free", 11)) ||
+			   (kl == 12 && !strncmp(kind, "invalid-free", 12))) {
+			snprintf(buf, len, "freed:%.*s", (int)al, alloc);
+		} else if (kl == 4 && !strncmp(kind, "leak", 4)) {
+			snprintf(buf, len, "leak:%.*s", (int)al, alloc);
+		} else {
+			snprintf(buf, len, "memory:%.*s:%.*s", (int)kl, kind, (int)al, alloc);
+		}
+		return buf;
+	}
+	if (!strncmp(sig, "crash:", 6) && at) {
+		snprintf(buf, len, "fn:%s", at + 1);
+		return buf;
+	}
+	if (!strncmp(sig, "warn:", 5) || !strncmp(sig, "bug:", 4)) {
+		snprintf(buf, len, "fn:%s", strchr(sig, ':') + 1);
+		return buf;
+	}
+	if ((!strncmp(sig, "lock-not-held:", 14) || !strncmp(sig, "bad-unlock:", 11)) && at) {
+		snprintf(buf, len, "%.*s", (int)(at - sig), sig);
+		return buf;
+	}
+	snprintf(buf, len, "%s", sig);
+	return buf;
+}
+
+/* "locks:A,B,C" -> the class names (pointers into tmp), sorted */
+static int sim__lock_set(const char *key, char *tmp, size_t len, char **names, int max)
+{
+	char *save = NULL;
+	int n = 0;
+
+	if (strncmp(key, "locks:", 6))
+		return 0;
+	snprintf(tmp, len, "%s", key + 6);
+	for (char *p = strtok_r(tmp, ",", &save); p && n < max; p = strtok_r(NULL, ",", &save))
+		names[n++] = p;
+	return n;
+}
+
+/*
+ * Can two groups be one root cause?  Equal keys; or two lock groups that
+ * share at least two lock classes (the ABBA of a deadlock, the longer cycle
+ * lockdep saw through a third lock and the order rule that one of its edges
+ * breaks: one lock-order bug), key then the union of the classes.
+ */
+static bool sim__group_join(char *key, size_t len, const char *other)
+{
+	char ta[256], tb[256], *a[32], *b[32], *u[64];
+	int na, nb, nu = 0, common = 0, o;
+
+	if (!strcmp(key, other))
+		return true;
+	na = sim__lock_set(key, ta, sizeof(ta), a, 32);
+	nb = sim__lock_set(other, tb, sizeof(tb), b, 32);
+	if (!na || !nb)
+		return false;
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			common += !strcmp(a[i], b[j]);
+	if (common < 2)
+		return false;
+	for (int i = 0; i < na; i++)
+		u[nu++] = a[i];
+	for (int j = 0; j < nb; j++) {
+		bool dup = false;
+
+		for (int i = 0; i < na; i++)
+			dup |= !strcmp(a[i], b[j]);
+		if (!dup)
+			u[nu++] = b[j];
+	}
+	qsort(u, (size_t)nu, sizeof(u[0]), sim__cmp_cstr);
+	{
+		char out[256];
+
+		o = snprintf(out, sizeof(out), "locks:");
+		for (int i = 0; i < nu && o >= 0 && (size_t)o < sizeof(out); i++)
+			o += snprintf(out + o, sizeof(out) - (size_t)o, "%s%s", i ? "," : "", u[i]);
+		snprintf(key, len, "%s", out);
+	}
+	return true;
+}
+
+int sim_finding_groups(const char *const *sigs, int n, int *grp, char (*keys)[256])
+{
+	int ng = 0;
+	bool merged = true;
+
+	for (int i = 0; i < n; i++) {
+		char k[256];
+		int g;
+
+		sim_finding_group(sigs[i], k, sizeof(k));
+		for (g = 0; g < ng && !sim__group_join(keys[g], sizeof(keys[g]), k); g++)
+			;
+		if (g == ng)
+			snprintf(keys[ng++], sizeof(keys[0]), "%s", k);
+		grp[i] = g;
+	}
+	/* a group that grew may now join a later one */
+	while (merged) {
+		merged = false;
+		for (int g = 0; g < ng && !merged; g++)
+			for (int h = g + 1; h < ng && !merged; h++)
+				if (sim__group_join(keys[g], sizeof(keys[g]), keys[h])) {
+					for (int i = 0; i < n; i++)
+						grp[i] = grp[i] == h ? g : grp[i] > h ? grp[i] - 1 : grp[i];
+					memmove(keys[h], keys[h + 1], (size_t)(ng - h - 1) * sizeof(keys[0]));
+					ng--;
+					merged = true;
+				}
+	}
+	return ng;
 }

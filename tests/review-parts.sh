@@ -43,6 +43,9 @@ t 0 "fuzz --known known/linux-6.1.known on the unmodified driver: exit 0" \
 	"$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz2" --known "$KNOWN"
 has "$T/out" "known: fault reaction: injected ZAPQ rc" "fuzz --known: known findings listed with their reason"
 has "$T/out" " 0 new" "fuzz --known: 0 new"
+has "$T/out" "findings by root cause: " "fuzz summary: findings by root cause"
+has "$T/out" "  fn:vfio_ap_mdev_reset_queue" "fuzz summary: a root cause's header"
+has "$T/out" "      warn:vfio_ap_mdev_reset_queue" "fuzz summary: its member under it"
 grep -v '^warn:vfio_ap_mdev_reset_queue' "$KNOWN" > "$T/partial.known"
 t 1 "fuzz --known without one entry: exit 1" "$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz3" --known "$T/partial.known"
 has "$T/out" " 1 new" "fuzz --known without one entry: 1 new"
@@ -84,6 +87,17 @@ has "$T/out" "result: nothing new" "review --compare: nothing new"
 t 1 "review --compare: base vs the d2 variant: exit 1" "$A" review --compare "$T/b" "$T/n"
 has "$T/out" "new           deadlock:&matrix_dev->guests_lock,ap_perms_mutex" "review --compare: the d2 deadlock is new"
 has "$T/out" "+ &matrix_dev->mdevs_lock -> ap_perms_mutex" "review --compare: the new lock edge"
+# root causes: the deadlock, lockdep's cycle and the order rule are one bug
+has "$T/out" "(3 new, 0 also on base, 0 known), 1 root cause" "review: the three d2 findings, one root cause"
+has "$T/out" "  root cause locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex (3 findings)" \
+	"review: the root cause's header names the lock classes"
+has "$T/n/run.json" '"group":"locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex"' \
+	"run --format json: each finding's root-cause group"
+timeout "$TMO" "$D2" run "$S" --variant d2 --keep-going --out "$T/n-list" > "$T/list.txt" 2> "$T/err"
+has "$T/list.txt" "by root cause: 1 root cause of 3 findings" "run listing: the findings by root cause"
+has "$T/list.txt" "       locks:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex (3 findings)" \
+	"run listing: the root cause's header"
+has "$T/list.txt" "         rule:order:&matrix_dev->mdevs_lock->ap_perms_mutex" "run listing: a member under it"
 has "$T/out" "in helper_lock (apbus.c:" "review --compare: the new edge's site (the AP bus helper of the legacy shim)"
 has "$T/out" "held since get_update_locks_for_mdev (vfio_ap_ops.c:" "review --compare: where the first lock of the new edge is held"
 has "$T/out" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "review --compare: a site gone"
@@ -99,6 +113,36 @@ has "$T/r.xml" '<failure message="new finding' "review junit: a failing test cas
 printf 'deadlock:*ap_perms_mutex  d2, docs/variants.md\nlock-cycle:*  d2\nrule:*  d2\n' > "$T/d2.known"
 t 0 "review --compare --known: the d2 findings known: exit 0" "$A" review --compare "$T/b" "$T/n" --known "$T/d2.known"
 has "$T/out" "known: d2, docs/variants.md" "review --known: the reason"
+
+# ------------------------------------------------ coverage of the changed lines
+# Two small tree builds (the base and the patched tree, LINECOV=1) in a cache
+# kept under build/ across runs; one scenario that never opens the device,
+# and 300 fuzz executions (forked workers) on each tree.
+export APSIM_CACHE_DIR="$ROOT/build/review-cache"
+TMO=900         # the first run builds both trees (LINECOV=1), later ones reuse them
+SC="$ROOT/scenarios/findings/hot-unplug-kzalloc-null.scn"
+grep -q open_mdev "$SC" && bad "$SC opens the device: the fuzz-only line is not fuzz only"
+CP=$T/patches/cover.diff
+t 0 "review of cover.diff (changed lines: one run, one never run, one fuzz only): exit 0" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --junit "$T/cov.xml"
+has "$T/out" "changed lines: 2 of 3 ran (4 added or changed driver lines, 1 without code of their own)" \
+	"changed lines: 2 of 3 with code ran, the comment-only line has no code"
+L=$(awk '/^@@/ { split($3, a, ","); n = substr(a[1], 2) - 1; next } /^[+ ]/ { n++ } /cover: never runs/ { print n }' "$CP")
+has "$T/out" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: the line never run, with its function"
+hasnt "$T/out" "in assign_adapter_store" "changed lines: the line every assign runs ran"
+hasnt "$T/out" "in vfio_ap_mdev_open_device" "changed lines: the fuzz-only line ran (the forked workers' counters count)"
+has "$T/cov.xml" "changed lines: 2 of 3 ran" "changed lines: JUnit test case"
+has "$T/cov.xml" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: JUnit lists the lines not run"
+t 0 "review of cover.diff --format md" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format md
+has "$T/out" "### changed lines: 2 of 3 ran" "changed lines: Markdown header"
+has "$T/out" "- not run: \`vfio_ap_ops.c:$L\` in \`vfio_ap_mdev_dma_unmap\`" "changed lines: Markdown line"
+t 0 "review of cover.diff --format json" \
+	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format json
+has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3,\"ran\":2,\"not_run\":[{\"file\":\"vfio_ap_ops.c\",\"from\":$L,\"to\":$L,\"function\":\"vfio_ap_mdev_dma_unmap\"}]}" \
+	"changed lines: JSON"
+t 0 "review --compare: changed lines not measured" "$A" review --compare "$T/cov/base" "$T/cov/new"
+has "$T/out" "changed lines: not measured (--compare: no trees)" "review --compare: says the changed lines are not measured"
 
 echo "review parts: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

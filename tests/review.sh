@@ -12,7 +12,9 @@
 # On today's shim the patch alone does not deadlock: the AP bus helper
 # asserts ap_perms_mutex (as 6.x does) instead of taking it, so the d2
 # series gives a lock-not-held finding, not the ABBA of the d2 variant
-# (whose legacy shim switch makes the helper take the mutex).
+# (whose legacy shim switch makes the helper take the mutex);
+#  - with that switch on the patched tree (--new-shim), the review reports
+#    exactly the D2 findings as new, with the new lock edge.
 set -u
 A=$(realpath "$1")
 TMO=1200
@@ -33,6 +35,8 @@ has "$T/d2.txt" "-site ap_perms_mutex -> &matrix_dev->guests_lock" "d2 series: t
 has "$T/d2.txt" "held since assign_adapter_store (vfio_ap_ops.c:" "d2 series: names the store that no longer holds ap_perms_mutex"
 has "$T/d2.txt" "pass -> fail: " "d2 series: scenario outcomes changed"
 has "$T/d2.txt" "result: NEW FINDINGS" "d2 series: result line"
+has "$T/d2.txt" "changed lines: none added or changed (the patches only delete driver lines)" \
+	"d2 series: only deletions, no changed line to cover"
 ncache=$(ls "$APSIM_CACHE_DIR" | wc -l)
 cat "$P1" "$P2" > "$T/series.mbox"
 t 1 "review of the d2 series as one mbox: exit 1" \
@@ -52,6 +56,21 @@ grep -q "crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain" "$T/r3/new/run.json" &&
 l0=$(grep -o 'vfio_ap_ops.c:[0-9]*' "$T/r3/base/run/hot-unplug-kzalloc-null/01-crash/report.txt" | head -n 1)
 l1=$(grep -o 'vfio_ap_ops.c:[0-9]*' "$T/r3/new/run/hot-unplug-kzalloc-null/01-crash/report.txt" | head -n 1)
 [ -n "$l0" ] && [ "$l0" != "$l1" ] && ok "cosmetic: the report lines moved ($l0 -> $l1)" || bad "cosmetic: lines $l0 / $l1"
+
+# the d2 series with the d2 variant's legacy shim switch on the patched tree
+# (the pre-6.0 AP bus helper that takes ap_perms_mutex itself): the D2
+# deadlock, and only it, is new, with the new lock edge
+sed '/^variant /d' "$ROOT/scenarios/deadlocks/d2-inuse.scn" > "$T/d2-inuse.scn"
+t 1 "review of the d2 series --new-shim ap-helper-takes-perms-mutex: exit 1" \
+	"$A" review --base "$KSRC" --patch "$P1" "$P2" --new-shim ap-helper-takes-perms-mutex \
+	--scenarios "$T/d2-inuse.scn" --iterations 300 --known "$KNOWN" --out "$T/r4"
+has "$T/out" "legacy shim switches of the patched tree: ap-helper-takes-perms-mutex" "d2 + shim: says the switch"
+has "$T/out" "findings new in the patched tree: 3 (3 new, 0 also on base, 0 known), 1 root cause" \
+	"d2 + shim: exactly three new findings, one root cause"
+has "$T/out" "new           deadlock:&matrix_dev->guests_lock,ap_perms_mutex" "d2 + shim: the D2 deadlock"
+has "$T/out" "new           lock-cycle:&matrix_dev->guests_lock,&matrix_dev->mdevs_lock,ap_perms_mutex" "d2 + shim: the lock cycle"
+has "$T/out" "new           rule:order:&matrix_dev->mdevs_lock->ap_perms_mutex" "d2 + shim: the order rule"
+has "$T/out" "+ &matrix_dev->mdevs_lock -> ap_perms_mutex" "d2 + shim: the new lock edge"
 
 echo "review: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]

@@ -9,7 +9,15 @@
 #       without ap_perms_mutex, one store per patch;
 #   OUT/cosmetic.diff
 #       a unified diff adding only comments: one at the top (every line of
-#       vfio_ap_ops.c moves) and one before control_domains_show.
+#       vfio_ap_ops.c moves) and one before control_domains_show;
+#   OUT/cover.diff
+#       for the coverage of the changed lines: changes a line of code that
+#       every assign runs (get_update_locks_for_mdev in assign_adapter_store,
+#       a comment appended) and one that no shipped scenario or fuzz run
+#       reaches (vfio_unpin_pages in vfio_ap_mdev_dma_unmap: apsim never
+#       unmaps DMA), one that only the fuzzer reaches when the review runs
+#       no scenario that opens the device (vfio_ap_mdev_open_device: the
+#       counters of the forked fuzz workers), and adds a comment-only line.
 # The edits go through tools/variant.awk, so a tree they do not fit stops
 # here with the rule that did not match.  Run from the checkout's root.
 set -eu
@@ -70,3 +78,21 @@ awk 'NR == 2 { print "/*"; print " * Cosmetic change for apsim review tests: a c
 mv "$g/new.c" "$f"
 grep -q 'control_domains: cosmetic comment' "$f" || { echo "make-patches.sh: control_domains_show not found" >&2; exit 2; }
 git diff HEAD~2 -- "$f" > "$out/cosmetic.diff"
+
+git checkout -q HEAD~2 -- "$f"
+if awk '/^static ssize_t assign_adapter_store\(/ { fn = "a" }
+     /^static void vfio_ap_mdev_dma_unmap\(/ { fn = "d" }
+     /^static int vfio_ap_mdev_open_device\(/ { fn = "o" }
+     /^}/ { fn = "" }
+     fn == "a" && /^\tget_update_locks_for_mdev\(matrix_mdev\);$/ {
+	print "\t/* coverage test: a comment-only line */"; print $0 " /* cover: runs */"; na++; next }
+     fn == "d" && /^\tvfio_unpin_pages\(/ { print $0 " /* cover: never runs */"; nd++; next }
+     fn == "o" && /^\tif \(!vdev->kvm\)$/ { print $0 " /* cover: fuzz only */"; no++; next }
+     { print }
+     END { if (na != 1 || nd != 1 || no != 1) exit 2 }' "$f" > "$g/new.c"; then
+	mv "$g/new.c" "$f"
+	git diff HEAD~2 -- "$f" > "$out/cover.diff"
+else
+	# written for 6.1's lines; another tree gets the other patches only
+	echo "make-patches.sh: no cover.diff for this tree (its lines differ from 6.1's)" >&2
+fi

@@ -305,6 +305,21 @@ void sim_phase(const char *name);
 /* Findings of the current/last run. */
 int sim_findings_count(void);
 const struct sim_finding *sim_finding_get(int i);
+/*
+ * The root-cause group of a finding signature (findings of one bug along
+ * different paths share it: the lock classes of a cycle, a freed object by
+ * its allocator, the function that WARNs or faults, the lock not held;
+ * sim/report.c lists the rules).  Written into buf; returns buf.
+ */
+const char *sim_finding_group(const char *sig, char *buf, size_t len);
+/*
+ * Group n findings by root cause: grp[i] gets finding i's group (numbered in
+ * the order of their first finding), keys[g] each group's key; returns the
+ * number of groups.  Equal keys group; lock groups sharing two or more lock
+ * classes are one (the deadlock, the lockdep cycle and the order rule of
+ * one lock-order bug), keyed by the union of their classes.
+ */
+int sim_finding_groups(const char *const *sigs, int n, int *grp, char (*keys)[256]);
 
 /* ----------------------------------------------------------------- tracing */
 
@@ -586,6 +601,9 @@ void sim_race_sync(const volatile void *p);
  */
 #define SIM_COVER_SIZE 65536
 const uint8_t *sim_cover_map(void);
+/* Line coverage (review builds, LINECOV=1: gcc --coverage on the driver):
+ * write this process's gcov counters now (before _exit); a no-op elsewhere. */
+void sim_linecov_flush(void);
 
 /* Deterministic PRNG of the current execution (for shim choices). */
 uint64_t sim_rand(void);
