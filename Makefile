@@ -271,10 +271,16 @@ $(BUILD)/gen/variant.c: FORCE $(KINFO)
 $(OBJ)/gen/variant.o: $(BUILD)/gen/variant.c $(KINFO)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
-# The locking-document rules, built in (apsim run --rules FILE overrides).
-$(BUILD)/gen/rules.c: rules/vfio-ap-locking.rules tools/embed.sh
+# The locking-document rules, built in (apsim run --rules FILE overrides):
+# every rules/*.rules with its path; driver/world/rules.c takes the one
+# driver/include/apsim-kapi.h names for the tree's series.
+RULES_FILES := $(sort $(wildcard rules/*.rules))
+$(BUILD)/gen/rules.c: $(RULES_FILES) tools/embed.sh
 	@mkdir -p $(dir $@)
-	@sh tools/embed.sh apsim_rules_default $< > $@
+	@{ i=0; for f in $(RULES_FILES); do sh tools/embed.sh apsim_rules_$$i $$f || exit 2; i=$$((i+1)); done; \
+	   echo 'struct apsim_rules_text { const char *path, *text; };'; echo 'const struct apsim_rules_text apsim_rules_texts[] = {'; \
+	   i=0; for f in $(RULES_FILES); do echo "	{ \"$$f\", apsim_rules_$$i },"; i=$$((i+1)); done; \
+	   echo '	{ 0, 0 }'; echo '};'; } > $@.tmp && mv $@.tmp $@
 $(OBJ)/gen/rules.o: $(BUILD)/gen/rules.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@

@@ -67,6 +67,8 @@ int apsim_invariants_check(void);
 
 /* Locking-document rules (driver/world/rules.c). */
 int apsim_rules_load(const char *path, char *err, size_t errlen);
+/* The built-in rules file of this tree (rules/...). */
+const char *apsim_rules_default_path(void);
 void apsim_rules_enable(bool on);
 
 #endif /* APSIM_DRIVER_H */

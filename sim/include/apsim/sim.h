@@ -530,6 +530,18 @@ void sim_shadow_poison(const void *p, size_t n, uint8_t code);
 /* Check an access of n bytes at p made from code address pc; reports and
  * returns false when it is bad.  No-op (true) outside the region. */
 bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc);
+/*
+ * Watched memory (the locking rules' fields): a watched granule is
+ * addressable, and every instrumented access that touches it calls the
+ * watcher (before the access, with its code address).  Unwatched granules
+ * cost nothing more.  sim_shadow_watch (p, n 8-aligned) marks or unmarks
+ * the addressable granules of [p, p+n); freeing memory ends its watch.
+ * -ENOTSUP without a shadow region (ASan and KASAN=0 builds) or outside it.
+ */
+#define SIM_SHADOW_WATCH	0xf0	/* addressable, watched */
+typedef void (*sim_shadow_watcher)(uintptr_t addr, size_t size, bool is_write, uintptr_t pc);
+void sim_shadow_set_watcher(sim_shadow_watcher fn);
+int sim_shadow_watch(const void *p, size_t n, bool on);
 
 /*
  * Data races (sim/race.c; on when sim_opts.races): happens-before race
