@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "fuzz/campaign.h"
 #include "fuzz/gen.h"
+#include "driver/world/world.h"
 
 /* ------------------------------------------------------------ options */
 
@@ -247,5 +248,6 @@ int cli_fuzz(int argc, char **argv)
 	co.exec_begin = cli_watchdog_beat;
 	co.watchdog_start = cli_watchdog_start;
 	co.watchdog_stop = cli_watchdog_stop;
+	apsim_rules_enable(true);	/* the locking rules, checked as apsim run checks them */
 	return apsim_campaign_run(&co);
 }

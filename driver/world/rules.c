@@ -368,7 +368,7 @@ static uint32_t snap_gen;
 static uint32_t point_seq = 1;    /* scheduling points seen by the checker */
 
 /* Watched address ranges (rebuilt when the set of watched objects changes). */
-#define MAX_RANGES (MAX_WATCH * 5 + MAX_WATCH * 2 + 1)
+#define MAX_RANGES (MAX_WATCH * 9 + MAX_WATCH * 2 + 1)
 static struct range {
 	uintptr_t lo, hi;
 	int field;
@@ -618,8 +618,16 @@ static void ranges_rebuild(void)
 			continue;
 		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w);
 		range_add(&mm->kvm, sizeof(mm->kvm), F_MDEV_KVM, &mdev_snap[i].w[F_MDEV_KVM]);
-		range_add(&mm->matrix, sizeof(mm->matrix), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
-		range_add(&mm->shadow_apcb, sizeof(mm->shadow_apcb), F_MDEV_SHADOW,
+		/* the masks: apm_max, aqm_max and adm_max are set once, when the
+		 * mdev is created (vfio_ap_matrix_init), and only read after */
+		range_add(mm->matrix.apm, sizeof(mm->matrix.apm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->matrix.aqm, sizeof(mm->matrix.aqm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->matrix.adm, sizeof(mm->matrix.adm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->shadow_apcb.apm, sizeof(mm->shadow_apcb.apm), F_MDEV_SHADOW,
+			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+		range_add(mm->shadow_apcb.aqm, sizeof(mm->shadow_apcb.aqm), F_MDEV_SHADOW,
+			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+		range_add(mm->shadow_apcb.adm, sizeof(mm->shadow_apcb.adm), F_MDEV_SHADOW,
 			  &mdev_snap[i].w[F_MDEV_SHADOW]);
 #if APSIM_HAS_EVENTFD_REQ
 		range_add(&mm->req_trigger, sizeof(mm->req_trigger), F_MDEV_REQ,
