@@ -344,12 +344,22 @@ int apsim_rules_load(const char *path, char *err, size_t errlen)
 #define MAX_WATCH 32
 #define WPCS 24
 
-/* The last store into a watched field: who, and its stack (for the line). */
-struct wrec {
-	uint32_t seq;             /* point_seq of the store (0: none) */
+/* An access to a watched field: who, and its stack (for the line). */
+struct acc {
+	uint32_t seq;             /* point_seq of the access (0: none) */
 	int tid;
 	int n;
-	uintptr_t pcs[WPCS];
+	uintptr_t pc, pcs[WPCS];
+};
+
+/*
+ * The last store into a watched field and the last load of it.  The
+ * compiler checks a store once with an earlier load of the same field in
+ * the same function (gcc's ASan dedup: `x |= m`, `if (!p) p = v;`), so a
+ * change with no store seen is named by the last load of that thread.
+ */
+struct wrec {
+	struct acc st, ld;
 };
 
 struct snap {
@@ -469,7 +479,10 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 {
 	const struct sim_lockdep_map *held[48];
 	int nheld = sim_lockdep_held_maps(tid, held, 48);
-	bool seen = w && w->seq == point_seq && w->tid == tid && w->n > 0;
+	const struct acc *ac = !w ? NULL :
+		w->st.seq == point_seq && w->st.tid == tid && w->st.n > 0 ? &w->st :
+		w->ld.seq == point_seq && w->ld.tid == tid && w->ld.n > 0 ? &w->ld : NULL;
+	bool seen = ac != NULL;
 
 	for (int i = 0; i < R.nreq[f]; i++) {
 		const struct req *q = &R.req[f][i];
@@ -484,7 +497,7 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 
 		tf = seen ? open_memstream(&trace, &tlen) : NULL;
 		if (seen)
-			describe(w->pcs, w->n, at, sizeof(at), drv, sizeof(drv), tf, f, false, &exempt);
+			describe(ac->pcs, ac->n, at, sizeof(at), drv, sizeof(drv), tf, f, false, &exempt);
 		else
 			snprintf(at, sizeof(at), "(no instrumented store seen)"), drv[0] = 0;
 		if (tf)
@@ -499,13 +512,16 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 		sim_report(SIM_F_RULE, false, sig,
 			   "apsim: locking rule violated (%s)\n"
 			   "%s/%d changed %s%s without holding %s%s\n"
-			   "written at: %s\n"
+			   "written at: %s%s\n"
 			   "rule: field %s requires%s %s\n"
 			   "while doing: %s\n%s",
 			   doc_name(), sim_thread_name(tid), tid, field_names[f],
 			   idx >= 0 ? " (of one instance)" : "",
 			   q->mode == 0 ? "for write " : q->mode == 1 ? "for read " : "",
-			   locks, at, field_names[f],
+			   locks, at, ac == &w->st || !seen ? "" :
+			   " (its last load: no store was seen; the compiler checks a store"
+			   " after a load of the same field in one function only once)",
+			   field_names[f],
 			   q->mode == 0 ? " write" : q->mode == 1 ? " read" : "", locks,
 			   sim_op_label(tid), trace ? trace : "");
 		free(trace);
@@ -574,13 +590,17 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 
 		if (a >= r->hi || a + n <= r->lo)
 			continue;
-		if (is_write) {
-			r->w->seq = point_seq;
-			r->w->tid = tid;
-			r->w->n = sim_backtrace(r->w->pcs, WPCS);
-		} else if (R.nrreq[r->field]) {
-			check_read(tid, (enum field_id)r->field, pc);
+		struct acc *ac = is_write ? &r->w->st : &r->w->ld;
+
+		/* a loop over a field loads at one code address: one stack */
+		if (ac->seq != point_seq || ac->tid != tid || ac->pc != pc || is_write) {
+			ac->seq = point_seq;
+			ac->tid = tid;
+			ac->pc = pc;
+			ac->n = sim_backtrace(ac->pcs, WPCS);
 		}
+		if (!is_write && R.nrreq[r->field])
+			check_read(tid, (enum field_id)r->field, pc);
 		return;
 	}
 }
