@@ -516,7 +516,7 @@ static void world_main(void *arg)
 	check_open_invariant();
 	W.ex->invariants_checked = true;
 	if (inspect_fn)
-		inspect_fn(inspect_arg);
+		apsim_rules_unwatched(inspect_fn, inspect_arg);	/* the test inspects: not the driver */
 	/* Tear down in the order a host would: close, remove, destroy, unload. */
 	shim_slab_fail_set(NULL, -1);
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
