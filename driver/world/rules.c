@@ -155,7 +155,7 @@ static int parse_reqs(char *p, char *line, struct req *reqs, int *nreqs, const c
 				return perr(err, errlen, file, lineno, (int)(at - line) + 1, "too many alternatives (max 4)");
 			snprintf(q->alt[q->nalt++], NAME_LEN, "%s", word);
 			p = skip_ws(p);
-			if (p[0] == '|' && (p[1] == ' ' || p[1] == '\t')) {
+			if (p[0] == '|' && (p[1] == ' ' || p[1] == '\t' || !p[1])) {
 				p++;
 				continue;
 			}
