@@ -133,8 +133,8 @@ static int __vfio_register_dev(struct vfio_device *device)
 		return ret;
 	}
 	refcount_set(&device->refcount, 1);
-	list_add_tail(&device->group_next, &vfio_devices);
-	device->_registered = true;
+	KLIST_LOCK(&vfio_devices); list_add_tail(&device->group_next, &vfio_devices);
+	device->_registered = true; KLIST_UNLOCK(&vfio_devices);
 	return 0;
 }
 
@@ -187,8 +187,8 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 			}
 		}
 	}
-	list_del_init(&device->group_next);
-	device->_registered = false;
+	KLIST_LOCK(&vfio_devices); list_del_init(&device->group_next);
+	device->_registered = false; KLIST_UNLOCK(&vfio_devices);
 	device_del(&device->device);
 	kfree(device->group);
 	device->group = NULL;
@@ -300,7 +300,7 @@ static struct vfio_device *vfio_of(struct mdev_device *mdev)
 
 	if (!mdev)
 		return NULL;
-	list_for_each_entry(d, &vfio_devices, group_next)
+	KLIST_LOCK(&vfio_devices); list_for_each_entry(d, &vfio_devices, group_next)
 		if (d->dev == &mdev->dev)
 			return d;
 	return NULL;

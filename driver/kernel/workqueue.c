@@ -115,7 +115,7 @@ static void run_one(struct workqueue_struct *wq, struct kworker_slot *me,
 	work_func_t fn = work->func;
 
 	list_del_init(&work->entry);
-	work->data &= ~1UL;		/* it may be queued again while it runs */
+	work->data &= ~1UL; sim_race_sync(&wq->pending);	/* it may be queued again while it runs */
 	me->cur = work;
 	me->seq = work->_queued;
 	if (sim_trace_enabled())
@@ -141,7 +141,7 @@ static void kworker(void *arg)
 			wq = all_wqs[i];
 	for (;;) {
 		sim_point_shared(SIM_SITE);
-		if (list_empty(&wq->pending))
+		if (sim_race_sync(&wq->pending), list_empty(&wq->pending))
 			break;
 		run_one(wq, me, list_first_entry(&wq->pending, struct work_struct, entry));
 	}
@@ -161,12 +161,12 @@ bool apsim_queue_work(struct workqueue_struct *wq, struct work_struct *work,
 	}
 	sim_point_shared(site);
 	wq = wq_cur(wq);
-	if (work->data & 1UL)
+	if (sim_race_sync(&wq->pending), work->data & 1UL)	/* pool->lock, for the race detector */
 		return false;
 	work->data |= 1UL;
 	work->_queued++;
 	work->_wq = wq;
-	list_add_tail(&work->entry, &wq->pending);
+	list_add_tail(&work->entry, &wq->pending); sim_race_sync(&wq->pending);
 	if (sim_trace_enabled())
 		sim_trace_note(site, "queue_work %s on %s", work->lockdep_map.name, wq->name);
 	for (int i = 0; i < WQ_MAX_WORKERS; i++) {
