@@ -83,7 +83,7 @@ static const char usage_run[] =
 "  --format text|json     summary format on stdout (default text)\n"
 "  --junit FILE           also write JUnit XML\n"
 "  --rules FILE           locking-document rules to check (default: built in,\n"
-"                         rules/vfio-ap-locking.rules)\n"
+"                         the tree's rules/vfio-ap-locking*.rules)\n"
 "  --no-rules             do not check the locking-document rules\n"
 "  --known FILE           known findings (docs/review.md): listed apart, never\n"
 "                         a failure\n"
