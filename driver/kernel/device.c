@@ -138,14 +138,14 @@ static struct sysfs_active *active_get(struct kobject *kobj, const struct attrib
 
 static void active_put(struct sysfs_active *s)
 {
-	if (s && --s->count == 0)
+	if (sim_race_sync(&sysfs_drain_wq), s && --s->count == 0)	/* kernfs_put_active: ordered */
 		wake_up_all(&sysfs_drain_wq);
 }
 
 /* kernfs_drain: wait until no show/store of the group is in progress. */
 static void sysfs_drain(struct kobject *kobj, const struct attribute_group *grp)
 {
-	wait_event(sysfs_drain_wq, !active_slot(kobj, grp, false));
+	wait_event(sysfs_drain_wq, !active_slot(kobj, grp, false)); sim_race_sync(&sysfs_drain_wq);
 }
 
 int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
