@@ -58,7 +58,7 @@ static struct attribute *group_find(const struct attribute_group *grp, const cha
 static struct attribute *kobj_find_attr_grp(struct kobject *kobj, const char *name,
 					    const struct attribute_group **grpp)
 {
-	for (int i = 0; i < kobj->nr_groups; i++) {
+	KLIST_LOCK(kobj); for (int i = 0; i < kobj->nr_groups; i++) {	/* kernfs_rwsem */
 		struct attribute *a = group_find(kobj->groups[i], name);
 
 		if (a) {
@@ -177,7 +177,7 @@ int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
 	}
 	if (kobj->nr_groups >= KOBJ_MAX_GROUPS)
 		return -ENOMEM;
-	kobj->groups[kobj->nr_groups++] = grp;
+	kobj->groups[kobj->nr_groups++] = grp; KLIST_UNLOCK(kobj);
 	return 0;
 }
 

@@ -198,7 +198,7 @@ static struct vfio_pin *pin_find(struct vfio_device *device, dma_addr_t iova, bo
 {
 	struct vfio_pin *p;
 
-	list_for_each_entry(p, &device->_pins, node)
+	KLIST_LOCK(&device->_pins); list_for_each_entry(p, &device->_pins, node)	/* iommu->lock */
 		if (p->iova == iova)
 			return p;
 	if (exact)
@@ -237,7 +237,7 @@ int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova, int npage, int p
 			p->page.phys = a & PAGE_MASK;
 			list_add_tail(&p->node, &device->_pins);
 		}
-		p->refs++;
+		p->refs++; KLIST_UNLOCK(&device->_pins);
 		pages[i] = &p->page;
 	}
 	return npage;
@@ -259,7 +259,7 @@ void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
 		if (--p->refs == 0) {
 			list_del(&p->node);
 			kfree(p);
-		}
+		} KLIST_UNLOCK(&device->_pins);
 	}
 }
 
@@ -302,8 +302,8 @@ static struct vfio_device *vfio_of(struct mdev_device *mdev)
 		return NULL;
 	KLIST_LOCK(&vfio_devices); list_for_each_entry(d, &vfio_devices, group_next)
 		if (d->dev == &mdev->dev)
-			return d;
-	return NULL;
+			return KLIST_UNLOCK(&vfio_devices), d;
+	return KLIST_UNLOCK(&vfio_devices), NULL;
 }
 
 struct vfio_device *shim_mdev_vfio_device(struct mdev_device *mdev)
@@ -401,11 +401,11 @@ void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
 	 * vfio_dma_do_unmap's BUG_ON(++retries > 10) (vfio_iommu_type1.c:1481).
 	 */
 	for (int retries = 0;; retries++) {
-		pinned = false;
+		pinned = false; KLIST_LOCK(&device->_pins);
 		list_for_each_entry(p, &device->_pins, node)
 			if (p->iova >= iova && p->iova < iova + len)
 				pinned = true;
-		if (!pinned)
+		if (KLIST_UNLOCK(&device->_pins), !pinned)
 			return;
 		BUG_ON(retries > 10);
 		device->ops->dma_unmap(device, iova, len);

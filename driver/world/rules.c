@@ -834,7 +834,9 @@ static void rules_point(int tid, void *arg)
 			continue;
 		}
 		hook = (uint64_t)(uintptr_t)kvm->arch.crypto.pqap_hook;
+		sim_race_ignore(1);	/* the checker's read, not the kernel's */
 		apcb = (uint64_t)shim_kvm_masks_updates(kvm);
+		sim_race_ignore(-1);
 		if (s->valid && s->obj == kvm) {
 			if (s->v[F_KVM_HOOK] != hook)
 				check_field(tid, F_KVM_HOOK, k, &s->w[F_KVM_HOOK]);

@@ -569,6 +569,9 @@ void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc);
  * test_and_set_bit; smp_store_release / smp_load_acquire): the current
  * thread acquires and then releases the clock kept for p. */
 void sim_race_sync(const volatile void *p);
+/* +1 / -1: accesses in between are apsim's own (a checker reading driver
+ * state through shim functions), not checked nor recorded. */
+void sim_race_ignore(int delta);
 
 /*
  * Driver code coverage (builds with APSIM_COVER: the driver compiled with
