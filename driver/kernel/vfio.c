@@ -278,7 +278,7 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t 
  */
 static void vfio_iommu_unmap_unpin_all(struct vfio_device *device)
 {
-	if (!list_empty(&device->_pins)) {
+	if (KLIST_LOCK(&device->_pins), !list_empty(&device->_pins)) {
 		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
 
 		WARN(1, "vfio_remove_dma: iova 0x%llx still pinned (%d refs) when the container is released\n",

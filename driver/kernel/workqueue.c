@@ -127,7 +127,7 @@ static void run_one(struct workqueue_struct *wq, struct kworker_slot *me,
 	sim_lockdep_release(&wq->lockdep_map, &run_site);
 	if (sim_trace_enabled())
 		sim_trace_note(&run_site, "work %s done", map.name);
-	me->cur = NULL;
+	me->cur = NULL; sim_race_sync(&wq->pending);	/* pool->lock after the function */
 	sim_waitq_wake_all(&wq->done);
 }
 
@@ -212,7 +212,7 @@ static bool wait_work(struct work_struct *work, unsigned int seq,
 {
 	struct workqueue_struct *wq = work->_wq;
 
-	if (!wq || !work_busy(wq_cur(wq), work, seq))
+	if (!wq || (sim_race_sync(&wq->pending), !work_busy(wq_cur(wq), work, seq)))	/* pool->lock */
 		return false;
 	sim_lockdep_acquire(&work->lockdep_map, 0, SIM_LOCK_EXCL, false, site);
 	sim_lockdep_release(&work->lockdep_map, site);
@@ -220,7 +220,7 @@ static bool wait_work(struct work_struct *work, unsigned int seq,
 		sim_trace_note(site, "flush_work %s", work->lockdep_map.name);
 	while (work_busy(wq, work, seq))
 		sim_waitq_block(&wq->done, 0, site);
-	return true;
+	return sim_race_sync(&wq->pending), true;
 }
 
 bool apsim_flush_work(struct work_struct *work, const struct sim_site *site)
