@@ -371,6 +371,9 @@ struct snap {
 };
 
 static struct snap mdev_snap[MAX_WATCH], kvm_snap[MAX_WATCH];
+/* mdev_snap[i].obj while valid, else NULL: the lookup at every point
+ * scans this, not the big snapshots */
+static const void *mdev_key[MAX_WATCH];
 static struct wrec list_w;        /* the mdev list: head and nodes */
 static uint64_t list_hash;
 static bool list_valid;
@@ -528,7 +531,8 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 	}
 }
 
-static void check_read(int tid, enum field_id f, uintptr_t pc)
+/* Returns whether the thread held what every read rule of f requires. */
+static bool check_read(int tid, enum field_id f, uintptr_t pc)
 {
 	const struct sim_lockdep_map *held[48];
 	int nheld = sim_lockdep_held_maps(tid, held, 48);
@@ -545,7 +549,7 @@ static void check_read(int tid, enum field_id f, uintptr_t pc)
 			continue;
 		for (k = 0; k < nrseen; k++)
 			if (rseen[k] == pc)
-				return;
+				return false;
 		if (nrseen < RSEEN)
 			rseen[nrseen++] = pc;
 		bool exempt = false;
@@ -557,7 +561,7 @@ static void check_read(int tid, enum field_id f, uintptr_t pc)
 			fclose(tf);
 		if (exempt) {
 			free(trace);
-			return;
+			return false;
 		}
 		snprintf(sig, sizeof(sig), "rule:read:%s:%s%s%s", field_names[f],
 			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
@@ -574,33 +578,59 @@ static void check_read(int tid, enum field_id f, uintptr_t pc)
 			   q->mode == 0 ? " write" : q->mode == 1 ? " read" : "", locks,
 			   sim_op_label(tid), trace ? trace : "");
 		free(trace);
-		return;
+		return false;
 	}
+	return true;
 }
+
+/* Read checks done in this interval between scheduling points: a thread's
+ * held locks change only at a scheduling point, so one check per thread and
+ * field and interval decides them all. */
+static struct {
+	uint32_t seq;
+	int tid;
+} read_checked[F__COUNT];
 
 /* The shadow's watcher: an instrumented access touched a watched field. */
 static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 {
+	static int last;	/* the range hit last: loops hit one range */
 	int tid;
 
 	if (!R.enabled || snap_gen != sim_generation() || (tid = sim_tid()) < 0)
 		return;
-	for (int i = 0; i < nranges; i++) {
-		struct range *r = &ranges[i];
+	for (int k = 0; k <= nranges; k++) {	/* last, then 0..nranges-1 */
+		int i = k ? k - 1 : last;
+		struct range *r;
 
+		if (k && i == last)
+			continue;
+		if (i >= nranges)
+			continue;
+		r = &ranges[i];
 		if (a >= r->hi || a + n <= r->lo)
 			continue;
+		last = i;
 		struct acc *ac = is_write ? &r->w->st : &r->w->ld;
 
-		/* a loop over a field loads at one code address: one stack */
-		if (ac->seq != point_seq || ac->tid != tid || ac->pc != pc || is_write) {
-			ac->seq = point_seq;
-			ac->tid = tid;
-			ac->pc = pc;
+		/* a store's stack; a load's code address only (loads are many:
+		 * the fallback names the line and function, without a trace) */
+		ac->seq = point_seq;
+		ac->tid = tid;
+		ac->pc = pc;
+		if (is_write)
 			ac->n = sim_backtrace(ac->pcs, WPCS);
+		else
+			ac->pcs[0] = pc, ac->n = 1;
+		if (!is_write && R.nrreq[r->field] &&
+		    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
+			/* a violation stays checked at every reading pc (the
+			 * finding names each function; rseen dedups) */
+			if (check_read(tid, (enum field_id)r->field, pc)) {
+				read_checked[r->field].seq = point_seq;
+				read_checked[r->field].tid = tid;
+			}
 		}
-		if (!is_write && R.nrreq[r->field])
-			check_read(tid, (enum field_id)r->field, pc);
 		return;
 	}
 }
@@ -744,9 +774,11 @@ static void rules_point(int tid, void *arg)
 		return;
 	if (snap_gen != sim_generation()) {
 		snap_gen = sim_generation();
-		memset(mdev_snap, 0, sizeof(mdev_snap));
-		memset(kvm_snap, 0, sizeof(kvm_snap));
-		memset(&list_w, 0, sizeof(list_w));
+		/* access records need no reset: point_seq only grows */
+		for (int i = 0; i < MAX_WATCH; i++) {
+			mdev_snap[i].valid = kvm_snap[i].valid = false;
+			mdev_key[i] = NULL;
+		}
 		list_valid = false;
 		nranges = 0;	/* the slab's reset cleared the watches */
 		nrseen = 0;
@@ -761,14 +793,17 @@ static void rules_point(int tid, void *arg)
 			struct snap *s = NULL;
 
 			for (int i = 0; i < MAX_WATCH; i++)
-				if (mdev_snap[i].valid && mdev_snap[i].obj == mm)
+				if (mdev_key[i] == mm) {
 					s = &mdev_snap[i];
+					break;
+				}
 			if (!s) {
 				for (int i = 0; i < MAX_WATCH && !s; i++)
-					if (!mdev_snap[i].valid)
+					if (!mdev_key[i]) {
 						s = &mdev_snap[i];
+						mdev_key[i] = mm;
+					}
 				if (s) {
-					memset(s, 0, sizeof(*s));
 					s->valid = true;
 					s->obj = mm;
 					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
@@ -815,6 +850,7 @@ static void rules_point(int tid, void *arg)
 					found = true;
 			if (!found) {
 				mdev_snap[i].valid = false;
+				mdev_key[i] = NULL;
 				ranges_dirty = true;
 			}
 		}
@@ -843,7 +879,6 @@ static void rules_point(int tid, void *arg)
 			if (s->v[F_KVM_APCB] != apcb)
 				check_field(tid, F_KVM_APCB, k, &s->w[F_KVM_APCB]);
 		} else {
-			memset(s, 0, sizeof(*s));
 			ranges_dirty = true;
 		}
 		s->valid = true;
