@@ -114,6 +114,7 @@ static const char usage_fuzz[] =
 "  --variant NAME         fuzz this driver variant\n"
 "  --ksrc DIR             rebuild against this kernel tree first\n"
 "  --no-shrink            keep findings unshrunk\n"
+"  --no-rules             do not check the locking-document rules (faster)\n"
 "  --shrink-budget N      candidate runs the shrinker may spend per finding\n"
 "                         (default 150)\n"
 "  --threads A-B          simulated threads per mix (default 2-4)\n"
