@@ -131,6 +131,17 @@ START_TEST(builtin_rules_of_the_series)
 			 !strcmp(APSIM_KSERIES, "6.1") ? "rules/vfio-ap-locking.rules"
 						       : "rules/vfio-ap-locking-6.12.rules");
 	ck_assert_int_eq(apsim_rules_load(NULL, err, sizeof(err)), 0);
+	/* the document it encodes is the series' one, extracted with the
+	 * driver into the kernel tree apsim builds from */
+	{
+		char doc[4096];
+
+		ck_assert_str_eq(apsim_rules_document(),
+				 !strcmp(APSIM_KSERIES, "6.1") ? "Documentation/s390/vfio-ap-locking.rst"
+							       : "Documentation/arch/s390/vfio-ap-locking.rst");
+		snprintf(doc, sizeof(doc), "%s/%s", apsim_ksrc_path, apsim_rules_document());
+		ck_assert_msg(access(doc, R_OK) == 0, "%s not extracted", doc);
+	}
 	apsim_rules_enable(true);
 	if (run("    kvm_create k0 vcpus 1\n"
 		"    assign_control_domain m0 4\n"

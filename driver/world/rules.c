@@ -914,3 +914,9 @@ void apsim_rules_unwatched(void (*fn)(void *), void *arg)
 	fn(arg);
 	sim_shadow_set_watcher(R.enabled ? rules_watch : NULL);
 }
+
+/* The document the loaded rules encode (`document PATH`), "" if none. */
+const char *apsim_rules_document(void)
+{
+	return R.doc;
+}

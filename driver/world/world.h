@@ -72,5 +72,7 @@ const char *apsim_rules_default_path(void);
 void apsim_rules_enable(bool on);
 /* fn(arg) with the rules' field watches paused (inspections). */
 void apsim_rules_unwatched(void (*fn)(void *), void *arg);
+/* The document the loaded rules encode (their `document` line), or "". */
+const char *apsim_rules_document(void);
 
 #endif /* APSIM_DRIVER_H */
