@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "fuzz/campaign.h"
 #include "fuzz/gen.h"
+#include "driver/world/world.h"
 
 /* ------------------------------------------------------------ options */
 
@@ -120,7 +121,7 @@ int cli_fuzz(int argc, char **argv)
 {
 	static struct apsim_campaign_opts co;
 	static struct apsim_known known;   /* --known FILE */
-	bool have_iter = false, zero_iter = false, have_print = false;
+	bool have_iter = false, zero_iter = false, have_print = false, no_rules = false;
 	const char *variant = NULL, *conv = NULL, *v;
 	char self[PATH_MAX];
 	uint64_t print = 0;
@@ -189,6 +190,8 @@ int cli_fuzz(int argc, char **argv)
 				break;
 		} else if (cli_opts_is(&p, "--no-shrink", NULL)) {
 			co.no_shrink = true;
+		} else if (cli_opts_is(&p, "--no-rules", NULL)) {
+			no_rules = true;	/* the locking rules cost ~40 % of an execution */
 		} else if (cli_opts_is(&p, "--shrink-budget", NULL)) {
 			if (cli_opts_long(&p, 1, 100000, "1..100000 candidate runs", &x))
 				break;
@@ -268,5 +271,6 @@ int cli_fuzz(int argc, char **argv)
 	co.exec_begin = cli_watchdog_beat;
 	co.watchdog_start = cli_watchdog_start;
 	co.watchdog_stop = cli_watchdog_stop;
+	apsim_rules_enable(!no_rules);	/* the locking rules, checked as apsim run checks them */
 	return apsim_campaign_run(&co);
 }

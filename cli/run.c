@@ -485,6 +485,8 @@ static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
 	if (ro->max_iterations > 0 && (*iters == 0 || *iters > (uint64_t)ro->max_iterations))
 		*iters = (uint64_t)ro->max_iterations;
 	o->trace = true;
+	if (apsim_expect_needs_races(s))
+		o->races = true;	/* `expect data-race` */
 }
 
 static void known_json(const struct run_opts *ro, const char *sig)

@@ -37,6 +37,7 @@
 
 bool sim__race_on;
 volatile int sim_race_marked;
+static int ignore_depth;	/* sim_race_ignore: apsim's own reads of driver state */
 
 /* An epoch: clock << 6 | tid; 0 = none (clocks start at 1). */
 #define TID_BITS	6
@@ -515,7 +516,7 @@ void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc)
 	uint32_t e;
 	int t;
 
-	if (!th || !n || !sim__race_on || a - sim__sh_lo >= sim__sh_size)
+	if (!th || !n || !sim__race_on || a - sim__sh_lo >= sim__sh_size || ignore_depth)
 		return;
 	if (unlikely(!cells) && !cells_map())
 		return;
@@ -545,4 +546,12 @@ void sim_race_sync(const volatile void *p)
 		sim__race_reset();
 	sim__race_acquire((const void *)p, NULL);
 	sim__race_release((const void *)p, NULL);
+}
+
+/* Accesses between sim_race_ignore(1) and sim_race_ignore(-1) are not the
+ * simulated kernel's (the checkers' reads through shim functions): not
+ * checked nor recorded, as KCSAN's kcsan_disable_current. */
+void sim_race_ignore(int delta)
+{
+	ignore_depth += delta;
 }

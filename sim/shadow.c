@@ -23,6 +23,7 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -32,6 +33,7 @@ uintptr_t sim__sh_lo, sim__sh_size;	/* size 0: no region */
 static int8_t *sh_map;
 static uintptr_t sh_valid;	/* granules below this offset are set */
 static sim_shadow_reporter sh_report;
+static sim_shadow_watcher sh_watcher;	/* accesses to SIM_SHADOW_WATCH granules */
 
 void *sim_shadow_reserve(size_t size, sim_shadow_reporter report)
 {
@@ -102,6 +104,7 @@ bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, 
 						 const struct sim_site *site)
 {
 	uintptr_t off = a - sh_lo, last, g;
+	bool watched = false;
 
 	if (!n)
 		return true;
@@ -130,6 +133,10 @@ bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, 
 
 		if (!v)
 			continue;
+		if (v == (int8_t)SIM_SHADOW_WATCH) {
+			watched = true;
+			continue;
+		}
 		lo = g == off >> 3 ? (off & 7) : 0;
 		hi = g == last >> 3 ? (last & 7) : 7;
 		if (v > 0 && hi < (uintptr_t)v)
@@ -144,6 +151,8 @@ bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, 
 		}
 		return false;
 	}
+	if (watched && sh_watcher)
+		sh_watcher(a, n, w, pc);
 	return true;
 }
 
@@ -253,4 +262,35 @@ void sim_shadow_restore(const void *p, size_t n, const void *buf)
 		return;
 	valid_to(off + n);
 	memcpy(sh_map + (off >> 3), buf, n >> 3);
+}
+
+/*
+ * Watched granules (sim_shadow_watch): addressable granules whose shadow
+ * byte is SIM_SHADOW_WATCH instead of 0.  The inline check of the hooks
+ * sends them to sim__shadow_check, which treats them as addressable and
+ * calls the watcher: granules nobody watches cost nothing more.  Freeing
+ * (poisoning) a watched granule ends its watch; unwatching leaves granules
+ * that were poisoned meanwhile as they are.
+ */
+void sim_shadow_set_watcher(sim_shadow_watcher fn)
+{
+	sh_watcher = fn;
+}
+
+int sim_shadow_watch(const void *p, size_t n, bool on)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo, g, end;
+
+	if (!sh_size || off >= sh_size || n > sh_size - off || ((off | n) & 7))
+		return -ENOTSUP;
+	end = (off + n) >> 3;
+	if (end > sh_valid >> 3)
+		end = sh_valid >> 3;
+	for (g = off >> 3; g < end; g++) {
+		if (on && !sh_map[g])
+			sh_map[g] = (int8_t)SIM_SHADOW_WATCH;
+		else if (!on && sh_map[g] == (int8_t)SIM_SHADOW_WATCH)
+			sh_map[g] = 0;
+	}
+	return 0;
 }

@@ -460,11 +460,12 @@ START_TEST(test_expect_names)
 	static const enum apsim_expect_kind pos[] = {
 		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
 		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN, APSIM_EXPECT_BUG,
+		APSIM_EXPECT_RULE, APSIM_EXPECT_DATA_RACE,
 	};
 	enum apsim_expect_kind k, got;
 	char buf[256];
 
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_DATA_RACE; k++) {
 		const char *n = apsim_expect_name(k);
 
 		ck_assert_ptr_nonnull(n);
@@ -477,8 +478,8 @@ START_TEST(test_expect_names)
 	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
 	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
 			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
-			 "lock-cycle, memory, warn, crash, result, bug");
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_BUG; k++) {
+			 "lock-cycle, memory, warn, crash, result, bug, rule, data-race");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_DATA_RACE; k++) {
 		bool p = false;
 
 		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
@@ -599,6 +600,17 @@ START_TEST(test_expect_met)
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_WARN, "warn:x"));
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_CRASH, "crash:x"));
 	ck_assert_str_eq(apsim_expect_what(APSIM_EXPECT_BUG), "kernel BUG");
+	e = expect_of("expect rule \"@vfio_ap_mdev_request\"");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_RULE,
+		  "rule:read:matrix_mdev.req_trigger:&matrix_dev->mdevs_lock@vfio_ap_mdev_request"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_RULE, "rule:order:a->b"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DATA_RACE, "race:x@vfio_ap_mdev_request"));
+	e = expect_of("expect rule");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_RULE, "rule:order:a->b"));
+	e = expect_of("expect data-race \"ap_config_show\"");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_DATA_RACE, "race:ap_config_show,ap_config_store"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DATA_RACE, "race:a,b"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_RULE, "rule:ap_config_show"));
 	/* negative expectations are never "met"; result only by an op result */
 	e = expect_of("expect clean");
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
@@ -629,9 +641,14 @@ START_TEST(test_expect_for_finding)
 		{ SIM_F_WARN, "warn:vfio_ap_irq_disable", "expect warn" },
 		{ SIM_F_CRASH, "crash:SIGSEGV:x", "expect crash" },
 		{ SIM_F_BUG, "bug:vfio_dma_do_unmap", "expect bug" },
+		{ SIM_F_RULE, "rule:order:a->b", "expect rule \"rule:order:a->b\"" },
+		{ SIM_F_RULE, "rule:read:matrix_mdev.matrix:&matrix_dev->mdevs_lock|&matrix_dev->guests_lock@write_ap_bitmap",
+		  "expect rule \"@write_ap_bitmap\"" },
+		{ SIM_F_DATA_RACE, "race:ap_config_show,ap_config_store",
+		  "expect data-race \"race:ap_config_show,ap_config_store\"" },
 	};
 	static const enum sim_finding_kind none[] = {
-		SIM_F_HANG, SIM_F_RULE, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
+		SIM_F_HANG, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
 	};
 	static struct apsim_scenario sc;
 	char *w;
@@ -657,6 +674,12 @@ START_TEST(test_expect_for_finding)
 		ck_assert_int_eq(sc.expect[0].kind, 0);
 		ck_assert_int_eq(sc.expect[0].nclasses, 0);
 	}
+	/* `expect data-race` turns the race detector on; nothing else does */
+	expect_of("expect data-race");
+	ck_assert(apsim_expect_needs_races(&S));
+	expect_of("expect rule \"@write_ap_bitmap\"");
+	ck_assert(!apsim_expect_needs_races(&S));
+	ck_assert_str_eq(S.expect[0].str, "@write_ap_bitmap");
 }
 END_TEST
 
@@ -954,7 +977,7 @@ static const struct {
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
 	{ "scenario x\nexpect sadness\n",
-	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug), got 'sadness'" },
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug, rule, data-race), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",
 	  "t.scn:2:15: error: expected operation name, got 'frob'" },
 	{ "scenario x\nexpect deadlock now\n",

@@ -47,6 +47,8 @@
  *                          const bus pointers, match() is optional)
  *  APSIM_VFIO_CORE_FREES   the vfio core frees a vfio_device after the
  *                          driver's release callback (6.2+)
+ * And a name: APSIM_LOCKING_RULES, the rules file (rules/, built in) that
+ * encodes the series' Documentation/.../vfio-ap-locking.rst.
  */
 #if APSIM_KSERIES_IS(6, 1)
 #define APSIM_KSERIES		"6.1"
@@ -57,6 +59,7 @@
 #define APSIM_HAS_PV		0
 #define APSIM_BUS_CONST		0
 #define APSIM_VFIO_CORE_FREES	0
+#define APSIM_LOCKING_RULES	"rules/vfio-ap-locking.rules"
 #elif APSIM_KSERIES_IS(6, 12)
 #define APSIM_KSERIES		"6.12"
 #define APSIM_HAS_EVENTFD_REQ	1
@@ -66,6 +69,7 @@
 #define APSIM_HAS_PV		1
 #define APSIM_BUS_CONST		1
 #define APSIM_VFIO_CORE_FREES	1
+#define APSIM_LOCKING_RULES	"rules/vfio-ap-locking-6.12.rules"
 #else
 #error "apsim: the shim does not know this kernel series (docs/kernel-trees.md)"
 #endif

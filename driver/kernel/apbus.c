@@ -625,7 +625,7 @@ static int queue_create(int card, int dom)
 	aq->qid = AP_MKQID(card, dom);
 	aq->ap_dev.device_type = shim_ap_hw_card_type(card);
 	aq->config = true;
-	aq->dev_state = AP_DEV_STATE_OPERATING;
+	aq->dev_state = AP_DEV_STATE_OPERATING; sim_race_sync(&B.q);	/* found by name: ordered */
 	aq->sm_state = AP_SM_STATE_IDLE;
 	INIT_LIST_HEAD(&aq->pendingq);
 	INIT_LIST_HEAD(&aq->requestq);
@@ -657,7 +657,7 @@ static void queue_remove(int i)
 
 struct device *shim_ap_queue_device(int card, int dom)
 {
-	int i = qindex(card, dom);
+	int i = (sim_race_sync(&B.q), qindex(card, dom));	/* bus_find_device_by_name */
 
 	return i < 0 ? NULL : &B.q[i]->ap_dev.device;
 }

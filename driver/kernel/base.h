@@ -186,4 +186,15 @@ int shim_eventfd_other(void);
 /* Close every open eventfd (the VMM process exits). */
 void shim_eventfd_close_all(void);
 
+/*
+ * The kernel's klists (a bus' and a driver's device lists) and a vfio
+ * group's device list are under a lock (klist k_lock, group->device_lock)
+ * the shim does not take, one simulated thread running at a time: the race
+ * detector gets the ordering of that lock (sim_race_sync, no scheduling
+ * point, no lock event), so list operations do not race among themselves
+ * nor with the publication of what they link.
+ */
+#define KLIST_LOCK(head)	sim_race_sync(head)
+#define KLIST_UNLOCK(head)	sim_race_sync(head)
+
 #endif

@@ -58,7 +58,7 @@ static struct attribute *group_find(const struct attribute_group *grp, const cha
 static struct attribute *kobj_find_attr_grp(struct kobject *kobj, const char *name,
 					    const struct attribute_group **grpp)
 {
-	for (int i = 0; i < kobj->nr_groups; i++) {
+	KLIST_LOCK(kobj); for (int i = 0; i < kobj->nr_groups; i++) {	/* kernfs_rwsem */
 		struct attribute *a = group_find(kobj->groups[i], name);
 
 		if (a) {
@@ -138,14 +138,14 @@ static struct sysfs_active *active_get(struct kobject *kobj, const struct attrib
 
 static void active_put(struct sysfs_active *s)
 {
-	if (s && --s->count == 0)
+	if (sim_race_sync(&sysfs_drain_wq), s && --s->count == 0)	/* kernfs_put_active: ordered */
 		wake_up_all(&sysfs_drain_wq);
 }
 
 /* kernfs_drain: wait until no show/store of the group is in progress. */
 static void sysfs_drain(struct kobject *kobj, const struct attribute_group *grp)
 {
-	wait_event(sysfs_drain_wq, !active_slot(kobj, grp, false));
+	wait_event(sysfs_drain_wq, !active_slot(kobj, grp, false)); sim_race_sync(&sysfs_drain_wq);
 }
 
 int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
@@ -177,7 +177,7 @@ int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)
 	}
 	if (kobj->nr_groups >= KOBJ_MAX_GROUPS)
 		return -ENOMEM;
-	kobj->groups[kobj->nr_groups++] = grp;
+	kobj->groups[kobj->nr_groups++] = grp; KLIST_UNLOCK(kobj);
 	return 0;
 }
 
@@ -440,7 +440,7 @@ static int bind_locked(struct device *dev, struct device_driver *drv)
 	if (dev->driver)
 		return -EBUSY;
 	dev->driver = drv;
-	list_add_tail(&dev->_drv_node, &drv->_devices);
+	KLIST_LOCK(&drv->_devices); list_add_tail(&dev->_drv_node, &drv->_devices); KLIST_UNLOCK(&drv->_devices);
 	if (dev->bus && dev->bus->probe)
 		ret = dev->bus->probe(dev);
 	else if (drv->probe)
@@ -457,7 +457,7 @@ static int bind_locked(struct device *dev, struct device_driver *drv)
 		}
 	}
 	if (ret) {
-		list_del_init(&dev->_drv_node);
+		KLIST_LOCK(&drv->_devices); list_del_init(&dev->_drv_node); KLIST_UNLOCK(&drv->_devices);
 		dev->driver = NULL;
 		dev_set_drvdata(dev, NULL);
 	}
@@ -475,7 +475,7 @@ static void unbind_locked(struct device *dev)
 		dev->bus->remove(dev);
 	else if (drv->remove)
 		drv->remove(dev);
-	list_del_init(&dev->_drv_node);
+	KLIST_LOCK(&drv->_devices); list_del_init(&dev->_drv_node); KLIST_UNLOCK(&drv->_devices);
 	dev->driver = NULL;
 	dev_set_drvdata(dev, NULL);
 }
@@ -564,24 +564,24 @@ static void knode_add(struct device *dev, const struct bus_type *bus)
 	get_device(dev);
 	dev->_knode_refs = 1;
 	dev->_knode_dead = false;
-	list_add_tail(&dev->_bus_node, &apsim_bus_p(bus)->_devices);
+	KLIST_LOCK(&apsim_bus_p(bus)->_devices); list_add_tail(&dev->_bus_node, &apsim_bus_p(bus)->_devices); KLIST_UNLOCK(&apsim_bus_p(bus)->_devices);
 }
 
 /* klist_put: unlink at the last reference, then klist_devices_put */
 static void knode_put(struct device *dev)
-{
+{	KLIST_LOCK(&apsim_bus_p(dev->bus)->_devices);
 	if (WARN(dev->_knode_refs <= 0, "klist node refcount underflow on '%s'\n",
 		 dev_name(dev)))
 		return;
 	if (--dev->_knode_refs == 0) {
-		list_del_init(&dev->_bus_node);
-		put_device(dev);
-	}
+		list_del_init(&dev->_bus_node); KLIST_UNLOCK(&apsim_bus_p(dev->bus)->_devices);
+		put_device(dev);	/* klist_devices_put: after the unlock */
+	} else KLIST_UNLOCK(&apsim_bus_p(dev->bus)->_devices);
 }
 
 /* klist_del, guarded by klist_node_attached like bus_remove_device */
 static void knode_del(struct device *dev)
-{
+{	KLIST_LOCK(&apsim_bus_p(dev->bus)->_devices);
 	if (dev->_knode_dead || dev->_knode_refs <= 0)
 		return;
 	dev->_knode_dead = true;
@@ -597,16 +597,16 @@ struct bus_iter {
 static void bus_iter_init(struct bus_iter *it, const struct bus_type *bus, struct device *start)
 {
 	it->bus = bus;
-	it->cur = NULL;
+	it->cur = NULL; KLIST_LOCK(&apsim_bus_p(bus)->_devices);
 	if (start && start->_knode_refs > 0) {
 		start->_knode_refs++;
-		it->cur = start;
+		it->cur = start; KLIST_UNLOCK(&apsim_bus_p(bus)->_devices);
 	}
 }
 
 /* klist_next: pin the next live node, then let go of the current one */
 static struct device *bus_iter_next(struct bus_iter *it)
-{
+{	KLIST_LOCK(&apsim_bus_p(it->bus)->_devices);
 	struct device *last = it->cur, *next = NULL;
 	struct list_head *pos = last ? last->_bus_node.next : apsim_bus_p(it->bus)->_devices.next;
 
@@ -619,7 +619,7 @@ static struct device *bus_iter_next(struct bus_iter *it)
 			break;
 		}
 	}
-	it->cur = next;
+	it->cur = next; KLIST_UNLOCK(&apsim_bus_p(it->bus)->_devices);
 	if (last)
 		knode_put(last);
 	return next;
@@ -882,10 +882,10 @@ void driver_unregister(struct device_driver *drv)
 		return;
 	/* driver_detach: last bound device first, pinned, unbound only if
 	 * still bound to drv (device_release_driver_internal) */
-	while (!list_empty(&drv->_devices)) {
+	while (KLIST_LOCK(&drv->_devices), !list_empty(&drv->_devices)) {
 		struct device *dev = list_last_entry(&drv->_devices, struct device, _drv_node);
 
-		get_device(dev);
+		get_device(dev); KLIST_UNLOCK(&drv->_devices);
 		device_lock(dev);
 		if (dev->driver == drv)
 			unbind_locked(dev);
@@ -903,7 +903,7 @@ int driver_for_each_device(struct device_driver *drv, struct device *start, void
 	bool go = !start;
 	int ret = 0;
 
-	list_for_each_entry_safe(dev, n, &drv->_devices, _drv_node) {
+	KLIST_LOCK(&drv->_devices); list_for_each_entry_safe(dev, n, &drv->_devices, _drv_node) {
 		if (!go) {
 			go = dev == start;
 			continue;
@@ -921,7 +921,7 @@ struct device *driver_find_device(struct device_driver *drv, struct device *star
 	struct device *dev;
 	bool go = !start;
 
-	list_for_each_entry(dev, &drv->_devices, _drv_node) {
+	KLIST_LOCK(&drv->_devices); list_for_each_entry(dev, &drv->_devices, _drv_node) {
 		if (!go) {
 			go = dev == start;
 			continue;

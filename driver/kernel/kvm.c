@@ -265,7 +265,7 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 			       unsigned long *aqm, unsigned long *adm)
 {
 	struct kvm_s390_crypto_cb *crycb = kvm->arch.crypto.crycb;
-	bool took = legacy_lock(kvm);
+	bool took = legacy_lock(kvm); sim_shadow_check(crycb, sizeof(*crycb), true, (uintptr_t)__builtin_return_address(0)); /* the APCB store, for the rules */
 
 	vcpu_block_all(kvm);
 	switch (kvm->arch.crypto.crycbd & CRYCB_FORMAT_MASK) {
@@ -297,7 +297,7 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 
 void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 {
-	bool took = legacy_lock(kvm);
+	bool took = legacy_lock(kvm); sim_shadow_check(kvm->arch.crypto.crycb, sizeof(struct kvm_s390_crypto_cb), true, (uintptr_t)__builtin_return_address(0)); /* as above */
 
 	vcpu_block_all(kvm);
 	memset(&kvm->arch.crypto.crycb->apcb0, 0,

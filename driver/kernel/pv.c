@@ -31,7 +31,7 @@ static struct shim_pv_counts *pv_counts(void)
 
 void shim_kvm_set_pv(struct kvm *kvm, bool on)
 {
-	kvm->arch.shim_pv = on;
+	sim_race_sync(kvm); kvm->arch.shim_pv = on; sim_race_sync(kvm);	/* kvm->lock, vcpu->mutex */
 }
 
 void shim_pv_get_counts(struct shim_pv_counts *out)
@@ -41,7 +41,7 @@ void shim_pv_get_counts(struct shim_pv_counts *out)
 
 bool kvm_s390_pv_is_protected(struct kvm *kvm)
 {
-	return kvm && kvm->arch.shim_pv;
+	return kvm && ({ bool v; sim_race_sync(kvm); v = kvm->arch.shim_pv; sim_race_sync(kvm); v; });
 }
 
 bool kvm_s390_pv_cpu_is_protected(struct kvm_vcpu *vcpu)

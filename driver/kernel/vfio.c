@@ -133,8 +133,8 @@ static int __vfio_register_dev(struct vfio_device *device)
 		return ret;
 	}
 	refcount_set(&device->refcount, 1);
-	list_add_tail(&device->group_next, &vfio_devices);
-	device->_registered = true;
+	KLIST_LOCK(&vfio_devices); list_add_tail(&device->group_next, &vfio_devices);
+	device->_registered = true; KLIST_UNLOCK(&vfio_devices);
 	return 0;
 }
 
@@ -187,8 +187,8 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 			}
 		}
 	}
-	list_del_init(&device->group_next);
-	device->_registered = false;
+	KLIST_LOCK(&vfio_devices); list_del_init(&device->group_next);
+	device->_registered = false; KLIST_UNLOCK(&vfio_devices);
 	device_del(&device->device);
 	kfree(device->group);
 	device->group = NULL;
@@ -198,7 +198,7 @@ static struct vfio_pin *pin_find(struct vfio_device *device, dma_addr_t iova, bo
 {
 	struct vfio_pin *p;
 
-	list_for_each_entry(p, &device->_pins, node)
+	KLIST_LOCK(&device->_pins); list_for_each_entry(p, &device->_pins, node)	/* iommu->lock */
 		if (p->iova == iova)
 			return p;
 	if (exact)
@@ -237,7 +237,7 @@ int vfio_pin_pages(struct vfio_device *device, dma_addr_t iova, int npage, int p
 			p->page.phys = a & PAGE_MASK;
 			list_add_tail(&p->node, &device->_pins);
 		}
-		p->refs++;
+		p->refs++; KLIST_UNLOCK(&device->_pins);
 		pages[i] = &p->page;
 	}
 	return npage;
@@ -259,7 +259,7 @@ void vfio_unpin_pages(struct vfio_device *device, dma_addr_t iova, int npage)
 		if (--p->refs == 0) {
 			list_del(&p->node);
 			kfree(p);
-		}
+		} KLIST_UNLOCK(&device->_pins);
 	}
 }
 
@@ -278,7 +278,7 @@ int vfio_dma_rw(struct vfio_device *device, dma_addr_t iova, void *data, size_t 
  */
 static void vfio_iommu_unmap_unpin_all(struct vfio_device *device)
 {
-	if (!list_empty(&device->_pins)) {
+	if (KLIST_LOCK(&device->_pins), !list_empty(&device->_pins)) {
 		struct vfio_pin *p = list_first_entry(&device->_pins, struct vfio_pin, node);
 
 		WARN(1, "vfio_remove_dma: iova 0x%llx still pinned (%d refs) when the container is released\n",
@@ -300,10 +300,10 @@ static struct vfio_device *vfio_of(struct mdev_device *mdev)
 
 	if (!mdev)
 		return NULL;
-	list_for_each_entry(d, &vfio_devices, group_next)
+	KLIST_LOCK(&vfio_devices); list_for_each_entry(d, &vfio_devices, group_next)
 		if (d->dev == &mdev->dev)
-			return d;
-	return NULL;
+			return KLIST_UNLOCK(&vfio_devices), d;
+	return KLIST_UNLOCK(&vfio_devices), NULL;
 }
 
 struct vfio_device *shim_mdev_vfio_device(struct mdev_device *mdev)
@@ -724,11 +724,11 @@ static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size)
 	    iova >= SHIM_DMA_MAP_IOVA + SHIM_DMA_MAP_SIZE || iova + size <= SHIM_DMA_MAP_IOVA)
 		return;		/* no mapping in the range: nothing to do */
 	for (int retries = 0;; retries++) {
-		pinned = false;
+		pinned = false; KLIST_LOCK(&device->_pins);	/* iommu->lock */
 		list_for_each_entry(p, &device->_pins, node)
 			if (p->iova - SHIM_DMA_MAP_IOVA < SHIM_DMA_MAP_SIZE)
 				pinned = true;
-		if (!pinned)
+		if (KLIST_UNLOCK(&device->_pins), !pinned)
 			break;
 		BUG_ON(retries > 10);
 		device->ops->dma_unmap(device, SHIM_DMA_MAP_IOVA, SHIM_DMA_MAP_SIZE);

@@ -115,7 +115,7 @@ static void run_one(struct workqueue_struct *wq, struct kworker_slot *me,
 	work_func_t fn = work->func;
 
 	list_del_init(&work->entry);
-	work->data &= ~1UL;		/* it may be queued again while it runs */
+	work->data &= ~1UL; sim_race_sync(&wq->pending);	/* it may be queued again while it runs */
 	me->cur = work;
 	me->seq = work->_queued;
 	if (sim_trace_enabled())
@@ -127,7 +127,7 @@ static void run_one(struct workqueue_struct *wq, struct kworker_slot *me,
 	sim_lockdep_release(&wq->lockdep_map, &run_site);
 	if (sim_trace_enabled())
 		sim_trace_note(&run_site, "work %s done", map.name);
-	me->cur = NULL;
+	me->cur = NULL; sim_race_sync(&wq->pending);	/* pool->lock after the function */
 	sim_waitq_wake_all(&wq->done);
 }
 
@@ -141,7 +141,7 @@ static void kworker(void *arg)
 			wq = all_wqs[i];
 	for (;;) {
 		sim_point_shared(SIM_SITE);
-		if (list_empty(&wq->pending))
+		if (sim_race_sync(&wq->pending), list_empty(&wq->pending))
 			break;
 		run_one(wq, me, list_first_entry(&wq->pending, struct work_struct, entry));
 	}
@@ -161,12 +161,12 @@ bool apsim_queue_work(struct workqueue_struct *wq, struct work_struct *work,
 	}
 	sim_point_shared(site);
 	wq = wq_cur(wq);
-	if (work->data & 1UL)
+	if (sim_race_sync(&wq->pending), work->data & 1UL)	/* pool->lock, for the race detector */
 		return false;
 	work->data |= 1UL;
 	work->_queued++;
 	work->_wq = wq;
-	list_add_tail(&work->entry, &wq->pending);
+	list_add_tail(&work->entry, &wq->pending); sim_race_sync(&wq->pending);
 	if (sim_trace_enabled())
 		sim_trace_note(site, "queue_work %s on %s", work->lockdep_map.name, wq->name);
 	for (int i = 0; i < WQ_MAX_WORKERS; i++) {
@@ -212,7 +212,7 @@ static bool wait_work(struct work_struct *work, unsigned int seq,
 {
 	struct workqueue_struct *wq = work->_wq;
 
-	if (!wq || !work_busy(wq_cur(wq), work, seq))
+	if (!wq || (sim_race_sync(&wq->pending), !work_busy(wq_cur(wq), work, seq)))	/* pool->lock */
 		return false;
 	sim_lockdep_acquire(&work->lockdep_map, 0, SIM_LOCK_EXCL, false, site);
 	sim_lockdep_release(&work->lockdep_map, site);
@@ -220,7 +220,7 @@ static bool wait_work(struct work_struct *work, unsigned int seq,
 		sim_trace_note(site, "flush_work %s", work->lockdep_map.name);
 	while (work_busy(wq, work, seq))
 		sim_waitq_block(&wq->done, 0, site);
-	return true;
+	return sim_race_sync(&wq->pending), true;
 }
 
 bool apsim_flush_work(struct work_struct *work, const struct sim_site *site)

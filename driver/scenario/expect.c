@@ -39,6 +39,8 @@ static const struct expect_info {
 	POS(CRASH, "crash", "crash"),
 	POS(RESULT_SEEN, "result", "result"),
 	POS(BUG, "bug", "kernel BUG"),
+	POS(RULE, "rule", "locking-rule finding"),
+	POS(DATA_RACE, "data-race", "data race"),
 #undef NEG
 #undef POS
 };
@@ -164,9 +166,21 @@ bool apsim_expect_met_by_finding(const struct apsim_expect *e, int f, const char
 		return f == SIM_F_CRASH;
 	case APSIM_EXPECT_BUG:
 		return f == SIM_F_BUG;
+	case APSIM_EXPECT_RULE:
+		return f == SIM_F_RULE && (!e->str[0] || strstr(sig, e->str));
+	case APSIM_EXPECT_DATA_RACE:
+		return f == SIM_F_DATA_RACE && (!e->str[0] || strstr(sig, e->str));
 	default:
 		return false;
 	}
+}
+
+bool apsim_expect_needs_races(const struct apsim_scenario *s)
+{
+	for (int i = 0; i < s->nexpect; i++)
+		if (s->expect[i].kind == APSIM_EXPECT_DATA_RACE)
+			return true;
+	return false;
 }
 
 bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op *op,
@@ -224,6 +238,15 @@ int apsim_expect_for_finding(struct apsim_expect *e, int f, const char *sig)
 		return 0;
 	case SIM_F_BUG:
 		e->kind = APSIM_EXPECT_BUG;
+		return 0;
+	case SIM_F_RULE:
+	case SIM_F_DATA_RACE:
+		/* the signature, or its part after the first ':' if that fits */
+		e->kind = f == SIM_F_RULE ? APSIM_EXPECT_RULE : APSIM_EXPECT_DATA_RACE;
+		if (strlen(sig) < sizeof(e->str))
+			snprintf(e->str, sizeof(e->str), "%s", sig);
+		else if (strchr(sig, '@') && strlen(strchr(sig, '@')) < sizeof(e->str))
+			snprintf(e->str, sizeof(e->str), "%s", strchr(sig, '@'));
 		return 0;
 	default:
 		return -1;

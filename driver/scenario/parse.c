@@ -942,6 +942,16 @@ static int line_expect(struct parser *p)
 				return r;
 		}
 		break;
+	case APSIM_EXPECT_RULE:
+	case APSIM_EXPECT_DATA_RACE:
+		/* optional: a part of the finding's signature */
+		if (p->nt > 2) {
+			if ((r = want_str(p, 2, x->str, sizeof(x->str), "part of a signature")))
+				return r;
+			if ((r = want_end(p, 3)))
+				return r;
+		}
+		break;
 	case APSIM_EXPECT_RESULT_SEEN:
 		if (p->nt < 3 || apsim_op_lookup(p->t[2].s) == APSIM_OP_NONE)
 			return expected(p, 2, "operation name");

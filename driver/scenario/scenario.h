@@ -111,6 +111,9 @@ enum apsim_expect_kind {
 	APSIM_EXPECT_RESULT_SEEN,         /* some execution saw op `str` return `value` */
 	APSIM_EXPECT_CRASH,               /* a crash (e.g. NULL dereference) in driver code */
 	APSIM_EXPECT_BUG,                 /* a kernel BUG (BUG_ON) fires */
+	APSIM_EXPECT_RULE,                /* a locking-rule finding (str: part of its signature) */
+	APSIM_EXPECT_DATA_RACE,           /* a data race (str: part of its signature); runs
+					     the scenario with the race detector */
 };
 
 struct apsim_expect {
@@ -298,6 +301,8 @@ bool apsim_expect_result_met(const struct apsim_expect *e, const struct apsim_op
  * -1 (*e zeroed) for a kind no expectation asks for (e.g. a hang).
  */
 int apsim_expect_for_finding(struct apsim_expect *e, int finding, const char *signature);
+/* Does the scenario need the data-race detector (an `expect data-race`)? */
+bool apsim_expect_needs_races(const struct apsim_scenario *s);
 
 /*
  * Known findings (driver/scenario/known.c), like a sanitizer suppression

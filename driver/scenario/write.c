@@ -406,6 +406,13 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 				sb_str2(&sb, x->classes[k], true);
 			}
 			break;
+		case APSIM_EXPECT_RULE:
+		case APSIM_EXPECT_DATA_RACE:
+			if (x->str[0]) {
+				sb_printf(&sb, " ");
+				sb_str2(&sb, x->str, true);
+			}
+			break;
 		case APSIM_EXPECT_MEMORY:
 			if (x->str[0]) {
 				sb_printf(&sb, " ");

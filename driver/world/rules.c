@@ -2,14 +2,21 @@
 /*
  * driver/world/rules.c - the locking document as executable rules.
  *
- * Loads a rules file (rules/vfio-ap-locking.rules is built in; users can
- * pass an edited copy) and checks it at every scheduling point.  The
- * simulation is sequential, so a watched field that changed since the last
- * point was changed by the thread that just ran: its held locks must include
- * every lock the rule requires.  The global order is checked on the held
- * stack of that thread.  Violations are SIM_F_RULE findings.
+ * Loads a rules file (the tree's rules/vfio-ap-locking*.rules is built in,
+ * chosen by APSIM_LOCKING_RULES of driver/include/apsim-kapi.h; users can
+ * pass an edited copy) and checks it.  Writes: at every scheduling point;
+ * the simulation is sequential, so a watched field that changed since the
+ * last point was changed by the thread that just ran: its held locks must
+ * include every lock the rule requires.  The global order is checked on
+ * the held stack of that thread.  Reads: the watched fields' memory is
+ * watched in the shadow (sim_shadow_watch): every instrumented load of it
+ * checks the field's read rule at the load, and every store records its
+ * code address and stack, so a finding names the line that wrote or read
+ * the field.  Violations are SIM_F_RULE findings, signed
+ * rule:FIELD:LOCK@FUNC (writes), rule:read:FIELD:LOCK@FUNC (reads),
+ * rule:order:A->B; FUNC is the innermost driver function of the access.
  *
- * Owns: the rules parser, field snapshots, the order check.
+ * Owns: the rules parser, field snapshots and watches, the checks.
  */
 #include <linux/kernel.h>
 #include <linux/list.h>
@@ -28,28 +35,44 @@
 
 enum field_id {
 	F_MDEV_KVM, F_MDEV_MATRIX, F_MDEV_SHADOW, F_MDEV_LIST, F_KVM_HOOK, F_KVM_APCB,
+	F_MDEV_REQ,
 	F__COUNT
 };
 
 static const char *const field_names[F__COUNT] = {
 	"matrix_mdev.kvm", "matrix_mdev.matrix", "matrix_mdev.shadow_apcb",
-	"matrix_dev.mdev_list", "kvm.pqap_hook", "kvm.apcb",
+	"matrix_dev.mdev_list", "kvm.pqap_hook", "kvm.apcb", "matrix_mdev.req_trigger",
 };
+#define FIELD_LIST "matrix_mdev.kvm, matrix_mdev.matrix, matrix_mdev.shadow_apcb, " \
+	"matrix_dev.mdev_list, kvm.pqap_hook, kvm.apcb, matrix_mdev.req_trigger"
 
 #define MAX_REQ 6
+#define MAX_ALT 4
 #define MAX_ORDER 12
 #define NAME_LEN 64
 
+/* One requirement: one of alt[] held (in mode: -1 any, 0 write, 1 read). */
 struct req {
-	char lock[NAME_LEN];
-	int mode;                 /* -1 any, 0 write, 1 read */
+	int nalt;
+	char alt[MAX_ALT][NAME_LEN];
+	int mode;
 };
 
 static struct {
 	int nreq[F__COUNT];
 	struct req req[F__COUNT][MAX_REQ];
+	int nrreq[F__COUNT];            /* read rules */
+	struct req rreq[F__COUNT][MAX_REQ];
+	bool any_read;
 	int norder;
 	char order[MAX_ORDER][NAME_LEN];
+	char doc[160];                  /* `document PATH` */
+	int nexempt;                    /* `exempt read|field FIELD in FUNC` */
+	struct {
+		int field;
+		bool read;
+		char func[NAME_LEN];
+	} exempt[16];
 	bool loaded;
 	bool enabled;
 } R;
@@ -66,7 +89,11 @@ static struct {
 } rank_cache[RANK_CACHE];
 static int nrank_cache;
 
-extern const char apsim_rules_default[];
+/* The built-in rules files (build/gen/rules.c, from rules/\*.rules). */
+struct apsim_rules_text {
+	const char *path, *text;
+};
+extern const struct apsim_rules_text apsim_rules_texts[];
 
 /* ---------------------------------------------------------------- parser */
 
@@ -100,6 +127,49 @@ static char *read_name(char *p, char *out)
 	return p;
 }
 
+/* The requirement list after `requires`: LOCK [| LOCK ...], ... */
+static int parse_reqs(char *p, char *line, struct req *reqs, int *nreqs, const char *file,
+		      int lineno, char *err, size_t errlen)
+{
+	while (*(p = skip_ws(p))) {
+		struct req *q;
+		char word[NAME_LEN];
+
+		if (*nreqs >= MAX_REQ)
+			return perr(err, errlen, file, lineno, (int)(p - line) + 1, "too many locks for one field (max 6)");
+		q = &reqs[*nreqs];
+		memset(q, 0, sizeof(*q));
+		q->mode = -1;
+		for (;;) {
+			char *at = skip_ws(p);
+
+			p = read_name(p, word);
+			if (!q->nalt && (!strcmp(word, "write") || !strcmp(word, "read"))) {
+				q->mode = word[0] == 'w' ? 0 : 1;
+				at = skip_ws(p);
+				p = read_name(p, word);
+			}
+			if (!word[0] || !strcmp(word, "|"))
+				return perr(err, errlen, file, lineno, (int)(at - line) + 1, "expected a lock name");
+			if (q->nalt >= MAX_ALT)
+				return perr(err, errlen, file, lineno, (int)(at - line) + 1, "too many alternatives (max 4)");
+			snprintf(q->alt[q->nalt++], NAME_LEN, "%s", word);
+			p = skip_ws(p);
+			if (p[0] == '|' && (p[1] == ' ' || p[1] == '\t' || !p[1])) {
+				p++;
+				continue;
+			}
+			break;
+		}
+		(*nreqs)++;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected ',' or ' | ' between lock names");
+	}
+	return 0;
+}
+
 static int parse_rules(const char *text, const char *file, char *err, size_t errlen)
 {
 	char *buf = strdup(text), *line, *next;
@@ -118,7 +188,53 @@ static int parse_rules(const char *text, const char *file, char *err, size_t err
 		if (!*p || *p == '#')
 			continue;
 		p = read_name(p, word);
-		if (!strcmp(word, "order")) {
+		if (!strcmp(word, "document")) {
+			char *d = skip_ws(p);
+			size_t n = strcspn(d, " \t");
+
+			if (!n || n >= sizeof(R.doc) || *skip_ws(d + n)) {
+				rc = perr(err, errlen, file, lineno, (int)(d - line) + 1, "expected one document path");
+				goto out;
+			}
+			memcpy(R.doc, d, n);
+			R.doc[n] = 0;
+		} else if (!strcmp(word, "exempt")) {
+			char kind[NAME_LEN], fn[NAME_LEN], in[NAME_LEN];
+			char *at = skip_ws(p);
+			int f;
+
+			p = read_name(p, kind);
+			if (strcmp(kind, "read") && strcmp(kind, "field")) {
+				rc = perr(err, errlen, file, lineno, (int)(at - line) + 1, "expected 'read' or 'field'");
+				goto out;
+			}
+			at = skip_ws(p);
+			p = read_name(p, word);
+			for (f = 0; f < F__COUNT; f++)
+				if (!strcmp(word, field_names[f]))
+					break;
+			if (f == F__COUNT) {
+				rc = perr(err, errlen, file, lineno, (int)(at - line) + 1,
+					  "expected a watched field (" FIELD_LIST ")");
+				goto out;
+			}
+			at = skip_ws(p);
+			p = read_name(p, in);
+			at = skip_ws(p);
+			p = read_name(p, fn);
+			if (strcmp(in, "in") || !fn[0] || *skip_ws(p)) {
+				rc = perr(err, errlen, file, lineno, (int)(at - line) + 1, "expected 'in FUNCTION'");
+				goto out;
+			}
+			if (R.nexempt >= 16) {
+				rc = perr(err, errlen, file, lineno, 1, "too many exempt lines (max 16)");
+				goto out;
+			}
+			R.exempt[R.nexempt].field = f;
+			R.exempt[R.nexempt].read = kind[0] == 'r';
+			snprintf(R.exempt[R.nexempt].func, NAME_LEN, "%s", fn);
+			R.nexempt++;
+		} else if (!strcmp(word, "order")) {
 			while (*(p = skip_ws(p))) {
 				if (R.norder >= MAX_ORDER) {
 					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "too many locks in the order (max 12)");
@@ -138,7 +254,8 @@ static int parse_rules(const char *text, const char *file, char *err, size_t err
 					goto out;
 				}
 			}
-		} else if (!strcmp(word, "field")) {
+		} else if (!strcmp(word, "field") || !strcmp(word, "read")) {
+			bool rd = word[0] == 'r';
 			int f;
 
 			p = read_name(p, word);
@@ -147,44 +264,30 @@ static int parse_rules(const char *text, const char *file, char *err, size_t err
 					break;
 			if (f == F__COUNT) {
 				rc = perr(err, errlen, file, lineno, (int)(p - line) - (int)strlen(word) + 1,
-					  "expected a watched field (matrix_mdev.kvm, matrix_mdev.matrix, matrix_mdev.shadow_apcb, matrix_dev.mdev_list, kvm.pqap_hook, kvm.apcb)");
+					  "expected a watched field (" FIELD_LIST ")");
 				goto out;
 			}
+#if !APSIM_HAS_EVENTFD_REQ
+			if (f == F_MDEV_REQ) {
+				rc = perr(err, errlen, file, lineno, (int)(p - line) - (int)strlen(word) + 1,
+					  "matrix_mdev.req_trigger is not a field of this tree's driver (6.8+)");
+				goto out;
+			}
+#endif
 			p = read_name(p, word);
 			if (strcmp(word, "requires")) {
 				rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected 'requires'");
 				goto out;
 			}
-			while (*(p = skip_ws(p))) {
-				struct req *q;
-
-				if (R.nreq[f] >= MAX_REQ) {
-					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "too many locks for one field (max 6)");
-					goto out;
-				}
-				q = &R.req[f][R.nreq[f]];
-				q->mode = -1;
-				p = read_name(p, q->lock);
-				if (!strcmp(q->lock, "write") || !strcmp(q->lock, "read")) {
-					q->mode = q->lock[0] == 'w' ? 0 : 1;
-					p = read_name(p, q->lock);
-				}
-				if (!q->lock[0]) {
-					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected a lock name");
-					goto out;
-				}
-				R.nreq[f]++;
-				p = skip_ws(p);
-				if (*p == ',')
-					p++;
-				else if (*p) {
-					rc = perr(err, errlen, file, lineno, (int)(p - line) + 1, "expected ',' between lock names");
-					goto out;
-				}
-			}
+			rc = rd ? parse_reqs(p, line, R.rreq[f], &R.nrreq[f], file, lineno, err, errlen)
+				: parse_reqs(p, line, R.req[f], &R.nreq[f], file, lineno, err, errlen);
+			if (rc)
+				goto out;
+			if (rd)
+				R.any_read = true;
 		} else {
 			rc = perr(err, errlen, file, lineno, (int)(p - line) - (int)strlen(word) + 1,
-				  "expected 'order' or 'field'");
+				  "expected 'document', 'order', 'field', 'read' or 'exempt'");
 			goto out;
 		}
 	}
@@ -194,6 +297,12 @@ out:
 	return rc;
 }
 
+/* The built-in rules of this tree (APSIM_LOCKING_RULES, apsim-kapi.h). */
+const char *apsim_rules_default_path(void)
+{
+	return APSIM_LOCKING_RULES;
+}
+
 int apsim_rules_load(const char *path, char *err, size_t errlen)
 {
 	FILE *f;
@@ -201,8 +310,13 @@ int apsim_rules_load(const char *path, char *err, size_t errlen)
 	long n;
 	int rc;
 
-	if (!path)
-		return parse_rules(apsim_rules_default, "rules/vfio-ap-locking.rules", err, errlen);
+	if (!path) {
+		for (const struct apsim_rules_text *t = apsim_rules_texts; t->path; t++)
+			if (!strcmp(t->path, APSIM_LOCKING_RULES))
+				return parse_rules(t->text, t->path, err, errlen);
+		snprintf(err, errlen, "%s: error: not built in", APSIM_LOCKING_RULES);
+		return -ENOENT;
+	}
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: error: %s", path, strerror(errno));
@@ -228,53 +342,358 @@ int apsim_rules_load(const char *path, char *err, size_t errlen)
 /* -------------------------------------------------------------- snapshots */
 
 #define MAX_WATCH 32
+#define WPCS 24
+
+/* An access to a watched field: who, and its stack (for the line). */
+struct acc {
+	uint32_t seq;             /* point_seq of the access (0: none) */
+	int tid;
+	int n;
+	uintptr_t pc, pcs[WPCS];
+};
+
+/*
+ * The last store into a watched field and the last load of it.  The
+ * compiler checks a store once with an earlier load of the same field in
+ * the same function (gcc's ASan dedup: `x |= m`, `if (!p) p = v;`), so a
+ * change with no store seen is named by the last load of that thread.
+ */
+struct wrec {
+	struct acc st, ld;
+};
 
 struct snap {
 	const void *obj;          /* identity only: never printed */
 	uint64_t v[F__COUNT];
 	struct ap_matrix matrix, shadow;   /* copies of the watched fields */
 	bool valid;
+	struct wrec w[F__COUNT];
 };
 
 static struct snap mdev_snap[MAX_WATCH], kvm_snap[MAX_WATCH];
+/* mdev_snap[i].obj while valid, else NULL: the lookup at every point
+ * scans this, not the big snapshots */
+static const void *mdev_key[MAX_WATCH];
+static struct wrec list_w;        /* the mdev list: head and nodes */
 static uint64_t list_hash;
 static bool list_valid;
 static uint32_t snap_gen;
+static uint32_t point_seq = 1;    /* scheduling points seen by the checker */
+
+/* Watched address ranges (rebuilt when the set of watched objects changes). */
+#define MAX_RANGES (MAX_WATCH * 9 + MAX_WATCH * 2 + 1)
+static struct range {
+	uintptr_t lo, hi;
+	int field;
+	struct wrec *w;
+} ranges[MAX_RANGES];
+static int nranges;
+static bool ranges_dirty;
+
+/* Read findings already reported this execution (by code address). */
+#define RSEEN 64
+static uintptr_t rseen[RSEEN];
+static int nrseen;
 
 static bool holds(int tid, const struct req *q, const struct sim_lockdep_map **held, int nheld)
 {
-	for (int i = 0; i < nheld; i++)
-		if (!strcmp(held[i]->name, q->lock)) {
-			if (q->mode < 0 || tid != sim_tid())
-				return true;
-			return sim_lockdep_is_held(held[i], q->mode);
-		}
+	for (int a = 0; a < q->nalt; a++)
+		for (int i = 0; i < nheld; i++)
+			if (!strcmp(held[i]->name, q->alt[a])) {
+				if (q->mode < 0 || tid != sim_tid())
+					return true;
+				if (sim_lockdep_is_held(held[i], q->mode))
+					return true;
+			}
 	return false;
 }
 
-static void check_field(int tid, enum field_id f, int idx)
+/* "A" or "A | B" */
+static const char *req_text(const struct req *q, char *buf, size_t len, const char *sep)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int a = 0; a < q->nalt && o < len; a++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", a ? sep : "", q->alt[a]);
+	return buf;
+}
+
+static const char *doc_name(void)
+{
+	return R.doc[0] ? R.doc : "the locking document";
+}
+
+/* Frames of the checker itself and of the shadow hooks (skipped). */
+static bool own_frame(const struct sim_frame *f)
+{
+	return !strcmp(f->file, "rules.c") || !strcmp(f->file, "shadow.c") ||
+	       !strncmp(f->func, "shim_kasan_", 11);
+}
+
+static bool end_frame(const struct sim_frame *f)
+{
+	return !strcmp(f->file, "world.c") || !strcmp(f->file, "sched.c") || !strcmp(f->file, "?");
+}
+
+/*
+ * The access of a stack recorded in a watch: "at" = the line of the access
+ * (its inline chain), drv = the innermost driver function; the call trace
+ * goes to out (if not NULL); *exempt (if not NULL) is set when a function
+ * an `exempt` line names for field f (read or write) is on the stack.
+ */
+static void describe(const uintptr_t *pcs, int n, char *at, size_t atlen, char *drv,
+		     size_t drvlen, FILE *out, int f, bool rd, bool *exempt)
+{
+	struct sim_frame fr[WPCS * 2];
+	int nf = sim_symbolize_stack(pcs, n, fr, WPCS * 2), i = 0;
+	bool in_chain = true;
+	size_t o = 0;
+
+	at[0] = drv[0] = 0;
+	while (i < nf && own_frame(&fr[i]))
+		i++;
+	for (int j = i; j < nf && !end_frame(&fr[j]); j++) {
+		if (!drv[0] && !strncmp(fr[j].file, "vfio_ap", 7))
+			snprintf(drv, drvlen, "%s", fr[j].func);
+		if (exempt && !*exempt)
+			for (int e = 0; e < R.nexempt; e++)
+				if (R.exempt[e].field == f && R.exempt[e].read == rd &&
+				    !strcmp(R.exempt[e].func, fr[j].func))
+					*exempt = true;
+		/* the access's inline chain: up to its first real frame */
+		if (in_chain && o < atlen)
+			o += (size_t)snprintf(at + o, atlen - o, "%s%s (%s:%d)", j == i ? "" : " inlined in ",
+					      fr[j].func, fr[j].file, fr[j].line);
+		in_chain = in_chain && fr[j].inlined;
+	}
+	if (!at[0])
+		snprintf(at, atlen, "(unknown)");
+	if (!out || i >= nf)
+		return;
+	fprintf(out, "Call Trace:\n");
+	for (int j = i; j < nf && !end_frame(&fr[j]); j++)
+		fprintf(out, " %s (%s:%d)%s%s\n", fr[j].func, fr[j].file, fr[j].line,
+			fr[j].inlined ? " [inlined]" : "",
+			strncmp(fr[j].file, "vfio_ap", 7) ? " [shim]" : "");
+}
+
+static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
+{
+	const struct sim_lockdep_map *held[48];
+	int nheld = sim_lockdep_held_maps(tid, held, 48);
+	const struct acc *ac = !w ? NULL :
+		w->st.seq == point_seq && w->st.tid == tid && w->st.n > 0 ? &w->st :
+		w->ld.seq == point_seq && w->ld.tid == tid && w->ld.n > 0 ? &w->ld : NULL;
+	bool seen = ac != NULL;
+
+	for (int i = 0; i < R.nreq[f]; i++) {
+		const struct req *q = &R.req[f][i];
+		char sig[300], locks[300], at[400], drv[96], *trace = NULL;
+		size_t tlen = 0;
+		FILE *tf;
+
+		if (holds(tid, q, held, nheld))
+			continue;
+		req_text(q, locks, sizeof(locks), " | ");
+		bool exempt = false;
+
+		tf = seen ? open_memstream(&trace, &tlen) : NULL;
+		if (seen)
+			describe(ac->pcs, ac->n, at, sizeof(at), drv, sizeof(drv), tf, f, false, &exempt);
+		else
+			snprintf(at, sizeof(at), "(no instrumented store seen)"), drv[0] = 0;
+		if (tf)
+			fclose(tf);
+		if (exempt) {
+			free(trace);
+			continue;
+		}
+		snprintf(sig, sizeof(sig), "rule:%s:%s%s%s", field_names[f],
+			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
+		req_text(q, locks, sizeof(locks), " | ");
+		sim_report(SIM_F_RULE, false, sig,
+			   "apsim: locking rule violated (%s)\n"
+			   "%s/%d changed %s%s without holding %s%s\n"
+			   "written at: %s%s\n"
+			   "rule: field %s requires%s %s\n"
+			   "while doing: %s\n%s",
+			   doc_name(), sim_thread_name(tid), tid, field_names[f],
+			   idx >= 0 ? " (of one instance)" : "",
+			   q->mode == 0 ? "for write " : q->mode == 1 ? "for read " : "",
+			   locks, at, ac == &w->st || !seen ? "" :
+			   " (its last load: no store was seen; the compiler checks a store"
+			   " after a load of the same field in one function only once)",
+			   field_names[f],
+			   q->mode == 0 ? " write" : q->mode == 1 ? " read" : "", locks,
+			   sim_op_label(tid), trace ? trace : "");
+		free(trace);
+	}
+}
+
+/* Returns whether the thread held what every read rule of f requires. */
+static bool check_read(int tid, enum field_id f, uintptr_t pc)
 {
 	const struct sim_lockdep_map *held[48];
 	int nheld = sim_lockdep_held_maps(tid, held, 48);
 
-	for (int i = 0; i < R.nreq[f]; i++) {
-		const struct req *q = &R.req[f][i];
-		char sig[200];
+	for (int i = 0; i < R.nrreq[f]; i++) {
+		const struct req *q = &R.rreq[f][i];
+		char sig[300], locks[300], at[400], drv[96], *trace = NULL;
+		uintptr_t pcs[WPCS];
+		size_t tlen = 0;
+		int n, k;
+		FILE *tf;
 
 		if (holds(tid, q, held, nheld))
 			continue;
-		snprintf(sig, sizeof(sig), "rule:%s:%s", field_names[f], q->lock);
+		for (k = 0; k < nrseen; k++)
+			if (rseen[k] == pc)
+				return false;
+		if (nrseen < RSEEN)
+			rseen[nrseen++] = pc;
+		bool exempt = false;
+
+		n = sim_backtrace(pcs, WPCS);
+		tf = open_memstream(&trace, &tlen);
+		describe(pcs, n, at, sizeof(at), drv, sizeof(drv), tf, f, true, &exempt);
+		if (tf)
+			fclose(tf);
+		if (exempt) {
+			free(trace);
+			return false;
+		}
+		snprintf(sig, sizeof(sig), "rule:read:%s:%s%s%s", field_names[f],
+			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
+		req_text(q, locks, sizeof(locks), " | ");
 		sim_report(SIM_F_RULE, false, sig,
-			   "apsim: locking rule violated (Documentation/s390/vfio-ap-locking.rst)\n"
-			   "%s/%d changed %s%s without holding %s%s\n"
-			   "rule: field %s requires%s %s\n"
-			   "while doing: %s\n",
-			   sim_thread_name(tid), tid, field_names[f],
-			   idx >= 0 ? " (of one instance)" : "",
+			   "apsim: locking rule violated (%s)\n"
+			   "%s/%d read %s without holding %s%s\n"
+			   "read at: %s\n"
+			   "rule: read %s requires%s %s\n"
+			   "while doing: %s\n%s",
+			   doc_name(), sim_thread_name(tid), tid, field_names[f],
 			   q->mode == 0 ? "for write " : q->mode == 1 ? "for read " : "",
-			   q->lock, field_names[f],
-			   q->mode == 0 ? " write" : q->mode == 1 ? " read" : "", q->lock,
-			   sim_op_label(tid));
+			   locks, at, field_names[f],
+			   q->mode == 0 ? " write" : q->mode == 1 ? " read" : "", locks,
+			   sim_op_label(tid), trace ? trace : "");
+		free(trace);
+		return false;
+	}
+	return true;
+}
+
+/* Read checks done in this interval between scheduling points: a thread's
+ * held locks change only at a scheduling point, so one check per thread and
+ * field and interval decides them all. */
+static struct {
+	uint32_t seq;
+	int tid;
+} read_checked[F__COUNT];
+
+/* The shadow's watcher: an instrumented access touched a watched field. */
+static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
+{
+	static int last;	/* the range hit last: loops hit one range */
+	int tid;
+
+	if (!R.enabled || snap_gen != sim_generation() || (tid = sim_tid()) < 0)
+		return;
+	for (int k = 0; k <= nranges; k++) {	/* last, then 0..nranges-1 */
+		int i = k ? k - 1 : last;
+		struct range *r;
+
+		if (k && i == last)
+			continue;
+		if (i >= nranges)
+			continue;
+		r = &ranges[i];
+		if (a >= r->hi || a + n <= r->lo)
+			continue;
+		last = i;
+		struct acc *ac = is_write ? &r->w->st : &r->w->ld;
+
+		/* a store's stack; a load's code address only (loads are many:
+		 * the fallback names the line and function, without a trace) */
+		ac->seq = point_seq;
+		ac->tid = tid;
+		ac->pc = pc;
+		if (is_write)
+			ac->n = sim_backtrace(ac->pcs, WPCS);
+		else
+			ac->pcs[0] = pc, ac->n = 1;
+		if (!is_write && R.nrreq[r->field] &&
+		    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
+			/* a violation stays checked at every reading pc (the
+			 * finding names each function; rseen dedups) */
+			if (check_read(tid, (enum field_id)r->field, pc)) {
+				read_checked[r->field].seq = point_seq;
+				read_checked[r->field].tid = tid;
+			}
+		}
+		return;
+	}
+}
+
+static void range_add(const void *p, size_t len, int field, struct wrec *w)
+{
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)7, hi = ((uintptr_t)p + len + 7) & ~(uintptr_t)7;
+
+	if (nranges >= MAX_RANGES || !p)
+		return;
+	ranges[nranges].lo = lo;
+	ranges[nranges].hi = hi;
+	ranges[nranges].field = field;
+	ranges[nranges].w = w;
+	nranges++;
+	sim_shadow_watch((const void *)lo, hi - lo, true);
+}
+
+/* Watch the fields of the objects snapshotted now (and stop watching the
+ * others); only when that set changed. */
+static void ranges_rebuild(void)
+{
+	for (int i = 0; i < nranges; i++)
+		sim_shadow_watch((const void *)ranges[i].lo, ranges[i].hi - ranges[i].lo, false);
+	nranges = 0;
+	ranges_dirty = false;
+	if (!R.enabled)
+		return;
+	if (matrix_dev)
+		range_add(&matrix_dev->mdev_list, sizeof(matrix_dev->mdev_list), F_MDEV_LIST, &list_w);
+	for (int i = 0; i < MAX_WATCH; i++) {
+		struct ap_matrix_mdev *mm = (struct ap_matrix_mdev *)mdev_snap[i].obj;
+
+		if (!mdev_snap[i].valid)
+			continue;
+		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w);
+		range_add(&mm->kvm, sizeof(mm->kvm), F_MDEV_KVM, &mdev_snap[i].w[F_MDEV_KVM]);
+		/* the masks: apm_max, aqm_max and adm_max are set once, when the
+		 * mdev is created (vfio_ap_matrix_init), and only read after */
+		range_add(mm->matrix.apm, sizeof(mm->matrix.apm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->matrix.aqm, sizeof(mm->matrix.aqm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->matrix.adm, sizeof(mm->matrix.adm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->shadow_apcb.apm, sizeof(mm->shadow_apcb.apm), F_MDEV_SHADOW,
+			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+		range_add(mm->shadow_apcb.aqm, sizeof(mm->shadow_apcb.aqm), F_MDEV_SHADOW,
+			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+		range_add(mm->shadow_apcb.adm, sizeof(mm->shadow_apcb.adm), F_MDEV_SHADOW,
+			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+#if APSIM_HAS_EVENTFD_REQ
+		range_add(&mm->req_trigger, sizeof(mm->req_trigger), F_MDEV_REQ,
+			  &mdev_snap[i].w[F_MDEV_REQ]);
+#endif
+	}
+	for (int k = 0; k < MAX_WATCH; k++) {
+		struct kvm *kvm = (struct kvm *)kvm_snap[k].obj;
+
+		if (!kvm_snap[k].valid)
+			continue;
+		range_add(&kvm->arch.crypto.pqap_hook, sizeof(kvm->arch.crypto.pqap_hook), F_KVM_HOOK,
+			  &kvm_snap[k].w[F_KVM_HOOK]);
+		if (kvm->arch.crypto.crycb)
+			range_add(kvm->arch.crypto.crycb, sizeof(*kvm->arch.crypto.crycb), F_KVM_APCB,
+				  &kvm_snap[k].w[F_KVM_APCB]);
 	}
 }
 
@@ -330,11 +749,11 @@ static void check_order(int tid)
 
 			snprintf(sig, sizeof(sig), "rule:order:%s->%s", last_name, held[i]->name);
 			sim_report(SIM_F_RULE, false, sig,
-				   "apsim: locking order violated (Documentation/s390/vfio-ap-locking.rst)\n"
+				   "apsim: locking order violated (%s)\n"
 				   "%s/%d took %s while holding %s\n"
 				   "rule: the order is %s first, ... (see the rules file)\n"
 				   "while doing: %s\n",
-				   sim_thread_name(tid), tid, held[i]->name, last_name,
+				   doc_name(), sim_thread_name(tid), tid, held[i]->name, last_name,
 				   R.order[0], sim_op_label(tid));
 		}
 		if (rank > last) {
@@ -355,9 +774,15 @@ static void rules_point(int tid, void *arg)
 		return;
 	if (snap_gen != sim_generation()) {
 		snap_gen = sim_generation();
-		memset(mdev_snap, 0, sizeof(mdev_snap));
-		memset(kvm_snap, 0, sizeof(kvm_snap));
+		/* access records need no reset: point_seq only grows */
+		for (int i = 0; i < MAX_WATCH; i++) {
+			mdev_snap[i].valid = kvm_snap[i].valid = false;
+			mdev_key[i] = NULL;
+		}
 		list_valid = false;
+		nranges = 0;	/* the slab's reset cleared the watches */
+		nrseen = 0;
+		ranges_dirty = true;
 	}
 	if (R.norder)
 		check_order(tid);
@@ -368,38 +793,52 @@ static void rules_point(int tid, void *arg)
 			struct snap *s = NULL;
 
 			for (int i = 0; i < MAX_WATCH; i++)
-				if (mdev_snap[i].valid && mdev_snap[i].obj == mm)
+				if (mdev_key[i] == mm) {
 					s = &mdev_snap[i];
+					break;
+				}
 			if (!s) {
 				for (int i = 0; i < MAX_WATCH && !s; i++)
-					if (!mdev_snap[i].valid)
+					if (!mdev_key[i]) {
 						s = &mdev_snap[i];
+						mdev_key[i] = mm;
+					}
 				if (s) {
 					s->valid = true;
 					s->obj = mm;
 					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
 					s->matrix = mm->matrix;
 					s->shadow = mm->shadow_apcb;
+#if APSIM_HAS_EVENTFD_REQ
+					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
+#endif
+					ranges_dirty = true;
 				}
 			} else {
 				if (s->v[F_MDEV_KVM] != (uint64_t)(uintptr_t)mm->kvm) {
-					check_field(tid, F_MDEV_KVM, n);
+					check_field(tid, F_MDEV_KVM, n, &s->w[F_MDEV_KVM]);
 					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
 				}
 				if (memcmp(&s->matrix, &mm->matrix, sizeof(s->matrix))) {
-					check_field(tid, F_MDEV_MATRIX, n);
+					check_field(tid, F_MDEV_MATRIX, n, &s->w[F_MDEV_MATRIX]);
 					s->matrix = mm->matrix;
 				}
 				if (memcmp(&s->shadow, &mm->shadow_apcb, sizeof(s->shadow))) {
-					check_field(tid, F_MDEV_SHADOW, n);
+					check_field(tid, F_MDEV_SHADOW, n, &s->w[F_MDEV_SHADOW]);
 					s->shadow = mm->shadow_apcb;
 				}
+#if APSIM_HAS_EVENTFD_REQ
+				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {
+					check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
+					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
+				}
+#endif
 			}
 		}
 		n++;
 	}
 	if (list_valid && lh != list_hash) {
-		check_field(tid, F_MDEV_LIST, -1);
+		check_field(tid, F_MDEV_LIST, -1, &list_w);
 		/* forget snapshots of mdevs no longer listed */
 		for (int i = 0; i < MAX_WATCH; i++) {
 			bool found = false;
@@ -409,8 +848,11 @@ static void rules_point(int tid, void *arg)
 			list_for_each_entry(mm, &matrix_dev->mdev_list, node)
 				if (mdev_snap[i].obj == mm)
 					found = true;
-			if (!found)
+			if (!found) {
 				mdev_snap[i].valid = false;
+				mdev_key[i] = NULL;
+				ranges_dirty = true;
+			}
 		}
 	}
 	list_hash = lh;
@@ -422,22 +864,31 @@ static void rules_point(int tid, void *arg)
 		uint64_t hook, apcb;
 
 		if (!kvm) {
+			if (s->valid)
+				ranges_dirty = true;
 			s->valid = false;
 			continue;
 		}
 		hook = (uint64_t)(uintptr_t)kvm->arch.crypto.pqap_hook;
+		sim_race_ignore(1);	/* the checker's read, not the kernel's */
 		apcb = (uint64_t)shim_kvm_masks_updates(kvm);
+		sim_race_ignore(-1);
 		if (s->valid && s->obj == kvm) {
 			if (s->v[F_KVM_HOOK] != hook)
-				check_field(tid, F_KVM_HOOK, k);
+				check_field(tid, F_KVM_HOOK, k, &s->w[F_KVM_HOOK]);
 			if (s->v[F_KVM_APCB] != apcb)
-				check_field(tid, F_KVM_APCB, k);
+				check_field(tid, F_KVM_APCB, k, &s->w[F_KVM_APCB]);
+		} else {
+			ranges_dirty = true;
 		}
 		s->valid = true;
 		s->obj = kvm;
 		s->v[F_KVM_HOOK] = hook;
 		s->v[F_KVM_APCB] = apcb;
 	}
+	if (ranges_dirty)
+		ranges_rebuild();
+	point_seq++;
 }
 
 void apsim_rules_enable(bool on)
@@ -450,6 +901,24 @@ void apsim_rules_enable(bool on)
 	}
 	R.enabled = on;
 	sim_set_point_hook(on ? rules_point : NULL, NULL);
+	sim_shadow_set_watcher(on ? rules_watch : NULL);
+	if (!on)
+		ranges_rebuild();
+}
+
+/* Run fn with the field watches paused: an inspection of the driver's state
+ * by the executor or a test is not an access of the driver's. */
+void apsim_rules_unwatched(void (*fn)(void *), void *arg)
+{
+	sim_shadow_set_watcher(NULL);
+	fn(arg);
+	sim_shadow_set_watcher(R.enabled ? rules_watch : NULL);
+}
+
+/* The document the loaded rules encode (`document PATH`), "" if none. */
+const char *apsim_rules_document(void)
+{
+	return R.doc;
 }
 
 /* ------------------------------------------------------ world snapshots */

@@ -123,14 +123,14 @@ static struct mdev_device *get_mdev(int i)
 {
 	if (i < 0 || i >= APSIM_MAX_MDEVS || W.mdev_gone[i])
 		return NULL;
-	return W.mdev[i];
+	return sim_race_sync(&W.mdev[i]), W.mdev[i];	/* a lookup (kernfs, fdget): ordered after the creation */
 }
 
 static struct kvm *get_kvm(int i)
 {
 	if (i < 0 || i >= APSIM_MAX_KVMS || W.kvm_destroyed[i])
 		return NULL;
-	return W.kvm[i];
+	return sim_race_sync(&W.kvm[i]), W.kvm[i];	/* as above */
 }
 
 static long sysfs_store(const struct apsim_op *op, const char *attr)
@@ -211,7 +211,7 @@ static long do_op(const struct apsim_op *op)
 		ret = shim_mdev_create(op->mdev, &m);
 		if (ret == 0) {
 			W.mdev[op->mdev] = m;
-			W.mdev_gone[op->mdev] = false;
+			W.mdev_gone[op->mdev] = false; sim_race_sync(&W.mdev[op->mdev]);
 			W.open_count[op->mdev] = 0;
 		}
 		return ret;
@@ -330,7 +330,7 @@ static long do_op(const struct apsim_op *op)
 		W.kvm[op->kvm] = shim_kvm_create(op->arg > 0 ? (int)op->arg : 1);
 		if (!W.kvm[op->kvm])
 			return -ENOMEM;
-		W.kvm_destroyed[op->kvm] = false;
+		W.kvm_destroyed[op->kvm] = false; sim_race_sync(&W.kvm[op->kvm]);
 		return 0;
 	case APSIM_OP_KVM_DESTROY:
 		kvm = get_kvm(op->kvm);
@@ -516,7 +516,7 @@ racing:	sim_phase("the racing threads");
 	check_open_invariant();
 	W.ex->invariants_checked = true;
 	if (inspect_fn)
-		inspect_fn(inspect_arg);
+		apsim_rules_unwatched(inspect_fn, inspect_arg);	/* the test inspects: not the driver */
 	/* Tear down in the order a host would: close, remove, destroy, unload. */
 	shim_slab_fail_set(NULL, -1);
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)

@@ -80,6 +80,12 @@ int apsim_invariants_check(void);
 
 /* Locking-document rules (driver/world/rules.c). */
 int apsim_rules_load(const char *path, char *err, size_t errlen);
+/* The built-in rules file of this tree (rules/...). */
+const char *apsim_rules_default_path(void);
 void apsim_rules_enable(bool on);
+/* fn(arg) with the rules' field watches paused (inspections). */
+void apsim_rules_unwatched(void (*fn)(void *), void *arg);
+/* The document the loaded rules encode (their `document` line), or "". */
+const char *apsim_rules_document(void);
 
 #endif /* APSIM_DRIVER_H */

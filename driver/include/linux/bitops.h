@@ -16,17 +16,32 @@
 /* The atomic ones are marked accesses for the race detector (the
  * value-returning ones fully ordered); the __ ones are plain, as in the
  * kernel. */
+/* gcc's ASan checks an address once per function (a store after a load
+ * of the same word is not checked again): the store of a read-modify-write
+ * calls the store hook itself, so the race detector and the locking rules
+ * see it as a store (it is checked after the store; the load before it
+ * was checked). */
+#ifdef APSIM_KASAN
+void __asan_store8_noabort(void *addr);
+#define __APSIM_STORED(p) __asan_store8_noabort((void *)(p))
+#else
+#define __APSIM_STORED(p) do { } while (0)
+#endif
+#define __APSIM_RMW(addr, nr, op) do {						\
+	addr[BIT_WORD(nr)] = addr[BIT_WORD(nr)] op;				\
+	__APSIM_STORED(&addr[BIT_WORD(nr)]);					\
+} while (0)
 static inline void __set_bit(unsigned long nr, volatile unsigned long *addr)
 {
-	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
+	__APSIM_RMW(addr, nr, | BIT_MASK(nr));
 }
 static inline void __clear_bit(unsigned long nr, volatile unsigned long *addr)
 {
-	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
+	__APSIM_RMW(addr, nr, & ~BIT_MASK(nr));
 }
 static inline void __change_bit(unsigned long nr, volatile unsigned long *addr)
 {
-	addr[BIT_WORD(nr)] ^= BIT_MASK(nr);
+	__APSIM_RMW(addr, nr, ^ BIT_MASK(nr));
 }
 static inline bool __test_and_set_bit(unsigned long nr, volatile unsigned long *addr)
 {

@@ -568,6 +568,19 @@ int sim_snapshot_restore(void);
 void sim_snapshot_drop(void);
 
 /*
+ * Watched memory (the locking rules' fields): a watched granule is
+ * addressable, and every instrumented access that touches it calls the
+ * watcher (before the access, with its code address).  Unwatched granules
+ * cost nothing more.  sim_shadow_watch (p, n 8-aligned) marks or unmarks
+ * the addressable granules of [p, p+n); freeing memory ends its watch.
+ * -ENOTSUP without a shadow region (ASan and KASAN=0 builds) or outside it.
+ */
+#define SIM_SHADOW_WATCH	0xf0	/* addressable, watched */
+typedef void (*sim_shadow_watcher)(uintptr_t addr, size_t size, bool is_write, uintptr_t pc);
+void sim_shadow_set_watcher(sim_shadow_watcher fn);
+int sim_shadow_watch(const void *p, size_t n, bool on);
+
+/*
  * Data races (sim/race.c; on when sim_opts.races): happens-before race
  * detection on the shadow region.  Every instrumented access of a simulated
  * thread in the region (the __asan_* hooks call sim_race_access after the
@@ -593,6 +606,9 @@ void sim_race_access(const void *p, size_t n, bool is_write, uintptr_t pc);
  * test_and_set_bit; smp_store_release / smp_load_acquire): the current
  * thread acquires and then releases the clock kept for p. */
 void sim_race_sync(const volatile void *p);
+/* +1 / -1: accesses in between are apsim's own (a checker reading driver
+ * state through shim functions), not checked nor recorded. */
+void sim_race_ignore(int delta);
 
 /*
  * Driver code coverage (builds with APSIM_COVER: the driver compiled with
