@@ -938,6 +938,18 @@ static struct {
 	bool list_valid;
 	struct snap mdev[MAX_WATCH], kvm[MAX_WATCH];
 	__typeof__(order_seen[0]) order[SIM_MAX_THREADS];
+	/* the field watches (wt-rules): the shadow's marks are restored with the
+	 * allocator's region, these with the checker; point_seq too, so that the
+	 * access records' intervals compare as in the saving execution */
+	const void *mdev_key[MAX_WATCH];
+	struct wrec list_w;
+	struct range ranges[MAX_RANGES];
+	int nranges;
+	bool ranges_dirty;
+	uintptr_t rseen[RSEEN];
+	int nrseen;
+	uint32_t point_seq;
+	__typeof__(read_checked) read_checked;
 } rs;
 
 void apsim_rules_snapshot_save(void)
@@ -950,6 +962,15 @@ void apsim_rules_snapshot_save(void)
 		rs.mdev[i] = mdev_snap[i];
 		rs.kvm[i] = kvm_snap[i];
 	}
+	memcpy(rs.mdev_key, mdev_key, sizeof(mdev_key));
+	rs.list_w = list_w;
+	memcpy(rs.ranges, ranges, sizeof(ranges[0]) * (size_t)nranges);
+	rs.nranges = nranges;
+	rs.ranges_dirty = ranges_dirty;
+	memcpy(rs.rseen, rseen, sizeof(rseen));
+	rs.nrseen = nrseen;
+	rs.point_seq = point_seq;
+	memcpy(rs.read_checked, read_checked, sizeof(read_checked));
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		rs.order[t].gen = order_seen[t].gen;
 		if (order_seen[t].gen == rs.gen) {
@@ -975,6 +996,15 @@ void apsim_rules_snapshot_restore(void)
 			if (rs.kvm[i].valid || kvm_snap[i].valid)
 				kvm_snap[i] = rs.kvm[i];
 		}
+		memcpy(mdev_key, rs.mdev_key, sizeof(mdev_key));
+		list_w = rs.list_w;
+		memcpy(ranges, rs.ranges, sizeof(ranges[0]) * (size_t)rs.nranges);
+		nranges = rs.nranges;
+		ranges_dirty = rs.ranges_dirty;
+		memcpy(rseen, rs.rseen, sizeof(rseen));
+		nrseen = rs.nrseen;
+		point_seq = rs.point_seq;
+		memcpy(read_checked, rs.read_checked, sizeof(read_checked));
 	}   /* else no point of the set-up part saw the driver: stale anyway */
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		if (rs.order[t].gen == rs.gen) {
