@@ -22,7 +22,15 @@
  *    gr2 carries the AP type in bits 31-24 and the functions in 63-32;
  *  - an injected response code is returned with the queue's current flags
  *    and changes no state.
- * State is only kept for queues an instruction touched (small table).
+ *  - ZAPQ/RAPQ answer AP_RESPONSE_BUSY (0x05) while an AQIC's change of
+ *    the interruption state is still completing (aqic_ns of virtual time
+ *    after the AQIC; 0, the default, completes it at once): the queue is
+ *    busy with the previous command, the reset was not performed, and the
+ *    program is expected to retry it (see shim_ap_hw_set_aqic_ns).
+ * State is only kept for queues an instruction touched: a dense array in
+ * first-touch order plus, per card that has a touched queue, a row of
+ * AP_DOMAINS indexes, so memory is proportional to what the driver touched
+ * (up to all 256 x 256 APQNs).
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
@@ -34,9 +42,11 @@
 #include "driver/kernel/s390.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define HWQ_MAX 1024
+#define HWQ_MAX (256 * 256)     /* every APQN */
+#define HWQ_KEEP 64             /* a dense array this small is kept at reset */
 #define INJ_MAX 32
 
 struct hwq {
@@ -45,6 +55,7 @@ struct hwq {
 	u8 isc;
 	u64 nib;
 	u64 reset_until;        /* virtual ns; reset in progress while now < */
+	u64 busy_until;         /* virtual ns; an AQIC completes while now < */
 	unsigned int nr_zapq, nr_aqic, nr_tapq;
 };
 
@@ -65,8 +76,10 @@ static struct {
 	u8 card_type[256];      /* 0 = default */
 	int default_type;
 	uint64_t reset_ns;
-	int nq;
-	struct hwq q[HWQ_MAX];
+	uint64_t aqic_ns;       /* AQIC completion time (0: at once) */
+	int nq, cap;
+	struct hwq *q;          /* touched queues, first-touch order */
+	uint32_t *row[256];     /* per card: index + 1 into q, by domain */
 	int ninj;
 	struct inj inj[INJ_MAX];
 } hw;
@@ -96,7 +109,18 @@ void shim_ap_hw_reset(void)
 	memset(hw.card_type, 0, sizeof(hw.card_type));
 	hw.default_type = AP_DEVICE_TYPE_CEX7;
 	hw.reset_ns = 1000000;  /* 1 ms */
-	memset(hw.q, 0, sizeof(hw.q[0]) * hw.nq);
+	hw.aqic_ns = 0;
+	for (int c = 0; c < 256; c++) {
+		free(hw.row[c]);
+		hw.row[c] = NULL;
+	}
+	if (hw.cap > HWQ_KEEP) {        /* memory follows the configuration */
+		free(hw.q);
+		hw.q = NULL;
+		hw.cap = 0;
+	} else if (hw.q) {
+		memset(hw.q, 0, sizeof(hw.q[0]) * hw.nq);
+	}
 	hw.nq = 0;
 	hw.ninj = 0;
 }
@@ -128,6 +152,7 @@ void shim_ap_hw_set_qci(const struct ap_config_info *in)
 			hw.q[i].isc = 0;
 			hw.q[i].nib = 0;
 			hw.q[i].reset_until = 0;
+			hw.q[i].busy_until = 0;
 		}
 }
 
@@ -208,19 +233,56 @@ static bool configured(unsigned int apqn)
 
 static struct hwq *hwq_find(unsigned int apqn, bool create)
 {
-	for (int i = 0; i < hw.nq; i++)
-		if (hw.q[i].apqn == apqn)
-			return &hw.q[i];
+	unsigned int card = AP_QID_CARD(apqn), dom = AP_QID_QUEUE(apqn);
+	uint32_t *row = hw.row[card];
+
+	if (row && row[dom])
+		return &hw.q[row[dom] - 1];
 	if (!create)
 		return NULL;
-	if (hw.nq >= HWQ_MAX) {
-		sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
-			   "apsim: AP hardware model: more than %d queues touched\n",
-			   HWQ_MAX);
-		return &hw.q[HWQ_MAX - 1];
+	if (!row) {
+		row = hw.row[card] = calloc(256, sizeof(*row));
+		if (!row)
+			goto full;
+	}
+	if (hw.nq == hw.cap) {
+		int ncap = hw.cap ? 2 * hw.cap : 16;
+		struct hwq *n = ncap <= HWQ_MAX ? realloc(hw.q, ncap * sizeof(*n)) : NULL;
+
+		if (!n)
+			goto full;
+		hw.q = n;
+		hw.cap = ncap;
 	}
 	hw.q[hw.nq] = (struct hwq){ .apqn = (u16)apqn };
-	return &hw.q[hw.nq++];
+	row[dom] = (uint32_t)++hw.nq;
+	return &hw.q[hw.nq - 1];
+full:
+	sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
+		   "apsim: AP hardware model: no memory for queue %02x.%04x\n",
+		   card, dom);
+	{
+		static struct hwq spare;   /* the execution ends at the report */
+
+		spare = (struct hwq){ .apqn = (u16)apqn };
+		return &spare;
+	}
+}
+
+/* Bytes the model holds for its queues (the Check test of proportional
+ * memory compares a small and a full configuration). */
+size_t shim_ap_hw_bytes(void)
+{
+	size_t n = (size_t)hw.cap * sizeof(hw.q[0]);
+
+	for (int c = 0; c < 256; c++)
+		n += hw.row[c] ? 256 * sizeof(uint32_t) : 0;
+	return n;
+}
+
+void shim_ap_hw_set_aqic_ns(uint64_t ns)
+{
+	hw.aqic_ns = ns;
 }
 
 static bool resetting(const struct hwq *q)
@@ -281,6 +343,8 @@ static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
 		return mkstatus(q, AP_RESPONSE_Q_NOT_AVAIL);
 	if (resetting(q))
 		return mkstatus(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	if (sim_now_ns() < q->busy_until)   /* an AQIC is still completing */
+		return mkstatus(q, AP_RESPONSE_BUSY);
 	q->irq = false;
 	q->isc = 0;
 	q->nib = 0;
@@ -321,6 +385,7 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 		q->isc = 0;
 		q->nib = 0;
 	}
+	q->busy_until = hw.aqic_ns ? sim_now_ns() + hw.aqic_ns : 0;
 	return mkstatus(q, AP_RESPONSE_NORMAL);
 }
 

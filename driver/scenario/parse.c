@@ -923,6 +923,28 @@ static int line_thread(struct parser *p)
 	return 0;
 }
 
+/* A bare word "LO-HI" on an op that takes ranges (driver/scenario/range.c):
+ * 1 when the word is not range-shaped, 0 when it is a range (op->range set;
+ * the caller's want_str copies the word as written into op->str), or an
+ * error at the word. */
+static int want_range(struct parser *p, int i, struct apsim_op *op)
+{
+	const struct tok *t = &p->t[i];
+
+	switch (apsim_range_parse(t->s, t->len, NULL, NULL)) {
+	case APSIM_RANGE_NONE:
+		return 1;
+	case APSIM_RANGE_REVERSED:
+		return perr(p, t->col, "expected an id range LO-HI with LO <= HI, got '%s'", t->s);
+	case APSIM_RANGE_BAD:
+		return perr(p, t->col, "expected an id range LO-HI of ids 0..255 (decimal or 0x hex), got '%s'"
+			    " (quote it to write the string as is)", t->s);
+	default:
+		op->range = true;
+		return 0;
+	}
+}
+
 /* Operand kind k (driver/scenario/ops.def) of op at token *i, into op;
  * *i moves past it. */
 static int want_operand(struct parser *p, int *i, enum scn_operand k, struct apsim_op *op)
@@ -949,6 +971,9 @@ static int want_operand(struct parser *p, int *i, enum scn_operand k, struct aps
 	case SCN_OPND_DOMAIN:
 		return want_int(p, (*i)++, 0, 255, "domain id", &op->domain);
 	case SCN_OPND_STR:
+		if (apsim_op_takes_range(op->kind) && *i < p->nt && !p->t[*i].quoted &&
+		    (r = want_range(p, *i, op)) < 0)
+			return r;   /* range-shaped but not a valid range */
 		return want_str(p, (*i)++, op->str, sizeof(op->str), "sysfs string (word or \"quoted\")");
 	case SCN_OPND_IOVA:
 		r = want_num(p, (*i)++, 0, INT64_MAX, "iova", &v);

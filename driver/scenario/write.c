@@ -157,12 +157,18 @@ static void sb_op(struct sbuf *sb, const struct apsim_op *op, bool label)
 			sb_printf(sb, " %d", op->domain);
 			break;
 		case SCN_OPND_STR:
+			if (label && op->range) {   /* a range: not a literal string */
+				sb_printf(sb, " %s", op->str);
+				break;
+			}
 			if (label) {
 				sb_printf(sb, " \"%s\"", op->str);
 				break;
 			}
 			sb_printf(sb, " ");
-			sb_str(sb, op->str);
+			/* a literal string of a range's shape is written quoted */
+			sb_str2(sb, op->str, !op->range && apsim_op_takes_range(op->kind) &&
+				apsim_range_parse(op->str, (int)strlen(op->str), NULL, NULL));
 			break;
 		case SCN_OPND_IOVA:
 			if (!label)

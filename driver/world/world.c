@@ -139,8 +139,8 @@ static long sysfs_store(const struct apsim_op *op, const char *attr)
 
 	if (!m)
 		return -ENOENT;   /* the sysfs file does not exist */
-	return shim_sysfs_write(shim_mdev_device(m), attr, op->str,
-				strlen(op->str));
+	return op->range ? apsim_world_store_range(shim_mdev_device(m), attr, op) :
+		shim_sysfs_write(shim_mdev_device(m), attr, op->str, strlen(op->str));
 }
 
 static long sysfs_show(struct device *dev, const char *attr)
