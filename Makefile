@@ -43,7 +43,8 @@ WORLD_SRCS    := $(wildcard driver/world/*.c)
 FUZZ_SRCS     := $(wildcard fuzz/*.c)
 CLI_SRCS      := $(wildcard cli/*.c)
 TEST_SRCS     := $(wildcard tests/check_*.c)
-BENCH_SRCS    := $(wildcard bench/*.c)
+# bench/svg.c is not a program: the plot writer `apsim bench` links
+BENCH_SRCS    := $(filter-out bench/svg.c,$(wildcard bench/*.c))
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Wno-unknown-warning-option
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
@@ -180,7 +181,7 @@ KERNEL_OBJS   = $(KERNEL_SRCS:%.c=$(OBJ)/%.o)
 SCENARIO_OBJS = $(SCENARIO_SRCS:%.c=$(OBJ)/%.o)
 WORLD_OBJS    = $(WORLD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
 FUZZ_OBJS     = $(FUZZ_SRCS:%.c=$(OBJ)/%.o)
-CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o)
+CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/bench/svg.o
 DRV_OBJS      = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
 SIM_HDRS   := $(wildcard sim/*.h sim/include/apsim/*.h)
@@ -223,6 +224,10 @@ $(OBJ)/driver/world/%.o: driver/world/%.c $(SHIM_HDRS) $(WORLD_HDRS) $(KINFO) $(
 	$(CC) $(CFLAGS_SHIM_NOKASAN) -c $< -o $@
 
 $(OBJ)/driver/scenario/%.o: driver/scenario/%.c $(SCN_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+$(OBJ)/cli/bench.o: bench/svg.h
+$(OBJ)/bench/svg.o: bench/svg.c bench/svg.h $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 $(OBJ)/fuzz/%.o: fuzz/%.c $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
