@@ -331,6 +331,7 @@ $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
+.PHONY: bench-bins
 .PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
@@ -530,6 +531,9 @@ $(BENCH_BINS): $(wildcard bench/*.h)
 # make bench: every bench binary, the peers' builds and the d2 variant;
 # bench/run.sh prints the tables and writes bench/results/<date>-<name>.json.
 BENCH_ARGS ?=
+# bench-bins: the programs only (apsim bench runs bench_apcb of every tree
+# that has them: make TREE=6.12 bench-bins)
+bench-bins: $(BENCH_BINS)
 bench: $(BENCH_BINS) $(BUILD)/bench/tsan/bench_native $(BUILD)/variants/d2/apsim
 	@sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
@@ -557,6 +561,7 @@ help:
 	@echo '  fuzz-afl        build the AFL++ world target (needs afl++)'
 	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
 	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
+	@echo '  bench-bins      the benchmark programs only (apsim bench runs every tree that has them)'
 	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
 	@echo 'variables: TREE=6.1|6.12 KSRC=DIR VARIANT=NAME COVER=1 TRACE_CALLS=0 KASAN=0 OPT=... CC=... BUILD=DIR'
 
