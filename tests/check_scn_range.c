@@ -7,7 +7,8 @@
  * as written), that a quoted one and one on another op stay literal
  * strings, that the writer gives both back (parse(write(s)) == s, stable
  * text), the strings of the successive writes, and the FILE:LINE:COL errors
- * of malformed ranges.
+ * of malformed ranges; and the host line of the AP model's AQIC completion
+ * time (the ZAPQ busy answer).
  */
 #include <check.h>
 #include <errno.h>
@@ -172,6 +173,21 @@ START_TEST(test_not_ranges)
 }
 END_TEST
 
+/* The AP model's AQIC completion time (ZAPQ busy meanwhile): a host line. */
+START_TEST(test_aqic_completion_host_line)
+{
+	char *t;
+
+	ck_assert_msg(parse("scenario x\nhost adapters 5 aqic-completion-us 5000\n") == 0, "%s", err);
+	ck_assert_int_eq(S.cfg.aqic_us, 5000);
+	t = roundtrip();
+	ck_assert_ptr_nonnull(strstr(t, "host aqic-completion-us 5000\n"));
+	free(t);
+	ck_assert_int_eq(parse("scenario x\nhost aqic-completion-us 1000001\n"), -EINVAL);
+	ck_assert_str_eq(err, "t.scn:2:25: error: expected AQIC completion time (us) in 0..1000000, got '1000001'");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_range");
@@ -183,6 +199,7 @@ int main(void)
 	tcase_add_test(tc, test_range_write);
 	tcase_add_loop_test(tc, test_range_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_not_ranges);
+	tcase_add_test(tc, test_aqic_completion_host_line);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -600,7 +600,7 @@ static int line_host(struct parser *p)
 	int i = 1, r, k;
 
 	if (p->nt < 2)
-		return expected(p, 1, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask)");
+		return expected(p, 1, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask, aqic-completion-us)");
 	while (i < p->nt) {
 		if (tok_is(p, i, "adapters") || tok_is(p, i, "domains") ||
 		    tok_is(p, i, "control-domains")) {
@@ -644,6 +644,10 @@ static int line_host(struct parser *p)
 			else
 				return expected(p, i + 1, "'on' or 'off'");
 			i += 2;
+		} else if (tok_is(p, i, "aqic-completion-us")) {
+			if ((r = want_int(p, i + 1, 0, 1000000, "AQIC completion time (us)", &c->aqic_us)))
+				return r;
+			i += 2;
 		} else if (tok_is(p, i, "card-type")) {
 			int v;
 
@@ -656,7 +660,7 @@ static int line_host(struct parser *p)
 				return expected(p, i + 1, "card type (cex4, cex5, cex6, cex7, cex8 or a number)");
 			i += 2;
 		} else {
-			return expected(p, i, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask)");
+			return expected(p, i, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask, aqic-completion-us)");
 		}
 	}
 	return 0;

@@ -67,6 +67,7 @@ struct apsim_hostcfg {
 	bool have_apmask, have_aqmask;
 	uint8_t apmask[32], aqmask[32];       /* AP bus reservations (1 = host default drivers) */
 	int card_type;                        /* AP_DEVICE_TYPE_* of all cards (default CEX7) */
+	int aqic_us;                          /* AQIC completion time: ZAPQ/RAPQ busy (0x05) meanwhile */
 };
 
 enum apsim_fault_kind {

@@ -300,6 +300,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 	}
 	if (!c->apxa)
 		fprintf(f, "host apxa off\n");
+	if (c->aqic_us > 0)
+		fprintf(f, "host aqic-completion-us %d\n", c->aqic_us);
 	if (c->card_type != 13) {
 		n = scn_card_type_name(c->card_type);
 		if (n)

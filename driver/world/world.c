@@ -91,7 +91,7 @@ static void apply_hostcfg(const struct apsim_hostcfg *c)
 	memcpy(h.apmask, c->apmask, sizeof(h.apmask));
 	memcpy(h.aqmask, c->aqmask, sizeof(h.aqmask));
 	h.card_type = c->card_type;
-	shim_ap_config_set(&h);
+	shim_ap_config_set(&h); shim_ap_hw_set_aqic_ns((uint64_t)c->aqic_us * 1000);   /* ap_hw.c */
 }
 
 static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
