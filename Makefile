@@ -43,7 +43,8 @@ WORLD_SRCS    := $(wildcard driver/world/*.c)
 FUZZ_SRCS     := $(wildcard fuzz/*.c)
 CLI_SRCS      := $(wildcard cli/*.c)
 TEST_SRCS     := $(wildcard tests/check_*.c)
-BENCH_SRCS    := $(wildcard bench/*.c)
+# bench/svg.c is not a program: the plot writer `apsim bench` links
+BENCH_SRCS    := $(filter-out bench/svg.c,$(wildcard bench/*.c))
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation -Wno-unknown-warning-option
 BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(WARN)
@@ -195,7 +196,7 @@ KERNEL_OBJS   = $(KERNEL_SRCS:%.c=$(OBJ)/%.o)
 SCENARIO_OBJS = $(SCENARIO_SRCS:%.c=$(OBJ)/%.o)
 WORLD_OBJS    = $(WORLD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
 FUZZ_OBJS     = $(FUZZ_SRCS:%.c=$(OBJ)/%.o)
-CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o)
+CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/bench/svg.o
 DRV_OBJS      = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
 SIM_HDRS   := $(wildcard sim/*.h sim/include/apsim/*.h)
@@ -254,6 +255,10 @@ $(OBJ)/driver/world/%.o: driver/world/%.c $(SHIM_HDRS) $(WORLD_HDRS) $(KINFO) $(
 	$(CC) $(CFLAGS_SHIM_NOKASAN) -c $< -o $@
 
 $(OBJ)/driver/scenario/%.o: driver/scenario/%.c $(SCN_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -c $< -o $@
+$(OBJ)/cli/bench.o: bench/svg.h
+$(OBJ)/bench/svg.o: bench/svg.c bench/svg.h $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -c $< -o $@
 $(OBJ)/fuzz/%.o: fuzz/%.c $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS_STAMP)
@@ -361,10 +366,16 @@ $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENA
 $(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) $(KASAN_DEF) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
+
+# check_fuzz_*: generator tests that need the fuzz library only
+$(BUILD)/tests/check_fuzz_%: tests/check_fuzz_%.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
+.PHONY: bench-bins
 .PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
@@ -584,6 +595,9 @@ $(BENCH_BINS): $(wildcard bench/*.h)
 # make bench: every bench binary, the peers' builds and the d2 variant;
 # bench/run.sh prints the tables and writes bench/results/<date>-<name>.json.
 BENCH_ARGS ?=
+# bench-bins: the programs only (apsim bench runs bench_apcb of every tree
+# that has them: make TREE=6.12 bench-bins)
+bench-bins: $(BENCH_BINS)
 bench: $(BENCH_BINS) $(BUILD)/bench/tsan/bench_native $(BUILD)/variants/d2/apsim
 	@sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
@@ -612,6 +626,7 @@ help:
 	@echo '  fuzz-afl        build the AFL++ world target (needs afl++)'
 	@echo '  variants        build/variants/NAME/apsim for every driver/world/variants/*.var'
 	@echo '  bench           benchmarks: figures into bench/results/ (docs/performance.md)'
+	@echo '  bench-bins      the benchmark programs only (apsim bench runs every tree that has them)'
 	@echo '  clean           objects, libraries, tests and binaries (distclean: all of build/)'
 	@echo 'variables: TREE=6.1|6.12 KSRC=DIR VARIANT=NAME COVER=1 TRACE_CALLS=0 KASAN=0 OPT=... CC=... BUILD=DIR'
 

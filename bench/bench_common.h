@@ -144,7 +144,7 @@ static inline int bench_parse_opts(int argc, char **argv, struct bench_opts *o,
  * A flat JSON object per bench program: {"bench": NAME, "machine": {...},
  * "figures": {key: value, ...}, "notes": [...]} written at the end.
  */
-#define BENCH_MAX_FIG 256
+#define BENCH_MAX_FIG 1024
 struct bench_fig {
 	char key[128];
 	double val;

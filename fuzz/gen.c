@@ -9,6 +9,13 @@
  * assignments, opens and PQAP AQIC in setup), the concurrent part (threads of
  * operations drawn from the whole vocabulary, with valid, malformed and
  * out-of-range arguments), faults and exploration settings.
+ * Large worlds (LARGE_PER_MILLE of the seeds, decided from the seed apart
+ * from the choice stream, so small worlds are drawn exactly as before): the
+ * shapes of real machines (gen_large_host: dozens of adapters and up to 85,
+ * or up to 256, usage domains, partially free for vfio_ap; 2-4 guests and
+ * 2-4 mdevs holding hundreds of APQNs, assigned with id ranges) and an
+ * admin script as the first thread (gen_admin: bulk unassign/assign with
+ * ranges, AP bus mask ranges, a hot unplug and scan).
  *
  * Every scenario it returns is valid: every mdev/kvm/vcpu an operation names
  * is created somewhere (the parser's cross-reference rule), every thread has
@@ -103,13 +110,16 @@ static bool chance(struct src *r, int pct)
 /* ------------------------------------------------------------ the world */
 
 #define ID_POOL 16        /* ids are drawn among 0..15 */
+#define LARGE_PER_MILLE 5  /* large worlds: 0.5 % of the seeds (docs/fuzzing.md) */
 
 struct gen {
 	struct src r;
 	struct apsim_scenario *s;
-	int ad[4], nad;            /* configured adapters */
-	int dom[4], ndom;          /* configured usage domains */
-	int cdom[6], ncdom;        /* configured control domains */
+	bool large;                /* a large world (gen_large_host) */
+	int ad[256], nad;          /* configured adapters */
+	int dom[256], ndom;        /* configured usage domains */
+	int cdom[256], ncdom;      /* configured control domains */
+	int fa_lo, fa_hi, fd_lo, fd_hi;   /* large: the ids free for vfio_ap */
 	int nmdev;                 /* mdevs m0..m(nmdev-1) are created somewhere */
 	int nkvm;                  /* kvms k0..k(nkvm-1) are created somewhere */
 	int vcpus[APSIM_MAX_KVMS];
@@ -572,6 +582,192 @@ static void gen_faults(struct gen *g, int pct)
 	}
 }
 
+/* ------------------------------------------------------- large worlds */
+
+/* "LO-HI" as a range operand (decimal or 0x hex), op->range set. */
+static void range_str(struct gen *g, struct apsim_op *op, int lo, int hi)
+{
+	bool hex = chance(&g->r, 50);
+
+	memset(op->str, 0, sizeof(op->str));   /* scenarios compare with memcmp */
+	op->range = lo < hi;
+	if (op->range)
+		snprintf(op->str, sizeof(op->str), hex ? "0x%02x-0x%02x" : "%d-%d", lo, hi);
+	else
+		snprintf(op->str, sizeof(op->str), "%d", lo);
+}
+
+/* A machine's shape: either an LPAR-like one (8-24 adapters, 16-85 usage
+ * domains: 85 is a CEX card's domain count) or a wide one (2-4 adapters,
+ * 86-256 domains); ids in blocks (adapters from a drawn start, domains
+ * mostly from 0), control domains = usage domains; part of each block free
+ * for vfio_ap, the rest the host's.  At most 24 x 85 = 2040 queues. */
+static void gen_large_host(struct gen *g)
+{
+	struct apsim_hostcfg *c = &g->s->cfg;
+	struct src *r = &g->r;
+	bool lpar = chance(r, 60);
+	int na = lpar ? range(r, 8, 24) : range(r, 2, 4);
+	int nd = lpar ? range(r, 16, 85) : range(r, 86, 256);
+	int a0 = below(r, 256 - na + 1), d0 = chance(r, 70) ? 0 : below(r, 256 - nd + 1);
+	int nfa, nfd;
+
+	c->apxa = true;
+	g->nad = na;
+	g->ndom = nd;
+	for (int i = 0; i < na; i++) {
+		g->ad[i] = a0 + i;
+		bit_set(c->apm, a0 + i);
+	}
+	for (int i = 0; i < nd; i++) {
+		g->dom[i] = d0 + i;
+		bit_set(c->aqm, d0 + i);
+		bit_set(c->adm, d0 + i);
+		g->cdom[i] = d0 + i;
+	}
+	g->ncdom = nd;
+	if (chance(r, 10))
+		c->card_type = range(r, 10, 14);
+	/* free for vfio_ap: a block of the adapters, most of the domains */
+	nfa = range(r, na > 3 ? na / 4 : 1, na > 1 ? 3 * na / 4 : 1);
+	nfd = range(r, nd / 2, nd);
+	g->fa_lo = a0 + below(r, na - nfa + 1);
+	g->fa_hi = g->fa_lo + nfa - 1;
+	g->fd_lo = d0 + below(r, nd - nfd + 1);
+	g->fd_hi = g->fd_lo + nfd - 1;
+	c->have_apmask = c->have_aqmask = true;
+	for (int id = g->fa_lo; id <= g->fa_hi; id++)
+		bit_clear(c->apmask, id);
+	for (int id = g->fd_lo; id <= g->fd_hi; id++)
+		bit_clear(c->aqmask, id);
+}
+
+/* 2-4 guests, 1-4 mdevs over disjoint blocks of the free adapters (3 or
+ * more each where there are that many), each
+ * with a block of the free domains (hundreds of APQNs), control domains,
+ * opens with distinct guests and a PQAP AQIC. */
+static void gen_large_setup(struct gen *g)
+{
+	struct src *r = &g->r;
+	int nk = range(r, 2, 4), nfa = g->fa_hi - g->fa_lo + 1;
+	int nm = range(r, 2, 4), per;
+	struct apsim_op *op;
+
+	if (nm > nfa / 3)            /* mdevs of 3 or more adapters */
+		nm = nfa / 3 > 0 ? nfa / 3 : 1;
+	per = nfa / nm;
+	for (int k = 0; k < nk; k++) {
+		op = setup_op(g, APSIM_OP_KVM_CREATE);
+		op->kvm = k;
+		op->arg = range(r, 1, 2);
+		g->vcpus[k] = (int)op->arg;
+	}
+	g->nkvm = nk;
+	for (int m = 0; m < nm; m++) {
+		op = setup_op(g, APSIM_OP_MDEV_CREATE);
+		op->mdev = m;
+		g->m_kvm[m] = -1;
+	}
+	g->nmdev = nm;
+	for (int m = 0; m < nm; m++) {
+		int alo = g->fa_lo + m * per, ahi = m == nm - 1 ? g->fa_hi : alo + per - 1;
+		int nfd = g->fd_hi - g->fd_lo + 1, dn = range(r, nfd > 1 ? nfd / 2 : 1, nfd);
+		int dlo = g->fd_lo + below(r, nfd - dn + 1);
+
+		op = setup_op(g, APSIM_OP_ASSIGN_ADAPTER);
+		op->mdev = m;
+		range_str(g, op, alo, ahi);
+		op = setup_op(g, APSIM_OP_ASSIGN_DOMAIN);
+		op->mdev = m;
+		range_str(g, op, dlo, dlo + dn - 1);
+		op = setup_op(g, APSIM_OP_ASSIGN_CONTROL_DOMAIN);
+		op->mdev = m;
+		range_str(g, op, dlo, dlo + range(r, 0, dn - 1));
+		g->m_ad[m] = alo;
+		g->m_dom[m] = dlo;
+	}
+	for (int m = 0; m < nm; m++) {
+		if (m >= nk || !chance(r, 75))
+			continue;
+		op = setup_op(g, APSIM_OP_VFIO_OPEN);
+		op->mdev = m;
+		op->kvm = m;                 /* a guest per mdev */
+		g->m_kvm[m] = m;
+		if (chance(r, 50)) {
+			op = setup_op(g, APSIM_OP_PQAP_AQIC_ENABLE);
+			op->kvm = m;
+			op->vcpu = below(r, g->vcpus[m]);
+			op->card = g->m_ad[m];
+			op->domain = g->m_dom[m];
+			op->arg = below(r, 8);
+		}
+	}
+}
+
+/* An admin script of n ops on one mdev: bulk unassign and reassign of a
+ * block of its domains or adapters with ranges, an AP bus mask change over a
+ * range ("+LO-HI" / "-LO-HI", the bus' own syntax), a read, and now and then
+ * a hot unplug of an adapter with the scan that follows; cut to n ops, or
+ * filled up to n with reads. */
+static void gen_admin(struct gen *g, struct apsim_thread_spec *th, int nmax)
+{
+	struct src *r = &g->r;
+	int m = below(r, g->nmdev);
+	int nfd = g->fd_hi - g->fd_lo + 1, n = range(r, 1, nfd > 16 ? 16 : nfd);
+	int dlo = g->fd_lo + below(r, nfd - n + 1);
+	struct apsim_op *op;
+
+	snprintf(th->name, sizeof(th->name), "admin");
+	op = &th->ops[th->nops++];
+	init_op(op, chance(r, 70) ? APSIM_OP_UNASSIGN_DOMAIN : APSIM_OP_UNASSIGN_ADAPTER);
+	op->mdev = m;
+	if (op->kind == APSIM_OP_UNASSIGN_DOMAIN)
+		range_str(g, op, dlo, dlo + n - 1);
+	else
+		range_str(g, op, g->m_ad[m], g->m_ad[m] + (g->m_ad[m] < 255 ? below(r, 2) : 0));
+	op = &th->ops[th->nops++];
+	memcpy(op, &th->ops[th->nops - 2], sizeof(*op));
+	op->kind = op->kind == APSIM_OP_UNASSIGN_DOMAIN ? APSIM_OP_ASSIGN_DOMAIN
+							: APSIM_OP_ASSIGN_ADAPTER;
+	if (chance(r, 50)) {
+		op = &th->ops[th->nops++];
+		init_op(op, chance(r, 50) ? APSIM_OP_AQMASK_WRITE : APSIM_OP_APMASK_WRITE);
+		if (op->kind == APSIM_OP_AQMASK_WRITE)
+			snprintf(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
+				 dlo, dlo + n - 1);
+		else
+			snprintf(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
+				 g->fa_lo, g->fa_hi);
+	}
+	op = &th->ops[th->nops++];
+	init_op(op, APSIM_OP_READ_MATRIX);
+	op->mdev = m;
+	if (chance(r, 30)) {
+		op = &th->ops[th->nops++];
+		init_op(op, APSIM_OP_CONFIG_REMOVE_ADAPTER);
+		op->card = g->ad[below(r, g->nad)];
+		op = &th->ops[th->nops++];
+		init_op(op, APSIM_OP_AP_SCAN);
+	}
+	if (th->nops > nmax)
+		th->nops = nmax;    /* (ops past it stay zeroed below) */
+	for (int i = th->nops; i < APSIM_MAX_OPS && i < 8; i++)
+		memset(&th->ops[i], 0, sizeof(th->ops[i]));
+	while (th->nops < nmax) {
+		op = &th->ops[th->nops++];
+		init_op(op, APSIM_OP_READ_MATRIX);
+		op->mdev = m;
+	}
+}
+
+/* Is this seed's world a large one?  From the seed, not the choice stream. */
+static bool seed_is_large(uint64_t seed)
+{
+	uint64_t st = seed ^ 0x6c61726765776f72ULL;   /* "largewor" */
+
+	return sim_splitmix64(&st) % 1000 < LARGE_PER_MILLE;
+}
+
 static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 {
 	struct apsim_scenario *s = g->s;
@@ -584,8 +780,13 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 		if (o->kver ? apsim_op_tree_ok((enum apsim_op_kind)k, o->kver) :
 			      !apsim_op_since((enum apsim_op_kind)k))
 			kinds[nkinds++] = (enum apsim_op_kind)k;
-	gen_host(g);
-	gen_setup(g);
+	if (g->large) {
+		gen_large_host(g);
+		gen_large_setup(g);
+	} else {
+		gen_host(g);
+		gen_setup(g);
+	}
 	gen_faults(g, o->fault_pct);
 	nt = range(r, o->threads_min, o->threads_max);
 	if (nt > APSIM_MAX_THREADS)
@@ -598,6 +799,10 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 			n = 1;
 		if (n > APSIM_MAX_OPS)
 			n = APSIM_MAX_OPS;
+		if (g->large && t == 0) {
+			gen_admin(g, th, n);
+			continue;
+		}
 		snprintf(th->name, sizeof(th->name), "t%d", t);
 		for (int i = 0; i < n; i++)
 			gen_op(g, kinds[below(r, nkinds)], &th->ops[th->nops++]);
@@ -657,6 +862,7 @@ void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 	gen_begin(out);
 	g.s = out;
 	g.r.st = seed ^ 0x617073696d67656eULL;   /* "apsimgen" */
+	g.large = seed_is_large(seed);
 	snprintf(out->name, sizeof(out->name), "fuzz-%llu", (unsigned long long)seed);
 	snprintf(out->description, sizeof(out->description),
 		 "generated by apsim fuzz from seed %llu", (unsigned long long)seed);
@@ -680,8 +886,14 @@ void apsim_gen_from_bytes(const uint8_t *data, size_t len,
 	g.r.bytes = true;
 	g.r.d = data;
 	g.r.len = data ? len : 0;
+	g.large = data && len > 0 && data[0] == 'L';   /* 1 in 256 mutations */
 	snprintf(out->name, sizeof(out->name), "fuzz-bytes");
 	snprintf(out->description, sizeof(out->description),
 		 "decoded by apsim fuzz --convert from %zu bytes", len);
 	gen_all(&g, &oo);
+}
+
+bool apsim_gen_seed_is_large(uint64_t seed)
+{
+	return seed_is_large(seed);
 }

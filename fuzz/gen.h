@@ -33,6 +33,10 @@ void apsim_gen_opts_default(struct apsim_gen_opts *o);
 void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 			struct apsim_scenario *out);
 
+/* Whether seed's world is a large one (a machine's shape: docs/fuzzing.md,
+ * "Large worlds"); decided from the seed apart from the choice stream. */
+bool apsim_gen_seed_is_large(uint64_t seed);
+
 /* libFuzzer bytes -> scenario; once the bytes run out every draw is 0. */
 void apsim_gen_from_bytes(const uint8_t *data, size_t len,
 			  struct apsim_scenario *out);

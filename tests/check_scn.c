@@ -999,7 +999,7 @@ static const struct {
 	{ "scenario x\nvariant \"d 2\"\n",
 	  "t.scn:2:9: error: expected variant name (letters, digits, '_', '-', '.'), got \"d 2\"" },
 	{ "scenario x\nhost\n",
-	  "t.scn:2:5: error: expected host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask), got end of line" },
+	  "t.scn:2:5: error: expected host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask, aqic-completion-us), got end of line" },
 	{ "scenario x\nsetup:\n apmask \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n",
 	  "t.scn:3:9: error: expected sysfs string (word or \"quoted\") of at most 95 bytes, got \"0123456789012345678901234567890123456789...\" of 100 bytes" },
 	{ "scenario x\nsetup:\n kvm_vm_crypto k0 enable-everything\n",

@@ -22,7 +22,15 @@
  *    gr2 carries the AP type in bits 31-24 and the functions in 63-32;
  *  - an injected response code is returned with the queue's current flags
  *    and changes no state.
- * State is only kept for queues an instruction touched (small table).
+ *  - ZAPQ/RAPQ answer AP_RESPONSE_BUSY (0x05) while an AQIC's change of
+ *    the interruption state is still completing (aqic_ns of virtual time
+ *    after the AQIC; 0, the default, completes it at once): the queue is
+ *    busy with the previous command, the reset was not performed, and the
+ *    program is expected to retry it (see shim_ap_hw_set_aqic_ns).
+ * State is only kept for queues an instruction touched: a dense array in
+ * first-touch order plus, per card that has a touched queue, a row of
+ * AP_DOMAINS indexes, so memory is proportional to what the driver touched
+ * (up to all 256 x 256 APQNs).
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
@@ -34,9 +42,11 @@
 #include "driver/kernel/s390.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define HWQ_MAX 1024
+#define HWQ_MAX (256 * 256)     /* every APQN */
+#define HWQ_KEEP 64             /* a dense array this small is kept at reset */
 #define INJ_MAX 32
 
 struct hwq {
@@ -45,6 +55,7 @@ struct hwq {
 	u8 isc;
 	u64 nib;
 	u64 reset_until;        /* virtual ns; reset in progress while now < */
+	u64 busy_until;         /* virtual ns; an AQIC completes while now < */
 	unsigned int nr_zapq, nr_aqic, nr_tapq;
 };
 
@@ -65,8 +76,10 @@ static struct {
 	u8 card_type[256];      /* 0 = default */
 	int default_type;
 	uint64_t reset_ns;
-	int nq;
-	struct hwq q[HWQ_MAX];
+	uint64_t aqic_ns;       /* AQIC completion time (0: at once) */
+	int nq, cap;
+	struct hwq *q;          /* touched queues, first-touch order */
+	uint32_t *row[256];     /* per card: index + 1 into q, by domain */
 	int ninj;
 	struct inj inj[INJ_MAX];
 } hw;
@@ -96,7 +109,18 @@ void shim_ap_hw_reset(void)
 	memset(hw.card_type, 0, sizeof(hw.card_type));
 	hw.default_type = AP_DEVICE_TYPE_CEX7;
 	hw.reset_ns = 1000000;  /* 1 ms */
-	memset(hw.q, 0, sizeof(hw.q[0]) * hw.nq);
+	hw.aqic_ns = 0;
+	for (int c = 0; c < 256; c++) {
+		free(hw.row[c]);
+		hw.row[c] = NULL;
+	}
+	if (hw.cap > HWQ_KEEP) {        /* memory follows the configuration */
+		free(hw.q);
+		hw.q = NULL;
+		hw.cap = 0;
+	} else if (hw.q) {
+		memset(hw.q, 0, sizeof(hw.q[0]) * hw.nq);
+	}
 	hw.nq = 0;
 	hw.ninj = 0;
 }
@@ -128,6 +152,7 @@ void shim_ap_hw_set_qci(const struct ap_config_info *in)
 			hw.q[i].isc = 0;
 			hw.q[i].nib = 0;
 			hw.q[i].reset_until = 0;
+			hw.q[i].busy_until = 0;
 		}
 }
 
@@ -208,19 +233,56 @@ static bool configured(unsigned int apqn)
 
 static struct hwq *hwq_find(unsigned int apqn, bool create)
 {
-	for (int i = 0; i < hw.nq; i++)
-		if (hw.q[i].apqn == apqn)
-			return &hw.q[i];
+	unsigned int card = AP_QID_CARD(apqn), dom = AP_QID_QUEUE(apqn);
+	uint32_t *row = hw.row[card];
+
+	if (row && row[dom])
+		return &hw.q[row[dom] - 1];
 	if (!create)
 		return NULL;
-	if (hw.nq >= HWQ_MAX) {
-		sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
-			   "apsim: AP hardware model: more than %d queues touched\n",
-			   HWQ_MAX);
-		return &hw.q[HWQ_MAX - 1];
+	if (!row) {
+		row = hw.row[card] = calloc(256, sizeof(*row));
+		if (!row)
+			goto full;
+	}
+	if (hw.nq == hw.cap) {
+		int ncap = hw.cap ? 2 * hw.cap : 16;
+		struct hwq *n = ncap <= HWQ_MAX ? realloc(hw.q, ncap * sizeof(*n)) : NULL;
+
+		if (!n)
+			goto full;
+		hw.q = n;
+		hw.cap = ncap;
 	}
 	hw.q[hw.nq] = (struct hwq){ .apqn = (u16)apqn };
-	return &hw.q[hw.nq++];
+	row[dom] = (uint32_t)++hw.nq;
+	return &hw.q[hw.nq - 1];
+full:
+	sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
+		   "apsim: AP hardware model: no memory for queue %02x.%04x\n",
+		   card, dom);
+	{
+		static struct hwq spare;   /* the execution ends at the report */
+
+		spare = (struct hwq){ .apqn = (u16)apqn };
+		return &spare;
+	}
+}
+
+/* Bytes the model holds for its queues (the Check test of proportional
+ * memory compares a small and a full configuration). */
+size_t shim_ap_hw_bytes(void)
+{
+	size_t n = (size_t)hw.cap * sizeof(hw.q[0]);
+
+	for (int c = 0; c < 256; c++)
+		n += hw.row[c] ? 256 * sizeof(uint32_t) : 0;
+	return n;
+}
+
+void shim_ap_hw_set_aqic_ns(uint64_t ns)
+{
+	hw.aqic_ns = ns;
 }
 
 static bool resetting(const struct hwq *q)
@@ -281,6 +343,8 @@ static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
 		return mkstatus(q, AP_RESPONSE_Q_NOT_AVAIL);
 	if (resetting(q))
 		return mkstatus(q, AP_RESPONSE_RESET_IN_PROGRESS);
+	if (sim_now_ns() < q->busy_until)   /* an AQIC is still completing */
+		return mkstatus(q, AP_RESPONSE_BUSY);
 	q->irq = false;
 	q->isc = 0;
 	q->nib = 0;
@@ -321,6 +385,7 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 		q->isc = 0;
 		q->nib = 0;
 	}
+	q->busy_until = hw.aqic_ns ? sim_now_ns() + hw.aqic_ns : 0;
 	return mkstatus(q, AP_RESPONSE_NORMAL);
 }
 
@@ -437,22 +502,32 @@ int shim_s390_layout_selftest(char *err, size_t len)
 /* ------------------------------------------------------ world snapshots */
 
 /*
- * The queue table is the shim's largest variable (HWQ_MAX entries, a few
- * used): a world snapshot (module.c) copies the rest of the shim's memory
- * whole and leaves this hole to us, and we keep only the entries in use.
- * Entries past hw.nq are zero, as shim_ap_hw_reset leaves them.  The
- * bookkeeping lives outside the shim's sections (it must survive a restore).
+ * The model's queue array (hw.q) and its per-card index rows are host
+ * memory: a world snapshot (module.c) copies the shim's sections, which
+ * hold only the pointers, so the model keeps the contents itself (what the
+ * set-up part left: hw.nq entries, the rows that existed) and, at a
+ * restore, puts them back into the memory this execution holds (it may
+ * have grown the array, added rows, or a world run in between may have
+ * freed and reallocated everything).  The bookkeeping lives outside the
+ * shim's sections (it must survive a restore).
  */
 void *malloc(size_t size);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t size);
 void free(void *p);
 
-static struct hwq *hws_q __attribute__((section("apsim_keep")));
-static int hws_nq __attribute__((section("apsim_keep")));
+#define KEEP __attribute__((section("apsim_keep")))
+static struct hwq *hws_q KEEP;
+static int hws_nq KEEP;
+static uint32_t *hws_row[256] KEEP;        /* saved row contents (NULL: no row) */
+static struct hwq *cur_q KEEP;             /* this execution's memory, across */
+static int cur_cap KEEP;                   /* the sections' copy */
+static uint32_t *cur_row[256] KEEP;
 
 void shim_ap_hw_snap_hole(void **lo, size_t *len)
 {
-	*lo = hw.q;
-	*len = sizeof(hw.q);
+	*lo = NULL;       /* the table is not in the sections any more */
+	*len = 0;
 }
 
 void shim_ap_hw_snap_drop(void)
@@ -460,6 +535,10 @@ void shim_ap_hw_snap_drop(void)
 	free(hws_q);
 	hws_q = NULL;
 	hws_nq = 0;
+	for (int c = 0; c < 256; c++) {
+		free(hws_row[c]);
+		hws_row[c] = NULL;
+	}
 }
 
 int shim_ap_hw_snap_save(void)
@@ -468,15 +547,57 @@ int shim_ap_hw_snap_save(void)
 	hws_q = malloc(sizeof(hw.q[0]) * (size_t)(hw.nq ? hw.nq : 1));
 	if (!hws_q)
 		return -ENOMEM;
-	memcpy(hws_q, hw.q, sizeof(hw.q[0]) * (size_t)hw.nq);
+	if (hw.nq)
+		memcpy(hws_q, hw.q, sizeof(hw.q[0]) * (size_t)hw.nq);
 	hws_nq = hw.nq;
+	for (int c = 0; c < 256; c++) {
+		if (!hw.row[c])
+			continue;
+		hws_row[c] = malloc(256 * sizeof(uint32_t));
+		if (!hws_row[c]) {
+			shim_ap_hw_snap_drop();
+			return -ENOMEM;
+		}
+		memcpy(hws_row[c], hw.row[c], 256 * sizeof(uint32_t));
+	}
 	return 0;
 }
 
-/* Before the rest of the shim's memory (hw.nq is still this execution's). */
+/* Before the shim's sections are copied back: note this execution's memory. */
 void shim_ap_hw_snap_restore(void)
 {
-	if (hw.nq > hws_nq)
-		memset(&hw.q[hws_nq], 0, sizeof(hw.q[0]) * (size_t)(hw.nq - hws_nq));
-	memcpy(hw.q, hws_q, sizeof(hw.q[0]) * (size_t)hws_nq);
+	cur_q = hw.q;
+	cur_cap = hw.cap;
+	memcpy(cur_row, hw.row, sizeof(cur_row));
+}
+
+/* After: the saved contents into this execution's memory (or new memory). */
+int shim_ap_hw_snap_restore_post(void)
+{
+	hw.q = cur_q;
+	hw.cap = cur_cap;
+	if (hw.cap < hws_nq) {
+		struct hwq *n = realloc(hw.q, sizeof(*n) * (size_t)hws_nq);
+
+		if (!n)
+			return -ENOMEM;
+		hw.q = n;
+		hw.cap = hws_nq;
+	}
+	if (hws_nq)
+		memcpy(hw.q, hws_q, sizeof(hw.q[0]) * (size_t)hws_nq);
+	for (int c = 0; c < 256; c++) {
+		uint32_t *r = cur_row[c];
+
+		if (hws_row[c]) {
+			if (!r && !(r = malloc(256 * sizeof(uint32_t))))
+				return -ENOMEM;
+			memcpy(r, hws_row[c], 256 * sizeof(uint32_t));
+		} else {
+			free(r);
+			r = NULL;
+		}
+		hw.row[c] = r;
+	}
+	return 0;
 }

@@ -68,17 +68,17 @@ static DEFINE_MUTEX(ap_scan_work);
 
 bool shim_ap_legacy_helper_locks;
 
-#define MAXQ 1024
-
+#define MAXQ (AP_DEVICES * AP_DOMAINS)   /* every APQN; a queue's slot is its APQN */
+struct qrow { struct ap_queue *q[AP_DOMAINS]; u64 present[AP_DOMAINS / 64]; };   /* one card */
 static struct {
 	struct ap_config_info qci, qci_old;   /* the bus' view (last scan) */
 	bool qci_valid;
-	int nq;
-	struct ap_queue *q[MAXQ];             /* queue devices, creation order */
+	int nq;                               /* queue devices on the bus */
+	struct qrow *row[AP_DEVICES]; u64 rows[AP_DEVICES / 64];   /* a card's row: on first use */
 	bool bus_registered;
 	int nscans;
 } B;
-
+static struct ap_queue **qslot(int i, bool alloc); static void qset(int i, struct ap_queue *aq); static void qrows_free(void);
 static void ap_queue_device_release(struct device *dev);
 
 static const struct device_type ap_queue_type = {
@@ -140,7 +140,7 @@ static const struct ap_driver def_drv_init = {
  * hash bucket) */
 __attribute__((no_sanitize_address)) void shim_ap_bus_reset(void)
 {
-	/* The slab shim has already dropped last execution's objects. */
+	qrows_free();   /* the slab shim has already dropped the queue objects */
 	memset(&B, 0, sizeof(B));
 	ap_bus_type = ap_bus_type_init;
 	def_drv = def_drv_init;
@@ -233,7 +233,7 @@ static void ap_device_remove(struct device *dev)
 	put_device(dev);
 }
 
-struct ap_queue *ap_get_qdev(ap_qid_t qid)
+__attribute__((no_sanitize_address)) struct ap_queue *ap_get_qdev(ap_qid_t qid)
 {
 	int bkt;
 	struct ap_queue *aq;
@@ -592,19 +592,19 @@ static int qindex(int card, int dom)
 {
 	unsigned int qid = AP_MKQID(card, dom);
 
-	for (int i = 0; i < B.nq; i++)
-		if (B.q[i] && B.q[i]->qid == qid)
-			return i;
-	return -1;
+	if (card < 0 || card >= AP_DEVICES || dom < 0 || dom >= AP_DOMAINS)
+		return -1;
+	/* the slot of a queue device is its APQN */
+	return qslot((int)qid, false) && *qslot((int)qid, false) ? (int)qid : -1;
 }
 
 static void ap_queue_device_release(struct device *dev)
 {
 	struct ap_queue *aq = to_ap_queue(dev);
+	int i = qindex(AP_QID_CARD(aq->qid), AP_QID_QUEUE(aq->qid));
 
-	for (int i = 0; i < B.nq; i++)
-		if (B.q[i] == aq)
-			B.q[i] = NULL;
+	if (i >= 0 && *qslot(i, false) == aq)   /* still on the bus */
+		qset(i, NULL);
 	shim_slab_set_persistent(aq, false);
 	kfree(aq);
 }
@@ -614,10 +614,10 @@ static int queue_create(int card, int dom)
 	struct ap_queue *aq;
 	int slot, rc;
 
-	for (slot = 0; slot < B.nq && B.q[slot]; slot++)
-		;
-	if (slot == MAXQ)
-		return -ENOSPC;
+	slot = AP_MKQID(card, dom);   /* the slot is the APQN */
+	if (!qslot(slot, true) || *qslot(slot, false))
+		return qslot(slot, false) ? -EEXIST : -ENOMEM;
+	/* (the card's row is host memory, freed at shim_ap_bus_reset) */
 	aq = kzalloc(sizeof(*aq), GFP_KERNEL);
 	if (!aq)
 		return -ENOMEM;
@@ -625,7 +625,7 @@ static int queue_create(int card, int dom)
 	aq->qid = AP_MKQID(card, dom);
 	aq->ap_dev.device_type = shim_ap_hw_card_type(card);
 	aq->config = true;
-	aq->dev_state = AP_DEV_STATE_OPERATING; sim_race_sync(&B.q);	/* found by name: ordered */
+	aq->dev_state = AP_DEV_STATE_OPERATING; sim_race_sync(&B.row);	/* found by name: ordered */
 	aq->sm_state = AP_SM_STATE_IDLE;
 	INIT_LIST_HEAD(&aq->pendingq);
 	INIT_LIST_HEAD(&aq->requestq);
@@ -634,9 +634,9 @@ static int queue_create(int card, int dom)
 	aq->ap_dev.device.type = &ap_queue_type;
 	aq->ap_dev.device.release = ap_queue_device_release;
 	dev_set_name(&aq->ap_dev.device, "%02x.%04x", card, dom);
-	B.q[slot] = aq;
-	if (slot == B.nq)
-		B.nq++;
+	qset(slot, aq);
+	/* on the bus from here; device_register may already see it */
+
 	rc = device_register(&aq->ap_dev.device);
 	if (rc) {
 		put_device(&aq->ap_dev.device);
@@ -647,19 +647,19 @@ static int queue_create(int card, int dom)
 
 static void queue_remove(int i)
 {
-	struct ap_queue *aq = i >= 0 ? B.q[i] : NULL;
+	struct ap_queue *aq = i >= 0 ? *qslot(i, false) : NULL;
 
 	if (!aq)
 		return;
-	B.q[i] = NULL;   /* gone from the bus even if references remain */
+	qset(i, NULL);   /* gone from the bus even if references remain */
 	device_unregister(&aq->ap_dev.device);
 }
 
 struct device *shim_ap_queue_device(int card, int dom)
 {
-	int i = (sim_race_sync(&B.q), qindex(card, dom));	/* bus_find_device_by_name */
+	int i = (sim_race_sync(&B.row), qindex(card, dom));	/* bus_find_device_by_name */
 
-	return i < 0 ? NULL : &B.q[i]->ap_dev.device;
+	return i < 0 ? NULL : &(*qslot(i, false))->ap_dev.device;
 }
 
 const char *shim_ap_queue_driver(int card, int dom)
@@ -671,11 +671,11 @@ const char *shim_ap_queue_driver(int card, int dom)
 
 int shim_ap_queue_count(void)
 {
-	int n = 0;
+	int n = B.nq;
 
-	for (int i = 0; i < B.nq; i++)
-		if (B.q[i])
-			n++;
+	/* B.nq counts the set slots (qset) */
+
+
 	return n;
 }
 
@@ -752,15 +752,15 @@ static int scan_queues(const struct ap_config_info *c)
 	u64 want[AP_DOMAINS / 64] = { 0 }, cards[AP_DEVICES / 64] = { 0 };
 	int rc = 0;
 
-	for (int i = 0; i < B.nq; i++)
-		if (B.q[i]) {
-			int card = AP_QID_CARD(B.q[i]->qid), dom = AP_QID_QUEUE(B.q[i]->qid);
+	for (int ck = 0; ck < AP_DEVICES / 64; ck++)   /* the cards that have a row */
+		for (u64 cb = B.rows[ck]; cb; cb &= cb - 1) {
+			int card = ck * 64 + __builtin_ctzll(cb);
 
 			if (!(cards[card / 64] & (1ULL << (card % 64)))) {
 				cards[card / 64] |= 1ULL << (card % 64);
 				memset(present[card], 0, sizeof(present[card]));
 			}
-			present[card][dom / 64] |= 1ULL << (dom % 64);
+			memcpy(present[card], B.row[card]->present, sizeof(present[card]));
 		}
 	for (int k = 0; k < AP_DOMAINS / 64; k++) {
 		u64 v = ((const u64 *)c->aqm)[k];
@@ -935,4 +935,129 @@ int ap_hex2bitmap(const char *str, unsigned long *bitmap, int bits)
 	if ((bits & 7) || hexval(*digits) < 0)	/* at least one digit */
 		return -EINVAL;
 	return parse_absolute(str, bitmap, bits);
+}
+
+/* --------------------------------------------------- queue device table */
+
+/* (ap_get_qdev walks every bucket of ap_queues as 6.1 and 6.12 do: O(queues)
+ * per lookup, which the driver does for each APQN it links, so assigning
+ * into a large matrix is quadratic in the real kernel too.  The walk only
+ * reads the shim's own queue devices, so it is not instrumented: with the
+ * shadow check at every node it dominated large worlds, 2,000 queues and
+ * more, several times over.) */
+
+#include <stdlib.h>
+
+/* The slot of APQN i (card i >> 8, domain i & 0xff), or NULL when the card
+ * has no row yet; alloc creates the row (host memory, like the rest of the
+ * bus' own state: the memory held is proportional to the cards that had a
+ * queue device, AP_DOMAINS pointers each, and freed at reset). */
+static struct ap_queue **qslot(int i, bool alloc)
+{
+	int card = i / AP_DOMAINS;
+
+	if (i < 0 || i >= MAXQ)
+		return NULL;
+	if (!B.row[card]) {
+		if (!alloc)
+			return NULL;
+		B.row[card] = calloc(1, sizeof(*B.row[card]));
+		if (!B.row[card])
+			return NULL;
+		B.rows[card / 64] |= 1ULL << (card % 64);
+	}
+	return &B.row[card]->q[i % AP_DOMAINS];
+}
+
+/* Put aq (or NULL) into the existing slot i; keeps B.nq and the row's
+ * present bits. */
+static void qset(int i, struct ap_queue *aq)
+{
+	struct qrow *r = B.row[i / AP_DOMAINS];
+	int d = i % AP_DOMAINS;
+
+	B.nq += (aq != NULL) - (r->q[d] != NULL);
+	r->q[d] = aq;
+	if (aq)
+		r->present[d / 64] |= 1ULL << (d % 64);
+	else
+		r->present[d / 64] &= ~(1ULL << (d % 64));
+}
+
+static void qrows_free(void)
+{
+	for (int c = 0; c < AP_DEVICES; c++)
+		free(B.row[c]);
+}
+
+size_t shim_ap_bus_bytes(void)
+{
+	size_t n = 0;
+
+	for (int c = 0; c < AP_DEVICES; c++)
+		n += B.row[c] ? sizeof(*B.row[c]) : 0;
+	return n;
+}
+
+/* ------------------------------------------------------ world snapshots */
+
+/*
+ * The bus' queue rows are host memory (qslot): a world snapshot (module.c)
+ * copies the shim's sections, which hold only their pointers, so the bus
+ * keeps the rows' contents as the set-up part left them and puts them back
+ * into the memory this execution holds (rows added since are freed, rows a
+ * world run in between freed are allocated again).  The bookkeeping lives
+ * outside the shim's sections.
+ */
+#define BKEEP __attribute__((section("apsim_keep")))
+static struct qrow *bs_row[AP_DEVICES] BKEEP;     /* saved contents (NULL: no row) */
+static struct qrow *bcur_row[AP_DEVICES] BKEEP;   /* this execution's rows */
+
+void shim_ap_bus_snap_drop(void)
+{
+	for (int c = 0; c < AP_DEVICES; c++) {
+		free(bs_row[c]);
+		bs_row[c] = NULL;
+	}
+}
+
+int shim_ap_bus_snap_save(void)
+{
+	shim_ap_bus_snap_drop();
+	for (int c = 0; c < AP_DEVICES; c++) {
+		if (!B.row[c])
+			continue;
+		bs_row[c] = malloc(sizeof(*bs_row[c]));
+		if (!bs_row[c]) {
+			shim_ap_bus_snap_drop();
+			return -ENOMEM;
+		}
+		*bs_row[c] = *B.row[c];
+	}
+	return 0;
+}
+
+/* Before the shim's sections are copied back. */
+void shim_ap_bus_snap_restore(void)
+{
+	memcpy(bcur_row, B.row, sizeof(bcur_row));
+}
+
+/* After: B.rows (the bitmap of rows) is the saved one, the rows follow it. */
+int shim_ap_bus_snap_restore_post(void)
+{
+	for (int c = 0; c < AP_DEVICES; c++) {
+		struct qrow *r = bcur_row[c];
+
+		if (bs_row[c]) {
+			if (!r && !(r = malloc(sizeof(*r))))
+				return -ENOMEM;
+			*r = *bs_row[c];
+		} else {
+			free(r);
+			r = NULL;
+		}
+		B.row[c] = r;
+	}
+	return 0;
 }

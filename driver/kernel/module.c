@@ -172,6 +172,12 @@ void shim_ap_hw_snap_hole(void **lo, size_t *len);
 int shim_ap_hw_snap_save(void);
 void shim_ap_hw_snap_restore(void);
 void shim_ap_hw_snap_drop(void);
+int shim_ap_hw_snap_restore_post(void);
+/* apbus.c's queue rows (host memory), kept the same way */
+int shim_ap_bus_snap_save(void);
+void shim_ap_bus_snap_restore(void);
+int shim_ap_bus_snap_restore_post(void);
+void shim_ap_bus_snap_drop(void);
 
 struct sect {
 	char *start, *stop, *copy;
@@ -191,7 +197,7 @@ void shim_world_snapshot_drop(void)
 	}
 	ws_valid = false;
 	shim_slab_snapshot_drop();
-	shim_ap_hw_snap_drop();
+	shim_ap_hw_snap_drop(); shim_ap_bus_snap_drop();
 }
 
 static void sect_copy(const struct sect *w, bool save)
@@ -225,6 +231,8 @@ int shim_world_snapshot_save(void)
 	ret = shim_slab_snapshot_save();
 	if (!ret)
 		ret = shim_ap_hw_snap_save();
+	if (!ret)
+		ret = shim_ap_bus_snap_save();
 	if (ret) {
 		shim_world_snapshot_drop();
 		return ret;
@@ -266,10 +274,13 @@ int shim_world_snapshot_restore(void)
 	ret = shim_slab_snapshot_restore();
 	if (ret)
 		return ret;
-	shim_ap_hw_snap_restore();     /* first: it reads this execution's count */
+	shim_ap_hw_snap_restore();     /* first: they note this execution's memory */
+	shim_ap_bus_snap_restore();
 	for (int i = 0; i < 4; i++)
 		if (ws[i].copy)
 			sect_copy(&ws[i], false);
+	if (shim_ap_hw_snap_restore_post() || shim_ap_bus_snap_restore_post())
+		return -ENOMEM;   /* the memory is this execution's again: the caller rebuilds */
 	shim_world_restamp(ws_gen, sim_generation());
 	return 0;
 }

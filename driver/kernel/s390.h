@@ -110,6 +110,11 @@ void shim_ap_hw_set_card_type(int card, int type);
 int shim_ap_hw_card_type(int card);
 /* Virtual time a ZAPQ/RAPQ reset stays "in progress" (default 1 ms). */
 void shim_ap_hw_set_reset_ns(uint64_t ns);
+/* Virtual time an AQIC's interruption change takes to complete; meanwhile
+ * ZAPQ/RAPQ answer AP_RESPONSE_BUSY (default 0: completes at once). */
+void shim_ap_hw_set_aqic_ns(uint64_t ns);
+/* Host bytes the model holds for touched queues (proportional memory). */
+size_t shim_ap_hw_bytes(void);
 /* Per-queue hardware state (for tests and invariants). */
 struct shim_apq_state {
 	bool configured;          /* card and domain in the hardware QCI */
@@ -152,6 +157,8 @@ struct device *shim_ap_queue_device(int card, int dom);
 /* Name of the driver a queue is bound to ("vfio_ap", "cex4queue") or NULL. */
 const char *shim_ap_queue_driver(int card, int dom);
 int shim_ap_queue_count(void);
+/* Host bytes of the bus' queue table (a row per card that had a queue). */
+size_t shim_ap_bus_bytes(void);
 
 /* Hardware configuration changes (take effect at the next shim_ap_scan()). */
 int shim_ap_config_add_adapter(int card);

@@ -638,7 +638,7 @@ static int line_host(struct parser *p)
 	int i = 1, r, k;
 
 	if (p->nt < 2)
-		return expected(p, 1, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask)");
+		return expected(p, 1, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask, aqic-completion-us)");
 	while (i < p->nt) {
 		if (tok_is(p, i, "adapters") || tok_is(p, i, "domains") ||
 		    tok_is(p, i, "control-domains")) {
@@ -682,6 +682,10 @@ static int line_host(struct parser *p)
 			else
 				return expected(p, i + 1, "'on' or 'off'");
 			i += 2;
+		} else if (tok_is(p, i, "aqic-completion-us")) {
+			if ((r = want_int(p, i + 1, 0, 1000000, "AQIC completion time (us)", &c->aqic_us)))
+				return r;
+			i += 2;
 		} else if (tok_is(p, i, "card-type")) {
 			int v;
 
@@ -694,7 +698,7 @@ static int line_host(struct parser *p)
 				return expected(p, i + 1, "card type (cex4, cex5, cex6, cex7, cex8 or a number)");
 			i += 2;
 		} else {
-			return expected(p, i, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask)");
+			return expected(p, i, "host setting (adapters, domains, control-domains, apxa, card-type, free-adapters, free-domains, apmask, aqmask, aqic-completion-us)");
 		}
 	}
 	return 0;
@@ -1023,6 +1027,28 @@ static int line_thread(struct parser *p)
 	return 0;
 }
 
+/* A bare word "LO-HI" on an op that takes ranges (driver/scenario/range.c):
+ * 1 when the word is not range-shaped, 0 when it is a range (op->range set;
+ * the caller's want_str copies the word as written into op->str), or an
+ * error at the word. */
+static int want_range(struct parser *p, int i, struct apsim_op *op)
+{
+	const struct tok *t = &p->t[i];
+
+	switch (apsim_range_parse(t->s, t->len, NULL, NULL)) {
+	case APSIM_RANGE_NONE:
+		return 1;
+	case APSIM_RANGE_REVERSED:
+		return perr(p, t->col, "expected an id range LO-HI with LO <= HI, got '%s'", t->s);
+	case APSIM_RANGE_BAD:
+		return perr(p, t->col, "expected an id range LO-HI of ids 0..255 (decimal or 0x hex), got '%s'"
+			    " (quote it to write the string as is)", t->s);
+	default:
+		op->range = true;
+		return 0;
+	}
+}
+
 /* Operand kind k (driver/scenario/ops.def) of op at token *i, into op;
  * *i moves past it. */
 static int want_operand(struct parser *p, int *i, enum scn_operand k, struct apsim_op *op)
@@ -1049,6 +1075,9 @@ static int want_operand(struct parser *p, int *i, enum scn_operand k, struct aps
 	case SCN_OPND_DOMAIN:
 		return want_int(p, (*i)++, 0, 255, "domain id", &op->domain);
 	case SCN_OPND_STR:
+		if (apsim_op_takes_range(op->kind) && *i < p->nt && !p->t[*i].quoted &&
+		    (r = want_range(p, *i, op)) < 0)
+			return r;   /* range-shaped but not a valid range */
 		return want_str(p, (*i)++, op->str, sizeof(op->str), "sysfs string (word or \"quoted\")");
 	case SCN_OPND_IOVA:
 		r = want_num(p, (*i)++, 0, INT64_MAX, "iova", &v);

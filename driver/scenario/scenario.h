@@ -56,6 +56,7 @@ struct apsim_op {
 	long arg;
 	char str[APSIM_STR_MAX];   /* sysfs write payload (NUL-terminated) */
 	bool has_expect;           /* "-> RESULT" or "-> R1|R2|..." */
+	bool range;                /* str is an id range "LO-HI": one write per id (range.c) */
 	long expect;               /* expected return (e.g. -EINVAL, or >= 0) */
 	int nalt;                  /* "-> R1|R2|...": results also allowed */
 	long alt[APSIM_MAX_ALT];   /* (R2, ... in file order) */
@@ -69,6 +70,7 @@ struct apsim_hostcfg {
 	bool have_apmask, have_aqmask;
 	uint8_t apmask[32], aqmask[32];       /* AP bus reservations (1 = host default drivers) */
 	int card_type;                        /* AP_DEVICE_TYPE_* of all cards (default CEX7) */
+	int aqic_us;                          /* AQIC completion time: ZAPQ/RAPQ busy (0x05) meanwhile */
 };
 
 enum apsim_fault_kind {
@@ -205,6 +207,16 @@ int apsim_scn_parse_file(const char *path, struct apsim_scenario *out,
 			 char *err, size_t errlen);
 int apsim_scn_parse_buf(const char *buf, size_t len, const char *fname,
 			struct apsim_scenario *out, char *err, size_t errlen);
+
+/* Id ranges on assign/unassign ops (driver/scenario/range.c): which ops
+ * take them; the shape of s[0..n) ("LO-HI", decimal or 0x hex, ids 0..255);
+ * a range op's ids (count, or -1) and the string written for id. */
+enum { APSIM_RANGE_NONE = 0, APSIM_RANGE_OK = 1, APSIM_RANGE_BAD = -1,
+       APSIM_RANGE_REVERSED = -2 };
+bool apsim_op_takes_range(enum apsim_op_kind k);
+int apsim_range_parse(const char *s, int n, int *lo, int *hi);
+int apsim_op_range_ids(const struct apsim_op *op, int *lo, int *hi);
+const char *apsim_op_range_str(const struct apsim_op *op, int id, char *buf, size_t len);
 
 /* Write s as a readable .scn file.  Returns 0 or -EIO. */
 int apsim_scn_write(FILE *f, const struct apsim_scenario *s);

@@ -157,12 +157,18 @@ static void sb_op(struct sbuf *sb, const struct apsim_op *op, bool label)
 			sb_printf(sb, " %d", op->domain);
 			break;
 		case SCN_OPND_STR:
+			if (label && op->range) {   /* a range: not a literal string */
+				sb_printf(sb, " %s", op->str);
+				break;
+			}
 			if (label) {
 				sb_printf(sb, " \"%s\"", op->str);
 				break;
 			}
 			sb_printf(sb, " ");
-			sb_str(sb, op->str);
+			/* a literal string of a range's shape is written quoted */
+			sb_str2(sb, op->str, !op->range && apsim_op_takes_range(op->kind) &&
+				apsim_range_parse(op->str, (int)strlen(op->str), NULL, NULL));
 			break;
 		case SCN_OPND_IOVA:
 			if (!label)
@@ -294,6 +300,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 	}
 	if (!c->apxa)
 		fprintf(f, "host apxa off\n");
+	if (c->aqic_us > 0)
+		fprintf(f, "host aqic-completion-us %d\n", c->aqic_us);
 	if (c->card_type != 13) {
 		n = scn_card_type_name(c->card_type);
 		if (n)

@@ -91,7 +91,7 @@ static void apply_hostcfg(const struct apsim_hostcfg *c)
 	memcpy(h.apmask, c->apmask, sizeof(h.apmask));
 	memcpy(h.aqmask, c->aqmask, sizeof(h.aqmask));
 	h.card_type = c->card_type;
-	shim_ap_config_set(&h);
+	shim_ap_config_set(&h); shim_ap_hw_set_aqic_ns((uint64_t)c->aqic_us * 1000);   /* ap_hw.c */
 }
 
 static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
@@ -139,8 +139,8 @@ static long sysfs_store(const struct apsim_op *op, const char *attr)
 
 	if (!m)
 		return -ENOENT;   /* the sysfs file does not exist */
-	return shim_sysfs_write(shim_mdev_device(m), attr, op->str,
-				strlen(op->str));
+	return op->range ? apsim_world_store_range(shim_mdev_device(m), attr, op) :
+		shim_sysfs_write(shim_mdev_device(m), attr, op->str, strlen(op->str));
 }
 
 static long sysfs_show(struct device *dev, const char *attr)

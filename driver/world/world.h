@@ -68,6 +68,12 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
 			 struct apsim_exec *ex, struct sim_explore_stats *st);
 
+/* An assign/unassign op with an id range as successive sysfs writes into
+ * dev's attr (driver/world/store_range.c). */
+struct device;
+long apsim_world_store_range(struct device *dev, const char *attr,
+			     const struct apsim_op *op);
+
 /* Is the driver loaded (its state inspectable) in the current execution? */
 bool apsim_world_driver_live(void);
 
