@@ -28,7 +28,7 @@ D2=scenarios/deadlocks/d2-inuse.scn
 timeout 60 "$A" run "$D2" --out "$T/o" > "$T/list" 2>&1
 check "d2 passes" grep -q '^PASS d2-inuse' "$T/list"
 # The listing: deadlock (first expect line), lock-cycle, "also found:", rule.
-sed -n 's/^     \([a-z][a-z-]*\) .*/\1/p' "$T/list" | tr '\n' ' ' > "$T/order"
+sed -n '/^     by root cause:/q; s/^     \([a-z][a-z-]*\) .*/\1/p' "$T/list" | tr '\n' ' ' > "$T/order"   # the listing, before the root-cause block
 check "expected findings first, in the order of the expect lines, then 'also found'" \
 	grep -qx 'deadlock lock-cycle also rule ' "$T/order"
 check "the deadlock happened in the racing threads" \
