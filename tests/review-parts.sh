@@ -41,7 +41,7 @@ t 0 "cache clean" "$A" cache clean
 t 1 "fuzz without --known on the unmodified driver: exit 1" "$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz1"
 t 0 "fuzz --known known/linux-6.1.known on the unmodified driver: exit 0" \
 	"$A" fuzz --seed 1000 --iterations 3000 -q --out "$T/fz2" --known "$KNOWN"
-has "$T/out" "known: fault reaction: injected ZAPQ rc" "fuzz --known: known findings listed with their reason"
+has "$T/out" "known: driver gap: 6.1 takes ZAPQ busy" "fuzz --known: known findings listed with their reason"
 has "$T/out" " 0 new" "fuzz --known: 0 new"
 has "$T/out" "findings by root cause: " "fuzz summary: findings by root cause"
 has "$T/out" "  fn:vfio_ap_mdev_reset_queue" "fuzz summary: a root cause's header"
@@ -128,18 +128,18 @@ t 0 "review of cover.diff (changed lines: one run, one never run, one fuzz only)
 has "$T/out" "changed lines: 2 of 3 ran (4 added or changed driver lines, 1 without code of their own)" \
 	"changed lines: 2 of 3 with code ran, the comment-only line has no code"
 L=$(awk '/^@@/ { split($3, a, ","); n = substr(a[1], 2) - 1; next } /^[+ ]/ { n++ } /cover: never runs/ { print n }' "$CP")
-has "$T/out" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: the line never run, with its function"
+has "$T/out" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_ioctl" "changed lines: the line never run, with its function"
 hasnt "$T/out" "in assign_adapter_store" "changed lines: the line every assign runs ran"
 hasnt "$T/out" "in vfio_ap_mdev_open_device" "changed lines: the fuzz-only line ran (the forked workers' counters count)"
 has "$T/cov.xml" "changed lines: 2 of 3 ran" "changed lines: JUnit test case"
-has "$T/cov.xml" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_dma_unmap" "changed lines: JUnit lists the lines not run"
+has "$T/cov.xml" "not run: vfio_ap_ops.c:$L in vfio_ap_mdev_ioctl" "changed lines: JUnit lists the lines not run"
 t 0 "review of cover.diff --format md" \
 	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format md
 has "$T/out" "### changed lines: 2 of 3 ran" "changed lines: Markdown header"
-has "$T/out" "- not run: \`vfio_ap_ops.c:$L\` in \`vfio_ap_mdev_dma_unmap\`" "changed lines: Markdown line"
+has "$T/out" "- not run: \`vfio_ap_ops.c:$L\` in \`vfio_ap_mdev_ioctl\`" "changed lines: Markdown line"
 t 0 "review of cover.diff --format json" \
 	"$A" review -q --base "$KSRC" --patch "$CP" --scenarios "$SC" --iterations 300 --out "$T/cov" --format json
-has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3,\"ran\":2,\"not_run\":[{\"file\":\"vfio_ap_ops.c\",\"from\":$L,\"to\":$L,\"function\":\"vfio_ap_mdev_dma_unmap\"}]}" \
+has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3,\"ran\":2,\"not_run\":[{\"file\":\"vfio_ap_ops.c\",\"from\":$L,\"to\":$L,\"function\":\"vfio_ap_mdev_ioctl\"}]}" \
 	"changed lines: JSON"
 t 0 "review --compare: changed lines not measured" "$A" review --compare "$T/cov/base" "$T/cov/new"
 has "$T/out" "changed lines: not measured (--compare: no trees)" "review --compare: says the changed lines are not measured"
