@@ -55,28 +55,11 @@ const char *apsim_fault_point_since(int p)
 	return info(p) ? info(p)->since : NULL;
 }
 
-/* "6.12.117" -> 6 * 1000 + 12; -1 if it does not start with a series
- * (as names.c compares an op's SINCE) */
-static long series_num(const char *v)
-{
-	char *end;
-	long maj, min;
-
-	maj = strtol(v, &end, 10);
-	if (end == v || *end != '.')
-		return -1;
-	v = end + 1;
-	min = strtol(v, &end, 10);
-	if (end == v)
-		return -1;
-	return maj * 1000 + min;
-}
-
 bool apsim_fault_point_tree_ok(int p, const char *kver)
 {
 	const char *since = apsim_fault_point_since(p);
 
-	return info(p) && (!since || series_num(kver) >= series_num(since));
+	return info(p) && (!since || apsim_series_num(kver) >= apsim_series_num(since));
 }
 
 bool apsim_fault_point_err_ok(int p, int err)

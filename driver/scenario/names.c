@@ -43,8 +43,9 @@ const char *apsim_op_since(enum apsim_op_kind k)
 	return op_since[k];
 }
 
-/* "6.12.117" -> 6 * 1000 + 12; -1 if it does not start with a series */
-static long series_num(const char *v)
+/* "6.12.117" -> 6 * 1000 + 12; -1 if it does not start with a series
+ * (ops' and fault points' SINCE, faults.c) */
+long apsim_series_num(const char *v)
 {
 	char *end;
 	long maj, min;
@@ -63,7 +64,7 @@ bool apsim_op_tree_ok(enum apsim_op_kind k, const char *kver)
 {
 	const char *since = apsim_op_since(k);
 
-	return !since || series_num(kver) >= series_num(since);
+	return !since || apsim_series_num(kver) >= apsim_series_num(since);
 }
 
 const enum scn_operand *scn_op_operands(enum apsim_op_kind k)

@@ -271,6 +271,8 @@ const enum scn_operand *scn_op_operands(enum apsim_op_kind k);
  * NULL for every tree; whether the driver of kernel version kver ("6.1.192")
  * has it (series compared as numbers: 6.12 is after 6.1). */
 const char *apsim_op_since(enum apsim_op_kind k);
+/* "6.12.117" -> 6 * 1000 + 12 (a kernel series as a number); -1 if none */
+long apsim_series_num(const char *v);
 bool apsim_op_tree_ok(enum apsim_op_kind k, const char *kver);
 
 /* ------------------------------------ expectations (driver/scenario/expect.c) */
