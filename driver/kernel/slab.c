@@ -536,8 +536,13 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 	const char *kind = oob ? "slab-out-of-bounds" : "use-after-free";
 
 	if (s->sysfs_buf && oob) {
+		char drv[96];
+
+		/* named after the driver's show function that overflowed (the
+		 * innermost driver frame), else the last shim call */
+		sim_backtrace_driver_func(drv, sizeof(drv));
 		snprintf(sig, sizeof(sig), "memory:sysfs-show-overflow:%s",
-			 ls && ls->func ? ls->func : "?");
+			 drv[0] ? drv : ls && ls->func ? ls->func : "?");
 		sim_report(SIM_F_MEMORY, true, sig,
 			   "BUG: sysfs show buffer overflow\n"
 			   "%s of size %s at offset %ld of the %zu-byte show buffer by task %s\n"

@@ -38,6 +38,7 @@ static LIST_HEAD(vfio_devices);		/* registered: vfio_device.group_next */
 static unsigned int vfio_next_index;
 static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova);	/* at the end: */
 static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size);	/* DMA mappings */
+static void vfio_dma_set_unmapped(struct vfio_device *device, bool unmapped);
 
 static struct mutex mdev_list_lock;
 static struct mutex parent_list_lock;
@@ -365,7 +366,8 @@ void shim_vfio_close(struct mdev_device *mdev)
 	device->open_count--;
 	if (device->open_count == 0) {
 		vfio_iommu_unmap_unpin_all(device);	/* the container releases every pin */
-		device->kvm = NULL, device->_dma_unmapped = false;	/* and its DMA mapping */
+		device->kvm = NULL;
+		vfio_dma_set_unmapped(device, false);	/* and its DMA mapping */
 		module_put(device->dev->driver ? device->dev->driver->owner : NULL);
 	}
 	mutex_unlock(&device->dev_set->lock);
@@ -699,9 +701,26 @@ void vfio_device_release_free(struct device *dev)
 #define SHIM_DMA_MAP_IOVA	0ULL
 #define SHIM_DMA_MAP_SIZE	(1ULL << 30)
 
+static bool vfio_dma_unmapped(struct vfio_device *device)
+{
+	bool unmapped;
+
+	KLIST_LOCK(&device->_pins);	/* iommu->lock guards the vfio_dma tree */
+	unmapped = device->_dma_unmapped;
+	KLIST_UNLOCK(&device->_pins);
+	return unmapped;
+}
+
+static void vfio_dma_set_unmapped(struct vfio_device *device, bool unmapped)
+{
+	KLIST_LOCK(&device->_pins);	/* iommu->lock */
+	device->_dma_unmapped = unmapped;
+	KLIST_UNLOCK(&device->_pins);
+}
+
 static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova)
 {
-	return !device->_dma_unmapped && iova >= SHIM_DMA_MAP_IOVA &&
+	return !vfio_dma_unmapped(device) && iova >= SHIM_DMA_MAP_IOVA &&
 	       iova - SHIM_DMA_MAP_IOVA < SHIM_DMA_MAP_SIZE;
 }
 
@@ -712,15 +731,17 @@ static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova)
  * driver's dma_unmap with the WHOLE mapping, dma->iova and dma->size (not
  * the requested range), and starts over; after the 11th notification of
  * the same mapping BUG_ON(++retries > 10) stops the kernel.  Then the
- * mapping is removed (vfio_remove_dma).  Not modelled: iommu->lock and
- * iommu->device_list_lock, which the kernel holds around these calls.
+ * mapping is removed (vfio_remove_dma).  iommu->lock, which the kernel
+ * holds around the vfio_dma tree, is modelled as the ordering of the
+ * device's pin list (KLIST_LOCK: vfio_dma_unmapped/vfio_dma_set_unmapped);
+ * iommu->device_list_lock is not.
  */
 static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size)
 {
 	struct vfio_pin *p;
 	bool pinned;
 
-	if (device->_dma_unmapped || !size ||
+	if (vfio_dma_unmapped(device) || !size ||
 	    iova >= SHIM_DMA_MAP_IOVA + SHIM_DMA_MAP_SIZE || iova + size <= SHIM_DMA_MAP_IOVA)
 		return;		/* no mapping in the range: nothing to do */
 	for (int retries = 0;; retries++) {
@@ -733,5 +754,5 @@ static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size)
 		BUG_ON(retries > 10);
 		device->ops->dma_unmap(device, SHIM_DMA_MAP_IOVA, SHIM_DMA_MAP_SIZE);
 	}
-	device->_dma_unmapped = true;
+	vfio_dma_set_unmapped(device, true);
 }
