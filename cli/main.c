@@ -123,7 +123,7 @@ static const char usage_fuzz[] =
 "  --format text|json     final summary format (OUT/summary.json is always written)\n"
 "  --convert FILE         turn a libFuzzer crash input into a readable .scn\n"
 "  --known FILE           known findings (docs/review.md): listed apart, not\n"
-"                         counted for the exit code\n"
+"                         counted for the exit code, not shrunk\n"
 "  --print-seed N         print the scenario seed N generates, then exit\n"
 "  --guided               coverage-guided: keep a corpus of the scenarios that\n"
 "                         showed new feedback and mutate them (docs/fuzzing.md)\n"

@@ -470,8 +470,10 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 			(unsigned long long)seed, sig);
 	else if ((err = write_finding(dir, f, path, hdr)))
 		write_failed(r, dir, err);
-	/* 3. shrink */
-	if (!FO.no_shrink && f) {
+	/* 3. shrink (not a finding the --known file lists: it is explained
+	 * already, and shrinking the many hangs of one known cause would
+	 * take the campaign's time) */
+	if (!FO.no_shrink && f && !(FO.known && apsim_known_match(FO.known, sig))) {
 		struct apsim_shrink_stats st;
 
 		memcpy(&min, gen, sizeof(min));
