@@ -283,6 +283,62 @@ START_TEST(hang_virtual_time_budget)
 }
 END_TEST
 
+/* A hang's signature names the thread that keeps the execution going (a
+ * poller sleeping in a loop with a lock held), not its victims blocked
+ * without a timeout (on that lock, in join): one cause, one signature. */
+static struct sim_mutex hm;
+static struct sim_lock_class_key hk;
+
+static void napper_locked(void *arg)
+{
+	sim_mutex_lock(&hm, 0, SIM_SITE);
+	for (;;)
+		sim_sleep_ns(20000000ULL, SIM_SITE);
+}
+
+static void victim(void *arg)
+{
+	sim_yield(SIM_SITE);
+	sim_mutex_lock(&hm, 0, SIM_SITE);
+}
+
+static void sig_main(void *arg)
+{
+	sim_mutex_init(&hm, "hang_lock", &hk, SIM_SITE);
+	sim_thread_spawn("napper", napper_locked, NULL);
+	sim_thread_spawn("victim", victim, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(hang_signature_names_the_loop)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+	const struct sim_finding *f;
+
+	o.max_vtime_ns = 10ULL * 1000000000ULL;
+	ck_assert_int_eq(sim_run(&o, sig_main, NULL, NULL, &r), 0);
+	ck_assert(r.hang);
+	f = tu_find(SIM_F_HANG);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->signature, "hang:napper_locked");
+	/* the victims are in the report */
+	ck_assert_ptr_nonnull(strstr(f->report, "victim"));
+	ck_assert_ptr_nonnull(strstr(f->report, "hang_lock"));
+}
+END_TEST
+
+START_TEST(hang_signature_spinner)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 1);
+	struct sim_result r;
+
+	o.max_steps = 5000;
+	ck_assert_int_eq(sim_run(&o, hang_main, NULL, NULL, &r), 0);
+	ck_assert_str_eq(tu_find(SIM_F_HANG)->signature, "hang:spinner");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- crash */
 
 static void crasher(void *arg)
@@ -587,6 +643,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, waitq_deadline_times_out);
 	tcase_add_test(tc, hang_is_not_deadlock);
 	tcase_add_test(tc, hang_virtual_time_budget);
+	tcase_add_test(tc, hang_signature_names_the_loop);
+	tcase_add_test(tc, hang_signature_spinner);
 	tcase_add_test(tc, crash_is_isolated);
 	tcase_add_test(tc, crash_after_crash);
 	tcase_add_test(tc, op_labels_and_hook);
