@@ -625,7 +625,7 @@ static int queue_create(int card, int dom)
 	aq->qid = AP_MKQID(card, dom);
 	aq->ap_dev.device_type = shim_ap_hw_card_type(card);
 	aq->config = true;
-	aq->dev_state = AP_DEV_STATE_OPERATING; sim_race_sync(&B.row);	/* found by name: ordered */
+	aq->dev_state = AP_DEV_STATE_OPERATING;
 	aq->sm_state = AP_SM_STATE_IDLE;
 	INIT_LIST_HEAD(&aq->pendingq);
 	INIT_LIST_HEAD(&aq->requestq);
@@ -634,6 +634,10 @@ static int queue_create(int card, int dom)
 	aq->ap_dev.device.type = &ap_queue_type;
 	aq->ap_dev.device.release = ap_queue_device_release;
 	dev_set_name(&aq->ap_dev.device, "%02x.%04x", card, dom);
+	/* published once initialised: a lookup by name (bus_find_device_by_name,
+	 * shim_ap_queue_device) is ordered after every write above, as the
+	 * kernel's klist_add under the klist lock in device_add orders them */
+	sim_race_sync(&B.row);
 	qset(slot, aq);
 	/* on the bus from here; device_register may already see it */
 
@@ -658,8 +662,11 @@ static void queue_remove(int i)
 struct device *shim_ap_queue_device(int card, int dom)
 {
 	int i = (sim_race_sync(&B.row), qindex(card, dom));	/* bus_find_device_by_name */
+	struct device *dev = i < 0 ? NULL : &(*qslot(i, false))->ap_dev.device;
 
-	return i < 0 ? NULL : &(*qslot(i, false))->ap_dev.device;
+	/* found by name only once device_add has put it on the bus's klist
+	 * (a scan still registering it, or a removal past device_del: not) */
+	return dev && shim_device_on_bus(dev) ? dev : NULL;
 }
 
 const char *shim_ap_queue_driver(int card, int dom)

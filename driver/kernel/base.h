@@ -94,6 +94,8 @@ int shim_slab_live_count(void);
  * driver's dev_groups appear on dev.  Device lock held throughout.
  * -EBUSY if already bound, the probe's error otherwise. */
 int shim_device_bind(struct device *dev, struct device_driver *drv);
+/* dev is on its bus's klist: what a lookup by name finds (device.c) */
+bool shim_device_on_bus(struct device *dev);
 /* Unbind: dev_groups removed, then bus->remove (or drv->remove), drvdata
  * cleared.  No-op if unbound. */
 void shim_device_unbind(struct device *dev);

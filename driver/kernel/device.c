@@ -567,6 +567,21 @@ static void knode_add(struct device *dev, const struct bus_type *bus)
 	KLIST_LOCK(&apsim_bus_p(bus)->_devices); list_add_tail(&dev->_bus_node, &apsim_bus_p(bus)->_devices); KLIST_UNLOCK(&apsim_bus_p(bus)->_devices);
 }
 
+/* Is dev on its bus's device klist (added, not yet deleted)?  What
+ * bus_find_device_by_name and a sysfs lookup by name can find: the klist
+ * iterator takes the klist lock and skips dead nodes. */
+bool shim_device_on_bus(struct device *dev)
+{
+	bool on;
+
+	if (!dev || !dev->bus)
+		return false;
+	KLIST_LOCK(&apsim_bus_p(dev->bus)->_devices);
+	on = dev->_knode_refs > 0 && !dev->_knode_dead;
+	KLIST_UNLOCK(&apsim_bus_p(dev->bus)->_devices);
+	return on;
+}
+
 /* klist_put: unlink at the last reference, then klist_devices_put */
 static void knode_put(struct device *dev)
 {	KLIST_LOCK(&apsim_bus_p(dev->bus)->_devices);
