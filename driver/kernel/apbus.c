@@ -219,6 +219,15 @@ out:
 	return rc;
 }
 
+/*
+ * ap_device_remove (ap_bus.c, 6.1 and 6.12): the driver's remove, then
+ * ap_queue_remove (ap_queue.c) resets the queue with ZAPQ under the
+ * queue's lock (clearing its interruption registration) whatever the
+ * driver left; the answer is ignored.  (The shim omitted the ZAPQ before
+ * issue 14: an injected or busy ZAPQ answer was not consumed by it, and
+ * the queue was not in reset after an unbind.)  ap_queue_prepare_remove's
+ * flush has nothing to flush: no messages are modelled.
+ */
 static void ap_device_remove(struct device *dev)
 {
 	struct ap_device *ap_dev = to_ap_dev(dev);
@@ -226,6 +235,13 @@ static void ap_device_remove(struct device *dev)
 
 	if (ap_drv->remove)
 		ap_drv->remove(ap_dev);
+	if (is_queue_dev(dev)) {
+		struct ap_queue *aq = to_ap_queue(dev);
+
+		spin_lock_bh(&aq->lock);
+		apsim_hw_reset(aq->qid, true);	/* ap_zapq (dev_state: nobody reads it) */
+		spin_unlock_bh(&aq->lock);
+	}
 	spin_lock_bh(&ap_queues_lock);
 	if (is_queue_dev(dev))
 		hash_del(&to_ap_queue(dev)->hnode);
