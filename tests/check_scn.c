@@ -1259,7 +1259,7 @@ START_TEST(test_fault_points)
 		{ "scenario x\nfault eventfd at foo\n",
 		  "t.scn:2:15: error: expected 'err ERRNO', 'nth N', 'every', 'modprobe' or end of line, got 'at'" },
 		{ "scenario x\nfault vfio_pin\n",
-		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd, driver_register, mdev_register), got 'vfio_pin'" },
+		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd, driver_register, mdev_register, qci), got 'vfio_pin'" },
 	};
 
 	PARSE_OK("scenario x\n"

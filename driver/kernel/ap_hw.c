@@ -40,6 +40,7 @@
 
 #include <apsim/sim.h>
 #include "driver/kernel/s390.h"
+#include "driver/kernel/fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,8 +403,12 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
  * program check of a machine without the facility. */
 int ap_qci(struct ap_config_info *config)
 {
+	int rc;
+
 	if (!hw.qci_avail || !hw.insn_avail)
 		return -EOPNOTSUPP;
+	if ((rc = shim_fault_hit(SHIM_FP_QCI, SIM_SITE)))	/* module init only */
+		return rc;
 	*config = hw.qci;
 	return 0;
 }

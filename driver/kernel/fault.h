@@ -30,7 +30,8 @@
 	SHIM_FAULT_POINT(SYSFS_GROUP, "sysfs_group")         /* sysfs_create_group */ \
 	SHIM_FAULT_POINT(MDEV_REGISTER, "mdev_register")     /* mdev_register_driver/_parent */ \
 	SHIM_FAULT_POINT(EVENTFD, "eventfd")                 /* eventfd_ctx_fdget */ \
-	SHIM_FAULT_POINT(DRIVER_REGISTER, "driver_register") /* driver_register */
+	SHIM_FAULT_POINT(DRIVER_REGISTER, "driver_register") /* driver_register */ \
+	SHIM_FAULT_POINT(QCI, "qci")                         /* ap_qci (PQAP(QCI)) */
 
 enum shim_fault_point {
 #define SHIM_FAULT_POINT(e, name) SHIM_FP_##e,
