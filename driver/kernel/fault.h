@@ -2,7 +2,9 @@
 /*
  * driver/kernel/fault.h - fault points of the shim kernel: kernel services
  * that can fail, made to fail on demand (from a scenario's `fault` lines,
- * armed by driver/world/world.c, and from the tests).
+ * armed by driver/world/world.c: the module-init ones, `modprobe`, just
+ * before the driver's module init and disarmed after it, the others after
+ * the setup block; and from the tests).
  *
  * Owns: the fault-point enum, arming (nth call or every call, with the
  * errno the real kernel function returns) and the check each shim service
