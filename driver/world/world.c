@@ -519,10 +519,13 @@ static bool load_module(const struct apsim_scenario *s)
 {
 	int armed = apply_faults(s, true), ret;
 
+	if (armed)
+		sim_phase("modprobe vfio_ap");   /* findings of the init say so */
 	ret = shim_module_load();
 	if (armed) {
 		shim_slab_fail_set(NULL, -1);
 		shim_fault_disarm_all();
+		sim_phase("the setup block");
 	}
 	if (!ret) {
 		W.loaded = true;
