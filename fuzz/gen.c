@@ -528,14 +528,16 @@ static void gen_setup(struct gen *g)
 }
 
 /* A fault point of the tree (driver/scenario/faults.def), one of its
- * function's errors, the nth call (1..3) or every call (gen_all). */
+ * function's errors, the nth call (1..3) or every call (gen_all).  Not the
+ * module-init points (a world whose modprobe failed races nothing). */
 static void gen_fault_point(struct gen *g, struct apsim_fault *f, const char *kver)
 {
 	struct src *r = &g->r;
 	int pts[APSIM_FP__COUNT], n = 0;
 
 	for (int p = 0; p < APSIM_FP__COUNT; p++)
-		if (kver ? apsim_fault_point_tree_ok(p, kver) : !apsim_fault_point_since(p))
+		if ((kver ? apsim_fault_point_tree_ok(p, kver) : !apsim_fault_point_since(p)) &&
+		    !apsim_fault_point_modprobe_only(p))
 			pts[n++] = p;
 	f->kind = APSIM_FAULT_POINT;
 	f->point = pts[below(r, n)];

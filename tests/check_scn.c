@@ -1255,11 +1255,11 @@ START_TEST(test_fault_points)
 		{ "scenario x\nfault device_add nth 0\n",
 		  "t.scn:2:22: error: expected call number in 1..1000000, got '0'" },
 		{ "scenario x\nfault sysfs_group every nth 2\n",
-		  "t.scn:2:25: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'nth'" },
+		  "t.scn:2:25: error: expected 'err ERRNO', 'nth N', 'every', 'modprobe' or end of line, got 'nth'" },
 		{ "scenario x\nfault eventfd at foo\n",
-		  "t.scn:2:15: error: expected 'err ERRNO', 'nth N', 'every' or end of line, got 'at'" },
+		  "t.scn:2:15: error: expected 'err ERRNO', 'nth N', 'every', 'modprobe' or end of line, got 'at'" },
 		{ "scenario x\nfault vfio_pin\n",
-		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd), got 'vfio_pin'" },
+		  "t.scn:2:7: error: expected fault kind (kmalloc, ap, pin_pages, gisc_register, gisc_unregister, device_add, sysfs_group, eventfd, driver_register, mdev_register, qci), got 'vfio_pin'" },
 	};
 
 	PARSE_OK("scenario x\n"

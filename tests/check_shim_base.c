@@ -594,7 +594,7 @@ static void t_remove(struct mdev_device *mdev)
 }
 
 static struct mdev_driver t_driver = {
-	.max_instances = 2,
+	.max_instances = 2, .device_api = "test",   /* mdev_register_driver: -EINVAL without */
 	.driver = { .name = "tmdev" },
 	.probe = t_probe, .remove = t_remove,
 };

@@ -40,6 +40,7 @@
 
 #include <apsim/sim.h>
 #include "driver/kernel/s390.h"
+#include "driver/kernel/fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,11 +126,14 @@ void shim_ap_hw_reset(void)
 	hw.ninj = 0;
 }
 
+/* test_facility (arch/s390/include/asm/facility.h, 6.1 and 6.12). */
 bool shim_test_facility(unsigned long nr)
 {
 	return nr < 256 && ((hw.fac[nr / 64] >> (63 - nr % 64)) & 1);
 }
 
+/* ap_instructions_available (asm/ap.h, 6.1 and 6.12; there a TAPQ of
+ * APQN 0 that does not program-check): the host's switch. */
 bool ap_instructions_available(void)
 {
 	return hw.insn_avail;
@@ -310,6 +314,8 @@ static unsigned long tapq_info(unsigned int apqn)
 	       ((unsigned long)(shim_ap_hw_card_type(AP_QID_CARD(apqn)) & 0xff) << 24);
 }
 
+/* PQAP(TAPQ): ap_tapq / ap_test_queue (asm/ap.h, 6.1 and 6.12; 6.12 wraps
+ * GR2 in struct ap_tapq_hwinfo).  Native codes 0x00, 0x01, 0x02. */
 struct ap_queue_status apsim_hw_tapq(ap_qid_t qid, unsigned long *info)
 {
 	unsigned int apqn = qid & 0xffff;
@@ -352,11 +358,15 @@ static struct ap_queue_status do_reset(ap_qid_t qid, enum insn insn)
 	return mkstatus(q, AP_RESPONSE_NORMAL);
 }
 
+/* PQAP(ZAPQ) / PQAP(RAPQ): ap_zapq / ap_rapq (asm/ap.h, 6.1 and 6.12; the
+ * 6.12 F bit is not modelled).  Native codes 0x00, 0x01, 0x02, 0x05. */
 struct ap_queue_status apsim_hw_reset(ap_qid_t qid, bool zeroize)
 {
 	return do_reset(qid, zeroize ? I_ZAPQ : I_RAPQ);
 }
 
+/* PQAP(AQIC): ap_aqic (asm/ap.h, 6.1 and 6.12).  Native codes 0x00, 0x01,
+ * 0x02, 0x06 (zero NIB), 0x07 (enable while enabled). */
 struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 			       phys_addr_t pa_ind)
 {
@@ -389,10 +399,16 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, apsim_qirq_t qirqctrl,
 	return mkstatus(q, AP_RESPONSE_NORMAL);
 }
 
+/* PQAP(QCI): ap_qci (asm/ap.h, 6.1 and 6.12): 0, or -EOPNOTSUPP as the
+ * program check of a machine without the facility. */
 int ap_qci(struct ap_config_info *config)
 {
+	int rc;
+
 	if (!hw.qci_avail || !hw.insn_avail)
 		return -EOPNOTSUPP;
+	if ((rc = shim_fault_hit(SHIM_FP_QCI, SIM_SITE)))	/* module init only */
+		return rc;
 	*config = hw.qci;
 	return 0;
 }

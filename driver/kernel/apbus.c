@@ -162,6 +162,7 @@ void shim_s390_reset(void)
 
 /* -------------------------------------------------------------- matching */
 
+/* ap_bus_match (ap_bus.c, 6.1 and 6.12), queue devices only. */
 static int ap_bus_match(struct device *dev, struct device_driver *drv)
 {
 	struct ap_driver *ap_drv = to_ap_drv(drv);
@@ -180,6 +181,8 @@ static bool apqn_reserved(int card, int queue)
 	return test_bit_inv(card, ap_perms.apm) && test_bit_inv(queue, ap_perms.aqm);
 }
 
+/* ap_device_probe (ap_bus.c, 6.1 and 6.12), without
+ * ap_check_bindings_complete. */
 static int ap_device_probe(struct device *dev)
 {
 	struct ap_device *ap_dev = to_ap_dev(dev);
@@ -219,6 +222,15 @@ out:
 	return rc;
 }
 
+/*
+ * ap_device_remove (ap_bus.c, 6.1 and 6.12): the driver's remove, then
+ * ap_queue_remove (ap_queue.c) resets the queue with ZAPQ under the
+ * queue's lock (clearing its interruption registration) whatever the
+ * driver left; the answer is ignored.  (The shim omitted the ZAPQ before
+ * issue 14: an injected or busy ZAPQ answer was not consumed by it, and
+ * the queue was not in reset after an unbind.)  ap_queue_prepare_remove's
+ * flush has nothing to flush: no messages are modelled.
+ */
 static void ap_device_remove(struct device *dev)
 {
 	struct ap_device *ap_dev = to_ap_dev(dev);
@@ -226,6 +238,13 @@ static void ap_device_remove(struct device *dev)
 
 	if (ap_drv->remove)
 		ap_drv->remove(ap_dev);
+	if (is_queue_dev(dev)) {
+		struct ap_queue *aq = to_ap_queue(dev);
+
+		spin_lock_bh(&aq->lock);
+		apsim_hw_reset(aq->qid, true);	/* ap_zapq (dev_state: nobody reads it) */
+		spin_unlock_bh(&aq->lock);
+	}
 	spin_lock_bh(&ap_queues_lock);
 	if (is_queue_dev(dev))
 		hash_del(&to_ap_queue(dev)->hnode);
@@ -233,6 +252,7 @@ static void ap_device_remove(struct device *dev)
 	put_device(dev);
 }
 
+/* ap_get_qdev (ap_bus.c, 6.1 and 6.12). */
 __attribute__((no_sanitize_address)) struct ap_queue *ap_get_qdev(ap_qid_t qid)
 {
 	int bkt;
@@ -250,6 +270,8 @@ __attribute__((no_sanitize_address)) struct ap_queue *ap_get_qdev(ap_qid_t qid)
 	return NULL;
 }
 
+/* ap_driver_register / ap_driver_unregister (ap_bus.c, 6.1 and 6.12);
+ * fault point `driver_register` through driver_register. */
 int ap_driver_register(struct ap_driver *ap_drv, struct module *owner,
 		       char *name)
 {
@@ -266,6 +288,8 @@ void ap_driver_unregister(struct ap_driver *ap_drv)
 	driver_unregister(&ap_drv->driver);
 }
 
+/* ap_bus_force_rescan (ap_bus.c, 6.1 void / 6.12 bool): the scan, in the
+ * caller. */
 APSIM_RESCAN_T ap_bus_force_rescan(void)
 {
 	APSIM_RESCAN_RETURN(shim_ap_scan());
@@ -289,6 +313,7 @@ static void helper_unlock(bool locked)
 		mutex_unlock(&ap_perms_mutex);
 }
 
+/* ap_owned_by_def_drv (ap_bus.c, 6.1 and 6.12). */
 int ap_owned_by_def_drv(int card, int queue)
 {
 	bool locked;
@@ -303,6 +328,7 @@ int ap_owned_by_def_drv(int card, int queue)
 	return rc;
 }
 
+/* ap_apqn_in_matrix_owned_by_def_drv (ap_bus.c, 6.1 and 6.12). */
 int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm)
 {
 	bool locked = helper_lock();
@@ -428,6 +454,7 @@ static int parse_mask(const char *str, const unsigned long *cur, int bits,
 	return parse_absolute(str, newmap, bits);
 }
 
+/* ap_parse_mask_str (ap_bus.c, 6.1 and 6.12). */
 int ap_parse_mask_str(const char *str, unsigned long *bitmap, int bits,
 		      struct mutex *lock)
 {
@@ -504,6 +531,8 @@ static void ap_bus_revise_bindings(void)
 	bus_for_each_dev(&ap_bus_type, NULL, NULL, revise_reserved);
 }
 
+/* apmask_store/aqmask_store with apmask_commit/aqmask_commit and
+ * ap_bus_revise_bindings (ap_bus.c, 6.1 and 6.12). */
 /* apmask (is_apm) or aqmask store. */
 static ssize_t mask_store(const char *buf, bool is_apm)
 {
@@ -703,6 +732,7 @@ static int find_drv_fn(struct device_driver *drv, void *data)
 }
 
 /* echo APQN > /sys/bus/ap/drivers/vfio_ap/bind */
+/* bind_store (drivers/base/bus.c, 6.1 and 6.12) of the vfio_ap driver. */
 int shim_ap_queue_bind(int card, int dom)
 {
 	struct device *dev = shim_ap_queue_device(card, dom);
@@ -935,6 +965,7 @@ void shim_ap_scan(void)
 
 /* A hex string ("0x" optional, MSB0) into a zeroed-by-the-caller bitmap of
  * bits (a multiple of 8); bits beyond the string stay 0. */
+/* ap_hex2bitmap (ap_bus.c, 6.1 and 6.12). */
 int ap_hex2bitmap(const char *str, unsigned long *bitmap, int bits)
 {
 	const char *digits = str + (str[0] == '0' && str[1] == 'x' ? 2 : str[0] == 'x');

@@ -868,15 +868,20 @@ int driver_attach(struct device_driver *drv)
 	return bus_for_each_dev(drv->bus, NULL, drv, driver_attach_one);
 }
 
+/* driver_register (drivers/base/driver.c, 6.1 and 6.12); fault point
+ * `driver_register` after the bus check (bus_add_driver's -ENOMEM, ...). */
 int driver_register(struct device_driver *drv)
 {
 	struct device_driver *o;
+	int ret;
 
 	if (!drv->bus || !apsim_bus_p(drv->bus)->_registered) {
 		printk(KERN_ERR "Driver '%s' was unable to register with bus_type '%s' because the bus was not initialized.\n",
 		       drv->name, drv->bus ? drv->bus->name : "?");
 		return -EINVAL;
 	}
+	if ((ret = shim_fault_hit(SHIM_FP_DRIVER_REGISTER, SIM_SITE)))
+		return ret;
 	list_for_each_entry(o, &apsim_bus_p(drv->bus)->_drivers, _bus_node) {
 		if (!strcmp(o->name, drv->name)) {
 			printk(KERN_ERR "Error: Driver '%s' is already registered, aborting...\n",

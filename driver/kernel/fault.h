@@ -2,7 +2,9 @@
 /*
  * driver/kernel/fault.h - fault points of the shim kernel: kernel services
  * that can fail, made to fail on demand (from a scenario's `fault` lines,
- * armed by driver/world/world.c, and from the tests).
+ * armed by driver/world/world.c: the module-init ones, `modprobe`, just
+ * before the driver's module init and disarmed after it, the others after
+ * the setup block; and from the tests).
  *
  * Owns: the fault-point enum, arming (nth call or every call, with the
  * errno the real kernel function returns) and the check each shim service
@@ -29,7 +31,9 @@
 	SHIM_FAULT_POINT(DEVICE_ADD, "device_add")           /* device_add (device_register) */ \
 	SHIM_FAULT_POINT(SYSFS_GROUP, "sysfs_group")         /* sysfs_create_group */ \
 	SHIM_FAULT_POINT(MDEV_REGISTER, "mdev_register")     /* mdev_register_driver/_parent */ \
-	SHIM_FAULT_POINT(EVENTFD, "eventfd")                 /* eventfd_ctx_fdget */
+	SHIM_FAULT_POINT(EVENTFD, "eventfd")                 /* eventfd_ctx_fdget */ \
+	SHIM_FAULT_POINT(DRIVER_REGISTER, "driver_register") /* driver_register */ \
+	SHIM_FAULT_POINT(QCI, "qci")                         /* ap_qci (PQAP(QCI)) */
 
 enum shim_fault_point {
 #define SHIM_FAULT_POINT(e, name) SHIM_FP_##e,

@@ -248,6 +248,8 @@ int shim_slab_failed_count(void)
 	return failed_count;
 }
 
+/* should_failslab (mm/failslab.c, 6.1 and 6.12), as with ignore-gfp-wait=N:
+ * the caller has already let __GFP_NOFAIL and size 0 through. */
 static bool should_fail(const struct sim_site *site)
 {
 	if (!fail_on || !site_matches(site, fail_spec))
@@ -701,6 +703,8 @@ void shim_slab_reset(void)
 
 /* ----------------------------------------------------------- allocation */
 
+/* kmalloc (include/linux/slab.h, mm/slab_common.c, 6.1 and 6.12): size 0
+ * -> ZERO_SIZE_PTR (no failslab), > KMALLOC_MAX_SIZE -> NULL. */
 static void *do_alloc(size_t size, gfp_t flags, const struct sim_site *site, const char *fn,
 		      bool sysfs_buf)
 {
@@ -730,6 +734,8 @@ void *shim_kmalloc(size_t size, gfp_t flags, const struct sim_site *site)
 	return do_alloc(size, flags, site, (flags & __GFP_ZERO) ? "kzalloc" : "kmalloc", false);
 }
 
+/* kmalloc_array / kcalloc (include/linux/slab.h, 6.1 and 6.12): NULL on
+ * overflow. */
 void *shim_kmalloc_array(size_t n, size_t size, gfp_t flags, const struct sim_site *site)
 {
 	if (size && n > SIZE_MAX / size)
@@ -777,6 +783,8 @@ static void report_free(const char *kind, struct slot *s, const void *p,
 		   s->state == SLOT_FREED ? site_text(s->fsite, s3, sizeof(s3)) : "");
 }
 
+/* kfree (mm/slab_common.c, 6.1 and 6.12): NULL and ZERO_SIZE_PTR ignored;
+ * KASAN's double-free / invalid-free reports. */
 void shim_kfree(const void *p, const struct sim_site *site)
 {
 	struct slot *s;
@@ -801,6 +809,7 @@ void shim_kfree(const void *p, const struct sim_site *site)
 	slot_release(s);
 }
 
+/* ksize (6.1 and 6.12): the requested size here, the bucket's there. */
 size_t shim_ksize(const void *p)
 {
 	struct slot *s = slot_find_obj(p);
@@ -808,6 +817,8 @@ size_t shim_ksize(const void *p)
 	return s && s->state == SLOT_LIVE ? s->size : 0;
 }
 
+/* krealloc (mm/slab_common.c __do_krealloc, 6.1 and 6.12): always a new
+ * object (the kernel keeps one that fits, docs/shim-fidelity.md). */
 void *shim_krealloc(const void *p, size_t size, gfp_t flags, const struct sim_site *site)
 {
 	size_t old = p ? shim_ksize(p) : 0;
@@ -826,6 +837,7 @@ void *shim_krealloc(const void *p, size_t size, gfp_t flags, const struct sim_si
 	return n;
 }
 
+/* kmemdup, kstrdup, kstrndup (mm/util.c, 6.1 and 6.12). */
 void *shim_kmemdup(const void *src, size_t len, gfp_t flags, const struct sim_site *site)
 {
 	void *p = do_alloc(len, flags, site, "kmemdup", false);

@@ -458,10 +458,18 @@ static int mdev_match(struct device *dev, struct device_driver *drv)
 	return 0;	/* explicit binding only (device_driver_attach) */
 }
 
+/*
+ * mdev_register_driver (drivers/vfio/mdev/mdev_driver.c, 6.1 and 6.12):
+ * -EINVAL without device_api, then driver_register (-EINVAL for a bus not
+ * registered: the shim answered -ENODEV before issue 14).  Fault point
+ * `mdev_register` (calls 1 of a module init), armed before the module loads.
+ */
 int mdev_register_driver(struct mdev_driver *drv)
 {
-	if (!apsim_bus_p(&mdev_bus_type)->_registered || shim_fault_hit(SHIM_FP_MDEV_REGISTER, SIM_SITE))
-		return apsim_bus_p(&mdev_bus_type)->_registered ? shim_fault_err(SHIM_FP_MDEV_REGISTER) : -ENODEV;
+	if (!drv->device_api || !apsim_bus_p(&mdev_bus_type)->_registered)
+		return -EINVAL;
+	if (shim_fault_hit(SHIM_FP_MDEV_REGISTER, SIM_SITE))
+		return shim_fault_err(SHIM_FP_MDEV_REGISTER);
 	drv->driver.bus = &mdev_bus_type;
 	return driver_register(&drv->driver);
 }
@@ -471,6 +479,10 @@ void mdev_unregister_driver(struct mdev_driver *drv)
 	driver_unregister(&drv->driver);
 }
 
+/* mdev_register_parent (drivers/vfio/mdev/mdev_core.c, 6.1 and 6.12): its
+ * errors are parent_create_sysfs_files' (-ENOMEM; -EEXIST for a device
+ * that already has mdev_supported_types).  Fault point `mdev_register`
+ * (call 2 of a module init). */
 int mdev_register_parent(struct mdev_parent *parent, struct device *dev,
 			 struct mdev_driver *mdev_driver, struct mdev_type **types,
 			 unsigned int nr_types)

@@ -20,9 +20,10 @@
 
 static const struct fp_info {
 	const char *name, *func, *since;
+	const char *when;          /* "modprobe": called during module init only */
 	int errs[MAX_ERRS];        /* 0-terminated; errs[0] is the default */
 } points[APSIM_FP__COUNT] = {
-#define APSIM_FAULT_POINT(e, n, f, s, ...) [APSIM_FP_##e] = { n, f, s, { __VA_ARGS__ } },
+#define APSIM_FAULT_POINT(e, n, f, s, w, ...) [APSIM_FP_##e] = { n, f, s, w, { __VA_ARGS__ } },
 #include "driver/scenario/faults.def"
 #undef APSIM_FAULT_POINT
 };
@@ -53,6 +54,11 @@ const char *apsim_fault_point_func(int p)
 const char *apsim_fault_point_since(int p)
 {
 	return info(p) ? info(p)->since : NULL;
+}
+
+bool apsim_fault_point_modprobe_only(int p)
+{
+	return info(p) && info(p)->when && !strcmp(info(p)->when, "modprobe");
 }
 
 bool apsim_fault_point_tree_ok(int p, const char *kver)

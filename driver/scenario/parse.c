@@ -705,9 +705,11 @@ static int line_host(struct parser *p)
 }
 
 /*
- * `fault POINT [err ERRNO] [nth N | every]` (driver/scenario/faults.def):
- * ERRNO must be one the point's kernel function returns; default err = its
- * first error, nth 1.
+ * `fault POINT [err ERRNO] [nth N | every] [modprobe]`
+ * (driver/scenario/faults.def): ERRNO must be one the point's kernel
+ * function returns; default err = its first error, nth 1.  `modprobe`: the
+ * fault is armed during the driver's module init only (implied for a point
+ * the driver calls only there).
  */
 static int fault_point(struct parser *p, struct apsim_fault *f)
 {
@@ -718,6 +720,7 @@ static int fault_point(struct parser *p, struct apsim_fault *f)
 	f->point = apsim_fault_point_lookup(p->t[1].s);
 	f->err = apsim_fault_point_default_err(f->point);
 	f->nth = 1;
+	f->modprobe = apsim_fault_point_modprobe_only(f->point);
 	while (i < p->nt) {
 		if (tok_is(p, i, "err") && !seen_err) {
 			long v;
@@ -742,8 +745,11 @@ static int fault_point(struct parser *p, struct apsim_fault *f)
 			f->nth = 0;
 			seen_nth = true;
 			i++;
+		} else if (tok_is(p, i, "modprobe") && i == p->nt - 1) {
+			f->modprobe = true;
+			i++;
 		} else {
-			return expected(p, i, "'err ERRNO', 'nth N', 'every' or end of line");
+			return expected(p, i, "'err ERRNO', 'nth N', 'every', 'modprobe' or end of line");
 		}
 	}
 	return 0;
@@ -783,8 +789,11 @@ static int line_fault(struct parser *p)
 				f->nth = 0;
 				seen_nth = true;
 				i++;
+			} else if (tok_is(p, i, "modprobe") && i == p->nt - 1) {
+				f->modprobe = true;
+				i++;
 			} else {
-				return expected(p, i, "'at SITE', 'nth N', 'every' or end of line");
+				return expected(p, i, "'at SITE', 'nth N', 'every', 'modprobe' or end of line");
 			}
 		}
 	} else if (tok_is(p, 1, "ap")) {

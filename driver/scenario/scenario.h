@@ -81,7 +81,7 @@ enum apsim_fault_kind {
 
 /* The fault points of `fault NAME ...`: one line each in driver/scenario/faults.def. */
 enum apsim_fault_point {
-#define APSIM_FAULT_POINT(e, name, func, since, ...) APSIM_FP_##e,
+#define APSIM_FAULT_POINT(e, name, func, since, when, ...) APSIM_FP_##e,
 #include "driver/scenario/faults.def"
 #undef APSIM_FAULT_POINT
 	APSIM_FP__COUNT
@@ -97,6 +97,7 @@ struct apsim_fault {
 	int count;                 /* how many times (0 = always) */
 	int point;                 /* APSIM_FAULT_POINT: enum apsim_fault_point */
 	int err;                   /* APSIM_FAULT_POINT: the negative errno */
+	bool modprobe;             /* kmalloc, POINT: armed during the driver's module init only */
 	struct apsim_loc loc;
 };
 
@@ -357,6 +358,9 @@ const char *apsim_fault_point_func(int p);
 const char *apsim_fault_point_since(int p);
 /* Does the driver of kernel version kver ("6.1.192") have point p? */
 bool apsim_fault_point_tree_ok(int p, const char *kver);
+/* The driver calls p's function during its module init only (faults.def
+ * WHEN "modprobe"): a fault at p is always armed before the module loads. */
+bool apsim_fault_point_modprobe_only(int p);
 /* The errors p's kernel function returns: is err one?  The default (the
  * first).  All of them as "-EINVAL, -EPERM, ..." (returns buf). */
 bool apsim_fault_point_err_ok(int p, int err);

@@ -338,6 +338,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 				sb_printf(&sb, " nth %d", ft->nth);
 			else
 				sb_printf(&sb, " every");
+			if (ft->modprobe)
+				sb_printf(&sb, " modprobe");
 		} else if (ft->kind == APSIM_FAULT_AP_RC) {
 			sb_printf(&sb, "fault ap %s ", ft->insn[0] ? ft->insn : "tapq");
 			sb_apqn(&sb, ft->card, ft->domain);
@@ -359,6 +361,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 				sb_printf(&sb, " nth %d", ft->nth);
 			else
 				sb_printf(&sb, " every");
+			if (ft->modprobe && !apsim_fault_point_modprobe_only(ft->point))
+				sb_printf(&sb, " modprobe");	/* (else implied) */
 		} else {
 			continue;
 		}

@@ -37,6 +37,7 @@ struct world {
 	struct kvm *kvm[APSIM_MAX_KVMS];
 	bool kvm_destroyed[APSIM_MAX_KVMS];
 	bool loaded;
+	bool modprobe_failed;   /* module init failed on a `modprobe` fault */
 };
 
 static struct world W;
@@ -475,34 +476,85 @@ static void apply_variant_flags(void)
 				*sw[k].flag = true;
 }
 
-static void apply_faults(const struct apsim_scenario *s)
+/* A fault armed during the module init only (`fault ... modprobe`). */
+static bool fault_at_modprobe(const struct apsim_fault *f)
 {
+	return (f->kind == APSIM_FAULT_KMALLOC || f->kind == APSIM_FAULT_POINT) &&
+	       (f->modprobe || (f->kind == APSIM_FAULT_POINT &&
+				apsim_fault_point_modprobe_only(f->point)));
+}
+
+/* Arm the faults of one part: the module init (modprobe) or the threads'
+ * part.  Returns how many were armed. */
+static int apply_faults(const struct apsim_scenario *s, bool modprobe)
+{
+	int n = 0;
+
 	for (int i = 0; i < s->nfaults; i++) {
 		const struct apsim_fault *f = &s->faults[i];
 
+		if (fault_at_modprobe(f) != modprobe)
+			continue;
+		n++;
 		if (f->kind == APSIM_FAULT_KMALLOC)
 			shim_slab_fail_set(f->site, f->nth);
 		else
 			apply_fault_more(f);	/* AP response codes, fault points */
 	}
+	return n;
+}
+
+/*
+ * modprobe vfio_ap, with the scenario's `modprobe` faults armed during the
+ * module init (and disarmed after it, whether they fired or not).  A module
+ * init that fails on them leaves a host without vfio_ap, as a failed
+ * modprobe does: what vfio_ap_init unwound is gone (a leak or a bad put
+ * there is a finding), the operations answer as the kernel would without
+ * the driver (no mdev parent: create_mdev -ENODEV; no vfio_ap driver on
+ * the AP bus: bind -ENODEV), and neither the driver's invariants (its
+ * matrix_dev is freed) nor a world snapshot apply.  A module init that
+ * fails without such a fault is a finding, and the execution ends.
+ */
+static bool load_module(const struct apsim_scenario *s)
+{
+	int armed = apply_faults(s, true), ret;
+
+	if (armed)
+		sim_phase("modprobe vfio_ap");   /* findings of the init say so */
+	ret = shim_module_load();
+	if (armed) {
+		shim_slab_fail_set(NULL, -1);
+		shim_fault_disarm_all();
+		sim_phase("the setup block");
+	}
+	if (!ret) {
+		W.loaded = true;
+		return true;
+	}
+	if (!armed) {
+		sim_report(SIM_F_INVARIANT, true, "invariant:module-load",
+			   "vfio_ap module init failed: %d\n", ret);
+		return false;
+	}
+	W.modprobe_failed = true;
+	if (sim_trace_enabled())
+		sim_trace_note(SIM_SITE, "modprobe vfio_ap failed (%d): the host runs without vfio_ap", ret);
+	return true;
 }
 
 static void world_main(void *arg)
 {
 	const struct apsim_scenario *s = W.scn;
 	char name[40];
-	int ret; if (arg) goto racing;   /* restored from the world's snapshot (at the end) */
+	if (arg) goto racing;   /* restored from the world's snapshot (at the end) */
 
-	ret = shim_module_load();
-	if (ret) {
-		sim_report(SIM_F_INVARIANT, true, "invariant:module-load",
-			   "vfio_ap module init failed: %d\n", ret);
+	if (!load_module(s))
 		return;
-	}
-	W.loaded = true;
 	for (int i = 0; i < s->nsetup; i++)
 		run_op(&s->setup[i], &W.ex->setup[i]);
-	apply_faults(s); snap_take();   /* faults apply to the concurrent part; the snapshot */
+	apply_faults(s, false);   /* faults apply to the concurrent part */
+	if (!W.modprobe_failed)
+		snap_take();      /* the snapshot */
 racing:	sim_phase("the racing threads");
 	for (int t = 0; t < s->nthreads; t++) {
 		snprintf(name, sizeof(name), "%s", s->threads[t].name);
@@ -512,9 +564,11 @@ racing:	sim_phase("the racing threads");
 	}
 	sim_thread_join_all(SIM_SITE);
 	sim_phase("the end checks and teardown");
-	apsim_invariants_check();
-	check_open_invariant();
-	W.ex->invariants_checked = true;
+	if (W.loaded) {   /* (after a failed modprobe: no driver state to check) */
+		apsim_invariants_check();
+		check_open_invariant();
+		W.ex->invariants_checked = true;
+	}
 	if (inspect_fn)
 		apsim_rules_unwatched(inspect_fn, inspect_arg);	/* the test inspects: not the driver */
 	/* Tear down in the order a host would: close, remove, destroy, unload. */
