@@ -704,6 +704,33 @@ static int line_host(struct parser *p)
 	return 0;
 }
 
+/* The options every counted fault point shares: `nth N` (the Nth call,
+ * what = its noun), `every`, and a final `modprobe`.  Returns 1 when the
+ * token at *i was one of them (and *i moved past it), 0 when it was not,
+ * or a parse error. */
+static int fault_count_opt(struct parser *p, int *i, struct apsim_fault *f, bool *seen_nth,
+			   const char *what)
+{
+	int r;
+
+	if (tok_is(p, *i, "nth") && !*seen_nth) {
+		if ((r = want_int(p, *i + 1, 1, 1000000, what, &f->nth)))
+			return r;
+		*seen_nth = true;
+		*i += 2;
+	} else if (tok_is(p, *i, "every") && !*seen_nth) {
+		f->nth = 0;
+		*seen_nth = true;
+		*i += 1;
+	} else if (tok_is(p, *i, "modprobe") && *i == p->nt - 1) {
+		f->modprobe = true;
+		*i += 1;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /*
  * `fault POINT [err ERRNO] [nth N | every] [modprobe]`
  * (driver/scenario/faults.def): ERRNO must be one the point's kernel
@@ -736,18 +763,9 @@ static int fault_point(struct parser *p, struct apsim_fault *f)
 			f->err = (int)v;
 			seen_err = true;
 			i += 2;
-		} else if (tok_is(p, i, "nth") && !seen_nth) {
-			if ((r = want_int(p, i + 1, 1, 1000000, "call number", &f->nth)))
+		} else if ((r = fault_count_opt(p, &i, f, &seen_nth, "call number"))) {
+			if (r < 0)
 				return r;
-			seen_nth = true;
-			i += 2;
-		} else if (tok_is(p, i, "every") && !seen_nth) {
-			f->nth = 0;
-			seen_nth = true;
-			i++;
-		} else if (tok_is(p, i, "modprobe") && i == p->nt - 1) {
-			f->modprobe = true;
-			i++;
 		} else {
 			return expected(p, i, "'err ERRNO', 'nth N', 'every', 'modprobe' or end of line");
 		}
@@ -780,18 +798,9 @@ static int line_fault(struct parser *p)
 					return r;
 				seen_at = true;
 				i += 2;
-			} else if (tok_is(p, i, "nth") && !seen_nth) {
-				if ((r = want_int(p, i + 1, 1, 1000000, "allocation number", &f->nth)))
+			} else if ((r = fault_count_opt(p, &i, f, &seen_nth, "allocation number"))) {
+				if (r < 0)
 					return r;
-				seen_nth = true;
-				i += 2;
-			} else if (tok_is(p, i, "every") && !seen_nth) {
-				f->nth = 0;
-				seen_nth = true;
-				i++;
-			} else if (tok_is(p, i, "modprobe") && i == p->nt - 1) {
-				f->modprobe = true;
-				i++;
 			} else {
 				return expected(p, i, "'at SITE', 'nth N', 'every', 'modprobe' or end of line");
 			}
