@@ -361,7 +361,7 @@ $(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(TEST_HDRS) $(WORLD_LIBS)
 	$(CC) $(CFLAGS_SHIM) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(APSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -DAPSIM_TEST_OUT='"$(BUILD)/tests"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 # World snapshot = rebuild (runs from the source tree: it reads scenarios/).
 $(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
@@ -373,7 +373,7 @@ $(BUILD)/tests/check_fuzz_%: tests/check_fuzz_%.c $(TEST_HDRS) $(LIBFUZZ) $(LIBS
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -DAPSIM_TEST_OUT='"$(BUILD)/tests"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
 .PHONY: bench-bins
 .PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
