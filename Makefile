@@ -191,12 +191,19 @@ $(FLAGS_STAMP): FORCE
 	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
+# Host-side objects (libsim, the scenario and fuzz libraries, the CLI) are
+# compiled without the kernel tree (CFLAGS_SIM): a variant's build links
+# those of the build it belongs to (HOST_BUILD, set by the variants rule)
+# and compiles its kernel side only.
+HOST_BUILD ?=
+HOST_OBJ  = $(if $(HOST_BUILD),$(HOST_BUILD)/obj,$(OBJ))
+HOST_LIB  = $(if $(HOST_BUILD),$(HOST_BUILD)/lib,$(LIB))
 SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
 KERNEL_OBJS   = $(KERNEL_SRCS:%.c=$(OBJ)/%.o)
 SCENARIO_OBJS = $(SCENARIO_SRCS:%.c=$(OBJ)/%.o)
 WORLD_OBJS    = $(WORLD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
 FUZZ_OBJS     = $(FUZZ_SRCS:%.c=$(OBJ)/%.o)
-CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/bench/svg.o
+CLI_OBJS      = $(CLI_SRCS:%.c=$(HOST_OBJ)/%.o) $(HOST_OBJ)/bench/svg.o
 DRV_OBJS      = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
 SIM_HDRS   := $(wildcard sim/*.h sim/include/apsim/*.h)
@@ -270,18 +277,20 @@ $(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS
 
 # One library per folder.
 LIB         = $(BUILD)/lib
-LIBSIM      = $(LIB)/libsim.a
+LIBSIM      = $(HOST_LIB)/libsim.a
 LIBKERNEL   = $(LIB)/libkernel.a
 LIBVFIO_AP  = $(LIB)/libvfio_ap.a
-LIBSCENARIO = $(LIB)/libscenario.a
+LIBSCENARIO = $(HOST_LIB)/libscenario.a
 LIBWORLD    = $(LIB)/libworld.a
-LIBFUZZ     = $(LIB)/libfuzz.a
+LIBFUZZ     = $(HOST_LIB)/libfuzz.a
+ifeq ($(HOST_BUILD),)
 $(LIBSIM): $(SIM_OBJS)
+$(LIBSCENARIO): $(SCENARIO_OBJS)
+$(LIBFUZZ): $(FUZZ_OBJS)
+endif
 $(LIBKERNEL): $(KERNEL_OBJS)
 $(LIBVFIO_AP): $(DRV_OBJS)
-$(LIBSCENARIO): $(SCENARIO_OBJS)
 $(LIBWORLD): $(WORLD_OBJS)
-$(LIBFUZZ): $(FUZZ_OBJS)
 $(LIB)/%.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
@@ -297,7 +306,8 @@ WORLD_LIBS = $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) $(LIBSCENARIO) $(LIBSIM)
 # source by a small documented transformation (driver/world/variants/NAME.var,
 # applied by tools/variant.awk into the build directory; nothing committed)
 # plus legacy shim behaviours named by its `shim` lines.  Each variant gets
-# its own tree and binary: build/variants/NAME/apsim.
+# its own tree and binary: build/variants/NAME/apsim (its own kernel side,
+# the host-side libraries of the build it belongs to: HOST_BUILD above).
 VARIANT  ?=
 # Legacy shim switches without a variant (apsim review --shim NAME...).
 SHIM     ?=
@@ -333,8 +343,10 @@ $(BUILD)/variants/%/ksrc/.ready: driver/world/variants/%.var tools/variant.awk $
 	    rm -f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig; done
 	@echo "  VARIANT $* (from $(KSRC_EFF))"
 	@touch $@
-$(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready FORCE
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
+# The host-side libraries and CLI objects are this build's (HOST_BUILD).
+$(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready $(LIBSIM) $(LIBSCENARIO) $(LIBFUZZ) $(CLI_OBJS) FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* HOST_BUILD=$(BUILD) \
+	    KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
 variants: $(VARIANTS:%=$(BUILD)/variants/%/apsim)
 .PRECIOUS: $(BUILD)/variants/%/ksrc/.ready
 
