@@ -391,8 +391,16 @@ $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIB
 .PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
-check-unit: $(TEST_BINS)
-	@sh tools/run-tests.sh $(TEST_BINS)
+# UNIT=tree: only the tests whose binaries depend on the tree (they link the
+# world or run the tree's apsim: check_shim_*, check_snapshot, check_fuzz).
+# check_sim_*, check_scn* and check_fuzz_* link libsim, the scenario and the
+# fuzz libraries only, which are compiled without the tree: their binaries
+# are the same code for every tree, so check-6.12 runs them once (on 6.1).
+UNIT ?= all
+TREE_TEST_BINS = $(filter-out $(BUILD)/tests/check_sim_% $(BUILD)/tests/check_scn% $(BUILD)/tests/check_fuzz_%,$(TEST_BINS))
+UNIT_BINS = $(if $(filter tree,$(UNIT)),$(TREE_TEST_BINS),$(TEST_BINS))
+check-unit: $(UNIT_BINS)
+	@sh tools/run-tests.sh $(UNIT_BINS)
 
 # The same suite built with clang, AddressSanitizer and UBSan.
 # -asan-globals=0: the per-execution reset memcpys the driver's data section,
@@ -487,16 +495,16 @@ check-review-known: $(APSIM) $(KSRC_READY)
 check-review: $(APSIM) $(KSRC_READY)
 	sh tests/review.sh $(APSIM)
 
-# The second Debian tree (build/6.12/): its build, unit tests (Check), the
-# ASan+UBSan build of them, and every shipped scenario (SCN_CAP: see above).
+# The second Debian tree (build/6.12/): its build, the unit tests that
+# depend on the tree (UNIT=tree, see check-unit) and their ASan+UBSan build,
+# every shipped scenario (SCN_CAP: see above) and its known-findings file.
 # make check-6.12-full: its scenarios without the cap (~15 minutes).
 .PHONY: check-6.12 check-6.12-full
 check-6.12: | $(DEPS_STAMP)
 	@echo "== the 6.12 tree (build/6.12/)"
 	@$(MAKE) --no-print-directory TREE=6.12 all
-	@$(MAKE) --no-print-directory TREE=6.12 check-unit check-asan
-	@$(MAKE) --no-print-directory TREE=6.12 SCN_CAP=20000 SCN_KNOWN=known/linux-6.12.known check-scenarios
-	@$(MAKE) --no-print-directory TREE=6.12 check-review-known
+	@$(MAKE) --no-print-directory TREE=6.12 UNIT=tree SCN_CAP=20000 SCN_KNOWN=known/linux-6.12.known \
+	    check-scenarios check-asan check-review-known check-unit
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 SCN_KNOWN=known/linux-6.12.known check-scenarios
@@ -507,7 +515,19 @@ check-6.12-full: | $(DEPS_STAMP)
 check-shard: $(APSIM)
 	sh tests/shard-parallel.sh $(APSIM)
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs check-review-parts check-shard check-6.12
+# make check: the pieces below, CHECK_JOBS at a time (2: the CI's cores;
+# each piece is one or two processes, the builds inside take the same job
+# slots), the output of each target kept together (--output-sync).  A
+# failing piece is named by make ("*** [Makefile:N: check-asan] Error 1").
+# Longest first: check-6.12 (its build, then its suites) runs beside the
+# 6.1 builds and pieces.  CHECK_JOBS=1: one at a time.
+CHECK_JOBS   ?= 2
+CHECK_PIECES := check-6.12 check-asan all check-review-parts check-scenarios check-hardening \
+                check-ksrc2 fuzz-smoke check-unit check-shard check-docs
+.PHONY: check-pieces
+check: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=target check-pieces
+check-pieces: $(CHECK_PIECES)
 
 # The demo on the default tree, then (unless KSRC= or TREE= chose one) on
 # the other Debian trees, each built first.
@@ -618,16 +638,18 @@ help:
 	@echo 'build/TREE/; KSRC=DIR builds against any kernel tree; docs/kernel-trees.md):'
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
-	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
-	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening check-docs'
-	@echo '                  check-review-parts'
+	@echo '  check           the whole suite (= .ci/run), CHECK_JOBS=2 pieces at a time:'
+	@echo '                  all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke'
+	@echo '                  check-hardening check-docs check-review-parts check-shard check-6.12'
+	@echo '                  (docs/testing.md: what each proves, how long it takes)'
 	@echo '  check-unit      Check unit tests of every module'
 	@echo '  check-hardening hostile inputs, hangs, signals, full disk (tests/hardening.sh)'
 	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
 	@echo '  check-review-parts  apsim review parts: patch errors, known files, graph diff'
 	@echo '  check-review    whole reviews of the d2 series and a cosmetic patch (minutes)'
 	@echo '  check-review-known  fuzz --known known/linux-TREE.known: 0 unmodified, 1 with a new bug'
-	@echo '  check-6.12      the 6.12 tree: build, unit tests, ASan build, scenarios (capped)'
+	@echo '  check-6.12      the 6.12 tree: build, its tree-dependent unit tests and their ASan'
+	@echo '                  build, scenarios (capped), known-findings file'
 	@echo '  check-6.12-full the 6.12 scenarios without the cap (~15 min)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
