@@ -191,12 +191,19 @@ $(FLAGS_STAMP): FORCE
 	@echo '$(CC) | $(CFLAGS_K) $(COVER_FLAGS) $(CALLS_FLAGS) $(LINECOV_FLAGS) | $(CFLAGS_SHIM) | $(CFLAGS_SIM)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 OBJ       = $(BUILD)/obj
+# Host-side objects (libsim, the scenario and fuzz libraries, the CLI) are
+# compiled without the kernel tree (CFLAGS_SIM): a variant's build links
+# those of the build it belongs to (HOST_BUILD, set by the variants rule)
+# and compiles its kernel side only.
+HOST_BUILD ?=
+HOST_OBJ  = $(if $(HOST_BUILD),$(HOST_BUILD)/obj,$(OBJ))
+HOST_LIB  = $(if $(HOST_BUILD),$(HOST_BUILD)/lib,$(LIB))
 SIM_OBJS      = $(SIM_SRCS:%.c=$(OBJ)/%.o) $(SIM_ASM:%.S=$(OBJ)/%.o)
 KERNEL_OBJS   = $(KERNEL_SRCS:%.c=$(OBJ)/%.o)
 SCENARIO_OBJS = $(SCENARIO_SRCS:%.c=$(OBJ)/%.o)
 WORLD_OBJS    = $(WORLD_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/gen/variant.o $(OBJ)/gen/rules.o
 FUZZ_OBJS     = $(FUZZ_SRCS:%.c=$(OBJ)/%.o)
-CLI_OBJS      = $(CLI_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/bench/svg.o
+CLI_OBJS      = $(CLI_SRCS:%.c=$(HOST_OBJ)/%.o) $(HOST_OBJ)/bench/svg.o
 DRV_OBJS      = $(OBJ)/kernel/vfio_ap_ops.o $(OBJ)/kernel/vfio_ap_drv.o
 
 SIM_HDRS   := $(wildcard sim/*.h sim/include/apsim/*.h)
@@ -270,18 +277,20 @@ $(OBJ)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(FUZZ_HDRS) $(FLAGS_STAMP) | $(DEPS
 
 # One library per folder.
 LIB         = $(BUILD)/lib
-LIBSIM      = $(LIB)/libsim.a
+LIBSIM      = $(HOST_LIB)/libsim.a
 LIBKERNEL   = $(LIB)/libkernel.a
 LIBVFIO_AP  = $(LIB)/libvfio_ap.a
-LIBSCENARIO = $(LIB)/libscenario.a
+LIBSCENARIO = $(HOST_LIB)/libscenario.a
 LIBWORLD    = $(LIB)/libworld.a
-LIBFUZZ     = $(LIB)/libfuzz.a
+LIBFUZZ     = $(HOST_LIB)/libfuzz.a
+ifeq ($(HOST_BUILD),)
 $(LIBSIM): $(SIM_OBJS)
+$(LIBSCENARIO): $(SCENARIO_OBJS)
+$(LIBFUZZ): $(FUZZ_OBJS)
+endif
 $(LIBKERNEL): $(KERNEL_OBJS)
 $(LIBVFIO_AP): $(DRV_OBJS)
-$(LIBSCENARIO): $(SCENARIO_OBJS)
 $(LIBWORLD): $(WORLD_OBJS)
-$(LIBFUZZ): $(FUZZ_OBJS)
 $(LIB)/%.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
@@ -297,7 +306,8 @@ WORLD_LIBS = $(LIBWORLD) $(LIBKERNEL) $(LIBVFIO_AP) $(LIBSCENARIO) $(LIBSIM)
 # source by a small documented transformation (driver/world/variants/NAME.var,
 # applied by tools/variant.awk into the build directory; nothing committed)
 # plus legacy shim behaviours named by its `shim` lines.  Each variant gets
-# its own tree and binary: build/variants/NAME/apsim.
+# its own tree and binary: build/variants/NAME/apsim (its own kernel side,
+# the host-side libraries of the build it belongs to: HOST_BUILD above).
 VARIANT  ?=
 # Legacy shim switches without a variant (apsim review --shim NAME...).
 SHIM     ?=
@@ -333,8 +343,10 @@ $(BUILD)/variants/%/ksrc/.ready: driver/world/variants/%.var tools/variant.awk $
 	    rm -f $(BUILD)/variants/$*/ksrc/drivers/s390/crypto/$$f.orig; done
 	@echo "  VARIANT $* (from $(KSRC_EFF))"
 	@touch $@
-$(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready FORCE
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
+# The host-side libraries and CLI objects are this build's (HOST_BUILD).
+$(BUILD)/variants/%/apsim: $(BUILD)/variants/%/ksrc/.ready $(LIBSIM) $(LIBSCENARIO) $(LIBFUZZ) $(CLI_OBJS) FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/variants/$* HOST_BUILD=$(BUILD) \
+	    KSRC=$(abspath $(BUILD)/variants/$*/ksrc) VARIANT=$* $@
 variants: $(VARIANTS:%=$(BUILD)/variants/%/apsim)
 .PRECIOUS: $(BUILD)/variants/%/ksrc/.ready
 
@@ -361,7 +373,7 @@ $(BUILD)/tests/check_shim_%: tests/check_shim_%.c $(TEST_HDRS) $(WORLD_LIBS)
 	$(CC) $(CFLAGS_SHIM) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(APSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -DAPSIM_TEST_OUT='"$(BUILD)/tests"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 # World snapshot = rebuild (runs from the source tree: it reads scenarios/).
 $(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
@@ -373,20 +385,31 @@ $(BUILD)/tests/check_fuzz_%: tests/check_fuzz_%.c $(TEST_HDRS) $(LIBFUZZ) $(LIBS
 	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 $(BUILD)/tests/check_fuzz-core: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) -DAPSIM_TEST_OUT='"$(BUILD)/tests"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 
 .PHONY: bench-bins
 .PHONY: help variants all check check-docs check-unit check-asan check-scenarios check-ksrc2 demo bench clean distclean FORCE
 all: $(APSIM) $(TEST_BINS) variants
 
-check-unit: $(TEST_BINS)
-	@sh tools/run-tests.sh $(TEST_BINS)
+# UNIT=tree: only the tests whose binaries depend on the tree (they link the
+# world or run the tree's apsim: check_shim_*, check_snapshot, check_fuzz).
+# check_sim_*, check_scn* and check_fuzz_* link libsim, the scenario and the
+# fuzz libraries only, which are compiled without the tree: their binaries
+# are the same code for every tree, so check-6.12 runs them once (on 6.1).
+UNIT ?= all
+TREE_TEST_BINS = $(filter-out $(BUILD)/tests/check_sim_% $(BUILD)/tests/check_scn% $(BUILD)/tests/check_fuzz_%,$(TEST_BINS))
+UNIT_BINS = $(if $(filter tree,$(UNIT)),$(TREE_TEST_BINS),$(TEST_BINS))
+check-unit: $(UNIT_BINS)
+	@sh tools/run-tests.sh $(UNIT_BINS)
 
 # The same suite built with clang, AddressSanitizer and UBSan.
 # -asan-globals=0: the per-execution reset memcpys the driver's data section,
-# redzones between its globals included.
+# redzones between its globals included.  The tests' hang guards (Check
+# timeouts) are 4 times longer here (CK_TIMEOUT_MULTIPLIER): ASan runs
+# explorations several times slower, and check_shim_wq's exhaustive
+# test_queue_flush passed its 60 s under ASan on a loaded 2-core machine.
 check-asan: $(KSRC_READY) | $(DEPS_STAMP)
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CC=clang \
+	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) --no-print-directory BUILD=$(BUILD)/asan CC=clang \
 	    OPT="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -DAPSIM_ASAN -mllvm -asan-globals=0" \
 	    LDLIBS="-lm -ldl -fsanitize=address,undefined" KSRC=$(KSRC_EFF) check-unit
 
@@ -475,16 +498,16 @@ check-review-known: $(APSIM) $(KSRC_READY)
 check-review: $(APSIM) $(KSRC_READY)
 	sh tests/review.sh $(APSIM)
 
-# The second Debian tree (build/6.12/): its build, unit tests (Check), the
-# ASan+UBSan build of them, and every shipped scenario (SCN_CAP: see above).
+# The second Debian tree (build/6.12/): its build, the unit tests that
+# depend on the tree (UNIT=tree, see check-unit) and their ASan+UBSan build,
+# every shipped scenario (SCN_CAP: see above) and its known-findings file.
 # make check-6.12-full: its scenarios without the cap (~15 minutes).
 .PHONY: check-6.12 check-6.12-full
 check-6.12: | $(DEPS_STAMP)
 	@echo "== the 6.12 tree (build/6.12/)"
 	@$(MAKE) --no-print-directory TREE=6.12 all
-	@$(MAKE) --no-print-directory TREE=6.12 check-unit check-asan
-	@$(MAKE) --no-print-directory TREE=6.12 SCN_CAP=20000 SCN_KNOWN=known/linux-6.12.known check-scenarios
-	@$(MAKE) --no-print-directory TREE=6.12 check-review-known
+	@$(MAKE) --no-print-directory TREE=6.12 UNIT=tree SCN_CAP=20000 SCN_KNOWN=known/linux-6.12.known \
+	    check-scenarios check-asan check-review-known check-unit
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 SCN_KNOWN=known/linux-6.12.known check-scenarios
@@ -495,7 +518,19 @@ check-6.12-full: | $(DEPS_STAMP)
 check-shard: $(APSIM)
 	sh tests/shard-parallel.sh $(APSIM)
 
-check: all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke check-hardening check-docs check-review-parts check-shard check-6.12
+# make check: the pieces below, CHECK_JOBS at a time (2: the CI's cores;
+# each piece is one or two processes, the builds inside take the same job
+# slots), the output of each target kept together (--output-sync).  A
+# failing piece is named by make ("*** [Makefile:N: check-asan] Error 1").
+# Longest first: check-6.12 (its build, then its suites) runs beside the
+# 6.1 builds and pieces.  CHECK_JOBS=1: one at a time.
+CHECK_JOBS   ?= 2
+CHECK_PIECES := check-6.12 check-asan all check-review-parts check-scenarios check-hardening \
+                check-ksrc2 fuzz-smoke check-unit check-shard check-docs
+.PHONY: check-pieces
+check: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=target check-pieces
+check-pieces: $(CHECK_PIECES)
 
 # The demo on the default tree, then (unless KSRC= or TREE= chose one) on
 # the other Debian trees, each built first.
@@ -606,16 +641,19 @@ help:
 	@echo 'build/TREE/; KSRC=DIR builds against any kernel tree; docs/kernel-trees.md):'
 	@echo '  all (default)   apsim, the historic variants and the unit tests'
 	@echo '  demo            build, then replay the documented deadlocks with reports'
-	@echo '  check           the whole suite (= .ci/run): check-unit check-scenarios'
-	@echo '                  check-ksrc2 check-asan fuzz-smoke check-hardening check-docs'
-	@echo '                  check-review-parts'
-	@echo '  check-unit      Check unit tests of every module'
+	@echo '  check           the whole suite (= .ci/run), CHECK_JOBS=2 pieces at a time:'
+	@echo '                  all check-unit check-scenarios check-ksrc2 check-asan fuzz-smoke'
+	@echo '                  check-hardening check-docs check-review-parts check-shard check-6.12'
+	@echo '                  (docs/testing.md: what each proves, how long it takes)'
+	@echo '  check-unit      Check unit tests of every module (UNIT=tree: only the programs whose'
+	@echo '                  code depends on the tree; check-6.12 runs those; UNIT_XML=DIR: durations)'
 	@echo '  check-hardening hostile inputs, hangs, signals, full disk (tests/hardening.sh)'
 	@echo '  check-docs      help, man page and docs agree; listing, demo, --trace-calls'
 	@echo '  check-review-parts  apsim review parts: patch errors, known files, graph diff'
 	@echo '  check-review    whole reviews of the d2 series and a cosmetic patch (minutes)'
 	@echo '  check-review-known  fuzz --known known/linux-TREE.known: 0 unmodified, 1 with a new bug'
-	@echo '  check-6.12      the 6.12 tree: build, unit tests, ASan build, scenarios (capped)'
+	@echo '  check-6.12      the 6.12 tree: build, its tree-dependent unit tests and their ASan'
+	@echo '                  build, scenarios (capped), known-findings file'
 	@echo '  check-6.12-full the 6.12 scenarios without the cap (~15 min)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'

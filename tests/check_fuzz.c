@@ -22,6 +22,14 @@
 
 #include <apsim/sim.h>
 
+/* Where the tests write: the binary's own build directory (make passes
+ * APSIM_TEST_OUT), so that the suites of two trees and of the ASan build
+ * can run side by side (make check runs its pieces with -j 2). */
+#ifndef APSIM_TEST_OUT
+#define APSIM_TEST_OUT "build/tests"
+#endif
+#define TOUT APSIM_TEST_OUT
+
 static char *write_str(const struct apsim_scenario *s, size_t *len)
 {
 	char *buf = NULL;
@@ -431,10 +439,10 @@ START_TEST(corpus_entries_and_files)
 {
 	static struct apsim_corpus c;
 	static struct apsim_scenario s, back;
-	char dir[] = "build/tests/corpus-unit", name[64], name2[64], **names;
+	char dir[] = TOUT "/corpus-unit", name[64], name2[64], **names;
 	int n;
 
-	ck_assert_int_eq(system("rm -rf build/tests/corpus-unit"), 0);
+	ck_assert_int_eq(system("rm -rf " TOUT "/corpus-unit"), 0);
 	for (uint64_t seed = 1; seed <= 200; seed++) {
 		char *a, *b;
 
@@ -473,7 +481,7 @@ START_TEST(corpus_entries_and_files)
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	ck_assert_int_eq(apsim_corpus_list("build/tests/corpus-none", &names, &n), 0);
+	ck_assert_int_eq(apsim_corpus_list(TOUT "/corpus-none", &names, &n), 0);
 	ck_assert_int_eq(n, 0);
 }
 END_TEST
@@ -481,13 +489,25 @@ END_TEST
 #ifdef APSIM_BIN
 /* ----------------------------------------------- campaign (needs driver) */
 
+/* Seeds per campaign.  The user-space ASan build runs each execution
+ * several times slower; there a quarter of the seeds runs the same code
+ * (generation, shrinking, guided corpus, -j 2, shards and merge) and keeps
+ * every assertion meaningful (a guided campaign of 500 seeds keeps over 100
+ * corpus entries; make check runs this suite on two trees and their ASan
+ * builds). */
+#ifdef APSIM_ASAN
+#define CAMPAIGN_SEEDS "500"
+#else
+#define CAMPAIGN_SEEDS "2000"
+#endif
+
 static int run_fuzz(const char *out, const char *extra)
 {
 	char cmd[1024];
 	int st;
 
 	snprintf(cmd, sizeof(cmd),
-		 "rm -rf '%s' && CI=1 '%s' fuzz --seed 1 --iterations 2000 -q --shrink-budget 20 %s --out '%s' >/dev/null 2>&1",
+		 "rm -rf '%s' && CI=1 '%s' fuzz --seed 1 --iterations " CAMPAIGN_SEEDS " -q --shrink-budget 20 %s --out '%s' >/dev/null 2>&1",
 		 out, APSIM_BIN, extra, out);
 	st = system(cmd);
 	ck_assert(WIFEXITED(st));
@@ -520,34 +540,34 @@ static char *sigs(const char *out)
 
 START_TEST(campaign_deterministic)
 {
-	int r1 = run_fuzz("build/tests/fuzz-det-1", "");
-	int r2 = run_fuzz("build/tests/fuzz-det-2", "");
-	int r3 = run_fuzz("build/tests/fuzz-det-3", "-j 2");
+	int r1 = run_fuzz(TOUT "/fuzz-det-1", "");
+	int r2 = run_fuzz(TOUT "/fuzz-det-2", "");
+	int r3 = run_fuzz(TOUT "/fuzz-det-3", "-j 2");
 	char *a, *b, *c;
 
 	ck_assert(r1 == 0 || r1 == 1);
 	ck_assert_int_eq(r1, r2);
 	ck_assert_int_eq(r1, r3);
-	a = sigs("build/tests/fuzz-det-1");
-	b = sigs("build/tests/fuzz-det-2");
-	c = sigs("build/tests/fuzz-det-3");
+	a = sigs(TOUT "/fuzz-det-1");
+	b = sigs(TOUT "/fuzz-det-2");
+	c = sigs(TOUT "/fuzz-det-3");
 	ck_assert_str_eq(a, b);
 	/* -j 2 writes what -j 1 writes: each signature owned by its lowest
 	 * seed, directories numbered by seed, same files */
 	ck_assert_str_eq(a, c);
 	ck_assert_int_eq(r1 == 1, a[0] != 0);
-	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-det-1 "
-				"build/tests/fuzz-det-3 >/dev/null"), 0);
+	ck_assert_int_eq(system("diff -r -q -x summary.json " TOUT "/fuzz-det-1 "
+				TOUT "/fuzz-det-3 >/dev/null"), 0);
 	/* the seeds in reverse chunk order: every signature is first found at
 	 * a higher seed; the result must still be the same */
 	setenv("APSIM_FUZZ_CHUNK_ORDER", "reverse", 1);
-	ck_assert_int_eq(run_fuzz("build/tests/fuzz-det-4", ""), r1);
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-det-4", ""), r1);
 	unsetenv("APSIM_FUZZ_CHUNK_ORDER");
 	free(c);
-	c = sigs("build/tests/fuzz-det-4");
+	c = sigs(TOUT "/fuzz-det-4");
 	ck_assert_str_eq(a, c);
-	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-det-1 "
-				"build/tests/fuzz-det-4 >/dev/null"), 0);
+	ck_assert_int_eq(system("diff -r -q -x summary.json " TOUT "/fuzz-det-1 "
+				TOUT "/fuzz-det-4 >/dev/null"), 0);
 	free(a);
 	free(b);
 	free(c);
@@ -593,26 +613,26 @@ static int count_files(const char *dir)
  * the same findings, files and corpus twice, with -j 1 and with -j 2. */
 START_TEST(campaign_guided_deterministic)
 {
-	int r1 = run_fuzz("build/tests/fuzz-g-1", "--guided");
-	int r2 = run_fuzz("build/tests/fuzz-g-2", "--guided");
-	int r3 = run_fuzz("build/tests/fuzz-g-3", "--guided -j 2");
-	int r4 = run_fuzz("build/tests/fuzz-g-4", "--guided -j 2");
+	int r1 = run_fuzz(TOUT "/fuzz-g-1", "--guided");
+	int r2 = run_fuzz(TOUT "/fuzz-g-2", "--guided");
+	int r3 = run_fuzz(TOUT "/fuzz-g-3", "--guided -j 2");
+	int r4 = run_fuzz(TOUT "/fuzz-g-4", "--guided -j 2");
 	char *a, *b;
 
 	ck_assert(r1 == 0 || r1 == 1);
 	ck_assert_int_eq(r1, r2);
 	ck_assert_int_eq(r3, r4);
-	a = sigs("build/tests/fuzz-g-1");
-	b = sigs("build/tests/fuzz-g-2");
+	a = sigs(TOUT "/fuzz-g-1");
+	b = sigs(TOUT "/fuzz-g-2");
 	ck_assert_str_eq(a, b);
-	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-g-1 "
-				"build/tests/fuzz-g-2 >/dev/null"), 0);
-	ck_assert_int_eq(system("diff -r -q -x summary.json build/tests/fuzz-g-3 "
-				"build/tests/fuzz-g-4 >/dev/null"), 0);
+	ck_assert_int_eq(system("diff -r -q -x summary.json " TOUT "/fuzz-g-1 "
+				TOUT "/fuzz-g-2 >/dev/null"), 0);
+	ck_assert_int_eq(system("diff -r -q -x summary.json " TOUT "/fuzz-g-3 "
+				TOUT "/fuzz-g-4 >/dev/null"), 0);
 	/* the corpus is on disk, one file per entry kept */
-	ck_assert_int_gt(count_files("build/tests/fuzz-g-1/corpus"), 10);
-	ck_assert_int_eq(count_files("build/tests/fuzz-g-1/corpus"),
-			 summary_num("build/tests/fuzz-g-1", "entries_kept"));
+	ck_assert_int_gt(count_files(TOUT "/fuzz-g-1/corpus"), 10);
+	ck_assert_int_eq(count_files(TOUT "/fuzz-g-1/corpus"),
+			 summary_num(TOUT "/fuzz-g-1", "entries_kept"));
 	free(a);
 	free(b);
 }
@@ -624,17 +644,17 @@ END_TEST
  * its new entries go into DIR. */
 START_TEST(campaign_guided_resume)
 {
-	const char *c1 = "build/tests/fuzz-r-1/corpus";
+	const char *c1 = TOUT "/fuzz-r-1/corpus";
 	long f1, f2, n1, n2, e2;
 
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-r-1", "--guided --no-shrink"), 1);
-	f1 = summary_num("build/tests/fuzz-r-1", "features");
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-r-1", "--guided --no-shrink"), 1);
+	f1 = summary_num(TOUT "/fuzz-r-1", "features");
 	n1 = count_files(c1);
 	ck_assert_int_gt(n1, 10);
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-r-2",
-				  "--guided --no-shrink --corpus build/tests/fuzz-r-1/corpus --iterations 1"), 1);
-	f2 = summary_num("build/tests/fuzz-r-2", "features");
-	e2 = summary_num("build/tests/fuzz-r-2", "executions");
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-r-2",
+				  "--guided --no-shrink --corpus " TOUT "/fuzz-r-1/corpus --iterations 1"), 1);
+	f2 = summary_num(TOUT "/fuzz-r-2", "features");
+	e2 = summary_num(TOUT "/fuzz-r-2", "executions");
 	n2 = count_files(c1);
 	ck_assert_int_ge(f2, f1);
 	ck_assert_int_eq(e2, n1 + 1);          /* the corpus, then the one seed */
@@ -650,28 +670,28 @@ START_TEST(campaign_guided_merge)
 	long fa, fb, fm;
 	int na, nb, nm;
 
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-a", "--guided --no-shrink --shard 0/2"), 1);
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-b", "--guided --no-shrink --shard 1/2"), 1);
-	fa = summary_num("build/tests/fuzz-m-a", "features");
-	fb = summary_num("build/tests/fuzz-m-b", "features");
-	na = count_files("build/tests/fuzz-m-a/corpus");
-	nb = count_files("build/tests/fuzz-m-b/corpus");
-	ck_assert_int_eq(system("rm -rf build/tests/fuzz-m-into"), 0);
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-m-m",
-				  "--guided --merge --corpus build/tests/fuzz-m-into "
-				  "--corpus build/tests/fuzz-m-a/corpus --corpus build/tests/fuzz-m-b/corpus"), 1);
-	fm = summary_num("build/tests/fuzz-m-m", "features");
-	nm = count_files("build/tests/fuzz-m-into");
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-m-a", "--guided --no-shrink --shard 0/2"), 1);
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-m-b", "--guided --no-shrink --shard 1/2"), 1);
+	fa = summary_num(TOUT "/fuzz-m-a", "features");
+	fb = summary_num(TOUT "/fuzz-m-b", "features");
+	na = count_files(TOUT "/fuzz-m-a/corpus");
+	nb = count_files(TOUT "/fuzz-m-b/corpus");
+	ck_assert_int_eq(system("rm -rf " TOUT "/fuzz-m-into"), 0);
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-m-m",
+				  "--guided --merge --corpus " TOUT "/fuzz-m-into "
+				  "--corpus " TOUT "/fuzz-m-a/corpus --corpus " TOUT "/fuzz-m-b/corpus"), 1);
+	fm = summary_num(TOUT "/fuzz-m-m", "features");
+	nm = count_files(TOUT "/fuzz-m-into");
 	ck_assert_int_ge(fm, fa > fb ? fa : fb);
 	ck_assert_int_gt(nm, 0);
 	ck_assert_int_le(nm, na + nb);
-	ck_assert_int_eq(summary_num("build/tests/fuzz-m-m", "executions"), na + nb);
+	ck_assert_int_eq(summary_num(TOUT "/fuzz-m-m", "executions"), na + nb);
 	/* every merged file is one of the shards' (same name, same text) */
-	ck_assert_int_eq(system("cd build/tests/fuzz-m-into && for f in *.scn; do "
+	ck_assert_int_eq(system("cd " TOUT "/fuzz-m-into && for f in *.scn; do "
 				"cmp -s $f ../fuzz-m-a/corpus/$f || cmp -s $f ../fuzz-m-b/corpus/$f || exit 1; done"), 0);
 	/* --merge needs two corpora and --guided */
-	ck_assert_int_eq(run_fuzz("build/tests/fuzz-m-x", "--guided --merge --corpus build/tests/fuzz-m-into"), 2);
-	ck_assert_int_eq(run_fuzz("build/tests/fuzz-m-x", "--corpus build/tests/fuzz-m-into"), 2);
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-m-x", "--guided --merge --corpus " TOUT "/fuzz-m-into"), 2);
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-m-x", "--corpus " TOUT "/fuzz-m-into"), 2);
 }
 END_TEST
 
@@ -683,14 +703,14 @@ START_TEST(campaign_races)
 {
 	unsetenv("APSIM_RACES");
 #ifdef APSIM_ASAN
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-races", "--races --iterations 50 --no-shrink"), 1);
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-races", "--races --iterations 50 --no-shrink"), 1);
 	return;
 #endif
-	ck_assert_int_eq(run_fuzz("build/tests/fuzz-races", "--races --iterations 300 --no-shrink"), 1);
-	ck_assert_int_eq(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-races/summary.json"), 0);
-	ck_assert_int_eq(system("grep -q -- '--races' build/tests/fuzz-races/*-data-race/replay.sh"), 0);
-	ck_assert_int_le(run_fuzz("build/tests/fuzz-noraces", "--iterations 300 --no-shrink"), 1);
-	ck_assert_int_ne(system("grep -q '\"kind\":\"data-race\"' build/tests/fuzz-noraces/summary.json"), 0);
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-races", "--races --iterations 300 --no-shrink"), 1);
+	ck_assert_int_eq(system("grep -q '\"kind\":\"data-race\"' " TOUT "/fuzz-races/summary.json"), 0);
+	ck_assert_int_eq(system("grep -q -- '--races' " TOUT "/fuzz-races/*-data-race/replay.sh"), 0);
+	ck_assert_int_le(run_fuzz(TOUT "/fuzz-noraces", "--iterations 300 --no-shrink"), 1);
+	ck_assert_int_ne(system("grep -q '\"kind\":\"data-race\"' " TOUT "/fuzz-noraces/summary.json"), 0);
 }
 END_TEST
 

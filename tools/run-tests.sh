@@ -1,10 +1,17 @@
 #!/bin/sh
 # tools/run-tests.sh BIN... - run Check test binaries, each under a timeout,
 # and print one closing line "N passed, N failed" over all of them.
+# UNIT_XML=DIR: each program's Check XML log (every test's duration) as
+# DIR/<program>.xml (docs/testing.md: the slowest tests).  A program's hang
+# guard (600 s) scales with Check's own (CK_TIMEOUT_MULTIPLIER: check-asan).
 set -u
 pass=0; fail=0; bad=""
+m=${CK_TIMEOUT_MULTIPLIER:-1}; m=${m%%.*}
+guard=$((600 * ${m:-1}))
+[ -n "${UNIT_XML:-}" ] && mkdir -p "$UNIT_XML"
 for t in "$@"; do
-	out=$(CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120} timeout 600 "$t" 2>&1); rc=$?
+	[ -n "${UNIT_XML:-}" ] && export CK_XML_LOG_FILE_NAME="$UNIT_XML/$(basename "$t").xml"
+	out=$(CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120} timeout $guard "$t" 2>&1); rc=$?
 	printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks|:[EFP]:' | grep -v ':P:' | sed "s|^|  $(basename $t): |"
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -1)
 	c=$(printf '%s' "$line" | sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p')
