@@ -27,14 +27,6 @@ int ld_nclasses = 1;
 struct ld_edge ld_edges[LD_MAX_EDGES];
 int ld_nedges;
 struct ld_thread ld_threads[SIM_MAX_THREADS];
-/* Held-stack stamps (sim_lockdep_held_stamp): one counter for all threads,
- * never reset nor restored, so a stamp is never given twice. */
-static uint64_t ld_stamps;
-
-static inline void ld_touch(struct ld_thread *t)
-{
-	t->stamp = ++ld_stamps;
-}
 struct ld_closer ld_closers[LD_MAX_CLOSERS];
 int ld_ncloser;
 
@@ -489,7 +481,6 @@ static inline void ld_push(int tid, struct ld_thread *t)
 	if (h->cls && !h->trylock && ld_chain_add(h->chain_key))
 		ld_validate(tid, t, h);
 	t->depth++;
-	ld_touch(t);
 }
 
 /* ------------------------------------------------------------ public API */
@@ -553,7 +544,6 @@ void sim_lockdep_release(struct sim_lockdep_map *m, const struct sim_site *site)
 
 	if (i >= 0 && t->h[i].map == m) {  /* the common, in-order case */
 		t->depth = i;
-		ld_touch(t);
 		return;
 	}
 	for (i--; i >= 0; i--)
@@ -574,7 +564,6 @@ void sim_lockdep_release(struct sim_lockdep_map *m, const struct sim_site *site)
 
 	memcpy(above, &t->h[i + 1], sizeof(above[0]) * (size_t)n);
 	t->depth = i;
-	ld_touch(t);
 	for (int k = 0; k < n; k++) {
 		t->h[t->depth] = above[k];
 		ld_push(tid, t);
@@ -623,11 +612,6 @@ void sim_lockdep_print_held(FILE *out, int tid)
 	ld_print_held_list(out, tid);
 }
 
-uint64_t sim_lockdep_held_stamp(int tid)
-{
-	return (unsigned)tid < SIM_MAX_THREADS ? ld_threads[tid].stamp : 0;
-}
-
 int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max)
 {
 	if ((unsigned)tid >= SIM_MAX_THREADS || max <= 0)
@@ -647,7 +631,6 @@ void sim__lockdep_reset(bool keep_graph)
 	for (int i = 0; i < SIM_MAX_THREADS; i++) {
 		ld_threads[i].depth = 0;
 		ld_threads[i].lost = 0;
-		ld_touch(&ld_threads[i]);
 	}
 	ld_epoch++;
 	if (!ld_epoch)
@@ -678,7 +661,6 @@ void sim__lockdep_thread_exit(int tid)
 		ld_report_held_exit(tid, &t->h[i]);
 	t->depth = 0;
 	t->lost = 0;
-	ld_touch(t);
 }
 
 /* ------------------------------------------------------------ test hooks */
@@ -879,7 +861,6 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 	for (int i = 0; i < SIM_MAX_THREADS; i++) {
 		ld_threads[i].depth = 0;
 		ld_threads[i].lost = 0;
-		ld_touch(&ld_threads[i]);
 	}
 }
 

@@ -71,7 +71,6 @@ struct ld_held {
 struct ld_thread {
 	int depth;
 	int lost;                      /* acquisitions not recorded (overflow) */
-	uint64_t stamp;                /* new on every change of the held stack */
 	struct ld_held h[LD_MAX_DEPTH];
 };
 

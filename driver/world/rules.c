@@ -390,67 +390,6 @@ static struct range {
 static int nranges;
 static bool ranges_dirty;
 
-/* The range of each watched granule, for the watcher (the loads of a
- * bitmap loop alternate between ranges, and a scan per load was the
- * checker's largest cost): open addressing, entries of older versions are
- * empty; -1: the granule is in several ranges (scan, as before). */
-#define RHASH 1024
-#define RHASH_PROBE 16
-static struct {
-	uintptr_t g;
-	uint32_t ver;
-	int i;
-} rhash[RHASH];
-static uint32_t rhash_ver = 1;
-static bool rhash_full;           /* an insert failed: scan until the reset */
-
-static void rhash_reset(void)
-{
-	rhash_ver++;
-	rhash_full = false;
-}
-
-static unsigned rhash_slot(uintptr_t g)
-{
-	return (unsigned)(((uint64_t)g * 0x9E3779B97F4A7C15ULL) >> 54);   /* 1024 */
-}
-
-static void rhash_add(int idx)
-{
-	for (uintptr_t g = ranges[idx].lo >> 3; g < ranges[idx].hi >> 3; g++) {
-		unsigned h = rhash_slot(g), k;
-
-		for (k = 0; k < RHASH_PROBE; k++, h = (h + 1) & (RHASH - 1)) {
-			if (rhash[h].ver != rhash_ver) {
-				rhash[h].ver = rhash_ver;
-				rhash[h].g = g;
-				rhash[h].i = idx;
-				break;
-			}
-			if (rhash[h].g == g) {
-				rhash[h].i = -1;
-				break;
-			}
-		}
-		if (k == RHASH_PROBE)
-			rhash_full = true;
-	}
-}
-
-/* The range of granule g: its index, -1 several, -2 none. */
-static int rhash_find(uintptr_t g)
-{
-	unsigned h = rhash_slot(g);
-
-	for (int k = 0; k < RHASH_PROBE; k++, h = (h + 1) & (RHASH - 1)) {
-		if (rhash[h].ver != rhash_ver)
-			return -2;
-		if (rhash[h].g == g)
-			return rhash[h].i;
-	}
-	return -2;
-}
-
 /* Read findings already reported this execution (by code address). */
 #define RSEEN 64
 static uintptr_t rseen[RSEEN];
@@ -656,51 +595,43 @@ static struct {
 static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 {
 	static int last;	/* the range hit last: loops hit one range */
-	int tid, i = -1;
-	struct range *r;
-	struct acc *ac;
+	int tid;
 
 	if (!R.enabled || snap_gen != sim_generation() || (tid = sim_tid()) < 0)
 		return;
-	/* an access inside one granule: the granule's only range is the one
-	 * the scan below would find (none: none) */
-	if (!rhash_full && (a >> 3) == ((a + n - 1) >> 3)) {
-		i = rhash_find(a >> 3);
-		if (i == -2)
-			return;
-	}
-	for (int k = 0; i < 0 && k <= nranges; k++) {	/* last, then 0..nranges-1 */
-		int j = k ? k - 1 : last;
+	for (int k = 0; k <= nranges; k++) {	/* last, then 0..nranges-1 */
+		int i = k ? k - 1 : last;
+		struct range *r;
 
-		if ((k && j == last) || j >= nranges)
+		if (k && i == last)
 			continue;
-		r = &ranges[j];
+		if (i >= nranges)
+			continue;
+		r = &ranges[i];
 		if (a >= r->hi || a + n <= r->lo)
 			continue;
-		i = j;
-	}
-	if (i < 0)
-		return;
-	r = &ranges[i];
-	last = i;
-	ac = is_write ? &r->w->st : &r->w->ld;
-	/* a store's stack; a load's code address only (loads are many:
-	 * the fallback names the line and function, without a trace) */
-	ac->seq = point_seq;
-	ac->tid = tid;
-	ac->pc = pc;
-	if (is_write)
-		ac->n = sim_backtrace(ac->pcs, WPCS);
-	else
-		ac->pcs[0] = pc, ac->n = 1;
-	if (!is_write && R.nrreq[r->field] &&
-	    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
-		/* a violation stays checked at every reading pc (the
-		 * finding names each function; rseen dedups) */
-		if (check_read(tid, (enum field_id)r->field, pc)) {
-			read_checked[r->field].seq = point_seq;
-			read_checked[r->field].tid = tid;
+		last = i;
+		struct acc *ac = is_write ? &r->w->st : &r->w->ld;
+
+		/* a store's stack; a load's code address only (loads are many:
+		 * the fallback names the line and function, without a trace) */
+		ac->seq = point_seq;
+		ac->tid = tid;
+		ac->pc = pc;
+		if (is_write)
+			ac->n = sim_backtrace(ac->pcs, WPCS);
+		else
+			ac->pcs[0] = pc, ac->n = 1;
+		if (!is_write && R.nrreq[r->field] &&
+		    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
+			/* a violation stays checked at every reading pc (the
+			 * finding names each function; rseen dedups) */
+			if (check_read(tid, (enum field_id)r->field, pc)) {
+				read_checked[r->field].seq = point_seq;
+				read_checked[r->field].tid = tid;
+			}
 		}
+		return;
 	}
 }
 
@@ -714,7 +645,6 @@ static void range_add(const void *p, size_t len, int field, struct wrec *w)
 	ranges[nranges].hi = hi;
 	ranges[nranges].field = field;
 	ranges[nranges].w = w;
-	rhash_add(nranges);
 	nranges++;
 	sim_shadow_watch((const void *)lo, hi - lo, true);
 }
@@ -726,7 +656,6 @@ static void ranges_rebuild(void)
 	for (int i = 0; i < nranges; i++)
 		sim_shadow_watch((const void *)ranges[i].lo, ranges[i].hi - ranges[i].lo, false);
 	nranges = 0;
-	rhash_reset();
 	ranges_dirty = false;
 	if (!R.enabled)
 		return;
@@ -791,26 +720,17 @@ static int order_rank(const char *name)
 static struct {
 	uint32_t gen;
 	int n;
-	uint64_t stamp;           /* sim_lockdep_held_stamp of held[]; 0: none */
 	const struct sim_lockdep_map *held[48];
 } order_seen[SIM_MAX_THREADS];
 
 static void check_order(int tid)
 {
 	const struct sim_lockdep_map *held[48];
-	int nheld;
+	int nheld = sim_lockdep_held_maps(tid, held, 48);
 	int last = -1;
 	const char *last_name = NULL;
-	uint64_t stamp = sim_lockdep_held_stamp(tid);
 
-	/* the same stamp: the stack did not change (most points) */
-	if (tid < SIM_MAX_THREADS && order_seen[tid].gen == sim_generation() &&
-	    order_seen[tid].stamp == stamp)
-		return;
-	nheld = sim_lockdep_held_maps(tid, held, 48);
 	if (tid < SIM_MAX_THREADS) {
-		/* changed and back (a lock taken and released): as unchanged */
-		order_seen[tid].stamp = stamp;
 		if (order_seen[tid].gen == sim_generation() && order_seen[tid].n == nheld &&
 		    !memcmp(order_seen[tid].held, held, sizeof(held[0]) * (size_t)nheld))
 			return;
@@ -861,7 +781,6 @@ static void rules_point(int tid, void *arg)
 		}
 		list_valid = false;
 		nranges = 0;	/* the slab's reset cleared the watches */
-		rhash_reset();
 		nrseen = 0;
 		ranges_dirty = true;
 	}
@@ -1081,9 +1000,6 @@ void apsim_rules_snapshot_restore(void)
 		list_w = rs.list_w;
 		memcpy(ranges, rs.ranges, sizeof(ranges[0]) * (size_t)rs.nranges);
 		nranges = rs.nranges;
-		rhash_reset();
-		for (int i = 0; i < nranges; i++)
-			rhash_add(i);
 		ranges_dirty = rs.ranges_dirty;
 		memcpy(rseen, rs.rseen, sizeof(rseen));
 		nrseen = rs.nrseen;
@@ -1093,7 +1009,6 @@ void apsim_rules_snapshot_restore(void)
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		if (rs.order[t].gen == rs.gen) {
 			order_seen[t].gen = g;
-			order_seen[t].stamp = 0;   /* compare the stack itself */
 			order_seen[t].n = rs.order[t].n;
 			memcpy(order_seen[t].held, rs.order[t].held,
 			       sizeof(order_seen[t].held[0]) * (size_t)rs.order[t].n);

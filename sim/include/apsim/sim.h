@@ -162,9 +162,6 @@ int sim_lockdep_depth(int tid);
 void sim_lockdep_print_held(FILE *out, int tid);
 /* Iterate the held locks of a thread (for the rules checker). */
 int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max);
-/* A stamp of the thread's held stack, new whenever the stack changed (a
- * lock taken or released); equal stamps mean the same stack. */
-uint64_t sim_lockdep_held_stamp(int tid);
 /* Emit the dependency graph as Graphviz DOT (cycle edges highlighted). */
 void sim_lockdep_dot(FILE *out);
 /* The dependencies (lock pairs: `to` taken while holding `from`) the last
