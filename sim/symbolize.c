@@ -8,8 +8,9 @@
  * the answer does not depend on where ASLR put the program.  One addr2line
  * stays running per process as a server (it reads the debug information
  * once; the race detector symbolizes every code address it meets), each
- * answer closed by the echo of a sentinel query (-a); when the server
- * cannot be used, the frame cache below asks one addr2line run.  Also owns backtraces:
+ * answer closed by the echo of a sentinel query (-a); the frame cache
+ * below asks it too, a batch of addresses at a time, and runs addr2line
+ * once per batch only when the server cannot be used.  Also owns backtraces:
  * the frame-pointer walk of a simulated thread's stack and their
  * symbolization (cached per address).
  */
@@ -289,37 +290,26 @@ static int fcache_find(uintptr_t pc)
 	return -1;
 }
 
-/* One addr2line -a -f -i run for the uncached addresses of one object. */
-static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, int n)
+/* Read addr2line -a -f -i answers from p into the cache: an address line
+ * ("0x..."), then its (function, file:line) pairs.  With sentinel (the
+ * server), stop after the pair of the query 0x0 that closes a batch; false
+ * when the stream ended first. */
+static bool fcache_read(FILE *p, uintptr_t base, bool sentinel)
 {
-	char *argv[6 + 64 + 1], addrs[64][24], line[512], loc[512];
-	int na = 0, cur = -1;
-	pid_t pid;
-	FILE *p;
+	char line[512], loc[512];
+	int cur = -1;
 
-	argv[na++] = "addr2line";
-	argv[na++] = "-a";
-	argv[na++] = "-f";
-	argv[na++] = "-i";
-	argv[na++] = "-e";
-	argv[na++] = (char *)obj;
-	for (int i = 0; i < n && i < 64; i++) {
-		snprintf(addrs[i], sizeof(addrs[i]), "0x%lx", (unsigned long)(pcs[i] - base));
-		argv[na++] = addrs[i];
-	}
-	argv[na] = NULL;
-	p = sim__pipe_from(argv, &pid);
-	if (!p)
-		return;
 	while (fgets(line, sizeof(line), p)) {
 		line[strcspn(line, "\n")] = 0;
 		if (!strncmp(line, "0x", 2)) {
-			uintptr_t a = (uintptr_t)strtoull(line, NULL, 16) + base;
+			uintptr_t a = (uintptr_t)strtoull(line, NULL, 16);
 
+			if (sentinel && !a)
+				return fgets(line, sizeof(line), p) && fgets(loc, sizeof(loc), p);
 			cur = -1;
 			if (nfcache < FCACHE) {
 				cur = nfcache++;
-				fcache[cur].pc = a;
+				fcache[cur].pc = a + base;
 				fcache[cur].n = 0;
 			}
 			continue;
@@ -342,9 +332,60 @@ static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, i
 			f->inlined = false;
 		}
 	}
-	fclose(p);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	return !sentinel;
+}
+
+/* The uncached addresses of one object through this process' addr2line
+ * server (it reads the debug information once, where a run per batch
+ * read it every time: most of a short campaign's time); false when the
+ * server failed (it is stopped, the cache is as before). */
+static bool fcache_srv(const char *obj, uintptr_t base, const uintptr_t *pcs, int n)
+{
+	char q[64 * 24 + 8];
+	int len = 0, before = nfcache;
+
+	if (!srv_start(obj))
+		return false;
+	for (int i = 0; i < n && i < 64; i++)
+		len += snprintf(q + len, sizeof(q) - (size_t)len, "0x%lx\n",
+				(unsigned long)(pcs[i] - base));
+	len += snprintf(q + len, sizeof(q) - (size_t)len, "0x0\n");
+	if (send(srv.to, q, (size_t)len, MSG_NOSIGNAL) == len && fcache_read(srv.from, base, true))
+		return true;
+	srv_stop();
+	nfcache = before;
+	return false;
+}
+
+/* One addr2line -a -f -i answer for the uncached addresses of one object:
+ * from the server, or else from a run of its own. */
+static void fcache_fill(const char *obj, uintptr_t base, const uintptr_t *pcs, int n)
+{
+	char *argv[6 + 64 + 1], addrs[64][24];
+	int na = 0;
+	pid_t pid;
+	FILE *p;
+
+	if (!fcache_srv(obj, base, pcs, n)) {
+		argv[na++] = "addr2line";
+		argv[na++] = "-a";
+		argv[na++] = "-f";
+		argv[na++] = "-i";
+		argv[na++] = "-e";
+		argv[na++] = (char *)obj;
+		for (int i = 0; i < n && i < 64; i++) {
+			snprintf(addrs[i], sizeof(addrs[i]), "0x%lx", (unsigned long)(pcs[i] - base));
+			argv[na++] = addrs[i];
+		}
+		argv[na] = NULL;
+		p = sim__pipe_from(argv, &pid);
+		if (!p)
+			return;
+		fcache_read(p, base, false);
+		fclose(p);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	/* every frame of a chain but the last is inlined into the next */
 	for (int i = 0; i < nfcache; i++)
 		for (int j = 0; j + 1 < fcache[i].n; j++)
