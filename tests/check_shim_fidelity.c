@@ -27,6 +27,7 @@
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
 #include "check_shim_util.h"
+#include "check_util.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;
@@ -134,13 +135,18 @@ END_TEST
  */
 START_TEST(driver_register_fails_modprobe)
 {
-	int n = run("fault driver_register err -ENOMEM nth 1\n");
+	/* 6.1's use-after-free is a real one in the ASan build, where the
+	 * host's AddressSanitizer stops the process before apsim reports it:
+	 * that case runs in the normal build only */
+	if (APSIM_HAS_EVENTFD_REQ || !tu_asan()) {
+		int n = run("fault driver_register err -ENOMEM nth 1\n");
 
-	if (!APSIM_HAS_EVENTFD_REQ) {             /* 6.1 */
-		ck_assert_int_eq(n, 1);
-		ck_assert(has_finding("memory:use-after-free:vfio_ap_matrix_dev_create"));
-	} else {
-		ck_assert_int_eq(n, 0);
+		if (!APSIM_HAS_EVENTFD_REQ) {             /* 6.1 */
+			ck_assert_int_eq(n, 1);
+			ck_assert(has_finding("memory:use-after-free:vfio_ap_matrix_dev_create"));
+		} else {
+			ck_assert_int_eq(n, 0);
+		}
 	}
 	ck_assert_int_eq(run("fault driver_register err -EBUSY nth 2\n"
 			     "thread a:\n"
