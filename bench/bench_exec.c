@@ -461,12 +461,22 @@ int main(int argc, char **argv)
 		double rel[16];
 		struct bench_stat s_rel;
 
-		for (int r = 0; r < PR; r++)
-			rel[r] = sc[r] / cpu[r];
+		double relu[16];
+		struct bench_stat s_relu;
+
+		/* the goal's figure: workers pinned, as apsim fuzz -j 2 runs
+		 * them (fuzz/campaign.c pin_worker); unpinned for comparison */
+		for (int r = 0; r < PR; r++) {
+			rel[r] = scp[r] / cpu[r];
+			relu[r] = sc[r] / cpu[r];
+		}
 		s_rel = bench_stat_of(rel, PR);
-		row("D2 scaling / CPU-loop scaling (same run)", s_rel, "x", "goal >= 0.9",
+		s_relu = bench_stat_of(relu, PR);
+		row("D2 scaling (pinned, as apsim fuzz) / CPU-loop scaling", s_rel, "x", "goal >= 0.9",
 		    VERD(s_rel.med >= 0.9));
+		row("D2 scaling (unpinned) / CPU-loop scaling", s_relu, "x", NULL, NULL);
 		bench_figs_stat("exec.d2_scaling_vs_cpu", s_rel, "x");
+		bench_figs_stat("exec.d2_scaling_unpinned_vs_cpu", s_relu, "x");
 	}
 	if (nfz) {
 		struct bench_stat s_fz = bench_stat_of(fz, nfz), s_fzn = bench_stat_of(fzn, nfz);
@@ -519,10 +529,10 @@ int main(int argc, char **argv)
 	bench_figs_stat("exec.small_mix_execs_per_s", s_sm, "1/s");
 	bench_figs_stat("exec.d2_fork1_execs_per_s", s_f1, "1/s");
 	bench_figs_stat("exec.d2_fork2_execs_per_s", s_f2, "1/s");
-	bench_figs_stat("exec.d2_scaling", s_sc, "x");
+	bench_figs_stat("exec.d2_scaling", s_scp, "x");	/* pinned, as apsim fuzz -j */
+	bench_figs_stat("exec.d2_scaling_unpinned", s_sc, "x");
 	bench_figs_stat("exec.d2_pinned1_execs_per_s", s_p1, "1/s");
 	bench_figs_stat("exec.d2_pinned2_execs_per_s", s_p2, "1/s");
-	bench_figs_stat("exec.d2_scaling_pinned", s_scp, "x");
 	bench_figs_stat("exec.mix_fork1_execs_per_s", s_g1, "1/s");
 	bench_figs_stat("exec.mix_fork2_execs_per_s", s_g2, "1/s");
 	bench_figs_stat("exec.mix_scaling", s_scm, "x");

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -956,6 +957,32 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 	ck_pr_store_64(&SH->w[my_slot].done, 1);
 }
 
+/*
+ * With -j N no larger than the CPUs this process may use, worker `slot`
+ * binds itself to the slot-th of them (as AFL++ binds each instance to a
+ * free core): two unpinned workers on a 2-CPU machine migrate and share
+ * the cores unevenly (D2 scaling 1.69x unpinned, 1.81x pinned, where a CPU
+ * loop scaled 1.99x: docs/performance.md).  More workers than CPUs, or a
+ * failing call, leave the scheduler's choice.  No outcome depends on it.
+ */
+static void pin_worker(int slot)
+{
+	cpu_set_t allowed, one;
+	int n = 0;
+
+	if (FO.jobs < 2 || sched_getaffinity(0, sizeof(allowed), &allowed) ||
+	    FO.jobs > CPU_COUNT(&allowed))
+		return;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &allowed) || n++ != slot)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		(void)sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
 static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 {
 	pid_t pid, parent = getpid();
@@ -974,6 +1001,7 @@ static pid_t spawn_worker(int slot, uint64_t from, uint64_t to)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(0);
+		pin_worker(slot);
 		worker_main(slot, from, to);
 		fflush(stdout);
 		fflush(stderr);
