@@ -960,10 +960,11 @@ static void worker_main(int slot, uint64_t resume_from, uint64_t resume_to)
 /*
  * With -j N no larger than the CPUs this process may use, worker `slot`
  * binds itself to the slot-th of them (as AFL++ binds each instance to a
- * free core): two unpinned workers on a 2-CPU machine migrate and share
- * the cores unevenly (D2 scaling 1.69x unpinned, 1.81x pinned, where a CPU
- * loop scaled 1.99x: docs/performance.md).  More workers than CPUs, or a
- * failing call, leave the scheduler's choice.  No outcome depends on it.
+ * free core), so that workers do not migrate between the CPUs.  What it
+ * buys is not settled: two quiet bench_exec runs gave D2 scaling 1.81x
+ * pinned vs 1.69x unpinned, then 1.65x vs 1.67x (docs/performance.md).
+ * More workers than CPUs, or a failing call, leave the scheduler's choice.
+ * No outcome depends on it.
  */
 static void pin_worker(int slot)
 {

@@ -507,7 +507,7 @@ void sim__report_deadlock(void)
  * waiting for the looping one) are its victims: the report lists them, the
  * signature leaves them out, so that one cause is one signature whatever
  * the other threads were doing (6.12's reset work polling a queue that
- * never finishes its reset gave 148 signatures in a 30-minute campaign
+ * never finishes its reset gave 225 signatures in a 30-minute campaign
  * when every thread was named).  When no thread keeps going, every thread
  * that did not exit is named; "hang" when no thread names one.
  */

@@ -23,6 +23,8 @@
 #include "driver/kernel/s390.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
+#include "check_util.h"
+#include "check_world_util.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;
@@ -66,14 +68,6 @@ static int count_kind(enum sim_finding_kind k)
 	return n;
 }
 
-static bool has_finding(const char *sig_part)
-{
-	for (int i = 0; i < sim_findings_count(); i++)
-		if (strstr(sim_finding_get(i)->signature, sig_part))
-			return true;
-	return false;
-}
-
 /* The world every test starts from: mdev m0 with queue 05.0004, open with kvm k0. */
 static const char hdr[] =
 	"scenario t\n"
@@ -93,24 +87,9 @@ static bool allow_mismatch;
 
 static int run(const char *text)
 {
-	char buf[4096], err[256];
-	struct sim_opts o;
-	struct sim_result r;
 	/* indented lines first continue the header's setup block */
-	snprintf(buf, sizeof(buf), "%s%s", hdr, text);
-	ck_assert_msg(apsim_scn_parse_buf(buf, strlen(buf), "t.scn", &scn, err,
-					  sizeof(err)) == 0, "%s", err);
-	sim_opts_default(&o);
-	o.strategy = SIM_STRAT_RR;
-	o.trace = false;
-	apsim_world_set_inspect(inspect, NULL);
-	ck_assert_int_eq(apsim_world_run(&scn, &o, &r, &ex), 0);
-	apsim_world_set_inspect(NULL, NULL);
-	for (int i = 0; i < sim_findings_count(); i++)
-		fprintf(stderr, "finding: %s\n", sim_finding_get(i)->signature);
-	if (!allow_mismatch)
-		ck_assert_msg(ex.mismatches == 0, "%s", ex.mismatch);
-	return sim_findings_count();
+	tu_scn_parse(&scn, hdr, text);
+	return tu_scn_run(&scn, &ex, inspect, allow_mismatch);
 }
 
 /* PQAP(AQIC) results as the executor returns them: cc << 8 | response code */
@@ -221,7 +200,7 @@ START_TEST(gisc_unregister_failure_ignored_by_61)
 	ck_assert_int_eq(F.gisc3, 1);       /* still registered */
 	ck_assert(!F.irq_enabled);
 	/* which the driver-state invariants see: a registration no queue owns */
-	ck_assert(has_finding("invariant:gisc-refcount"));
+	ck_assert(tu_has_finding("invariant:gisc-refcount"));
 }
 END_TEST
 
@@ -363,7 +342,7 @@ START_TEST(dma_unmap_passes_the_whole_mapping)
 	if (!APSIM_HAS_EVENTFD_REQ) {           /* 6.1 */
 		ck_assert_int_eq(n, 1);
 		ck_assert_int_eq(count_kind(SIM_F_BUG), 1);
-		ck_assert(has_finding("bug:vfio_dma_do_unmap"));
+		ck_assert(tu_has_finding("bug:vfio_dma_do_unmap"));
 	} else {                                /* 6.12 */
 		ck_assert_int_eq(n, 0);
 		ck_assert_int_eq(F.pinned, 0);
@@ -400,7 +379,7 @@ START_TEST(wrong_result_is_a_finding)
 	allow_mismatch = false;
 	ck_assert_int_eq(ex.mismatches, 1);
 	ck_assert_str_eq(ex.mismatch, "t.scn:12:5: create_mdev m1 returned -ENOMEM, expected 0|-EEXIST");
-	ck_assert(has_finding("invariant:op-result:create_mdev@t.scn:12"));
+	ck_assert(tu_has_finding("invariant:op-result:create_mdev@t.scn:12"));
 	ck_assert_int_eq(ex.thr[0][0], -ENOMEM);
 	ck_assert_int_eq(ex.thr[0][1], 0);
 }
@@ -429,11 +408,5 @@ Suite *faults_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(faults_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_run(faults_suite());
 }

@@ -28,6 +28,7 @@
 #include "driver/scenario/scenario.h"
 #include "check_shim_util.h"
 #include "check_util.h"
+#include "check_world_util.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;
@@ -41,14 +42,6 @@ static void inspect(void *arg)
 	shim_ap_hw_queue_state(6, 5, &q0605);
 }
 
-static bool has_finding(const char *sig_part)
-{
-	for (int i = 0; i < sim_findings_count(); i++)
-		if (strstr(sim_finding_get(i)->signature, sig_part))
-			return true;
-	return false;
-}
-
 /* A host with adapters 5 (free for vfio_ap) and 6, domains 4 (free) and 5:
  * 06.0005 is the default driver's, the others vfio_ap's; the text adds
  * faults, setup and threads. */
@@ -59,33 +52,17 @@ static const char hdr[] =
 
 static void parse(const char *text)
 {
-	char buf[4096], err[256];
-
-	snprintf(buf, sizeof(buf), "%s%s", hdr, text);
-	ck_assert_msg(apsim_scn_parse_buf(buf, strlen(buf), "t.scn", &scn, err,
-					  sizeof(err)) == 0, "%s", err);
+	tu_scn_parse(&scn, hdr, text);
 }
 
 /* One execution (round robin); the "-> R" results must hold.  Returns the
  * number of findings. */
 static int run(const char *text)
 {
-	struct sim_opts o;
-	struct sim_result r;
-
 	parse(text);
-	sim_opts_default(&o);
-	o.strategy = SIM_STRAT_RR;
-	o.trace = false;
 	memset(&q0504, 0, sizeof(q0504));
 	memset(&q0605, 0, sizeof(q0605));
-	apsim_world_set_inspect(inspect, NULL);
-	ck_assert_int_eq(apsim_world_run(&scn, &o, &r, &ex), 0);
-	apsim_world_set_inspect(NULL, NULL);
-	for (int i = 0; i < sim_findings_count(); i++)
-		fprintf(stderr, "finding: %s\n", sim_finding_get(i)->signature);
-	ck_assert_msg(ex.mismatches == 0, "%s", ex.mismatch);
-	return sim_findings_count();
+	return tu_scn_run(&scn, &ex, inspect, false);
 }
 
 /* ------------------------------------------------ module-init faults */
@@ -143,7 +120,7 @@ START_TEST(driver_register_fails_modprobe)
 
 		if (!APSIM_HAS_EVENTFD_REQ) {             /* 6.1 */
 			ck_assert_int_eq(n, 1);
-			ck_assert(has_finding("memory:use-after-free:vfio_ap_matrix_dev_create"));
+			ck_assert(tu_has_finding("memory:use-after-free:vfio_ap_matrix_dev_create"));
 		} else {
 			ck_assert_int_eq(n, 0);
 		}
@@ -236,7 +213,7 @@ START_TEST(qci_fails_modprobe_leaks_matrix_dev)
 	ck_assert_int_eq(run("fault qci\n"
 			     "thread a:\n"
 			     "    create_mdev m0 -> -ENODEV\n"), 1);
-	ck_assert(has_finding("memory:leak:vfio_ap_matrix_dev_create"));
+	ck_assert(tu_has_finding("memory:leak:vfio_ap_matrix_dev_create"));
 	ck_assert_int_eq(shim_fault_count(SHIM_FP_QCI), 1);
 }
 END_TEST
@@ -434,11 +411,5 @@ Suite *fidelity_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(fidelity_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_run(fidelity_suite());
 }

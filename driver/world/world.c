@@ -37,7 +37,6 @@ struct world {
 	struct kvm *kvm[APSIM_MAX_KVMS];
 	bool kvm_destroyed[APSIM_MAX_KVMS];
 	bool loaded;
-	bool modprobe_failed;   /* module init failed on a `modprobe` fault */
 };
 
 static struct world W;
@@ -476,12 +475,11 @@ static void apply_variant_flags(void)
 				*sw[k].flag = true;
 }
 
-/* A fault armed during the module init only (`fault ... modprobe`). */
+/* A fault armed during the module init only (`fault ... modprobe`; the
+ * parser sets it for the points the driver calls only there). */
 static bool fault_at_modprobe(const struct apsim_fault *f)
 {
-	return (f->kind == APSIM_FAULT_KMALLOC || f->kind == APSIM_FAULT_POINT) &&
-	       (f->modprobe || (f->kind == APSIM_FAULT_POINT &&
-				apsim_fault_point_modprobe_only(f->point)));
+	return (f->kind == APSIM_FAULT_KMALLOC || f->kind == APSIM_FAULT_POINT) && f->modprobe;
 }
 
 /* Arm the faults of one part: the module init (modprobe) or the threads'
@@ -536,7 +534,6 @@ static bool load_module(const struct apsim_scenario *s)
 			   "vfio_ap module init failed: %d\n", ret);
 		return false;
 	}
-	W.modprobe_failed = true;
 	if (sim_trace_enabled())
 		sim_trace_note(SIM_SITE, "modprobe vfio_ap failed (%d): the host runs without vfio_ap", ret);
 	return true;
@@ -553,8 +550,8 @@ static void world_main(void *arg)
 	for (int i = 0; i < s->nsetup; i++)
 		run_op(&s->setup[i], &W.ex->setup[i]);
 	apply_faults(s, false);   /* faults apply to the concurrent part */
-	if (!W.modprobe_failed)
-		snap_take();      /* the snapshot */
+	if (W.loaded)
+		snap_take();      /* the snapshot (none after a failed modprobe) */
 racing:	sim_phase("the racing threads");
 	for (int t = 0; t < s->nthreads; t++) {
 		snprintf(name, sizeof(name), "%s", s->threads[t].name);
