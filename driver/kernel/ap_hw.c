@@ -50,6 +50,9 @@
 #define HWQ_KEEP 64             /* a dense array this small is kept at reset */
 #define INJ_MAX 32
 
+static void row_dirty(unsigned int card);
+static void rows_forget(void);
+
 struct hwq {
 	u16 apqn;
 	bool irq;
@@ -115,6 +118,7 @@ void shim_ap_hw_reset(void)
 		free(hw.row[c]);
 		hw.row[c] = NULL;
 	}
+	rows_forget();
 	if (hw.cap > HWQ_KEEP) {        /* memory follows the configuration */
 		free(hw.q);
 		hw.q = NULL;
@@ -235,6 +239,7 @@ static bool configured(unsigned int apqn)
 	       ap_cfg_test(hw.qci.aqm, AP_QID_QUEUE(apqn));
 }
 
+
 static struct hwq *hwq_find(unsigned int apqn, bool create)
 {
 	unsigned int card = AP_QID_CARD(apqn), dom = AP_QID_QUEUE(apqn);
@@ -248,6 +253,7 @@ static struct hwq *hwq_find(unsigned int apqn, bool create)
 		row = hw.row[card] = calloc(256, sizeof(*row));
 		if (!row)
 			goto full;
+		row_dirty(card);
 	}
 	if (hw.nq == hw.cap) {
 		int ncap = hw.cap ? 2 * hw.cap : 16;
@@ -260,6 +266,7 @@ static struct hwq *hwq_find(unsigned int apqn, bool create)
 	}
 	hw.q[hw.nq] = (struct hwq){ .apqn = (u16)apqn };
 	row[dom] = (uint32_t)++hw.nq;
+	row_dirty(card);
 	return &hw.q[hw.nq - 1];
 full:
 	sim_report(SIM_F_INVARIANT, true, "invariant:ap-hw-table-full",
@@ -539,6 +546,32 @@ static uint32_t *hws_row[256] KEEP;        /* saved row contents (NULL: no row) 
 static struct hwq *cur_q KEEP;             /* this execution's memory, across */
 static int cur_cap KEEP;                   /* the sections' copy */
 static uint32_t *cur_row[256] KEEP;
+/* A row whose memory holds the saved contents since the last save or
+ * restore (hws_done[c]) and that nothing changed since (no bit in
+ * hws_dirty: hwq_find marks every row it creates or writes) is not copied
+ * again: most executions touch no row (a 1 KB copy per card was most of
+ * a D2 restore). */
+static uint32_t *hws_done[256] KEEP;
+static uint64_t hws_dirty[4] KEEP;
+/* the cards with a row: in this execution's memory (row_dirty sets, a
+ * reset clears), and saved */
+static uint64_t hw_live[4] KEEP, hws_has[4] KEEP;
+
+static void row_dirty(unsigned int card)
+{
+	hws_dirty[card / 64] |= 1ULL << (card % 64);
+	hw_live[card / 64] |= 1ULL << (card % 64);
+}
+
+static void rows_forget(void)
+{
+	memset(hw_live, 0, sizeof(hw_live));
+}
+
+static bool row_is_dirty(int card)
+{
+	return hws_dirty[card / 64] & (1ULL << (card % 64));
+}
 
 void shim_ap_hw_snap_hole(void **lo, size_t *len)
 {
@@ -554,7 +587,9 @@ void shim_ap_hw_snap_drop(void)
 	for (int c = 0; c < 256; c++) {
 		free(hws_row[c]);
 		hws_row[c] = NULL;
+		hws_done[c] = NULL;
 	}
+	memset(hws_has, 0, sizeof(hws_has));
 }
 
 int shim_ap_hw_snap_save(void)
@@ -575,19 +610,32 @@ int shim_ap_hw_snap_save(void)
 			return -ENOMEM;
 		}
 		memcpy(hws_row[c], hw.row[c], 256 * sizeof(uint32_t));
+		hws_done[c] = hw.row[c];
+		hws_has[c / 64] |= 1ULL << (c % 64);
 	}
+	memset(hws_dirty, 0, sizeof(hws_dirty));
 	return 0;
 }
 
 /* Before the shim's sections are copied back: note this execution's memory. */
+static uint64_t cur_has[4] KEEP;
+
 void shim_ap_hw_snap_restore(void)
 {
 	cur_q = hw.q;
 	cur_cap = hw.cap;
-	memcpy(cur_row, hw.row, sizeof(cur_row));
+	memcpy(cur_has, hw_live, sizeof(cur_has));
+	for (int k = 0; k < 4; k++)
+		for (uint64_t m = cur_has[k]; m; m &= m - 1) {
+			int c = k * 64 + __builtin_ctzll(m);
+
+			cur_row[c] = hw.row[c];
+		}
 }
 
-/* After: the saved contents into this execution's memory (or new memory). */
+/* After: the saved contents into this execution's memory (or new memory);
+ * only the cards with a saved row or a row of this execution are visited
+ * (the others are NULL in both). */
 int shim_ap_hw_snap_restore_post(void)
 {
 	hw.q = cur_q;
@@ -602,18 +650,25 @@ int shim_ap_hw_snap_restore_post(void)
 	}
 	if (hws_nq)
 		memcpy(hw.q, hws_q, sizeof(hw.q[0]) * (size_t)hws_nq);
-	for (int c = 0; c < 256; c++) {
-		uint32_t *r = cur_row[c];
+	for (int k = 0; k < 4; k++)
+		for (uint64_t m = hws_has[k] | cur_has[k]; m; m &= m - 1) {
+			int c = k * 64 + __builtin_ctzll(m);
+			uint32_t *r = (cur_has[k] >> (c % 64)) & 1 ? cur_row[c] : NULL;
 
-		if (hws_row[c]) {
-			if (!r && !(r = malloc(256 * sizeof(uint32_t))))
-				return -ENOMEM;
-			memcpy(r, hws_row[c], 256 * sizeof(uint32_t));
-		} else {
-			free(r);
-			r = NULL;
+			if (hws_row[c]) {
+				if (!r || r != hws_done[c] || row_is_dirty(c)) {
+					if (!r && !(r = malloc(256 * sizeof(uint32_t))))
+						return -ENOMEM;
+					memcpy(r, hws_row[c], 256 * sizeof(uint32_t));
+					hws_done[c] = r;
+				}
+			} else if (r) {
+				free(r);
+				r = NULL;
+			}
+			hw.row[c] = r;
 		}
-		hw.row[c] = r;
-	}
+	memcpy(hw_live, hws_has, sizeof(hw_live));
+	memset(hws_dirty, 0, sizeof(hws_dirty));
 	return 0;
 }
