@@ -114,11 +114,7 @@ void shim_ap_hw_reset(void)
 	hw.default_type = AP_DEVICE_TYPE_CEX7;
 	hw.reset_ns = 1000000;  /* 1 ms */
 	hw.aqic_ns = 0;
-	for (int c = 0; c < 256; c++) {
-		free(hw.row[c]);
-		hw.row[c] = NULL;
-	}
-	rows_forget();
+	rows_forget();	/* free the rows this execution's memory holds */
 	if (hw.cap > HWQ_KEEP) {        /* memory follows the configuration */
 		free(hw.q);
 		hw.q = NULL;
@@ -565,6 +561,13 @@ static void row_dirty(unsigned int card)
 
 static void rows_forget(void)
 {
+	for (int k = 0; k < 4; k++)
+		for (uint64_t m = hw_live[k]; m; m &= m - 1) {
+			int c = k * 64 + __builtin_ctzll(m);
+
+			free(hw.row[c]);
+		}
+	memset(hw.row, 0, sizeof(hw.row));
 	memset(hw_live, 0, sizeof(hw_live));
 }
 

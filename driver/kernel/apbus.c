@@ -1026,8 +1026,9 @@ static void qset(int i, struct ap_queue *aq)
 
 static void qrows_free(void)
 {
-	for (int c = 0; c < AP_DEVICES; c++)
-		free(B.row[c]);
+	for (int k = 0; k < AP_DEVICES / 64; k++)	/* the cards with a row */
+		for (u64 m = B.rows[k]; m; m &= m - 1)
+			free(B.row[k * 64 + __builtin_ctzll(m)]);
 }
 
 size_t shim_ap_bus_bytes(void)
