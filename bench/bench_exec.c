@@ -8,8 +8,11 @@
  * sysfs store each) and of the documented D2
  * scenario (scenarios/fixed/d2-inuse.scn, parsed with the CLI parser) on the
  * real driver INCLUDING the per-execution state reset (random strategy,
- * trace off; with world snapshots, the default, and rebuilding every world); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
- * execution each, as `apsim fuzz` runs them); both on 1 core and with 2
+ * trace off, locking rules off; with world snapshots, the default, and
+ * rebuilding every world; and with the locking rules on, as `apsim run`
+ * checks them); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
+ * execution each, locking rules on, as `apsim fuzz` runs them; and with
+ * --no-rules); both on 1 core and with 2
  * forked worker processes (scaling ratio); bounded-exhaustive (preemption
  * bound 2) exploration time of D2 on the base build and, by timing the d2
  * variant binary, of deadlocks/d2-inuse.scn; seeds/s of the `apsim fuzz`
@@ -303,8 +306,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	apsim_world_init();
+	/* the locking-document rules, as apsim run and apsim fuzz check them
+	 * by default; enabled only around the measurements that say so */
+	if (apsim_rules_load(NULL, err, sizeof(err))) {
+		fprintf(stderr, "bench_exec: rules: %s\n", err);
+		return 2;
+	}
 
-	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], sm[16];
+	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], m1n[16], sm[16], e1ru[16];
 	long sbad = 0;
 	long nd2 = o.quick ? 1000 : 2000, nmix = o.quick ? 300 : 500;
 	long bad = 0;
@@ -334,8 +343,15 @@ int main(int argc, char **argv)
 	struct bench_split sp;
 
 	bench_prof_stop(&sp);
-	for (int r = 0; r < R; r++)
+	/* the fuzz-like mix as apsim fuzz runs it (rules on), then without
+	 * the rules (as --no-rules), and D2 with the rules (as apsim run) */
+	for (int r = 0; r < R; r++) {
+		apsim_rules_enable(true);
 		m1[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+		e1ru[r] = d2_execs(nd2, 1 + (uint64_t)r * (uint64_t)nd2, NULL);
+		apsim_rules_enable(false);
+		m1n[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+	}
 	for (int r = 0; r < R; r++)
 		sm[r] = scn_execs(&small, 4 * nd2, 1 + (uint64_t)r * 4 * (uint64_t)nd2,
 				  r == 0 ? &sbad : NULL);
@@ -353,8 +369,10 @@ int main(int argc, char **argv)
 		scp[r] = p2[r] / p1[r];
 		/* 8x the seeds: generated worlds differ a lot in cost, and the
 		 * fork must not dominate */
+		apsim_rules_enable(true);	/* as apsim fuzz */
 		g1[r] = forked(1, 8 * nmix, 1, false);
 		g2[r] = forked(2, 8 * nmix, 1, false);
+		apsim_rules_enable(false);
 		scm[r] = g2[r] / g1[r];
 		cpu[r] = spin_scaling();
 	}
@@ -445,8 +463,20 @@ int main(int argc, char **argv)
 		bench_figs_stat("exec.d2_rebuild_execs_per_s", s_e1r, "1/s");
 		bench_figs_stat("exec.d2_snapshot_speedup", s_snr, "x");
 	}
-	row("fuzz-like mix executions/s, 1 core", s_m1, "/s", "goal >= 100000/s",
+	{
+		struct bench_stat s_e1ru = bench_stat_of(e1ru, R);
+
+		row("D2 executions/s, 1 core, locking rules on", s_e1ru, "/s", NULL, NULL);
+		bench_figs_stat("exec.d2_rules_execs_per_s", s_e1ru, "1/s");
+	}
+	row("fuzz-like mix executions/s, 1 core (rules on)", s_m1, "/s", "goal >= 100000/s",
 	    VERD(s_m1.med >= 100000));
+	{
+		struct bench_stat s_m1n = bench_stat_of(m1n, R);
+
+		row("fuzz-like mix executions/s, 1 core, --no-rules", s_m1n, "/s", NULL, NULL);
+		bench_figs_stat("exec.mix_norules_execs_per_s", s_m1n, "1/s");
+	}
 	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
 	row("D2 executions/s, 2 forked workers", s_f2, "/s", NULL, NULL);
 	row("D2 parallel scaling (2 workers / 1)", s_sc, "x", "goal >= 1.8x", VERD(s_sc.med >= 1.8));
