@@ -21,9 +21,11 @@ uint8_t sim__cov_exec[SIM_COV_SIZE] __attribute__((aligned(64)));
 uint32_t sim__cov_prev;
 static uint64_t contend[64];    /* this execution's contentions */
 static size_t ncontend;
+bool sim__cov_active;
 
 void sim_cov_begin(void)
 {
+	sim__cov_active = true;
 	memset(sim__cov_exec, 0, sizeof(sim__cov_exec));
 	sim__cov_prev = 0;
 	ncontend = 0;
@@ -80,7 +82,7 @@ static uint64_t site_hash(uint64_t h, const struct sim_site *s)
 	return (h ^ (uint64_t)(unsigned)s->line) * 0x100000001b3ULL;
 }
 
-void sim__cov_contend(const struct sim_site *waiter, const struct sim_site *holder)
+void sim__cov_contend_slow(const struct sim_site *waiter, const struct sim_site *holder)
 {
 	uint64_t h = site_hash(site_hash(0xcbf29ce484222325ULL, waiter), holder);
 

@@ -253,6 +253,14 @@ static inline int sim__nth_bit(uint64_t m, unsigned n)
 
 /* sim/cov.c: a thread is about to wait for a lock another holds (the
  * feedback of guided fuzzing). */
-void sim__cov_contend(const struct sim_site *waiter, const struct sim_site *holder);
+void sim__cov_contend_slow(const struct sim_site *waiter, const struct sim_site *holder);
+/* Feedback is collected once sim_cov_begin ran in this process (guided
+ * campaigns); the others pay one branch per contention. */
+extern bool sim__cov_active;
+static inline void sim__cov_contend(const struct sim_site *waiter, const struct sim_site *holder)
+{
+	if (unlikely(sim__cov_active))
+		sim__cov_contend_slow(waiter, holder);
+}
 
 #endif /* APSIM_INTERNAL_H */
