@@ -634,7 +634,7 @@ void sim__report_crash(int sig, int tid, uintptr_t addr)
  *   memory:use-after-free|double-free|invalid-free:ALLOC@F
  *                                  -> freed:ALLOC (a freed object, by its
  *                                     allocator, whoever touches it)
- *   memory:leak:ALLOC@FILE:LINE    -> leak:ALLOC
+ *   memory:leak:ALLOC@FILE         -> leak:ALLOC
  *   memory:KIND:ALLOC@F            -> memory:KIND:ALLOC
  *   crash:SIG@F, warn:F, bug:F     -> fn:F (the function that faults or WARNs)
  *   lock-not-held:L@F              -> lock-not-held:L (the lock not taken)
