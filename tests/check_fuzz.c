@@ -21,6 +21,7 @@
 #include "driver/scenario/scenario.h"
 
 #include <apsim/sim.h>
+#include "check_util.h"
 
 /* Where the tests write: the binary's own build directory (make passes
  * APSIM_TEST_OUT), so that the suites of two trees and of the ASan build
@@ -832,11 +833,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int nf;
-
-	srunner_run_all(r, CK_NORMAL);
-	nf = srunner_ntests_failed(r);
-	srunner_free(r);
-	return nf ? 1 : 0;
+	return tu_run(suite());
 }

@@ -19,6 +19,7 @@
 
 #include <apsim/sim.h>
 #include "driver/scenario/scenario.h"
+#include "check_util.h"
 
 static struct apsim_scenario S, S2;
 static char err[1024];
@@ -1433,11 +1434,5 @@ Suite *s = suite_create("scn");
 
 int main(void)
 {
-	SRunner *sr = srunner_create(scn_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run(scn_suite());
 }

@@ -19,6 +19,7 @@
 #include "driver/kernel/s390.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
+#include "check_util.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;
@@ -315,11 +316,5 @@ Suite *driver_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(driver_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_run(driver_suite());
 }

@@ -25,6 +25,7 @@
 #include "driver/kernel/base.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
+#include "check_util.h"
 
 static struct apsim_scenario scn;
 static struct apsim_exec ex;
@@ -391,11 +392,5 @@ Suite *rules_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rules_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_run(rules_suite());
 }

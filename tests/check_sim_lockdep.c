@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../sim/lockdep.h"
+#include "check_util.h"
 
 #define S SIM_SITE
 
@@ -951,11 +952,5 @@ static Suite *lockdep_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(lockdep_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run(lockdep_suite());
 }
