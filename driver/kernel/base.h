@@ -70,12 +70,7 @@ void shim_slab_reset(void);
 int shim_world_snapshot_save(void);
 int shim_world_snapshot_restore(void);
 void shim_world_snapshot_drop(void);
-/* after a restore: per-execution state stamped `from` is this execution's (`to`) */
-void shim_world_restamp(uint32_t from, uint32_t to);
-void shim_fault_restamp(uint32_t from, uint32_t to);
-void shim_eventfd_restamp(uint32_t from, uint32_t to);
-void shim_pv_restamp(uint32_t from, uint32_t to);
-void shim_wq_restamp(uint32_t from, uint32_t to);
+#include "driver/kernel/genstamp.h"   /* SHIM_GEN_STAMP, shim_world_restamp */
 /*
  * failslab: fail (return NULL) the nth (1-based) allocation matching
  * site_spec from now on; nth = 0 fails all matching allocations.

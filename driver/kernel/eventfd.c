@@ -36,10 +36,11 @@ struct eventfd_ctx {
 };
 
 static struct {
-	unsigned int gen;
+	uint32_t gen;
 	struct eventfd_ctx *fd[EFD_MAX];	/* the VMM's open eventfds */
 	int live;				/* contexts not freed */
 } efd;
+SHIM_GEN_STAMP(eventfd, efd.gen);
 
 static void efd_cur(void)
 {
@@ -149,11 +150,4 @@ void apsim_eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
 	spin_lock(&ctx->lock);
 	ctx->count += n;
 	spin_unlock(&ctx->lock);
-}
-
-/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
-void shim_eventfd_restamp(uint32_t from, uint32_t to)
-{
-	if (efd.gen == from)
-		efd.gen = to;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <apsim/sim.h>
 #include "driver/kernel/fault.h"
+#include "driver/kernel/genstamp.h"
 
 static const char *const names[SHIM_FP__COUNT] = {
 #define SHIM_FAULT_POINT(e, name) [SHIM_FP_##e] = name,
@@ -28,6 +29,7 @@ static struct {
 		int failed;        /* failures injected */
 	} p[SHIM_FP__COUNT];
 } F;
+SHIM_GEN_STAMP(fault, F.gen);
 
 /* A new execution starts with every point disarmed. */
 static void cur(void)
@@ -93,11 +95,4 @@ int shim_fault_err(enum shim_fault_point p)
 {
 	cur();
 	return (unsigned int)p < SHIM_FP__COUNT ? F.p[p].err : 0;
-}
-
-/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
-void shim_fault_restamp(uint32_t from, uint32_t to)
-{
-	if (F.gen == from)
-		F.gen = to;
 }

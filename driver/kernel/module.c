@@ -288,13 +288,16 @@ int shim_world_snapshot_restore(void)
 /*
  * The shim modules that keep per-execution state lazily (state stamped with
  * sim_generation(), reset when the stamp is old: faults, eventfds, PV, the
- * workqueues) would take the restored state for a leftover of an earlier
- * execution.  What the snapshot's execution stamped is this execution's now.
+ * workqueues; each registers its stamp with SHIM_GEN_STAMP, base.h) would
+ * take the restored state for a leftover of an earlier execution.  What the
+ * snapshot's execution stamped is this execution's now.
  */
+extern uint32_t *const __start_apsim_genstamps[] __attribute__((weak));
+extern uint32_t *const __stop_apsim_genstamps[] __attribute__((weak));
+
 void shim_world_restamp(uint32_t from, uint32_t to)
 {
-	shim_fault_restamp(from, to);
-	shim_eventfd_restamp(from, to);
-	shim_pv_restamp(from, to);
-	shim_wq_restamp(from, to);
+	for (uint32_t *const *s = __start_apsim_genstamps; s < __stop_apsim_genstamps; s++)
+		if (**s == from)
+			**s = to;
 }

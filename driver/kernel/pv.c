@@ -14,11 +14,13 @@
 #include <asm/uv.h>
 #include <apsim/sim.h>
 #include "driver/kernel/s390.h"
+#include "driver/kernel/genstamp.h"
 
 static struct {
-	unsigned int gen;
+	uint32_t gen;
 	struct shim_pv_counts n;
 } pv;
+SHIM_GEN_STAMP(pv, pv.gen);
 
 static struct shim_pv_counts *pv_counts(void)
 {
@@ -59,11 +61,4 @@ int gmap_convert_to_secure(struct gmap *gmap, unsigned long gaddr)
 {
 	pv_counts()->convert_to_secure++;
 	return 0;
-}
-
-/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
-void shim_pv_restamp(uint32_t from, uint32_t to)
-{
-	if (pv.gen == from)
-		pv.gen = to;
 }

@@ -33,6 +33,7 @@
 #include <linux/list.h>
 #include <linux/workqueue.h>
 #include <apsim/sim.h>
+#include "driver/kernel/genstamp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +52,7 @@ struct workqueue_struct {
 	const char *name;
 	struct sim_lockdep_map lockdep_map;	/* "(wq_completion)<name>" */
 	struct sim_lock_class_key key;
-	unsigned int gen;			/* execution of the state below */
+	uint32_t gen;				/* execution of the state below */
 	struct list_head pending;		/* work_struct.entry */
 	struct kworker_slot slot[WQ_MAX_WORKERS];
 	unsigned int spawned;			/* kworkers spawned (names) */
@@ -71,6 +72,8 @@ static struct workqueue_struct wq_events_long = {
 struct workqueue_struct *system_wq = &wq_events;
 struct workqueue_struct *system_long_wq = &wq_events_long;
 static struct workqueue_struct *const all_wqs[] = { &wq_events, &wq_events_long };
+SHIM_GEN_STAMP(wq_events, wq_events.gen);
+SHIM_GEN_STAMP(wq_events_long, wq_events_long.gen);
 
 /* The workqueue's state for the current execution. */
 static struct workqueue_struct *wq_cur(struct workqueue_struct *wq)
@@ -280,12 +283,4 @@ void apsim_flush_workqueue(struct workqueue_struct *wq, const struct sim_site *s
 			break;
 		sim_waitq_block(&wq->done, 0, site);
 	}
-}
-
-/* The snapshot's state is the restored execution's (driver/kernel/module.c). */
-void shim_wq_restamp(uint32_t from, uint32_t to)
-{
-	for (size_t i = 0; i < sizeof(all_wqs) / sizeof(all_wqs[0]); i++)
-		if (all_wqs[i]->gen == from)
-			all_wqs[i]->gen = to;
 }
