@@ -181,22 +181,42 @@ bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
  * The caller's return address locates the access for the report.
  */
 #define PC() ((uintptr_t)__builtin_return_address(0) - 1)
-/* The common in-region case inline: one granule, addressable. */
-static inline bool granule_ok(unsigned long a, unsigned long size)
+/*
+ * A watched granule's access from a hook, what sim__shadow_check does for
+ * it: it is addressable, the watcher sees it.  Not inlined and not a tail
+ * call, so that the watcher's backtrace has as many frames of this file
+ * above the access as through sim__shadow_check (the watcher records
+ * WPCS frames: the same frames, the same findings).
+ */
+static void __attribute__((noinline)) watch_hit(uintptr_t a, size_t n, bool w, uintptr_t pc)
+{
+	if (sh_watcher)
+		sh_watcher(a, n, w, pc);
+	__asm__ volatile("" ::: "memory");	/* not a tail call: keep this frame */
+}
+/* The common in-region cases inline: 1 one granule, addressable; 2 one
+ * granule, watched; 0 the slow path. */
+static inline __attribute__((always_inline)) int granule_ok(unsigned long a, unsigned long size)
 {
 	uintptr_t off = a - sh_lo;
 	int8_t v;
 
 	if ((off & 7) + size > 8 || off >= sh_valid)
-		return false;	/* crosses a granule, or unused: the slow path */
+		return 0;	/* crosses a granule, or unused: the slow path */
 	v = sh_map[off >> 3];
-	return likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v);
+	if (likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v))
+		return 1;
+	return v == (int8_t)SIM_SHADOW_WATCH ? 2 : 0;
 }
 /* In the region: the shadow check, then (a good access, detector on) the
- * race check. */
+ * race check.  The calls are in the hook itself (not in an inlined
+ * helper): a backtrace through either has the same frames. */
 #define IN_REGION(a, size, w, ok)					\
 	do {								\
-		if (!(ok) && !sim__shadow_check(a, size, w, PC(), NULL)) \
+		int ok_ = (ok);						\
+		if (ok_ == 2)						\
+			watch_hit(a, size, w, PC());			\
+		else if (!ok_ && !sim__shadow_check(a, size, w, PC(), NULL)) \
 			break;						\
 		if (unlikely(sim__race_on))				\
 			sim_race_access((const void *)(a), size, w, PC()); \
@@ -223,14 +243,14 @@ void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		IN_REGION(a, n, false, false);
+		IN_REGION(a, n, false, 0);
 }
 
 void __asan_storeN_noabort(unsigned long a, unsigned long n);
 void __asan_storeN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		IN_REGION(a, n, true, false);
+		IN_REGION(a, n, true, 0);
 }
 
 /* gcc may emit this before noreturn calls; there is no stack shadow here. */
