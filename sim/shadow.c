@@ -30,8 +30,10 @@
 uintptr_t sim__sh_lo, sim__sh_size;	/* size 0: no region */
 #define sh_lo sim__sh_lo
 #define sh_size sim__sh_size
-static int8_t *sh_map;
-static uintptr_t sh_valid;	/* granules below this offset are set */
+int8_t *sim__sh_map;
+uintptr_t sim__sh_valid;	/* granules below this offset are set */
+#define sh_map sim__sh_map
+#define sh_valid sim__sh_valid
 static sim_shadow_reporter sh_report;
 static sim_shadow_watcher sh_watcher;	/* accesses to SIM_SHADOW_WATCH granules */
 
@@ -110,17 +112,26 @@ bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, 
 		return true;
 	/* fast path: whole granules, all addressable (a lock in a live object) */
 	if (!((off | n) & 7) && off + n <= sh_valid) {
-		const int8_t *p = sh_map + (off >> 3), *e = p + (n >> 3);
-		uint64_t acc = 0;
+		const int8_t *p = sh_map + (off >> 3);
+		size_t ng = n >> 3, i;
+		uint64_t acc = 0, v;
+		uint32_t u, u2;
 
-		for (; p + 8 <= e; p += 8) {
-			uint64_t v;
-
-			memcpy(&v, p, 8);
+		if (ng >= 8) {	/* words; the last one overlaps its neighbour */
+			for (i = 0; i + 8 <= ng; i += 8) {
+				memcpy(&v, p + i, 8);
+				acc |= v;
+			}
+			memcpy(&v, p + ng - 8, 8);
 			acc |= v;
+		} else if (ng >= 4) {
+			memcpy(&u, p, 4);
+			memcpy(&u2, p + ng - 4, 4);
+			acc = u | u2;
+		} else {
+			for (i = 0; i < ng; i++)
+				acc |= (uint8_t)p[i];
 		}
-		for (; p < e; p++)
-			acc |= (uint8_t)*p;
 		if (!acc)
 			return true;
 	}
