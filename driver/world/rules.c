@@ -917,15 +917,14 @@ static inline void check_order(int tid)
 	}
 }
 
-static void rules_point(int tid, void *arg)
+/* rules_point with the driver live: compare the watched fields with their
+ * snapshots, check the order. */
+static noinline void point_check(int tid)
 {
 	struct ap_matrix_mdev *mm;
-	int n = 0;
+	int n = 0, nkvm;
 	uint64_t lh = 0xcbf29ce484222325ULL;
 
-	(void)arg;
-	if (!apsim_world_driver_live() || !matrix_dev || tid < 0)
-		return;
 	if (snap_gen != sim_generation()) {
 		snap_gen = sim_generation();
 		/* access records need no reset: point_seq only grows */
@@ -1022,7 +1021,8 @@ static void rules_point(int tid, void *arg)
 	list_hash = lh;
 	list_valid = true;
 	/* kvm fields */
-	for (int k = 0; k < shim_kvm_count() && k < MAX_WATCH; k++) {
+	nkvm = shim_kvm_count();
+	for (int k = 0; k < nkvm && k < MAX_WATCH; k++) {
 		struct kvm *kvm = shim_kvm_get(k);
 		struct snap *s = &kvm_snap[k];
 		uint64_t hook, apcb;
@@ -1053,6 +1053,14 @@ static void rules_point(int tid, void *arg)
 	if (ranges_dirty)
 		ranges_rebuild();
 	point_seq++;
+}
+
+/* The scheduler's point hook (many points have no driver loaded). */
+static void rules_point(int tid, void *arg)
+{
+	(void)arg;
+	if (apsim_world_driver_live() && matrix_dev && tid >= 0)
+		point_check(tid);
 }
 
 void apsim_rules_enable(bool on)
