@@ -317,7 +317,20 @@ int sim_shadow_watch(const void *p, size_t n, bool on)
 	end = (off + n) >> 3;
 	if (end > sh_valid >> 3)
 		end = sh_valid >> 3;
-	for (g = off >> 3; g < end; g++) {
+	/* eight granules at a time: on marks the 0 bytes, off clears the
+	 * SIM_SHADOW_WATCH ones (exact per-byte zero test) */
+	for (g = off >> 3; g + 8 <= end; g += 8) {
+		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, wb = 0x0101010101010101ull * SIM_SHADOW_WATCH;
+		uint64_t x, y, zero;
+
+		memcpy(&x, sh_map + g, 8);
+		y = on ? x : x ^ wb;
+		zero = ~(((y & lo7) + lo7) | y | lo7);	/* 0x80 where y's byte is 0 */
+		zero = (zero >> 7) * 0xff;		/* 0xff there */
+		x = on ? x | (zero & wb) : x & ~zero;
+		memcpy(sh_map + g, &x, 8);
+	}
+	for (; g < end; g++) {
 		if (on && !sh_map[g])
 			sh_map[g] = (int8_t)SIM_SHADOW_WATCH;
 		else if (!on && sh_map[g] == (int8_t)SIM_SHADOW_WATCH)
