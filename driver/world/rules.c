@@ -636,7 +636,8 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 }
 
 /* Returns whether the thread held what every read rule of f requires. */
-static bool check_read(int tid, enum field_id f, uintptr_t pc)
+/* noinline: its backtrace counts frames from here, as it always did */
+static noinline bool check_read(int tid, enum field_id f, uintptr_t pc)
 {
 	const struct sim_lockdep_map *held[48];
 	int nheld = sim_lockdep_held_maps(tid, held, 48);
@@ -695,29 +696,16 @@ static struct {
 	int tid;
 } read_checked[F__COUNT];
 
-/* The shadow's watcher: an instrumented access touched a watched field. */
-static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
+/* The range an access touched (-1: none): the memo, else the scan. */
+static int range_last;	/* the range hit last: loops hit one range */
+
+static noinline int range_scan(uintptr_t a, size_t n)
 {
-	static int last;	/* the range hit last: loops hit one range */
-	int tid;
-
-	struct range *r;
-	int i;
-
-	if (!R.enabled || snap_gen != sim_generation() || (tid = sim_tid()) < 0)
-		return;
 	if ((a & 7) + n <= 8) {
 		uintptr_t g = a >> 3;
 		__typeof__(wmemo[0]) *e = &wmemo[(g * 0x9E3779B97F4A7C15ull) >> 56];
-		int cnt = 0;
+		int i = -1, cnt = 0;
 
-		if (e->id == ranges_id && e->g == g) {
-			if (e->r < 0)
-				return;
-			i = e->r;
-			goto hit;
-		}
-		i = -1;
 		for (int k = 0; k < nranges; k++)
 			if (a < ranges[k].hi && a + n > ranges[k].lo)
 				i = k, cnt++;
@@ -725,46 +713,64 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 			e->g = g;
 			e->id = ranges_id;
 			e->r = i;
-			if (!cnt)
-				return;
-			goto hit;
+			return i;
 		}
 	}
 	for (int k = 0; k <= nranges; k++) {	/* last, then 0..nranges-1 */
-		i = k ? k - 1 : last;
-		if (k && i == last)
+		int i = k ? k - 1 : range_last;
+
+		if (k && i == range_last)
 			continue;
 		if (i >= nranges)
 			continue;
-		r = &ranges[i];
-		if (a >= r->hi || a + n <= r->lo)
+		if (a >= ranges[i].hi || a + n <= ranges[i].lo)
 			continue;
-		goto hit;
+		return i;
 	}
-	return;
-hit:
-	r = &ranges[i];
-	last = i;
-	{
-		struct acc *ac = is_write ? &r->w->st : &r->w->ld;
+	return -1;
+}
 
-		/* a store's stack; a load's code address only (loads are many:
-		 * the fallback names the line and function, without a trace) */
-		ac->seq = point_seq;
-		ac->tid = tid;
-		ac->pc = pc;
-		if (is_write)
-			ac->n = sim_backtrace(ac->pcs, WPCS);
-		else
-			ac->pcs[0] = pc, ac->n = 1;
-		if (!is_write && R.nrreq[r->field] &&
-		    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
-			/* a violation stays checked at every reading pc (the
-			 * finding names each function; rseen dedups) */
-			if (check_read(tid, (enum field_id)r->field, pc)) {
-				read_checked[r->field].seq = point_seq;
-				read_checked[r->field].tid = tid;
-			}
+static inline int range_of(uintptr_t a, size_t n)
+{
+	uintptr_t g = a >> 3;
+	__typeof__(wmemo[0]) *e = &wmemo[(g * 0x9E3779B97F4A7C15ull) >> 56];
+
+	if ((a & 7) + n <= 8 && e->id == ranges_id && e->g == g)
+		return e->r;
+	return range_scan(a, n);
+}
+
+/* The shadow's watcher: an instrumented access touched a watched field. */
+static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
+{
+	struct range *r;
+	struct acc *ac;
+	int tid, i;
+
+	if (!R.enabled || snap_gen != sim_generation() || (tid = sim_tid()) < 0)
+		return;
+	i = range_of(a, n);
+	if (i < 0)
+		return;
+	r = &ranges[i];
+	range_last = i;
+	ac = is_write ? &r->w->st : &r->w->ld;
+	/* a store's stack; a load's code address only (loads are many:
+	 * the fallback names the line and function, without a trace) */
+	ac->seq = point_seq;
+	ac->tid = tid;
+	ac->pc = pc;
+	if (is_write)
+		ac->n = sim_backtrace(ac->pcs, WPCS);
+	else
+		ac->pcs[0] = pc, ac->n = 1;
+	if (!is_write && R.nrreq[r->field] &&
+	    (read_checked[r->field].seq != point_seq || read_checked[r->field].tid != tid)) {
+		/* a violation stays checked at every reading pc (the
+		 * finding names each function; rseen dedups) */
+		if (check_read(tid, (enum field_id)r->field, pc)) {
+			read_checked[r->field].seq = point_seq;
+			read_checked[r->field].tid = tid;
 		}
 	}
 }
@@ -1034,9 +1040,9 @@ static noinline void point_check(int tid)
 			continue;
 		}
 		hook = (uint64_t)(uintptr_t)kvm->arch.crypto.pqap_hook;
-		sim_race_ignore(1);	/* the checker's read, not the kernel's */
+		/* the checker's read, not the kernel's: shim_kvm_masks_updates is
+		 * not instrumented (kvm.c), so the race detector never sees it */
 		apcb = (uint64_t)shim_kvm_masks_updates(kvm);
-		sim_race_ignore(-1);
 		if (s->valid && s->obj == kvm) {
 			if (s->v[F_KVM_HOOK] != hook)
 				check_field(tid, F_KVM_HOOK, k, &s->w[F_KVM_HOOK]);
