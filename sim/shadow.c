@@ -311,6 +311,7 @@ void sim_shadow_set_watcher(sim_shadow_watcher fn)
 int sim_shadow_watch(const void *p, size_t n, bool on)
 {
 	uintptr_t off = (uintptr_t)p - sh_lo, g, end;
+	int8_t *map = sh_map;	/* a local: the stores below cannot change it */
 
 	if (!sh_size || off >= sh_size || n > sh_size - off || ((off | n) & 7))
 		return -ENOTSUP;
@@ -323,18 +324,18 @@ int sim_shadow_watch(const void *p, size_t n, bool on)
 		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, wb = 0x0101010101010101ull * SIM_SHADOW_WATCH;
 		uint64_t x, y, zero;
 
-		memcpy(&x, sh_map + g, 8);
+		memcpy(&x, map + g, 8);
 		y = on ? x : x ^ wb;
 		zero = ~(((y & lo7) + lo7) | y | lo7);	/* 0x80 where y's byte is 0 */
 		zero = (zero >> 7) * 0xff;		/* 0xff there */
 		x = on ? x | (zero & wb) : x & ~zero;
-		memcpy(sh_map + g, &x, 8);
+		memcpy(map + g, &x, 8);
 	}
 	for (; g < end; g++) {
-		if (on && !sh_map[g])
-			sh_map[g] = (int8_t)SIM_SHADOW_WATCH;
-		else if (!on && sh_map[g] == (int8_t)SIM_SHADOW_WATCH)
-			sh_map[g] = 0;
+		if (on && !map[g])
+			map[g] = (int8_t)SIM_SHADOW_WATCH;
+		else if (!on && map[g] == (int8_t)SIM_SHADOW_WATCH)
+			map[g] = 0;
 	}
 	return 0;
 }
