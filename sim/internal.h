@@ -15,6 +15,7 @@
 
 #include <apsim/sim.h>
 #include <setjmp.h>
+#include <string.h>
 #include <sys/types.h>
 #include <apsim/ctx.h>
 
@@ -33,6 +34,35 @@ void sim__lockdep_thread_exit(int tid);     /* a thread exits */
 
 /* ---- shadow memory (sim/shadow.c): checks of sync objects ---- */
 extern uintptr_t sim__sh_lo, sim__sh_size;
+extern int8_t *sim__sh_map;               /* one byte per granule */
+extern uintptr_t sim__sh_valid;           /* offsets below are set */
+/* The common case of an object check, inline: [off, off + n) whole,
+ * valid granules, all addressable and unwatched (shadow 0).  The same
+ * test as sim__shadow_check's first one: true means it would return true
+ * and do nothing else. */
+static inline bool sim__shadow_clean(uintptr_t off, size_t n)
+{
+	const int8_t *p = sim__sh_map + (off >> 3);
+	size_t ng = n >> 3, i;
+	uint64_t acc = 0, v;
+
+	if (((off | n) & 7) || !n || off + n > sim__sh_valid)
+		return false;
+	for (i = 0; i + 8 <= ng; i += 8) {
+		memcpy(&v, p + i, 8);
+		acc |= v;
+	}
+	if (ng & 7) {
+		if (ng >= 8) {
+			memcpy(&v, p + ng - 8, 8);
+			acc |= v;
+		} else {
+			for (i = 0; i < ng; i++)
+				acc |= (uint8_t)p[i];
+		}
+	}
+	return !acc;
+}
 /* Check an access of n bytes at a inside the region; reports a bad one
  * (named by site if given, else by pc) and returns false. */
 bool sim__shadow_check(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
@@ -42,7 +72,8 @@ bool sim__shadow_check(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
  * caller's caller after a tail call). */
 #define SIM_SHADOW_ENTRY(p, wr, site)					\
 	do {								\
-		if (unlikely((uintptr_t)(p) - sim__sh_lo < sim__sh_size)) \
+		if (unlikely((uintptr_t)(p) - sim__sh_lo < sim__sh_size) && \
+		    !sim__shadow_clean((uintptr_t)(p) - sim__sh_lo, sizeof(*(p)))) \
 			sim__shadow_check((uintptr_t)(p), sizeof(*(p)), (wr), \
 				(uintptr_t)__builtin_return_address(0) - 1, (site)); \
 	} while (0)

@@ -478,6 +478,7 @@ static inline void ld_push(int tid, struct ld_thread *t)
 	h->chain_key = ld_mix(k, ((unsigned)h->cls << 3) | ((unsigned)h->read << 1) |
 				 h->trylock);
 	/* Trylocks keep the stack but add no dependencies of their own. */
+	t->maps[t->depth] = h->map;
 	if (h->cls && !h->trylock && ld_chain_add(h->chain_key))
 		ld_validate(tid, t, h);
 	t->depth++;
@@ -619,9 +620,18 @@ int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max)
 	struct ld_thread *t = &ld_threads[tid];
 	int n = t->depth < max ? t->depth : max;
 
-	for (int i = 0; i < n; i++)
-		out[i] = t->h[i].map;
+	memcpy(out, t->maps, sizeof(out[0]) * (size_t)n);
 	return n;
+}
+
+const struct sim_lockdep_map *const *sim_lockdep_held_stack(int tid, int *n)
+{
+	if ((unsigned)tid >= SIM_MAX_THREADS) {
+		*n = 0;
+		return NULL;
+	}
+	*n = ld_threads[tid].depth;
+	return ld_threads[tid].maps;
 }
 
 /* ---------------------------------------------------------- core hooks */

@@ -72,6 +72,8 @@ struct ld_thread {
 	int depth;
 	int lost;                      /* acquisitions not recorded (overflow) */
 	struct ld_held h[LD_MAX_DEPTH];
+	/* h[i].map for i < depth, contiguous (sim_lockdep_held_stack) */
+	const struct sim_lockdep_map *maps[LD_MAX_DEPTH];
 };
 
 /* A found cycle: path[0] = next's class ... path[n-1] = prev's class,

@@ -30,8 +30,10 @@
 uintptr_t sim__sh_lo, sim__sh_size;	/* size 0: no region */
 #define sh_lo sim__sh_lo
 #define sh_size sim__sh_size
-static int8_t *sh_map;
-static uintptr_t sh_valid;	/* granules below this offset are set */
+int8_t *sim__sh_map;
+uintptr_t sim__sh_valid;	/* granules below this offset are set */
+#define sh_map sim__sh_map
+#define sh_valid sim__sh_valid
 static sim_shadow_reporter sh_report;
 static sim_shadow_watcher sh_watcher;	/* accesses to SIM_SHADOW_WATCH granules */
 
@@ -110,17 +112,26 @@ bool __attribute__((noinline)) sim__shadow_check(uintptr_t a, size_t n, bool w, 
 		return true;
 	/* fast path: whole granules, all addressable (a lock in a live object) */
 	if (!((off | n) & 7) && off + n <= sh_valid) {
-		const int8_t *p = sh_map + (off >> 3), *e = p + (n >> 3);
-		uint64_t acc = 0;
+		const int8_t *p = sh_map + (off >> 3);
+		size_t ng = n >> 3, i;
+		uint64_t acc = 0, v;
+		uint32_t u, u2;
 
-		for (; p + 8 <= e; p += 8) {
-			uint64_t v;
-
-			memcpy(&v, p, 8);
+		if (ng >= 8) {	/* words; the last one overlaps its neighbour */
+			for (i = 0; i + 8 <= ng; i += 8) {
+				memcpy(&v, p + i, 8);
+				acc |= v;
+			}
+			memcpy(&v, p + ng - 8, 8);
 			acc |= v;
+		} else if (ng >= 4) {
+			memcpy(&u, p, 4);
+			memcpy(&u2, p + ng - 4, 4);
+			acc = u | u2;
+		} else {
+			for (i = 0; i < ng; i++)
+				acc |= (uint8_t)p[i];
 		}
-		for (; p < e; p++)
-			acc |= (uint8_t)*p;
 		if (!acc)
 			return true;
 	}
@@ -181,22 +192,42 @@ bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
  * The caller's return address locates the access for the report.
  */
 #define PC() ((uintptr_t)__builtin_return_address(0) - 1)
-/* The common in-region case inline: one granule, addressable. */
-static inline bool granule_ok(unsigned long a, unsigned long size)
+/*
+ * A watched granule's access from a hook, what sim__shadow_check does for
+ * it: it is addressable, the watcher sees it.  Not inlined and not a tail
+ * call, so that the watcher's backtrace has as many frames of this file
+ * above the access as through sim__shadow_check (the watcher records
+ * WPCS frames: the same frames, the same findings).
+ */
+static void __attribute__((noinline)) watch_hit(uintptr_t a, size_t n, bool w, uintptr_t pc)
+{
+	if (sh_watcher)
+		sh_watcher(a, n, w, pc);
+	__asm__ volatile("" ::: "memory");	/* not a tail call: keep this frame */
+}
+/* The common in-region cases inline: 1 one granule, addressable; 2 one
+ * granule, watched; 0 the slow path. */
+static inline __attribute__((always_inline)) int granule_ok(unsigned long a, unsigned long size)
 {
 	uintptr_t off = a - sh_lo;
 	int8_t v;
 
 	if ((off & 7) + size > 8 || off >= sh_valid)
-		return false;	/* crosses a granule, or unused: the slow path */
+		return 0;	/* crosses a granule, or unused: the slow path */
 	v = sh_map[off >> 3];
-	return likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v);
+	if (likely(!v) || (v > 0 && (off & 7) + size <= (uintptr_t)v))
+		return 1;
+	return v == (int8_t)SIM_SHADOW_WATCH ? 2 : 0;
 }
 /* In the region: the shadow check, then (a good access, detector on) the
- * race check. */
+ * race check.  The calls are in the hook itself (not in an inlined
+ * helper): a backtrace through either has the same frames. */
 #define IN_REGION(a, size, w, ok)					\
 	do {								\
-		if (!(ok) && !sim__shadow_check(a, size, w, PC(), NULL)) \
+		int ok_ = (ok);						\
+		if (ok_ == 2)						\
+			watch_hit(a, size, w, PC());			\
+		else if (!ok_ && !sim__shadow_check(a, size, w, PC(), NULL)) \
 			break;						\
 		if (unlikely(sim__race_on))				\
 			sim_race_access((const void *)(a), size, w, PC()); \
@@ -223,14 +254,14 @@ void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		IN_REGION(a, n, false, false);
+		IN_REGION(a, n, false, 0);
 }
 
 void __asan_storeN_noabort(unsigned long a, unsigned long n);
 void __asan_storeN_noabort(unsigned long a, unsigned long n)
 {
 	if (unlikely(a - sh_lo < sh_size))
-		IN_REGION(a, n, true, false);
+		IN_REGION(a, n, true, 0);
 }
 
 /* gcc may emit this before noreturn calls; there is no stack shadow here. */
@@ -280,17 +311,31 @@ void sim_shadow_set_watcher(sim_shadow_watcher fn)
 int sim_shadow_watch(const void *p, size_t n, bool on)
 {
 	uintptr_t off = (uintptr_t)p - sh_lo, g, end;
+	int8_t *map = sh_map;	/* a local: the stores below cannot change it */
 
 	if (!sh_size || off >= sh_size || n > sh_size - off || ((off | n) & 7))
 		return -ENOTSUP;
 	end = (off + n) >> 3;
 	if (end > sh_valid >> 3)
 		end = sh_valid >> 3;
-	for (g = off >> 3; g < end; g++) {
-		if (on && !sh_map[g])
-			sh_map[g] = (int8_t)SIM_SHADOW_WATCH;
-		else if (!on && sh_map[g] == (int8_t)SIM_SHADOW_WATCH)
-			sh_map[g] = 0;
+	/* eight granules at a time: on marks the 0 bytes, off clears the
+	 * SIM_SHADOW_WATCH ones (exact per-byte zero test) */
+	for (g = off >> 3; g + 8 <= end; g += 8) {
+		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, wb = 0x0101010101010101ull * SIM_SHADOW_WATCH;
+		uint64_t x, y, zero;
+
+		memcpy(&x, map + g, 8);
+		y = on ? x : x ^ wb;
+		zero = ~(((y & lo7) + lo7) | y | lo7);	/* 0x80 where y's byte is 0 */
+		zero = (zero >> 7) * 0xff;		/* 0xff there */
+		x = on ? x | (zero & wb) : x & ~zero;
+		memcpy(map + g, &x, 8);
+	}
+	for (; g < end; g++) {
+		if (on && !map[g])
+			map[g] = (int8_t)SIM_SHADOW_WATCH;
+		else if (!on && map[g] == (int8_t)SIM_SHADOW_WATCH)
+			map[g] = 0;
 	}
 	return 0;
 }

@@ -349,6 +349,113 @@ START_TEST(race_set_bit_is_a_write)
 	free(rep);
 }
 END_TEST
+
+/*
+ * A watched granule reaches the watcher on two paths: a one-granule access
+ * from the hook's inline check (sim/shadow.c watch_hit), any other access
+ * through sim__shadow_check.  Both give the watcher the access, and the
+ * same number of shadow.c frames above the accessing function: the rules
+ * checker keeps a fixed number of frames of a store's stack, so one frame
+ * more or less would change the call traces of its findings.
+ */
+struct wacc {
+	uintptr_t a;
+	size_t n;
+	bool w;
+	int shadow_frames;              /* shadow.c frames above the access */
+	char func[96];                  /* the first frame below them */
+};
+static struct wacc wacc[4];
+static int nwacc;
+
+static void test_watcher(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
+{
+	uintptr_t pcs[16];
+	struct sim_frame fr[32];
+	int nf = sim_symbolize_stack(pcs, sim_backtrace(pcs, 16), fr, 32), i = 0;
+	struct wacc *w = &wacc[nwacc < 4 ? nwacc++ : 3];
+
+	w->a = a;
+	w->n = n;
+	w->w = is_write;
+	while (i < nf && !strcmp(fr[i].file, "check_shim_rules.c"))
+		i++;	/* this function */
+	for (w->shadow_frames = 0; i < nf && !strcmp(fr[i].file, "shadow.c"); i++)
+		w->shadow_frames++;
+	snprintf(w->func, sizeof(w->func), "%s", i < nf ? fr[i].func : "?");
+}
+
+static uint64_t *wbuf;
+
+static noinline void w_access(void *a)
+{
+	volatile uint64_t *p = wbuf;
+
+	(void)p[0];                                     /* one granule */
+	(void)*(volatile uint64_t *)((char *)wbuf + 4); /* two granules */
+	p[1] = 7;                                       /* one granule */
+}
+
+static void w_main(void *a)
+{
+	wbuf = kzalloc(64, GFP_KERNEL);
+	ck_assert_int_eq(sim_shadow_watch(wbuf, 16, true), 0);
+	sim_shadow_set_watcher(test_watcher);
+	w_access(NULL);
+	sim_shadow_set_watcher(NULL);
+	sim_shadow_watch(wbuf, 16, false);
+	kfree(wbuf);
+}
+
+START_TEST(watched_access_frames_on_both_paths)
+{
+	struct sim_opts o;
+	struct sim_result r;
+
+	apsim_rules_enable(false);
+	nwacc = 0;
+	sim_opts_default(&o);
+	shim_base_reset();
+	ck_assert_int_eq(sim_run(&o, w_main, NULL, NULL, &r), 0);
+	ck_assert_int_eq(sim_findings_count(), 0);
+	ck_assert_int_eq(nwacc, 3);
+	ck_assert_uint_eq(wacc[0].a, (uintptr_t)wbuf);
+	ck_assert_uint_eq(wacc[0].n, 8);
+	ck_assert(!wacc[0].w);
+	ck_assert_uint_eq(wacc[1].a, (uintptr_t)wbuf + 4);
+	ck_assert_uint_eq(wacc[1].n, 8);
+	ck_assert(!wacc[1].w);
+	ck_assert_uint_eq(wacc[2].a, (uintptr_t)wbuf + 8);
+	ck_assert(wacc[2].w);
+	for (int i = 0; i < 3; i++) {
+		/* the hook and the function that called the watcher */
+		ck_assert_int_eq(wacc[i].shadow_frames, 2);
+		ck_assert_str_eq(wacc[i].func, "w_access");
+	}
+}
+END_TEST
+
+/* The order: a lock taken while one the order puts after it is held (6.1
+ * and 6.12 take &kvm->lock, then &matrix_dev->mdevs_lock, when a guest
+ * opens the mdev); the order as the driver keeps it finds nothing. */
+START_TEST(order_rule_on_the_held_stack)
+{
+	const struct sim_finding *f;
+
+	use_rules("order &matrix_dev->mdevs_lock -> &kvm->lock\n");
+	run("    kvm_create k0 vcpus 1\n"
+	    "    open m0 k0\n");
+	f = find("rule:order:&kvm->lock->&matrix_dev->mdevs_lock");
+	if (!f)
+		dump();
+	ck_assert_ptr_nonnull(f);
+	ck_assert(strstr(f->report, "took &matrix_dev->mdevs_lock while holding &kvm->lock"));
+	use_rules("order &kvm->lock -> &matrix_dev->mdevs_lock\n");
+	run("    kvm_create k0 vcpus 1\n"
+	    "    open m0 k0\n");
+	ck_assert_ptr_null(find_part("rule:order:"));
+}
+END_TEST
 #else
 /* Without the shadow (ASan, KASAN=0 builds) nothing is watched: read rules
  * find nothing, and changes are found without their line. */
@@ -383,6 +490,8 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, read_rule_exempt);
 	tcase_add_test(tc, write_rule_names_storing_line);
 	tcase_add_test(tc, race_set_bit_is_a_write);
+	tcase_add_test(tc, watched_access_frames_on_both_paths);
+	tcase_add_test(tc, order_rule_on_the_held_stack);
 #else
 	tcase_add_test(tc, no_watch_without_shadow);
 #endif

@@ -627,8 +627,8 @@ END_TEST
 /* -------------------------------------------------------- held list API */
 
 static char held_text[1024];
-static int held_n, held_depth;
-static const struct sim_lockdep_map *held_maps[4];
+static int held_n, held_depth, held_sn;
+static const struct sim_lockdep_map *held_maps[4], *held_stack[4];
 
 static void t_out_of_order(void *arg)
 {
@@ -639,6 +639,12 @@ static void t_out_of_order(void *arg)
 	unlock(&B);  /* out of order */
 	held_depth = sim_lockdep_depth(sim_tid());
 	held_n = sim_lockdep_held_maps(sim_tid(), held_maps, 4);
+	{
+		const struct sim_lockdep_map *const *st = sim_lockdep_held_stack(sim_tid(), &held_sn);
+
+		for (int i = 0; i < held_sn && i < 4; i++)
+			held_stack[i] = st[i];
+	}
 	FILE *f = fmemopen(held_text, sizeof(held_text) - 1, "w");
 
 	sim_lockdep_print_held(f, sim_tid());
@@ -657,6 +663,10 @@ START_TEST(out_of_order_release_and_held_list)
 	ck_assert_int_eq(held_n, 2);
 	ck_assert_ptr_eq(held_maps[0], &A);
 	ck_assert_ptr_eq(held_maps[1], &C);
+	/* the copy-free view agrees after the re-acquisition */
+	ck_assert_int_eq(held_sn, 2);
+	ck_assert_ptr_eq(held_stack[0], &A);
+	ck_assert_ptr_eq(held_stack[1], &C);
 	assert_has(held_text, "2 locks held by t1/");
 	assert_has(held_text, " #0: &lock_a at: t_out_of_order (check_sim_lockdep.c:");
 	assert_has(held_text, ") [op: assign_adapter m0 5]\n #1: &lock_c at: t_out_of_order");

@@ -162,6 +162,9 @@ int sim_lockdep_depth(int tid);
 void sim_lockdep_print_held(FILE *out, int tid);
 /* Iterate the held locks of a thread (for the rules checker). */
 int sim_lockdep_held_maps(int tid, const struct sim_lockdep_map **out, int max);
+/* The same without a copy: the thread's held maps, outermost first (*n of
+ * them; valid until its next lock operation). */
+const struct sim_lockdep_map *const *sim_lockdep_held_stack(int tid, int *n);
 /* Emit the dependency graph as Graphviz DOT (cycle edges highlighted). */
 void sim_lockdep_dot(FILE *out);
 /* The dependencies (lock pairs: `to` taken while holding `from`) the last
