@@ -52,7 +52,7 @@ BASEFLAGS = $(OPT) -g -std=gnu11 -fno-omit-frame-pointer -fno-strict-aliasing $(
 # kernel headers: its include roots are libsim's public headers
 # (sim/include: <apsim/sim.h>) and the repository root, from which every
 # project header is named by its path ("driver/scenario/scenario.h").
-CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF) $(CALLS_DEF)
+CFLAGS_SIM = $(BASEFLAGS) -Isim/include -I. -D_GNU_SOURCE $(COVER_DEF) $(CALLS_DEF) $(SHADOW_DEF)
 # Kernel-side code (the real driver, the shim kernel and the world executor)
 # sees the shim kernel headers (driver/include: the only kernel include root)
 # first, then the driver's own directory for its quoted headers.
@@ -82,13 +82,27 @@ KASAN := 0
 endif
 KASAN    ?= 1
 CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -qi clang && echo 1)
+# KASAN_INLINE=1 (default): the compiler inlines the shadow check of each
+# access (the shadow of the address space sits at SHADOW_OFFSET, ASan's
+# x86-64 offset, fits an instruction's displacement) and calls libsim only
+# for a non-zero shadow byte; KASAN_INLINE=0: a call per access.
+KASAN_INLINE ?= 1
+SHADOW_OFFSET = 0x7fff8000
 ifeq ($(KASAN),1)
+ifeq ($(KASAN_INLINE),1)
+KASAN_MODE_CLANG = -mllvm -asan-mapping-offset=$(SHADOW_OFFSET) -mllvm -asan-instrumentation-with-call-threshold=10000
+KASAN_MODE_GCC   = -fasan-shadow-offset=$(SHADOW_OFFSET) --param asan-instrumentation-with-call-threshold=10000
+SHADOW_DEF       = -DSIM_SHADOW_OFFSET=$(SHADOW_OFFSET)UL
+else
+KASAN_MODE_CLANG = -mllvm -asan-instrumentation-with-call-threshold=0
+KASAN_MODE_GCC   = --param asan-instrumentation-with-call-threshold=0
+endif
 ifeq ($(CC_IS_CLANG),1)
-KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address -mllvm -asan-instrumentation-with-call-threshold=0 \
+KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address $(KASAN_MODE_CLANG) \
               -mllvm -asan-globals=0 -mllvm -asan-stack=0
 else
 KASAN_FLAGS = -DAPSIM_KASAN -fsanitize=kernel-address --param asan-globals=0 --param asan-stack=0 \
-              --param asan-instrumentation-with-call-threshold=0 -fno-tree-loop-distribute-patterns
+              $(KASAN_MODE_GCC) -fno-tree-loop-distribute-patterns
 endif
 KASAN_DEF   = -DAPSIM_KASAN
 endif

@@ -80,6 +80,9 @@ bool sim__shadow_check(uintptr_t a, size_t n, bool is_write, uintptr_t pc,
 
 /* ---- data races (sim/race.c) ---- */
 extern bool sim__race_on;                 /* this execution checks races */
+/* Every region access to the hooks (true) or only the bad ones (false):
+ * inline instrumentation's gate (shadow.c); set with sim__race_on. */
+void sim__shadow_gate(bool calls);
 void sim__race_reset(void);               /* start of every execution */
 void sim__race_spawn(int parent, int child); /* parent -1: the main thread */
 void sim__race_join(int tid);             /* every exited thread -> tid */

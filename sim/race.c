@@ -393,6 +393,7 @@ static bool cells_map(void)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED) {
 		sim__race_on = false;
+		sim__shadow_gate(false);
 		return false;
 	}
 	cells = m;

@@ -826,6 +826,7 @@ static void world_reset(const struct sim_opts *o)
 	sim__findings_reset();
 	sim__trace_reset();
 	sim__race_on = o->races;
+	sim__shadow_gate(sim__race_on);
 	SIM_RACE(sim__race_reset());
 	if (sim__world.strategy == SIM_STRAT_EXHAUSTIVE)
 		sim__explore_begin_run();

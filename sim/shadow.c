@@ -4,9 +4,12 @@
  *
  * Owns: the region the allocator reserves (sim_shadow_reserve), its shadow
  * (one byte per 8-byte granule, ASan's encoding), the access check, and the
- * outline instrumentation entry points that `-fsanitize=kernel-address` (gcc or clang)
- * emits in the code built with it (the real driver and the shim kernel):
- * __asan_{load,store}{1,2,4,8,16,N}_noabort.
+ * entry points that `-fsanitize=kernel-address` (gcc or clang) emits in the
+ * code built with it (the real driver and the shim kernel): inline
+ * instrumentation's __asan_report_{load,store}{1,2,4,8,16,_n}_noabort (the
+ * default build, SIM_SHADOW_OFFSET: the shadow of the address space and the
+ * race detector's gate, below) and outline instrumentation's
+ * __asan_{load,store}{1,2,4,8,16,N}_noabort (`make KASAN_INLINE=0`).
  *
  * Why: an exact use-after-free/out-of-bounds check must catch reads too, at
  * the access, with the faulting function.  Page protection does that but
@@ -23,9 +26,21 @@
  */
 #include "internal.h"
 
+#if defined(SIM_SHADOW_OFFSET) && (defined(APSIM_ASAN) || defined(__SANITIZE_ADDRESS__))
+#undef SIM_SHADOW_OFFSET	/* ASan owns the shadow there */
+#endif
+#if defined(SIM_SHADOW_OFFSET) && defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#undef SIM_SHADOW_OFFSET
+#endif
+#endif
+
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 uintptr_t sim__sh_lo, sim__sh_size;	/* size 0: no region */
 #define sh_lo sim__sh_lo
@@ -37,20 +52,114 @@ uintptr_t sim__sh_valid;	/* granules below this offset are set */
 static sim_shadow_reporter sh_report;
 static sim_shadow_watcher sh_watcher;	/* accesses to SIM_SHADOW_WATCH granules */
 
+#ifdef SIM_SHADOW_OFFSET
+/*
+ * Inline instrumentation (the default build): the compiler checks every
+ * access of the instrumented code itself, reading the shadow byte at
+ * (a >> 3) + SIM_SHADOW_OFFSET and calling __asan_report_* only when it is
+ * not 0.  So the shadow of the whole user address space is mapped, read
+ * only, at startup (zero pages: addressable, no memory), and the region's
+ * part is made writable by sim_shadow_reserve: that part is sh_map, the
+ * shadow the allocator writes.
+ *
+ * The gate: with the race detector on, every region access must reach the
+ * hooks, not only the bad ones.  Then the region's part of the compiler's
+ * shadow (the gate) holds SIM_SHADOW_GATE everywhere and the real shadow
+ * moves to a buffer of its own (sh_map points to it); the hooks check
+ * there.  Turned back off, the real shadow is copied back.
+ *
+ * Memory of the region above sh_valid (never handed out) is PROT_NONE:
+ * its shadow reads 0, so an access there faults (a crash finding) instead
+ * of the outline build's `unused` report.
+ */
+#define GATE_SPAN ((1UL << 47) >> 3)	/* the shadow of 128 TiB */
+#define SIM_SHADOW_GATE 0xf1
+static int8_t *gate;		/* the region's part of the compiler's shadow */
+static int8_t *gate_buf;	/* the real shadow while the gate is closed */
+static bool gate_calls;
+
+static void *gate_try(size_t span)
+{
+	void *p = mmap((void *)(uintptr_t)SIM_SHADOW_OFFSET, span, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);	/* a hint: taken when free */
+
+	if (p != MAP_FAILED && p != (void *)(uintptr_t)SIM_SHADOW_OFFSET) {
+		munmap(p, span);
+		errno = EEXIST;
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+/*
+ * The whole user address space's shadow, else (valgrind refuses 16 TiB;
+ * its clients live below 128 GiB) the shadow of the low 256 GiB, if the
+ * process lives there: an address above what is mapped would fault at its
+ * shadow load.
+ */
+__attribute__((constructor(101))) static void gate_map(void)
+{
+	void *p = gate_try(GATE_SPAN), *h;
+	int e = errno, local;
+
+	if (p == MAP_FAILED) {
+		uintptr_t top = (1UL << 38) - 1;
+
+		h = malloc(1);
+		if ((uintptr_t)&local < top && (uintptr_t)h < top && (uintptr_t)&gate < top &&
+		    (uintptr_t)&e < top)
+			p = gate_try((top + 1) >> 3);
+		free(h);
+	}
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "apsim: cannot reserve the KASAN shadow (16 TiB of address space at %#lx, "
+			"no memory): %s\n", (unsigned long)SIM_SHADOW_OFFSET, strerror(e));
+		_exit(3);
+	}
+}
+
+static int8_t *region_shadow(uintptr_t lo, size_t size)
+{
+	int8_t *m = (int8_t *)(uintptr_t)((lo >> 3) + SIM_SHADOW_OFFSET);
+
+	return mprotect(m, size / 8, PROT_READ | PROT_WRITE) ? NULL : m;
+}
+#define REGION_PROT PROT_NONE
+#else
+static int8_t *region_shadow(uintptr_t lo, size_t size)
+{
+	void *m = mmap(NULL, size / 8, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	(void)lo;
+	return m == MAP_FAILED ? NULL : m;
+}
+#define REGION_PROT (PROT_READ | PROT_WRITE)
+#endif
+
 void *sim_shadow_reserve(size_t size, sim_shadow_reporter report)
 {
-	void *p, *m;
+	void *p;
+	int8_t *m;
 
 	if (sh_size)
 		return (void *)sh_lo;
-	size = (size + 4095) & ~(size_t)4095;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	size = (size + 65535) & ~(size_t)65535;
+	/* 64 KiB aligned: the region's shadow starts on a page */
+	p = mmap(NULL, size + 65536, REGION_PROT,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	m = mmap(NULL, size / 8, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED) {
+	{
+		uintptr_t a = (uintptr_t)p, al = (a + 65535) & ~(uintptr_t)65535;
+
+		if (al > a)
+			munmap(p, al - a);
+		munmap((void *)(al + size), a + 65536 - al);
+		p = (void *)al;
+	}
+	m = region_shadow((uintptr_t)p, size);
+	if (!m) {
 		munmap(p, size);
 		return NULL;
 	}
@@ -63,6 +172,13 @@ void *sim_shadow_reserve(size_t size, sim_shadow_reporter report)
 	sh_lo = (uintptr_t)p;
 	sh_size = size;
 	sh_report = report;
+#ifdef SIM_SHADOW_OFFSET
+	gate = m;
+	if (gate_calls) {
+		gate_calls = false;
+		sim__shadow_gate(true);
+	}
+#endif
 	return p;
 }
 
@@ -77,8 +193,53 @@ static void valid_to(uintptr_t end)
 	if (to > sh_size)
 		to = sh_size;
 	memset(sh_map + (sh_valid >> 3), SIM_SHADOW_UNUSED, (to - sh_valid) >> 3);
+#ifdef SIM_SHADOW_OFFSET
+	if (gate_calls)
+		memset(gate + (sh_valid >> 3), SIM_SHADOW_GATE, (to - sh_valid) >> 3);
+	if (mprotect((void *)(sh_lo + sh_valid), to - sh_valid, PROT_READ | PROT_WRITE)) {
+		fprintf(stderr, "apsim: mprotect of the shadow region: %s\n", strerror(errno));
+		abort();
+	}
+#endif
 	sh_valid = to;
 }
+
+#ifdef SIM_SHADOW_OFFSET
+void sim__shadow_gate(bool calls)
+{
+	size_t n;
+
+	if (calls == gate_calls)
+		return;
+	gate_calls = calls;
+	if (!sh_size)
+		return;		/* sim_shadow_reserve closes it */
+	n = sh_valid >> 3;
+	if (calls) {
+		if (!gate_buf) {
+			void *m = mmap(NULL, sh_size / 8, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+			if (m == MAP_FAILED) {
+				fprintf(stderr, "apsim: no memory for the race detector's shadow\n");
+				abort();
+			}
+			gate_buf = m;
+		}
+		memcpy(gate_buf, gate, n);
+		memset(gate, SIM_SHADOW_GATE, n);
+		sh_map = gate_buf;
+	} else {
+		memcpy(gate, gate_buf, n);
+		sh_map = gate;
+	}
+}
+#else
+void sim__shadow_gate(bool calls)
+{
+	(void)calls;
+}
+#endif
 
 void sim_shadow_unpoison(const void *p, size_t n)
 {
@@ -249,6 +410,40 @@ HOOK(store, 2, true)
 HOOK(store, 4, true)
 HOOK(store, 8, true)
 HOOK(store, 16, true)
+
+/* Inline instrumentation's calls: the shadow byte was not 0 (or the gate
+ * is closed): the same checks as the outline hooks, on the real shadow. */
+#define RHOOK(kind, size, w)						\
+	void __asan_report_##kind##size##_noabort(unsigned long a);	\
+	void __asan_report_##kind##size##_noabort(unsigned long a)	\
+	{								\
+		if (likely(a - sh_lo < sh_size))			\
+			IN_REGION(a, size, w, granule_ok(a, size));	\
+	}
+RHOOK(load, 1, false)
+RHOOK(load, 2, false)
+RHOOK(load, 4, false)
+RHOOK(load, 8, false)
+RHOOK(load, 16, false)
+RHOOK(store, 1, true)
+RHOOK(store, 2, true)
+RHOOK(store, 4, true)
+RHOOK(store, 8, true)
+RHOOK(store, 16, true)
+
+void __asan_report_load_n_noabort(unsigned long a, unsigned long n);
+void __asan_report_load_n_noabort(unsigned long a, unsigned long n)
+{
+	if (likely(a - sh_lo < sh_size))
+		IN_REGION(a, n, false, 0);
+}
+
+void __asan_report_store_n_noabort(unsigned long a, unsigned long n);
+void __asan_report_store_n_noabort(unsigned long a, unsigned long n)
+{
+	if (likely(a - sh_lo < sh_size))
+		IN_REGION(a, n, true, 0);
+}
 
 void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)

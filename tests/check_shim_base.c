@@ -187,6 +187,95 @@ START_TEST(test_slab_shadow)
 }
 END_TEST
 
+/* ---- the shadow's race gate (inline instrumentation, sim/shadow.c) ---- */
+
+static long *gate_obj;
+
+static void gate_store_a(void *arg)
+{
+	for (int i = 0; i < 4; i++)
+		gate_obj[1] = i;
+}
+
+static void gate_store_b(void *arg)
+{
+	for (int i = 0; i < 4; i++)
+		gate_obj[1] = 100 + i;
+}
+
+/* two threads store the same slab word without a lock: a race */
+static void gate_race(void *arg)
+{
+	gate_obj = kzalloc(4 * sizeof(long), GFP_KERNEL);
+	sim_thread_spawn("alpha", gate_store_a, NULL);
+	sim_thread_spawn("beta", gate_store_b, NULL);
+	sim_thread_join_all(SIM_SITE);
+	kfree(gate_obj);
+}
+
+/* a read after free, past the object's end, and a clean read */
+static void gate_uaf(void *arg)
+{
+	long *p = kzalloc(4 * sizeof(long), GFP_KERNEL);
+
+	sink = (char)p[3];
+	kfree(p);
+	sink = (char)p[2];
+}
+
+static void gate_oob(void *arg)
+{
+	char *p = kmalloc(13, GFP_KERNEL);
+
+	sink = p[12];
+	sink = p[13];
+	kfree(p);
+}
+
+static struct sim_result run_races(sim_fn main, bool races)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 3);
+	struct sim_result r;
+
+	o.races = races;
+	tu_shim_fresh();
+	ck_assert_int_eq(sim_run(&o, main, NULL, NULL, &r), 0);
+	return r;
+}
+
+/*
+ * The detector toggled between executions: memory errors are found the
+ * same with it on (every slab access reaches the hook) and off (only bad
+ * ones do), races only with it on, and nothing is found in a clean
+ * execution after a toggle.
+ */
+START_TEST(test_slab_race_gate)
+{
+	if (tu_asan())
+		return;
+	shim_slab_set_mode(SHIM_SLAB_SHADOW);
+	run(slab_basic, NULL);
+	if (shim_slab_mode() != SHIM_SLAB_SHADOW) {	/* KASAN=0 build */
+		shim_slab_set_mode(-1);
+		return;
+	}
+	for (int round = 0; round < 2; round++) {
+		run_races(gate_race, true);
+		ck_assert_ptr_nonnull(find_sig("race:gate_store_a,gate_store_b"));
+		ck_assert_int_eq(run_races(gate_race, false).nfindings, 0);
+		for (int on = 0; on < 2; on++) {
+			ck_assert_int_eq(run_races(gate_uaf, on).nfindings, 1);
+			ck_assert_ptr_nonnull(find_sig("memory:use-after-free:gate_uaf@gate_uaf"));
+			ck_assert_int_eq(run_races(gate_oob, on).nfindings, 1);
+			ck_assert_ptr_nonnull(find_sig("memory:slab-out-of-bounds:gate_oob@gate_oob"));
+			ck_assert_int_eq(run_races(slab_basic, on).nfindings, 0);
+			ck_assert(basic_ok);
+		}
+	}
+	shim_slab_set_mode(-1);
+}
+END_TEST
+
 static void slab_oob(void *arg)
 {
 	char *p = kmalloc(4096, GFP_KERNEL);
@@ -807,6 +896,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_slab_oob, 0, 2);
 	tcase_add_loop_test(tc, test_slab_layout_changes, 0, 2);
 	tcase_add_test(tc, test_slab_shadow);
+	tcase_add_test(tc, test_slab_race_gate);
 	tcase_add_test(tc, test_slab_poison_mode);
 	tcase_add_test(tc, test_slab_double_free);
 	tcase_add_test(tc, test_slab_leak);

@@ -368,6 +368,7 @@ static void *shadow_alloc(size_t size, bool zero, struct slot **out)
 		if (!p)
 			return NULL;
 		sharena = (uintptr_t)p;
+		fault_classifier_install();	/* faults above the used part */
 		sim_shadow_poison(p, SHADOW_RZ, SIM_SHADOW_REDZONE);
 		shbump = sharena + SHADOW_RZ;
 	}
@@ -584,11 +585,24 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 		   s->state == SLOT_FREED ? "\n" : "");
 }
 
+static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_t pc,
+			       uint8_t code, const struct sim_site *site);
+
 static bool slab_fault_classifier(void *addr, bool is_write)
 {
 	uintptr_t a = (uintptr_t)addr;
 	struct slot *s = slot_of(a);
 
+	if (!s && sharena && a - sharena < SHADOW_ARENA) {
+		/* shadow mode, inline instrumentation: the region above what
+		 * was ever handed out is not mapped (sim/shadow.c), an access
+		 * there faults instead of reaching the shadow check */
+		uintptr_t pc = 0;
+
+		sim_fault_backtrace(&pc, 1);
+		slab_shadow_report(a, 0, is_write, pc, SIM_SHADOW_UNUSED, NULL);
+		return true;
+	}
 	if (!s)
 		return false;
 	if (a >= s->start + s->npages * SLAB_PAGE)
@@ -605,7 +619,7 @@ static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_
 			       uint8_t code, const struct sim_site *site)
 {
 	struct slot *s = slot_of(a);
-	char where[300], sig[200], t1[96], s1[160];
+	char where[300], sig[200], t1[96], s1[160], sz[24];
 	const struct sim_site *ls;
 
 	if (s) {
@@ -619,10 +633,10 @@ static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_
 	sim_report(SIM_F_MEMORY, true, sig,
 		   "==================================================================\n"
 		   "BUG: KASAN: wild-memory-access in %s\n"
-		   "%s of size %zu at a slab address that is no object (%s) by task %s\n"
+		   "%s of size %s at a slab address that is no object (%s) by task %s\n"
 		   "%s"
 		   "==================================================================\n",
-		   where, is_write ? "Write" : "Read", size,
+		   where, is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)),
 		   code == SIM_SHADOW_UNUSED ? "not allocated in this execution" : "between objects",
 		   task_text(sim_tid(), t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)));
 }

@@ -523,10 +523,13 @@ const char *sim_backtrace_driver_func(char *buf, size_t len);
  * Shadow memory (a software KASAN for one region): libsim keeps one shadow
  * byte per 8 bytes of a region the allocator reserves with
  * sim_shadow_reserve(), and code compiled with
- * `-fsanitize=kernel-address` (gcc or clang) (outline: __asan_{load,store}N_noabort,
- * provided here) has every load and store checked against it; the sync
- * primitives check their object at every entry.  Accesses outside the
- * region cost one compare.  Shadow values are ASan's: 0 = 8 addressable
+ * `-fsanitize=kernel-address` (gcc or clang) has every load and store
+ * checked against it: inline (the default build: the compiler tests the
+ * shadow byte at (addr >> 3) + SIM_SHADOW_OFFSET and calls
+ * __asan_report_{load,store}N_noabort, provided here, when it is not 0)
+ * or outline (`make KASAN_INLINE=0`: a call to __asan_{load,store}N_noabort
+ * per access).  The sync primitives check their object at every entry.
+ * Shadow values are ASan's: 0 = 8 addressable
  * bytes, 1..7 = that many leading bytes, and the SIM_SHADOW_* codes.  A bad
  * access goes to the reporter (the allocator, which knows the objects); it
  * normally ends the execution with sim_report(SIM_F_MEMORY, true, ...).
