@@ -12,32 +12,14 @@
 #include <sys/types.h>
 #include "driver/kernel/s390.h"
 #include "check_util.h"
+#include "check_s390_util.h"
 
-struct device;
-struct mdev_device;
-void shim_base_reset(void);
-int shim_module_load(void);
-void shim_module_unload(void);
-int shim_mdev_create(int index, struct mdev_device **out);
-int shim_mdev_remove(struct mdev_device *mdev);
-struct device *shim_mdev_device(struct mdev_device *mdev);
-ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf,
-			 size_t count);
-int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm);
-void shim_vfio_close(struct mdev_device *mdev);
 extern const char apsim_ksrc_version[];
 
 #define RC_NORMAL 0x00
 #define RC_BUSY 0x05
 
-static void (*body)(void);
 static struct sim_result res;
-
-static void run_main(void *arg)
-{
-	(void)arg;
-	body();
-}
 
 static void run(void (*fn)(void))
 {
@@ -45,10 +27,7 @@ static void run(void (*fn)(void))
 
 	o.trace = false;
 	o.max_steps = 1ULL << 40;
-	shim_base_reset();
-	shim_s390_reset();
-	body = fn;
-	ck_assert_int_eq(sim_run(&o, run_main, NULL, NULL, &res), 0);
+	tu_s390_run(fn, &o, &res);
 }
 
 static void set_first(uint8_t *m, int n)

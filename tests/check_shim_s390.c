@@ -15,22 +15,8 @@
 #include "driver/kernel/s390.h"
 #include "driver/scenario/scenario.h"
 #include "check_util.h"
+#include "check_s390_util.h"
 
-/* Generic shim glue (driver/kernel/base.h needs the kernel headers, which
- * host-side code never sees): the few entry points used here. */
-struct device;
-struct mdev_device;
-void shim_base_reset(void);
-int shim_module_load(void);
-void shim_module_unload(void);
-int shim_slab_live_count(void);
-int shim_mdev_create(int index, struct mdev_device **out);
-int shim_mdev_remove(struct mdev_device *mdev);
-struct device *shim_mdev_device(struct mdev_device *mdev);
-ssize_t shim_sysfs_write(struct device *dev, const char *attr, const char *buf,
-			 size_t count);
-int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm);
-void shim_vfio_close(struct mdev_device *mdev);
 
 #define CRYCB_FORMAT2 3
 #define KVM_S390_VM_CRYPTO_ENABLE_APIE 4
@@ -42,24 +28,14 @@ void shim_vfio_close(struct mdev_device *mdev);
 #define RC_BUSY 0x05
 #define RC_OTHERWISE_CHANGED 0x07
 
-static void (*body)(void);
 static struct sim_result res;
-
-static void run_main(void *arg)
-{
-	(void)arg;
-	body();
-}
 
 /* Fresh world, then body() as thread 0 of one execution. */
 static void run(void (*fn)(void))
 {
 	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
 
-	shim_base_reset();
-	shim_s390_reset();
-	body = fn;
-	ck_assert_int_eq(sim_run(&o, run_main, NULL, NULL, &res), 0);
+	tu_s390_run(fn, &o, &res);
 }
 
 static int count_kind(enum sim_finding_kind k)
