@@ -538,7 +538,7 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 	t->arg = arg;
 	t->state = SIM_T_RUNNABLE;
 	t->next_obj = SIM_OBJ_NONE;
-	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	sim_fmt(t->name, sizeof(t->name), "%s", name ? name : "thread");
 	{
 		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
 		t->rng = sim_splitmix64(&s);

@@ -150,7 +150,7 @@ void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 	if (!sim__world.trace)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	sim_vfmt(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	sim__trace_ev(sim__world.cur ? sim__world.cur->tid : -1, SIM_EV_NOTE, NULL, site, buf);
 }

@@ -46,7 +46,7 @@ static void out_fmt(struct outbuf *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = sim_vfmt(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		out_str(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);

@@ -34,7 +34,7 @@ static void sb_printf(struct sbuf *sb, const char *fmt, ...)
 	if (sb->o >= sb->len)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(sb->b + sb->o, sb->len - sb->o, fmt, ap);
+	n = sim_vfmt(sb->b + sb->o, sb->len - sb->o, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		sb->o = sb->o + (size_t)n < sb->len ? sb->o + n : sb->len - 1;

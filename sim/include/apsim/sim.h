@@ -326,6 +326,11 @@ int sim_finding_groups(const char *const *sigs, int n, int *grp, char (*keys)[25
 
 /* ----------------------------------------------------------------- tracing */
 
+/* vsnprintf/snprintf, the same output byte for byte, cheaper for the
+ * common conversions (%s %c %d %i %u %x %X, lengths l ll z h hh, the 0 flag
+ * and a width; anything else goes to vsnprintf): trace notes (sim/fmt.c). */
+int sim_vfmt(char *buf, size_t len, const char *fmt, va_list ap);
+int sim_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Append a free-form event to the trace (e.g. s390dbf output, op results). */
 /* Is the current execution traced (so that formatting a note is worth it)? */
 bool sim_trace_enabled(void);
