@@ -40,6 +40,22 @@ static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova);	/* at
 static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size);	/* DMA mappings */
 static void vfio_dma_set_unmapped(struct vfio_device *device, bool unmapped);
 
+/*
+ * The container's IOMMU (vfio_iommu_type1): the open devices it tells of a
+ * DMA unmap (device_list, through vfio_device.iommu_entry) and the lock
+ * its notification holds around the drivers' dma_unmap callbacks
+ * (vfio_notify_dma_unmap).  A device joins the list after its open_device
+ * (vfio_device_container_register; 6.12 registers it just before) and
+ * leaves it after close_device (vfio_iommu_type1_unregister_device, under
+ * device_list_lock), so a callback can race with close_device but never
+ * runs on a device that was unregistered, let alone freed.
+ */
+static struct {
+	struct mutex device_list_lock;
+	struct list_head device_list;
+} iommu_s;
+static typeof(iommu_s) *const iommu = &iommu_s;
+
 static struct mutex mdev_list_lock;
 static struct mutex parent_list_lock;
 static LIST_HEAD(mdev_list);
@@ -340,6 +356,12 @@ int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm)
 				goto err_count;
 			}
 		}
+		if (device->ops->dma_unmap) {	/* vfio_device_container_register */
+			mutex_lock(&iommu->device_list_lock);
+			list_add(&device->iommu_entry, &iommu->device_list);
+			device->_iommu_listed = true;
+			mutex_unlock(&iommu->device_list_lock);
+		}
 		mutex_unlock(&device->group->group_lock);
 	}
 	mutex_unlock(&device->dev_set->lock);
@@ -362,6 +384,12 @@ void shim_vfio_close(struct mdev_device *mdev)
 	mutex_lock(&device->group->group_lock);
 	if (device->open_count == 1 && device->ops->close_device)
 		device->ops->close_device(device);
+	if (device->open_count == 1 && device->_iommu_listed) {	/* vfio_device_container_unregister */
+		mutex_lock(&iommu->device_list_lock);
+		list_del(&device->iommu_entry);
+		device->_iommu_listed = false;
+		mutex_unlock(&iommu->device_list_lock);
+	}
 	mutex_unlock(&device->group->group_lock);
 	device->open_count--;
 	if (device->open_count == 0) {
@@ -409,9 +437,18 @@ void shim_vfio_dma_unmap(struct mdev_device *mdev, u64 iova, u64 len)
 	 * (The shim used to pass the requested page to the callback,
 	 * which hid this.)
 	 */
-	if (!device || !device->open_count || !device->ops->dma_unmap)
+	struct vfio_device *d;
+
+	if (!device)
 		return;
-	vfio_dma_do_unmap(device, iova, len);
+	/* the container notifies the devices on its list, under its lock */
+	mutex_lock(&iommu->device_list_lock);
+	list_for_each_entry(d, &iommu->device_list, iommu_entry)
+		if (d == device) {
+			vfio_dma_do_unmap(device, iova, len);
+			break;
+		}
+	mutex_unlock(&iommu->device_list_lock);
 }
 
 int shim_vfio_pinned_count(struct mdev_device *mdev)
@@ -670,6 +707,9 @@ struct device *shim_mdev_device(struct mdev_device *mdev)
 void shim_vfio_reset(void)
 {
 	INIT_LIST_HEAD(&vfio_devices);
+	memset(&iommu_s, 0, sizeof(iommu_s));
+	mutex_init(&iommu->device_list_lock);
+	INIT_LIST_HEAD(&iommu->device_list);
 	INIT_LIST_HEAD(&mdev_list);
 	INIT_LIST_HEAD(&parent_list);
 	vfio_next_index = 0;
@@ -746,7 +786,8 @@ static bool vfio_iova_mapped(struct vfio_device *device, dma_addr_t iova)
  * mapping is removed (vfio_remove_dma).  iommu->lock, which the kernel
  * holds around the vfio_dma tree, is modelled as the ordering of the
  * device's pin list (KLIST_LOCK: vfio_dma_unmapped/vfio_dma_set_unmapped);
- * iommu->device_list_lock is not.
+ * iommu->device_list_lock, held around the callbacks, is taken by the
+ * caller (shim_vfio_dma_unmap).
  */
 static void vfio_dma_do_unmap(struct vfio_device *device, u64 iova, u64 size)
 {

@@ -7,7 +7,9 @@
  * sysfs writes into the mdev's attribute, one per id from low to high, as an
  * admin's shell loop does: every write is made, each is its own store into
  * the real driver (with its own locking), and the op's result is the first
- * negative result, else the result of the last write.
+ * negative result, else the result of the last write.  Each write opens the
+ * file anew (`echo ID > .../assign_adapter`): once the mdev is removed, the
+ * rest fail with -ENOENT.
  */
 #include <linux/kernel.h>
 #include <linux/device.h>
@@ -21,8 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-long apsim_world_store_range(struct device *dev, const char *attr,
-			     const struct apsim_op *op)
+long apsim_world_store_range(const char *attr, const struct apsim_op *op)
 {
 	long r, res = 0;
 	int lo, hi;
@@ -32,8 +33,10 @@ long apsim_world_store_range(struct device *dev, const char *attr,
 	for (int id = lo; id <= hi; id++) {
 		char b[16], rb[32];
 
+		struct device *dev = apsim_world_mdev_device(op->mdev);
+
 		apsim_op_range_str(op, id, b, sizeof(b));
-		r = shim_sysfs_write(dev, attr, b, strlen(b));
+		r = dev ? shim_sysfs_write(dev, attr, b, strlen(b)) : -ENOENT;
 		if (sim_trace_enabled())
 			sim_trace_note(SIM_SITE, "%s \"%s\" = %s", attr, b,
 				       apsim_errno_name(r, rb, sizeof(rb)));

@@ -133,13 +133,20 @@ static struct kvm *get_kvm(int i)
 	return sim_race_sync(&W.kvm[i]), W.kvm[i];	/* as above */
 }
 
+struct device *apsim_world_mdev_device(int i)
+{
+	struct mdev_device *m = get_mdev(i);
+
+	return m ? shim_mdev_device(m) : NULL;
+}
+
 static long sysfs_store(const struct apsim_op *op, const char *attr)
 {
 	struct mdev_device *m = get_mdev(op->mdev);
 
 	if (!m)
 		return -ENOENT;   /* the sysfs file does not exist */
-	return op->range ? apsim_world_store_range(shim_mdev_device(m), attr, op) :
+	return op->range ? apsim_world_store_range(attr, op) :
 		shim_sysfs_write(shim_mdev_device(m), attr, op->str, strlen(op->str));
 }
 

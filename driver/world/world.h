@@ -69,10 +69,12 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 			 struct apsim_exec *ex, struct sim_explore_stats *st);
 
 /* An assign/unassign op with an id range as successive sysfs writes into
- * dev's attr (driver/world/store_range.c). */
+ * the attr of op's mdev (driver/world/store_range.c). */
 struct device;
-long apsim_world_store_range(struct device *dev, const char *attr,
-			     const struct apsim_op *op);
+long apsim_world_store_range(const char *attr, const struct apsim_op *op);
+/* The device of the scenario's mdev i, looked up now (a path lookup in
+ * sysfs: NULL once the mdev was removed). */
+struct device *apsim_world_mdev_device(int i);
 
 /* Is the driver loaded (its state inspectable) in the current execution? */
 bool apsim_world_driver_live(void);
