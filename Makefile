@@ -560,14 +560,15 @@ endif
 
 # libFuzzer target for the scenario parser (never crashes; write/parse
 # round trip): the scenario library's sources built with ASan + UBSan, with
-# the one file of libsim they use (sim/version.c: the strategy names).
+# the two files of libsim they use (sim/version.c: the strategy names;
+# sim/fmt.c: the writer's formatter).
 FUZZ_CC ?= clang
 .PHONY: fuzz-scn
 fuzz-scn: $(BUILD)/fuzz/fuzz_scn_parse
-$(BUILD)/fuzz/fuzz_scn_parse: fuzz/targets/fuzz_scn_parse.c $(SCENARIO_SRCS) sim/version.c $(SCN_HDRS)
+$(BUILD)/fuzz/fuzz_scn_parse: fuzz/targets/fuzz_scn_parse.c $(SCENARIO_SRCS) sim/version.c sim/fmt.c $(SCN_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(SCENARIO_SRCS) sim/version.c
+	    -D_GNU_SOURCE -Isim/include -I. -o $@ $< $(SCENARIO_SRCS) sim/version.c sim/fmt.c
 
 # ------------------------------------------------------------------ fuzzer
 # tests/check_fuzz: generator, shrinker and shards need only the fuzz and
