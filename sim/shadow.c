@@ -113,7 +113,9 @@ __attribute__((constructor(101))) static void gate_map(void)
 	}
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "apsim: cannot reserve the KASAN shadow (16 TiB of address space at %#lx, "
-			"no memory): %s\n", (unsigned long)SIM_SHADOW_OFFSET, strerror(e));
+			"no memory): %s\n"
+			"apsim: (under `ulimit -v`? a `make KASAN_INLINE=0` build needs no reservation)\n",
+			(unsigned long)SIM_SHADOW_OFFSET, strerror(e));
 		_exit(3);
 	}
 }
