@@ -26,13 +26,18 @@
  */
 #include "internal.h"
 
-#if defined(SIM_SHADOW_OFFSET) && (defined(APSIM_ASAN) || defined(__SANITIZE_ADDRESS__))
-#undef SIM_SHADOW_OFFSET	/* ASan owns the shadow there */
-#endif
-#if defined(SIM_SHADOW_OFFSET) && defined(__has_feature)
+/* ASan builds: the compiler runtime owns __asan_* and the shadow. */
+#if !defined(APSIM_ASAN) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#undef SIM_SHADOW_OFFSET
+#define SHADOW_NO_HOOKS 1
 #endif
+#endif
+#else
+#define SHADOW_NO_HOOKS 1
+#endif
+#ifdef SHADOW_NO_HOOKS
+#undef SIM_SHADOW_OFFSET
 #endif
 
 #include <errno.h>
@@ -339,16 +344,6 @@ bool sim_shadow_check(const void *p, size_t n, bool is_write, uintptr_t pc)
 	return sim__shadow_check(a, n, is_write, pc, NULL);
 }
 
-#if !defined(APSIM_ASAN) && !defined(__SANITIZE_ADDRESS__)
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SHADOW_NO_HOOKS 1
-#endif
-#endif
-#else
-#define SHADOW_NO_HOOKS 1
-#endif
-
 #ifndef SHADOW_NO_HOOKS
 /*
  * Instrumentation entry points (-fsanitize=kernel-address, outline).
@@ -413,40 +408,6 @@ HOOK(store, 4, true)
 HOOK(store, 8, true)
 HOOK(store, 16, true)
 
-/* Inline instrumentation's calls: the shadow byte was not 0 (or the gate
- * is closed): the same checks as the outline hooks, on the real shadow. */
-#define RHOOK(kind, size, w)						\
-	void __asan_report_##kind##size##_noabort(unsigned long a);	\
-	void __asan_report_##kind##size##_noabort(unsigned long a)	\
-	{								\
-		if (likely(a - sh_lo < sh_size))			\
-			IN_REGION(a, size, w, granule_ok(a, size));	\
-	}
-RHOOK(load, 1, false)
-RHOOK(load, 2, false)
-RHOOK(load, 4, false)
-RHOOK(load, 8, false)
-RHOOK(load, 16, false)
-RHOOK(store, 1, true)
-RHOOK(store, 2, true)
-RHOOK(store, 4, true)
-RHOOK(store, 8, true)
-RHOOK(store, 16, true)
-
-void __asan_report_load_n_noabort(unsigned long a, unsigned long n);
-void __asan_report_load_n_noabort(unsigned long a, unsigned long n)
-{
-	if (likely(a - sh_lo < sh_size))
-		IN_REGION(a, n, false, 0);
-}
-
-void __asan_report_store_n_noabort(unsigned long a, unsigned long n);
-void __asan_report_store_n_noabort(unsigned long a, unsigned long n)
-{
-	if (likely(a - sh_lo < sh_size))
-		IN_REGION(a, n, true, 0);
-}
-
 void __asan_loadN_noabort(unsigned long a, unsigned long n);
 void __asan_loadN_noabort(unsigned long a, unsigned long n)
 {
@@ -460,6 +421,25 @@ void __asan_storeN_noabort(unsigned long a, unsigned long n)
 	if (unlikely(a - sh_lo < sh_size))
 		IN_REGION(a, n, true, 0);
 }
+
+/* Inline instrumentation calls these when the shadow byte is not 0 (or the
+ * race detector's gate is closed): the hooks' checks on the real shadow,
+ * so the same functions under the names inline code calls. */
+#define REPORT(name, hook) void name(unsigned long a) __attribute__((alias(#hook)));
+REPORT(__asan_report_load1_noabort, __asan_load1_noabort)
+REPORT(__asan_report_load2_noabort, __asan_load2_noabort)
+REPORT(__asan_report_load4_noabort, __asan_load4_noabort)
+REPORT(__asan_report_load8_noabort, __asan_load8_noabort)
+REPORT(__asan_report_load16_noabort, __asan_load16_noabort)
+REPORT(__asan_report_store1_noabort, __asan_store1_noabort)
+REPORT(__asan_report_store2_noabort, __asan_store2_noabort)
+REPORT(__asan_report_store4_noabort, __asan_store4_noabort)
+REPORT(__asan_report_store8_noabort, __asan_store8_noabort)
+REPORT(__asan_report_store16_noabort, __asan_store16_noabort)
+void __asan_report_load_n_noabort(unsigned long a, unsigned long n)
+	__attribute__((alias("__asan_loadN_noabort")));
+void __asan_report_store_n_noabort(unsigned long a, unsigned long n)
+	__attribute__((alias("__asan_storeN_noabort")));
 
 /* gcc may emit this before noreturn calls; there is no stack shadow here. */
 void __asan_handle_no_return(void);

@@ -158,18 +158,27 @@ static void slab_wild(void *arg)
 	sink = p[1 << 16];	/* slab memory nobody was given */
 }
 
+/* The slab in shadow mode (after one execution: the mode applies at the
+ * first allocation); false, mode reset, in a KASAN=0 build. */
+static bool shadow_mode_on(void)
+{
+	shim_slab_set_mode(SHIM_SLAB_SHADOW);
+	run(slab_basic, NULL);
+	if (shim_slab_mode() != SHIM_SLAB_SHADOW) {	/* KASAN=0 build */
+		shim_slab_set_mode(-1);
+		return false;
+	}
+	return true;
+}
+
 START_TEST(test_slab_shadow)
 {
 	const struct sim_finding *f;
 
 	if (tu_asan())
 		return;
-	shim_slab_set_mode(SHIM_SLAB_SHADOW);
-	run(slab_basic, NULL);
-	if (shim_slab_mode() != SHIM_SLAB_SHADOW) {	/* KASAN=0 build */
-		shim_slab_set_mode(-1);
+	if (!shadow_mode_on())
 		return;
-	}
 	ck_assert_int_eq(run(slab_basic, NULL).nfindings, 0);
 	ck_assert(basic_ok);
 	run(slab_oob_exact, NULL);
@@ -253,12 +262,8 @@ START_TEST(test_slab_race_gate)
 {
 	if (tu_asan())
 		return;
-	shim_slab_set_mode(SHIM_SLAB_SHADOW);
-	run(slab_basic, NULL);
-	if (shim_slab_mode() != SHIM_SLAB_SHADOW) {	/* KASAN=0 build */
-		shim_slab_set_mode(-1);
+	if (!shadow_mode_on())
 		return;
-	}
 	for (int round = 0; round < 2; round++) {
 		run_races(gate_race, true);
 		ck_assert_ptr_nonnull(find_sig("race:gate_store_a,gate_store_b"));

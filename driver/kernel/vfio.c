@@ -54,7 +54,7 @@ static struct {
 	struct mutex device_list_lock;
 	struct list_head device_list;
 } iommu_s;
-static typeof(iommu_s) *const iommu = &iommu_s;
+static typeof(iommu_s) *const iommu = &iommu_s;	/* lockdep names the lock &iommu->device_list_lock */
 
 static struct mutex mdev_list_lock;
 static struct mutex parent_list_lock;
@@ -84,6 +84,7 @@ int vfio_init_device(struct vfio_device *device, struct device *dev,
 	init_completion(&device->comp);
 	INIT_LIST_HEAD(&device->_pins);
 	INIT_LIST_HEAD(&device->group_next);
+	INIT_LIST_HEAD(&device->iommu_entry);	/* empty: not on the container's list */
 	device->dev = dev;
 	device->ops = ops;
 	device->index = vfio_next_index++;
@@ -359,7 +360,6 @@ int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm)
 		if (device->ops->dma_unmap) {	/* vfio_device_container_register */
 			mutex_lock(&iommu->device_list_lock);
 			list_add(&device->iommu_entry, &iommu->device_list);
-			device->_iommu_listed = true;
 			mutex_unlock(&iommu->device_list_lock);
 		}
 		mutex_unlock(&device->group->group_lock);
@@ -384,10 +384,9 @@ void shim_vfio_close(struct mdev_device *mdev)
 	mutex_lock(&device->group->group_lock);
 	if (device->open_count == 1 && device->ops->close_device)
 		device->ops->close_device(device);
-	if (device->open_count == 1 && device->_iommu_listed) {	/* vfio_device_container_unregister */
+	if (device->open_count == 1 && !list_empty(&device->iommu_entry)) {	/* vfio_device_container_unregister */
 		mutex_lock(&iommu->device_list_lock);
-		list_del(&device->iommu_entry);
-		device->_iommu_listed = false;
+		list_del_init(&device->iommu_entry);
 		mutex_unlock(&iommu->device_list_lock);
 	}
 	mutex_unlock(&device->group->group_lock);

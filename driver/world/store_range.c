@@ -32,7 +32,6 @@ long apsim_world_store_range(const char *attr, const struct apsim_op *op)
 		return -EINVAL;
 	for (int id = lo; id <= hi; id++) {
 		char b[16], rb[32];
-
 		struct device *dev = apsim_world_mdev_device(op->mdev);
 
 		apsim_op_range_str(op, id, b, sizeof(b));

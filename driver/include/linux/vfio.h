@@ -153,7 +153,6 @@ struct vfio_device {
 	struct list_head _pins;		/* pinned iovas (vfio.c) */
 	bool _dma_unmapped;		/* the VMM unmapped the guest's memory (vfio.c) */
 	bool _registered;
-	bool _iommu_listed;		/* on the container's device_list (vfio.c) */
 };
 
 struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
