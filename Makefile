@@ -389,9 +389,9 @@ $(BUILD)/tests/check_fuzz: tests/check_fuzz.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENA
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SIM) -DAPSIM_BIN='"$(abspath $(APSIM))"' -DAPSIM_TEST_OUT='"$(BUILD)/tests"' -o $@ $< $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM) $(CHECK_LIBS) $(LDLIBS)
 # World snapshot = rebuild (runs from the source tree: it reads scenarios/).
-$(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(WORLD_LIBS)
+$(BUILD)/tests/check_snapshot: tests/check_snapshot.c $(TEST_HDRS) $(LIBFUZZ) $(WORLD_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SIM) $(KASAN_DEF) -o $@ $< $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_SIM) $(KASAN_DEF) -o $@ $< $(LIBFUZZ) $(WORLD_LINK) $(CHECK_LIBS) $(LDLIBS)
 
 # check_fuzz_*: generator tests that need the fuzz library only
 $(BUILD)/tests/check_fuzz_%: tests/check_fuzz_%.c $(TEST_HDRS) $(LIBFUZZ) $(LIBSCENARIO) $(LIBSIM)

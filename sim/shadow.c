@@ -485,6 +485,13 @@ void sim_shadow_set_watcher(sim_shadow_watcher fn)
 	sh_watcher = fn;
 }
 
+bool sim_shadow_watched(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - sh_lo;
+
+	return off < sh_valid && sh_map[off >> 3] == (int8_t)SIM_SHADOW_WATCH;
+}
+
 int sim_shadow_watch(const void *p, size_t n, bool on)
 {
 	uintptr_t off = (uintptr_t)p - sh_lo, g, end;

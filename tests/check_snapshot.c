@@ -28,6 +28,7 @@
 
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
+#include "fuzz/gen.h"
 #include "check_util.h"
 
 #define MAX_EXECS 400
@@ -193,6 +194,8 @@ START_TEST(snapshot_equals_rebuild)
 		return;
 	apsim_world_init();
 	ck_assert_int_eq(apsim_rules_load(NULL, err, sizeof(err)), 0);   /* the tree's rules */
+	/* the incremental points are checked on the way (rules_incremental_*) */
+	apsim_rules_verify(true, NULL, NULL);
 	nfiles = 0;
 	collect("scenarios");
 	ck_assert_msg(nfiles > 10, "run from the source tree: scenarios/ not found");
@@ -243,11 +246,65 @@ START_TEST(snapshot_equals_rebuild)
 		}
 	}
 	apsim_rules_enable(false);
+	unsigned long skipped, missed;
+
+	apsim_rules_verify(false, &skipped, &missed);
+	ck_assert_msg(missed == 0, "incremental rule points: %lu of %lu skips missed a change",
+		      missed, skipped);
 	ck_assert_msg(ran > 5, "only %d scenarios of this tree and variant", ran);
 	/* the comparison is not vacuous: executions started from a snapshot */
 	if (snapshots_expected())
 		ck_assert_msg(used > (unsigned long)ran * 100,
 			      "snapshots used only %lu times in %d scenarios", used, ran);
+}
+END_TEST
+
+/*
+ * The rules checker's incremental points (driver/world/rules.c): a point
+ * compares an mdev's watched fields with their snapshot only when an access
+ * touched them since the last point.  With verification on, the skipped
+ * compares are done anyway: none may find a change, over generated worlds
+ * as apsim fuzz runs them (rules on, one execution each, and the shrinker's
+ * explorations of one world) and the shipped scenarios (above).
+ */
+START_TEST(rules_incremental_points_miss_nothing)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	unsigned long skipped, missed;
+	char err[512];
+
+	if (tu_asan())
+		return;
+	apsim_world_init();
+	ck_assert_int_eq(apsim_rules_load(NULL, err, sizeof(err)), 0);
+	apsim_rules_enable(true);
+	apsim_rules_verify(true, NULL, NULL);
+	for (uint64_t seed = 1; seed <= 1500; seed++) {
+		struct sim_result res;
+		struct sim_opts o;
+
+		apsim_gen_scenario(seed * 7919, NULL, &s);
+		sim_opts_default(&o);
+		o.trace = false;
+		o.seed = seed;
+		if (s.explore.strategy >= 0 && s.explore.strategy != SIM_STRAT_EXHAUSTIVE &&
+		    s.explore.strategy != SIM_STRAT_REPLAY)
+			o.strategy = s.explore.strategy;
+		if (s.explore.max_steps > 0)
+			o.max_steps = (uint64_t)s.explore.max_steps;
+		if (seed % 50)
+			apsim_world_run(&s, &o, &res, &ex);
+		else	/* from a world snapshot, as shrinking explores */
+			apsim_world_explore(&s, &o, 20, NULL, NULL, &ex, NULL);
+	}
+	apsim_rules_verify(false, &skipped, &missed);
+	apsim_rules_enable(false);
+	ck_assert_msg(missed == 0, "%lu of %lu skipped compares would have missed a change",
+		      missed, skipped);
+	/* not vacuous: with a shadow region the points do skip */
+	if (snapshots_expected())
+		ck_assert_msg(skipped > 10000, "only %lu skips", skipped);
 }
 END_TEST
 
@@ -408,6 +465,7 @@ int main(void)
 	tcase_add_test(tc, snapshot_survives_other_worlds_between);
 	tcase_add_test(tc, snapshot_equals_rebuild);
 	tcase_add_test(tc, snapshot_restores_changed_rows);
+	tcase_add_test(tc, rules_incremental_points_miss_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -923,6 +923,63 @@ static inline void check_order(int tid)
 	}
 }
 
+/*
+ * Incremental points: an mdev's watched fields are compared with their
+ * snapshot only when some access touched them since the last point.  Every
+ * instrumented access of a watched granule reaches rules_watch, which
+ * stamps the field's store or load record with point_seq (a store the
+ * compiler folded into an earlier load of the same function is stamped by
+ * that load); so a field with no record of this interval is unchanged,
+ * while its watch holds (sim_shadow_watched: the ranges were installed at
+ * the point that made the snapshot, and freeing the mdev ends them).  The
+ * apm_max..adm_max words between the watched masks are written once, by
+ * the mdev's creation, before its snapshot.  Without a shadow region (ASan
+ * and KASAN_INLINE=0 builds) nothing is watched and every point compares.
+ * apsim_rules_verify(true) compares anyway and counts the skips that would
+ * have missed a change (tests/check_snapshot.c).
+ */
+static bool verify_on;
+static unsigned long verify_missed, verify_skipped;
+
+static inline bool untouched(const struct snap *s, const struct ap_matrix_mdev *mm)
+{
+	for (int f = F_MDEV_KVM; f <= F_MDEV_SHADOW; f++)
+		if (s->w[f].st.seq == point_seq || s->w[f].ld.seq == point_seq)
+			return false;
+	return sim_shadow_watched(mm->matrix.apm);
+}
+
+static inline bool snap_same(const struct snap *s, const struct ap_matrix_mdev *mm)
+{
+	return !memcmp(&s->matrix, &mm->matrix, MDEV_SPAN) &&
+	       s->v[F_MDEV_KVM] == (uint64_t)(uintptr_t)mm->kvm;
+}
+
+/* With verification on: does the skip hold?  (false: compare as always) */
+static noinline bool verify_skip_slow(const struct snap *s, const struct ap_matrix_mdev *mm)
+{
+	verify_skipped++;
+	if (snap_same(s, mm))
+		return false;
+	verify_missed++;
+	return true;
+}
+
+static inline bool verify_skip(const struct snap *s, const struct ap_matrix_mdev *mm)
+{
+	return verify_on && verify_skip_slow(s, mm);
+}
+
+void apsim_rules_verify(bool on, unsigned long *skipped, unsigned long *missed)
+{
+	if (skipped)
+		*skipped = verify_skipped;
+	if (missed)
+		*missed = verify_missed;
+	verify_on = on;
+	verify_skipped = verify_missed = 0;
+}
+
 /* rules_point with the driver live: compare the watched fields with their
  * snapshots, check the order. */
 static noinline void point_check(int tid)
@@ -974,8 +1031,15 @@ static noinline void point_check(int tid)
 #endif
 					ranges_dirty = true;
 				}
-			} else if (!memcmp(&s->matrix, &mm->matrix, MDEV_SPAN) &&
-				   s->v[F_MDEV_KVM] == (uint64_t)(uintptr_t)mm->kvm) {
+			} else if (untouched(s, mm) && !verify_skip(s, mm)) {
+				/* nobody accessed its fields since the last point */
+#if APSIM_HAS_EVENTFD_REQ
+				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {
+					check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
+					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
+				}
+#endif
+			} else if (snap_same(s, mm)) {
 				/* unchanged (the common case: one compare) */
 #if APSIM_HAS_EVENTFD_REQ
 				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {

@@ -95,5 +95,10 @@ void apsim_rules_enable(bool on);
 void apsim_rules_unwatched(void (*fn)(void *), void *arg);
 /* The document the loaded rules encode (their `document` line), or "". */
 const char *apsim_rules_document(void);
+/* Verification of the incremental points (tests): with on, every point
+ * also compares the mdevs it would skip.  Returns (through the pointers)
+ * the skips and the skips that would have missed a change since the last
+ * call, and starts counting anew. */
+void apsim_rules_verify(bool on, unsigned long *skipped, unsigned long *missed);
 
 #endif /* APSIM_DRIVER_H */

@@ -584,12 +584,16 @@ void sim_snapshot_drop(void);
  * watcher (before the access, with its code address).  Unwatched granules
  * cost nothing more.  sim_shadow_watch (p, n 8-aligned) marks or unmarks
  * the addressable granules of [p, p+n); freeing memory ends its watch.
+ * A watcher that sees every access may skip re-reading what nobody touched
+ * while sim_shadow_watched says the watch holds.
  * -ENOTSUP without a shadow region (ASan and KASAN=0 builds) or outside it.
  */
 #define SIM_SHADOW_WATCH	0xf0	/* addressable, watched */
 typedef void (*sim_shadow_watcher)(uintptr_t addr, size_t size, bool is_write, uintptr_t pc);
 void sim_shadow_set_watcher(sim_shadow_watcher fn);
 int sim_shadow_watch(const void *p, size_t n, bool on);
+/* Is the granule of p watched now (false without a region, once freed)? */
+bool sim_shadow_watched(const void *p);
 
 /*
  * Data races (sim/race.c; on when sim_opts.races): happens-before race
