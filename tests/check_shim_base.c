@@ -638,8 +638,32 @@ struct tmdev {
 	int opened;
 };
 
+static int t_unmaps;
+static u64 t_unpin_on_unmap;
+static bool t_open_probe;	/* open_device looks at the container's list */
+static int t_open_ret;
+static int t_unmaps_in_open, t_listed_in_open;
+static struct mdev_device *tm;
+
 static int t_open(struct vfio_device *v)
 {
+	if (t_open_probe) {
+		struct page *pg;
+		int before = t_unmaps;
+
+		t_listed_in_open = !list_empty(&v->iommu_entry);
+		if (t_open_ret)
+			return t_open_ret;
+		/* a pin in the mapping: an unmap notifies the listed devices */
+		ck_assert_int_eq(vfio_pin_pages(v, 0x5000, 1, IOMMU_READ, &pg), 1);
+		t_unpin_on_unmap = 0x5000;
+		shim_vfio_dma_unmap(tm, 0x5000, 0x1000);
+		t_unpin_on_unmap = 0;
+		t_unmaps_in_open = t_unmaps - before;
+		if (shim_vfio_pinned_count(tm))		/* not notified */
+			vfio_unpin_pages(v, 0x5000, 1);
+		return 0;
+	}
 	container_of(v, struct tmdev, vdev)->opened++;
 	return 0;
 }
@@ -655,7 +679,6 @@ static void t_release(struct vfio_device *v)
 		vfio_free_device(v);
 }
 
-static int t_unmaps;
 static u64 t_unmap_iova, t_unmap_len, t_unpin_on_unmap;
 
 static void t_dma_unmap(struct vfio_device *v, u64 iova, u64 len)
@@ -705,7 +728,6 @@ static struct device tparent;
 static struct mdev_type t_type = { .sysfs_name = "t" };
 static struct mdev_type *t_types[] = { &t_type };
 static struct mdev_parent t_parent;
-static struct mdev_device *tm;
 static uint64_t t_closed_at, t_removed_at;
 static int t_pins_after_close;
 static bool t_leave_pin;	/* close with the page still pinned */
@@ -851,6 +873,57 @@ static void type1_prog(void *arg)
 	device_unregister(&tparent);
 }
 
+/*
+ * When a device joins the container's list (its DMA unmap notifications):
+ * 6.1 registers it after open_device, 6.2+ before (vfio_device_group_use_iommu
+ * in vfio_df_device_first_open), so there a VFIO_IOMMU_UNMAP_DMA can reach
+ * the driver while open_device runs; a failed open_device leaves the list.
+ */
+static int reg_listed[4], reg_unmaps;
+
+static void register_order_prog(void *arg)
+{
+	struct vfio_device *v;
+
+	memset(&tparent, 0, sizeof(tparent));
+	dev_set_name(&tparent, "tparent");
+	tparent.release = tdev_release;
+	ck_assert_int_eq(device_register(&tparent), 0);
+	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
+	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	ck_assert_int_eq(shim_mdev_create(2, &tm), 0);
+	v = shim_mdev_vfio_device(tm);
+	t_open_probe = true;
+	t_open_ret = -EIO;			/* open_device fails */
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), -EIO);
+	reg_listed[0] = t_listed_in_open;
+	reg_listed[1] = !list_empty(&v->iommu_entry);
+	t_open_ret = 0;				/* open_device succeeds */
+	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
+	reg_unmaps = t_unmaps_in_open;
+	reg_listed[2] = !list_empty(&v->iommu_entry);
+	t_open_probe = false;
+	shim_vfio_close(tm);
+	reg_listed[3] = !list_empty(&v->iommu_entry);
+	ck_assert_int_eq(shim_mdev_remove(tm), 0);
+	mdev_unregister_parent(&t_parent);
+	mdev_unregister_driver(&t_driver);
+	device_unregister(&tparent);
+}
+
+START_TEST(test_vfio_container_register_order)
+{
+	struct sim_result r = run(register_order_prog, NULL);
+
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_int_eq(reg_listed[0], APSIM_VFIO_REGISTER_FIRST);	/* during open_device */
+	ck_assert_int_eq(reg_listed[1], 0);	/* a failed open leaves the list */
+	ck_assert_int_eq(reg_unmaps, APSIM_VFIO_REGISTER_FIRST);	/* notified during open_device */
+	ck_assert_int_eq(reg_listed[2], 1);
+	ck_assert_int_eq(reg_listed[3], 0);	/* the last close leaves it */
+}
+END_TEST
+
 START_TEST(test_vfio_type1_mapping_semantics)
 {
 	struct sim_result r = run(type1_prog, NULL);
@@ -915,6 +988,7 @@ int main(void)
 	tcase_add_test(tc, test_vfio_pin_left_at_close_warns);
 	tcase_add_test(tc, test_vfio_unpin_not_pinned_silent);
 	tcase_add_test(tc, test_vfio_type1_mapping_semantics);
+	tcase_add_test(tc, test_vfio_container_register_order);
 	tcase_add_test(tc, test_driver_data_restore);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

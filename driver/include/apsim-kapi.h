@@ -47,6 +47,11 @@
  *                          const bus pointers, match() is optional)
  *  APSIM_VFIO_CORE_FREES   the vfio core frees a vfio_device after the
  *                          driver's release callback (6.2+)
+ *  APSIM_VFIO_REGISTER_FIRST  the vfio core registers a device with the
+ *                          container's IOMMU (its DMA unmap notifications)
+ *                          before open_device and unregisters it after
+ *                          close_device (6.2+: vfio_device_group_use_iommu);
+ *                          6.1 registers it after open_device
  * And a name: APSIM_LOCKING_RULES, the rules file (rules/, built in) that
  * encodes the series' Documentation/.../vfio-ap-locking.rst.
  */
@@ -59,6 +64,7 @@
 #define APSIM_HAS_PV		0
 #define APSIM_BUS_CONST		0
 #define APSIM_VFIO_CORE_FREES	0
+#define APSIM_VFIO_REGISTER_FIRST	0
 #define APSIM_LOCKING_RULES	"rules/vfio-ap-locking.rules"
 #elif APSIM_KSERIES_IS(6, 12)
 #define APSIM_KSERIES		"6.12"
@@ -69,6 +75,7 @@
 #define APSIM_HAS_PV		1
 #define APSIM_BUS_CONST		1
 #define APSIM_VFIO_CORE_FREES	1
+#define APSIM_VFIO_REGISTER_FIRST	1
 #define APSIM_LOCKING_RULES	"rules/vfio-ap-locking-6.12.rules"
 #else
 #error "apsim: the shim does not know this kernel series (docs/kernel-trees.md)"

@@ -44,17 +44,38 @@ static void vfio_dma_set_unmapped(struct vfio_device *device, bool unmapped);
  * The container's IOMMU (vfio_iommu_type1): the open devices it tells of a
  * DMA unmap (device_list, through vfio_device.iommu_entry) and the lock
  * its notification holds around the drivers' dma_unmap callbacks
- * (vfio_notify_dma_unmap).  A device joins the list after its open_device
- * (vfio_device_container_register; 6.12 registers it just before) and
- * leaves it after close_device (vfio_iommu_type1_unregister_device, under
- * device_list_lock), so a callback can race with close_device but never
- * runs on a device that was unregistered, let alone freed.
+ * (vfio_notify_dma_unmap).  A device joins the list at its first open
+ * (vfio_device_container_register): 6.1 after open_device, 6.2+ just
+ * before it (APSIM_VFIO_REGISTER_FIRST: vfio_device_group_use_iommu, so a
+ * callback can race with open_device, and a failed open_device leaves the
+ * list again); it leaves the list after close_device
+ * (vfio_iommu_type1_unregister_device, under device_list_lock), so a
+ * callback can race with close_device but never runs on a device that was
+ * unregistered, let alone freed.
  */
 static struct {
 	struct mutex device_list_lock;
 	struct list_head device_list;
 } iommu_s;
 static typeof(iommu_s) *const iommu = &iommu_s;	/* lockdep names the lock &iommu->device_list_lock */
+
+static void container_register(struct vfio_device *device)
+{
+	if (!device->ops->dma_unmap)	/* vfio_iommu_type1_register_device */
+		return;
+	mutex_lock(&iommu->device_list_lock);
+	list_add(&device->iommu_entry, &iommu->device_list);
+	mutex_unlock(&iommu->device_list_lock);
+}
+
+static void container_unregister(struct vfio_device *device)
+{
+	if (list_empty(&device->iommu_entry))
+		return;
+	mutex_lock(&iommu->device_list_lock);
+	list_del_init(&device->iommu_entry);
+	mutex_unlock(&iommu->device_list_lock);
+}
 
 static struct mutex mdev_list_lock;
 static struct mutex parent_list_lock;
@@ -348,20 +369,20 @@ int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm)
 		mutex_lock(&device->group->group_lock);
 		device->group->kvm = kvm;
 		device->kvm = kvm;
+		if (APSIM_VFIO_REGISTER_FIRST)
+			container_register(device);
 		if (device->ops->open_device) {
 			ret = device->ops->open_device(device);
 			if (ret) {
+				container_unregister(device);
 				device->kvm = NULL;
 				mutex_unlock(&device->group->group_lock);
 				module_put(owner);
 				goto err_count;
 			}
 		}
-		if (device->ops->dma_unmap) {	/* vfio_device_container_register */
-			mutex_lock(&iommu->device_list_lock);
-			list_add(&device->iommu_entry, &iommu->device_list);
-			mutex_unlock(&iommu->device_list_lock);
-		}
+		if (!APSIM_VFIO_REGISTER_FIRST)
+			container_register(device);
 		mutex_unlock(&device->group->group_lock);
 	}
 	mutex_unlock(&device->dev_set->lock);
@@ -384,11 +405,8 @@ void shim_vfio_close(struct mdev_device *mdev)
 	mutex_lock(&device->group->group_lock);
 	if (device->open_count == 1 && device->ops->close_device)
 		device->ops->close_device(device);
-	if (device->open_count == 1 && !list_empty(&device->iommu_entry)) {	/* vfio_device_container_unregister */
-		mutex_lock(&iommu->device_list_lock);
-		list_del_init(&device->iommu_entry);
-		mutex_unlock(&iommu->device_list_lock);
-	}
+	if (device->open_count == 1)	/* vfio_device_container_unregister */
+		container_unregister(device);
 	mutex_unlock(&device->group->group_lock);
 	device->open_count--;
 	if (device->open_count == 0) {
