@@ -389,6 +389,7 @@ struct wrec {
 
 struct snap {
 	const void *obj;          /* identity only: never printed */
+	uint32_t touched;         /* point_seq of the last access to a field */
 	uint64_t v[F__COUNT];
 	struct ap_matrix matrix, shadow;   /* copies of the watched fields */
 	bool valid;
@@ -408,6 +409,9 @@ static struct snap mdev_snap[MAX_WATCH], kvm_snap[MAX_WATCH];
 /* mdev_snap[i].obj while valid, else NULL: the lookup at every point
  * scans this, not the big snapshots */
 static const void *mdev_key[MAX_WATCH];
+/* the mdev_key index of the mdev at each list position last time (a hint:
+ * the lookup checks it first) */
+static int8_t pos_hint[MAX_WATCH];
 static struct wrec list_w;        /* the mdev list: head and nodes */
 static uint64_t list_hash;
 static bool list_valid;
@@ -420,7 +424,9 @@ static struct range {
 	uintptr_t lo, hi;
 	int field;
 	struct wrec *w;
+	uint32_t *touch;          /* its object's snap.touched */
 } ranges[MAX_RANGES];
+static uint32_t list_touch;       /* the list's ranges' (unused) */
 static int nranges;
 static bool ranges_dirty;
 /* The set of ranges has an id, new (never reused) at every change and put
@@ -760,6 +766,7 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 	ac->seq = point_seq;
 	ac->tid = tid;
 	ac->pc = pc;
+	*r->touch = point_seq;
 	if (is_write)
 		ac->n = sim_backtrace(ac->pcs, WPCS);
 	else
@@ -775,7 +782,7 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 	}
 }
 
-static void range_add(const void *p, size_t len, int field, struct wrec *w)
+static void range_add(const void *p, size_t len, int field, struct wrec *w, uint32_t *touch)
 {
 	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)7, hi = ((uintptr_t)p + len + 7) & ~(uintptr_t)7;
 
@@ -785,6 +792,7 @@ static void range_add(const void *p, size_t len, int field, struct wrec *w)
 	ranges[nranges].hi = hi;
 	ranges[nranges].field = field;
 	ranges[nranges].w = w;
+	ranges[nranges].touch = touch;
 	nranges++;
 	sim_shadow_watch((const void *)lo, hi - lo, true);
 }
@@ -801,28 +809,37 @@ static void ranges_rebuild(void)
 	if (!R.enabled)
 		return;
 	if (matrix_dev)
-		range_add(&matrix_dev->mdev_list, sizeof(matrix_dev->mdev_list), F_MDEV_LIST, &list_w);
+		range_add(&matrix_dev->mdev_list, sizeof(matrix_dev->mdev_list), F_MDEV_LIST, &list_w,
+			  &list_touch);
 	for (int i = 0; i < MAX_WATCH; i++) {
 		struct ap_matrix_mdev *mm = (struct ap_matrix_mdev *)mdev_snap[i].obj;
 
 		if (!mdev_snap[i].valid)
 			continue;
-		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w);
-		range_add(&mm->kvm, sizeof(mm->kvm), F_MDEV_KVM, &mdev_snap[i].w[F_MDEV_KVM]);
+		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w, &list_touch);
+		range_add(&mm->kvm, sizeof(mm->kvm), F_MDEV_KVM, &mdev_snap[i].w[F_MDEV_KVM],
+			  &mdev_snap[i].touched);
 		/* the masks: apm_max, aqm_max and adm_max are set once, when the
 		 * mdev is created (vfio_ap_matrix_init), and only read after */
-		range_add(mm->matrix.apm, sizeof(mm->matrix.apm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
-		range_add(mm->matrix.aqm, sizeof(mm->matrix.aqm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
-		range_add(mm->matrix.adm, sizeof(mm->matrix.adm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX]);
+		range_add(mm->matrix.apm, sizeof(mm->matrix.apm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
+			  &mdev_snap[i].touched);
+		range_add(mm->matrix.aqm, sizeof(mm->matrix.aqm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
+			  &mdev_snap[i].touched);
+		range_add(mm->matrix.adm, sizeof(mm->matrix.adm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
+			  &mdev_snap[i].touched);
 		range_add(mm->shadow_apcb.apm, sizeof(mm->shadow_apcb.apm), F_MDEV_SHADOW,
-			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+			  &mdev_snap[i].w[F_MDEV_SHADOW],
+			  &mdev_snap[i].touched);
 		range_add(mm->shadow_apcb.aqm, sizeof(mm->shadow_apcb.aqm), F_MDEV_SHADOW,
-			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+			  &mdev_snap[i].w[F_MDEV_SHADOW],
+			  &mdev_snap[i].touched);
 		range_add(mm->shadow_apcb.adm, sizeof(mm->shadow_apcb.adm), F_MDEV_SHADOW,
-			  &mdev_snap[i].w[F_MDEV_SHADOW]);
+			  &mdev_snap[i].w[F_MDEV_SHADOW],
+			  &mdev_snap[i].touched);
 #if APSIM_HAS_EVENTFD_REQ
 		range_add(&mm->req_trigger, sizeof(mm->req_trigger), F_MDEV_REQ,
-			  &mdev_snap[i].w[F_MDEV_REQ]);
+			  &mdev_snap[i].w[F_MDEV_REQ],
+			  &mdev_snap[i].touched);
 #endif
 	}
 	for (int k = 0; k < MAX_WATCH; k++) {
@@ -831,10 +848,12 @@ static void ranges_rebuild(void)
 		if (!kvm_snap[k].valid)
 			continue;
 		range_add(&kvm->arch.crypto.pqap_hook, sizeof(kvm->arch.crypto.pqap_hook), F_KVM_HOOK,
-			  &kvm_snap[k].w[F_KVM_HOOK]);
+			  &kvm_snap[k].w[F_KVM_HOOK],
+				  &kvm_snap[k].touched);
 		if (kvm->arch.crypto.crycb)
 			range_add(kvm->arch.crypto.crycb, sizeof(*kvm->arch.crypto.crycb), F_KVM_APCB,
-				  &kvm_snap[k].w[F_KVM_APCB]);
+				  &kvm_snap[k].w[F_KVM_APCB],
+				  &kvm_snap[k].touched);
 	}
 }
 
@@ -927,9 +946,9 @@ static inline void check_order(int tid)
  * Incremental points: an mdev's watched fields are compared with their
  * snapshot only when some access touched them since the last point.  Every
  * instrumented access of a watched granule reaches rules_watch, which
- * stamps the field's store or load record with point_seq (a store the
- * compiler folded into an earlier load of the same function is stamped by
- * that load); so a field with no record of this interval is unchanged,
+ * stamps its object's snap.touched with point_seq (a store the compiler
+ * folded into an earlier load of the same function is stamped by that
+ * load); so an mdev not touched in this interval is unchanged,
  * while its watch holds (sim_shadow_watched: the ranges were installed at
  * the point that made the snapshot, and freeing the mdev ends them).  The
  * apm_max..adm_max words between the watched masks are written once, by
@@ -943,10 +962,7 @@ static unsigned long verify_missed, verify_skipped;
 
 static inline bool untouched(const struct snap *s, const struct ap_matrix_mdev *mm)
 {
-	for (int f = F_MDEV_KVM; f <= F_MDEV_SHADOW; f++)
-		if (s->w[f].st.seq == point_seq || s->w[f].ld.seq == point_seq)
-			return false;
-	return sim_shadow_watched(mm->matrix.apm);
+	return s->touched != point_seq && sim_shadow_watched(mm->matrix.apm);
 }
 
 static inline bool snap_same(const struct snap *s, const struct ap_matrix_mdev *mm)
@@ -1008,17 +1024,23 @@ static noinline void point_check(int tid)
 		lh = (lh ^ (uint64_t)(uintptr_t)mm) * 0x100000001b3ULL;
 		if (n < MAX_WATCH) {
 			struct snap *s = NULL;
+			int h = pos_hint[n];
 
-			for (int i = 0; i < MAX_WATCH; i++)
-				if (mdev_key[i] == mm) {
-					s = &mdev_snap[i];
-					break;
-				}
+			if (mdev_key[h] == mm)	/* where this list position was */
+				s = &mdev_snap[h];
+			else
+				for (int i = 0; i < MAX_WATCH; i++)
+					if (mdev_key[i] == mm) {
+						s = &mdev_snap[i];
+						pos_hint[n] = (int8_t)i;
+						break;
+					}
 			if (!s) {
 				for (int i = 0; i < MAX_WATCH && !s; i++)
 					if (!mdev_key[i]) {
 						s = &mdev_snap[i];
 						mdev_key[i] = mm;
+						pos_hint[n] = (int8_t)i;
 					}
 				if (s) {
 					s->valid = true;
