@@ -95,6 +95,11 @@ static struct sysfs_active {
 	int count;
 } sysfs_active[SYSFS_ACTIVE_SLOTS];
 
+/* Slots at or above active_hi were not used in execution active_hi_gen
+ * (a slot is taken at the lowest free index): the scans stop there. */
+static int active_hi;
+static unsigned long active_hi_gen;
+
 static wait_queue_head_t sysfs_drain_wq = { ._w = { .name = "sysfs_drain_wq" } };
 
 /* the table is the shim's own static memory: not worth a checked load per slot */
@@ -103,8 +108,14 @@ struct sysfs_active *active_slot(struct kobject *kobj, const struct attribute_gr
 				 bool create)
 {
 	struct sysfs_active *free = NULL;
+	int hi;
 
-	for (int i = 0; i < SYSFS_ACTIVE_SLOTS; i++) {
+	if (active_hi_gen != shim_exec_gen) {
+		active_hi_gen = shim_exec_gen;
+		active_hi = 0;
+	}
+	hi = active_hi < SYSFS_ACTIVE_SLOTS ? active_hi + 1 : SYSFS_ACTIVE_SLOTS;
+	for (int i = 0; i < hi; i++) {
 		struct sysfs_active *s = &sysfs_active[i];
 
 		if (s->gen == shim_exec_gen && s->count > 0) {
@@ -123,6 +134,8 @@ struct sysfs_active *active_slot(struct kobject *kobj, const struct attribute_gr
 	free->kobj = kobj;
 	free->grp = grp;
 	free->count = 0;
+	if (free - sysfs_active >= active_hi)
+		active_hi = (int)(free - sysfs_active) + 1;
 	return free;
 }
 
