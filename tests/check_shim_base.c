@@ -755,7 +755,9 @@ static void t_remover(void *arg)
 	t_removed_at = sim_now_ns();
 }
 
-static void vfio_prog(void *arg)
+/* The test parent device, the test mdev driver and its parent registered
+ * (the vfio tests' world), and taken down again. */
+static void t_parent_up(void)
 {
 	memset(&tparent, 0, sizeof(tparent));
 	dev_set_name(&tparent, "tparent");
@@ -763,15 +765,25 @@ static void vfio_prog(void *arg)
 	ck_assert_int_eq(device_register(&tparent), 0);
 	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
 	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+}
+
+static void t_parent_down(void)
+{
+	mdev_unregister_parent(&t_parent);
+	mdev_unregister_driver(&t_driver);
+	device_unregister(&tparent);
+}
+
+static void vfio_prog(void *arg)
+{
+	t_parent_up();
 	ck_assert_int_eq(shim_mdev_create(0, &tm), 0);
 	ck_assert_str_eq(dev_name(shim_mdev_device(tm)), "00000000-5a5a-4000-8000-000000000000");
 	ck_assert_int_eq(shim_mdev_create(0, NULL), -EEXIST);
 	sim_thread_spawn("user", t_user, NULL);
 	sim_thread_spawn("remover", t_remover, NULL);
 	sim_thread_join_all(SIM_SITE);
-	mdev_unregister_parent(&t_parent);
-	mdev_unregister_driver(&t_driver);
-	device_unregister(&tparent);
+	t_parent_down();
 }
 
 static int vfio_leaks;
@@ -815,12 +827,7 @@ static void unpin_bad(void *arg)
 
 static void unpin_prog(void *arg)
 {
-	memset(&tparent, 0, sizeof(tparent));
-	dev_set_name(&tparent, "tparent");
-	tparent.release = tdev_release;
-	ck_assert_int_eq(device_register(&tparent), 0);
-	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
-	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	t_parent_up();
 	ck_assert_int_eq(shim_mdev_create(1, &tm), 0);
 	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
 	vfio_unpin_pages(shim_mdev_vfio_device(tm), 0x9000, 1);
@@ -843,12 +850,7 @@ static void type1_prog(void *arg)
 	struct vfio_device *v;
 	struct page *pg;
 
-	memset(&tparent, 0, sizeof(tparent));
-	dev_set_name(&tparent, "tparent");
-	tparent.release = tdev_release;
-	ck_assert_int_eq(device_register(&tparent), 0);
-	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
-	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	t_parent_up();
 	ck_assert_int_eq(shim_mdev_create(2, &tm), 0);
 	ck_assert_int_eq(shim_vfio_open(tm, NULL), 0);
 	v = shim_mdev_vfio_device(tm);
@@ -868,9 +870,7 @@ static void type1_prog(void *arg)
 	vfio_unpin_pages(v, 0x5123, 1);
 	shim_vfio_close(tm);
 	ck_assert_int_eq(shim_mdev_remove(tm), 0);
-	mdev_unregister_parent(&t_parent);
-	mdev_unregister_driver(&t_driver);
-	device_unregister(&tparent);
+	t_parent_down();
 }
 
 /*
@@ -885,12 +885,7 @@ static void register_order_prog(void *arg)
 {
 	struct vfio_device *v;
 
-	memset(&tparent, 0, sizeof(tparent));
-	dev_set_name(&tparent, "tparent");
-	tparent.release = tdev_release;
-	ck_assert_int_eq(device_register(&tparent), 0);
-	ck_assert_int_eq(mdev_register_driver(&t_driver), 0);
-	ck_assert_int_eq(mdev_register_parent(&t_parent, &tparent, &t_driver, t_types, 1), 0);
+	t_parent_up();
 	ck_assert_int_eq(shim_mdev_create(2, &tm), 0);
 	v = shim_mdev_vfio_device(tm);
 	t_open_probe = true;
@@ -906,9 +901,7 @@ static void register_order_prog(void *arg)
 	shim_vfio_close(tm);
 	reg_listed[3] = !list_empty(&v->iommu_entry);
 	ck_assert_int_eq(shim_mdev_remove(tm), 0);
-	mdev_unregister_parent(&t_parent);
-	mdev_unregister_driver(&t_driver);
-	device_unregister(&tparent);
+	t_parent_down();
 }
 
 START_TEST(test_vfio_container_register_order)

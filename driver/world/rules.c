@@ -1053,32 +1053,21 @@ static noinline void point_check(int tid)
 #endif
 					ranges_dirty = true;
 				}
-			} else if (untouched(s, mm) && !verify_skip(s, mm)) {
-				/* nobody accessed its fields since the last point */
-#if APSIM_HAS_EVENTFD_REQ
-				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {
-					check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
-					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
-				}
-#endif
-			} else if (snap_same(s, mm)) {
-				/* unchanged (the common case: one compare) */
-#if APSIM_HAS_EVENTFD_REQ
-				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {
-					check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
-					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
-				}
-#endif
 			} else {
-				if (s->v[F_MDEV_KVM] != (uint64_t)(uintptr_t)mm->kvm) {
+				/* compared only when an access touched it since the
+				 * last point; unchanged is the common case (one compare) */
+				bool skip = untouched(s, mm) && !verify_skip(s, mm);
+				bool changed = !skip && !snap_same(s, mm);
+
+				if (changed && s->v[F_MDEV_KVM] != (uint64_t)(uintptr_t)mm->kvm) {
 					check_field(tid, F_MDEV_KVM, n, &s->w[F_MDEV_KVM]);
 					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
 				}
-				if (memcmp(&s->matrix, &mm->matrix, sizeof(s->matrix))) {
+				if (changed && memcmp(&s->matrix, &mm->matrix, sizeof(s->matrix))) {
 					check_field(tid, F_MDEV_MATRIX, n, &s->w[F_MDEV_MATRIX]);
 					s->matrix = mm->matrix;
 				}
-				if (memcmp(&s->shadow, &mm->shadow_apcb, sizeof(s->shadow))) {
+				if (changed && memcmp(&s->shadow, &mm->shadow_apcb, sizeof(s->shadow))) {
 					check_field(tid, F_MDEV_SHADOW, n, &s->w[F_MDEV_SHADOW]);
 					s->shadow = mm->shadow_apcb;
 				}
