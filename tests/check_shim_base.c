@@ -526,6 +526,116 @@ START_TEST(test_bitops_inv)
 }
 END_TEST
 
+/* linux/hashtable.h: hash_for_each visits only buckets added to since
+ * hash_init (a bit per bucket after the heads), in bucket order, the same
+ * entries as a walk of every head; hash_del leaves the bit (a superset),
+ * hash_init clears it. */
+struct ht_ent {
+	int key;
+	struct hlist_node node;
+};
+
+static int ht_walk_all(struct hlist_head *ht, unsigned int n, int *out)
+{
+	struct ht_ent *e;
+	int k = 0;
+
+	for (unsigned int b = 0; b < n; b++)
+		hlist_for_each_entry(e, &ht[b], node)
+			out[k++] = e->key;
+	return k;
+}
+
+START_TEST(test_hashtable_occupancy)
+{
+	DECLARE_HASHTABLE(t, 8);
+	DECLARE_HASHTABLE(s, 3);
+	static struct ht_ent ent[600];
+	int want[600], got[600], n, k, bkt;
+	struct ht_ent *e;
+	struct hlist_node *tmp;
+
+	ck_assert_uint_eq(HASH_SIZE(t), 256);
+	ck_assert_uint_eq(HASH_BITS(t), 8);
+	ck_assert_uint_eq(HASH_SIZE(s), 8);
+	ck_assert_uint_eq(HASH_BITS(s), 3);
+	ck_assert_uint_eq(sizeof(t), 256 * sizeof(struct hlist_head) + 4 * sizeof(long));
+	memset(t, 0xa5, sizeof(t));	/* hash_init must clear the bits too */
+	hash_init(t);
+	ck_assert(hash_empty(t));
+	k = 0;
+	hash_for_each(t, bkt, e, node)
+		k++;
+	ck_assert_int_eq(k, 0);
+	ck_assert_int_eq(bkt, 256);
+	/* several keys per bucket, buckets in every bitmap word */
+	for (int i = 0; i < 600; i++) {
+		ent[i].key = (i * 7919) % 1500;
+		hash_add(t, &ent[i].node, ent[i].key);
+	}
+	ck_assert(!hash_empty(t));
+	n = ht_walk_all(t, 256, want);
+	ck_assert_int_eq(n, 600);
+	k = 0;
+	hash_for_each(t, bkt, e, node)
+		got[k++] = e->key;
+	ck_assert_int_eq(k, n);
+	ck_assert_mem_eq(got, want, sizeof(int) * (size_t)n);
+	/* delete all but a few: the walk still matches the full one */
+	for (int i = 0; i < 600; i++)
+		if (i % 97)
+			hash_del(&ent[i].node);
+	n = ht_walk_all(t, 256, want);
+	ck_assert_int_eq(n, 7);
+	k = 0;
+	hash_for_each_safe(t, bkt, tmp, e, node) {
+		got[k++] = e->key;
+		hash_del(&e->node);
+	}
+	ck_assert_int_eq(k, n);
+	ck_assert_mem_eq(got, want, sizeof(int) * (size_t)n);
+	ck_assert(hash_empty(t));	/* bits left set, buckets empty */
+	/* sparse: a word's tail empty, the next word's low bits set */
+	{
+		static const unsigned int target[] = { 10, 67, 130, 131, 255 };
+
+		hash_init(t);
+		for (int i = 0; i < 5; i++) {
+			int key = 0;
+
+			while (hash_min(key, 8) != target[i])
+				key++;
+			ent[i].key = key;
+			hash_add(t, &ent[i].node, key);
+		}
+		n = ht_walk_all(t, 256, want);
+		ck_assert_int_eq(n, 5);
+		k = 0;
+		hash_for_each(t, bkt, e, node)
+			got[k++] = e->key;
+		ck_assert_int_eq(k, n);
+		ck_assert_mem_eq(got, want, sizeof(int) * (size_t)n);
+		for (int i = 0; i < 5; i++)
+			hash_del(&ent[i].node);
+	}
+	/* a break stops the walk at its entry */
+	hash_add(t, &ent[1].node, 5);
+	hash_add(t, &ent[2].node, 200);
+	hash_for_each(t, bkt, e, node)
+		if (e->key == ent[1].key)
+			break;
+	ck_assert_ptr_eq(e, &ent[1]);
+	hash_init(s);
+	hash_add(s, &ent[3].node, 3);
+	k = 0;
+	hash_for_each(s, bkt, e, node)
+		k++;
+	ck_assert_int_eq(k, 1);
+	hash_for_each_possible(s, e, node, 3)
+		ck_assert_ptr_eq(e, &ent[3]);
+}
+END_TEST
+
 START_TEST(test_formatter)
 {
 	char buf[128];
@@ -974,6 +1084,7 @@ int main(void)
 	tcase_add_test(tc, test_slab_failslab);
 	tcase_add_test(tc, test_kstrtoul);
 	tcase_add_test(tc, test_bitops_inv);
+	tcase_add_test(tc, test_hashtable_occupancy);
 	tcase_add_test(tc, test_formatter);
 	tcase_add_test(tc, test_sysfs_dispatch);
 	tcase_add_test(tc, test_sysfs_overflow);
