@@ -30,8 +30,30 @@ struct ld_thread ld_threads[SIM_MAX_THREADS];
 struct ld_closer ld_closers[LD_MAX_CLOSERS];
 int ld_ncloser;
 
+/* Threads whose depth or lost count may be non-zero: a reset or restore
+ * clears those, not all SIM_MAX_THREADS (one 5 KB stride apart each). */
+static uint64_t ld_tmask;
+_Static_assert(SIM_MAX_THREADS <= 64, "ld_tmask has a bit per thread");
+
+static void ld_threads_clear(void)
+{
+	for (uint64_t m = ld_tmask; m; m &= m - 1) {
+		struct ld_thread *t = &ld_threads[__builtin_ctzll(m)];
+
+		t->depth = 0;
+		t->lost = 0;
+	}
+	ld_tmask = 0;
+}
+
 /* Execution epoch: per-map class caches are valid only within it. */
 static uint32_t ld_epoch = 1;
+/* After a snapshot restore: the epoch of the execution that saved it and
+ * its class count.  A map stamped with that epoch whose cached id is below
+ * the count holds a snapshot class (its memory is the snapshot's, or it was
+ * not re-initialised since), restored with the same id: still valid. */
+static uint32_t ld_snap_epoch;
+static int ld_snap_ncls;
 static uint64_t ld_nvalid;
 
 /* (key, subclass) -> class id lookup; never iterated. */
@@ -216,8 +238,9 @@ static uint16_t ld_class_slow(struct sim_lockdep_map *m, int subclass)
 
 static inline uint16_t ld_class_of(struct sim_lockdep_map *m, int subclass)
 {
-	if ((unsigned)subclass < 2 && m->generation == ld_epoch &&
-	    m->class_cache[subclass])
+	if ((unsigned)subclass < 2 && m->class_cache[subclass] &&
+	    (m->generation == ld_epoch ||
+	     (m->generation == ld_snap_epoch && (int)m->class_cache[subclass] < ld_snap_ncls)))
 		return (uint16_t)m->class_cache[subclass];
 	return ld_class_slow(m, subclass);
 }
@@ -482,6 +505,7 @@ static inline void ld_push(int tid, struct ld_thread *t)
 	if (h->cls && !h->trylock && ld_chain_add(h->chain_key))
 		ld_validate(tid, t, h);
 	t->depth++;
+	ld_tmask |= 1ull << tid;
 }
 
 /* ------------------------------------------------------------ public API */
@@ -515,6 +539,7 @@ void sim_lockdep_acquire(struct sim_lockdep_map *m, int subclass,
 
 	if (t->depth >= LD_MAX_DEPTH) {
 		t->lost++;
+		ld_tmask |= 1ull << tid;
 		if (!ld_warned_depth) {
 			ld_warned_depth = true;
 			ld_report_overflow("MAX_LOCK_DEPTH",
@@ -638,10 +663,8 @@ const struct sim_lockdep_map *const *sim_lockdep_held_stack(int tid, int *n)
 
 void sim__lockdep_reset(bool keep_graph)
 {
-	for (int i = 0; i < SIM_MAX_THREADS; i++) {
-		ld_threads[i].depth = 0;
-		ld_threads[i].lost = 0;
-	}
+	ld_threads_clear();
+	ld_snap_epoch = 0;
 	ld_epoch++;
 	if (!ld_epoch)
 		ld_epoch = 1;
@@ -859,19 +882,18 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 	}
 	ld_nreported = s->nreported;
 	memcpy(ld_reported, s->reported, sizeof(*s->reported) * (size_t)s->nreported);
-	/* not the epoch: the maps' class caches of the snapshot are stale in
-	 * this execution (its epoch is new), and their lookups find the
-	 * restored classes again; an epoch is never reused */
+	/* not the epoch (an epoch is never reused): the maps' class caches
+	 * stamped with the snapshot's epoch stay valid for its classes
+	 * (ld_snap_epoch, ld_class_of); later ids are this execution's own */
 	ld_nvalid = s->nvalid;
+	ld_snap_epoch = s->epoch;
+	ld_snap_ncls = s->nclasses;
 	ld_warned_classes = s->warned[0];
 	ld_warned_edges = s->warned[1];
 	ld_warned_chain = s->warned[2];
 	ld_warned_depth = s->warned[3];
 	ld_warned_subclass = s->warned[4];
-	for (int i = 0; i < SIM_MAX_THREADS; i++) {
-		ld_threads[i].depth = 0;
-		ld_threads[i].lost = 0;
-	}
+	ld_threads_clear();
 }
 
 int sim__lockdep_depth0(void)
