@@ -24,8 +24,8 @@
 #define BIT(t)      (1ULL << (t))
 
 /* ---- API for the lock validator (stable) ---- */
-/* Innermost op label of thread tid (sim_op_push), or NULL when none. */
-const char *sim__op_label(int tid);
+/* Innermost op label of thread tid (sim_op_push), or NULL when none:
+ * sim__op_label, inline, below the world. */
 /* Execution counter: increments at the start of every sim_run. */
 uint32_t sim__generation(void);
 /* Provided by sim/lockdep.c; called by the scheduler. */
@@ -184,6 +184,14 @@ extern struct sim_world sim__world;
 
 static inline struct sim_thread *sim__cur(void) { return sim__world.cur; }
 
+static inline const char *sim__op_label(int tid)
+{
+	if (tid < 0 || tid >= sim__world.nthreads || sim__world.t[tid].nops == 0)
+		return NULL;
+	const struct sim_thread *t = &sim__world.t[tid];
+	return t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1];
+}
+
 /* ---- sched.c ---- */
 /* A scheduling point of the running thread (it stays runnable).  obj is
  * the object its next step operates on (SIM_OBJ_*). */
@@ -195,7 +203,16 @@ void sim__wake_one(struct sim_waitq *wq);
 void sim__wake_all(struct sim_waitq *wq);
 /* End the execution now (from a simulated thread: never returns). */
 void sim__stop(void);
-void sim__check_might_sleep(const struct sim_site *site, const char *what);
+void sim__might_sleep_report(const struct sim_site *site, const char *what);
+/* A blocking operation: reported when the thread holds a spinlock.  Inline:
+ * every lock operation checks it, and almost always nothing is held. */
+static inline void sim__check_might_sleep(const struct sim_site *site, const char *what)
+{
+	const struct sim_thread *t = sim__world.cur;
+
+	if (t && unlikely(t->spin_depth != 0))
+		sim__might_sleep_report(site, what);
+}
 const char *sim__state_name(const struct sim_thread *t);
 
 /* ---- report.c ---- */
@@ -278,6 +295,17 @@ static inline uint64_t sim__mix(uint64_t a, uint64_t b)
 	uint64_t s = a ^ (b * 0xd1b54a32d192ed03ULL);
 	return sim_splitmix64(&s);
 }
+/* Bits set in m, for the sparse masks of runnable threads (without
+ * -mpopcnt, __builtin_popcountll is a libgcc call). */
+static inline unsigned sim__popcount(uint64_t m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
 static inline int sim__nth_bit(uint64_t m, unsigned n)
 {
 	while (n--)

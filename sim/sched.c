@@ -83,14 +83,6 @@ const char *sim_thread_name(int tid)
 uint32_t sim__generation(void) { return sim__world.generation; }
 uint64_t sim_now_ns(void) { return sim__world.now; }
 
-const char *sim__op_label(int tid)
-{
-	if (tid < 0 || tid >= sim__world.nthreads || sim__world.t[tid].nops == 0)
-		return NULL;
-	struct sim_thread *t = &sim__world.t[tid];
-	return t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1];
-}
-
 void sim_op_push(const char *label)
 {
 	struct sim_thread *t = sim__world.cur;
@@ -261,7 +253,7 @@ static int pick(struct sim_thread *cur, uint64_t en)
 		return sim__explore_pick(cur, en);
 	case SIM_STRAT_RANDOM:
 	default: {
-		unsigned n = __builtin_popcountll(en);
+		unsigned n = sim__popcount(en);
 		uint64_t r = sim_splitmix64(&sim__world.rng);
 		return sim__nth_bit(en, (unsigned)(((unsigned __int128)r * n) >> 64));
 	}

@@ -105,9 +105,8 @@ int sim_snapshot_restore(void)
 	sim__world.preemptions = snap.preemptions;
 	t->site = snap.site;
 	t->next_obj = snap.next_obj;
-	for (uint64_t s = 1; s <= snap.step; s++)
-		if (sim__world.pct_next < sim__world.pct_ncp &&
-		    s >= sim__world.pct_cp[sim__world.pct_next]) {
+	for (uint64_t s = 1; s <= snap.step && sim__world.pct_next < sim__world.pct_ncp; s++)
+		if (s >= sim__world.pct_cp[sim__world.pct_next]) {
 			t->prio = (uint64_t)(sim__world.pct_ncp - sim__world.pct_next);
 			sim__world.pct_next++;
 		}

@@ -30,14 +30,11 @@ static inline void ev(enum sim_ev k, const struct sim_lockdep_map *m,
 
 /* ------------------------------------------------------------ might_sleep */
 
-void sim__check_might_sleep(const struct sim_site *site, const char *what)
+void sim__might_sleep_report(const struct sim_site *site, const char *what)
 {
 	struct sim_thread *t = sim__world.cur;
 	char sbuf[96], sig[200];
 	const char *lname;
-
-	if (!t || likely(t->spin_depth == 0))
-		return;
 	lname = t->spins[(t->spin_depth > SIM_SPINSTACK ? SIM_SPINSTACK : t->spin_depth) - 1]
 			->dep_map.name;
 	sim_site_str(site, sbuf, sizeof(sbuf));

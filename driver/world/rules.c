@@ -1204,6 +1204,7 @@ static struct {
 	int nrseen;
 	uint32_t point_seq;
 	__typeof__(read_checked) read_checked;
+	int order_hi;              /* threads below it may have a saved order */
 } rs;
 
 void apsim_rules_snapshot_save(void)
@@ -1226,9 +1227,11 @@ void apsim_rules_snapshot_save(void)
 	rs.nrseen = nrseen;
 	rs.point_seq = point_seq;
 	memcpy(rs.read_checked, read_checked, sizeof(read_checked));
+	rs.order_hi = 0;
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		rs.order[t].gen = order_seen[t].gen;
 		if (order_seen[t].gen == rs.gen) {
+			rs.order_hi = t + 1;
 			rs.order[t].n = order_seen[t].n;
 			if (order_seen[t].n > 0)
 				memcpy(rs.order[t].held, order_seen[t].held,
@@ -1263,7 +1266,7 @@ void apsim_rules_snapshot_restore(void)
 		point_seq = rs.point_seq;
 		memcpy(read_checked, rs.read_checked, sizeof(read_checked));
 	}   /* else no point of the set-up part saw the driver: stale anyway */
-	for (int t = 0; t < SIM_MAX_THREADS; t++)
+	for (int t = 0; t < rs.order_hi; t++)
 		if (rs.order[t].gen == rs.gen) {
 			order_seen[t].gen = g;
 			order_seen[t].n = rs.order[t].n;
