@@ -1074,9 +1074,46 @@ void shim_ap_bus_snap_drop(void)
 	}
 }
 
+/*
+ * Holes in the generic copy of the sections (module.c): the row pointers
+ * (restored by shim_ap_bus_snap_restore_post for the cards of B.rows, now
+ * or saved; NULL elsewhere in both) and the bucket heads of ap_queues (the
+ * buckets of its occupancy bits, now or saved; a bucket outside both was
+ * never added to, so it is empty in both).  The occupancy bits themselves
+ * are after the heads, outside the hole: the generic copy restores them.
+ */
+#define APQ_N HASH_SIZE(ap_queues)
+#define APQ_W (APQ_N / 64)
+static struct hlist_head bq_saved[APQ_N] BKEEP;
+static u64 bq_occ[APQ_W] BKEEP, bq_cur[APQ_W] BKEEP;
+
+static const u64 *apq_occ(void)
+{
+	return (const u64 *)&ap_queues[APQ_N];
+}
+
+struct shim_snap_hole { void *lo; size_t len; };
+int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max)
+{
+	int n = 0;
+
+	if (n < max)
+		h[n++] = (struct shim_snap_hole){ B.row, sizeof(B.row) };
+	if (n < max)
+		h[n++] = (struct shim_snap_hole){ ap_queues, sizeof(ap_queues[0]) * APQ_N };
+	return n;
+}
+
 int shim_ap_bus_snap_save(void)
 {
 	shim_ap_bus_snap_drop();
+	memcpy(bq_occ, apq_occ(), sizeof(bq_occ));
+	for (int k = 0; k < APQ_W; k++)
+		for (u64 m = bq_occ[k]; m; m &= m - 1) {
+			int b = k * 64 + __builtin_ctzll(m);
+
+			bq_saved[b] = ap_queues[b];
+		}
 	for (int c = 0; c < AP_DEVICES; c++) {
 		if (!B.row[c])
 			continue;
@@ -1098,6 +1135,7 @@ static u64 bcur_has[AP_DEVICES / 64] BKEEP;
 
 void shim_ap_bus_snap_restore(void)
 {
+	memcpy(bq_cur, apq_occ(), sizeof(bq_cur));
 	memcpy(bcur_has, B.rows, sizeof(bcur_has));
 	for (int k = 0; k < AP_DEVICES / 64; k++)
 		for (u64 m = bcur_has[k]; m; m &= m - 1) {
@@ -1129,6 +1167,13 @@ int shim_ap_bus_snap_restore_post(void)
 				r = NULL;
 			}
 			B.row[c] = r;
+		}
+	for (int k = 0; k < APQ_W; k++)
+		for (u64 m = bq_occ[k] | bq_cur[k]; m; m &= m - 1) {
+			int b = k * 64 + __builtin_ctzll(m);
+
+			ap_queues[b] = (bq_occ[k] >> (b % 64)) & 1 ? bq_saved[b]
+								 : (struct hlist_head)HLIST_HEAD_INIT;
 		}
 	memset(bs_dirty, 0, sizeof(bs_dirty));
 	return 0;

@@ -167,8 +167,13 @@ extern char __stop_apsim_shim_bss[] __attribute__((weak));
 int shim_slab_snapshot_save(void);
 int shim_slab_snapshot_restore(void);
 void shim_slab_snapshot_drop(void);
-/* ap_hw.c's queue table: a hole in the copy, kept by ap_hw.c (used part) */
-void shim_ap_hw_snap_hole(void **lo, size_t *len);
+/* Holes in the copy: arrays of the sections that their module restores
+ * itself, visiting only the entries in use (each fills up to max holes
+ * and returns how many).  ap_hw.c: the per-card row pointers; apbus.c: its
+ * per-card row pointers and the buckets of ap_queues. */
+struct shim_snap_hole { void *lo; size_t len; };
+int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max);
+int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max);
 int shim_ap_hw_snap_save(void);
 void shim_ap_hw_snap_restore(void);
 void shim_ap_hw_snap_drop(void);
@@ -179,9 +184,11 @@ void shim_ap_bus_snap_restore(void);
 int shim_ap_bus_snap_restore_post(void);
 void shim_ap_bus_snap_drop(void);
 
+#define WS_MAX_HOLES 4
 struct sect {
 	char *start, *stop, *copy;
-	char *hole, *hole_end;     /* not copied: [hole, hole_end) */
+	int nholes;
+	struct { char *lo, *hi; } hole[WS_MAX_HOLES];   /* not copied; sorted, disjoint */
 };
 /* the snapshot's own bookkeeping must survive its restore: outside the
  * shim's sections */
@@ -202,17 +209,44 @@ void shim_world_snapshot_drop(void)
 
 static void sect_copy(const struct sect *w, bool save)
 {
-	char *a = w->start, *b = w->stop, *h = w->hole, *he = w->hole_end;
+	char *a = w->start;
 
-	if (!(h >= a && he <= b && h < he))
-		h = he = b;
-	if (save) {
-		memcpy(w->copy, a, (size_t)(h - a));
-		memcpy(w->copy + (he - a), he, (size_t)(b - he));
-	} else {
-		memcpy(a, w->copy, (size_t)(h - a));
-		memcpy(he, w->copy + (he - a), (size_t)(b - he));
+	for (int i = 0; i <= w->nholes; i++) {
+		char *b = i < w->nholes ? w->hole[i].lo : w->stop;
+		char *c = w->copy + (a - w->start);
+
+		if (b > a) {
+			if (save)
+				memcpy(c, a, (size_t)(b - a));
+			else
+				memcpy(a, c, (size_t)(b - a));
+		}
+		if (i < w->nholes)
+			a = w->hole[i].hi;
 	}
+}
+
+/* Put hole h into the section that holds it, in address order. */
+static void sect_add_hole(struct shim_snap_hole h)
+{
+	char *lo = h.lo, *hi = (char *)h.lo + h.len;
+
+	for (int i = 0; i < 4; i++) {
+		struct sect *w = &ws[i];
+		int k;
+
+		if (!w->start || lo < w->start || hi > w->stop || !h.len)
+			continue;
+		if (w->nholes == WS_MAX_HOLES)
+			abort();   /* a module added a hole: raise WS_MAX_HOLES */
+		for (k = w->nholes; k > 0 && w->hole[k - 1].lo > lo; k--)
+			w->hole[k] = w->hole[k - 1];
+		w->hole[k].lo = lo;
+		w->hole[k].hi = hi;
+		w->nholes++;
+		return;
+	}
+	abort();           /* a hole outside the shim's sections */
 }
 
 static uint32_t ws_gen WS_KEEP;   /* sim_generation() of the execution that saved */
@@ -238,14 +272,12 @@ int shim_world_snapshot_save(void)
 		return ret;
 	}
 	{
-		void *lo;
-		size_t len;
+		struct shim_snap_hole h[WS_MAX_HOLES];
+		int n = shim_ap_hw_snap_holes(h, WS_MAX_HOLES);
 
-		shim_ap_hw_snap_hole(&lo, &len);
-		for (int i = 0; i < 4; i++) {
-			ws[i].hole = lo;
-			ws[i].hole_end = (char *)lo + len;
-		}
+		n += shim_ap_bus_snap_holes(h + n, WS_MAX_HOLES - n);
+		for (int i = 0; i < n; i++)
+			sect_add_hole(h[i]);
 	}
 	for (int i = 0; i < 4; i++) {
 		size_t n = ws[i].start && ws[i].stop > ws[i].start ?
