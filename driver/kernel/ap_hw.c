@@ -588,6 +588,23 @@ int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max)
 	return 1;
 }
 
+/* After a restore (tests): the cards whose row is not the saved one. */
+unsigned long shim_ap_hw_snap_check(void)
+{
+	unsigned long bad = 0;
+
+	for (int c = 0; c < 256; c++) {
+		bool live = (hw_live[c / 64] >> (c % 64)) & 1;
+
+		if (!hws_row[c])
+			bad += hw.row[c] != NULL || live;
+		else
+			bad += !hw.row[c] || !live ||
+			       memcmp(hw.row[c], hws_row[c], 256 * sizeof(uint32_t)) != 0;
+	}
+	return bad;
+}
+
 void shim_ap_hw_snap_drop(void)
 {
 	free(hws_q);

@@ -1104,6 +1104,29 @@ int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max)
 	return n;
 }
 
+/* After a restore (tests): the row pointers and bucket heads that are not
+ * the saved ones. */
+unsigned long shim_ap_bus_snap_check(void)
+{
+	unsigned long bad = 0;
+
+	for (int c = 0; c < AP_DEVICES; c++) {
+		bool live = (B.rows[c / 64] >> (c % 64)) & 1;
+
+		if (!bs_row[c])
+			bad += B.row[c] != NULL || live;
+		else
+			bad += !B.row[c] || !live || memcmp(B.row[c], bs_row[c], sizeof(*B.row[c])) != 0;
+	}
+	for (int b = 0; b < APQ_N; b++) {
+		bool occ = (bq_occ[b / 64] >> (b % 64)) & 1;
+
+		bad += ap_queues[b].first != (occ ? bq_saved[b].first : NULL);
+		bad += ((apq_occ()[b / 64] >> (b % 64)) & 1) != occ;
+	}
+	return bad;
+}
+
 int shim_ap_bus_snap_save(void)
 {
 	shim_ap_bus_snap_drop();

@@ -70,6 +70,10 @@ void shim_slab_reset(void);
 int shim_world_snapshot_save(void);
 int shim_world_snapshot_restore(void);
 void shim_world_snapshot_drop(void);
+/* After a restore: the entries of the copy's holes (module-restored arrays,
+ * module.c) that differ from the snapshot; 0 when the restore is right.
+ * For tests (apsim_world_snapshot_verify). */
+unsigned long shim_world_snapshot_check(void);
 #include "driver/kernel/genstamp.h"   /* SHIM_GEN_STAMP, shim_world_restamp */
 /*
  * failslab: fail (return NULL) the nth (1-based) allocation matching

@@ -174,6 +174,8 @@ void shim_slab_snapshot_drop(void);
 struct shim_snap_hole { void *lo; size_t len; };
 int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max);
 int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max);
+unsigned long shim_ap_hw_snap_check(void);
+unsigned long shim_ap_bus_snap_check(void);
 int shim_ap_hw_snap_save(void);
 void shim_ap_hw_snap_restore(void);
 void shim_ap_hw_snap_drop(void);
@@ -315,6 +317,11 @@ int shim_world_snapshot_restore(void)
 		return -ENOMEM;   /* the memory is this execution's again: the caller rebuilds */
 	shim_world_restamp(ws_gen, sim_generation());
 	return 0;
+}
+
+unsigned long shim_world_snapshot_check(void)
+{
+	return ws_valid ? shim_ap_hw_snap_check() + shim_ap_bus_snap_check() : 0;
 }
 
 /*

@@ -802,6 +802,13 @@ unsigned long apsim_world_snapshot_used(void)
 	return snap_used;
 }
 
+static unsigned long *snap_verify_bad;
+
+void apsim_world_snapshot_verify(bool on, unsigned long *bad)
+{
+	snap_verify_bad = on ? bad : NULL;
+}
+
 extern char *getenv(const char *name);
 void apsim_rules_snapshot_save(void);      /* rules.c */
 void apsim_rules_snapshot_restore(void);
@@ -865,6 +872,8 @@ static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 		return false;
 	if (shim_world_snapshot_restore())
 		return false;      /* nothing was changed */
+	if (snap_verify_bad)
+		*snap_verify_bad += shim_world_snapshot_check();
 	if (sim_snapshot_restore())
 		return false;      /* the shim's memory is a valid leftover: rebuild */
 	apsim_rules_snapshot_restore();
