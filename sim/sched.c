@@ -530,7 +530,13 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 	t->arg = arg;
 	t->state = SIM_T_RUNNABLE;
 	t->next_obj = SIM_OBJ_NONE;
-	sim_fmt(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	{   /* snprintf's "%s", without the formatter: every execution spawns */
+		const char *nm = name ? name : "thread";
+		size_t n = strnlen(nm, sizeof(t->name) - 1);
+
+		memcpy(t->name, nm, n);
+		t->name[n] = 0;
+	}
 	{
 		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
 		t->rng = sim_splitmix64(&s);

@@ -549,7 +549,6 @@ static bool load_module(const struct apsim_scenario *s)
 static void world_main(void *arg)
 {
 	const struct apsim_scenario *s = W.scn;
-	char name[40];
 	if (arg) goto racing;   /* restored from the world's snapshot (at the end) */
 
 	if (!load_module(s))
@@ -560,12 +559,10 @@ static void world_main(void *arg)
 	if (W.loaded)
 		snap_take();      /* the snapshot (none after a failed modprobe) */
 racing:	sim_phase("the racing threads");
-	for (int t = 0; t < s->nthreads; t++) {
-		snprintf(name, sizeof(name), "%s", s->threads[t].name);
+	for (int t = 0; t < s->nthreads; t++)
 		if (sim_thread_spawn(s->threads[t].name, worker, (void *)(long)t) < 0)
 			sim_report(SIM_F_INVARIANT, true, "invariant:spawn",
-				   "cannot spawn thread %s\n", name);
-	}
+				   "cannot spawn thread %.39s\n", s->threads[t].name);
 	sim_thread_join_all(SIM_SITE);
 	sim_phase("the end checks and teardown");
 	if (W.loaded) {   /* (after a failed modprobe: no driver state to check) */
