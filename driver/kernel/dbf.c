@@ -13,6 +13,7 @@
 #include <asm/debug.h>
 #include <apsim/sim.h>
 #include "driver/kernel/base.h"
+#include "driver/kernel/snaparr.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@ struct debug_view debug_sprintf_view = { .name = "sprintf" };
 struct debug_view debug_hex_ascii_view = { .name = "hex_ascii" };
 
 static struct debug_info areas[DBF_MAX_AREAS];
+SHIM_SNAP_ARRAY(areas, areas);   /* a world snapshot restores the ones written */
+#define AREA_DIRTY(id) shim_snap_dirty(&shim_snap_areas, (struct debug_info *)(id) - areas)
 static unsigned long nr_events;
 
 debug_info_t *debug_register_mode(const char *name, int pages, int nr_areas, int buf_size,
@@ -34,6 +37,7 @@ debug_info_t *debug_register_mode(const char *name, int pages, int nr_areas, int
 
 		if (id->registered)
 			continue;
+		AREA_DIRTY(id);
 		memset(id, 0, sizeof(*id));
 		snprintf(id->name, sizeof(id->name), "%s", name);
 		id->level = DEBUG_DEFAULT_LEVEL;
@@ -56,6 +60,7 @@ void debug_unregister(debug_info_t *id)
 	if (!id)
 		return;
 	WARN_ON(!id->registered);
+	AREA_DIRTY(id);
 	id->registered = false;
 }
 
@@ -63,14 +68,17 @@ void debug_set_level(debug_info_t *id, int new_level)
 {
 	if (!id)
 		return;
-	if (new_level == DEBUG_OFF_LEVEL || (new_level >= 0 && new_level <= DEBUG_MAX_LEVEL))
+	if (new_level == DEBUG_OFF_LEVEL || (new_level >= 0 && new_level <= DEBUG_MAX_LEVEL)) {
+		AREA_DIRTY(id);
 		id->level = new_level;
+	}
 }
 
 int debug_register_view(debug_info_t *id, struct debug_view *view)
 {
 	if (!id || id->nr_views >= DEBUG_MAX_VIEWS)
 		return -1;
+	AREA_DIRTY(id);
 	id->views[id->nr_views++] = view;
 	return 0;
 }
@@ -81,6 +89,7 @@ int debug_unregister_view(debug_info_t *id, struct debug_view *view)
 		return -1;
 	for (int i = 0; i < id->nr_views; i++) {
 		if (id->views[i] == view) {
+			AREA_DIRTY(id);
 			id->views[i] = id->views[--id->nr_views];
 			return 0;
 		}
@@ -105,6 +114,7 @@ static debug_entry_t *record(const struct sim_site *site, debug_info_t *id, int 
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
+	AREA_DIRTY(id);
 	id->nr_events++;
 	nr_events++;
 	id->last.clock = (unsigned long)sim_now_ns();
@@ -147,6 +157,7 @@ debug_entry_t *shim_debug_event(const struct sim_site *site, debug_info_t *id, i
 
 void shim_dbf_reset(void)
 {
+	shim_snap_dirty_all(&shim_snap_areas);
 	memset(areas, 0, sizeof(areas));
 	nr_events = 0;
 }

@@ -28,6 +28,7 @@
 #include <linux/lockdep.h>
 #include <apsim/sim.h>
 #include "driver/kernel/base.h"
+#include "driver/kernel/snaparr.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,10 @@ static struct sysfs_active {
 	int count;
 } sysfs_active[SYSFS_ACTIVE_SLOTS];
 
+/* A world snapshot restores the slots written since its save or last
+ * restore (snaparr.h): every write below marks its slot. */
+SHIM_SNAP_ARRAY(sysfs_active, sysfs_active);
+
 /* Slots at or above active_hi were not used in execution active_hi_gen
  * (a slot is taken at the lowest free index): the scans stop there. */
 static int active_hi;
@@ -130,6 +135,7 @@ struct sysfs_active *active_slot(struct kobject *kobj, const struct attribute_gr
 	if (WARN(!free, "shim: more than %d sysfs groups with shows/stores in progress\n",
 		 SYSFS_ACTIVE_SLOTS))
 		return NULL;
+	shim_snap_dirty(&shim_snap_sysfs_active, free - sysfs_active);
 	free->gen = shim_exec_gen;
 	free->kobj = kobj;
 	free->grp = grp;
@@ -144,13 +150,17 @@ static struct sysfs_active *active_get(struct kobject *kobj, const struct attrib
 {
 	struct sysfs_active *s = active_slot(kobj, grp, true);
 
-	if (s)
+	if (s) {
+		shim_snap_dirty(&shim_snap_sysfs_active, s - sysfs_active);
 		s->count++;
+	}
 	return s;
 }
 
 static void active_put(struct sysfs_active *s)
 {
+	if (s)
+		shim_snap_dirty(&shim_snap_sysfs_active, s - sysfs_active);
 	if (sim_race_sync(&sysfs_drain_wq), s && --s->count == 0)	/* kernfs_put_active: ordered */
 		wake_up_all(&sysfs_drain_wq);
 }

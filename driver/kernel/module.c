@@ -176,6 +176,52 @@ int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max);
 int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max);
 unsigned long shim_ap_hw_snap_check(void);
 unsigned long shim_ap_bus_snap_check(void);
+/* ... and the arrays declared with SHIM_SNAP_ARRAY (snaparr.h) */
+#include "driver/kernel/snaparr.h"
+extern struct shim_snap_arr *const __start_apsim_snaparr[] __attribute__((weak));
+extern struct shim_snap_arr *const __stop_apsim_snaparr[] __attribute__((weak));
+
+static void snaparr_save(void)
+{
+	for (struct shim_snap_arr *const *p = __start_apsim_snaparr; p < __stop_apsim_snaparr; p++) {
+		struct shim_snap_arr *a = *p;
+
+		memcpy(a->saved, a->base, a->esize * (size_t)a->n);
+		memset(a->dirty, 0, sizeof(uint64_t) * (size_t)((a->n + 63) / 64));
+	}
+}
+
+static void snaparr_restore(void)
+{
+	for (struct shim_snap_arr *const *p = __start_apsim_snaparr; p < __stop_apsim_snaparr; p++) {
+		struct shim_snap_arr *a = *p;
+
+		for (int k = 0; k < (a->n + 63) / 64; k++) {
+			for (uint64_t m = a->dirty[k]; m; m &= m - 1) {
+				size_t i = (size_t)k * 64 + (size_t)__builtin_ctzll(m);
+
+				if (i < (size_t)a->n)
+					memcpy((char *)a->base + i * a->esize,
+					       (char *)a->saved + i * a->esize, a->esize);
+			}
+			a->dirty[k] = 0;
+		}
+	}
+}
+
+static unsigned long snaparr_check(void)
+{
+	unsigned long bad = 0;
+
+	for (struct shim_snap_arr *const *p = __start_apsim_snaparr; p < __stop_apsim_snaparr; p++) {
+		struct shim_snap_arr *a = *p;
+
+		for (int i = 0; i < a->n; i++)
+			bad += memcmp((char *)a->base + (size_t)i * a->esize,
+				      (char *)a->saved + (size_t)i * a->esize, a->esize) != 0;
+	}
+	return bad;
+}
 int shim_ap_hw_snap_save(void);
 void shim_ap_hw_snap_restore(void);
 void shim_ap_hw_snap_drop(void);
@@ -186,7 +232,7 @@ void shim_ap_bus_snap_restore(void);
 int shim_ap_bus_snap_restore_post(void);
 void shim_ap_bus_snap_drop(void);
 
-#define WS_MAX_HOLES 4
+#define WS_MAX_HOLES 8
 struct sect {
 	char *start, *stop, *copy;
 	int nholes;
@@ -278,6 +324,9 @@ int shim_world_snapshot_save(void)
 		int n = shim_ap_hw_snap_holes(h, WS_MAX_HOLES);
 
 		n += shim_ap_bus_snap_holes(h + n, WS_MAX_HOLES - n);
+		for (struct shim_snap_arr *const *p = __start_apsim_snaparr;
+		     p < __stop_apsim_snaparr && n < WS_MAX_HOLES; p++)
+			h[n++] = (struct shim_snap_hole){ (*p)->base, (*p)->esize * (size_t)(*p)->n };
 		for (int i = 0; i < n; i++)
 			sect_add_hole(h[i]);
 	}
@@ -294,6 +343,7 @@ int shim_world_snapshot_save(void)
 		}
 		sect_copy(&ws[i], true);
 	}
+	snaparr_save();
 	ws_valid = true;
 	ws_gen = sim_generation();
 	return 0;
@@ -313,6 +363,7 @@ int shim_world_snapshot_restore(void)
 	for (int i = 0; i < 4; i++)
 		if (ws[i].copy)
 			sect_copy(&ws[i], false);
+	snaparr_restore();
 	if (shim_ap_hw_snap_restore_post() || shim_ap_bus_snap_restore_post())
 		return -ENOMEM;   /* the memory is this execution's again: the caller rebuilds */
 	shim_world_restamp(ws_gen, sim_generation());
@@ -321,7 +372,7 @@ int shim_world_snapshot_restore(void)
 
 unsigned long shim_world_snapshot_check(void)
 {
-	return ws_valid ? shim_ap_hw_snap_check() + shim_ap_bus_snap_check() : 0;
+	return ws_valid ? shim_ap_hw_snap_check() + shim_ap_bus_snap_check() + snaparr_check() : 0;
 }
 
 /*

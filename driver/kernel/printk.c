@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <apsim/sim.h>
 #include "driver/kernel/base.h"
+#include "driver/kernel/snaparr.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,6 +157,7 @@ void shim_bug(const struct sim_site *site, const char *cond)
 }
 
 static struct task_struct tasks[SIM_MAX_THREADS + 1];
+SHIM_SNAP_ARRAY(tasks, tasks);   /* a world snapshot restores the ones written */
 static struct task_struct host_task = { .pid = -1, .comm = "host" };
 
 struct task_struct *shim_current(void)
@@ -166,6 +168,7 @@ struct task_struct *shim_current(void)
 	if (tid < 0 || tid > SIM_MAX_THREADS)
 		return &host_task;
 	t = &tasks[tid];
+	shim_snap_dirty(&shim_snap_tasks, tid);
 	t->pid = tid;
 	t->comm = sim_thread_name(tid);
 	return t;
