@@ -54,6 +54,14 @@ static uint32_t ld_epoch = 1;
  * not re-initialised since), restored with the same id: still valid. */
 static uint32_t ld_snap_epoch;
 static int ld_snap_ncls;
+/* The snapshot whose classes and edges ld_classes[1, nclasses) and
+ * ld_edges[0, nedges) still hold, but for the fields an execution changes
+ * in place (a class's edge list and name hash, an edge's link, dependency
+ * bits and cycle mark): its next restore puts back only those.  Cleared
+ * when an execution writes an entry of that prefix anew (one that did not
+ * start from the snapshot registers its classes from id 1). */
+static const struct sim__ld_snap *ld_cheap;
+static int ld_cheap_ncls, ld_cheap_nedges;
 static uint64_t ld_nvalid;
 
 /* (key, subclass) -> class id lookup; never iterated. */
@@ -160,6 +168,9 @@ static uint16_t ld_register(struct sim_lockdep_map *m, unsigned sub)
 
 	uint16_t id = (uint16_t)ld_nclasses++;
 	struct ld_class *c = &ld_classes[id];
+
+	if (ld_cheap && id < ld_cheap_ncls)
+		ld_cheap = NULL;
 
 	memset(c, 0, sizeof(*c));
 	c->key = key;
@@ -435,6 +446,9 @@ static bool ld_prev_add(int tid, const struct ld_held *prev,
 	}
 	int id = ld_nedges++;
 	struct ld_edge *e = &ld_edges[id];
+
+	if (ld_cheap && id < ld_cheap_nedges)
+		ld_cheap = NULL;
 	memset(e, 0, sizeof(*e));
 	e->from = prev->cls;
 	e->to = next->cls;
@@ -796,6 +810,8 @@ void sim__lockdep_snap_free(struct sim__ld_snap *s)
 {
 	if (!s)
 		return;
+	if (ld_cheap == s)
+		ld_cheap = NULL;
 	free(s->classes);
 	free(s->cls_used);
 	free(s->cls_slot);
@@ -864,7 +880,15 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 	for (int i = 0; i < ld_nchain; i++)
 		ld_chain[ld_chain_used[i]] = 0;
 	ld_nclasses = s->nclasses;
-	memcpy(ld_classes, s->classes, sizeof(*s->classes) * (size_t)s->nclasses);
+	if (ld_cheap == s) {
+		for (int i = 1; i < s->nclasses; i++) {
+			ld_classes[i].first_after = s->classes[i].first_after;
+			ld_classes[i].last_after = s->classes[i].last_after;
+			ld_classes[i].name_hash = s->classes[i].name_hash;
+		}
+	} else {
+		memcpy(ld_classes, s->classes, sizeof(*s->classes) * (size_t)s->nclasses);
+	}
 	memcpy(ld_cls_used, s->cls_used, sizeof(*s->cls_used) * (size_t)s->nclasses);
 	for (int i = 1; i < s->nclasses; i++) {
 		ld_cls_hash[ld_cls_used[i]].key = s->cls_slot[i].key;
@@ -872,7 +896,18 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 		ld_cls_hash[ld_cls_used[i]].sub = s->cls_slot[i].sub;
 	}
 	ld_nedges = s->nedges;
-	memcpy(ld_edges, s->edges, sizeof(*s->edges) * (size_t)s->nedges);
+	if (ld_cheap == s) {
+		for (int e = 0; e < s->nedges; e++) {
+			ld_edges[e].next = s->edges[e].next;
+			ld_edges[e].dep = s->edges[e].dep;
+			ld_edges[e].in_cycle = s->edges[e].in_cycle;
+		}
+	} else {
+		memcpy(ld_edges, s->edges, sizeof(*s->edges) * (size_t)s->nedges);
+	}
+	ld_cheap = s;
+	ld_cheap_ncls = s->nclasses;
+	ld_cheap_nedges = s->nedges;
 	ld_ncloser = s->ncloser;
 	memcpy(ld_closers, s->closers, sizeof(*s->closers) * (size_t)s->ncloser);
 	ld_nchain = s->nchain;

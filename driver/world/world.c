@@ -850,9 +850,11 @@ static void snap_take(void)
 static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
 			    const struct apsim_scenario *s)
 {
-	memcpy(d->setup, e->setup, sizeof(d->setup));
+	/* (the results past an op list's end are "not run" in both: no
+	 * execution writes them) */
+	memcpy(d->setup, e->setup, sizeof(d->setup[0]) * (size_t)s->nsetup);
 	for (int t = 0; t < s->nthreads && t < APSIM_MAX_THREADS; t++)
-		memcpy(d->thr[t], e->thr[t], sizeof(d->thr[t]));
+		memcpy(d->thr[t], e->thr[t], sizeof(d->thr[t][0]) * (size_t)s->threads[t].nops);
 	d->mismatches = e->mismatches;
 	memcpy(d->mismatch, e->mismatch, sizeof(d->mismatch));
 	d->invariants_checked = e->invariants_checked;
