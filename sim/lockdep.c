@@ -87,14 +87,16 @@ static bool ld_warned_classes, ld_warned_edges, ld_warned_chain,
 
 /* ------------------------------------------------------------ helpers */
 
+/* The chain key of a held stack from its prefix's key and the new entry.
+ * After the xor, each step is a bijection, so two stacks collide exactly
+ * when a fuller mix would make them collide too; one multiply and a shift
+ * are enough to spread the low bits the chain table is indexed by (on
+ * every acquisition, so the latency counts). */
 static inline uint64_t ld_mix(uint64_t k, unsigned id)
 {
 	k ^= ((uint64_t)id + 1) * 0x9E3779B97F4A7C15ull;
-	k ^= k >> 31;
 	k *= 0xBF58476D1CE4E5B9ull;
-	k ^= k >> 27;
-	k *= 0x94D049BB133111EBull;
-	k ^= k >> 31;
+	k ^= k >> 29;
 	return k ? k : 1;
 }
 
