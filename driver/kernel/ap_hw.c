@@ -39,6 +39,7 @@
 #include "ap_bus.h"
 
 #include <apsim/sim.h>
+#include "driver/kernel/base.h"
 #include "driver/kernel/s390.h"
 #include "driver/kernel/fault.h"
 
@@ -579,7 +580,6 @@ static bool row_is_dirty(int card)
 /* The row pointers: shim_ap_hw_snap_restore_post sets those of the cards
  * with a saved row or a row of this execution; the others are NULL both in
  * the snapshot and now (hw.row[c] != NULL only for the cards of hw_live). */
-struct shim_snap_hole { void *lo; size_t len; };
 int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max)
 {
 	if (max < 1)

@@ -1092,7 +1092,6 @@ static const u64 *apq_occ(void)
 	return (const u64 *)&ap_queues[APQ_N];
 }
 
-struct shim_snap_hole { void *lo; size_t len; };
 int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max)
 {
 	int n = 0;

@@ -171,7 +171,6 @@ void shim_slab_snapshot_drop(void);
  * itself, visiting only the entries in use (each fills up to max holes
  * and returns how many).  ap_hw.c: the per-card row pointers; apbus.c: its
  * per-card row pointers and the buckets of ap_queues. */
-struct shim_snap_hole { void *lo; size_t len; };
 int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max);
 int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max);
 unsigned long shim_ap_hw_snap_check(void);
@@ -279,11 +278,13 @@ static void sect_add_hole(struct shim_snap_hole h)
 {
 	char *lo = h.lo, *hi = (char *)h.lo + h.len;
 
+	if (!h.len)
+		return;
 	for (int i = 0; i < 4; i++) {
 		struct sect *w = &ws[i];
 		int k;
 
-		if (!w->start || lo < w->start || hi > w->stop || !h.len)
+		if (!w->start || lo < w->start || hi > w->stop)
 			continue;
 		if (w->nholes == WS_MAX_HOLES)
 			abort();   /* a module added a hole: raise WS_MAX_HOLES */
