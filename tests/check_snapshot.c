@@ -254,7 +254,7 @@ START_TEST(snapshot_equals_rebuild)
 
 	apsim_rules_verify(false, &skipped, &missed);
 	apsim_world_snapshot_verify(false, NULL);
-	ck_assert_msg(hole_bad == 0, "%lu restored row or bucket entries differ from the snapshot",
+	ck_assert_msg(hole_bad == 0, "%lu restored entries (rows, buckets, arrays, rule slots) differ from the snapshot",
 		      hole_bad);
 	ck_assert_msg(missed == 0, "incremental rule points: %lu of %lu skips missed a change",
 		      missed, skipped);
@@ -474,7 +474,7 @@ START_TEST(snapshot_restores_changed_rows)
 	apsim_world_snapshot_verify(false, NULL);
 	/* the bus' rows and the buckets of its queue table, restored by their
 	 * module (holes in the copy of the sections): as saved */
-	ck_assert_msg(hole_bad == 0, "%lu restored row or bucket entries differ from the snapshot",
+	ck_assert_msg(hole_bad == 0, "%lu restored entries (rows, buckets, arrays, rule slots) differ from the snapshot",
 		      hole_bad);
 }
 END_TEST

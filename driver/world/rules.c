@@ -425,7 +425,13 @@ static struct range {
 	int field;
 	struct wrec *w;
 	uint32_t *touch;          /* its object's snap.touched */
+	uint8_t *wdirty;          /* its object's bits of access records written */
 } ranges[MAX_RANGES];
+/* Per snapshot slot, the fields whose access records (snap.w) were written
+ * since the world snapshot's save or the slot's last restore: a restore
+ * copies back the slot's other fields and only those records. */
+static uint8_t mdev_wdirty[MAX_WATCH], kvm_wdirty[MAX_WATCH], list_wdirty;
+_Static_assert(F__COUNT <= 8, "a bit per field in the wdirty masks");
 static uint32_t list_touch;       /* the list's ranges' (unused) */
 static int nranges;
 static bool ranges_dirty;
@@ -767,6 +773,7 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 	ac->tid = tid;
 	ac->pc = pc;
 	*r->touch = point_seq;
+	*r->wdirty |= (uint8_t)(1u << r->field);
 	if (is_write)
 		ac->n = sim_backtrace(ac->pcs, WPCS);
 	else
@@ -782,7 +789,8 @@ static void rules_watch(uintptr_t a, size_t n, bool is_write, uintptr_t pc)
 	}
 }
 
-static void range_add(const void *p, size_t len, int field, struct wrec *w, uint32_t *touch)
+static void range_add(const void *p, size_t len, int field, struct wrec *w, uint32_t *touch,
+		      uint8_t *wdirty)
 {
 	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)7, hi = ((uintptr_t)p + len + 7) & ~(uintptr_t)7;
 
@@ -793,6 +801,7 @@ static void range_add(const void *p, size_t len, int field, struct wrec *w, uint
 	ranges[nranges].field = field;
 	ranges[nranges].w = w;
 	ranges[nranges].touch = touch;
+	ranges[nranges].wdirty = wdirty;
 	nranges++;
 	sim_shadow_watch((const void *)lo, hi - lo, true);
 }
@@ -810,36 +819,36 @@ static void ranges_rebuild(void)
 		return;
 	if (matrix_dev)
 		range_add(&matrix_dev->mdev_list, sizeof(matrix_dev->mdev_list), F_MDEV_LIST, &list_w,
-			  &list_touch);
+			  &list_touch, &list_wdirty);
 	for (int i = 0; i < MAX_WATCH; i++) {
 		struct ap_matrix_mdev *mm = (struct ap_matrix_mdev *)mdev_snap[i].obj;
 
 		if (!mdev_snap[i].valid)
 			continue;
-		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w, &list_touch);
+		range_add(&mm->node, sizeof(mm->node), F_MDEV_LIST, &list_w, &list_touch, &list_wdirty);
 		range_add(&mm->kvm, sizeof(mm->kvm), F_MDEV_KVM, &mdev_snap[i].w[F_MDEV_KVM],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		/* the masks: apm_max, aqm_max and adm_max are set once, when the
 		 * mdev is created (vfio_ap_matrix_init), and only read after */
 		range_add(mm->matrix.apm, sizeof(mm->matrix.apm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		range_add(mm->matrix.aqm, sizeof(mm->matrix.aqm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		range_add(mm->matrix.adm, sizeof(mm->matrix.adm), F_MDEV_MATRIX, &mdev_snap[i].w[F_MDEV_MATRIX],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		range_add(mm->shadow_apcb.apm, sizeof(mm->shadow_apcb.apm), F_MDEV_SHADOW,
 			  &mdev_snap[i].w[F_MDEV_SHADOW],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		range_add(mm->shadow_apcb.aqm, sizeof(mm->shadow_apcb.aqm), F_MDEV_SHADOW,
 			  &mdev_snap[i].w[F_MDEV_SHADOW],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 		range_add(mm->shadow_apcb.adm, sizeof(mm->shadow_apcb.adm), F_MDEV_SHADOW,
 			  &mdev_snap[i].w[F_MDEV_SHADOW],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 #if APSIM_HAS_EVENTFD_REQ
 		range_add(&mm->req_trigger, sizeof(mm->req_trigger), F_MDEV_REQ,
 			  &mdev_snap[i].w[F_MDEV_REQ],
-			  &mdev_snap[i].touched);
+			  &mdev_snap[i].touched, &mdev_wdirty[i]);
 #endif
 	}
 	for (int k = 0; k < MAX_WATCH; k++) {
@@ -849,11 +858,11 @@ static void ranges_rebuild(void)
 			continue;
 		range_add(&kvm->arch.crypto.pqap_hook, sizeof(kvm->arch.crypto.pqap_hook), F_KVM_HOOK,
 			  &kvm_snap[k].w[F_KVM_HOOK],
-				  &kvm_snap[k].touched);
+				  &kvm_snap[k].touched, &kvm_wdirty[k]);
 		if (kvm->arch.crypto.crycb)
 			range_add(kvm->arch.crypto.crycb, sizeof(*kvm->arch.crypto.crycb), F_KVM_APCB,
 				  &kvm_snap[k].w[F_KVM_APCB],
-				  &kvm_snap[k].touched);
+				  &kvm_snap[k].touched, &kvm_wdirty[k]);
 	}
 }
 
@@ -1213,10 +1222,8 @@ void apsim_rules_snapshot_save(void)
 	rs.snap_gen = snap_gen;
 	rs.list_hash = list_hash;
 	rs.list_valid = list_valid;
-	for (int i = 0; i < MAX_WATCH; i++) {
-		rs.mdev[i] = mdev_snap[i];
-		rs.kvm[i] = kvm_snap[i];
-	}
+	memcpy(rs.mdev, mdev_snap, sizeof(mdev_snap));   /* bytes, padding too: */
+	memcpy(rs.kvm, kvm_snap, sizeof(kvm_snap));      /* apsim_rules_snapshot_check */
 	memcpy(rs.mdev_key, mdev_key, sizeof(mdev_key));
 	rs.list_w = list_w;
 	memcpy(rs.ranges, ranges, sizeof(ranges[0]) * (size_t)nranges);
@@ -1227,6 +1234,8 @@ void apsim_rules_snapshot_save(void)
 	rs.nrseen = nrseen;
 	rs.point_seq = point_seq;
 	memcpy(rs.read_checked, read_checked, sizeof(read_checked));
+	memset(mdev_wdirty, 0, sizeof(mdev_wdirty));
+	memset(kvm_wdirty, 0, sizeof(kvm_wdirty));
 	rs.order_hi = 0;
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		rs.order[t].gen = order_seen[t].gen;
@@ -1240,6 +1249,34 @@ void apsim_rules_snapshot_save(void)
 	}
 }
 
+/* A slot as saved: all but its access records, and the records of the
+ * fields written since (the others still hold the saved ones). */
+static void snap_restore_slot(struct snap *d, const struct snap *from, uint8_t *wdirty)
+{
+	memcpy(d, from, offsetof(struct snap, w));
+	for (unsigned m = *wdirty; m; m &= m - 1) {
+		int f = __builtin_ctz(m);
+
+		memcpy(&d->w[f], &from->w[f], sizeof(d->w[f]));
+	}
+	*wdirty = 0;
+}
+
+/* After a restore (tests): the slots valid in the snapshot that differ
+ * from it. */
+unsigned long apsim_rules_snapshot_check(void)
+{
+	unsigned long bad = 0;
+
+	if (rs.snap_gen != rs.gen)
+		return 0;
+	for (int i = 0; i < MAX_WATCH; i++) {
+		bad += rs.mdev[i].valid && memcmp(&mdev_snap[i], &rs.mdev[i], sizeof(rs.mdev[i]));
+		bad += rs.kvm[i].valid && memcmp(&kvm_snap[i], &rs.kvm[i], sizeof(rs.kvm[i]));
+	}
+	return bad;
+}
+
 /* At the start of an execution restored from the snapshot (no point yet). */
 void apsim_rules_snapshot_restore(void)
 {
@@ -1251,9 +1288,9 @@ void apsim_rules_snapshot_restore(void)
 		list_valid = rs.list_valid;
 		for (int i = 0; i < MAX_WATCH; i++) {
 			if (rs.mdev[i].valid || mdev_snap[i].valid)
-				mdev_snap[i] = rs.mdev[i];
+				snap_restore_slot(&mdev_snap[i], &rs.mdev[i], &mdev_wdirty[i]);
 			if (rs.kvm[i].valid || kvm_snap[i].valid)
-				kvm_snap[i] = rs.kvm[i];
+				snap_restore_slot(&kvm_snap[i], &rs.kvm[i], &kvm_wdirty[i]);
 		}
 		memcpy(mdev_key, rs.mdev_key, sizeof(mdev_key));
 		list_w = rs.list_w;

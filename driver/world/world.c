@@ -809,6 +809,7 @@ void apsim_world_snapshot_verify(bool on, unsigned long *bad)
 extern char *getenv(const char *name);
 void apsim_rules_snapshot_save(void);      /* rules.c */
 void apsim_rules_snapshot_restore(void);
+unsigned long apsim_rules_snapshot_check(void);   /* tests: slots that differ */
 
 static bool snap_enabled(void)
 {
@@ -876,6 +877,8 @@ static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 	if (sim_snapshot_restore())
 		return false;      /* the shim's memory is a valid leftover: rebuild */
 	apsim_rules_snapshot_restore();
+	if (snap_verify_bad)
+		*snap_verify_bad += apsim_rules_snapshot_check();
 	W = snap.w;
 	snap_ex_restore(W.ex, &snap.ex, s);
 	snap_used++;
