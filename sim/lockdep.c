@@ -48,20 +48,20 @@ static void ld_threads_clear(void)
 
 /* Execution epoch: per-map class caches are valid only within it. */
 static uint32_t ld_epoch = 1;
-/* After a snapshot restore: the epoch of the execution that saved it and
- * its class count.  A map stamped with that epoch whose cached id is below
- * the count holds a snapshot class (its memory is the snapshot's, or it was
- * not re-initialised since), restored with the same id: still valid. */
-static uint32_t ld_snap_epoch;
-static int ld_snap_ncls;
-/* The snapshot whose classes and edges ld_classes[1, nclasses) and
- * ld_edges[0, nedges) still hold, but for the fields an execution changes
- * in place (a class's edge list and name hash, an edge's link, dependency
- * bits and cycle mark): its next restore puts back only those.  Cleared
- * when an execution writes an entry of that prefix anew (one that did not
- * start from the snapshot registers its classes from id 1). */
+/* The snapshot last restored, whose classes and edges ld_classes[1,
+ * ld_snap_ncls) and ld_edges[0, ld_snap_nedges) still hold, but for the
+ * fields an execution changes in place (a class's edge list and name hash,
+ * an edge's link, dependency bits and cycle mark): its next restore puts
+ * back only those.  Cleared when an execution writes an entry of that
+ * prefix anew (one that did not start from the snapshot registers its
+ * classes from id 1). */
 static const struct sim__ld_snap *ld_cheap;
-static int ld_cheap_ncls, ld_cheap_nedges;
+static int ld_snap_ncls, ld_snap_nedges;
+/* In an execution restored from it: the epoch of the execution that saved
+ * it (0 otherwise).  A map stamped with that epoch whose cached id is below
+ * ld_snap_ncls holds a snapshot class (its memory is the snapshot's, or it
+ * was not re-initialised since), restored with the same id: still valid. */
+static uint32_t ld_snap_epoch;
 static uint64_t ld_nvalid;
 
 /* (key, subclass) -> class id lookup; never iterated. */
@@ -171,7 +171,7 @@ static uint16_t ld_register(struct sim_lockdep_map *m, unsigned sub)
 	uint16_t id = (uint16_t)ld_nclasses++;
 	struct ld_class *c = &ld_classes[id];
 
-	if (ld_cheap && id < ld_cheap_ncls)
+	if (ld_cheap && id < ld_snap_ncls)
 		ld_cheap = NULL;
 
 	memset(c, 0, sizeof(*c));
@@ -449,7 +449,7 @@ static bool ld_prev_add(int tid, const struct ld_held *prev,
 	int id = ld_nedges++;
 	struct ld_edge *e = &ld_edges[id];
 
-	if (ld_cheap && id < ld_cheap_nedges)
+	if (ld_cheap && id < ld_snap_nedges)
 		ld_cheap = NULL;
 	memset(e, 0, sizeof(*e));
 	e->from = prev->cls;
@@ -908,8 +908,8 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 		memcpy(ld_edges, s->edges, sizeof(*s->edges) * (size_t)s->nedges);
 	}
 	ld_cheap = s;
-	ld_cheap_ncls = s->nclasses;
-	ld_cheap_nedges = s->nedges;
+	ld_snap_ncls = s->nclasses;
+	ld_snap_nedges = s->nedges;
 	ld_ncloser = s->ncloser;
 	memcpy(ld_closers, s->closers, sizeof(*s->closers) * (size_t)s->ncloser);
 	ld_nchain = s->nchain;
@@ -924,7 +924,6 @@ void sim__lockdep_snap_restore(const struct sim__ld_snap *s)
 	 * (ld_snap_epoch, ld_class_of); later ids are this execution's own */
 	ld_nvalid = s->nvalid;
 	ld_snap_epoch = s->epoch;
-	ld_snap_ncls = s->nclasses;
 	ld_warned_classes = s->warned[0];
 	ld_warned_edges = s->warned[1];
 	ld_warned_chain = s->warned[2];

@@ -39,8 +39,8 @@
 #include "ap_bus.h"
 
 #include <apsim/sim.h>
-#include "driver/kernel/base.h"
 #include "driver/kernel/s390.h"
+#include "driver/kernel/snaparr.h"
 #include "driver/kernel/fault.h"
 
 #include <stdio.h>
@@ -580,13 +580,7 @@ static bool row_is_dirty(int card)
 /* The row pointers: shim_ap_hw_snap_restore_post sets those of the cards
  * with a saved row or a row of this execution; the others are NULL both in
  * the snapshot and now (hw.row[c] != NULL only for the cards of hw_live). */
-int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max)
-{
-	if (max < 1)
-		return 0;
-	h[0] = (struct shim_snap_hole){ hw.row, sizeof(hw.row) };
-	return 1;
-}
+SHIM_SNAP_HOLE(hw_rows, hw.row, sizeof(hw.row));
 
 /* After a restore (tests): the cards whose row is not the saved one. */
 unsigned long shim_ap_hw_snap_check(void)

@@ -49,6 +49,7 @@
 
 #include <apsim/sim.h>
 #include "driver/kernel/base.h"
+#include "driver/kernel/snaparr.h"
 #include "driver/kernel/s390.h"
 /* (the host configuration comes as struct shim_ap_hostcfg, s390.h) */
 
@@ -1092,16 +1093,8 @@ static const u64 *apq_occ(void)
 	return (const u64 *)&ap_queues[APQ_N];
 }
 
-int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max)
-{
-	int n = 0;
-
-	if (n < max)
-		h[n++] = (struct shim_snap_hole){ B.row, sizeof(B.row) };
-	if (n < max)
-		h[n++] = (struct shim_snap_hole){ ap_queues, sizeof(ap_queues[0]) * APQ_N };
-	return n;
-}
+SHIM_SNAP_HOLE(bus_rows, B.row, sizeof(B.row));
+SHIM_SNAP_HOLE(ap_queues_heads, ap_queues, sizeof(ap_queues[0]) * APQ_N);
 
 /* After a restore (tests): the row pointers and bucket heads that are not
  * the saved ones. */

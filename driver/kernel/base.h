@@ -70,9 +70,6 @@ void shim_slab_reset(void);
 int shim_world_snapshot_save(void);
 int shim_world_snapshot_restore(void);
 void shim_world_snapshot_drop(void);
-/* An array of the shim's sections that the copy leaves out, because its
- * module restores it (shim_ap_hw_snap_holes, shim_ap_bus_snap_holes). */
-struct shim_snap_hole { void *lo; size_t len; };
 /* After a restore: the entries of the copy's holes (module-restored arrays,
  * module.c) that differ from the snapshot; 0 when the restore is right.
  * For tests (apsim_world_snapshot_verify). */

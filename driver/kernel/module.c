@@ -167,16 +167,15 @@ extern char __stop_apsim_shim_bss[] __attribute__((weak));
 int shim_slab_snapshot_save(void);
 int shim_slab_snapshot_restore(void);
 void shim_slab_snapshot_drop(void);
-/* Holes in the copy: arrays of the sections that their module restores
- * itself, visiting only the entries in use (each fills up to max holes
- * and returns how many).  ap_hw.c: the per-card row pointers; apbus.c: its
- * per-card row pointers and the buckets of ap_queues. */
-int shim_ap_hw_snap_holes(struct shim_snap_hole *h, int max);
-int shim_ap_bus_snap_holes(struct shim_snap_hole *h, int max);
+/* Holes in the copy (snaparr.h): ranges their module restores itself
+ * (SHIM_SNAP_HOLE: ap_hw.c's per-card row pointers, apbus.c's and the
+ * buckets of ap_queues, restored by their post-restore code) and the
+ * arrays declared with SHIM_SNAP_ARRAY (restored here, element by element). */
 unsigned long shim_ap_hw_snap_check(void);
 unsigned long shim_ap_bus_snap_check(void);
-/* ... and the arrays declared with SHIM_SNAP_ARRAY (snaparr.h) */
 #include "driver/kernel/snaparr.h"
+extern const struct shim_snap_hole __start_apsim_snaphole[] __attribute__((weak));
+extern const struct shim_snap_hole __stop_apsim_snaphole[] __attribute__((weak));
 extern struct shim_snap_arr *const __start_apsim_snaparr[] __attribute__((weak));
 extern struct shim_snap_arr *const __stop_apsim_snaparr[] __attribute__((weak));
 
@@ -320,17 +319,10 @@ int shim_world_snapshot_save(void)
 		shim_world_snapshot_drop();
 		return ret;
 	}
-	{
-		struct shim_snap_hole h[WS_MAX_HOLES];
-		int n = shim_ap_hw_snap_holes(h, WS_MAX_HOLES);
-
-		n += shim_ap_bus_snap_holes(h + n, WS_MAX_HOLES - n);
-		for (struct shim_snap_arr *const *p = __start_apsim_snaparr;
-		     p < __stop_apsim_snaparr && n < WS_MAX_HOLES; p++)
-			h[n++] = (struct shim_snap_hole){ (*p)->base, (*p)->esize * (size_t)(*p)->n };
-		for (int i = 0; i < n; i++)
-			sect_add_hole(h[i]);
-	}
+	for (const struct shim_snap_hole *h = __start_apsim_snaphole; h < __stop_apsim_snaphole; h++)
+		sect_add_hole(*h);
+	for (struct shim_snap_arr *const *p = __start_apsim_snaparr; p < __stop_apsim_snaparr; p++)
+		sect_add_hole((struct shim_snap_hole){ (*p)->base, (*p)->esize * (size_t)(*p)->n });
 	for (int i = 0; i < 4; i++) {
 		size_t n = ws[i].start && ws[i].stop > ws[i].start ?
 			   (size_t)(ws[i].stop - ws[i].start) : 0;

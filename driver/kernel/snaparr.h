@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * driver/kernel/snaparr.h - arrays of the shim's sections that a world
- * snapshot restores element by element.
+ * driver/kernel/snaparr.h - what a world snapshot leaves out of its copy of
+ * the shim's sections, for the module that owns it to restore.
  *
- * Owns: SHIM_SNAP_ARRAY, by which a shim module declares, next to a static
+ * Owns: SHIM_SNAP_HOLE, by which a module registers a range of its statics
+ * that it restores itself (after the copy, in its own post-restore code:
+ * apbus.c's and ap_hw.c's row pointers and ap_queues' buckets, which visit
+ * only the entries in use); and SHIM_SNAP_ARRAY, by which a shim module declares, next to a static
  * array, that a world snapshot (module.c) is to leave the array out of its
  * copy of the sections and restore only the elements written since the
  * last save or restore; and shim_snap_dirty, which the module calls at
@@ -20,6 +23,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct shim_snap_hole {
+	void *lo;
+	size_t len;
+};
+
+#define SHIM_SNAP_HOLE(name, lo_, len_)						\
+	static const struct shim_snap_hole shim_snap_hole_##name		\
+		__attribute__((section("apsim_snaphole"), used)) = { (lo_), (len_) }
 
 struct shim_snap_arr {
 	void *base;

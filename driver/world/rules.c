@@ -430,7 +430,8 @@ static struct range {
 /* Per snapshot slot, the fields whose access records (snap.w) were written
  * since the world snapshot's save or the slot's last restore: a restore
  * copies back the slot's other fields and only those records. */
-static uint8_t mdev_wdirty[MAX_WATCH], kvm_wdirty[MAX_WATCH], list_wdirty;
+static uint8_t mdev_wdirty[MAX_WATCH], kvm_wdirty[MAX_WATCH];
+static uint8_t list_wdirty;       /* the list's ranges' (unused: list_w is restored whole) */
 _Static_assert(F__COUNT <= 8, "a bit per field in the wdirty masks");
 static uint32_t list_touch;       /* the list's ranges' (unused) */
 static int nranges;

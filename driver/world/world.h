@@ -55,9 +55,10 @@ void apsim_world_init(void);
  */
 void apsim_world_set_snapshot(int on);
 unsigned long apsim_world_snapshot_used(void);
-/* Tests: after every restore, count the entries of the arrays their shim
- * modules restore themselves (the holes of the copy) that differ from the
- * snapshot (shim_world_snapshot_check); *bad accumulates while on. */
+/* Tests: after every restore, count what the snapshot's restore left to
+ * the modules that differs from the snapshot (the holes of the shim's copy,
+ * shim_world_snapshot_check; the rules checker's slots,
+ * apsim_rules_snapshot_check); *bad accumulates while on. */
 void apsim_world_snapshot_verify(bool on, unsigned long *bad);
 
 /*

@@ -81,15 +81,17 @@ static inline void hash_del(struct hlist_node *node)
 {
 	hlist_del_init(node);
 }
-#define hash_for_each(name, bkt, obj, member)				\
+/* The buckets added to, in order, until a walk of one stops early (obj
+ * left non-NULL by a break), as the kernel's loop over every bucket. */
+#define __apsim_ht_for_buckets(name, bkt, obj)				\
 	for ((bkt) = __apsim_ht_next(__apsim_ht_occ(name), HASH_SIZE(name), 0), obj = NULL; \
 	     obj == NULL && (bkt) < HASH_SIZE(name);			\
-	     (bkt) = __apsim_ht_next(__apsim_ht_occ(name), HASH_SIZE(name), (bkt) + 1)) \
+	     (bkt) = __apsim_ht_next(__apsim_ht_occ(name), HASH_SIZE(name), (bkt) + 1))
+#define hash_for_each(name, bkt, obj, member)				\
+	__apsim_ht_for_buckets(name, bkt, obj)				\
 		hlist_for_each_entry(obj, &name[bkt], member)
 #define hash_for_each_safe(name, bkt, tmp, obj, member)			\
-	for ((bkt) = __apsim_ht_next(__apsim_ht_occ(name), HASH_SIZE(name), 0), obj = NULL; \
-	     obj == NULL && (bkt) < HASH_SIZE(name);			\
-	     (bkt) = __apsim_ht_next(__apsim_ht_occ(name), HASH_SIZE(name), (bkt) + 1)) \
+	__apsim_ht_for_buckets(name, bkt, obj)				\
 		hlist_for_each_entry_safe(obj, tmp, &name[bkt], member)
 #define hash_for_each_possible(name, obj, member, key)			\
 	hlist_for_each_entry(obj, &name[hash_min(key, HASH_BITS(name))], member)
