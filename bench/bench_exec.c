@@ -238,9 +238,10 @@ static double run_proc(char *const argv[], int *status)
 
 /* `apsim fuzz` itself (campaign, one execution per generated seed, tracing
  * off), one worker: seeds/s over the process's wall time, start-up
- * included.  shrink: as a user runs it (findings shrunk) or --no-shrink.
+ * included.  shrink: as a user runs it (findings shrunk) or --no-shrink;
+ * share: --share-setup G (NULL: the default, every world its own).
  * Returns -1 when the binary is missing or the campaign failed. */
-static double fuzz_proc(const char *apsim, long n, bool shrink)
+static double fuzz_proc(const char *apsim, long n, bool shrink, const char *share)
 {
 	char nbuf[32], out[64];
 	char *av[16];
@@ -262,6 +263,10 @@ static double fuzz_proc(const char *apsim, long n, bool shrink)
 	av[k++] = out;
 	if (!shrink)
 		av[k++] = "--no-shrink";
+	if (share) {
+		av[k++] = "--share-setup";
+		av[k++] = (char *)share;
+	}
 	av[k] = NULL;
 	setenv("CI", "1", 1);
 	dt = run_proc(av, &st);
@@ -395,7 +400,7 @@ int main(int argc, char **argv)
 
 	/* apsim fuzz, 1 worker, with and without shrinking (the binary next
 	 * to the bench directory) */
-	double fz[16], fzn[16];
+	double fz[16], fzn[16], fzs[16];
 	int nfz = 0;
 	long nfuzz = o.quick ? 5000 : 20000;
 
@@ -403,9 +408,10 @@ int main(int argc, char **argv)
 	snprintf(var, sizeof(var), "%s/../apsim", dir);
 	if (access(var, X_OK) == 0) {
 		for (nfz = 0; nfz < R; nfz++) {
-			fz[nfz] = fuzz_proc(var, nfuzz, true);
-			fzn[nfz] = fuzz_proc(var, nfuzz, false);
-			if (fz[nfz] < 0 || fzn[nfz] < 0) {
+			fz[nfz] = fuzz_proc(var, nfuzz, true, NULL);
+			fzn[nfz] = fuzz_proc(var, nfuzz, false, NULL);
+			fzs[nfz] = fuzz_proc(var, nfuzz, true, "16");
+			if (fz[nfz] < 0 || fzn[nfz] < 0 || fzs[nfz] < 0) {
 				nfz = 0;
 				break;
 			}
@@ -509,12 +515,15 @@ int main(int argc, char **argv)
 		bench_figs_stat("exec.d2_scaling_unpinned_vs_cpu", s_relu, "x");
 	}
 	if (nfz) {
-		struct bench_stat s_fz = bench_stat_of(fz, nfz), s_fzn = bench_stat_of(fzn, nfz);
+		struct bench_stat s_fz = bench_stat_of(fz, nfz), s_fzn = bench_stat_of(fzn, nfz),
+				  s_fzs = bench_stat_of(fzs, nfz);
 
 		row("apsim fuzz seeds/s, 1 worker (shrinking included)", s_fz, "/s",
 		    "goal >= 100000/s/core", VERD(s_fz.med >= 100000));
 		row("apsim fuzz seeds/s, 1 worker, --no-shrink", s_fzn, "/s", NULL, NULL);
+		row("apsim fuzz seeds/s, 1 worker, --share-setup 16", s_fzs, "/s", NULL, NULL);
 		bench_figs_stat("exec.fuzz_execs_per_s", s_fz, "1/s");
+		bench_figs_stat("exec.fuzz_shared_execs_per_s", s_fzs, "1/s");
 		bench_figs_stat("exec.fuzz_noshrink_execs_per_s", s_fzn, "1/s");
 	} else {
 		printf("  %-52s %12s      skipped: %s missing or failed\n", "apsim fuzz seeds/s",

@@ -202,6 +202,10 @@ int cli_fuzz(int argc, char **argv)
 		} else if (cli_opts_is(&p, "--ops", NULL)) {
 			if (opt_range(&p, APSIM_MAX_OPS, &co.gen.ops_min, &co.gen.ops_max))
 				break;
+		} else if (cli_opts_is(&p, "--share-setup", NULL)) {
+			if (cli_opts_long(&p, 1, 1000000, "1..1000000 seeds per set-up", &x))
+				break;
+			co.gen.share = (int)x;
 		} else if (cli_opts_is(&p, "--format", NULL)) {
 			if (cli_opts_format(&p, &co.json))
 				break;

@@ -788,7 +788,10 @@ static void run_seed(uint64_t seed)
 	beat();
 	if (FO.guided)
 		sim_cov_begin();
-	apsim_world_run(s, &o, &res, &ex);
+	if (!FO.guided && FO.gen.share > 1)
+		apsim_world_run_shared(s, &o, &res, &ex);   /* the group's set-up snapshot */
+	else
+		apsim_world_run(s, &o, &res, &ex);
 	cover_exec(s, &ex);
 	if (!(seed & 127))
 		cover_blocks();
@@ -1237,10 +1240,11 @@ static void fill_summary(FILE *f, void *arg)
 		FO.version, sm->status);
 	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
-		"  \"jobs\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
+		"  \"jobs\": %d,\n  \"share_setup\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
 		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n",
 		(unsigned long long)FO.first, (unsigned long long)(FO.until_time ? 0 : FO.count),
-		FO.shard_i, FO.shard_n, FO.jobs, (unsigned long long)sm->execs, sm->secs,
+		FO.shard_i, FO.shard_n, FO.jobs, FO.gen.share > 1 ? FO.gen.share : 1,
+		(unsigned long long)sm->execs, sm->secs,
 		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
 		(unsigned long long)SH->nresults, blocks);
 	if (FO.guided) {

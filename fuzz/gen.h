@@ -25,6 +25,11 @@ struct apsim_gen_opts {
 	const char *kver;               /* draw the ops this driver version has
 					 * (apsim_op_tree_ok); NULL (default):
 					 * the ops every tree has */
+	int share;                      /* seeds per shared set-up part: seeds
+					 * s and s' with s / share == s' / share
+					 * get the same host configuration,
+					 * setup block and strategy (default 1:
+					 * each its own) */
 };
 
 void apsim_gen_opts_default(struct apsim_gen_opts *o);

@@ -120,6 +120,43 @@ START_TEST(gen_valid_2000)
 }
 END_TEST
 
+/* --share-setup G: the seeds of a group (s / G) share the host
+ * configuration, the setup block and the strategy, not their threads, and
+ * every scenario is valid; G = 1 is the default generator, draw for draw. */
+START_TEST(gen_share_setup)
+{
+	static struct apsim_scenario F;   /* the group's first */
+	struct apsim_gen_opts o;
+	int same_threads = 0, groups_differ = 0;
+
+	apsim_gen_opts_default(&o);
+	for (uint64_t seed = 0; seed < 200; seed++) {
+		apsim_gen_scenario(seed, NULL, &A);
+		apsim_gen_scenario(seed, &o, &B);
+		ck_assert_int_eq(memcmp(&A, &B, sizeof(A)), 0);
+	}
+	o.share = 8;
+	for (uint64_t seed = 0; seed < 800; seed++) {
+		apsim_gen_scenario(seed, &o, &A);
+		check_roundtrip(&A, "share seed", seed);
+		if (seed % 8 == 0) {
+			groups_differ += seed && memcmp(&F.cfg, &A.cfg, sizeof(A.cfg));
+			F = A;
+			continue;
+		}
+		ck_assert_msg(!memcmp(&F.cfg, &A.cfg, sizeof(A.cfg)) && F.nsetup == A.nsetup &&
+			      !memcmp(F.setup, A.setup, sizeof(A.setup[0]) * (size_t)A.nsetup) &&
+			      F.explore.strategy == A.explore.strategy,
+			      "seed %llu: not the set-up of seed %llu", (unsigned long long)seed,
+			      (unsigned long long)(seed - seed % 8));
+		same_threads += A.nthreads == F.nthreads &&
+				!memcmp(A.threads, F.threads, sizeof(A.threads[0]) * (size_t)A.nthreads);
+	}
+	ck_assert_int_le(same_threads, 7);     /* of 700: their own threads */
+	ck_assert_int_ge(groups_differ, 90);   /* of 99: groups differ */
+}
+END_TEST
+
 START_TEST(gen_opts_ranges)
 {
 	struct apsim_gen_opts o;
@@ -572,6 +609,17 @@ START_TEST(campaign_deterministic)
 	free(a);
 	free(b);
 	free(c);
+	/* --share-setup: worlds from their group's snapshot; -j 2 splits the
+	 * groups' runs differently, the same findings and files */
+	r1 = run_fuzz(TOUT "/fuzz-det-5", "--share-setup 8");
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-det-6", "--share-setup 8 -j 2"), r1);
+	a = sigs(TOUT "/fuzz-det-5");
+	b = sigs(TOUT "/fuzz-det-6");
+	ck_assert_str_eq(a, b);
+	ck_assert_int_eq(system("diff -r -q -x summary.json " TOUT "/fuzz-det-5 "
+				TOUT "/fuzz-det-6 >/dev/null"), 0);
+	free(a);
+	free(b);
 }
 END_TEST
 
@@ -771,6 +819,10 @@ START_TEST(campaign_print_seed)
 	go.ops_min = 5;
 	go.ops_max = 7;
 	check_print_seed(815, "--threads 1-1 --ops 5-7", &go);
+	apsim_gen_opts_default(&go);
+	go.kver = bin_kver();
+	go.share = 8;
+	check_print_seed(8007, "--share-setup 8", &go);
 }
 END_TEST
 
@@ -778,7 +830,7 @@ START_TEST(campaign_usage_errors)
 {
 	char cmd[512];
 	const char *bad[] = { "--shard 2/2", "--threads 3-1", "-j 0", "--bogus",
-			      "--iterations x", "--ops 0-2" };
+			      "--iterations x", "--ops 0-2", "--share-setup 0" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int st;
@@ -802,6 +854,7 @@ static Suite *suite(void)
 	tcase_add_test(g, gen_deterministic);
 	tcase_add_test(g, gen_valid_2000);
 	tcase_add_test(g, gen_opts_ranges);
+	tcase_add_test(g, gen_share_setup);
 	tcase_add_test(g, gen_covers_vocabulary);
 	tcase_add_test(g, gen_bytes_valid);
 	tcase_add_test(h, shrink_reaches_minimum);

@@ -15,7 +15,8 @@
  * (kind, signature, step, thread, phase, full report), every op result
  * and sysfs read, the lock validator's graph; and the explorations'
  * statistics; also with other worlds run between the executions of an
- * exploration.  The test also checks
+ * exploration; and generated worlds that share a set-up part
+ * (apsim_world_run_shared) against a rebuild of each.  The test also checks
  * that snapshots were really used (it cannot pass by rebuilding twice), and
  * runs from the source tree (it reads scenarios/).
  */
@@ -479,6 +480,90 @@ START_TEST(snapshot_restores_changed_rows)
 }
 END_TEST
 
+/*
+ * apsim_world_run_shared (apsim fuzz --share-setup): generated worlds whose
+ * seeds share a set-up part (host, setup block, strategy) run one after the
+ * other, each from the snapshot the first of its group took (or the last
+ * rebuild left), must give bit for bit what a rebuild of each gives: the
+ * same record as above (result, schedule, findings, trace, op results and
+ * reads, lock graph).  Rules on, a quarter of the groups traced, and an
+ * exploration of another world now and then (as a finding's reproduction
+ * runs in the campaign) replacing the snapshot.
+ */
+static void shared_opts(const struct apsim_scenario *s, uint64_t seed, struct sim_opts *o)
+{
+	sim_opts_default(o);
+	o->trace = (seed / 8) % 4 == 0;
+	o->strategy = s->explore.strategy;
+	o->seed = s->explore.seed;
+	if (s->explore.pct_depth > 0)
+		o->pct_depth = s->explore.pct_depth;
+}
+
+START_TEST(shared_setup_equals_rebuild)
+{
+	static struct apsim_scenario sc[2], other;   /* (two: the scenario moves) */
+	static struct rec a, b;
+	static struct apsim_exec ex_b;
+	struct apsim_gen_opts go;
+	struct sim_result res;
+	struct sim_opts o;
+	unsigned long u0, hole_bad = 0;
+	char err[512];
+	const uint64_t first = 3000, n = 400;
+
+	if (tu_asan())
+		return;
+	apsim_world_init();
+	ck_assert_int_eq(apsim_rules_load(NULL, err, sizeof(err)), 0);
+	apsim_rules_enable(true);
+	apsim_scn_init(&other);
+	ck_assert_int_eq(apsim_scn_parse_file("bench/small-mix.scn", &other, err, sizeof(err)), 0);
+	apsim_gen_opts_default(&go);
+	go.share = 8;
+	apsim_world_snapshot_verify(true, &hole_bad);
+	u0 = apsim_world_snapshot_used();
+	for (uint64_t seed = first; seed < first + n; seed++) {
+		struct apsim_scenario *s = &sc[seed % 2];
+
+		apsim_gen_scenario(seed, &go, s);
+		shared_opts(s, seed, &o);
+		ck_assert_int_eq(apsim_world_run_shared(s, &o, &res, &a.ex), 0);
+		on_exec(seed, &res, &a);
+		if (seed % 50 == 17) {   /* another world's exploration between */
+			sim_opts_default(&o);
+			o.seed = seed;
+			apsim_world_explore(&other, &o, 5, NULL, NULL, &ex_b, NULL);
+		}
+	}
+	u0 = apsim_world_snapshot_used() - u0;
+	apsim_world_snapshot_verify(false, NULL);
+	apsim_world_set_snapshot(0);
+	for (uint64_t seed = first; seed < first + n; seed++) {
+		struct apsim_scenario *s = &sc[0];
+
+		apsim_gen_scenario(seed, &go, s);
+		shared_opts(s, seed, &o);
+		ck_assert_int_eq(apsim_world_run(s, &o, &res, &b.ex), 0);
+		on_exec(seed, &res, &b);
+	}
+	apsim_world_set_snapshot(-1);
+	apsim_rules_enable(false);
+	ck_assert_int_eq(a.n, b.n);
+	for (int i = 0; i < a.n; i++)
+		ck_assert_msg(!strcmp(a.text[i], b.text[i]),
+			      "seed %llu (--share-setup 8) differs\n--- shared:\n%s\n--- rebuild:\n%s",
+			      (unsigned long long)first + (unsigned long long)i, a.text[i], b.text[i]);
+	rec_free(&a);
+	rec_free(&b);
+	ck_assert_msg(hole_bad == 0, "%lu restored entries differ from the snapshot", hole_bad);
+	/* not vacuous: most runs started from their group's snapshot */
+	if (snapshots_expected())
+		ck_assert_msg(u0 > n / 2, "only %lu of %llu runs shared a set-up", u0,
+			      (unsigned long long)n);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("snapshot");
@@ -491,6 +576,7 @@ int main(void)
 	tcase_add_test(tc, snapshot_survives_other_worlds_between);
 	tcase_add_test(tc, snapshot_equals_rebuild);
 	tcase_add_test(tc, snapshot_restores_changed_rows);
+	tcase_add_test(tc, shared_setup_equals_rebuild);
 	tcase_add_test(tc, rules_incremental_points_miss_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -200,7 +200,12 @@ static void fd_close(int i)
 	}
 	shim_vfio_close(W.mdev[i]);
 }
-static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex, unsigned long serial); static void apply_fault_more(const struct apsim_fault *f); static void result_finding(const struct apsim_op *op, const char *label, long r);
+struct exec_arg;
+static bool snap_restore(const struct exec_arg *a);
+static unsigned long snap_id_cur;   /* the running execution's snapshot id */
+static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o,
+			      struct apsim_exec *ex);
+static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static void apply_fault_more(const struct apsim_fault *f); static void result_finding(const struct apsim_op *op, const char *label, long r);
 static long do_op(const struct apsim_op *op)
 {
 	struct mdev_device *m;
@@ -549,16 +554,17 @@ static bool load_module(const struct apsim_scenario *s)
 static void world_main(void *arg)
 {
 	const struct apsim_scenario *s = W.scn;
-	if (arg) goto racing;   /* restored from the world's snapshot (at the end) */
 
-	if (!load_module(s))
-		return;
-	for (int i = 0; i < s->nsetup; i++)
-		run_op(&s->setup[i], &W.ex->setup[i]);
+	if (!arg) {   /* (else restored from a world snapshot: at the end) */
+		if (!load_module(s))
+			return;
+		for (int i = 0; i < s->nsetup; i++)
+			run_op(&s->setup[i], &W.ex->setup[i]);
+		if (W.loaded)
+			snap_take();   /* the snapshot (none after a failed modprobe) */
+	}
 	apply_faults(s, false);   /* faults apply to the concurrent part */
-	if (W.loaded)
-		snap_take();      /* the snapshot (none after a failed modprobe) */
-racing:	sim_phase("the racing threads");
+	sim_phase("the racing threads");
 	for (int t = 0; t < s->nthreads; t++)
 		if (sim_thread_spawn(s->threads[t].name, worker, (void *)(long)t) < 0)
 			sim_report(SIM_F_INVARIANT, true, "invariant:spawn",
@@ -596,13 +602,19 @@ racing:	sim_phase("the racing threads");
 struct exec_arg {
 	const struct apsim_scenario *scn;
 	struct apsim_exec *ex;
-	unsigned long serial; };   /* of the exploration (0: one run): op_label's cache */
+	unsigned long serial;     /* of the exploration (0: one run): op_label's cache */
+	unsigned long snap_id;    /* the world snapshot it may start from (0: none) */
+	bool shared; };           /* apsim_world_run_shared: another scenario's */
 
 static void exec_main(void *arg)
 {
-	const struct exec_arg *a = arg; bool restored = snap_restore(a->scn, a->ex, a->serial);
+	const struct exec_arg *a = arg;
+	bool restored = snap_restore(a);
 
-	label_serial = a->serial; if (!restored) world_reset(a->scn, a->ex);
+	label_serial = a->serial;
+	snap_id_cur = a->snap_id;
+	if (!restored)
+		world_reset(a->scn, a->ex);
 	sim_phase("the setup block");
 	world_main(restored ? &W : NULL);
 }
@@ -619,9 +631,18 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 			 uint64_t iterations, sim_exec_cb cb, void *cb_arg,
 			 struct apsim_exec *ex, struct sim_explore_stats *st)
 {
-	struct exec_arg a = { s, ex, ++exec_serial };
+	unsigned long serial = ++exec_serial;
+	struct exec_arg a = { s, ex, serial, serial, false };
 
 	return sim_explore(o, iterations, exec_main, NULL, &a, cb, cb_arg, st);
+}
+
+int apsim_world_run_shared(const struct apsim_scenario *s, const struct sim_opts *o,
+			   struct sim_result *res, struct apsim_exec *ex)
+{
+	struct exec_arg a = { s, ex, 0, share_id(s, o, ex), true };
+
+	return sim_run(o, exec_main, NULL, &a, res);
 }
 
 /* ------------------------------------------------- operations since 6.12 */
@@ -785,6 +806,7 @@ static struct {
 	bool valid;
 	struct world w;
 	struct apsim_exec ex;
+	int hi[APSIM_MAX_THREADS];   /* rows of results written since (snap_ex_restore) */
 } snap;
 static int snap_on = -1;      /* apsim_world_set_snapshot */
 static unsigned long snap_used;
@@ -827,9 +849,9 @@ static bool snap_enabled(void)
 
 static void snap_take(void)
 {
-	if (!label_serial || snap.serial == label_serial || !snap_enabled())
+	if (!snap_id_cur || snap.serial == snap_id_cur || !snap_enabled())
 		return;
-	snap.serial = label_serial;   /* one try per exploration */
+	snap.serial = snap_id_cur;   /* one try per exploration or set-up part */
 	snap.valid = false;
 	if (sim_snapshot_save())
 		return;
@@ -840,22 +862,29 @@ static void snap_take(void)
 	apsim_rules_snapshot_save();
 	snap.w = W;
 	snap.ex = *W.ex;
+	for (int t = 0; t < APSIM_MAX_THREADS; t++)   /* this run's own rows */
+		snap.hi[t] = t < W.scn->nthreads ? W.scn->threads[t].nops : 0;
 	snap.valid = true;
 }
 
 /* The results as the set-up part left them: the setup results and reads
  * (then "not run" for every op of the threads).  Only the rows of the
- * scenario's threads are rewritten: the others are "not run" since the
- * rebuild that took the snapshot, and no execution of the exploration
- * writes them (a 9 KB copy was 5 % of an execution). */
+ * scenario's threads are rewritten, and of the threads of the scenarios
+ * that ran from this snapshot before (snap.hi: apsim_world_run_shared): the
+ * others are "not run" since the rebuild that took the snapshot (a 9 KB
+ * copy was 5 % of an execution). */
 static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
 			    const struct apsim_scenario *s)
 {
 	/* (the results past an op list's end are "not run" in both: no
 	 * execution writes them) */
 	memcpy(d->setup, e->setup, sizeof(d->setup[0]) * (size_t)s->nsetup);
-	for (int t = 0; t < s->nthreads && t < APSIM_MAX_THREADS; t++)
-		memcpy(d->thr[t], e->thr[t], sizeof(d->thr[t][0]) * (size_t)s->threads[t].nops);
+	for (int t = 0; t < APSIM_MAX_THREADS; t++) {
+		int n = t < s->nthreads ? s->threads[t].nops : 0;
+
+		memcpy(d->thr[t], e->thr[t], sizeof(d->thr[t][0]) * (size_t)(n > snap.hi[t] ? n : snap.hi[t]));
+		snap.hi[t] = n;
+	}
 	d->mismatches = e->mismatches;
 	memcpy(d->mismatch, e->mismatch, sizeof(d->mismatch));
 	d->invariants_checked = e->invariants_checked;
@@ -864,11 +893,12 @@ static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
 		memcpy(d->reads[i], e->reads[i], sizeof(d->reads[i]));
 }
 
-static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
-			 unsigned long serial)
+static bool snap_restore(const struct exec_arg *a)
 {
-	if (!snap.valid || !serial || snap.serial != serial || !snap_enabled() ||
-	    snap.w.scn != s || snap.w.ex != (ex ? ex : &exec_scratch))
+	const struct apsim_scenario *s = a->scn;
+
+	if (!snap.valid || !a->snap_id || snap.serial != a->snap_id || !snap_enabled() ||
+	    (snap.w.scn != s && !a->shared) || snap.w.ex != (a->ex ? a->ex : &exec_scratch))
 		return false;
 	if (shim_world_snapshot_restore())
 		return false;      /* nothing was changed */
@@ -880,9 +910,79 @@ static bool snap_restore(const struct apsim_scenario *s, struct apsim_exec *ex,
 	if (snap_verify_bad)
 		*snap_verify_bad += apsim_rules_snapshot_check();
 	W = snap.w;
+	W.scn = s;             /* (shared: the same set-up part, other threads) */
 	snap_ex_restore(W.ex, &snap.ex, s);
 	snap_used++;
 	return true;
+}
+
+/*
+ * apsim_world_run_shared: the snapshot id of a scenario's set-up part.
+ * What the world does before the snapshot point depends on the scenario's
+ * host configuration, setup block, modprobe faults and file name (in the
+ * setup's "-> R" mismatch texts), on the options that shape the core's
+ * state there (not the seed: no decision or draw happens before that point,
+ * sim_snapshot_save refuses otherwise), and on the results' struct.  When
+ * all of them equal those of the previous call, the id is the same and the
+ * run may start from that call's snapshot; else a new id.  Compared with
+ * memcmp (the scenarios are zeroed before they are filled: apsim_scn_init):
+ * differing padding could only make a rebuild, never a wrong restore.
+ */
+struct share_opts {          /* the options that shape the set-up part */
+	enum sim_strategy strategy;
+	int pct_steps_hint, preemption_bound;
+	uint64_t max_steps, max_vtime_ns;
+	size_t stack_size;
+	bool trace, lockdep, keep_graph, no_reduction, races;
+	const struct sim_schedule *replay;
+	struct apsim_exec *ex;
+};
+
+static struct {
+	unsigned long id;
+	struct share_opts o;
+	char file[sizeof(((struct apsim_scenario *)0)->file)];
+	struct apsim_hostcfg cfg;
+	int nsetup, nfaults;
+	struct apsim_op setup[APSIM_MAX_OPS];
+	struct apsim_fault faults[APSIM_MAX_FAULTS];   /* the modprobe ones */
+} sk;
+
+static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o,
+			      struct apsim_exec *ex)
+{
+	struct apsim_fault mf[APSIM_MAX_FAULTS];
+	struct share_opts so;
+	int nmf = 0;
+
+	memset(&so, 0, sizeof(so));   /* (padding: compared with memcmp) */
+	so.strategy = o->strategy;
+	so.pct_steps_hint = o->pct_steps_hint;
+	so.preemption_bound = o->preemption_bound;
+	so.max_steps = o->max_steps;
+	so.max_vtime_ns = o->max_vtime_ns;
+	so.stack_size = o->stack_size;
+	so.trace = o->trace, so.lockdep = o->lockdep, so.keep_graph = o->lockdep_keep_graph;
+	so.no_reduction = o->no_reduction, so.races = o->races;
+	so.replay = o->replay, so.ex = ex;
+	for (int i = 0; i < s->nfaults && i < APSIM_MAX_FAULTS; i++)
+		if (fault_at_modprobe(&s->faults[i]))
+			memcpy(&mf[nmf++], &s->faults[i], sizeof(mf[0]));
+	if (sk.id && !memcmp(&sk.o, &so, sizeof(so)) && sk.nsetup == s->nsetup &&
+	    sk.nfaults == nmf && !strcmp(sk.file, s->file) &&
+	    !memcmp(&sk.cfg, &s->cfg, sizeof(sk.cfg)) &&
+	    !memcmp(sk.setup, s->setup, sizeof(s->setup[0]) * (size_t)s->nsetup) &&
+	    !memcmp(sk.faults, mf, sizeof(mf[0]) * (size_t)nmf))
+		return sk.id;
+	sk.id = ++exec_serial;
+	memcpy(&sk.o, &so, sizeof(so));
+	sk.nsetup = s->nsetup;
+	sk.nfaults = nmf;
+	snprintf(sk.file, sizeof(sk.file), "%s", s->file);
+	memcpy(&sk.cfg, &s->cfg, sizeof(sk.cfg));
+	memcpy(sk.setup, s->setup, sizeof(s->setup[0]) * (size_t)s->nsetup);
+	memcpy(sk.faults, mf, sizeof(mf[0]) * (size_t)nmf);
+	return sk.id;
 }
 
 /* ------------------------------------------------------ more fault kinds */

@@ -46,8 +46,9 @@ void apsim_world_init(void);
 /*
  * World snapshots (docs/performance.md): within one apsim_world_explore
  * call, the first execution keeps the world after the set-up block (the
- * host configuration, the loaded driver, the setup operations, the faults),
- * and every later execution starts from it instead of rebuilding it; the
+ * host configuration, the loaded driver, the setup operations), and every
+ * later execution starts from it instead of rebuilding it (then arms the
+ * faults of the racing part); the
  * outcome is bit for bit that of a rebuild (tests/check_snapshot.c).  on:
  * 1 use snapshots, 0 always rebuild, -1 the default (on unless
  * APSIM_SNAPSHOT=0 is in the environment).  apsim_world_snapshot_used
@@ -67,6 +68,17 @@ void apsim_world_snapshot_verify(bool on, unsigned long *bad);
  */
 int apsim_world_run(const struct apsim_scenario *s, const struct sim_opts *o,
 		    struct sim_result *res, struct apsim_exec *ex);
+
+/*
+ * apsim_world_run, but the execution may start from the snapshot an
+ * earlier call took of the same set-up part: the same host configuration,
+ * setup block, modprobe faults, file name and options but the seed and the
+ * PCT depth, and the same ex; only the racing threads, their faults and the
+ * seed differ (apsim fuzz --share-setup).  Bit for bit the outcome of
+ * apsim_world_run (tests/check_snapshot.c).
+ */
+int apsim_world_run_shared(const struct apsim_scenario *s, const struct sim_opts *o,
+			   struct sim_result *res, struct apsim_exec *ex);
 
 /* Explore `iterations` executions (see sim_explore); ex gets the last one. */
 long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *o,
