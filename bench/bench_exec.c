@@ -11,18 +11,21 @@
  * trace off, locking rules off; with world snapshots, the default, and
  * rebuilding every world; and with the locking rules on, as `apsim run`
  * checks them); executions/s of a fuzz-like mix (fuzz/gen.c scenarios, one
- * execution each, locking rules on, as `apsim fuzz` runs them; and with
- * --no-rules); both on 1 core and with 2
+ * execution each, locking rules on, groups of 16 seeds sharing a set-up,
+ * as `apsim fuzz` runs them; with --no-rules; every world rebuilt, as
+ * --share-setup 1); both on 1 core and with 2
  * forked worker processes (scaling ratio); bounded-exhaustive (preemption
  * bound 2) exploration time of D2 on the base build and, by timing the d2
  * variant binary, of deadlocks/d2-inuse.scn; seeds/s of the `apsim fuzz`
- * binary (one worker, with and without shrinking); the profile split of the
+ * binary (one worker, with and without shrinking, and --share-setup 1);
+ * the profile split of the
  * D2 executions (what dominates an execution).  Figures only, never pass/fail.
  */
 #include <apsim/sim.h>
 #include <sched.h>
 #include <sys/wait.h>
 
+#include "fuzz/campaign.h"
 #include "fuzz/gen.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
@@ -112,16 +115,23 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 }
 
 /* Generated scenarios first + w, first + w + k, ... (n of them), one
- * execution each (apsim fuzz's run_seed).  k = 1: n consecutive seeds. */
+ * execution each (apsim fuzz's run_seed), groups of mix_share seeds
+ * sharing a set-up as `apsim fuzz` runs them (--share-setup 16 by
+ * default; 1: every world rebuilt).  k = 1: n consecutive seeds. */
+static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
+
 static double mix_execs_strided(long n, uint64_t first, int w, int k)
 {
 	static struct apsim_scenario s;
+	struct apsim_gen_opts go;
 	struct sim_result res;
 	struct sim_opts o;
 	double t0 = bench_now();
 
+	apsim_gen_opts_default(&go);
+	go.share = mix_share;
 	for (long i = 0; i < n; i++) {
-		apsim_gen_scenario(first + (uint64_t)w + (uint64_t)i * (uint64_t)k, NULL, &s);
+		apsim_gen_scenario(first + (uint64_t)w + (uint64_t)i * (uint64_t)k, &go, &s);
 		sim_opts_default(&o);
 		o.preemption_bound = 2;
 		if (s.explore.strategy >= 0 && s.explore.strategy != SIM_STRAT_EXHAUSTIVE &&
@@ -134,7 +144,10 @@ static double mix_execs_strided(long n, uint64_t first, int w, int k)
 		if (s.explore.max_steps > 0)
 			o.max_steps = (uint64_t)s.explore.max_steps;
 		o.trace = false;
-		apsim_world_run(&s, &o, &res, &ex);
+		if (mix_share > 1)
+			apsim_world_run_shared(&s, &o, &res, &ex);
+		else
+			apsim_world_run(&s, &o, &res, &ex);
 	}
 	return n / (bench_now() - t0);
 }
@@ -239,7 +252,7 @@ static double run_proc(char *const argv[], int *status)
 /* `apsim fuzz` itself (campaign, one execution per generated seed, tracing
  * off), one worker: seeds/s over the process's wall time, start-up
  * included.  shrink: as a user runs it (findings shrunk) or --no-shrink;
- * share: --share-setup G (NULL: the default, every world its own).
+ * share: --share-setup G (NULL: the default, 16).
  * Returns -1 when the binary is missing or the campaign failed. */
 static double fuzz_proc(const char *apsim, long n, bool shrink, const char *share)
 {
@@ -318,7 +331,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], m1n[16], sm[16], e1ru[16];
+	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], m1n[16], m1s[16], sm[16], e1ru[16];
 	long sbad = 0;
 	long nd2 = o.quick ? 1000 : 2000, nmix = o.quick ? 300 : 500;
 	long bad = 0;
@@ -356,6 +369,11 @@ int main(int argc, char **argv)
 		e1ru[r] = d2_execs(nd2, 1 + (uint64_t)r * (uint64_t)nd2, NULL);
 		apsim_rules_enable(false);
 		m1n[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+		apsim_rules_enable(true);	/* every world its own set-up */
+		mix_share = 1;
+		m1s[r] = mix_execs(nmix, 1 + (uint64_t)r * (uint64_t)nmix);
+		mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
+		apsim_rules_enable(false);
 	}
 	for (int r = 0; r < R; r++)
 		sm[r] = scn_execs(&small, 4 * nd2, 1 + (uint64_t)r * 4 * (uint64_t)nd2,
@@ -410,7 +428,7 @@ int main(int argc, char **argv)
 		for (nfz = 0; nfz < R; nfz++) {
 			fz[nfz] = fuzz_proc(var, nfuzz, true, NULL);
 			fzn[nfz] = fuzz_proc(var, nfuzz, false, NULL);
-			fzs[nfz] = fuzz_proc(var, nfuzz, true, "16");
+			fzs[nfz] = fuzz_proc(var, nfuzz, true, "1");
 			if (fz[nfz] < 0 || fzn[nfz] < 0 || fzs[nfz] < 0) {
 				nfz = 0;
 				break;
@@ -482,6 +500,10 @@ int main(int argc, char **argv)
 
 		row("fuzz-like mix executions/s, 1 core, --no-rules", s_m1n, "/s", NULL, NULL);
 		bench_figs_stat("exec.mix_norules_execs_per_s", s_m1n, "1/s");
+		struct bench_stat s_m1s = bench_stat_of(m1s, R);
+
+		row("fuzz-like mix, 1 core, every world rebuilt (--share-setup 1)", s_m1s, "/s", NULL, NULL);
+		bench_figs_stat("exec.mix_noshare_execs_per_s", s_m1s, "1/s");
 	}
 	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
 	row("D2 executions/s, 2 forked workers", s_f2, "/s", NULL, NULL);
@@ -521,9 +543,9 @@ int main(int argc, char **argv)
 		row("apsim fuzz seeds/s, 1 worker (shrinking included)", s_fz, "/s",
 		    "goal >= 100000/s/core", VERD(s_fz.med >= 100000));
 		row("apsim fuzz seeds/s, 1 worker, --no-shrink", s_fzn, "/s", NULL, NULL);
-		row("apsim fuzz seeds/s, 1 worker, --share-setup 16", s_fzs, "/s", NULL, NULL);
+		row("apsim fuzz seeds/s, 1 worker, --share-setup 1", s_fzs, "/s", NULL, NULL);
 		bench_figs_stat("exec.fuzz_execs_per_s", s_fz, "1/s");
-		bench_figs_stat("exec.fuzz_shared_execs_per_s", s_fzs, "1/s");
+		bench_figs_stat("exec.fuzz_noshare_execs_per_s", s_fzs, "1/s");
 		bench_figs_stat("exec.fuzz_noshrink_execs_per_s", s_fzn, "1/s");
 	} else {
 		printf("  %-52s %12s      skipped: %s missing or failed\n", "apsim fuzz seeds/s",

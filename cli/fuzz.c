@@ -110,6 +110,7 @@ static int print_seed(uint64_t seed, const struct apsim_gen_opts *gen)
 
 	apsim_gen_scenario(seed, gen, &s);
 	s.explore.iterations = 1;
+	snprintf(s.variant, sizeof(s.variant), "%s", apsim_variant_name);   /* run it there */
 	if (apsim_scn_write(stdout, &s) || fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
 		return CLI_EXIT_WRITE;
@@ -122,6 +123,7 @@ int cli_fuzz(int argc, char **argv)
 	static struct apsim_campaign_opts co;
 	static struct apsim_known known;   /* --known FILE */
 	bool have_iter = false, zero_iter = false, have_print = false, no_rules = false;
+	bool have_share = false;
 	const char *variant = NULL, *conv = NULL, *v;
 	char self[PATH_MAX];
 	uint64_t print = 0;
@@ -206,6 +208,7 @@ int cli_fuzz(int argc, char **argv)
 			if (cli_opts_long(&p, 1, 1000000, "1..1000000 seeds per set-up", &x))
 				break;
 			co.gen.share = (int)x;
+			have_share = true;
 		} else if (cli_opts_is(&p, "--format", NULL)) {
 			if (cli_opts_format(&p, &co.json))
 				break;
@@ -252,8 +255,13 @@ int cli_fuzz(int argc, char **argv)
 		if (r >= 0)
 			return r;
 	}
+	if (co.guided && !have_share)
+		co.gen.share = 1;   /* a guided campaign's seeds: each its own set-up */
 	if (have_print)
 		return print_seed(print, &co.gen);
+	if (have_share && co.gen.share > 1 && co.guided)
+		return cli_usage_error("fuzz", "%s", "--share-setup is for unguided campaigns: a guided one "
+				       "runs mutants of its corpus, each with its own set-up");
 	if ((co.ncorpus || co.merge_only) && !co.guided)
 		return cli_usage_error("fuzz", "%s", "--corpus and --merge are for guided campaigns (--guided)");
 	if (co.merge_only && co.ncorpus < 2)

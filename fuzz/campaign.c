@@ -351,7 +351,17 @@ static bool reproduce(const struct apsim_scenario *s, void *arg)
 
 static void fill_scn(FILE *f, void *arg)
 {
-	apsim_scn_write(f, arg);
+	const struct apsim_scenario *s = arg;
+	static struct apsim_scenario c;
+
+	/* a variant binary's scenarios name their variant: `apsim run` runs a
+	 * scenario in the binary of the variant it names (base if none) */
+	if (!s->variant[0] && apsim_variant_name[0]) {
+		memcpy(&c, s, sizeof(c));
+		snprintf(c.variant, sizeof(c.variant), "%s", apsim_variant_name);
+		s = &c;
+	}
+	apsim_scn_write(f, s);
 }
 
 int apsim_fuzz_write_scn(const char *path, const struct apsim_scenario *s)
@@ -788,7 +798,7 @@ static void run_seed(uint64_t seed)
 	beat();
 	if (FO.guided)
 		sim_cov_begin();
-	if (!FO.guided && FO.gen.share > 1)
+	if (FO.gen.share > 1)
 		apsim_world_run_shared(s, &o, &res, &ex);   /* the group's set-up snapshot */
 	else
 		apsim_world_run(s, &o, &res, &ex);
@@ -1429,6 +1439,7 @@ void apsim_campaign_opts_default(struct apsim_campaign_opts *o)
 	o->trace_width = 44;
 	apsim_gen_opts_default(&o->gen);
 	o->gen.kver = apsim_ksrc_version;   /* the ops this driver has */
+	o->gen.share = APSIM_CAMPAIGN_SHARE_SETUP;   /* unguided campaigns only */
 }
 
 int apsim_campaign_run(const struct apsim_campaign_opts *opts)
@@ -1446,6 +1457,8 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 	char line[256];
 
 	FO = *opts;
+	if (FO.guided)
+		FO.gen.share = 1;   /* its seeds' scenarios: each its own set-up */
 	stop_on = getenv("APSIM_FUZZ_STOP_ON");
 	if (stop_on && !*stop_on)
 		stop_on = NULL;

@@ -76,7 +76,12 @@ struct apsim_campaign_opts {
 	void (*watchdog_stop)(void);
 };
 
-/* The defaults of `apsim fuzz` (seeds 1..10000, -j 1, apsim-out/fuzz, ...). */
+/* Seeds per shared set-up of an unguided campaign by default
+ * (--share-setup; docs/fuzzing.md "Shared set-ups"). */
+#define APSIM_CAMPAIGN_SHARE_SETUP 16
+
+/* The defaults of `apsim fuzz` (seeds 1..10000, -j 1, apsim-out/fuzz,
+ * --share-setup 16, ...). */
 void apsim_campaign_opts_default(struct apsim_campaign_opts *o);
 
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fuzz/campaign.h"
 #include "fuzz/corpus.h"
 #include "fuzz/gen.h"
 #include "fuzz/mutate.h"
@@ -122,12 +123,14 @@ END_TEST
 
 /* --share-setup G: the seeds of a group (s / G) share the host
  * configuration, the setup block and the strategy, not their threads, and
- * every scenario is valid; G = 1 is the default generator, draw for draw. */
+ * every scenario is valid; a large world is the default generator's (its
+ * own set-up); G = 1 is the default generator, draw for draw. */
 START_TEST(gen_share_setup)
 {
-	static struct apsim_scenario F;   /* the group's first */
+	static struct apsim_scenario F;   /* the group's first small world */
 	struct apsim_gen_opts o;
-	int same_threads = 0, groups_differ = 0;
+	int same_threads = 0, groups_differ = 0, shared = 0, large = 0;
+	uint64_t fseed = UINT64_MAX;
 
 	apsim_gen_opts_default(&o);
 	for (uint64_t seed = 0; seed < 200; seed++) {
@@ -136,24 +139,34 @@ START_TEST(gen_share_setup)
 		ck_assert_int_eq(memcmp(&A, &B, sizeof(A)), 0);
 	}
 	o.share = 8;
-	for (uint64_t seed = 0; seed < 800; seed++) {
+	for (uint64_t seed = 0; seed < 2400; seed++) {
 		apsim_gen_scenario(seed, &o, &A);
 		check_roundtrip(&A, "share seed", seed);
-		if (seed % 8 == 0) {
-			groups_differ += seed && memcmp(&F.cfg, &A.cfg, sizeof(A.cfg));
+		if (apsim_gen_seed_is_large(seed)) {
+			apsim_gen_scenario(seed, NULL, &B);
+			ck_assert_int_eq(memcmp(&A, &B, sizeof(A)), 0);
+			large++;
+			continue;
+		}
+		if (fseed == UINT64_MAX || fseed / 8 != seed / 8) {
+			groups_differ += fseed != UINT64_MAX && memcmp(&F.cfg, &A.cfg, sizeof(A.cfg));
 			F = A;
+			fseed = seed;
 			continue;
 		}
 		ck_assert_msg(!memcmp(&F.cfg, &A.cfg, sizeof(A.cfg)) && F.nsetup == A.nsetup &&
 			      !memcmp(F.setup, A.setup, sizeof(A.setup[0]) * (size_t)A.nsetup) &&
 			      F.explore.strategy == A.explore.strategy,
 			      "seed %llu: not the set-up of seed %llu", (unsigned long long)seed,
-			      (unsigned long long)(seed - seed % 8));
+			      (unsigned long long)fseed);
+		shared++;
 		same_threads += A.nthreads == F.nthreads &&
 				!memcmp(A.threads, F.threads, sizeof(A.threads[0]) * (size_t)A.nthreads);
 	}
-	ck_assert_int_le(same_threads, 7);     /* of 700: their own threads */
-	ck_assert_int_ge(groups_differ, 90);   /* of 99: groups differ */
+	ck_assert_int_ge(large, 3);             /* 0.5 % of 2400 */
+	ck_assert_int_ge(shared, 2000);
+	ck_assert_int_le(same_threads, shared / 100);   /* their own threads */
+	ck_assert_int_ge(groups_differ, 270);   /* of 299: groups differ */
 }
 END_TEST
 
@@ -609,10 +622,11 @@ START_TEST(campaign_deterministic)
 	free(a);
 	free(b);
 	free(c);
-	/* --share-setup: worlds from their group's snapshot; -j 2 splits the
-	 * groups' runs differently, the same findings and files */
-	r1 = run_fuzz(TOUT "/fuzz-det-5", "--share-setup 8");
-	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-det-6", "--share-setup 8 -j 2"), r1);
+	/* (the above with the default --share-setup 16: worlds from their
+	 * group's snapshot, the groups' runs split differently by -j 2 and
+	 * the reverse order) and every seed its own set-up, rebuilt */
+	r1 = run_fuzz(TOUT "/fuzz-det-5", "--share-setup 1");
+	ck_assert_int_eq(run_fuzz(TOUT "/fuzz-det-6", "--share-setup 1 -j 2"), r1);
 	a = sigs(TOUT "/fuzz-det-5");
 	b = sigs(TOUT "/fuzz-det-6");
 	ck_assert_str_eq(a, b);
@@ -813,6 +827,7 @@ START_TEST(campaign_print_seed)
 
 	apsim_gen_opts_default(&go);
 	go.kver = bin_kver();
+	go.share = APSIM_CAMPAIGN_SHARE_SETUP;   /* the campaign's default */
 	check_print_seed(140, "", &go);
 	check_print_seed(0xfffffffffffffULL, "", &go);
 	go.threads_min = go.threads_max = 1;
@@ -821,6 +836,7 @@ START_TEST(campaign_print_seed)
 	check_print_seed(815, "--threads 1-1 --ops 5-7", &go);
 	apsim_gen_opts_default(&go);
 	go.kver = bin_kver();
+	check_print_seed(140, "--share-setup 1", &go);
 	go.share = 8;
 	check_print_seed(8007, "--share-setup 8", &go);
 }
@@ -830,7 +846,8 @@ START_TEST(campaign_usage_errors)
 {
 	char cmd[512];
 	const char *bad[] = { "--shard 2/2", "--threads 3-1", "-j 0", "--bogus",
-			      "--iterations x", "--ops 0-2", "--share-setup 0" };
+			      "--iterations x", "--ops 0-2", "--share-setup 0",
+			      "--guided --share-setup 4" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int st;

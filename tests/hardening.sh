@@ -267,8 +267,8 @@ else
 fi
 
 # a reproducer shrunk to 0 operations (the host and its faults alone make
-# the WARN) is a real one: apsim run reproduces it
-t 1 "fuzz seed 140 (a finding without operations)" "$A" fuzz --seed 140 --iterations 1 -q --out "$T/fz-140"
+# the WARN) is a real one: apsim run reproduces it (seed 140's own set-up)
+t 1 "fuzz seed 140 (a finding without operations)" "$A" fuzz --seed 140 --iterations 1 --share-setup 1 -q --out "$T/fz-140"
 has "$T/fz-140/01-warn/minimal.scn" "(8 -> 0 ops)" "seed 140 shrinks to 0 operations"
 t 0 "the 0-operation minimal.scn reproduces" "$A" run "$T/fz-140/01-warn/minimal.scn" -q --out "$T/o-140"
 
@@ -311,7 +311,8 @@ t 0 "deps.sh with a package missing" env PATH="$T/fakebin:$PATH" sh "$ROOT/tools
 has "$T/apt-args" "DPkg::Lock::Timeout=600 install" "deps.sh waits for the dpkg lock"
 
 # ------------------------------------------------ issue 16: fuzz items 4, 5, 7
-t 0 "fuzz --print-seed 140: exit 0" "$A" fuzz --print-seed 140
+# (seed 140's own set-up, as the campaign of the case above runs it)
+t 0 "fuzz --print-seed 140: exit 0" "$A" fuzz --print-seed 140 --share-setup 1
 cp "$T/out" "$T/seed-140.scn"
 has "$T/seed-140.scn" "scenario fuzz-140" "fuzz --print-seed: the seed's scenario"
 t 1 "fuzz --print-seed 140: apsim run replays the seed's finding" "$A" run "$T/seed-140.scn" --out "$T/ps-run"
@@ -328,7 +329,7 @@ rc=$?
 (cd "$T" && timeout 60 env APSIM_FUZZ_PROGRESS_S=0.3 "$A" fuzz -q --seed 1 --time 1 --iterations 0 \
 	--no-shrink --out "$T/fz-prog-q" > "$T/out" 2> "$T/err")
 hasnt "$T/err" "apsim fuzz: " "fuzz -q: no progress lines"
-t 1 "fuzz seed 77, 3000 executions" "$A" fuzz --seed 77 --iterations 3000 --no-shrink --out "$T/fz-groups"
+t 1 "fuzz seed 77, 3000 executions" "$A" fuzz --seed 77 --iterations 3000 --share-setup 1 --no-shrink --out "$T/fz-groups"
 has "$T/out" "findings by kind and function (most frequent first):" "fuzz: grouped summary"
 grep -A1 'most frequent first' "$T/out" | grep -Eq '^ +[0-9]+  bug +vfio_dma_do_unmap +.*/fz-groups/01-bug$' &&
 	ok "fuzz: most frequent group first, with its first directory" || bad "fuzz: grouped summary order"

@@ -72,6 +72,16 @@ has "$T/out" "known crash   crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain (driver
 "$A" run "$T/nocrash.scn" --known "$KNOWN" --format json --out "$T/o-nc3" > "$T/nc.json" 2> "$T/err"
 has "$T/nc.json" '"known":"driver bug: unchecked kzalloc' "run --known --format json: the reason"
 
+# ------------------------------------------- a variant's fuzz reproducers
+# a campaign of the d2 variant writes scenarios that name it: apsim run,
+# from the base binary or the variant's, replays them in the d2 driver
+t 1 "fuzz on the d2 variant: findings" "$D2" fuzz --seed 1 --iterations 60 -q --out "$T/fz-d2"
+min=$(ls "$T"/fz-d2/*-deadlock/minimal.scn 2>/dev/null | head -1)
+[ -n "$min" ] && ok "fuzz on the d2 variant: its deadlock shrunk" || bad "fuzz on the d2 variant: no deadlock"
+has "${min:-/dev/null}" "variant d2" "the variant's minimal.scn names the variant"
+t 0 "the deadlock's minimal.scn passes from the base binary (run in d2)" "$A" run "${min:-/dev/null}" -q --out "$T/o-fzd2a"
+t 0 "and from the d2 binary" "$D2" run "${min:-/dev/null}" -q --out "$T/o-fzd2b"
+
 # -------------------------------------------- lock graphs and --compare
 S="$ROOT/scenarios/deadlocks/d2-inuse.scn"
 mkdir -p "$T/b" "$T/n" "$T/b2"
