@@ -114,13 +114,16 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 	return scn_execs(&d2, n, seed, bad);
 }
 
-/* Generated scenarios first + w, first + w + k, ... (n of them), one
- * execution each (apsim fuzz's run_seed), groups of mix_share seeds
- * sharing a set-up as `apsim fuzz` runs them (--share-setup 16 by
- * default; 1: every world rebuilt).  k = 1: n consecutive seeds. */
+/* Generated scenarios of seeds first .. first + n - 1 in chunks of 64
+ * consecutive seeds, worker w of k taking the chunks c with c % k == w (as
+ * apsim fuzz -j hands out chunks); one execution each (apsim fuzz's
+ * run_seed), groups of mix_share seeds sharing a set-up as `apsim fuzz`
+ * runs them (--share-setup 16 by default; 1: every world rebuilt).  k = 1:
+ * all n. */
+#define MIX_CHUNK 64
 static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 
-static double mix_execs_strided(long n, uint64_t first, int w, int k)
+static double mix_execs_chunked(long n, uint64_t first, int w, int k)
 {
 	static struct apsim_scenario s;
 	struct apsim_gen_opts go;
@@ -128,10 +131,15 @@ static double mix_execs_strided(long n, uint64_t first, int w, int k)
 	struct sim_opts o;
 	double t0 = bench_now();
 
+	long done = 0;
+
 	apsim_gen_opts_default(&go);
 	go.share = mix_share;
 	for (long i = 0; i < n; i++) {
-		apsim_gen_scenario(first + (uint64_t)w + (uint64_t)i * (uint64_t)k, &go, &s);
+		if ((i / MIX_CHUNK) % k != w)
+			continue;
+		done++;
+		apsim_gen_scenario(first + (uint64_t)i, &go, &s);
 		sim_opts_default(&o);
 		o.preemption_bound = 2;
 		if (s.explore.strategy >= 0 && s.explore.strategy != SIM_STRAT_EXHAUSTIVE &&
@@ -149,17 +157,17 @@ static double mix_execs_strided(long n, uint64_t first, int w, int k)
 		else
 			apsim_world_run(&s, &o, &res, &ex);
 	}
-	return n / (bench_now() - t0);
+	return done / (bench_now() - t0);
 }
 
 static double mix_execs(long n, uint64_t first)
 {
-	return mix_execs_strided(n, first, 0, 1);
+	return mix_execs_chunked(n, first, 0, 1);
 }
 
 /* k forked workers: D2 (which 0) runs n executions per worker with its own
  * seeds; the mix (which 1) splits the same n generated seeds between the
- * workers (worker w takes every k-th), so 1 and 2 workers do the same
+ * workers (in chunks of 64 seeds, as apsim fuzz -j does), so 1 and 2 workers do the same
  * work.  Aggregate executions/s over the wall time of the slowest. */
 static double forked(int k, long n, int which, bool pin)
 {
@@ -180,13 +188,13 @@ static double forked(int k, long n, int which, bool pin)
 			if (which == 0)
 				d2_execs(n, 1000 + (uint64_t)w * (uint64_t)n, NULL);
 			else
-				mix_execs_strided(n / k, 1, w, k);
+				mix_execs_chunked(n, 1, w, k);
 			_exit(0);
 		}
 	}
 	for (int w = 0; w < k; w++)
 		wait(NULL);
-	return (double)(which == 0 ? k * n : n / k * k) / (bench_now() - t0);
+	return (double)(which == 0 ? k * n : n) / (bench_now() - t0);
 }
 
 /* The machine's own ceiling: a CPU-bound loop in 1 and 2 processes. */

@@ -2,7 +2,7 @@
 /*
  * tests/check_shim_base.c - the generic shim kernel: checked slab (UAF with
  * both sites, double free, leaks, failslab), kstrto* semantics, s390 MSB0
- * bitops, sysfs dispatch by name and show-buffer overflow, vfio unregister
+ * bitops, printk_ratelimited, sysfs dispatch by name and show-buffer overflow, vfio unregister
  * blocking until close, and the driver-data restore.
  */
 #include <linux/kernel.h>
@@ -658,6 +658,62 @@ START_TEST(test_formatter)
 }
 END_TEST
 
+/* ------------------------------------------------- printk_ratelimited */
+
+/* The kernel's rate limit (lib/ratelimit.c): 10 messages per 5 s from one
+ * call site, then "N callbacks suppressed" when the next interval starts;
+ * a suppressed message's arguments are not even evaluated. */
+static int evals;
+
+static const char *counted(const char *s)
+{
+	evals++;
+	return s;
+}
+
+static void say(int i)
+{
+	pr_notice_ratelimited("msg %d %s\n", i, counted("ok"));
+}
+
+static void ratelimit_prog(void *arg)
+{
+	for (int i = 0; i < 25; i++)
+		say(i);
+	msleep(5100);                    /* past the 5 s interval */
+	say(25);
+}
+
+START_TEST(test_printk_ratelimited)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+	char *buf = NULL, *p;
+	size_t len = 0;
+	int printed = 0;
+	FILE *f;
+
+	tu_shim_fresh();
+	o.trace = true;
+	evals = 0;
+	ck_assert_int_eq(sim_run(&o, ratelimit_prog, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.nfindings, 0);
+	ck_assert_int_eq(evals, 11);
+	f = open_memstream(&buf, &len);
+	sim_trace_print(f, 200);
+	fclose(f);
+	for (p = buf; (p = strstr(p, "printk notice: msg ")); p++)
+		printed++;
+	ck_assert_int_eq(printed, 11);
+	ck_assert_ptr_nonnull(strstr(buf, "msg 9 ok"));
+	ck_assert_ptr_null(strstr(buf, "msg 10 "));
+	ck_assert_ptr_nonnull(strstr(buf, "say: 15 callbacks suppressed"));
+	ck_assert_ptr_nonnull(strstr(buf, "msg 25 ok"));
+	ck_assert(strstr(buf, "callbacks suppressed") < strstr(buf, "msg 25 ok"));
+	free(buf);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- sysfs */
 
 static char val[32] = "init";
@@ -1078,6 +1134,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_slab_basic);
+	tcase_add_test(tc, test_printk_ratelimited);
 	tcase_add_loop_test(tc, test_slab_uaf, 0, 2);
 	tcase_add_loop_test(tc, test_slab_oob, 0, 2);
 	tcase_add_loop_test(tc, test_slab_layout_changes, 0, 2);

@@ -3,7 +3,8 @@
  * driver/kernel/printk.c - printk, dev_printk, WARN and BUG.
  *
  * Owns: kernel log output (to the simulation trace via sim_trace_note, so
- * it is ordered with the schedule and deterministic), WARN -> SIM_F_WARN
+ * it is ordered with the schedule and deterministic), the rate limit of
+ * the *_ratelimited messages (linux/ratelimit.h), WARN -> SIM_F_WARN
  * findings with a kernel-like "WARNING: CPU: 0 PID: <tid> at FILE:LINE
  * func" text (non-fatal), BUG -> SIM_F_BUG (fatal; the thread does not
  * return), the execution generation used by WARN_ONCE, and `current`.
@@ -77,6 +78,35 @@ int shim_vprintk(const struct sim_site *site, const char *fmt, va_list ap)
 	trim_nl(buf);
 	sim_trace_note(site, "printk %s: %s", level_name(lvl), buf);
 	return n;
+}
+
+/* The kernel's ___ratelimit (lib/ratelimit.c), without its trylock: no
+ * other simulated thread runs between two scheduling points. */
+int shim_ratelimit(struct ratelimit_state *rs, const char *func)
+{
+	unsigned long now = jiffies;
+
+	if (!rs->interval)
+		return 1;
+	if (!rs->started) {
+		rs->begin = now;
+		rs->started = true;
+	}
+	if (time_after(now, rs->begin + (unsigned long)rs->interval)) {
+		if (rs->missed) {
+			shim_printk(SIM_SITE, KERN_WARNING "%s: %d callbacks suppressed\n", func,
+				    rs->missed);
+			rs->missed = 0;
+		}
+		rs->begin = now;
+		rs->printed = 0;
+	}
+	if (rs->burst && rs->burst > rs->printed) {
+		rs->printed++;
+		return 1;
+	}
+	rs->missed++;
+	return 0;
 }
 
 int shim_printk(const struct sim_site *site, const char *fmt, ...)

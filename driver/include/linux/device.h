@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/kobject.h>
+#include <linux/ratelimit.h>
 #include <linux/sysfs.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -233,9 +234,19 @@ int shim_dev_printk(const struct sim_site *site, const char *level,
 #define dev_notice(dev, fmt, ...) dev_printk(KERN_NOTICE, dev, fmt, ##__VA_ARGS__)
 #define dev_info(dev, fmt, ...) dev_printk(KERN_INFO, dev, fmt, ##__VA_ARGS__)
 #define dev_dbg(dev, fmt, ...) dev_printk(KERN_DEBUG, dev, fmt, ##__VA_ARGS__)
-#define dev_err_ratelimited dev_err
-#define dev_warn_ratelimited dev_warn
-#define dev_notice_ratelimited dev_notice
+#define dev_level_ratelimited(dev_level, dev, fmt, ...)			\
+do {									\
+	static DEFINE_RATELIMIT_STATE(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST);		\
+	if (__ratelimit(&_rs))						\
+		dev_level(dev, fmt, ##__VA_ARGS__);			\
+} while (0)
+#define dev_err_ratelimited(dev, fmt, ...) \
+	dev_level_ratelimited(dev_err, dev, fmt, ##__VA_ARGS__)
+#define dev_warn_ratelimited(dev, fmt, ...) \
+	dev_level_ratelimited(dev_warn, dev, fmt, ##__VA_ARGS__)
+#define dev_notice_ratelimited(dev, fmt, ...) \
+	dev_level_ratelimited(dev_notice, dev, fmt, ##__VA_ARGS__)
 #define dev_warn_once dev_warn
 #define dev_err_once dev_err
 #define dev_info_once dev_info

@@ -2,7 +2,8 @@
 /*
  * linux/printk.h (apsim shim) - printk and pr_*.  Messages go to the
  * simulation trace (sim_trace_note), formatted by the shim formatter, so
- * they are deterministic (no pointer values).  Implemented in
+ * they are deterministic (no pointer values); the *_ratelimited ones pass
+ * the kernel's rate limit first (linux/ratelimit.h).  Implemented in
  * driver/kernel/printk.c.
  */
 #ifndef _APSIM_LINUX_PRINTK_H
@@ -10,6 +11,7 @@
 
 #include <stdarg.h>
 #include <linux/compiler.h>
+#include <linux/ratelimit.h>
 #include <apsim/sim.h>
 
 #define KERN_SOH	"\001"
@@ -50,10 +52,22 @@ int shim_vprintk(const struct sim_site *site, const char *fmt, va_list ap);
 #define pr_cont(fmt, ...)    printk(KERN_CONT fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...)   printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_devel pr_debug
-#define pr_err_ratelimited   pr_err
-#define pr_warn_ratelimited  pr_warn
-#define pr_info_ratelimited  pr_info
-#define pr_notice_ratelimited pr_notice
+#define printk_ratelimited(fmt, ...)					\
+({									\
+	static DEFINE_RATELIMIT_STATE(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST);		\
+									\
+	if (__ratelimit(&_rs))						\
+		printk(fmt, ##__VA_ARGS__);				\
+})
+#define pr_err_ratelimited(fmt, ...) \
+	printk_ratelimited(KERN_ERR pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn_ratelimited(fmt, ...) \
+	printk_ratelimited(KERN_WARNING pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_notice_ratelimited(fmt, ...) \
+	printk_ratelimited(KERN_NOTICE pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info_ratelimited(fmt, ...) \
+	printk_ratelimited(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_warn_once         pr_warn
 #define pr_err_once          pr_err
 #define pr_info_once         pr_info
