@@ -94,6 +94,8 @@ static void apply_hostcfg(const struct apsim_hostcfg *c)
 	shim_ap_config_set(&h); shim_ap_hw_set_aqic_ns((uint64_t)c->aqic_us * 1000);   /* ap_hw.c */
 }
 
+static void snap_rows_written(const struct apsim_scenario *s, const struct apsim_exec *ex);
+
 static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
 {
 	apsim_world_init();
@@ -109,6 +111,7 @@ static void world_reset(const struct apsim_scenario *s, struct apsim_exec *ex)
 	W.ex->mismatch[0] = 0;
 	W.ex->invariants_checked = false;
 	W.ex->nreads = 0;
+	snap_rows_written(s, W.ex);
 	shim_driver_data_restore();
 	shim_base_reset();
 	shim_s390_reset();
@@ -807,6 +810,7 @@ static struct {
 	struct world w;
 	struct apsim_exec ex;
 	int hi[APSIM_MAX_THREADS];   /* rows of results written since (snap_ex_restore) */
+	int setup_hi;                /* the same for the setup's results */
 } snap;
 static int snap_on = -1;      /* apsim_world_set_snapshot */
 static unsigned long snap_used;
@@ -864,13 +868,29 @@ static void snap_take(void)
 	snap.ex = *W.ex;
 	for (int t = 0; t < APSIM_MAX_THREADS; t++)   /* this run's own rows */
 		snap.hi[t] = t < W.scn->nthreads ? W.scn->threads[t].nops : 0;
+	snap.setup_hi = W.scn->nsetup;
 	snap.valid = true;
+}
+
+/* A rebuilt execution writes the results of its threads' ops: when they
+ * are the snapshot's results struct, the next restore puts those rows
+ * back too (a run between the runs of a group may have more threads). */
+static void snap_rows_written(const struct apsim_scenario *s, const struct apsim_exec *ex)
+{
+	if (!snap.valid || snap.w.ex != ex)
+		return;
+	if (snap.setup_hi < s->nsetup)
+		snap.setup_hi = s->nsetup;
+	for (int t = 0; t < s->nthreads && t < APSIM_MAX_THREADS; t++)
+		if (snap.hi[t] < s->threads[t].nops)
+			snap.hi[t] = s->threads[t].nops;
 }
 
 /* The results as the set-up part left them: the setup results and reads
  * (then "not run" for every op of the threads).  Only the rows of the
- * scenario's threads are rewritten, and of the threads of the scenarios
- * that ran from this snapshot before (snap.hi: apsim_world_run_shared): the
+ * scenario's setup and threads are rewritten, and the rows written since
+ * the last restore by other scenarios (snap.hi, snap.setup_hi:
+ * apsim_world_run_shared, and runs rebuilt into the same results): the
  * others are "not run" since the rebuild that took the snapshot (a 9 KB
  * copy was 5 % of an execution). */
 static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
@@ -878,7 +898,9 @@ static void snap_ex_restore(struct apsim_exec *d, const struct apsim_exec *e,
 {
 	/* (the results past an op list's end are "not run" in both: no
 	 * execution writes them) */
-	memcpy(d->setup, e->setup, sizeof(d->setup[0]) * (size_t)s->nsetup);
+	memcpy(d->setup, e->setup,
+	       sizeof(d->setup[0]) * (size_t)(s->nsetup > snap.setup_hi ? s->nsetup : snap.setup_hi));
+	snap.setup_hi = s->nsetup;
 	for (int t = 0; t < APSIM_MAX_THREADS; t++) {
 		int n = t < s->nthreads ? s->threads[t].nops : 0;
 
