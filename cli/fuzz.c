@@ -110,8 +110,7 @@ static int print_seed(uint64_t seed, const struct apsim_gen_opts *gen)
 
 	apsim_gen_scenario(seed, gen, &s);
 	s.explore.iterations = 1;
-	snprintf(s.variant, sizeof(s.variant), "%s", apsim_variant_name);   /* run it there */
-	if (apsim_scn_write(stdout, &s) || fflush(stdout) || ferror(stdout)) {
+	if (apsim_fuzz_scn_print(stdout, &s) || fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "apsim: cannot write standard output: %s\n", strerror(errno));
 		return CLI_EXIT_WRITE;
 	}

@@ -349,9 +349,8 @@ static bool reproduce(const struct apsim_scenario *s, void *arg)
 
 /* ---------------------------------------------------------- artefacts */
 
-static void fill_scn(FILE *f, void *arg)
+int apsim_fuzz_scn_print(FILE *f, const struct apsim_scenario *s)
 {
-	const struct apsim_scenario *s = arg;
 	static struct apsim_scenario c;
 
 	/* a variant binary's scenarios name their variant: `apsim run` runs a
@@ -361,7 +360,12 @@ static void fill_scn(FILE *f, void *arg)
 		snprintf(c.variant, sizeof(c.variant), "%s", apsim_variant_name);
 		s = &c;
 	}
-	apsim_scn_write(f, s);
+	return apsim_scn_write(f, s);
+}
+
+static void fill_scn(FILE *f, void *arg)
+{
+	apsim_fuzz_scn_print(f, arg);
 }
 
 int apsim_fuzz_write_scn(const char *path, const struct apsim_scenario *s)

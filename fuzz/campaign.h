@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "driver/scenario/scenario.h"
 #include "fuzz/gen.h"
@@ -91,7 +92,12 @@ void apsim_campaign_opts_default(struct apsim_campaign_opts *o);
  */
 int apsim_campaign_run(const struct apsim_campaign_opts *o);
 
-/* A scenario file written atomically (sim_out_write_atomic): 0 or -errno. */
+/* A scenario as apsim_scn_write writes it, naming this binary's variant
+ * when it names none (so that `apsim run` replays it in this driver). */
+int apsim_fuzz_scn_print(FILE *f, const struct apsim_scenario *s);
+
+/* A scenario file written atomically (sim_out_write_atomic, with
+ * apsim_fuzz_scn_print): 0 or -errno. */
 int apsim_fuzz_write_scn(const char *path, const struct apsim_scenario *s);
 
 #endif /* APSIM_FUZZ_CAMPAIGN_H */

@@ -144,7 +144,7 @@ int sim__explore_pick(struct sim_thread *cur, uint64_t en)
 				ok |= b & -b;
 		if (!ok) {
 			sim__world.redundant = true;
-			ex.bound_pruned += (uint64_t)__builtin_popcountll(cands);
+			ex.bound_pruned += (uint64_t)sim__popcount(cands);
 			ex.n = i;
 			return -1;
 		}

@@ -24,25 +24,6 @@
 
 static int nviol;
 
-/*
- * The ISCs saved by each mdev's queues, counted by check_mdev's walk of its
- * qtable for check_kvm (8.), so that a check walks each qtable once.
- */
-#define ISC_CACHE 32
-static struct {
-	const struct ap_matrix_mdev *mm;
-	int isc[8];
-} isc_cache[ISC_CACHE];
-static int n_isc_cache;
-
-static const int *isc_counts(const struct ap_matrix_mdev *mm)
-{
-	for (int i = 0; i < n_isc_cache; i++)
-		if (isc_cache[i].mm == mm)
-			return isc_cache[i].isc;
-	return NULL;
-}
-
 #define VIOL(name, ...)                                                        \
 	do {                                                                   \
 		nviol++;                                                       \
@@ -142,22 +123,12 @@ static void check_mdev(struct ap_matrix_mdev *mm)
 				     "mdev #%d: guest APQN %02lx.%04lx is not bound to vfio_ap\n",
 				     idx, apid, apqi);
 		}
-	/* 7. queues in the qtable point back at this mdev (and the ISCs
-	 * they saved, for 8.) */
-	int *isc = n_isc_cache < ISC_CACHE ? isc_cache[n_isc_cache].isc : NULL;
-
-	if (isc) {
-		isc_cache[n_isc_cache++].mm = mm;
-		memset(isc, 0, sizeof(isc_cache[0].isc));
-	}
-	hash_for_each(mm->qtable.queues, bkt, q, mdev_qnode) {
+	/* 7. queues in the qtable point back at this mdev */
+	hash_for_each(mm->qtable.queues, bkt, q, mdev_qnode)
 		if (q->matrix_mdev != mm)
 			VIOL("qtable-backlink",
 			     "mdev #%d: queue %02x.%04x in its qtable links to another mdev\n",
 			     idx, AP_QID_CARD(q->apqn), AP_QID_QUEUE(q->apqn));
-		if (isc && q->saved_isc < 8)
-			isc[q->saved_isc]++;
-	}
 	/* 4/5/6. guest attachment */
 	if (mm->kvm) {
 		struct kvm *kvm = mm->kvm;
@@ -193,17 +164,11 @@ static void check_kvm(struct kvm *kvm, int attached)
 	struct ap_matrix_mdev *mm;
 
 	list_for_each_entry(mm, &matrix_dev->mdev_list, node) {
-		const int *counted = isc_counts(mm);
 		struct vfio_ap_queue *q;
 		int bkt;
 
 		if (mm->kvm != kvm)
 			continue;
-		if (counted) {
-			for (int isc = 0; isc < 8; isc++)
-				want_isc[isc] += counted[isc];
-			continue;
-		}
 		hash_for_each(mm->qtable.queues, bkt, q, mdev_qnode)
 			if (q->saved_isc < 8)
 				want_isc[q->saved_isc]++;
@@ -224,7 +189,6 @@ int apsim_invariants_check(void)
 	int tid = sim_tid();
 
 	nviol = 0;
-	n_isc_cache = 0;
 	if (!matrix_dev)
 		return 0;
 	if (sim_mutex_is_locked(&matrix_dev->guests_lock._s) ||

@@ -206,8 +206,7 @@ static void fd_close(int i)
 struct exec_arg;
 static bool snap_restore(const struct exec_arg *a);
 static unsigned long snap_id_cur;   /* the running execution's snapshot id */
-static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o,
-			      struct apsim_exec *ex);
+static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o);
 static long do_op_more(const struct apsim_op *op); static char *op_label(const struct apsim_op *op, char *buf, size_t len); static unsigned long exec_serial, label_serial; static void snap_take(void); static void apply_fault_more(const struct apsim_fault *f); static void result_finding(const struct apsim_op *op, const char *label, long r);
 static long do_op(const struct apsim_op *op)
 {
@@ -606,8 +605,7 @@ struct exec_arg {
 	const struct apsim_scenario *scn;
 	struct apsim_exec *ex;
 	unsigned long serial;     /* of the exploration (0: one run): op_label's cache */
-	unsigned long snap_id;    /* the world snapshot it may start from (0: none) */
-	bool shared; };           /* apsim_world_run_shared: another scenario's */
+	unsigned long snap_id; }; /* the world snapshot it may start from (0: none) */
 
 static void exec_main(void *arg)
 {
@@ -635,7 +633,7 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 			 struct apsim_exec *ex, struct sim_explore_stats *st)
 {
 	unsigned long serial = ++exec_serial;
-	struct exec_arg a = { s, ex, serial, serial, false };
+	struct exec_arg a = { s, ex, serial, serial };
 
 	return sim_explore(o, iterations, exec_main, NULL, &a, cb, cb_arg, st);
 }
@@ -643,7 +641,7 @@ long apsim_world_explore(const struct apsim_scenario *s, const struct sim_opts *
 int apsim_world_run_shared(const struct apsim_scenario *s, const struct sim_opts *o,
 			   struct sim_result *res, struct apsim_exec *ex)
 {
-	struct exec_arg a = { s, ex, 0, share_id(s, o, ex), true };
+	struct exec_arg a = { s, ex, 0, share_id(s, o) };
 
 	return sim_run(o, exec_main, NULL, &a, res);
 }
@@ -919,8 +917,10 @@ static bool snap_restore(const struct exec_arg *a)
 {
 	const struct apsim_scenario *s = a->scn;
 
+	/* (the id says whose set-up part it is: that exploration's scenario,
+	 * or one with the same set-up part, apsim_world_run_shared) */
 	if (!snap.valid || !a->snap_id || snap.serial != a->snap_id || !snap_enabled() ||
-	    (snap.w.scn != s && !a->shared) || snap.w.ex != (a->ex ? a->ex : &exec_scratch))
+	    snap.w.ex != (a->ex ? a->ex : &exec_scratch))
 		return false;
 	if (shim_world_snapshot_restore())
 		return false;      /* nothing was changed */
@@ -944,9 +944,10 @@ static bool snap_restore(const struct exec_arg *a)
  * host configuration, setup block, modprobe faults and file name (in the
  * setup's "-> R" mismatch texts), on the options that shape the core's
  * state there (not the seed: no decision or draw happens before that point,
- * sim_snapshot_save refuses otherwise), and on the results' struct.  When
- * all of them equal those of the previous call, the id is the same and the
- * run may start from that call's snapshot; else a new id.  Compared with
+ * sim_snapshot_save refuses otherwise).  When all of them equal those of
+ * the previous call, the id is the same and the run may start from that
+ * call's snapshot (if it was taken into the same results' struct:
+ * snap_restore); else a new id.  Compared with
  * memcmp (the scenarios are zeroed before they are filled: apsim_scn_init):
  * differing padding could only make a rebuild, never a wrong restore.
  */
@@ -957,7 +958,6 @@ struct share_opts {          /* the options that shape the set-up part */
 	size_t stack_size;
 	bool trace, lockdep, keep_graph, no_reduction, races;
 	const struct sim_schedule *replay;
-	struct apsim_exec *ex;
 };
 
 static struct {
@@ -970,8 +970,7 @@ static struct {
 	struct apsim_fault faults[APSIM_MAX_FAULTS];   /* the modprobe ones */
 } sk;
 
-static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o,
-			      struct apsim_exec *ex)
+static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o)
 {
 	struct apsim_fault mf[APSIM_MAX_FAULTS];
 	struct share_opts so;
@@ -986,7 +985,7 @@ static unsigned long share_id(const struct apsim_scenario *s, const struct sim_o
 	so.stack_size = o->stack_size;
 	so.trace = o->trace, so.lockdep = o->lockdep, so.keep_graph = o->lockdep_keep_graph;
 	so.no_reduction = o->no_reduction, so.races = o->races;
-	so.replay = o->replay, so.ex = ex;
+	so.replay = o->replay;
 	for (int i = 0; i < s->nfaults && i < APSIM_MAX_FAULTS; i++)
 		if (fault_at_modprobe(&s->faults[i]))
 			memcpy(&mf[nmf++], &s->faults[i], sizeof(mf[0]));
