@@ -119,6 +119,7 @@ struct sim_thread {
 	struct sim_waitq *wq;          /* blocked on */
 	uint64_t deadline;             /* sleeping / timed wait (0 = none) */
 	uint64_t block_seq;            /* FIFO order among waiters */
+	uint64_t blocked_at;           /* virtual time it blocked (hung task) */
 	int wake_result;
 	int spin_depth;
 	struct sim_spinlock *spins[SIM_SPINSTACK];
@@ -164,6 +165,7 @@ struct sim_world {
 	uint32_t generation;
 	uint64_t decisions, preemptions;
 	bool deadlock, hang, crashed, diverged, redundant;
+	int hung_tid;                  /* hung-task hang: the thread, else -1 */
 	struct sim_waitq join_wq;
 	struct sim_ctx host;
 	sigjmp_buf host_jb;
@@ -222,7 +224,7 @@ int sim__fp_walk(uintptr_t fp, uintptr_t lo, uintptr_t hi, uintptr_t *pcs, int m
 void sim__report_deadlock(void);
 /* Is there a cycle of threads waiting for locks held by each other? */
 bool sim__wait_cycle(void);
-void sim__report_hang(const char *why);
+void sim__report_hang(const char *why, int hung_tid);
 void sim__report_crash(int sig, int tid, uintptr_t addr);
 /* Is wq the wait queue of a sim_mutex / sim_rwsem / sim_spinlock?  Fills
  * the holder mask and the lock name. */

@@ -539,7 +539,7 @@ static void hang_signature(char *sig, size_t len)
 			o += snprintf(sig + o, len - (size_t)o, "%s%s", i ? "," : ":", names[i]);
 }
 
-void sim__report_hang(const char *why)
+void sim__report_hang(const char *why, int hung_tid)
 {
 	char sig[256];
 	char *text = NULL;
@@ -549,8 +549,16 @@ void sim__report_hang(const char *why)
 
 	if (!out)
 		return;
-	fprintf(out, "INFO: no progress: %s (steps %llu, virtual time %llu ns)\n",
-		why, (unsigned long long)sim__world.step, (unsigned long long)sim__world.now);
+	if (hung_tid >= 0)   /* the shape of kernel/hung_task.c's report */
+		fprintf(out, "INFO: task T%d (%s) blocked for more than %llu seconds"
+			" (steps %llu, virtual time %llu ns)\n", hung_tid,
+			sim__world.t[hung_tid].name,
+			(unsigned long long)(sim__world.opts.hung_task_ns / 1000000000ULL),
+			(unsigned long long)sim__world.step, (unsigned long long)sim__world.now);
+	else
+		fprintf(out, "INFO: no progress: %s (steps %llu, virtual time %llu ns)\n",
+			why, (unsigned long long)sim__world.step,
+			(unsigned long long)sim__world.now);
 	fprintf(out, "thread states:\n");
 	for (int i = 0; i < sim__world.nthreads; i++) {
 		const struct sim_thread *t = &sim__world.t[i];

@@ -138,6 +138,7 @@ void sim_opts_default(struct sim_opts *o)
 	o->preemption_bound = -1;
 	o->max_steps = 1000000;
 	o->max_vtime_ns = 600ULL * 1000000000ULL;
+	o->hung_task_ns = 120ULL * 1000000000ULL;
 	o->stack_size = 256 * 1024;
 	o->trace = false;
 	o->lockdep = true;
@@ -173,8 +174,45 @@ void sim__stop(void)
 
 /* ------------------------------------------------------------ time */
 
+/*
+ * The kernel's hung-task detector (kernel/hung_task.c): a task that stays
+ * in an uninterruptible wait for hung_task_timeout_secs (120 s by default)
+ * is reported.  Here: a thread blocked without a timeout (a mutex, a
+ * completion, flush_work ...) while the clock would move past
+ * blocked_at + hung_task_ns.  The clock stops at that point, the earliest
+ * such thread is named (sim__world.hung_tid) and the caller reports a
+ * hang, or a deadlock when the blocked threads form a wait-for cycle.
+ * Until then the clock moves only while somebody polls or sleeps, so a
+ * thread blocked behind a loop that never ends (6.12's apq_reset_check)
+ * is found after 120 virtual seconds, not after the 600 s budget.
+ */
+static bool hung_task(uint64_t next)
+{
+	uint64_t lim = sim__world.opts.hung_task_ns, at = UINT64_MAX;
+	int tid = -1;
+
+	if (lim == UINT64_MAX)
+		return false;
+	for (int i = 0; i < sim__world.nthreads; i++) {
+		const struct sim_thread *t = &sim__world.t[i];
+
+		/* (join is the harness's wait, not a kernel task's) */
+		if (t->state == SIM_T_BLOCKED && !t->deadline &&
+		    t->wq != &sim__world.join_wq && t->blocked_at + lim < at) {
+			at = t->blocked_at + lim;
+			tid = i;
+		}
+	}
+	if (tid < 0 || at >= next || at > sim__world.max_vtime)
+		return false;
+	if (at > sim__world.now)
+		sim__world.now = at;
+	sim__world.hung_tid = tid;
+	return true;
+}
+
 /* Advance the clock to the earliest deadline; returns the new runnable
- * mask (0 if nobody has a deadline). */
+ * mask (0 if nobody has a deadline, or a thread hung: hung_task). */
 static uint64_t advance_time(void)
 {
 	uint64_t m = sim__world.timed, min = UINT64_MAX;
@@ -186,6 +224,8 @@ static uint64_t advance_time(void)
 		if (t->deadline < min)
 			min = t->deadline;
 	}
+	if (min > sim__world.now && hung_task(min))
+		return 0;
 	if (min > sim__world.max_vtime) {
 		sim__world.now = sim__world.max_vtime;
 		return 0;
@@ -275,7 +315,7 @@ static void schedule(void)
 		to_host();
 	if (unlikely(sim__world.step >= sim__world.max_steps)) {
 		sim__world.hang = true;
-		sim__report_hang("step budget exhausted");
+		sim__report_hang("step budget exhausted", -1);
 		to_host();
 	}
 	en = sim__world.runnable;
@@ -296,7 +336,8 @@ static void schedule(void)
 			 * polling for a close ...) do not hide a lock cycle */
 			if (sim__world.timed && !sim__wait_cycle()) {
 				sim__world.hang = true;
-				sim__report_hang("virtual time budget exhausted");
+				sim__report_hang("virtual time budget exhausted",
+						 sim__world.hung_tid);
 			} else {
 				sim__world.deadlock = true;
 				sim__report_deadlock();
@@ -363,6 +404,7 @@ int sim__block(struct sim_waitq *wq, uint64_t deadline, const void *obj,
 	t->state = SIM_T_BLOCKED;
 	t->wq = wq;
 	t->block_seq = ++sim__world.block_seq;
+	t->blocked_at = sim__world.now;
 	t->wake_result = 0;
 	if (site)
 		t->site = site;
@@ -767,6 +809,8 @@ static void world_reset(const struct sim_opts *o)
 		sim__world.opts.max_steps = 1000000;
 	if (!sim__world.opts.max_vtime_ns)
 		sim__world.opts.max_vtime_ns = 600ULL * 1000000000ULL;
+	if (!sim__world.opts.hung_task_ns)
+		sim__world.opts.hung_task_ns = 120ULL * 1000000000ULL;
 	if (sim__world.opts.pct_depth < 1)
 		sim__world.opts.pct_depth = 3;
 	if (sim__world.opts.pct_steps_hint < 1)
@@ -796,6 +840,7 @@ static void world_reset(const struct sim_opts *o)
 	sim__world.live = 0;
 	sim__world.decisions = sim__world.preemptions = 0;
 	sim__world.deadlock = sim__world.hang = sim__world.crashed = false;
+	sim__world.hung_tid = -1;
 	sim__world.diverged = sim__world.redundant = false;
 	memset(&sim__world.join_wq, 0, sizeof(sim__world.join_wq));
 	sim__world.join_wq.name = "join";

@@ -714,6 +714,64 @@ START_TEST(test_printk_ratelimited)
 }
 END_TEST
 
+/* ------------------------------------------------- printk %s arguments */
+
+/* The kernel's string() reads a %s argument in KASAN-instrumented code:
+ * printing a freed string, or one without its NUL, is a KASAN report;
+ * a precision bounds the read; NULL and error pointers print as
+ * check_pointer_msg() does. */
+static char pr_out[4][32];
+static bool pr_overrun;
+
+static void printk_freed_prog(void *arg)
+{
+	char *name = kstrdup("vfio_ap_queue", GFP_KERNEL);
+
+	kfree(name);
+	pr_info("queue %s\n", name);
+}
+
+static void printk_unterminated_prog(void *arg)
+{
+	char *p = kmalloc(4, GFP_KERNEL);
+
+	memcpy(p, "abcd", 4);
+	shim_snprintf(pr_out[0], sizeof(pr_out[0]), "[%.4s]", p);   /* bounded: fine */
+	shim_snprintf(pr_out[1], sizeof(pr_out[1]), "[%s]", (char *)NULL);
+	shim_snprintf(pr_out[2], sizeof(pr_out[2]), "[%s]", (char *)ERR_PTR(-ENODEV));
+	if (pr_overrun)
+		shim_snprintf(pr_out[3], sizeof(pr_out[3]), "[%s]", p);
+	kfree(p);
+}
+
+START_TEST(test_printk_string_checked)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan() || shim_slab_mode() != SHIM_SLAB_SHADOW)
+		return;	/* ASan owns the checks; KASAN=0: no shadow */
+	run(printk_freed_prog, NULL);
+	f = find_sig("memory:use-after-free:");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Read of size 1 at offset 0"));
+	ck_assert_ptr_nonnull(strstr(f->report, "printk_freed_prog"));
+
+	pr_overrun = false;
+	run(printk_unterminated_prog, NULL);
+	if (sim_findings_count())
+		fprintf(stderr, "%s\n", sim_finding_get(0)->report);
+	ck_assert_int_eq(sim_findings_count(), 0);
+	ck_assert_str_eq(pr_out[0], "[abcd]");
+	ck_assert_str_eq(pr_out[1], "[(null)]");
+	ck_assert_str_eq(pr_out[2], "[(efault)]");
+	pr_overrun = true;
+	run(printk_unterminated_prog, NULL);
+	f = find_sig("memory:slab-out-of-bounds:");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Read of size 1 at offset 4"));
+}
+END_TEST
+
 /* ---------------------------------------------------------------- sysfs */
 
 static char val[32] = "init";
@@ -1135,6 +1193,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_slab_basic);
 	tcase_add_test(tc, test_printk_ratelimited);
+	tcase_add_test(tc, test_printk_string_checked);
 	tcase_add_loop_test(tc, test_slab_uaf, 0, 2);
 	tcase_add_loop_test(tc, test_slab_oob, 0, 2);
 	tcase_add_loop_test(tc, test_slab_layout_changes, 0, 2);

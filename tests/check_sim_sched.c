@@ -328,6 +328,85 @@ START_TEST(hang_signature_names_the_loop)
 }
 END_TEST
 
+/* The kernel's hung-task detector: a thread blocked without a timeout
+ * for more than 120 s of virtual time (hung_task_ns) while another polls
+ * is a hang, found at 120 s, not at the 600 s budget; a wait that ends
+ * sooner, or the harness's join, is none. */
+static uint64_t hold_polls;   /* 20 ms sleeps with hm held; 0 = for ever */
+
+static void holder(void *arg)
+{
+	sim_mutex_lock(&hm, 0, SIM_SITE);
+	for (uint64_t i = 0; !hold_polls || i < hold_polls; i++)
+		sim_sleep_ns(20000000ULL, SIM_SITE);
+	sim_mutex_unlock(&hm, SIM_SITE);
+}
+
+static void waiter(void *arg)
+{
+	sim_yield(SIM_SITE);
+	sim_mutex_lock(&hm, 0, SIM_SITE);
+	sim_mutex_unlock(&hm, SIM_SITE);
+}
+
+static void hung_main(void *arg)
+{
+	sim_mutex_init(&hm, "hang_lock", &hk, SIM_SITE);
+	sim_thread_spawn("holder", holder, NULL);
+	if (arg)
+		sim_thread_spawn("waiter", waiter, NULL);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(hang_hung_task)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+	const struct sim_finding *f;
+
+	hold_polls = 0;
+	ck_assert_int_eq(sim_run(&o, hung_main, NULL, (void *)1, &r), 0);
+	ck_assert(r.hang);
+	ck_assert(!r.deadlock);
+	f = tu_find(SIM_F_HANG);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->signature, "hang:holder");
+	ck_assert_ptr_nonnull(strstr(f->report,
+		"INFO: task T2 (waiter) blocked for more than 120 seconds"));
+	ck_assert_ptr_nonnull(strstr(f->report, "virtual time 120000000000 ns"));
+
+	/* off: the 600 s budget */
+	o.hung_task_ns = UINT64_MAX;
+	ck_assert_int_eq(sim_run(&o, hung_main, NULL, (void *)1, &r), 0);
+	f = tu_find(SIM_F_HANG);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "virtual time budget exhausted"));
+	ck_assert_ptr_nonnull(strstr(f->report, "virtual time 600000000000 ns"));
+	ck_assert_str_eq(f->signature, "hang:holder");
+}
+END_TEST
+
+START_TEST(hang_hung_task_none)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RR, 1);
+	struct sim_result r;
+
+	/* the waiter waits 100 s: no hang */
+	hold_polls = 5000;
+	ck_assert_int_eq(sim_run(&o, hung_main, NULL, (void *)1, &r), 0);
+	ck_assert(!r.hang);
+	ck_assert_int_eq(r.nfindings, 0);
+	/* the holder sleeps 130 s, only main's join waits for it: no hang */
+	hold_polls = 6500;
+	ck_assert_int_eq(sim_run(&o, hung_main, NULL, NULL, &r), 0);
+	ck_assert(!r.hang);
+	ck_assert_int_eq(r.nfindings, 0);
+	/* the waiter waits 130 s: a hang */
+	ck_assert_int_eq(sim_run(&o, hung_main, NULL, (void *)1, &r), 0);
+	ck_assert(r.hang);
+}
+END_TEST
+
 START_TEST(hang_signature_spinner)
 {
 	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 1);
@@ -653,6 +732,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, thread_limit_and_stack_reuse);
 	tcase_add_test(tc, stale_waiters_not_resumed);
+	tcase_add_test(tc, hang_hung_task);
+	tcase_add_test(tc, hang_hung_task_none);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -162,6 +162,26 @@ static void out_pointer(struct outbuf *o, const char **pf, const void *ptr, int 
 	*pf = f;
 }
 
+/*
+ * A %s argument as the kernel's string() and check_pointer_msg()
+ * (lib/vsprintf.c) take it: NULL prints "(null)", an address in the first
+ * page or an error pointer "(efault)", and every other string is read byte
+ * by byte up to its NUL or the precision, in code that KASAN instruments
+ * (this file is): printing a freed or overrun string is a KASAN report, as
+ * in the kernel, before libc's formatter reads it unchecked.
+ */
+static const char *string_arg(const char *s, int prec)
+{
+	if (!s)
+		return "(null)";
+	if ((uintptr_t)s < 4096 || (uintptr_t)s >= (uintptr_t)-4095)
+		return "(efault)";
+	for (int i = 0; prec < 0 || i < prec; i++)
+		if (!((const volatile char *)s)[i])
+			break;
+	return s;
+}
+
 int shim_vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 {
 	struct outbuf o = { buf, size, 0 };
@@ -207,8 +227,11 @@ int shim_vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 				fmt++;
 				sl += snprintf(spec + sl, sizeof(spec) - sl, "%d", prec);
 			} else {
-				while (isdigit((unsigned char)*fmt) && sl < 24)
+				prec = 0;
+				while (isdigit((unsigned char)*fmt) && sl < 24) {
+					prec = prec * 10 + (*fmt - '0');
 					spec[sl++] = *fmt++;
+				}
 			}
 		}
 		if (*fmt == 'h') {
@@ -274,7 +297,7 @@ int shim_vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 		case 's': {
 			const char *s = va_arg(ap, const char *);
 
-			out_fmt(&o, spec, s ? s : "(null)");
+			out_fmt(&o, spec, string_arg(s, prec));
 			break;
 		}
 		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':

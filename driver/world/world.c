@@ -954,7 +954,7 @@ static bool snap_restore(const struct exec_arg *a)
 struct share_opts {          /* the options that shape the set-up part */
 	enum sim_strategy strategy;
 	int pct_steps_hint, preemption_bound;
-	uint64_t max_steps, max_vtime_ns;
+	uint64_t max_steps, max_vtime_ns, hung_task_ns;
 	size_t stack_size;
 	bool trace, lockdep, keep_graph, no_reduction, races;
 	const struct sim_schedule *replay;
@@ -982,6 +982,7 @@ static unsigned long share_id(const struct apsim_scenario *s, const struct sim_o
 	so.preemption_bound = o->preemption_bound;
 	so.max_steps = o->max_steps;
 	so.max_vtime_ns = o->max_vtime_ns;
+	so.hung_task_ns = o->hung_task_ns;
 	so.stack_size = o->stack_size;
 	so.trace = o->trace, so.lockdep = o->lockdep, so.keep_graph = o->lockdep_keep_graph;
 	so.no_reduction = o->no_reduction, so.races = o->races;

@@ -368,6 +368,10 @@ struct sim_opts {
 	int preemption_bound;    /* exhaustive: max preemptions (-1 = none) */
 	uint64_t max_steps;      /* hang budget; default 1,000,000 */
 	uint64_t max_vtime_ns;   /* hang budget in virtual time; default 600 s */
+	uint64_t hung_task_ns;   /* a thread blocked without a timeout for longer
+				  * is a hang, as the kernel's hung-task detector
+				  * (hung_task_timeout_secs); default 120 s,
+				  * UINT64_MAX = never */
 	size_t stack_size;       /* per simulated thread; default 256 KiB */
 	bool trace;              /* keep the full event trace (needed for output) */
 	bool lockdep;            /* run the validator (default true) */
