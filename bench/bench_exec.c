@@ -125,7 +125,7 @@ static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 
 static double mix_execs_chunked(long n, uint64_t first, int w, int k)
 {
-	static struct apsim_scenario s;
+	const struct apsim_scenario *s;
 	struct apsim_gen_opts go;
 	struct sim_result res;
 	struct sim_opts o;
@@ -139,23 +139,23 @@ static double mix_execs_chunked(long n, uint64_t first, int w, int k)
 		if ((i / MIX_CHUNK) % k != w)
 			continue;
 		done++;
-		apsim_gen_scenario(first + (uint64_t)i, &go, &s);
+		s = apsim_gen_scenario_ref(first + (uint64_t)i, &go);   /* as apsim fuzz */
 		sim_opts_default(&o);
 		o.preemption_bound = 2;
-		if (s.explore.strategy >= 0 && s.explore.strategy != SIM_STRAT_EXHAUSTIVE &&
-		    s.explore.strategy != SIM_STRAT_REPLAY)
-			o.strategy = s.explore.strategy;
-		if (s.explore.has_seed)
-			o.seed = s.explore.seed;
-		if (s.explore.pct_depth > 0)
-			o.pct_depth = s.explore.pct_depth;
-		if (s.explore.max_steps > 0)
-			o.max_steps = (uint64_t)s.explore.max_steps;
+		if (s->explore.strategy >= 0 && s->explore.strategy != SIM_STRAT_EXHAUSTIVE &&
+		    s->explore.strategy != SIM_STRAT_REPLAY)
+			o.strategy = s->explore.strategy;
+		if (s->explore.has_seed)
+			o.seed = s->explore.seed;
+		if (s->explore.pct_depth > 0)
+			o.pct_depth = s->explore.pct_depth;
+		if (s->explore.max_steps > 0)
+			o.max_steps = (uint64_t)s->explore.max_steps;
 		o.trace = false;
 		if (mix_share > 1)
-			apsim_world_run_shared(&s, &o, &res, &ex);
+			apsim_world_run_shared(s, &o, &res, &ex);
 		else
-			apsim_world_run(&s, &o, &res, &ex);
+			apsim_world_run(s, &o, &res, &ex);
 	}
 	return done / (bench_now() - t0);
 }

@@ -785,19 +785,20 @@ static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
 
 static void run_seed(uint64_t seed)
 {
-	static struct apsim_scenario gen_s;
 	static struct apsim_exec ex;
 	static char sigs[16][256];
 	int kinds[16], subs[16], slots[16], n, nn = 0;
-	struct apsim_scenario *s = FO.guided ? &SCN[my_slot] : &gen_s;
+	const struct apsim_scenario *s;
 	struct sim_result res;
 	bool prio;
 	struct sim_opts o;
 
-	if (FO.guided)
-		guided_scenario(seed, s);
-	else
-		apsim_gen_scenario(seed, &FO.gen, s);
+	if (FO.guided) {
+		guided_scenario(seed, &SCN[my_slot]);
+		s = &SCN[my_slot];
+	} else {
+		s = apsim_gen_scenario_ref(seed, &FO.gen);   /* not written below */
+	}
 	opts_for(s, &o);
 	beat();
 	if (FO.guided)
@@ -810,7 +811,7 @@ static void run_seed(uint64_t seed)
 	if (!(seed & 127))
 		cover_blocks();
 	if (FO.guided && feedback(s, &ex, &res, &prio))
-		corpus_keep(s, seed, true, prio);
+		corpus_keep(&SCN[my_slot], seed, true, prio);
 	n = sim_findings_count();
 	/* copy out first: handling one re-runs the world */
 	for (int i = 0; i < n && nn < 16; i++) {

@@ -21,6 +21,7 @@
  * is created somewhere (the parser's cross-reference rule), every thread has
  * at least one operation, every field is inside the parser's ranges.
  */
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -857,8 +858,9 @@ static void gen_begin(struct apsim_scenario *out)
 	apsim_scn_init(out);   /* the defaults of an empty scenario file */
 }
 
-void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
-			struct apsim_scenario *out)
+/* out holds the empty scenario (apsim_scn_init, or scn_clear_used). */
+static void gen_seed(uint64_t seed, const struct apsim_gen_opts *o,
+		     struct apsim_scenario *out)
 {
 	static struct gen g;     /* not reentrant-sensitive: fully reset below */
 	struct apsim_gen_opts oo;
@@ -869,7 +871,6 @@ void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 		apsim_gen_opts_default(&oo);
 	clamp_opts(&oo);
 	memset(&g, 0, sizeof(g));
-	gen_begin(out);
 	g.s = out;
 	g.r.st = seed ^ 0x617073696d67656eULL;   /* "apsimgen" */
 	g.large = seed_is_large(seed);
@@ -891,6 +892,58 @@ void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 			 (unsigned long long)seed, oo.share);
 	}
 	gen_all(&g, &oo);
+}
+
+void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
+			struct apsim_scenario *out)
+{
+	gen_begin(out);
+	gen_seed(seed, o, out);
+}
+
+/* Zero the byte ranges [a, b) of s. */
+static void zero(void *s, size_t a, size_t b)
+{
+	if (b > a)
+		memset((char *)s + a, 0, b - a);
+}
+
+/*
+ * Make s, whose array entries past their counts are zero, all zeroes
+ * again, writing only what its counts cover: the generator's buffer after
+ * a run (check_fuzz gen_ref_equals_gen compares the whole struct with
+ * apsim_gen_scenario's over seeds of every size).
+ */
+static void scn_clear_used(struct apsim_scenario *s)
+{
+	const size_t op = sizeof(struct apsim_op), th = sizeof(struct apsim_thread_spec);
+	const size_t so = offsetof(struct apsim_scenario, setup);
+	const size_t to = offsetof(struct apsim_scenario, threads);
+	const size_t tops = offsetof(struct apsim_thread_spec, ops);
+	int nt = s->nthreads < APSIM_MAX_THREADS ? s->nthreads : APSIM_MAX_THREADS;
+	int ns = s->nsetup < APSIM_MAX_OPS ? s->nsetup : APSIM_MAX_OPS;
+
+	for (int t = 0; t < nt; t++) {
+		struct apsim_thread_spec *p = &s->threads[t];
+		int n = p->nops < APSIM_MAX_OPS ? p->nops : APSIM_MAX_OPS;
+
+		zero(p, 0, tops + (size_t)n * op);
+		zero(p, tops + APSIM_MAX_OPS * op, th);
+	}
+	zero(s, 0, so + (size_t)ns * op);                 /* header, host, faults */
+	zero(s, so + APSIM_MAX_OPS * op, to);             /* nthreads */
+	zero(s, to + APSIM_MAX_THREADS * th, sizeof(*s)); /* explore, expect */
+}
+
+const struct apsim_scenario *apsim_gen_scenario_ref(uint64_t seed,
+						    const struct apsim_gen_opts *o)
+{
+	static struct apsim_scenario own;   /* zero (static) before the first */
+
+	scn_clear_used(&own);
+	apsim_scn_set_defaults(&own);
+	gen_seed(seed, o, &own);
+	return &own;
 }
 
 void apsim_gen_from_bytes(const uint8_t *data, size_t len,

@@ -38,6 +38,16 @@ void apsim_gen_opts_default(struct apsim_gen_opts *o);
 void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 			struct apsim_scenario *out);
 
+/*
+ * The same scenario, in the generator's own buffer: valid until the next
+ * call, not to be written.  Byte for byte what apsim_gen_scenario gives,
+ * without clearing 116 KB each time (the buffer's entries past its counts
+ * stay zero: only the used ones are cleared).  For the hot loops (the
+ * campaign's unguided runs, the bench's mix).
+ */
+const struct apsim_scenario *apsim_gen_scenario_ref(uint64_t seed,
+						    const struct apsim_gen_opts *o);
+
 /* Whether seed's world is a large one (a machine's shape: docs/fuzzing.md,
  * "Large worlds"); decided from the seed apart from the choice stream. */
 bool apsim_gen_seed_is_large(uint64_t seed);

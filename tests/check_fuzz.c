@@ -121,6 +121,38 @@ START_TEST(gen_valid_2000)
 }
 END_TEST
 
+/* apsim_gen_scenario_ref clears only what its buffer's counts cover: the
+ * whole struct is apsim_gen_scenario's, byte for byte, whatever ran
+ * before (a world of 8 threads of 64 ops, then small ones, large worlds,
+ * sharing on and off). */
+START_TEST(gen_ref_equals_gen)
+{
+	struct apsim_gen_opts big, share, *opts[3] = { NULL, NULL, NULL };
+	int large = 0;
+
+	apsim_gen_opts_default(&big);
+	big.threads_min = 1;
+	big.threads_max = APSIM_MAX_THREADS;
+	big.ops_min = 1;
+	big.ops_max = APSIM_MAX_OPS;
+	apsim_gen_opts_default(&share);
+	share.share = 16;
+	opts[1] = &big;
+	opts[2] = &share;
+	for (uint64_t seed = 0; seed < 3000; seed++) {
+		const struct apsim_gen_opts *o = opts[(seed * 7) % 3];
+		const struct apsim_scenario *r = apsim_gen_scenario_ref(seed, o);
+
+		memset(&A, 0x5a, sizeof(A));   /* apsim_gen_scenario clears it all */
+		apsim_gen_scenario(seed, o, &A);
+		if (memcmp(r, &A, sizeof(A)))
+			ck_abort_msg("seed %llu: the ref scenario differs", (unsigned long long)seed);
+		large += apsim_gen_seed_is_large(seed);
+	}
+	ck_assert_int_gt(large, 0);
+}
+END_TEST
+
 /* --share-setup G: the seeds of a group (s / G) share the host
  * configuration, the setup block and the strategy, not their threads, and
  * every scenario is valid; a large world is the default generator's (its
@@ -872,6 +904,7 @@ static Suite *suite(void)
 	tcase_add_test(g, gen_valid_2000);
 	tcase_add_test(g, gen_opts_ranges);
 	tcase_add_test(g, gen_share_setup);
+	tcase_add_test(g, gen_ref_equals_gen);
 	tcase_add_test(g, gen_covers_vocabulary);
 	tcase_add_test(g, gen_bytes_valid);
 	tcase_add_test(h, shrink_reaches_minimum);

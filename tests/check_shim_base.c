@@ -722,6 +722,7 @@ END_TEST
  * check_pointer_msg() does. */
 static char pr_out[4][32];
 static bool pr_overrun;
+static char *volatile pr_null;   /* (not a constant: no format warning) */
 
 static void printk_freed_prog(void *arg)
 {
@@ -737,7 +738,7 @@ static void printk_unterminated_prog(void *arg)
 
 	memcpy(p, "abcd", 4);
 	shim_snprintf(pr_out[0], sizeof(pr_out[0]), "[%.4s]", p);   /* bounded: fine */
-	shim_snprintf(pr_out[1], sizeof(pr_out[1]), "[%s]", (char *)NULL);
+	shim_snprintf(pr_out[1], sizeof(pr_out[1]), "[%s]", pr_null);
 	shim_snprintf(pr_out[2], sizeof(pr_out[2]), "[%s]", (char *)ERR_PTR(-ENODEV));
 	if (pr_overrun)
 		shim_snprintf(pr_out[3], sizeof(pr_out[3]), "[%s]", p);

@@ -1233,6 +1233,11 @@ static int check_refs(struct parser *p)
 void apsim_scn_init(struct apsim_scenario *s)
 {
 	memset(s, 0, sizeof(*s));
+	apsim_scn_set_defaults(s);
+}
+
+void apsim_scn_set_defaults(struct apsim_scenario *s)
+{
 	s->cfg.apxa = true;
 	s->cfg.card_type = 13;   /* AP_DEVICE_TYPE_CEX7 */
 	memset(s->cfg.apmask, 0xff, sizeof(s->cfg.apmask));

@@ -196,6 +196,8 @@ int apsim_errno_parse(const char *s, long *out);
  * (= every AP bus mask bit set, as on a fresh system).
  */
 void apsim_scn_init(struct apsim_scenario *s);
+/* The defaults apsim_scn_init sets, on a scenario that is all zeroes. */
+void apsim_scn_set_defaults(struct apsim_scenario *s);
 
 /*
  * Parse a scenario.  Returns 0, or -EINVAL with err set to
