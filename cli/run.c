@@ -992,6 +992,10 @@ int cli_run(int argc, char **argv)
 				break;
 			ro.so.max_steps = x;
 			ro.have_steps = true;
+		} else if (cli_opts_is(&p, "--hung-task-timeout", NULL)) {
+			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &x))
+				break;
+			ro.so.hung_task_ns = x ? (uint64_t)x * 1000000000ULL : UINT64_MAX;
 		} else if (cli_opts_is(&p, "--exec-timeout", NULL)) {
 			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &x))
 				break;

@@ -15,15 +15,23 @@
 void sim_out_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (s && *s) {
+		/* the run up to the next character that needs escaping, at once */
+		size_t n = 0;
+		unsigned char c;
 
+		while ((c = (unsigned char)s[n]) && c != '"' && c != '\\' && c >= 0x20)
+			n++;
+		if (n)
+			fwrite(s, 1, n, f);
+		s += n;
+		if (!c)
+			break;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
 		else
-			fputc(c, f);
+			fprintf(f, "\\u%04x", c);
+		s++;
 	}
 	fputc('"', f);
 }

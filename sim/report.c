@@ -81,14 +81,14 @@ const char *sim_site_str(const struct sim_site *s, char *buf, size_t len)
 	if (!len)
 		return buf;
 	if (!s || !s->file) {
-		snprintf(buf, len, "start");
+		sim_fmt(buf, len, "start");
 		return buf;
 	}
 	f = s->file;
 	slash = strrchr(f, '/');
 	if (slash)
 		f = slash + 1;
-	snprintf(buf, len, "%s:%d", f, s->line);
+	sim_fmt(buf, len, "%s:%d", f, s->line);
 	return buf;
 }
 

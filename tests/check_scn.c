@@ -461,12 +461,12 @@ START_TEST(test_expect_names)
 	static const enum apsim_expect_kind pos[] = {
 		APSIM_EXPECT_DEADLOCK, APSIM_EXPECT_LOCK_CYCLE, APSIM_EXPECT_MEMORY,
 		APSIM_EXPECT_WARN, APSIM_EXPECT_CRASH, APSIM_EXPECT_RESULT_SEEN, APSIM_EXPECT_BUG,
-		APSIM_EXPECT_RULE, APSIM_EXPECT_DATA_RACE,
+		APSIM_EXPECT_RULE, APSIM_EXPECT_DATA_RACE, APSIM_EXPECT_HANG,
 	};
 	enum apsim_expect_kind k, got;
 	char buf[256];
 
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_DATA_RACE; k++) {
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_HANG; k++) {
 		const char *n = apsim_expect_name(k);
 
 		ck_assert_ptr_nonnull(n);
@@ -479,8 +479,8 @@ START_TEST(test_expect_names)
 	ck_assert_int_eq(apsim_expect_parse(NULL, &got), -1);
 	ck_assert_str_eq(apsim_expect_list(buf, sizeof(buf)),
 			 "clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, "
-			 "lock-cycle, memory, warn, crash, result, bug, rule, data-race");
-	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_DATA_RACE; k++) {
+			 "lock-cycle, memory, warn, crash, result, bug, rule, data-race, hang");
+	for (k = APSIM_EXPECT_NO_DEADLOCK; k <= APSIM_EXPECT_HANG; k++) {
 		bool p = false;
 
 		for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
@@ -612,6 +612,12 @@ START_TEST(test_expect_met)
 	ck_assert(apsim_expect_met_by_finding(e, SIM_F_DATA_RACE, "race:ap_config_show,ap_config_store"));
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DATA_RACE, "race:a,b"));
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_RULE, "rule:ap_config_show"));
+	e = expect_of("expect hang \"apq_reset_check\"");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_HANG, "hang:apq_reset_check"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_HANG, "hang:spinner"));
+	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:apq_reset_check"));
+	e = expect_of("expect hang");
+	ck_assert(apsim_expect_met_by_finding(e, SIM_F_HANG, "hang"));
 	/* negative expectations are never "met"; result only by an op result */
 	e = expect_of("expect clean");
 	ck_assert(!apsim_expect_met_by_finding(e, SIM_F_DEADLOCK, "deadlock:a"));
@@ -647,9 +653,10 @@ START_TEST(test_expect_for_finding)
 		  "expect rule \"@write_ap_bitmap\"" },
 		{ SIM_F_DATA_RACE, "race:ap_config_show,ap_config_store",
 		  "expect data-race \"race:ap_config_show,ap_config_store\"" },
+		{ SIM_F_HANG, "hang:apq_reset_check", "expect hang \"hang:apq_reset_check\"" },
 	};
 	static const enum sim_finding_kind none[] = {
-		SIM_F_HANG, SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
+		SIM_F_INVARIANT, SIM_F_LOCK_RECURSIVE, SIM_F_DIVERGENCE,
 	};
 	static struct apsim_scenario sc;
 	char *w;
@@ -978,7 +985,7 @@ static const struct {
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
 	{ "scenario x\nexpect sadness\n",
-	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug, rule, data-race), got 'sadness'" },
+	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug, rule, data-race, hang), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",
 	  "t.scn:2:15: error: expected operation name, got 'frob'" },
 	{ "scenario x\nexpect deadlock now\n",

@@ -41,6 +41,7 @@ static const struct expect_info {
 	POS(BUG, "bug", "kernel BUG"),
 	POS(RULE, "rule", "locking-rule finding"),
 	POS(DATA_RACE, "data-race", "data race"),
+	POS(HANG, "hang", "hang"),
 #undef NEG
 #undef POS
 };
@@ -170,6 +171,8 @@ bool apsim_expect_met_by_finding(const struct apsim_expect *e, int f, const char
 		return f == SIM_F_RULE && (!e->str[0] || strstr(sig, e->str));
 	case APSIM_EXPECT_DATA_RACE:
 		return f == SIM_F_DATA_RACE && (!e->str[0] || strstr(sig, e->str));
+	case APSIM_EXPECT_HANG:
+		return f == SIM_F_HANG && (!e->str[0] || strstr(sig, e->str));
 	default:
 		return false;
 	}
@@ -241,8 +244,10 @@ int apsim_expect_for_finding(struct apsim_expect *e, int f, const char *sig)
 		return 0;
 	case SIM_F_RULE:
 	case SIM_F_DATA_RACE:
+	case SIM_F_HANG:
 		/* the signature, or its part after the first ':' if that fits */
-		e->kind = f == SIM_F_RULE ? APSIM_EXPECT_RULE : APSIM_EXPECT_DATA_RACE;
+		e->kind = f == SIM_F_RULE ? APSIM_EXPECT_RULE :
+			  f == SIM_F_HANG ? APSIM_EXPECT_HANG : APSIM_EXPECT_DATA_RACE;
 		if (strlen(sig) < sizeof(e->str))
 			snprintf(e->str, sizeof(e->str), "%s", sig);
 		else if (strchr(sig, '@') && strlen(strchr(sig, '@')) < sizeof(e->str))

@@ -966,6 +966,7 @@ static int line_expect(struct parser *p)
 		break;
 	case APSIM_EXPECT_RULE:
 	case APSIM_EXPECT_DATA_RACE:
+	case APSIM_EXPECT_HANG:
 		/* optional: a part of the finding's signature */
 		if (p->nt > 2) {
 			if ((r = want_str(p, 2, x->str, sizeof(x->str), "part of a signature")))

@@ -117,6 +117,7 @@ enum apsim_expect_kind {
 	APSIM_EXPECT_RULE,                /* a locking-rule finding (str: part of its signature) */
 	APSIM_EXPECT_DATA_RACE,           /* a data race (str: part of its signature); runs
 					     the scenario with the race detector */
+	APSIM_EXPECT_HANG,                /* a hang (str: part of its signature) */
 };
 
 struct apsim_expect {

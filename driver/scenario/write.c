@@ -420,6 +420,7 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 			break;
 		case APSIM_EXPECT_RULE:
 		case APSIM_EXPECT_DATA_RACE:
+		case APSIM_EXPECT_HANG:
 			if (x->str[0]) {
 				sb_printf(&sb, " ");
 				sb_str2(&sb, x->str, true);
