@@ -17,6 +17,10 @@
  * admin script as the first thread (gen_admin: bulk unassign/assign with
  * ranges, AP bus mask ranges, a hot unplug and scan).
  *
+ * The hot loops take the scenario in the generator's own buffer
+ * (apsim_gen_scenario_ref), which it keeps zero past its counts and clears
+ * only as far as they reach.
+ *
  * Every scenario it returns is valid: every mdev/kvm/vcpu an operation names
  * is created somewhere (the parser's cross-reference rule), every thread has
  * at least one operation, every field is inside the parser's ranges.
