@@ -522,6 +522,7 @@ check-6.12: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 UNIT=tree SCN_CAP=20000 SCN_KNOWN=known/linux-6.12.known \
 	    check-scenarios check-asan check-review-known check-unit
+	sh tests/hung-task.sh $(BUILD_ROOT)/6.12/apsim
 check-6.12-full: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory TREE=6.12 all
 	@$(MAKE) --no-print-directory TREE=6.12 SCN_KNOWN=known/linux-6.12.known check-scenarios

@@ -571,6 +571,14 @@ void sim__report_hang(const char *why, int hung_tid)
 				sim__state_name(t), sim_site_str(t->site, sb, sizeof(sb)));
 		}
 	}
+	/* as the kernel's hung-task report ends (debug_show_all_locks) */
+	for (int i = 0, any = 0; sim__world.lockdep && i < sim__world.nthreads; i++) {
+		if (sim__world.t[i].state == SIM_T_EXITED || sim_lockdep_depth(i) <= 0)
+			continue;
+		if (!any++)
+			fputs("\nShowing all locks held in the system:\n", out);
+		sim_lockdep_print_held(out, i);
+	}
 	fclose(out);
 	sim__world.cur = NULL;
 	hang_signature(sig, sizeof(sig));

@@ -374,6 +374,10 @@ START_TEST(hang_hung_task)
 	ck_assert_ptr_nonnull(strstr(f->report,
 		"INFO: task T2 (waiter) blocked for more than 120 seconds"));
 	ck_assert_ptr_nonnull(strstr(f->report, "virtual time 120000000000 ns"));
+	/* the locks every thread holds, as the kernel's report ends */
+	ck_assert_ptr_nonnull(strstr(f->report, "Showing all locks held in the system:"));
+	ck_assert_ptr_nonnull(strstr(f->report, "1 lock held by holder/1:"));
+	ck_assert_ptr_nonnull(strstr(f->report, "hang_lock"));
 
 	/* off: the 600 s budget */
 	o.hung_task_ns = UINT64_MAX;
