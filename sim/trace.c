@@ -303,7 +303,7 @@ void sim_trace_print_json(FILE *out)
 			/* a function is a duration slice: B at entry, E at exit */
 			const char *where, *fn = sim__calls_name(e->pc, &where);
 
-			put_fmt(out, "%s{\"name\":", first ? "" : ",\n");
+			fputs(first ? "{\"name\":" : ",\n{\"name\":", out);
 			first = false;
 			sim_out_json_str(out, fn);
 			put_fmt(out, ",\"cat\":\"call\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",
@@ -316,7 +316,7 @@ void sim_trace_print_json(FILE *out)
 		sim_fmt(name, sizeof(name), "%s%s%s",
 			 ev_names[e->kind] ? ev_names[e->kind] : "?",
 			 e->obj ? " " : "", e->obj ? e->obj : "");
-		put_fmt(out, "%s{\"name\":", first ? "" : ",\n");
+		fputs(first ? "{\"name\":" : ",\n{\"name\":", out);
 		first = false;
 		sim_out_json_str(out, name);
 		put_fmt(out, ",\"cat\":\"sim\",\"ph\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%llu",

@@ -174,7 +174,7 @@ static const char *string_arg(const char *s, int prec)
 {
 	if (!s)
 		return "(null)";
-	if ((uintptr_t)s < 4096 || (uintptr_t)s >= (uintptr_t)-4095)
+	if ((unsigned long)s < PAGE_SIZE || IS_ERR(s))
 		return "(efault)";
 	for (int i = 0; prec < 0 || i < prec; i++)
 		if (!((const volatile char *)s)[i])

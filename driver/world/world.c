@@ -942,27 +942,19 @@ static bool snap_restore(const struct exec_arg *a)
  * apsim_world_run_shared: the snapshot id of a scenario's set-up part.
  * What the world does before the snapshot point depends on the scenario's
  * host configuration, setup block, modprobe faults and file name (in the
- * setup's "-> R" mismatch texts), on the options that shape the core's
- * state there (not the seed: no decision or draw happens before that point,
+ * setup's "-> R" mismatch texts), and on the options but the seed and the
+ * PCT depth (no decision or draw happens before that point:
  * sim_snapshot_save refuses otherwise).  When all of them equal those of
  * the previous call, the id is the same and the run may start from that
  * call's snapshot (if it was taken into the same results' struct:
- * snap_restore); else a new id.  Compared with
- * memcmp (the scenarios are zeroed before they are filled: apsim_scn_init):
- * differing padding could only make a rebuild, never a wrong restore.
+ * snap_restore); else a new id.  Compared with memcmp: scenarios and
+ * options start all zeroes (apsim_scn_init or the generator's own buffer,
+ * sim_opts_default), and differing padding could only make a rebuild,
+ * never a wrong restore.
  */
-struct share_opts {          /* the options that shape the set-up part */
-	enum sim_strategy strategy;
-	int pct_steps_hint, preemption_bound;
-	uint64_t max_steps, max_vtime_ns, hung_task_ns;
-	size_t stack_size;
-	bool trace, lockdep, keep_graph, no_reduction, races;
-	const struct sim_schedule *replay;
-};
-
 static struct {
 	unsigned long id;
-	struct share_opts o;
+	struct sim_opts o;        /* seed and pct_depth zeroed */
 	char file[sizeof(((struct apsim_scenario *)0)->file)];
 	struct apsim_hostcfg cfg;
 	int nsetup, nfaults;
@@ -973,20 +965,12 @@ static struct {
 static unsigned long share_id(const struct apsim_scenario *s, const struct sim_opts *o)
 {
 	struct apsim_fault mf[APSIM_MAX_FAULTS];
-	struct share_opts so;
+	struct sim_opts so;
 	int nmf = 0;
 
-	memset(&so, 0, sizeof(so));   /* (padding: compared with memcmp) */
-	so.strategy = o->strategy;
-	so.pct_steps_hint = o->pct_steps_hint;
-	so.preemption_bound = o->preemption_bound;
-	so.max_steps = o->max_steps;
-	so.max_vtime_ns = o->max_vtime_ns;
-	so.hung_task_ns = o->hung_task_ns;
-	so.stack_size = o->stack_size;
-	so.trace = o->trace, so.lockdep = o->lockdep, so.keep_graph = o->lockdep_keep_graph;
-	so.no_reduction = o->no_reduction, so.races = o->races;
-	so.replay = o->replay;
+	memcpy(&so, o, sizeof(so));
+	so.seed = 0;
+	so.pct_depth = 0;
 	for (int i = 0; i < s->nfaults && i < APSIM_MAX_FAULTS; i++)
 		if (fault_at_modprobe(&s->faults[i]))
 			memcpy(&mf[nmf++], &s->faults[i], sizeof(mf[0]));
