@@ -16,7 +16,9 @@
  * --share-setup 1); both on 1 core and with 2
  * forked worker processes (scaling ratio); bounded-exhaustive (preemption
  * bound 2) exploration time of D2 on the base build and, by timing the d2
- * variant binary, of deadlocks/d2-inuse.scn; seeds/s of the `apsim fuzz`
+ * variant binary, of deadlocks/d2-inuse.scn; the shrinking of 8 generated
+ * findings as a campaign shrinks them, with world snapshots and rebuilding
+ * (the speed-up of each); seeds/s of the `apsim fuzz`
  * binary (one worker, with and without shrinking, and --share-setup 1);
  * the profile split of the
  * D2 executions (what dominates an execution).  Figures only, never pass/fail.
@@ -27,6 +29,7 @@
 
 #include "fuzz/campaign.h"
 #include "fuzz/gen.h"
+#include "fuzz/shrink.h"
 #include "driver/world/world.h"
 #include "driver/scenario/scenario.h"
 #include "bench_common.h"
@@ -123,6 +126,23 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 #define MIX_CHUNK 64
 static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 
+/* The options a campaign runs a generated seed's world with. */
+static void mix_opts(const struct apsim_scenario *s, struct sim_opts *o)
+{
+	sim_opts_default(o);
+	o->preemption_bound = 2;
+	if (s->explore.strategy >= 0 && s->explore.strategy != SIM_STRAT_EXHAUSTIVE &&
+	    s->explore.strategy != SIM_STRAT_REPLAY)
+		o->strategy = s->explore.strategy;
+	if (s->explore.has_seed)
+		o->seed = s->explore.seed;
+	if (s->explore.pct_depth > 0)
+		o->pct_depth = s->explore.pct_depth;
+	if (s->explore.max_steps > 0)
+		o->max_steps = (uint64_t)s->explore.max_steps;
+	o->trace = false;
+}
+
 static double mix_execs_chunked(long n, uint64_t first, int w, int k)
 {
 	const struct apsim_scenario *s;
@@ -140,18 +160,7 @@ static double mix_execs_chunked(long n, uint64_t first, int w, int k)
 			continue;
 		done++;
 		s = apsim_gen_scenario_ref(first + (uint64_t)i, &go);   /* as apsim fuzz */
-		sim_opts_default(&o);
-		o.preemption_bound = 2;
-		if (s->explore.strategy >= 0 && s->explore.strategy != SIM_STRAT_EXHAUSTIVE &&
-		    s->explore.strategy != SIM_STRAT_REPLAY)
-			o.strategy = s->explore.strategy;
-		if (s->explore.has_seed)
-			o.seed = s->explore.seed;
-		if (s->explore.pct_depth > 0)
-			o.pct_depth = s->explore.pct_depth;
-		if (s->explore.max_steps > 0)
-			o.max_steps = (uint64_t)s->explore.max_steps;
-		o.trace = false;
+		mix_opts(s, &o);
 		if (mix_share > 1)
 			apsim_world_run_shared(s, &o, &res, &ex);
 		else
@@ -218,6 +227,56 @@ static double spin_scaling(void)
 		t[k] = bench_now() - t0;
 	}
 	return 2 * t[1] / t[2];
+}
+
+/*
+ * Shrinking: the first NSHR generated worlds (every world its own set-up,
+ * seeds from 500,000, the rules on) whose execution has a finding other than
+ * a hang (hangs shrink with runs to the step budget: minutes, not the
+ * shrinker's speed), each shrunk for its first finding's signature as a
+ * campaign shrinks a new finding (apsim_campaign_shrink).
+ */
+#define NSHR 8
+static struct apsim_scenario shr_in[NSHR], shr_work;
+static char shr_sig[NSHR][256];
+static int nshr;
+
+static void shrink_inputs(void)
+{
+	struct apsim_gen_opts go;
+	struct sim_result res;
+	struct sim_opts o;
+
+	apsim_gen_opts_default(&go);
+	go.share = 1;
+	for (uint64_t seed = 500000; seed < 520000 && nshr < NSHR; seed++) {
+		const struct apsim_scenario *s = apsim_gen_scenario_ref(seed, &go);
+		const struct sim_finding *f;
+
+		mix_opts(s, &o);
+		apsim_world_run(s, &o, &res, &ex);
+		if (sim_findings_count() < 1 || (f = sim_finding_get(0))->kind == SIM_F_HANG)
+			continue;
+		memcpy(&shr_in[nshr], s, sizeof(shr_in[0]));
+		snprintf(shr_sig[nshr], sizeof(shr_sig[0]), "%s", f->signature);
+		nshr++;
+	}
+}
+
+/* Shrink every input: seconds; *cand candidates in all. */
+static double shrink_all(int *cand)
+{
+	double t0 = bench_now();
+
+	*cand = 0;
+	for (int i = 0; i < nshr; i++) {
+		struct apsim_shrink_stats st;
+
+		memcpy(&shr_work, &shr_in[i], sizeof(shr_work));
+		apsim_campaign_shrink(&shr_work, shr_sig[i], 150, &st);
+		*cand += st.candidates;
+	}
+	return bench_now() - t0;
 }
 
 /* bounded-exhaustive exploration of scenario s: seconds, *n executions */
@@ -309,6 +368,13 @@ static void row(const char *what, struct bench_stat s, const char *unit, const c
 {
 	printf("  %-52s %12.2f %-4s [%.2f..%.2f] %s%s%s\n", what, s.med, unit, s.min, s.max,
 	       goal ? goal : "", verdict ? "  " : "", verdict ? verdict : "");
+}
+
+/* A row of seconds printed in milliseconds (the JSON keeps seconds). */
+static void row_ms(const char *what, struct bench_stat s, const char *goal, const char *verdict)
+{
+	s.med *= 1e3, s.min *= 1e3, s.max *= 1e3;
+	row(what, s, "ms", goal, verdict);
 }
 
 int main(int argc, char **argv)
@@ -429,6 +495,20 @@ int main(int argc, char **argv)
 		ex_r[r] = exhaustive(&d2, 2, &ex_rn, &ex_rc);
 		apsim_world_set_snapshot(-1);
 	}
+
+	/* shrinking, with world snapshots and rebuilding (alternating) */
+	double sh_s[16], sh_r[16];
+	int sh_c = 0, sh_rc = 0;
+
+	apsim_rules_enable(true);	/* as apsim fuzz */
+	shrink_inputs();
+	for (int r = 0; r < R && nshr; r++) {
+		sh_s[r] = shrink_all(&sh_c);
+		apsim_world_set_snapshot(0);
+		sh_r[r] = shrink_all(&sh_rc);
+		apsim_world_set_snapshot(-1);
+	}
+	apsim_rules_enable(false);
 
 	/* apsim fuzz, 1 worker, with and without shrinking (the binary next
 	 * to the bench directory) */
@@ -566,21 +646,49 @@ int main(int argc, char **argv)
 		       "-", var);
 		bench_note("exec.fuzz_note", "skipped: apsim binary missing or the campaign failed");
 	}
-	row("exhaustive pb 2, fixed D2, in-process", s_ex, "s", "goal < 1 s", VERD(s_ex.med < 1));
+	row_ms("exhaustive pb 2, fixed D2, in-process", s_ex, "goal < 1 s", VERD(s_ex.med < 1));
 	printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_n,
 	       ex_c ? "complete" : "INCOMPLETE");
 	{
 		struct bench_stat s_exr = bench_stat_of(ex_r, R);
 
-		row("exhaustive pb 2, fixed D2, rebuilding every world", s_exr, "s", NULL, NULL);
+		row_ms("exhaustive pb 2, fixed D2, rebuilding every world", s_exr, NULL, NULL);
 		printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_rn,
 		       ex_rc ? "complete" : "INCOMPLETE");
 		bench_figs_stat("exec.exhaustive_d2_rebuild_s", s_exr, "s");
 	}
+	if (nshr) {
+		struct bench_stat s_sh = bench_stat_of(sh_s, R), s_shr = bench_stat_of(sh_r, R);
+		double ratio[16];
+
+		for (int r = 0; r < R; r++)
+			ratio[r] = sh_r[r] / sh_s[r];
+		char what[80];
+
+		snprintf(what, sizeof(what), "shrinking %d generated findings, world snapshots", nshr);
+		row_ms(what, s_sh, NULL, NULL);
+		printf("  %-52s %12d candidates%s\n", "  = tried", sh_c,
+		       sh_c == sh_rc ? "" : " (NOT the same as rebuilding!)");
+		row_ms("shrinking the same, rebuilding every world", s_shr, NULL, NULL);
+		row("  = world snapshot speed-up in shrinking", bench_stat_of(ratio, R), "x", NULL, NULL);
+		bench_figs_stat("exec.shrink_s", s_sh, "s");
+		bench_figs_stat("exec.shrink_rebuild_s", s_shr, "s");
+		bench_figs_stat("exec.shrink_snapshot_speedup", bench_stat_of(ratio, R), "x");
+		bench_fig("exec.shrink_candidates", sh_c, "");
+	}
+	{
+		double ratio[16];
+
+		for (int r = 0; r < R; r++)
+			ratio[r] = ex_r[r] / ex_s[r];
+		row("  = world snapshot speed-up in exhaustive search", bench_stat_of(ratio, R), "x",
+		    NULL, NULL);
+		bench_figs_stat("exec.exhaustive_snapshot_speedup", bench_stat_of(ratio, R), "x");
+	}
 	if (nv) {
 		struct bench_stat s_v = bench_stat_of(vv, nv);
 
-		row("exhaustive pb 2, d2-inuse on d2 variant (process)", s_v, "s", "goal < 1 s",
+		row_ms("exhaustive pb 2, d2-inuse on d2 variant (process)", s_v, "goal < 1 s",
 		    VERD(s_v.med < 1));
 		bench_figs_stat("exec.exhaustive_d2_variant_process_s", s_v, "s");
 		bench_fig("exec.exhaustive_d2_variant_exit", WIFEXITED(vst) ? WEXITSTATUS(vst) : -1, "");

@@ -347,6 +347,14 @@ static bool reproduce(const struct apsim_scenario *s, void *arg)
 	return false;
 }
 
+int apsim_campaign_shrink(struct apsim_scenario *s, const char *sig, int budget,
+			  struct apsim_shrink_stats *st)
+{
+	struct repro_ctx rc = { sig, true, 0 };
+
+	return apsim_shrink(s, reproduce, &rc, budget, st);
+}
+
 /* ---------------------------------------------------------- artefacts */
 
 int apsim_fuzz_scn_print(FILE *f, const struct apsim_scenario *s)

@@ -92,6 +92,16 @@ void apsim_campaign_opts_default(struct apsim_campaign_opts *o);
  */
 int apsim_campaign_run(const struct apsim_campaign_opts *o);
 
+/*
+ * Shrink *s for the finding signature sig as a campaign shrinks a new
+ * finding (fuzz/shrink.h; each candidate explored for up to 64 executions,
+ * from its world snapshot): at most budget candidates; returns the steps
+ * taken.  s must show sig (not re-checked).  The benchmarks time it.
+ */
+struct apsim_shrink_stats;
+int apsim_campaign_shrink(struct apsim_scenario *s, const char *sig, int budget,
+			  struct apsim_shrink_stats *st);
+
 /* A scenario as apsim_scn_write writes it, naming this binary's variant
  * when it names none (so that `apsim run` replays it in this driver). */
 int apsim_fuzz_scn_print(FILE *f, const struct apsim_scenario *s);
