@@ -51,6 +51,7 @@ static struct {
 	struct kvm *tab[KVM_TABLE];
 	int n;                     /* highest used slot + 1 */
 	int masks_updates[KVM_TABLE];
+	uint32_t epoch;            /* bumped by every change of tab[] and masks_updates[] */
 } K;
 
 void shim_kvm_reset(void)
@@ -98,8 +99,10 @@ static void kvm_free(struct kvm *kvm)
 		free_vcpu(kvm->vcpus[i]);
 	kfree(kvm->arch.shim_crycb_mem);
 	if (kvm->shim_slot >= 0 && kvm->shim_slot < KVM_TABLE &&
-	    K.tab[kvm->shim_slot] == kvm)
+	    K.tab[kvm->shim_slot] == kvm) {
 		K.tab[kvm->shim_slot] = NULL;
+		K.epoch++;
+	}
 	kfree(kvm);
 }
 
@@ -174,6 +177,7 @@ struct kvm *shim_kvm_create(int nvcpus)
 	kvm->shim_slot = slot;
 	K.tab[slot] = kvm;
 	K.masks_updates[slot] = 0;
+	K.epoch++;
 	if (slot + 1 > K.n)
 		K.n = slot + 1;
 	return kvm;
@@ -289,8 +293,10 @@ void kvm_arch_crypto_set_masks(struct kvm *kvm, unsigned long *apm,
 	default:
 		break;
 	}
-	if (kvm->shim_slot >= 0)
+	if (kvm->shim_slot >= 0) {
 		K.masks_updates[kvm->shim_slot]++;
+		K.epoch++;
+	}
 	if (took)
 		mutex_unlock(&kvm->lock);
 }
@@ -304,8 +310,10 @@ void kvm_arch_crypto_clear_masks(struct kvm *kvm)
 	       sizeof(kvm->arch.crypto.crycb->apcb0));
 	memset(&kvm->arch.crypto.crycb->apcb1, 0,
 	       sizeof(kvm->arch.crypto.crycb->apcb1));
-	if (kvm->shim_slot >= 0)
+	if (kvm->shim_slot >= 0) {
 		K.masks_updates[kvm->shim_slot]++;
+		K.epoch++;
+	}
 	if (took)
 		mutex_unlock(&kvm->lock);
 }
@@ -628,6 +636,11 @@ bool shim_kvm_apcb_equals(struct kvm *kvm, const unsigned long *apm,
 __attribute__((no_sanitize_address)) int shim_kvm_masks_updates(struct kvm *kvm)
 {
 	return kvm->shim_slot >= 0 ? K.masks_updates[kvm->shim_slot] : 0;
+}
+
+__attribute__((no_sanitize_address)) uint32_t shim_kvm_epoch(void)
+{
+	return K.epoch;
 }
 
 /* ------------------------------------------------------ host-side handles */

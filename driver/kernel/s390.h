@@ -262,6 +262,9 @@ bool shim_kvm_apcb_equals(struct kvm *kvm, const unsigned long *apm,
 			  const unsigned long *aqm, const unsigned long *adm);
 /* Counters: set_masks / clear_masks calls on this kvm. */
 int shim_kvm_masks_updates(struct kvm *kvm);
+/* Changes when the table above does (a kvm created or freed) or any kvm's
+ * masks counter: equal values mean none of those answers changed. */
+uint32_t shim_kvm_epoch(void);
 
 /* Internal to the s390 shim files. */
 void shim_ap_hw_reset(void);
