@@ -533,6 +533,14 @@ check-6.12-full: | $(DEPS_STAMP)
 check-shard: $(APSIM)
 	sh tests/shard-parallel.sh $(APSIM)
 
+# The benchmark's output (tests/bench-keys.sh: `apsim bench --quick --json`
+# and its keys, ~1.5 min): after check-6.12, since it builds that tree's
+# bench_apcb (a sub-make of build/6.12/ must not run beside check-6.12's).
+.PHONY: check-bench
+check-bench: $(APSIM) $(BENCH_BINS) variants check-6.12
+	@$(MAKE) --no-print-directory TREE=6.12 bench-bins
+	sh tests/bench-keys.sh $(APSIM)
+
 # make check: the pieces below, CHECK_JOBS at a time (2: the CI's cores;
 # each piece is one or two processes, the builds inside take the same job
 # slots), the output of each target kept together (--output-sync).  A
@@ -541,7 +549,7 @@ check-shard: $(APSIM)
 # 6.1 builds and pieces.  CHECK_JOBS=1: one at a time.
 CHECK_JOBS   ?= 2
 CHECK_PIECES := check-6.12 check-asan all check-review-parts check-scenarios check-hardening \
-                check-ksrc2 fuzz-smoke check-unit check-shard check-docs
+                check-ksrc2 fuzz-smoke check-unit check-shard check-docs check-bench
 .PHONY: check-pieces
 check: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) --output-sync=target check-pieces
