@@ -22,13 +22,7 @@ set -u
 APSIM=${1:?usage: tests/bench-keys.sh APSIM}
 case "$APSIM" in /*) ;; *) APSIM=$(pwd)/$APSIM ;; esac
 command -v jq >/dev/null 2>&1 || { echo "bench-keys: jq missing (tools/deps.sh)" >&2; exit 2; }
-T=$(mktemp -d /tmp/apsim-bench.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-export CI=1
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok   $*"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $*"; }
+. "$(dirname "$0")/review-lib.sh"   # T, ok, bad
 J=$T/b.json
 # fig PART KEY: the figure, or "null"
 fig() { jq -r --arg p "$1" --arg k "$2" '.parts[$p].figures[$k] // "null"' "$J"; }

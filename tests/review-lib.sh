@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# tests/review-lib.sh - shared by tests/review-parts.sh, tests/review.sh and
-# tests/hung-task.sh
+# tests/review-lib.sh - shared by tests/review-parts.sh, tests/review.sh,
+# tests/hung-task.sh and tests/bench-keys.sh
 # (sourced after setting A, the apsim binary, and TMO, a timeout in
 # seconds): a temporary directory T, the default tree and known file, and
 # the ok/bad/t/has/hasnt checks.
