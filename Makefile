@@ -537,7 +537,7 @@ check-shard: $(APSIM)
 # and its keys, ~1.5 min): after check-6.12, since it builds that tree's
 # bench_apcb (a sub-make of build/6.12/ must not run beside check-6.12's).
 .PHONY: check-bench
-check-bench: $(APSIM) $(BENCH_BINS) variants check-6.12
+check-bench: $(APSIM) bench-bins variants check-6.12
 	@$(MAKE) --no-print-directory TREE=6.12 bench-bins
 	sh tests/bench-keys.sh $(APSIM)
 
