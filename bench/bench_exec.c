@@ -273,7 +273,7 @@ static double shrink_all(int *cand)
 		struct apsim_shrink_stats st;
 
 		memcpy(&shr_work, &shr_in[i], sizeof(shr_work));
-		apsim_campaign_shrink(&shr_work, shr_sig[i], 150, &st);
+		apsim_campaign_shrink(&shr_work, shr_sig[i], 150, &st, NULL);
 		*cand += st.candidates;
 	}
 	return bench_now() - t0;

@@ -348,11 +348,14 @@ static bool reproduce(const struct apsim_scenario *s, void *arg)
 }
 
 int apsim_campaign_shrink(struct apsim_scenario *s, const char *sig, int budget,
-			  struct apsim_shrink_stats *st)
+			  struct apsim_shrink_stats *st, uint64_t *repro_index)
 {
 	struct repro_ctx rc = { sig, true, 0 };
+	int steps = apsim_shrink(s, reproduce, &rc, budget, st);
 
-	return apsim_shrink(s, reproduce, &rc, budget, st);
+	if (repro_index)
+		*repro_index = rc.index;
+	return steps;
 }
 
 /* ---------------------------------------------------------- artefacts */
@@ -498,28 +501,26 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	 * take the campaign's time) */
 	if (!FO.no_shrink && f && !(FO.known && apsim_known_match(FO.known, sig))) {
 		struct apsim_shrink_stats st;
+		uint64_t idx;
 
 		memcpy(&min, gen, sizeof(min));
-		rc.sig = sig;
-		rc.found = true;
-		rc.index = 0;
-		apsim_shrink(&min, reproduce, &rc, FO.shrink_budget, &st);
+		apsim_campaign_shrink(&min, sig, FO.shrink_budget, &st, &idx);
 		r->shrink_candidates = st.candidates;
 		snprintf(min.name, sizeof(min.name), "fuzz-%llu-min", (unsigned long long)seed);
 		snprintf(min.description, sizeof(min.description),
 			 "%s, shrunk by apsim fuzz from seed %llu (%d -> %d ops)",
 			 sim_finding_kind_name(kind), (unsigned long long)seed,
 			 st.ops_before, st.ops_after);
-		min.explore.iterations = (long)rc.index + 1;
+		min.explore.iterations = (long)idx + 1;
 		set_expectation(&min, kind, sig);
 		r->shrunk_ops = st.ops_after;
 		r->repro_seed = min.explore.seed;
-		r->repro_iterations = (int)rc.index + 1;
+		r->repro_iterations = (int)idx + 1;
 		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
 		if ((err = apsim_fuzz_write_scn(path, &min)))
 			write_failed(r, path, err);
 		/* 4. the shrunk run's schedule, trace and replay command */
-		if (explore_for(&min, sig, rc.index + 1, true, &rc) && (f = find_sig(sig))) {
+		if (explore_for(&min, sig, (long)idx + 1, true, &rc) && (f = find_sig(sig))) {
 			header_for(hdr, sizeof(hdr), seed, &min);
 			snprintf(mdir, sizeof(mdir), "%s/minimal", dir);
 			if ((err = write_finding(mdir, f, path, hdr)))

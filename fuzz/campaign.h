@@ -93,14 +93,15 @@ void apsim_campaign_opts_default(struct apsim_campaign_opts *o);
 int apsim_campaign_run(const struct apsim_campaign_opts *o);
 
 /*
- * Shrink *s for the finding signature sig as a campaign shrinks a new
+ * Shrink *s for the finding signature sig as a campaign shrinks each new
  * finding (fuzz/shrink.h; each candidate explored for up to 64 executions,
  * from its world snapshot): at most budget candidates; returns the steps
- * taken.  s must show sig (not re-checked).  The benchmarks time it.
+ * taken, and in *repro_index (if not NULL) the execution of the shrunk
+ * scenario that showed sig.  s must show sig (not re-checked).
  */
 struct apsim_shrink_stats;
 int apsim_campaign_shrink(struct apsim_scenario *s, const char *sig, int budget,
-			  struct apsim_shrink_stats *st);
+			  struct apsim_shrink_stats *st, uint64_t *repro_index);
 
 /* A scenario as apsim_scn_write writes it, naming this binary's variant
  * when it names none (so that `apsim run` replays it in this driver). */

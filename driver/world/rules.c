@@ -652,6 +652,8 @@ static const struct desc *describe_memo(const uintptr_t *pcs, int n, int f, bool
 	return d;
 }
 
+static unsigned long point_changes;	/* check_field calls (verification) */
+
 static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 {
 	const struct sim_lockdep_map *held[48];
@@ -661,6 +663,7 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 		w->ld.seq == point_seq && w->ld.tid == tid && w->ld.n > 0 ? &w->ld : NULL;
 	bool seen = ac != NULL;
 
+	point_changes++;
 	for (int i = 0; i < R.nreq[f]; i++) {
 		const struct req *q = &R.req[f][i];
 		const struct desc *d = NULL;
@@ -1011,7 +1014,6 @@ static inline void check_order(int tid)
  */
 static bool verify_on;
 static unsigned long verify_missed, verify_skipped;
-static unsigned long point_changes;	/* changes the full points found (verification) */
 
 static inline bool untouched(const struct snap *s, const struct ap_matrix_mdev *mm)
 {
@@ -1096,8 +1098,7 @@ static noinline void point_check(int tid)
 		nranges = 0;	/* the slab's reset cleared the watches */
 		ranges_changed();
 		nrseen = 0;
-		ranges_dirty = true, point_changes++;
-		point_full = true;
+		ranges_dirty = true;
 	}
 	if (R.norder)
 		check_order(tid);
@@ -1138,7 +1139,7 @@ static noinline void point_check(int tid)
 #if APSIM_HAS_EVENTFD_REQ
 					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
 #endif
-					ranges_dirty = true, point_changes++;
+					ranges_dirty = true;
 				}
 			} else {
 				/* compared only when an access touched it since the
@@ -1147,20 +1148,20 @@ static noinline void point_check(int tid)
 				bool changed = !skip && !snap_same(s, mm);
 
 				if (changed && s->v[F_MDEV_KVM] != (uint64_t)(uintptr_t)mm->kvm) {
-					point_changes++, check_field(tid, F_MDEV_KVM, n, &s->w[F_MDEV_KVM]);
+					check_field(tid, F_MDEV_KVM, n, &s->w[F_MDEV_KVM]);
 					s->v[F_MDEV_KVM] = (uint64_t)(uintptr_t)mm->kvm;
 				}
 				if (changed && memcmp(&s->matrix, &mm->matrix, sizeof(s->matrix))) {
-					point_changes++, check_field(tid, F_MDEV_MATRIX, n, &s->w[F_MDEV_MATRIX]);
+					check_field(tid, F_MDEV_MATRIX, n, &s->w[F_MDEV_MATRIX]);
 					s->matrix = mm->matrix;
 				}
 				if (changed && memcmp(&s->shadow, &mm->shadow_apcb, sizeof(s->shadow))) {
-					point_changes++, check_field(tid, F_MDEV_SHADOW, n, &s->w[F_MDEV_SHADOW]);
+					check_field(tid, F_MDEV_SHADOW, n, &s->w[F_MDEV_SHADOW]);
 					s->shadow = mm->shadow_apcb;
 				}
 #if APSIM_HAS_EVENTFD_REQ
 				if (s->v[F_MDEV_REQ] != (uint64_t)(uintptr_t)mm->req_trigger) {
-					point_changes++, check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
+					check_field(tid, F_MDEV_REQ, n, &s->w[F_MDEV_REQ]);
 					s->v[F_MDEV_REQ] = (uint64_t)(uintptr_t)mm->req_trigger;
 				}
 #endif
@@ -1169,7 +1170,7 @@ static noinline void point_check(int tid)
 		n++;
 	}
 	if (list_valid && lh != list_hash) {
-		point_changes++, check_field(tid, F_MDEV_LIST, -1, &list_w);
+		check_field(tid, F_MDEV_LIST, -1, &list_w);
 		/* forget snapshots of mdevs no longer listed */
 		for (int i = 0; i < MAX_WATCH; i++) {
 			bool found = false;
@@ -1182,7 +1183,7 @@ static noinline void point_check(int tid)
 			if (!found) {
 				mdev_snap[i].valid = false;
 				mdev_key[i] = NULL;
-				ranges_dirty = true, point_changes++;
+				ranges_dirty = true;
 			}
 		}
 	}
@@ -1197,7 +1198,7 @@ static noinline void point_check(int tid)
 
 		if (!kvm) {
 			if (s->valid)
-				ranges_dirty = true, point_changes++;
+				ranges_dirty = true;
 			s->valid = false;
 			continue;
 		}
@@ -1207,24 +1208,24 @@ static noinline void point_check(int tid)
 		apcb = (uint64_t)shim_kvm_masks_updates(kvm);
 		if (s->valid && s->obj == kvm) {
 			if (s->v[F_KVM_HOOK] != hook)
-				point_changes++, check_field(tid, F_KVM_HOOK, k, &s->w[F_KVM_HOOK]);
+				check_field(tid, F_KVM_HOOK, k, &s->w[F_KVM_HOOK]);
 			if (s->v[F_KVM_APCB] != apcb)
-				point_changes++, check_field(tid, F_KVM_APCB, k, &s->w[F_KVM_APCB]);
+				check_field(tid, F_KVM_APCB, k, &s->w[F_KVM_APCB]);
 		} else {
-			ranges_dirty = true, point_changes++;
+			ranges_dirty = true;
 		}
 		s->valid = true;
 		s->obj = kvm;
 		s->v[F_KVM_HOOK] = hook;
 		s->v[F_KVM_APCB] = apcb;
 	}
-	if (ranges_dirty)
-		ranges_rebuild();
-	if (quiet) {	/* (verify_on) */
+	if (quiet) {	/* (verify_on): a change is a check or a new set of watches */
 		verify_skipped++;
-		if (point_changes != changes)
+		if (point_changes != changes || ranges_dirty)
 			verify_missed++;
 	}
+	if (ranges_dirty)
+		ranges_rebuild();
 	full_kvm_epoch = shim_kvm_epoch();
 	full_nlisted = n;
 	full_dev = matrix_dev;
