@@ -85,6 +85,10 @@ extern bool sim__race_on;                 /* this execution checks races */
 void sim__shadow_gate(bool calls);
 void sim__race_reset(void);               /* start of every execution */
 void sim__race_spawn(int parent, int child); /* parent -1: the main thread */
+/* child takes the slot of an exited thread: its clock goes on from there */
+void sim__race_respawn(int parent, int child, uint32_t inc);
+/* Did the exit of slot's thread happen before parent's present? */
+bool sim__race_exit_ordered(int slot, int parent);
 void sim__race_join(int tid);             /* every exited thread -> tid */
 /* The current thread acquires / releases the clock of obj; lock (or NULL)
  * is the lock it takes / drops, for the held-lock lists of reports. */
@@ -128,6 +132,13 @@ struct sim_thread {
 	int nops;
 	char ops[SIM_OPSTACK][SIM_OPLEN];
 	char name[32];
+	uint32_t inc;                  /* incarnation: earlier threads of the slot */
+};
+
+/* The name of a thread whose slot a later thread took (sched.c). */
+struct sim_retired {
+	int task;                      /* tid | inc << 6 */
+	char name[32];
 };
 
 /* One recorded decision (a point where >1 thread was runnable). */
@@ -160,6 +171,9 @@ struct sim_world {
 	bool in_thread_ctx;            /* a simulated thread is on the CPU */
 	int nthreads;                  /* tids 0..nthreads-1 used */
 	int live;
+	/* threads whose slot was reused (the table was full), in order */
+	struct sim_retired *retired;
+	size_t nretired, capretired;
 	struct sim_opts opts;
 	uint64_t seed;
 	uint32_t generation;

@@ -101,6 +101,14 @@ static struct {
 static uint32_t (*vcs)[SIM_MAX_THREADS];
 static size_t nvcs, capvcs;
 
+/* Threads that took an exited thread's slot: from which clock of the
+ * slot on (this execution), to name the thread of an epoch. */
+static struct occupant {
+	int tid;
+	uint32_t from, inc;
+} *occ;
+static size_t nocc, capocc;
+
 /* races already reported this execution (by pc pair) */
 #define SEEN_MAX 64
 static struct { uintptr_t a, b; } seen[SEEN_MAX];
@@ -185,7 +193,7 @@ void sim__race_reset(void)
 {
 	gen = sim__world.generation;
 	nnames = nrsets = nvcs = 0;
-	nseen = 0;
+	nseen = nocc = 0;
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		rt[t].nlog = 0;
 }
@@ -195,6 +203,43 @@ void sim__race_spawn(int parent, int child)
 	thread_start(child, parent);
 	if (parent >= 0)
 		tick(parent);
+}
+
+bool sim__race_exit_ordered(int slot, int parent)
+{
+	return parent >= 0 && rt[parent].vc[slot] >= rt[slot].vc[slot];
+}
+
+void sim__race_respawn(int parent, int child, uint32_t inc)
+{
+	struct rthread *r = &rt[child];
+	uint32_t own = r->vc[child];	/* the old thread's last clock */
+
+	if (parent >= 0)
+		memcpy(r->vc, rt[parent].vc, sizeof(r->vc));
+	else
+		memset(r->vc, 0, sizeof(r->vc));
+	if (r->vc[child] < own)
+		r->vc[child] = own;
+	r->nheld = 0;
+	r->held_changed = true;
+	occ = grow(occ, &capocc, nocc + 1, sizeof(*occ));
+	occ[nocc++] = (struct occupant){ child, own + 1, inc };
+	/* the log stays: it is indexed by the slot's clock, which goes on */
+	tick(child);
+	if (parent >= 0)
+		tick(parent);
+}
+
+/* The task id of the thread whose epoch on slot t had clock clk. */
+static int task_at(int t, uint32_t clk)
+{
+	uint32_t inc = 0;
+
+	for (size_t i = 0; i < nocc; i++)
+		if (occ[i].tid == t && occ[i].from <= clk)
+			inc = occ[i].inc;
+	return t | (int)(inc << 6);
 }
 
 /* dst := dst joined with src (the threads of this execution) */
@@ -317,11 +362,11 @@ static void print_locks(FILE *out, int t, uint32_t snap, bool now)
 }
 
 static void access_block(FILE *out, bool w, bool mk, uintptr_t a, size_t n, int t,
-			 const char *sym, uint32_t snap, bool now)
+			 const char *tname, const char *sym, uint32_t snap, bool now)
 {
 	fprintf(out, "%s%s to slab+0x%lx of %zu bytes by task T%d (%s):\n %s\n",
 		w ? "write" : "read", mk ? " (marked)" : "", (unsigned long)(a - sim__sh_lo), n, t,
-		sim_thread_name(t), sym);
+		tname, sym);
 	print_locks(out, t, snap, now);
 }
 
@@ -362,9 +407,9 @@ static void report(uintptr_t a, size_t n, bool w, bool mk, uintptr_t pc,
 		return;
 	fprintf(out, "BUG: KCSAN: data-race in %s / %s\n\n",
 		strcmp(f1, f2) <= 0 ? f1 : f2, strcmp(f1, f2) <= 0 ? f2 : f1);
-	access_block(out, w, mk, a, n, t, s1, 0, true);
+	access_block(out, w, mk, a, n, t, sim_thread_name(t), s1, 0, true);
 	fputc('\n', out);
-	access_block(out, pw, pmk, pa, pn, u, s2, snap, false);
+	access_block(out, pw, pmk, pa, pn, u, sim_task_name(task_at(u, clk)), s2, snap, false);
 	fprintf(out, "\n%s: ", w ? (pw ? "value before this write (written by the other)"
 				  : "value before this write") : "value read");
 	if (n == 8 && v - sim__sh_lo < sim__sh_size)

@@ -80,6 +80,27 @@ const char *sim_thread_name(int tid)
 	return sim__world.t[tid].name;
 }
 
+int sim_task_id(void)
+{
+	const struct sim_thread *t = sim__world.cur;
+
+	return t ? t->tid | (int)(t->inc << 6) : -1;
+}
+
+const char *sim_task_name(int task)
+{
+	int tid = SIM_TASK_TID(task);
+
+	if (task < 0 || tid >= sim__world.nthreads)
+		return sim_thread_name(task);
+	if ((uint32_t)task >> 6 == sim__world.t[tid].inc)
+		return sim__world.t[tid].name;
+	for (size_t i = 0; i < sim__world.nretired; i++)
+		if (sim__world.retired[i].task == task)
+			return sim__world.retired[i].name;
+	return "?";
+}
+
 uint32_t sim__generation(void) { return sim__world.generation; }
 uint64_t sim_now_ns(void) { return sim__world.now; }
 
@@ -554,19 +575,73 @@ static void thread_main(void *arg)
 	thread_exit();
 }
 
+/*
+ * The slot of a new thread: the next unused one while the table has room
+ * (every execution that fits keeps its tids), else an exited thread's.
+ * Among those, the first one whose thread's exit happened before the
+ * spawner's present, so the race detector loses nothing: the new thread's
+ * clock on the slot goes on from the old thread's, and any access of the
+ * old thread is then ordered before the new one's, as it truly is.  If no
+ * exit is ordered so, the first exited slot: accesses of the old thread
+ * and of the new one are then not checked against each other (the kernel's
+ * kworker that runs its next work is ordered so by its program order).
+ */
+static int slot_pick(void)
+{
+	int parent = sim__world.cur ? sim__world.cur->tid : -1, any = -1;
+
+	if (sim__world.nthreads < SIM_MAX_THREADS)
+		return sim__world.nthreads;
+	for (int i = 0; i < SIM_MAX_THREADS; i++) {
+		if (sim__world.t[i].state != SIM_T_EXITED)
+			continue;
+		if (!sim__race_on || sim__race_exit_ordered(i, parent))
+			return i;
+		if (any < 0)
+			any = i;
+	}
+	return any < 0 ? -EAGAIN : any;
+}
+
+/* The slot's thread leaves its name for reports that name it later. */
+static void slot_retire(struct sim_thread *t)
+{
+	struct sim_world *w = &sim__world;
+
+	if (w->nretired == w->capretired) {
+		size_t c = w->capretired ? 2 * w->capretired : 64;
+		struct sim_retired *r = realloc(w->retired, c * sizeof(*r));
+
+		if (!r)
+			abort();
+		w->retired = r;
+		w->capretired = c;
+	}
+	w->retired[w->nretired].task = t->tid | (int)(t->inc << 6);
+	memcpy(w->retired[w->nretired].name, t->name, sizeof(t->name));
+	w->nretired++;
+}
+
 static int thread_create(const char *name, sim_fn fn, void *arg)
 {
-	int tid = sim__world.nthreads;
+	int tid = slot_pick();
+	bool reuse = tid >= 0 && tid < sim__world.nthreads;
+	uint32_t inc = 0;
 	struct sim_thread *t;
 	void *lo;
 
-	if (tid >= SIM_MAX_THREADS)
+	if (tid < 0)
 		return -EAGAIN;
 	if (stack_get(tid, sim__world.opts.stack_size, &lo))
 		return -ENOMEM;
 	t = &sim__world.t[tid];
+	if (reuse) {
+		slot_retire(t);
+		inc = t->inc + 1;
+	}
 	memset(t, 0, offsetof(struct sim_thread, ops));
 	t->nops = 0;
+	t->inc = inc;
 	t->tid = tid;
 	t->fn = fn;
 	t->arg = arg;
@@ -580,7 +655,8 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 		t->name[n] = 0;
 	}
 	{
-		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL, (uint64_t)tid + 1);
+		uint64_t s = sim__mix(sim__world.seed ^ 0x72616e64ULL,
+				      (uint64_t)tid + 1 + ((uint64_t)inc << 32));
 		t->rng = sim_splitmix64(&s);
 	}
 	if (sim__world.strategy == SIM_STRAT_PCT) {
@@ -589,8 +665,12 @@ static int thread_create(const char *name, sim_fn fn, void *arg)
 		t->prio = ((r + 32) << 6) | (uint64_t)tid;
 	}
 	sim_ctx_make(&t->ctx, lo, sim__world.opts.stack_size, thread_main, t);
-	sim__world.nthreads++;
-	SIM_RACE(sim__race_spawn(sim__world.cur ? sim__world.cur->tid : -1, tid));
+	if (!reuse) {
+		sim__world.nthreads++;
+		SIM_RACE(sim__race_spawn(sim__world.cur ? sim__world.cur->tid : -1, tid));
+	} else {
+		SIM_RACE(sim__race_respawn(sim__world.cur ? sim__world.cur->tid : -1, tid, inc));
+	}
 	sim__world.live++;
 	sim__world.runnable |= BIT(tid);
 	return tid;
@@ -837,6 +917,7 @@ static void world_reset(const struct sim_opts *o)
 	host_rng = sim__mix(sim__world.seed, 0x686f7374ULL);
 	sim__world.block_seq = 0;
 	sim__world.nthreads = 0;
+	sim__world.nretired = 0;
 	sim__world.live = 0;
 	sim__world.decisions = sim__world.preemptions = 0;
 	sim__world.deadlock = sim__world.hang = sim__world.crashed = false;

@@ -23,7 +23,9 @@ struct sim_event {
 		const struct sim_site *site;
 		uintptr_t pc;          /* SIM_EV_CALL/RET: the function */
 	};
-	uint32_t text;                 /* offset+1 into the arena, 0 = none */
+	uint32_t text;                 /* offset+1 into the arena, 0 = none;
+					* SIM_EV_SPAWN: the thread's name (a
+					* slot's name changes when it is reused) */
 	int16_t tid;
 	uint8_t kind;
 };
@@ -102,8 +104,13 @@ void sim__trace_ev(int tid, enum sim_ev kind, const char *obj,
 
 	if (!e)
 		return;
-	e->obj = obj;
 	e->site = site;
+	if (kind == SIM_EV_SPAWN) {
+		e->obj = NULL;
+		e->text = obj ? arena_put(obj) : 0;
+		return;
+	}
+	e->obj = obj;
 	e->text = text ? arena_put(text) : 0;
 }
 
@@ -159,7 +166,14 @@ void sim_trace_note(const struct sim_site *site, const char *fmt, ...)
 
 static const char *ev_text(const struct sim_event *e)
 {
-	return e->text ? arena + e->text - 1 : NULL;
+	return e->text && e->kind != SIM_EV_SPAWN ? arena + e->text - 1 : NULL;
+}
+
+static const char *ev_obj(const struct sim_event *e)
+{
+	if (e->kind == SIM_EV_SPAWN)
+		return e->text ? arena + e->text - 1 : NULL;
+	return e->obj;
 }
 
 /* "kind obj @site text" */
@@ -178,8 +192,8 @@ static void ev_format(const struct sim_event *e, char *buf, size_t len)
 			sim_fmt(buf + o, len - (size_t)o, " %s", fn);
 		return;
 	}
-	if (e->obj && o < (int)len)
-		o += sim_fmt(buf + o, len - (size_t)o, " %s", e->obj);
+	if (ev_obj(e) && o < (int)len)
+		o += sim_fmt(buf + o, len - (size_t)o, " %s", ev_obj(e));
 	if (e->site && o < (int)len)
 		o += sim_fmt(buf + o, len - (size_t)o, " @%s",
 			      sim_site_str(e->site, sb, sizeof(sb)));
@@ -220,6 +234,18 @@ static void __attribute__((format(printf, 2, 3))) put_fmt(FILE *out, const char 
 	fwrite(b, 1, (size_t)n, out);
 }
 
+/* A thread column's title: "T5 name", and how many threads had the slot
+ * before the last one (their spawn events name them). */
+static void slot_label(int t, char *buf, size_t len)
+{
+	const struct sim_thread *th = &sim__world.t[t];
+
+	if (th->inc)
+		snprintf(buf, len, "T%d %s (+%u before)", t, th->name, th->inc);
+	else
+		snprintf(buf, len, "T%d %s", t, th->name);
+}
+
 void sim_trace_print(FILE *out, int col_width)
 {
 	int nt = sim__world.nthreads;
@@ -232,7 +258,7 @@ void sim_trace_print(FILE *out, int col_width)
 		col_width = 300;
 	fprintf(out, "%8s", "step");
 	for (int t = 0; t < nt; t++) {
-		snprintf(cell, sizeof(cell), "T%d %s", t, sim__world.t[t].name);
+		slot_label(t, cell, sizeof(cell));
 		fprintf(out, " | %-*.*s", col_width, col_width, cell);
 	}
 	fputc('\n', out);
@@ -286,8 +312,8 @@ void sim_trace_print_json(FILE *out)
 	resolve_calls();
 	fputs("{\"traceEvents\":[\n", out);
 	for (int t = 0; t < sim__world.nthreads; t++) {
-		char nb[48];
-		snprintf(nb, sizeof(nb), "T%d %s", t, sim__world.t[t].name);
+		char nb[80];
+		slot_label(t, nb, sizeof(nb));
 		put_fmt(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":",
 			first ? "" : ",\n", t);
 		sim_out_json_str(out, nb);
@@ -315,7 +341,7 @@ void sim_trace_print_json(FILE *out)
 		}
 		sim_fmt(name, sizeof(name), "%s%s%s",
 			 ev_names[e->kind] ? ev_names[e->kind] : "?",
-			 e->obj ? " " : "", e->obj ? e->obj : "");
+			 ev_obj(e) ? " " : "", ev_obj(e) ? ev_obj(e) : "");
 		fputs(first ? "{\"name\":" : ",\n{\"name\":", out);
 		first = false;
 		sim_out_json_str(out, name);
@@ -380,7 +406,7 @@ uint64_t sim_trace_hash(void)
 			h = fnv(h, &off, sizeof(off));
 			continue;
 		}
-		h = fnv_str(h, e->obj);
+		h = fnv_str(h, ev_obj(e));
 		h = fnv_str(h, e->site ? sim_site_str(e->site, sb, sizeof(sb)) : NULL);
 		h = fnv_str(h, ev_text(e));
 	}

@@ -423,6 +423,98 @@ START_TEST(test_hb_spawn_join)
 }
 END_TEST
 
+/* Slots of exited threads are reused once the table is full (sim/sched.c).
+ * A race with the slot's earlier thread names that thread; and a new thread
+ * takes a slot whose thread's exit is ordered before its spawner, so a race
+ * with a thread that exited unordered is still found. */
+static int nexited;
+static int reuse_tid[2];
+
+static void reuse_writer(void *arg)
+{
+	store_a(obj, 1);
+	nexited++;
+}
+
+static void reuse_filler(void *arg)
+{
+	nexited++;
+}
+
+static bool reuse_read;
+
+static void reuse_reader(void *arg)
+{
+	reuse_tid[(intptr_t)arg] = sim_tid();
+	load_c(obj);
+	reuse_read = true;
+}
+
+static void reuse_late(void *arg)
+{
+	while (!reuse_read)	/* live until the reader took another slot */
+		sim_yield(SIM_SITE);
+}
+
+static void reuse_fill(const char *name, sim_fn first)
+{
+	nexited = 0;
+	sim_thread_spawn(name, first, NULL);
+	for (int i = 2; i < SIM_MAX_THREADS; i++)
+		sim_thread_spawn("filler", reuse_filler, NULL);
+	while (nexited < SIM_MAX_THREADS - 1)
+		sim_yield(SIM_SITE);
+}
+
+static void reuse_names_main(void *arg)
+{
+	reuse_fill("writer", reuse_writer);	/* no join: no exit is ordered */
+	reuse_read = false;
+	sim_thread_spawn("late", reuse_late, NULL);		/* slot 1 */
+	sim_thread_spawn("reader", reuse_reader, (void *)0);	/* slot 2 */
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(test_reused_slot_names_its_thread)
+{
+	char *rep;
+
+	ck_assert_int_eq(run_races(reuse_names_main, 3, true, &rep), 3);
+	ck_assert_int_eq(reuse_tid[0], 2);
+	ck_assert_ptr_nonnull(rep);
+	/* the write was T1's first thread's, not "late"'s, which took T1 */
+	ck_assert_msg(strstr(rep, "write to slab+0x1000 of 8 bytes by task T1 (writer):\n store_a"),
+		      "%s", rep);
+	ck_assert_msg(strstr(rep, "by task T2 (reader):\n load_c"), "%s", rep);
+	free(rep);
+}
+END_TEST
+
+static void reuse_ordered_main(void *arg)
+{
+	reuse_fill("first", reuse_filler);
+	sim_thread_join_all(SIM_SITE);	/* every exit is ordered before main */
+	nexited = 0;
+	sim_thread_spawn("writer", reuse_writer, NULL);		/* slot 1 again */
+	while (!nexited)
+		sim_yield(SIM_SITE);
+	/* slot 1's exit is not ordered before main: the reader takes slot 2,
+	 * and its read races with the write */
+	sim_thread_spawn("reader", reuse_reader, (void *)1);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(test_reused_slot_keeps_races)
+{
+	char *rep;
+
+	ck_assert_int_eq(run_races(reuse_ordered_main, 3, true, &rep), 3);
+	ck_assert_int_eq(reuse_tid[1], 2);
+	ck_assert_msg(strstr(rep, "by task T1 (writer):\n store_a"), "%s", rep);
+	free(rep);
+}
+END_TEST
+
 /* A fully ordered atomic (sim_race_sync: value-returning atomics,
  * test_and_set_bit) orders what came before it in one thread before what
  * follows it in another. */
@@ -583,6 +675,8 @@ int main(void)
 	tcase_add_test(tc, test_hb_waitq);
 	tcase_add_test(tc, test_hb_spawn_join);
 	tcase_add_test(tc, test_hb_atomic);
+	tcase_add_test(tc, test_reused_slot_names_its_thread);
+	tcase_add_test(tc, test_reused_slot_keeps_races);
 	tcase_add_test(tc, test_neighbour_bytes);
 	tcase_add_test(tc, test_marked_not_reported);
 	tcase_add_test(tc, test_plain_vs_marked_reported);

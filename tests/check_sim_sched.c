@@ -642,26 +642,72 @@ START_TEST(usage_errors)
 }
 END_TEST
 
+/* The thread table: SIM_MAX_THREADS live threads at most (a spawn then
+ * fails with -EAGAIN); once every slot was used, a new thread takes an
+ * exited one's slot, and the old thread's name stays with its task id. */
+static struct sim_waitq gate_wq = { .name = "gate" };
+static bool gate_open;
+static int slot_tid[200], slot_task[200];
+
+static void gated(void *arg)
+{
+	while (!gate_open)
+		sim_waitq_block(&gate_wq, 0, SIM_SITE);
+	worker_count(arg);
+}
+
+static void record_slot(void *arg)
+{
+	slot_tid[(intptr_t)arg] = sim_tid();
+	slot_task[(intptr_t)arg] = sim_task_id();
+}
+
 static void many_main(void *arg)
 {
 	int n = 0;
-	while (sim_thread_spawn("m", worker_count, NULL) > 0)
+
+	gate_open = false;
+	while (sim_thread_spawn("m", gated, NULL) > 0)
 		n++;
-	ck_assert_int_eq(n, SIM_MAX_THREADS - 1);
+	ck_assert_int_eq(n, SIM_MAX_THREADS - 1);	/* all live: -EAGAIN */
+	ck_assert_int_eq(sim_thread_spawn("m", gated, NULL), -EAGAIN);
+	gate_open = true;
+	sim_waitq_wake_all(&gate_wq);
 	sim_thread_join_all(SIM_SITE);
+	ck_assert_int_eq(counter, 5 * (SIM_MAX_THREADS - 1));
+	/* every slot exited: a new thread takes the first exited one */
+	for (int i = 0; i < 200; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%d", i);
+		ck_assert_int_eq(sim_thread_spawn(name, record_slot, (void *)(intptr_t)i), 1);
+		sim_thread_join_all(SIM_SITE);
+	}
+	for (int i = 0; i < 200; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%d", i);
+		ck_assert_int_eq(slot_tid[i], 1);
+		ck_assert_int_eq(SIM_TASK_TID(slot_task[i]), 1);
+		ck_assert_int_eq(slot_task[i] >> 6, 1 + i);
+		ck_assert_str_eq(sim_task_name(slot_task[i]), name);
+	}
+	ck_assert_str_eq(sim_task_name(1), "m");	/* the slot's first thread */
+	ck_assert_str_eq(sim_task_name(0), "main");
+	ck_assert_str_eq(sim_task_name(1 | 999 << 6), "?");
+	ck_assert_str_eq(sim_thread_name(1), "r199");	/* the slot's last */
 }
 
-START_TEST(thread_limit_and_stack_reuse)
+START_TEST(thread_limit_and_slot_reuse)
 {
 	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 2);
 	struct sim_result r;
 
 	o.trace = false;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {	/* the stacks are reused too */
 		counter = norder = 0;
 		ck_assert_int_eq(sim_run(&o, many_main, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.nfindings, 0);
-		ck_assert_int_eq(counter, 5 * (SIM_MAX_THREADS - 1));
 		norder = 0;
 	}
 }
@@ -734,7 +780,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fatal_finding_ends_execution);
 	tcase_add_test(tc, rand_streams_independent_of_interleaving);
 	tcase_add_test(tc, usage_errors);
-	tcase_add_test(tc, thread_limit_and_stack_reuse);
+	tcase_add_test(tc, thread_limit_and_slot_reuse);
 	tcase_add_test(tc, stale_waiters_not_resumed);
 	tcase_add_test(tc, hang_hung_task);
 	tcase_add_test(tc, hang_hung_task_none);

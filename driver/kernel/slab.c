@@ -207,11 +207,12 @@ static const char *site_text(const struct sim_site *s, char *buf, size_t len)
 	return buf;
 }
 
-static const char *task_text(int tid, char *buf, size_t len)
+/* A task id (sim_task_id) as "name/tid". */
+static const char *task_text(int task, char *buf, size_t len)
 {
-	const char *n = tid >= 0 ? sim_thread_name(tid) : NULL;
+	const char *n = task >= 0 ? sim_task_name(task) : NULL;
 
-	snprintf(buf, len, "%s/%d", n ? n : (tid < 0 ? "host" : "?"), tid);
+	snprintf(buf, len, "%s/%d", n ? n : (task < 0 ? "host" : "?"), SIM_TASK_TID(task));
 	return buf;
 }
 
@@ -551,7 +552,7 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 			   "%s of size %s at offset %ld of the %zu-byte show buffer by task %s\n"
 			   "last shim call: %s\n",
 			   is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)), off, s->size,
-			   task_text(tid, t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
+			   task_text(sim_task_id(), t1, sizeof(t1)), site_text(ls, s1, sizeof(s1)));
 		return;
 	}
 	char where[300], s3[160];
@@ -575,7 +576,7 @@ static void report_access(struct slot *s, uintptr_t a, bool is_write, bool oob,
 		   kind, where,
 		   is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)), off, s->size,
 		   off < 0 ? "before its start" : (size_t)off >= s->size ? "past its end" : "inside",
-		   task_text(tid, t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)),
+		   task_text(sim_task_id(), t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)),
 		   task_text(s->atid, t2, sizeof(t2)), s->afn ? s->afn : "kmalloc",
 		   site_text(s->asite, s2, sizeof(s2)),
 		   s->state == SLOT_FREED ? "Freed by task " : "",
@@ -638,7 +639,7 @@ static void slab_shadow_report(uintptr_t a, size_t size, bool is_write, uintptr_
 		   "==================================================================\n",
 		   where, is_write ? "Write" : "Read", size_text(size, sz, sizeof(sz)),
 		   code == SIM_SHADOW_UNUSED ? "not allocated in this execution" : "between objects",
-		   task_text(sim_tid(), t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)));
+		   task_text(sim_task_id(), t1, sizeof(t1)), last_call_line(ls, s1, sizeof(s1)));
 }
 
 static void fault_classifier_install(void)
@@ -737,7 +738,7 @@ static void *do_alloc(size_t size, gfp_t flags, const struct sim_site *site, con
 		return NULL;
 	s->asite = site;
 	s->afn = fn;
-	s->atid = sim_tid();
+	s->atid = sim_task_id();
 	s->state = SLOT_LIVE;
 	s->sysfs_buf = sysfs_buf;
 	return p;
@@ -779,7 +780,7 @@ static void report_free(const char *kind, struct slot *s, const void *p,
 			   "kfree of a pointer that is no slab object (%s) by task %s at %s\n",
 			   kind, site && site->func ? site->func : "?",
 			   p ? "not an object start" : "NULL",
-			   task_text(sim_tid(), t1, sizeof(t1)), site_text(site, s1, sizeof(s1)));
+			   task_text(sim_task_id(), t1, sizeof(t1)), site_text(site, s1, sizeof(s1)));
 		return;
 	}
 	sim_report(SIM_F_MEMORY, true, sig,
@@ -788,7 +789,7 @@ static void report_free(const char *kind, struct slot *s, const void *p,
 		   "Allocated by task %s:\n %s at %s\n\n"
 		   "%s%s%s%s",
 		   kind, site && site->func ? site->func : "?", s->size,
-		   task_text(sim_tid(), t1, sizeof(t1)), site_text(site, s1, sizeof(s1)),
+		   task_text(sim_task_id(), t1, sizeof(t1)), site_text(site, s1, sizeof(s1)),
 		   task_text(s->atid, t2, sizeof(t2)), s->afn ? s->afn : "kmalloc",
 		   site_text(s->asite, s2, sizeof(s2)),
 		   s->state == SLOT_FREED ? "Freed (first) by task " : "",
@@ -819,7 +820,7 @@ void shim_kfree(const void *p, const struct sim_site *site)
 		report_free("slab-out-of-bounds", s, p, site);
 	s->state = SLOT_FREED;
 	s->fsite = site;
-	s->ftid = sim_tid();
+	s->ftid = sim_task_id();
 	slot_release(s);
 }
 

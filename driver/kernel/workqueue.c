@@ -39,7 +39,8 @@
 #include <string.h>
 
 /* At most this many kworkers per workqueue at a time: enough for two works
- * to run concurrently, bounded so bursts of works fit SIM_MAX_THREADS. */
+ * to run concurrently, bounded so bursts of works fit SIM_MAX_THREADS live
+ * threads (a kworker that exited leaves its slot to a later thread). */
 #define WQ_MAX_WORKERS 2
 
 struct kworker_slot {

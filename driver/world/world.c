@@ -461,12 +461,11 @@ static void vfio_busy(struct vfio_device *vd)
 {
 	for (int i = 0; i < APSIM_MAX_MDEVS; i++)
 		if (W.mdev[i] && shim_mdev_vfio_device(W.mdev[i]) == vd && W.open_count[i] > 0) {
-			/* An execution's threads are never reused: a world whose
-			 * works took every one (6.12's kworkers) has none left for
-			 * the holder, and its removal would wait for user space
-			 * until the budget ran out, reported as a hang of the
-			 * driver's.  It is apsim's limit: said so, and the
-			 * execution ends (known/linux-6.12.known). */
+			/* With SIM_MAX_THREADS threads live at once there is no
+			 * slot for the holder (an exited thread's slot is reused),
+			 * and the removal would wait for user space until the
+			 * budget ran out, reported as a hang of the driver's.  It
+			 * would be apsim's limit: said so, and the execution ends. */
 			if (sim_thread_spawn("fd-holder", fd_holder, (void *)(long)i) < 0)
 				sim_report(SIM_F_INVARIANT, true, "invariant:shim-fd-holder-no-thread",
 					   "apsim: no simulated thread left for the fd holder of m%d "

@@ -68,6 +68,17 @@ int sim_thread_spawn(const char *name, sim_fn fn, void *arg);
 /* Current tid, or -1 when not inside a simulation. */
 int sim_tid(void);
 const char *sim_thread_name(int tid);
+/*
+ * A tid names a slot of the thread table.  Slots are not reused while the
+ * table has room; once all SIM_MAX_THREADS are taken, a new thread takes the
+ * slot of an exited one (see docs/architecture.md).  A task id names the
+ * thread itself: tid | incarnation << 6, equal to the tid for a slot's first
+ * thread.  Record it where a report names a thread later (who allocated an
+ * object, who freed it); sim_task_name() gives its name ("?" if unknown).
+ */
+int sim_task_id(void);
+const char *sim_task_name(int task);
+#define SIM_TASK_TID(task)	((task) < 0 ? (task) : (task) & (SIM_MAX_THREADS - 1))
 /* Block until every other thread has exited (or the run ends). */
 void sim_thread_join_all(const struct sim_site *site);
 /* Explicit scheduling point (schedule(), cond_resched(), yield()). */
