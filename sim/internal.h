@@ -240,6 +240,12 @@ void sim__report_deadlock(void);
 bool sim__wait_cycle(void);
 void sim__report_hang(const char *why, int hung_tid);
 void sim__report_crash(int sig, int tid, uintptr_t addr);
+/* A saved stack pcs[0..n) (sim_backtrace), a frame a line after indent:
+ * the validator's and the primitives' frames left out, then the frames of
+ * skip_func (the call site already printed; NULL: none), up to the
+ * executor's (lockdep's print_lock_trace). */
+void sim__print_stack(FILE *out, const uintptr_t *pcs, int n, const char *indent,
+		      const char *skip_func);
 /* Is wq the wait queue of a sim_mutex / sim_rwsem / sim_spinlock?  Fills
  * the holder mask and the lock name. */
 bool sim__waitq_owners(const struct sim_waitq *wq, uint64_t *owners,

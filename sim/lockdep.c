@@ -469,6 +469,7 @@ static bool ld_prev_add(int tid, const struct ld_held *prev,
 		e->thread[l] = 0;
 	}
 	memcpy(e->op, next->op, sizeof(e->op));
+	e->npcs = sim_backtrace(e->pcs, LD_TRACE_PCS);
 	if (pc->last_after >= 0)
 		ld_edges[pc->last_after].next = id;
 	else

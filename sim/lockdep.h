@@ -25,6 +25,7 @@
 #define LD_TNAME_LEN      32
 #define LD_MAX_REPORTED   256      /* distinct reported signatures kept */
 #define LD_MAX_CLOSERS    256      /* cycle-closing edges remembered for DOT */
+#define LD_TRACE_PCS      16       /* return addresses kept per dependency */
 
 /* Dependency type bits of an edge prev -> next (lockdep's SR/ER/SN/EN):
  * bit0 = prev held exclusively, bit1 = next taken non-recursively. */
@@ -56,6 +57,9 @@ struct ld_edge {
 	int tid;
 	char thread[LD_TNAME_LEN];
 	char op[LD_OP_LEN];
+	/* the stack that took `to` (lockdep's save_trace), innermost first */
+	int npcs;
+	uintptr_t pcs[LD_TRACE_PCS];
 };
 
 struct ld_held {

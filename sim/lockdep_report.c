@@ -9,6 +9,7 @@
  * Graphviz DOT rendering of the dependency graph.  Output contains no
  * host addresses: only class names, sites, op labels, thread names/ids.
  */
+#include "internal.h"
 #include "lockdep.h"
 
 #include <stdlib.h>
@@ -139,6 +140,7 @@ static void ld_put_entry_edge(FILE *out, const struct ld_edge *e)
 
 	ld_fmt_site(site, sizeof(site), e->next_site);
 	fprintf(out, "       %s%s\n", site, ld_read_note(e->next_read, false));
+	sim__print_stack(out, e->pcs, e->npcs, "       ", e->next_site ? e->next_site->func : NULL);
 	ld_fmt_site(site, sizeof(site), e->prev_site);
 	fprintf(out, "       holding (%s)%s taken at: %s\n", ld_cname(e->from),
 		ld_read_note(e->prev_read, false), site);
@@ -156,6 +158,8 @@ void ld_report_cycle(int tid, const struct ld_held *prev,
 	FILE *out = ld_open(&buf, &len);
 	const char *tn = ld_thread_name(tid);
 	char site[128];
+	uintptr_t now_pcs[LD_TRACE_PCS];
+	int now_n = sim_backtrace(now_pcs, LD_TRACE_PCS);
 
 	if (!out)
 		return;
@@ -178,6 +182,7 @@ void ld_report_cycle(int tid, const struct ld_held *prev,
 		/* #0: the acquisition being attempted right now. */
 		ld_fmt_site(site, sizeof(site), next->site);
 		fprintf(out, "       %s%s\n", site, ld_read_note(next->read, false));
+		sim__print_stack(out, now_pcs, now_n, "       ", next->site ? next->site->func : NULL);
 		ld_fmt_site(site, sizeof(site), prev->site);
 		fprintf(out, "       holding (%s)%s taken at: %s\n", ld_cname(prev->cls),
 			ld_read_note(prev->read, false), site);

@@ -114,7 +114,8 @@ static bool driver_frame(const struct sim_frame *f)
  * and of the executor (where a backtrace ends). */
 static bool reporter_frame(const struct sim_frame *f)
 {
-	static const char *const files[] = { "report.c", "printk.c", "slab.c", "shadow.c", "sync.c" };
+	static const char *const files[] = { "report.c", "printk.c", "slab.c", "shadow.c", "sync.c",
+					     "lockdep.c", "lockdep_report.c" };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (!strcmp(f->file, files[i]))
@@ -129,6 +130,14 @@ static bool executor_frame(const struct sim_frame *f)
 }
 
 #define BT_FRAMES 48
+
+/* One frame of a call trace: driver frames as they are, shim frames
+ * marked (the shim function is named after the kernel one it stands for). */
+static void put_frame(FILE *out, const char *indent, const struct sim_frame *f)
+{
+	fprintf(out, "%s%s (%s:%d)%s%s\n", indent, f->func, f->file, f->line,
+		f->inlined ? " [inlined]" : "", driver_frame(f) ? "" : " [shim]");
+}
 
 /*
  * A kernel-style call trace of frames fr[0..n) (innermost first): the
@@ -150,11 +159,30 @@ static const char *print_call_trace(FILE *out, const struct sim_frame *fr, int n
 	for (; i < n && !executor_frame(&fr[i]); i++) {
 		if (driver_frame(&fr[i]) && !drv)
 			drv = fr[i].func;
-		fprintf(out, " %s (%s:%d)%s%s\n", fr[i].func, fr[i].file, fr[i].line,
-			fr[i].inlined ? " [inlined]" : "",
-			driver_frame(&fr[i]) ? "" : " [shim]");
+		put_frame(out, " ", &fr[i]);
 	}
 	return drv;
+}
+
+void sim__print_stack(FILE *out, const uintptr_t *pcs, int n, const char *indent,
+		      const char *skip_func)
+{
+	struct sim_frame fr[BT_FRAMES];
+	int i = 0;
+
+	n = sim_symbolize_stack(pcs, n, fr, BT_FRAMES);
+	while (i < n && reporter_frame(&fr[i]))
+		i++;
+	/* the site's function, and what was inlined into it to take the
+	 * lock (the shim's mutex_lock): already printed as the site */
+	for (int j = i; skip_func && j < n && j < i + 4; j++)
+		if (!strcmp(fr[j].func, skip_func)) {
+			for (i = j; i < n && !strcmp(fr[i].func, skip_func); i++)
+				;
+			break;
+		}
+	for (; i < n && !executor_frame(&fr[i]); i++)
+		put_frame(out, indent, &fr[i]);
 }
 
 const char *sim_backtrace_driver_func(char *buf, size_t len)

@@ -189,6 +189,66 @@ END_TEST
 
 /* ------------------------------------------------------- 3-lock cycle */
 
+/* The chain's entries carry the stack that created each dependency, and
+ * #0 the stack of the acquisition being tried (lockdep's saved traces). */
+static __attribute__((noinline)) void nest_ab(void)
+{
+	lock(&A, S);
+	lock(&B, S);
+	unlock(&B);
+	unlock(&A);
+	__asm__ volatile("");	/* not a tail call */
+}
+
+static __attribute__((noinline)) void nest_outer_ab(void *arg)
+{
+	nest_ab();
+	__asm__ volatile("");
+}
+
+static __attribute__((noinline)) void nest_ba(void)
+{
+	lock(&B, S);
+	lock(&A, S);
+	unlock(&A);
+	unlock(&B);
+	__asm__ volatile("");
+}
+
+static __attribute__((noinline)) void nest_outer_ba(void *arg)
+{
+	nest_ba();
+	__asm__ volatile("");
+}
+
+START_TEST(cycle_entries_carry_stacks)
+{
+	init_maps();
+	struct sim_result r = run_seq(2, nest_outer_ab, nest_outer_ba);
+
+	ck_assert(!r.deadlock);
+	const struct sim_finding *f = first_kind(SIM_F_LOCK_CYCLE);
+
+	ck_assert_ptr_nonnull(f);
+	const char *t = f->report;
+	const char *e1 = strstr(t, "\n-> #1 (&lock_b):\n       nest_ab (check_sim_lockdep.c:");
+	const char *e0 = strstr(t, "\n-> #0 (&lock_a):\n       nest_ba (check_sim_lockdep.c:");
+
+	ck_assert_msg(e1 && e0 && e1 < e0, "%s", t);
+	/* each entry: the site, then its callers, then what was held */
+	const char *c1 = strstr(e1, "\n       nest_outer_ab (check_sim_lockdep.c:");
+	const char *h1 = strstr(e1, "\n       holding (&lock_a) taken at: nest_ab");
+	const char *c0 = strstr(e0, "\n       nest_outer_ba (check_sim_lockdep.c:");
+	const char *h0 = strstr(e0, "\n       holding (&lock_b) taken at: nest_ba");
+
+	ck_assert_msg(c1 && h1 && c1 < h1 && h1 < e0, "%s", t);
+	ck_assert_msg(c0 && h0 && c0 < h0, "%s", t);
+	/* the validator's own frames and the scheduler's are left out */
+	ck_assert_msg(!strstr(t, " (lockdep.c:") && !strstr(t, " (sched.c:") &&
+		      !strstr(t, "sim_lockdep_acquire"), "%s", t);
+}
+END_TEST
+
 static void t_bc(void *arg) { lock(&B, S); lock(&C, S); unlock(&C); unlock(&B); }
 static void t_ca(void *arg) { lock(&C, S); lock(&A, S); unlock(&A); unlock(&C); }
 
@@ -928,6 +988,7 @@ static Suite *lockdep_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, abba_reported_without_deadlock);
+	tcase_add_test(tc, cycle_entries_carry_stacks);
 	tcase_add_test(tc, cycle_reported_once_per_execution);
 	tcase_add_test(tc, three_lock_cycle);
 	tcase_add_test(tc, cycle_signature_stable);
