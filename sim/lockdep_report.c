@@ -127,6 +127,19 @@ static void ld_emit(FILE *out, char **buf, enum sim_finding_kind kind,
 	free(*buf);
 }
 
+/* The reporting thread's stack, as lockdep's dump_stack() ends a report
+ * (title: "stack backtrace:", or "Call Trace:" inside a WARN). */
+static void ld_put_stack(FILE *out, const char *title)
+{
+	uintptr_t pcs[LD_TRACE_PCS];
+	int n = sim_backtrace(pcs, LD_TRACE_PCS);
+
+	if (n <= 0)
+		return;
+	fprintf(out, "%s\n", title);
+	sim__print_stack(out, pcs, n, " ", NULL);
+}
+
 static const char *ld_cname(uint16_t cls)
 {
 	return ld_classes[cls].name;
@@ -236,6 +249,7 @@ void ld_report_recursive(int tid, const struct ld_held *prev,
 	fprintf(out, "\n *** DEADLOCK ***\n\n");
 	fprintf(out, " May be due to missing lock nesting notation\n\n");
 	ld_print_held_list(out, tid);
+	ld_put_stack(out, "\nstack backtrace:");
 	ld_emit(out, &buf, SIM_F_LOCK_RECURSIVE, signature);
 }
 
@@ -261,6 +275,7 @@ void ld_report_bad_unlock(int tid, const struct sim_lockdep_map *m,
 	fprintf(out, "but there are no more locks to release!\n");
 	fprintf(out, "\nother info that might help us debug this:\n");
 	ld_print_held_list(out, tid);
+	ld_put_stack(out, "\nstack backtrace:");
 	/* lock and function, no line: stable across builds and hunks */
 	snprintf(sig, sizeof(sig), "bad-unlock:%.120s@%.120s", name,
 		 site && site->func ? site->func : "?");
@@ -303,6 +318,7 @@ void ld_report_not_held(int tid, const struct sim_lockdep_map *m, int read,
 	fprintf(out, "WARNING: CPU: 0 PID: %d at %s:%d %s\n", tid, file, line, func);
 	fprintf(out, "lockdep_assert_held%s(%s) failed\n", variant, name);
 	ld_print_held_list(out, tid);
+	ld_put_stack(out, "Call Trace:");
 	fprintf(out, "---[ end trace 0000000000000000 ]---\n");
 	{
 		/* the driver function that does not hold it (else the

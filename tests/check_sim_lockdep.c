@@ -379,6 +379,10 @@ START_TEST(same_class_recursive)
 	assert_has(f->report, "       CPU0\n       ----\n  lock(&inst->lock);\n"
 			      "  lock(&inst->lock);\n\n *** DEADLOCK ***\n");
 	assert_has(f->report, " May be due to missing lock nesting notation");
+	/* lockdep's dump_stack(): the thread's stack, without the validator */
+	assert_has(f->report, "\nstack backtrace:\n");
+	assert_has(f->report, " t_inst_nested (check_sim_lockdep.c:");
+	ck_assert_msg(!strstr(f->report, " (lockdep.c:"), "%s", f->report);
 	ck_assert_int_eq(sim__lockdep_nclasses(), 1);
 }
 END_TEST
@@ -612,6 +616,8 @@ START_TEST(bad_unlock)
 	assert_has(t, "but there are no more locks to release!\n");
 	assert_has(t, "1 lock held by t1/");
 	assert_has(t, " #0: &lock_a at: t_bad_unlock");
+	assert_has(t, "\nstack backtrace:\n");
+	assert_has(t, " t_bad_unlock (check_sim_lockdep.c:");
 }
 END_TEST
 
@@ -657,6 +663,14 @@ START_TEST(assert_held)
 	assert_has(t, "check_sim_lockdep.c:");
 	assert_has(t, " t_assert\n");
 	assert_has(t, "lockdep_assert_held(&lock_a) failed\n");
+	/* the WARN's Call Trace, inside its cut-here block */
+	{
+		const char *ct = strstr(t, "Call Trace:\n");
+		const char *fr = ct ? strstr(ct, " t_assert (check_sim_lockdep.c:") : NULL;
+		const char *end = strstr(t, "---[ end trace");
+
+		ck_assert_msg(ct && fr && end && fr < end, "%s", t);
+	}
 	assert_has(sim_finding_get(1)->report, "lockdep_assert_held_write(&rwsem_s) failed\n");
 	assert_has(sim_finding_get(1)->report, "2 locks held by t1/");
 }
