@@ -162,6 +162,12 @@ int cli_fuzz(int argc, char **argv)
 		} else if (cli_opts_is(&p, "--exec-timeout", NULL)) {
 			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &co.exec_timeout))
 				break;
+		} else if (cli_opts_is(&p, "--hung-task-timeout", NULL)) {
+			/* into every scenario's explore line: its reproducers
+			 * (scenario.scn, minimal.scn) carry it */
+			if (cli_opts_long(&p, 0, APSIM_SCN_MAX_HUNG_TASK_S, "0..86400 seconds",
+					  &co.gen.hung_task_s))
+				break;
 		} else if (!strncmp(a, "-j", 2)) {
 			const char *jv = a[2] ? a + 2 : cli_opts_value(&p);
 

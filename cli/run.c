@@ -27,7 +27,7 @@
 
 struct run_opts {
 	struct sim_opts so;
-	bool have_strategy, have_seed, have_pct, have_pb, have_steps;
+	bool have_strategy, have_seed, have_pct, have_pb, have_steps, have_hung;
 	long iterations;          /* -1 = scenario's / default */
 	long max_iterations;      /* 0 = none: a cap on whatever budget applies */
 	const char *schedule;
@@ -476,6 +476,8 @@ static void fill_opts(const struct apsim_scenario *s, const struct run_opts *ro,
 		o->preemption_bound = s->explore.preemption_bound;
 	if (!ro->have_steps && s->explore.max_steps > 0)
 		o->max_steps = s->explore.max_steps;
+	if (!ro->have_hung)
+		o->hung_task_ns = apsim_explore_hung_task_ns(&s->explore, o->hung_task_ns);
 	if (ro->iterations >= 0)
 		*iters = ro->iterations;
 	else if (s->explore.iterations >= 0)
@@ -996,6 +998,7 @@ int cli_run(int argc, char **argv)
 			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &x))
 				break;
 			ro.so.hung_task_ns = x ? (uint64_t)x * 1000000000ULL : UINT64_MAX;
+			ro.have_hung = true;
 		} else if (cli_opts_is(&p, "--exec-timeout", NULL)) {
 			if (cli_opts_long(&p, 0, 86400, "0..86400 seconds", &x))
 				break;

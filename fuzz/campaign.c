@@ -291,6 +291,7 @@ static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 		o->preemption_bound = s->explore.preemption_bound;
 	if (s->explore.max_steps > 0)
 		o->max_steps = s->explore.max_steps;
+	o->hung_task_ns = apsim_explore_hung_task_ns(&s->explore, o->hung_task_ns);
 	if (FO.races)
 		o->races = true;
 	o->trace = false;
@@ -786,6 +787,8 @@ static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
 		}
 		apsim_mutate(s, o, sim_splitmix64(&st), &FO.gen);
 	}
+	if (FO.gen.hung_task_s >= 0)	/* the campaign's, whatever the parents' */
+		s->explore.hung_task_s = FO.gen.hung_task_s;
 	snprintf(s->name, sizeof(s->name), "fuzz-%llu", (unsigned long long)seed);
 	snprintf(s->description, sizeof(s->description),
 		 "mutated by apsim fuzz --guided at iteration %llu from %s",

@@ -45,6 +45,7 @@ void apsim_gen_opts_default(struct apsim_gen_opts *o)
 	o->fault_pct = 25;
 	o->kver = NULL;
 	o->share = 1;
+	o->hung_task_s = -1;
 }
 
 int apsim_scn_count_ops(const struct apsim_scenario *s)
@@ -831,6 +832,7 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 	}
 	s->explore.seed = raw(r, 8) & 0x7fffffffffffffffULL;
 	s->explore.has_seed = true;
+	s->explore.hung_task_s = o->hung_task_s;	/* no draw */
 	/* a fault point, drawn last: every draw above is an older build's */
 	if (s->nfaults < APSIM_MAX_FAULTS && chance(r, o->fault_pct)) {
 		struct apsim_fault *f = &s->faults[s->nfaults++];

@@ -30,6 +30,9 @@ struct apsim_gen_opts {
 					 * get the same host configuration,
 					 * setup block and strategy (default 1:
 					 * each its own) */
+	long hung_task_s;               /* every scenario's explore
+					 * hung-task-timeout (seconds, 0 = off;
+					 * default -1: none, the 120 s) */
 };
 
 void apsim_gen_opts_default(struct apsim_gen_opts *o);

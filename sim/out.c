@@ -9,7 +9,7 @@
  * Every string replay.sh interpolates goes through sim_out_sh_quote
  * (sim/quote.c).
  */
-#include <apsim/sim.h>
+#include "internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -103,6 +103,7 @@ struct replay_arg {
 	const char *scn_up;   /* "" (next to the script), "../" or NULL */
 	const char *scn;      /* file name if scn_up, else the absolute path */
 	bool races;           /* a data race: replayed with the detector on */
+	uint64_t hung_task_ns;    /* the run's hung-task limit */
 };
 
 static void fill_replay(FILE *out, void *a)
@@ -116,7 +117,14 @@ static void fill_replay(FILE *out, void *a)
 	if (r->scn_up)
 		fprintf(out, "\"$d\"/%s", r->scn_up);
 	sim_out_sh_quote(out, r->scn);
-	fprintf(out, " --schedule \"$d/schedule.txt\"%s \"$@\"\n", r->races ? " --races" : "");
+	fprintf(out, " --schedule \"$d/schedule.txt\"%s", r->races ? " --races" : "");
+	/* a limit other than the default (the command line's or the
+	 * scenario's): the replay's detector fires where the run's did */
+	if (r->hung_task_ns != SIM_HUNG_TASK_DEFAULT_NS)
+		fprintf(out, " --hung-task-timeout %llu",
+			r->hung_task_ns == UINT64_MAX ? 0ULL
+			: (unsigned long long)(r->hung_task_ns / 1000000000ULL));
+	fputs(" \"$@\"\n", out);
 }
 
 /*
@@ -162,7 +170,8 @@ int sim_out_write_finding(const char *dir, const struct sim_out_finding *o)
 		{ "lockdep.dot", fill_dot },
 	};
 	char p[PATH_MAX], abs_scn[PATH_MAX];
-	struct replay_arg ra = { o->replay_bin, .races = o->f->kind == SIM_F_DATA_RACE };
+	struct replay_arg ra = { o->replay_bin, .races = o->f->kind == SIM_F_DATA_RACE,
+				 .hung_task_ns = sim__world.opts.hung_task_ns };
 	int err;
 
 	err = sim_out_mkdirs(dir);

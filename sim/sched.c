@@ -159,7 +159,7 @@ void sim_opts_default(struct sim_opts *o)
 	o->preemption_bound = -1;
 	o->max_steps = 1000000;
 	o->max_vtime_ns = 600ULL * 1000000000ULL;
-	o->hung_task_ns = 120ULL * 1000000000ULL;
+	o->hung_task_ns = SIM_HUNG_TASK_DEFAULT_NS;
 	o->stack_size = 256 * 1024;
 	o->trace = false;
 	o->lockdep = true;
@@ -890,7 +890,7 @@ static void world_reset(const struct sim_opts *o)
 	if (!sim__world.opts.max_vtime_ns)
 		sim__world.opts.max_vtime_ns = 600ULL * 1000000000ULL;
 	if (!sim__world.opts.hung_task_ns)
-		sim__world.opts.hung_task_ns = 120ULL * 1000000000ULL;
+		sim__world.opts.hung_task_ns = SIM_HUNG_TASK_DEFAULT_NS;
 	if (sim__world.opts.pct_depth < 1)
 		sim__world.opts.pct_depth = 3;
 	if (sim__world.opts.pct_steps_hint < 1)

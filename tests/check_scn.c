@@ -716,7 +716,7 @@ static const char *const full =
 	"thread qemu :\n"
 	"    assign_adapter m0 6\n"
 	"explore strategy pct seed 18446744073709551615 iterations 500\n"
-	"explore pct-depth 2 preemption-bound 3 max-steps 100000\n"
+	"explore pct-depth 2 preemption-bound 3 max-steps 100000 hung-task-timeout 30\n"
 	"expect deadlock\n"
 	"expect lock-cycle \"ap_perms_mutex\" \"&matrix_dev->guests_lock\"\n"
 	"expect lock-cycle\n"
@@ -797,6 +797,8 @@ START_TEST(test_full)
 	ck_assert_int_eq(S.explore.pct_depth, 2);
 	ck_assert_int_eq(S.explore.preemption_bound, 3);
 	ck_assert_int_eq(S.explore.max_steps, 100000);
+	ck_assert_int_eq(S.explore.hung_task_s, 30);
+	ck_assert(apsim_explore_hung_task_ns(&S.explore, 7) == 30000000000ULL);
 	/* expectations */
 	ck_assert_int_eq(S.nexpect, 12);
 	ck_assert_int_eq(S.expect[0].kind, APSIM_EXPECT_DEADLOCK);
@@ -839,6 +841,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(S.explore.pct_depth, -1);
 	ck_assert_int_eq(S.explore.preemption_bound, -1);
 	ck_assert_int_eq(S.explore.max_steps, -1);
+	ck_assert_int_eq(S.explore.hung_task_s, -1);
+	ck_assert(apsim_explore_hung_task_ns(&S.explore, 7) == 7);	/* unset: the caller's */
 	ck_assert(!S.explore.has_seed);
 	ck_assert_int_eq(S.nthreads + S.nsetup + S.nexpect + S.nfaults, 0);
 	check_roundtrip();
@@ -984,6 +988,12 @@ static const struct {
 	  "t.scn:2:16: error: expected each explore setting once, got 'seed' a second time" },
 	{ "scenario x\nexplore seed 18446744073709551616\n",
 	  "t.scn:2:14: error: expected seed in 0..18446744073709551615, got '18446744073709551616'" },
+	{ "scenario x\nexplore hung-task-timeout 86401\n",
+	  "t.scn:2:27: error: expected hung-task-timeout seconds in 0..86400, got '86401'" },
+	{ "scenario x\nexplore hung-task-timeout 0 hung-task-timeout 5\n",
+	  "t.scn:2:29: error: expected each explore setting once, got 'hung-task-timeout' a second time" },
+	{ "scenario x\nexplore hung-task 5\n",
+	  "t.scn:2:9: error: expected explore setting (strategy, seed, iterations, pct-depth, preemption-bound, max-steps, hung-task-timeout), got 'hung-task'" },
 	{ "scenario x\nexpect sadness\n",
 	  "t.scn:2:8: error: expected expectation (clean, no-deadlock, validator-clean, invariants, rules-clean, deadlock, lock-cycle, memory, warn, crash, result, bug, rule, data-race, hang), got 'sadness'" },
 	{ "scenario x\nexpect result frob -EBUSY\n",

@@ -4,7 +4,9 @@
 # 6.12 build (make check-6.12): 6.12's reset work polls a queue that never
 # leaves "reset in progress" for ever, and the module unload waits for it in
 # flush_work.  The report comes after 120 virtual seconds by default, after
-# S with --hung-task-timeout S, and at the 600 s budget with 0 (off).  And a
+# S with --hung-task-timeout S, and at the 600 s budget with 0 (off); the
+# limit comes from the scenario too (explore hung-task-timeout), replay.sh
+# passes it on, and apsim fuzz writes it into its reproducers.  And a
 # world of more threads than the table holds runs to its end.
 set -u
 A=$(realpath "$1")
@@ -28,6 +30,33 @@ for h in default:120 30:30 0:0; do
 	has "$T/r-$opt.txt" "hang:apq_reset_check" "the signature names the loop ($opt)"
 done
 t 0 "the scenario's 'expect hang': exit 0" "$A" run "$SCN" --out "$T/o-expect"
+
+# A limit other than 120 s is replayed with it: replay.sh passes it on.
+RP=$(ls "$T"/o-30/*/*/replay.sh | head -1)
+has "$RP" "--hung-task-timeout 30" "replay.sh of a 30 s hang passes the limit on"
+t 1 "that replay.sh: the hang again (exit 1)" sh "$RP" --out "$T/o-30-replay"
+cat "$T/o-30-replay"/*/*/report.txt > "$T/r-30-replay.txt" 2>/dev/null
+has "$T/r-30-replay.txt" "blocked for more than 30 seconds" "the replay finds it at 30 s too"
+
+# The scenario's own limit (explore hung-task-timeout), and the command
+# line's over it.
+cp "$T/hung.scn" "$T/hung45.scn"
+echo "explore hung-task-timeout 45" >> "$T/hung45.scn"
+t 1 "explore hung-task-timeout 45: exit 1" "$A" run "$T/hung45.scn" --out "$T/o-45"
+has "$(ls "$T"/o-45/*/*/report.txt | head -1)" "blocked for more than 45 seconds" "the scenario's limit"
+t 1 "--hung-task-timeout 20 over the scenario's 45" "$A" run "$T/hung45.scn" --hung-task-timeout 20 --out "$T/o-45-20"
+has "$(ls "$T"/o-45-20/*/*/report.txt | head -1)" "blocked for more than 20 seconds" "the command line's limit wins"
+
+# apsim fuzz --hung-task-timeout: into every scenario's explore line, so
+# the finding's scenario.scn and minimal.scn reproduce it with that limit
+# (seed 900130 of a 6.12 campaign polls a reset for ever).
+t 1 "fuzz --hung-task-timeout 30: findings (exit 1)" \
+	"$A" fuzz --seed 900130 --iterations 1 --hung-task-timeout 30 --out "$T/f30"
+H=$(ls -d "$T"/f30/*-hang | head -1)
+has "$H/report.txt" "blocked for more than 30 seconds" "the campaign's hang at 30 s"
+has "$H/scenario.scn" "hung-task-timeout 30" "its scenario.scn carries the limit"
+has "$H/minimal.scn" "hung-task-timeout 30" "its minimal.scn too"
+t 0 "the minimal reproducer expects the hang: exit 0" "$A" run "$H/minimal.scn" --out "$T/f30-min"
 
 # A world whose reset works spawn more than the 64 simulated threads an
 # execution holds at once (found by a 6.12 campaign from seed 900000,

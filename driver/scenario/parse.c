@@ -854,7 +854,7 @@ static int line_explore(struct parser *p)
 	uint64_t v;
 
 	if (p->nt < 2)
-		return expected(p, 1, "explore setting (strategy, seed, iterations, pct-depth, preemption-bound, max-steps)");
+		return expected(p, 1, "explore setting (strategy, seed, iterations, pct-depth, preemption-bound, max-steps, hung-task-timeout)");
 	for (; i < p->nt; i += 2) {
 		const struct tok *t = &p->t[i];
 		bool dup;
@@ -864,7 +864,8 @@ static int line_explore(struct parser *p)
 		      (tok_is(p, i, "iterations") && e->iterations >= 0) ||
 		      (tok_is(p, i, "pct-depth") && e->pct_depth >= 0) ||
 		      (tok_is(p, i, "preemption-bound") && e->preemption_bound >= 0) ||
-		      (tok_is(p, i, "max-steps") && e->max_steps >= 0);
+		      (tok_is(p, i, "max-steps") && e->max_steps >= 0) ||
+		      (tok_is(p, i, "hung-task-timeout") && e->hung_task_s >= 0);
 		if (dup)
 			return perr(p, t->col, "expected each explore setting once, got '%s' a second time", t->s);
 		if (tok_is(p, i, "strategy")) {
@@ -904,8 +905,12 @@ static int line_explore(struct parser *p)
 			if ((r = want_num(p, i + 1, 1, APSIM_SCN_MAX_ITERATIONS, "max-steps", &v)))
 				return r;
 			e->max_steps = (long)v;
+		} else if (tok_is(p, i, "hung-task-timeout")) {
+			if ((r = want_num(p, i + 1, 0, APSIM_SCN_MAX_HUNG_TASK_S, "hung-task-timeout seconds", &v)))
+				return r;
+			e->hung_task_s = (long)v;
 		} else {
-			return expected(p, i, "explore setting (strategy, seed, iterations, pct-depth, preemption-bound, max-steps)");
+			return expected(p, i, "explore setting (strategy, seed, iterations, pct-depth, preemption-bound, max-steps, hung-task-timeout)");
 		}
 	}
 	return 0;
@@ -1248,6 +1253,7 @@ void apsim_scn_set_defaults(struct apsim_scenario *s)
 	s->explore.pct_depth = -1;
 	s->explore.preemption_bound = -1;
 	s->explore.max_steps = -1;
+	s->explore.hung_task_s = -1;
 }
 
 static int parse_line(struct parser *p)

@@ -143,7 +143,18 @@ struct apsim_explore_spec {
 	int pct_depth;             /* -1 = unset */
 	int preemption_bound;      /* -1 = unset */
 	long max_steps;            /* -1 = unset */
+	long hung_task_s;          /* hung-task limit, seconds; 0 = off, -1 = unset */
 };
+
+/* The hung-task limit of sim_opts (hung_task_ns) an explore spec sets;
+ * `fallback` when it sets none. */
+static inline uint64_t apsim_explore_hung_task_ns(const struct apsim_explore_spec *e,
+						  uint64_t fallback)
+{
+	if (e->hung_task_s < 0)
+		return fallback;
+	return e->hung_task_s ? (uint64_t)e->hung_task_s * 1000000000ULL : UINT64_MAX;
+}
 
 struct apsim_scenario {
 	char file[256];
@@ -187,6 +198,7 @@ int apsim_errno_parse(const char *s, long *out);
 /* Ranges shared by the scenario file and the apsim command line
  * (docs/scenarios.md, "Exploration"). */
 #define APSIM_SCN_MAX_ITERATIONS        1000000000000L  /* also max-steps */
+#define APSIM_SCN_MAX_HUNG_TASK_S       86400           /* hung-task-timeout, seconds */
 #define APSIM_SCN_MAX_PCT_DEPTH         16
 #define APSIM_SCN_MAX_PREEMPTION_BOUND  1000
 #define APSIM_SCN_MAX_TOKENS  64          /* per line */

@@ -399,6 +399,8 @@ int apsim_scn_write(FILE *f, const struct apsim_scenario *s)
 		sb_printf(&sb, " preemption-bound %d", e->preemption_bound);
 	if (e->max_steps >= 0)
 		sb_printf(&sb, " max-steps %ld", e->max_steps);
+	if (e->hung_task_s >= 0)
+		sb_printf(&sb, " hung-task-timeout %ld", e->hung_task_s);
 	if (strcmp(line, "explore"))
 		fprintf(f, "\n%s\n", line);
 

@@ -146,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.seed = scn.explore.seed;
 	if (scn.explore.pct_depth > 0)
 		o.pct_depth = scn.explore.pct_depth;
+	o.hung_task_ns = apsim_explore_hung_task_ns(&scn.explore, o.hung_task_ns);
 	o.trace = false;
 	sim_set_point_hook(pair_point, NULL);
 	apsim_world_run(&scn, &o, &res, &ex);

@@ -56,6 +56,8 @@ const char *sim_site_str(const struct sim_site *s, char *buf, size_t len);
 /* --------------------------------------------------------------- threads */
 
 #define SIM_MAX_THREADS 64
+/* The hung-task detector's default limit (the kernel's 120 s). */
+#define SIM_HUNG_TASK_DEFAULT_NS (120ULL * 1000000000ULL)
 
 typedef void (*sim_fn)(void *arg);
 
@@ -381,8 +383,8 @@ struct sim_opts {
 	uint64_t max_vtime_ns;   /* hang budget in virtual time; default 600 s */
 	uint64_t hung_task_ns;   /* a thread blocked without a timeout for longer
 				  * is a hang, as the kernel's hung-task detector
-				  * (hung_task_timeout_secs); default 120 s,
-				  * UINT64_MAX = never */
+				  * (hung_task_timeout_secs); default 120 s
+				  * (SIM_HUNG_TASK_DEFAULT_NS), UINT64_MAX = never */
 	size_t stack_size;       /* per simulated thread; default 256 KiB */
 	bool trace;              /* keep the full event trace (needed for output) */
 	bool lockdep;            /* run the validator (default true) */
