@@ -20,6 +20,12 @@
  * State that is not (an executor's bookkeeping) must be announced with
  * sim_point_shared(): the step after it is dependent with every step.  Without that, the search once missed a
  * close racing an ioctl in the world executor (driver/world/world.c).
+ * A step that frees memory (sim_point_freed, from kfree) is dependent
+ * with a thread parked in front of an object inside it: that thread
+ * wakes.  Without that, a lock taken in an object that another thread's
+ * step freed under another lock (the 6.12 request eventfd,
+ * scenarios/findings/req-trigger-replace-uaf.scn) is reached only where
+ * the bound keeps the branch awake (tests/check_sim_explore.c).
  */
 #include "internal.h"
 
@@ -162,6 +168,19 @@ int sim__explore_pick(struct sim_thread *cur, uint64_t en)
 	ex.pending_sleep = ex.no_reduction ? 0 :
 		filter_sleep(nd->sleep | (nd->done & ~nd->partial & ~BIT(chosen)), chosen);
 	return chosen;
+}
+
+void sim_point_freed(const void *p, size_t n)
+{
+	uint64_t s = ex.pending_sleep;
+
+	for (; s; s &= s - 1) {
+		int u = __builtin_ctzll(s);
+		uintptr_t o = (uintptr_t)sim__world.t[u].next_obj;
+
+		if (o - (uintptr_t)p < n)
+			ex.pending_sleep &= ~BIT(u);
+	}
 }
 
 /* Set up the next branch; false when the search space is exhausted. */

@@ -822,6 +822,7 @@ void shim_kfree(const void *p, const struct sim_site *site)
 	s->fsite = site;
 	s->ftid = sim_task_id();
 	slot_release(s);
+	sim_point_freed(s->obj, s->size);
 }
 
 /* ksize (6.1 and 6.12): the requested size here, the bucket's there. */

@@ -89,6 +89,11 @@ void sim_yield(const struct sim_site *site);
  * protects (an executor's own bookkeeping): the exhaustive search treats
  * the step as dependent with every other one, so it explores both orders. */
 void sim_point_shared(const struct sim_site *site);
+/* The running thread freed [p, p+n) (kfree): for the exhaustive search the
+ * step that frees is dependent with a thread parked in front of an object
+ * inside it (a lock in the freed object), which the sleep sets therefore
+ * wake.  Cheap when nothing sleeps (every strategy but exhaustive). */
+void sim_point_freed(const void *p, size_t n);
 /*
  * Push/pop a label naming what the current thread is doing (e.g. an
  * operation "assign_adapter mdev0 0x05"); shown in reports as the "stack"
