@@ -258,6 +258,8 @@ static int graph_write(const char *path)
 	return 0;
 }
 
+static const struct apsim_known_entry *known_of(const struct run_opts *ro, const char *sig);
+
 static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 {
 	struct scn_run *r = arg;
@@ -297,7 +299,10 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
 				strerror(-err));
 		}
-		if (apsim_expect_violation(r->s, f->kind) && !r->ro->keep_going)
+		/* a --known finding is no failure: the search goes on for
+		 * the others (it stopped the exploration at the first one) */
+		if (apsim_expect_violation(r->s, f->kind) && !r->ro->keep_going &&
+		    !known_of(r->ro, f->signature))
 			stop = true;
 	}
 	if (r->mismatches && !r->ro->keep_going)

@@ -71,6 +71,13 @@ t 0 "run --known: the same crash, known: passes" "$A" run "$T/nocrash.scn" --kno
 has "$T/out" "known crash   crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain (driver bug" "run --known: listed as known"
 "$A" run "$T/nocrash.scn" --known "$KNOWN" --format json --out "$T/o-nc3" > "$T/nc.json" 2> "$T/err"
 has "$T/nc.json" '"known":"driver bug: unchecked kzalloc' "run --known --format json: the reason"
+# a known finding does not end the search: every execution of this one
+# WARNs (known), the exhaustive search still goes to its end
+sed 's/^expect warn$/expect clean/' "$ROOT/scenarios/findings/aqic-disable-deconfigured-warn.scn" > "$T/kwarn.scn"
+printf '\nthread t1:\n    read_matrix m0\n\nexplore strategy exhaustive preemption-bound 1\n' >> "$T/kwarn.scn"
+grep -q '^expect clean' "$T/kwarn.scn" || bad "kwarn.scn not made"
+t 0 "run --known: a known finding in every execution: passes" "$A" run "$T/kwarn.scn" --known "$KNOWN" --out "$T/o-kw"
+has "$T/out" "exec (complete)" "run --known: the search did not stop at the known finding"
 
 # ------------------------------------------- a variant's fuzz reproducers
 # a campaign of the d2 variant writes scenarios that name it: apsim run,

@@ -129,6 +129,17 @@ static struct mdev_device *get_mdev(int i)
 	return sim_race_sync(&W.mdev[i]), W.mdev[i];	/* a lookup (kernfs, fdget): ordered after the creation */
 }
 
+/* The mdev behind the VMM's open device fd (ioctls, close, DMA unmap):
+ * an fd stays usable while a removal runs, as the kernel's does until the
+ * last close (the removal waits for it, 6.12 asking user space with
+ * `request`), so a VMM can answer a removal by closing or by SET_IRQS. */
+static struct mdev_device *get_fd_mdev(int i)
+{
+	if (i < 0 || i >= APSIM_MAX_MDEVS || !W.mdev[i] || W.open_count[i] <= 0)
+		return NULL;
+	return sim_race_sync(&W.mdev[i]), W.mdev[i];
+}
+
 static struct kvm *get_kvm(int i)
 {
 	if (i < 0 || i >= APSIM_MAX_KVMS || W.kvm_destroyed[i])
@@ -280,28 +291,28 @@ static long do_op(const struct apsim_op *op)
 			W.open_count[op->mdev]++;
 		return ret;
 	case APSIM_OP_VFIO_CLOSE:
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		fd_close(op->mdev);
 		return 0;
 	case APSIM_OP_VFIO_GET_INFO: {
 		struct vfio_device_info info = { .argsz = sizeof(info) };
 
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		ret = fd_ioctl(op->mdev, m, VFIO_DEVICE_GET_INFO, (unsigned long)&info);
 		return ret;
 	}
 	case APSIM_OP_VFIO_RESET:
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		return fd_ioctl(op->mdev, m, VFIO_DEVICE_RESET, 0);
 	case APSIM_OP_DMA_UNMAP:
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		shim_vfio_dma_unmap(m, op->arg, PAGE_SIZE);
 		return 0;
@@ -708,8 +719,8 @@ static long do_op_more(const struct apsim_op *op)
 		m = get_mdev(op->mdev);
 		return sysfs_show(m ? shim_mdev_device(m) : NULL, "ap_config");
 	case APSIM_OP_SET_REQ_EVENTFD:
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		fd = op->arg ? shim_eventfd_other() : shim_eventfd_create();
 		if (fd < 0 || op->arg)
@@ -722,8 +733,8 @@ static long do_op_more(const struct apsim_op *op)
 		shim_eventfd_close(fd);
 		return ret;
 	case APSIM_OP_CLEAR_REQ_EVENTFD:
-		m = get_mdev(op->mdev);
-		if (!m || W.open_count[op->mdev] <= 0)
+		m = get_fd_mdev(op->mdev);
+		if (!m)
 			return -EBADF;
 		return set_req_irq(op->mdev, m, -1);
 	case APSIM_OP_PV_ON:
