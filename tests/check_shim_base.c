@@ -658,6 +658,38 @@ START_TEST(test_formatter)
 }
 END_TEST
 
+/* Formats of numbers and characters go whole to the fast formatter, the
+ * others one conversion at a time: both are the C library's output and
+ * length, for every buffer size (truncation), on either path. */
+#define SAME_AS_LIBC(...) do {							\
+		char want_[96], got_[96];					\
+		int nw_ = snprintf(want_, sizeof(want_), __VA_ARGS__);		\
+		for (size_t len_ = 0; len_ <= (size_t)nw_ + 2; len_++) {	\
+			memset(got_, 0x5a, sizeof(got_));			\
+			ck_assert_int_eq(shim_snprintf(got_, len_, __VA_ARGS__), nw_); \
+			if (len_) {						\
+				ck_assert_int_eq(strncmp(got_, want_, len_ - 1), 0); \
+				ck_assert_int_eq(got_[len_ - 1 < (size_t)nw_ ? len_ - 1 : (size_t)nw_], 0); \
+			} else {						\
+				ck_assert_int_eq((unsigned char)got_[0], 0x5a); \
+			}							\
+		}								\
+	} while (0)
+
+START_TEST(test_formatter_numbers_as_libc)
+{
+	SAME_AS_LIBC("%02x.%04x", 0x0a, 0x1f);
+	SAME_AS_LIBC("%d %i %u %x %X %c|", -7, 8, 9u, 0xabu, 0xcdu, 'q');
+	SAME_AS_LIBC("%-5d|%5d|%05d|%-4x|", 42, -42, 42, 0x2au);
+	SAME_AS_LIBC("%ld %lu %lld %llu %zu %lx", -1L, 2UL, -3LL, 4ULL, (size_t)5, 0xfeUL);
+	SAME_AS_LIBC("%hhd %hd %hhu %hu", 300, 70000, 300, 70000);
+	SAME_AS_LIBC("100%% of %d", 3);
+	SAME_AS_LIBC("no conversion");
+	SAME_AS_LIBC("%s=%d %.2s", "name", 5, "abc");	/* the other path */
+	SAME_AS_LIBC("%*d|%#x|%+d", 4, 7, 0x10u, 3);	/* the other path */
+}
+END_TEST
+
 /* ------------------------------------------------- printk_ratelimited */
 
 /* The kernel's rate limit (lib/ratelimit.c): 10 messages per 5 s from one
@@ -744,6 +776,29 @@ static void printk_unterminated_prog(void *arg)
 		shim_snprintf(pr_out[3], sizeof(pr_out[3]), "[%s]", p);
 	kfree(p);
 }
+
+/* sprintf of numbers into a buffer too small for them: the formatter's
+ * stores go through the shadow checks on its fast path too */
+static void sprintf_overflow_prog(void *arg)
+{
+	char *p = kmalloc(6, GFP_KERNEL);
+
+	shim_sprintf(p, "%02x.%04x", 0x0a, 0x1f);	/* 7 bytes and the NUL */
+	kfree(p);
+}
+
+START_TEST(test_sprintf_numbers_checked)
+{
+	const struct sim_finding *f;
+
+	if (tu_asan() || shim_slab_mode() != SHIM_SLAB_SHADOW)
+		return;	/* ASan owns the checks; KASAN=0: no shadow */
+	run(sprintf_overflow_prog, NULL);
+	f = find_sig("memory:slab-out-of-bounds:");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "Write of size 1 at offset 6"));
+}
+END_TEST
 
 START_TEST(test_printk_string_checked)
 {
@@ -1206,6 +1261,8 @@ int main(void)
 	tcase_add_test(tc, test_bitops_inv);
 	tcase_add_test(tc, test_hashtable_occupancy);
 	tcase_add_test(tc, test_formatter);
+	tcase_add_test(tc, test_formatter_numbers_as_libc);
+	tcase_add_test(tc, test_sprintf_numbers_checked);
 	tcase_add_test(tc, test_sysfs_dispatch);
 	tcase_add_test(tc, test_sysfs_overflow);
 	tcase_add_test(tc, test_vfio_unregister_waits_for_close);
