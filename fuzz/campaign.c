@@ -638,8 +638,8 @@ static void cover_blocks(void)
  * driver edges in COVER builds, lock pairs, lock contentions, (operation,
  * result) pairs, schedule features, finding signatures), and runs, for each seed of its share of the range,
  * either the generator's scenario of that seed (its first WARMUP seeds, then
- * FRESH_PCT %, and while the corpus is empty) or a mutant of a corpus entry
- * drawn from the seed:
+ * FRESH_PCT % of the batches, and while the corpus is empty) or a mutant of
+ * the corpus entry its batch drew (BATCH, below):
  * SCHEDULE_PCT % of them only get another interleaving, the others a stack
  * of mutations of their operations, arguments, threads, faults and
  * schedule (fuzz/mutate.c).  Each worker's seeds are a fixed stride of chunks (not
@@ -764,19 +764,45 @@ static int pick_entry(uint64_t *st)
 	return (int)(r % (uint64_t)n);
 }
 
-/* The scenario of `seed` in a guided campaign, into s. */
-static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
+/*
+ * Batches: the seeds of a batch (seed / BATCH, consecutive seeds of one
+ * worker's chunk) are all generated afresh or all mutants of one corpus
+ * entry, drawn at the batch's first seed the worker runs.  Mutants of one
+ * parent mostly keep its host and setup block, so they start from one world
+ * snapshot (apsim_world_run_shared), as an unguided campaign's groups do.
+ */
+#define BATCH          8
+static struct {
+	bool valid, fresh;
+	uint64_t id;
+	int parent;
+} G_batch;
+
+/* The scenario of `seed` in a guided campaign, into s; true: a mutant
+ * (run with the batch's shared set-up). */
+static bool guided_scenario(uint64_t seed, struct apsim_scenario *s)
 {
 	static struct apsim_scenario other;
 	uint64_t st = seed ^ 0x6775696465647365ULL;   /* "guidedse" */
 	const struct apsim_scenario *o = NULL;
 	char parent[96];
 
-	if (!G_corpus.n || G_runs++ < WARMUP || sim_splitmix64(&st) % 100 < FRESH_PCT) {
-		apsim_gen_scenario(seed, &FO.gen, s);
-		return;
+	if (!G_batch.valid || G_batch.id != seed / BATCH) {
+		uint64_t bst = (seed / BATCH) ^ 0x6775696465646261ULL;   /* "guidedba" */
+
+		G_batch.valid = true;
+		G_batch.id = seed / BATCH;
+		G_batch.fresh = !G_corpus.n || G_runs < WARMUP ||
+				sim_splitmix64(&bst) % 100 < FRESH_PCT;
+		G_batch.parent = G_batch.fresh ? -1 : pick_entry(&bst);
 	}
-	apsim_corpus_get(&G_corpus, pick_entry(&st), s);
+	if (G_corpus.n)
+		G_runs++;
+	if (G_batch.fresh) {
+		apsim_gen_scenario(seed, &FO.gen, s);
+		return false;
+	}
+	apsim_corpus_get(&G_corpus, G_batch.parent, s);
 	snprintf(parent, sizeof(parent), "%s", s->name);
 	if (sim_splitmix64(&st) % 100 < SCHEDULE_PCT) {
 		apsim_mutate_schedule(s, sim_splitmix64(&st));
@@ -793,6 +819,7 @@ static void guided_scenario(uint64_t seed, struct apsim_scenario *s)
 	snprintf(s->description, sizeof(s->description),
 		 "mutated by apsim fuzz --guided at iteration %llu from %s",
 		 (unsigned long long)seed, parent);
+	return true;
 }
 
 static void run_seed(uint64_t seed)
@@ -802,11 +829,11 @@ static void run_seed(uint64_t seed)
 	int kinds[16], subs[16], slots[16], n, nn = 0;
 	const struct apsim_scenario *s;
 	struct sim_result res;
-	bool prio;
+	bool prio, shared = FO.gen.share > 1;
 	struct sim_opts o;
 
 	if (FO.guided) {
-		guided_scenario(seed, &SCN[my_slot]);
+		shared = guided_scenario(seed, &SCN[my_slot]);
 		s = &SCN[my_slot];
 	} else {
 		s = apsim_gen_scenario_ref(seed, &FO.gen);   /* not written below */
@@ -815,7 +842,7 @@ static void run_seed(uint64_t seed)
 	beat();
 	if (FO.guided)
 		sim_cov_begin();
-	if (FO.gen.share > 1)
+	if (shared)
 		apsim_world_run_shared(s, &o, &res, &ex);   /* the group's set-up snapshot */
 	else
 		apsim_world_run(s, &o, &res, &ex);
