@@ -773,10 +773,9 @@ static int pick_entry(uint64_t *st)
  */
 #define BATCH          8
 static struct {
-	bool valid, fresh;
-	uint64_t id;
-	int parent;
-} G_batch;
+	uint64_t id;              /* seed / BATCH of the batch drawn last */
+	int parent;               /* its corpus entry; -1: generated afresh */
+} G_batch = { UINT64_MAX, -1 };
 
 /* The scenario of `seed` in a guided campaign, into s; true: a mutant
  * (run with the batch's shared set-up). */
@@ -787,18 +786,17 @@ static bool guided_scenario(uint64_t seed, struct apsim_scenario *s)
 	const struct apsim_scenario *o = NULL;
 	char parent[96];
 
-	if (!G_batch.valid || G_batch.id != seed / BATCH) {
+	if (G_batch.id != seed / BATCH) {
 		uint64_t bst = (seed / BATCH) ^ 0x6775696465646261ULL;   /* "guidedba" */
+		bool fresh = !G_corpus.n || G_runs < WARMUP ||
+			     sim_splitmix64(&bst) % 100 < FRESH_PCT;
 
-		G_batch.valid = true;
 		G_batch.id = seed / BATCH;
-		G_batch.fresh = !G_corpus.n || G_runs < WARMUP ||
-				sim_splitmix64(&bst) % 100 < FRESH_PCT;
-		G_batch.parent = G_batch.fresh ? -1 : pick_entry(&bst);
+		G_batch.parent = fresh ? -1 : pick_entry(&bst);
 	}
 	if (G_corpus.n)
 		G_runs++;
-	if (G_batch.fresh) {
+	if (G_batch.parent < 0) {
 		apsim_gen_scenario(seed, &FO.gen, s);
 		return false;
 	}

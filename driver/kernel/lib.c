@@ -237,10 +237,7 @@ int shim_vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
 			/* written as below, byte by byte through the shadow
 			 * checks (an unbounded sprintf past its buffer) */
 			out_str(&o, tmp, (size_t)n);
-			va_end(ap);
-			if (size)
-				buf[o.len < size ? o.len : size - 1] = 0;
-			return (int)o.len;
+			fmt += strlen(fmt);	/* done: the loop below has nothing left */
 		}
 	}
 	while (*fmt) {
