@@ -189,15 +189,15 @@ static void id_string(struct gen *g, const int *ids, int n, char *dst)
 
 	if (c < 60 && n > 0) {
 		id = ids[below(&g->r, n)];
-		snprintf(dst, APSIM_STR_MAX, chance(&g->r, 30) ? "0x%x" : "%d", id);
+		sim_fmt(dst, APSIM_STR_MAX, chance(&g->r, 30) ? "0x%x" : "%d", id);
 	} else if (c < 75) {
-		snprintf(dst, APSIM_STR_MAX, "%d", below(&g->r, ID_POOL));
+		sim_fmt(dst, APSIM_STR_MAX, "%d", below(&g->r, ID_POOL));
 	} else if (c < 85) {
 		static const char *const oor[] = { "256", "0xffff", "255", "0x100" };
 
-		snprintf(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
+		sim_fmt(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
 	} else {
-		snprintf(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
+		sim_fmt(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
 	}
 }
 
@@ -208,11 +208,11 @@ static void mask_string(struct gen *g, const int *ids, int n, char *dst)
 	int id = n > 0 && chance(&g->r, 70) ? ids[below(&g->r, n)] : below(&g->r, ID_POOL);
 
 	if (c < 35) {
-		snprintf(dst, APSIM_STR_MAX, "%c%d", chance(&g->r, 50) ? '+' : '-', id);
+		sim_fmt(dst, APSIM_STR_MAX, "%c%d", chance(&g->r, 50) ? '+' : '-', id);
 	} else if (c < 50) {
 		int id2 = n > 0 ? ids[below(&g->r, n)] : below(&g->r, ID_POOL);
 
-		snprintf(dst, APSIM_STR_MAX, "-%d,+%d", id, id2);
+		sim_fmt(dst, APSIM_STR_MAX, "-%d,+%d", id, id2);
 	} else if (c < 65) {
 		/* absolute mask: 0x + up to 64 hex digits, MSB0 */
 		uint8_t m[32];
@@ -222,17 +222,17 @@ static void mask_string(struct gen *g, const int *ids, int n, char *dst)
 		for (int k = 0; k < n; k++)
 			if (chance(&g->r, 50))
 				bit_clear(m, ids[k]);
-		o = snprintf(dst, APSIM_STR_MAX, "0x");
+		o = sim_fmt(dst, APSIM_STR_MAX, "0x");
 		for (int k = 0; k < 32 && o < APSIM_STR_MAX - 3; k++)
-			o += snprintf(dst + o, APSIM_STR_MAX - o, "%02x", m[k]);
+			o += sim_fmt(dst + o, APSIM_STR_MAX - o, "%02x", m[k]);
 	} else if (c < 75) {
-		snprintf(dst, APSIM_STR_MAX, "+0x%x", id);
+		sim_fmt(dst, APSIM_STR_MAX, "+0x%x", id);
 	} else if (c < 85) {
 		static const char *const oor[] = { "+256", "-999", "+0xffff", "0x1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" };
 
-		snprintf(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
+		sim_fmt(dst, APSIM_STR_MAX, "%s", oor[below(&g->r, 4)]);
 	} else {
-		snprintf(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
+		sim_fmt(dst, APSIM_STR_MAX, "%s", malformed[below(&g->r, NMAL)]);
 	}
 }
 
@@ -248,7 +248,7 @@ static void ap_config_string(struct gen *g, char *dst)
 		static const char *const bad[] = { "0x80", "0x80,0x40", "", "0x1,0x1,0x1,0x1",
 						   "0x800000000000000000000000000000000000000000000000000000000000000000,0,0" };
 
-		snprintf(dst, APSIM_STR_MAX, "%s", c < 90 ? bad[below(&g->r, 5)] :
+		sim_fmt(dst, APSIM_STR_MAX, "%s", c < 90 ? bad[below(&g->r, 5)] :
 			 malformed[below(&g->r, NMAL)]);
 		return;
 	}
@@ -260,7 +260,7 @@ static void ap_config_string(struct gen *g, char *dst)
 				m[ids[k][j] / 8] |= 0x80 >> (ids[k][j] % 8);
 		if (chance(&g->r, 10))
 			m[below(&g->r, 4)] |= 1;
-		o += snprintf(dst + o, APSIM_STR_MAX - o, "%s0x%02x%02x%02x%02x", k ? "," : "",
+		o += sim_fmt(dst + o, APSIM_STR_MAX - o, "%s0x%02x%02x%02x%02x", k ? "," : "",
 			      m[0], m[1], m[2], m[3]);
 	}
 }
@@ -498,7 +498,7 @@ static void gen_setup(struct gen *g)
 
 			op = setup_op(g, APSIM_OP_ASSIGN_ADAPTER);
 			op->mdev = m;
-			snprintf(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
+			sim_fmt(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
 			g->m_ad[m] = id;
 		}
 		for (int i = 0; i < nd; i++) {
@@ -506,13 +506,13 @@ static void gen_setup(struct gen *g)
 
 			op = setup_op(g, APSIM_OP_ASSIGN_DOMAIN);
 			op->mdev = m;
-			snprintf(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
+			sim_fmt(op->str, sizeof(op->str), chance(r, 30) ? "0x%x" : "%d", id);
 			g->m_dom[m] = id;
 		}
 		for (int i = 0; i < nc && g->ncdom; i++) {
 			op = setup_op(g, APSIM_OP_ASSIGN_CONTROL_DOMAIN);
 			op->mdev = m;
-			snprintf(op->str, sizeof(op->str), "%d", g->cdom[below(r, g->ncdom)]);
+			sim_fmt(op->str, sizeof(op->str), "%d", g->cdom[below(r, g->ncdom)]);
 		}
 	}
 	for (int m = 0; m < nm; m++) {
@@ -578,12 +578,12 @@ static void gen_faults(struct gen *g, int pct)
 			if (chance(r, 50)) {
 				f->nth = range(r, 1, 20);
 			} else {
-				snprintf(f->site, sizeof(f->site), "%s", sites[below(r, 4)]);
+				sim_fmt(f->site, sizeof(f->site), "%s", sites[below(r, 4)]);
 				f->nth = range(r, 1, 3);
 			}
 		} else {
 			f->kind = APSIM_FAULT_AP_RC;
-			snprintf(f->insn, sizeof(f->insn), "%s", insns[below(r, 3)]);
+			sim_fmt(f->insn, sizeof(f->insn), "%s", insns[below(r, 3)]);
 			if (chance(r, 60)) {
 				f->card = pick_card(g);
 				f->domain = pick_domain(g);
@@ -604,9 +604,9 @@ static void range_str(struct gen *g, struct apsim_op *op, int lo, int hi)
 	memset(op->str, 0, sizeof(op->str));   /* scenarios compare with memcmp */
 	op->range = lo < hi;
 	if (op->range)
-		snprintf(op->str, sizeof(op->str), hex ? "0x%02x-0x%02x" : "%d-%d", lo, hi);
+		sim_fmt(op->str, sizeof(op->str), hex ? "0x%02x-0x%02x" : "%d-%d", lo, hi);
 	else
-		snprintf(op->str, sizeof(op->str), "%d", lo);
+		sim_fmt(op->str, sizeof(op->str), "%d", lo);
 }
 
 /* A machine's shape: either an LPAR-like one (8-24 adapters, 16-85 usage
@@ -729,7 +729,7 @@ static void gen_admin(struct gen *g, struct apsim_thread_spec *th, int nmax)
 	int dlo = g->fd_lo + below(r, nfd - n + 1);
 	struct apsim_op *op;
 
-	snprintf(th->name, sizeof(th->name), "admin");
+	sim_fmt(th->name, sizeof(th->name), "admin");
 	op = &th->ops[th->nops++];
 	init_op(op, chance(r, 70) ? APSIM_OP_UNASSIGN_DOMAIN : APSIM_OP_UNASSIGN_ADAPTER);
 	op->mdev = m;
@@ -745,10 +745,10 @@ static void gen_admin(struct gen *g, struct apsim_thread_spec *th, int nmax)
 		op = &th->ops[th->nops++];
 		init_op(op, chance(r, 50) ? APSIM_OP_AQMASK_WRITE : APSIM_OP_APMASK_WRITE);
 		if (op->kind == APSIM_OP_AQMASK_WRITE)
-			snprintf(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
+			sim_fmt(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
 				 dlo, dlo + n - 1);
 		else
-			snprintf(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
+			sim_fmt(op->str, sizeof(op->str), "%c%d-%d", chance(r, 50) ? '+' : '-',
 				 g->fa_lo, g->fa_hi);
 	}
 	op = &th->ops[th->nops++];
@@ -780,18 +780,39 @@ static bool seed_is_large(uint64_t seed)
 	return sim_splitmix64(&st) % 1000 < LARGE_PER_MILLE;
 }
 
+/* The tree's vocabulary, in ops.def order (every tree's ops first): kept
+ * for the last kver asked (a campaign asks for one), *n its size. */
+static const enum apsim_op_kind *tree_kinds(const char *kver, int *n)
+{
+	static struct {
+		bool have, any;           /* any: kver NULL (the ops of every tree) */
+		char kver[64];
+		int n;
+		enum apsim_op_kind k[APSIM_OP__COUNT];
+	} v;
+
+	if (!v.have || v.any != !kver || (kver && strcmp(v.kver, kver)) ||
+	    (kver && strlen(kver) >= sizeof(v.kver))) {
+		v.have = true;
+		v.any = !kver;
+		sim_fmt(v.kver, sizeof(v.kver), "%s", kver ? kver : "");
+		v.n = 0;
+		for (int k = 1; k < APSIM_OP__COUNT; k++)
+			if (kver ? apsim_op_tree_ok((enum apsim_op_kind)k, kver) :
+				   !apsim_op_since((enum apsim_op_kind)k))
+				v.k[v.n++] = (enum apsim_op_kind)k;
+	}
+	*n = v.n;
+	return v.k;
+}
+
 static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 {
 	struct apsim_scenario *s = g->s;
 	struct src *r = &g->r;
-	enum apsim_op_kind kinds[APSIM_OP__COUNT];
-	int nt, nkinds = 0;
+	int nt, nkinds;
+	const enum apsim_op_kind *kinds = tree_kinds(o->kver, &nkinds);
 
-	/* the tree's vocabulary, in ops.def order (every tree's ops first) */
-	for (int k = 1; k < APSIM_OP__COUNT; k++)
-		if (o->kver ? apsim_op_tree_ok((enum apsim_op_kind)k, o->kver) :
-			      !apsim_op_since((enum apsim_op_kind)k))
-			kinds[nkinds++] = (enum apsim_op_kind)k;
 	if (g->large) {
 		gen_large_host(g);
 		gen_large_setup(g);
@@ -819,7 +840,7 @@ static void gen_all(struct gen *g, const struct apsim_gen_opts *o)
 			gen_admin(g, th, n);
 			continue;
 		}
-		snprintf(th->name, sizeof(th->name), "t%d", t);
+		sim_fmt(th->name, sizeof(th->name), "t%d", t);
 		for (int i = 0; i < n; i++)
 			gen_op(g, kinds[below(r, nkinds)], &th->ops[th->nops++]);
 	}
@@ -880,8 +901,8 @@ static void gen_seed(uint64_t seed, const struct apsim_gen_opts *o,
 	g.s = out;
 	g.r.st = seed ^ 0x617073696d67656eULL;   /* "apsimgen" */
 	g.large = seed_is_large(seed);
-	snprintf(out->name, sizeof(out->name), "fuzz-%llu", (unsigned long long)seed);
-	snprintf(out->description, sizeof(out->description),
+	sim_fmt(out->name, sizeof(out->name), "fuzz-%llu", (unsigned long long)seed);
+	sim_fmt(out->description, sizeof(out->description),
 		 "generated by apsim fuzz from seed %llu", (unsigned long long)seed);
 	if (oo.share > 1 && !g.large) {
 		/* the set-up part (host, setup block, strategy) from the group's
@@ -893,7 +914,7 @@ static void gen_seed(uint64_t seed, const struct apsim_gen_opts *o,
 		g.shared = true;
 		g.share_st = seed ^ 0x73686172656473ULL;   /* "shareds" */
 		g.r.st = first ^ 0x7365747570ULL;                /* "setup" */
-		snprintf(out->description, sizeof(out->description),
+		sim_fmt(out->description, sizeof(out->description),
 			 "generated by apsim fuzz from seed %llu (--share-setup %d)",
 			 (unsigned long long)seed, oo.share);
 	}
@@ -970,8 +991,8 @@ void apsim_gen_from_bytes(const uint8_t *data, size_t len,
 	g.r.d = data;
 	g.r.len = data ? len : 0;
 	g.large = data && len > 0 && data[0] == 'L';   /* 1 in 256 mutations */
-	snprintf(out->name, sizeof(out->name), "fuzz-bytes");
-	snprintf(out->description, sizeof(out->description),
+	sim_fmt(out->name, sizeof(out->name), "fuzz-bytes");
+	sim_fmt(out->description, sizeof(out->description),
 		 "decoded by apsim fuzz --convert from %zu bytes", len);
 	gen_all(&g, &oo);
 }
