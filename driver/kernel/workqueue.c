@@ -181,7 +181,7 @@ bool apsim_queue_work(struct workqueue_struct *wq, struct work_struct *work,
 	}
 	if (!free)
 		return true;		/* the busy kworkers take it next */
-	snprintf(name, sizeof(name), "kworker/%s:%u", wq->name, wq->spawned++);
+	sim_fmt(name, sizeof(name), "kworker/%s:%u", wq->name, wq->spawned++);
 	free->live = true;
 	free->cur = NULL;
 	if (sim_thread_spawn(name, kworker, free) < 0) {

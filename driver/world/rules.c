@@ -544,7 +544,7 @@ static const char *req_text(const struct req *q, char *buf, size_t len, const ch
 
 	buf[0] = 0;
 	for (int a = 0; a < q->nalt && o < len; a++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", a ? sep : "", q->alt[a]);
+		o += (size_t)sim_fmt(buf + o, len - o, "%s%s", a ? sep : "", q->alt[a]);
 	return buf;
 }
 
@@ -678,7 +678,7 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 				continue;
 			at = d->at, drv = d->drv, trace = d->trace;
 		}
-		snprintf(sig, sizeof(sig), "rule:%s:%s%s%s", field_names[f],
+		sim_fmt(sig, sizeof(sig), "rule:%s:%s%s%s", field_names[f],
 			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
 		req_text(q, locks, sizeof(locks), " | ");
 		sim_report(SIM_F_RULE, false, sig,
@@ -726,7 +726,7 @@ static noinline bool check_read(int tid, enum field_id f, uintptr_t pc)
 		if (d->exempt)
 			return false;
 		at = d->at, drv = d->drv, trace = d->trace;
-		snprintf(sig, sizeof(sig), "rule:read:%s:%s%s%s", field_names[f],
+		sim_fmt(sig, sizeof(sig), "rule:read:%s:%s%s%s", field_names[f],
 			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
 		req_text(q, locks, sizeof(locks), " | ");
 		sim_report(SIM_F_RULE, false, sig,
@@ -956,7 +956,7 @@ static noinline void order_report(int tid)
 		if (rank < last) {
 			char sig[200];
 
-			snprintf(sig, sizeof(sig), "rule:order:%s->%s", last_name, held[i]->name);
+			sim_fmt(sig, sizeof(sig), "rule:order:%s->%s", last_name, held[i]->name);
 			sim_report(SIM_F_RULE, false, sig,
 				   "apsim: locking order violated (%s)\n"
 				   "%s/%d took %s while holding %s\n"
