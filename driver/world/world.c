@@ -768,62 +768,6 @@ static struct {
 	char text[1 + APSIM_MAX_THREADS][APSIM_MAX_OPS][LABEL_LEN];
 } lc;
 
-/*
- * Across explorations (each seed of a fuzz campaign is one) a label is
- * looked up by what it is formatted from (apsim_scn_op_label reads the
- * kind, the mdev, kvm, vcpu, APQN, arg and range fields and the string):
- * generated worlds repeat their ops, and a lookup is a tenth of a
- * formatting.  One direct-mapped slot per hash; a host-side cache of a
- * pure function, so nothing simulated depends on it.
- */
-#define LKEY_SLOTS 2048
-static struct lkey {
-	uint64_t h;                         /* 0: empty */
-	int kind, mdev, kvm, vcpu, card, domain;
-	long arg;
-	bool range;
-	char str[APSIM_STR_MAX];
-	char text[LABEL_LEN];
-} lk[LKEY_SLOTS];
-
-static void label_fmt(const struct apsim_op *op, char *buf)
-{
-	size_t n = strnlen(op->str, APSIM_STR_MAX);
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const long f[] = { op->kind, op->mdev, op->kvm, op->vcpu, op->card, op->domain,
-			   op->arg, op->range };
-	struct lkey *k;
-
-	if (n == APSIM_STR_MAX) {           /* not terminated: no key */
-		apsim_scn_op_label(op, buf, LABEL_LEN);
-		return;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
-		h = (h ^ (uint64_t)f[i]) * 0x100000001b3ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)op->str[i]) * 0x100000001b3ULL;
-	h |= 1;
-	k = &lk[(h >> 7) % LKEY_SLOTS];
-	if (k->h == h && k->kind == (int)op->kind && k->mdev == op->mdev && k->kvm == op->kvm &&
-	    k->vcpu == op->vcpu && k->card == op->card && k->domain == op->domain &&
-	    k->arg == op->arg && k->range == op->range && !memcmp(k->str, op->str, n + 1)) {
-		memcpy(buf, k->text, strlen(k->text) + 1);
-		return;
-	}
-	apsim_scn_op_label(op, buf, LABEL_LEN);
-	k->h = h;
-	k->kind = (int)op->kind;
-	k->mdev = op->mdev;
-	k->kvm = op->kvm;
-	k->vcpu = op->vcpu;
-	k->card = op->card;
-	k->domain = op->domain;
-	k->arg = op->arg;
-	k->range = op->range;
-	memcpy(k->str, op->str, n + 1);
-	memcpy(k->text, buf, strlen(buf) + 1);
-}
-
 static char *op_label(const struct apsim_op *op, char *buf, size_t len)
 {
 	const struct apsim_scenario *s = W.scn;
@@ -843,10 +787,7 @@ static char *op_label(const struct apsim_op *op, char *buf, size_t len)
 		}
 	}
 	if (row < 0) {
-		if (len == LABEL_LEN)
-			label_fmt(op, buf);
-		else
-			apsim_scn_op_label(op, buf, len);
+		apsim_scn_op_label(op, buf, len);
 		return buf;
 	}
 	if (lc.serial != label_serial) {   /* another exploration: forget */
@@ -857,7 +798,7 @@ static char *op_label(const struct apsim_op *op, char *buf, size_t len)
 		}
 	}
 	if (lc.valid[row][i] != lc.gen) {
-		label_fmt(op, lc.text[row][i]);
+		apsim_scn_op_label(op, lc.text[row][i], LABEL_LEN);
 		lc.valid[row][i] = lc.gen;
 	}
 	return lc.text[row][i];
