@@ -357,6 +357,39 @@ static int pages_set(uintptr_t start, size_t n, uint8_t rw)
 static void slab_shadow_report(uintptr_t addr, size_t size, bool is_write, uintptr_t pc,
 			       uint8_t code, const struct sim_site *site);
 
+/*
+ * Shadow mode: an object's slot index is kept in the 8 bytes before it,
+ * which are always redzone (the previous object's SHADOW_RZ, an alignment
+ * gap, or the arena's first redzone), as a tag and the index: kfree finds
+ * its slot with one load instead of a binary search over every slot (2 %
+ * of a generated world, most of it cache misses).  The allocator's own
+ * bytes: not instrumented, restored with the arena by a snapshot, and a
+ * driver write there (a KASAN report) only makes the check below fail over
+ * to the search.
+ */
+#define RZ_TAG 0x736c6f74u	/* "slot" */
+
+static inline void rz_tag_set(uintptr_t obj, size_t idx)
+{
+	uint64_t v = ((uint64_t)RZ_TAG << 32) | (uint32_t)idx;
+
+	memcpy((void *)(obj - 8), &v, sizeof(v));
+}
+
+/* The slot of the object at a, by its tag; NULL: ask slot_of. */
+static inline struct slot *rz_tag_slot(uintptr_t a)
+{
+	uint64_t v;
+
+	if (!shadowing() || (a & 7) || a < sharena + 8 || a >= shbump)
+		return NULL;
+	memcpy(&v, (const void *)(a - 8), sizeof(v));
+	if ((uint32_t)(v >> 32) != RZ_TAG || (uint32_t)v >= nslots ||
+	    (uintptr_t)slots[(uint32_t)v].obj != a)
+		return NULL;
+	return &slots[(uint32_t)v];
+}
+
 static void *shadow_alloc(size_t size, bool zero, struct slot **out)
 {
 	size_t rsize = (size + 7) & ~7UL, align = 8;
@@ -395,6 +428,7 @@ static void *shadow_alloc(size_t size, bool zero, struct slot **out)
 	s->obj = (void *)obj;
 	memset(s->obj, zero ? 0 : UNINIT_BYTE, size);
 	memset((char *)s->obj + size, REDZONE_BYTE, rsize - size);
+	rz_tag_set(obj, (size_t)(s - slots));
 	*out = s;
 	return s->obj;
 }
@@ -461,8 +495,11 @@ static bool redzone_ok(const struct slot *s)
 
 static struct slot *slot_find_obj(const void *p)
 {
-	struct slot *s = slot_of((uintptr_t)p);
+	struct slot *s = rz_tag_slot((uintptr_t)p);
 
+	if (s)
+		return s;
+	s = slot_of((uintptr_t)p);
 	return s && s->obj == p ? s : NULL;
 }
 
