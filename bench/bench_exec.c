@@ -19,10 +19,12 @@
  * variant binary, of deadlocks/d2-inuse.scn; the shrinking of 8 generated
  * findings as a campaign shrinks them, with world snapshots and rebuilding
  * (the speed-up of each); seeds/s of the `apsim fuzz`
- * binary (one worker, with and without shrinking, and --share-setup 1);
- * the profile split of the
+ * binary (one worker, with and without shrinking, and --share-setup 1),
+ * and --no-shrink of every other tree's apsim built beside it
+ * (BUILD_ROOT/<series>/apsim: exec.tree_<series>.*); the profile split of the
  * D2 executions (what dominates an execution).  Figures only, never pass/fail.
  */
+#include <dirent.h>
 #include <apsim/sim.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -530,6 +532,47 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* apsim fuzz --no-shrink of every other tree built beside this one
+	 * (BUILD_ROOT/<series>/apsim, e.g. build/6.12/apsim: the tree the
+	 * maintainers change), the same seeds: exec.tree_<series>.* */
+	struct { char series[32]; double r[16]; int n; } tf[4];
+	int ntf = 0;
+	{
+		char root[PATH_MAX];
+		DIR *d;
+		struct dirent *de;
+
+		bench_self_dir(dir, sizeof(dir));
+		snprintf(root, sizeof(root), "%s/..", dir);
+		d = opendir(root);
+		while (d && (de = readdir(d)) && ntf < 4) {
+			if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+			    strlen(de->d_name) >= sizeof(tf[0].series))
+				continue;
+			snprintf(var, sizeof(var), "%s/%s/apsim", root, de->d_name);
+			if (access(var, X_OK))
+				continue;
+			snprintf(tf[ntf].series, sizeof(tf[ntf].series), "%s", de->d_name);
+			for (tf[ntf].n = 0; tf[ntf].n < R; tf[ntf].n++) {
+				tf[ntf].r[tf[ntf].n] = fuzz_proc(var, nfuzz, false, NULL);
+				if (tf[ntf].r[tf[ntf].n] < 0)
+					break;
+			}
+			if (tf[ntf].n)
+				ntf++;
+		}
+		if (d)
+			closedir(d);
+		/* in the series' order, whatever the directory's */
+		for (int i = 1; i < ntf; i++)
+			for (int j = i; j > 0 && strcmp(tf[j - 1].series, tf[j].series) > 0; j--) {
+				__typeof__(tf[0]) x = tf[j];
+
+				tf[j] = tf[j - 1];
+				tf[j - 1] = x;
+			}
+	}
+
 	/* d2-inuse on the d2 variant: time the variant binary (process) */
 	double vv[16];
 	int vst = -1, nv = 0;
@@ -645,6 +688,16 @@ int main(int argc, char **argv)
 		printf("  %-52s %12s      skipped: %s missing or failed\n", "apsim fuzz seeds/s",
 		       "-", var);
 		bench_note("exec.fuzz_note", "skipped: apsim binary missing or the campaign failed");
+	}
+	for (int i = 0; i < ntf; i++) {
+		struct bench_stat st = bench_stat_of(tf[i].r, tf[i].n);
+		char label[96], key[96];
+
+		snprintf(label, sizeof(label), "apsim fuzz seeds/s, 1 worker, --no-shrink, %s",
+			 tf[i].series);
+		snprintf(key, sizeof(key), "exec.tree_%s.fuzz_noshrink_execs_per_s", tf[i].series);
+		row(label, st, "/s", NULL, NULL);
+		bench_figs_stat(key, st, "1/s");
 	}
 	row_ms("exhaustive pb 2, fixed D2, in-process", s_ex, "goal < 1 s", VERD(s_ex.med < 1));
 	printf("  %-52s %12llu executions, %s\n", "  = explored", (unsigned long long)ex_n,

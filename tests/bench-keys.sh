@@ -9,7 +9,8 @@
 # exec part and the native part; the exec keys the goals are stated in
 # (executions/s of D2, the mix and `apsim fuzz`, the scaling and the CPU
 # loop's, the world snapshot's speed-up in D2, exhaustive search and
-# shrinking) are positive numbers; the fixed D2 has no finding, exhaustive
+# shrinking, `apsim fuzz` of every other tree built beside it) are
+# positive numbers; the fixed D2 has no finding, exhaustive
 # search completes, the shrinker tried candidates; every tree's APCB sweep
 # reached 256x256 with all 65,536 queues bound, with a figure per operation
 # (and `ap_config` where the tree has it) and the lower bound; the SVG it
@@ -78,6 +79,13 @@ for p in $parts; do
 			bad "$p has ap_config (6.1's driver has none)" ;;
 	*) positive "$p" apcb.256x256.ap_config_ns ;;
 	esac
+done
+
+# an `apsim fuzz` figure for every other tree built beside this apsim
+for a in "$dir"/[0-9]*/apsim; do
+	[ -x "$a" ] || continue
+	t=$(basename "$(dirname "$a")")
+	positive exec "exec.tree_$t.fuzz_noshrink_execs_per_s"
 done
 
 S=${J%.json}.svg
