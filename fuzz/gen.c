@@ -962,14 +962,20 @@ static void scn_clear_used(struct apsim_scenario *s)
 	zero(s, to + APSIM_MAX_THREADS * th, sizeof(*s)); /* explore, expect */
 }
 
+void apsim_gen_scenario_reuse(uint64_t seed, const struct apsim_gen_opts *o,
+			      struct apsim_scenario *buf)
+{
+	scn_clear_used(buf);
+	apsim_scn_set_defaults(buf);
+	gen_seed(seed, o, buf);
+}
+
 const struct apsim_scenario *apsim_gen_scenario_ref(uint64_t seed,
 						    const struct apsim_gen_opts *o)
 {
 	static struct apsim_scenario own;   /* zero (static) before the first */
 
-	scn_clear_used(&own);
-	apsim_scn_set_defaults(&own);
-	gen_seed(seed, o, &own);
+	apsim_gen_scenario_reuse(seed, o, &own);
 	return &own;
 }
 

@@ -51,6 +51,15 @@ void apsim_gen_scenario(uint64_t seed, const struct apsim_gen_opts *o,
 const struct apsim_scenario *apsim_gen_scenario_ref(uint64_t seed,
 						    const struct apsim_gen_opts *o);
 
+/*
+ * The same into buf, which is all zeroes (static storage) or was last
+ * written by this function: such a buffer stays zero past its counts, so
+ * only the used entries are cleared.  A buffer anything else writes (a
+ * mutation, a corpus entry) needs apsim_gen_scenario.
+ */
+void apsim_gen_scenario_reuse(uint64_t seed, const struct apsim_gen_opts *o,
+			      struct apsim_scenario *buf);
+
 /* Whether seed's world is a large one (a machine's shape: docs/fuzzing.md,
  * "Large worlds"); decided from the seed apart from the choice stream. */
 bool apsim_gen_seed_is_large(uint64_t seed);

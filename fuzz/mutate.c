@@ -49,7 +49,8 @@ static const struct apsim_scenario *get_donor(struct mut *m)
 		struct apsim_gen_opts o = *m->go;
 
 		o.fault_pct = 100;
-		apsim_gen_scenario(m->donor_seed, &o, &donor);
+		/* only the generator writes the donor: cleared as far as used */
+		apsim_gen_scenario_reuse(m->donor_seed, &o, &donor);
 		m->have_donor = true;
 	}
 	return &donor;
