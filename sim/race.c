@@ -91,13 +91,21 @@ static size_t nnames, capnames;
 static struct rset *rsets;
 static size_t nrsets, caprsets;
 
-/* sync object -> vector clock (open addressing, per-execution) */
-#define SYNC_SLOTS	4096
-static struct {
+/*
+ * sync object -> vector clock: open addressing, per execution (an entry of
+ * another execution's generation is free).  It doubles at half full, so a
+ * large world's sync objects (a work item and a lock per queue: a module
+ * unload of 65,536 queues) all keep their clocks, with short probes.  (A
+ * fixed 4,096-slot table lost the edges of the objects past it and, full,
+ * scanned all of it at every lookup: an unload took minutes.)
+ */
+struct syncent {
 	const void *key;
 	uint32_t gen;
 	uint32_t vc;		/* index into vcs */
-} sync_tab[SYNC_SLOTS];
+};
+static struct syncent *sync_tab;
+static unsigned sync_bits;	/* 1 << sync_bits entries (0: none yet) */
 static uint32_t (*vcs)[SIM_MAX_THREADS];
 static size_t nvcs, capvcs;
 
@@ -168,25 +176,59 @@ static void thread_start(int t, int parent)
 	tick(t);
 }
 
+static inline bool sync_free(const struct syncent *e)
+{
+	return e->gen != gen || !e->key;
+}
+
+/* The slot of key in a table of 1 << bits: its entry, or the free slot
+ * that ends its probe (the table is at most half full). */
+static struct syncent *sync_slot(struct syncent *tab, unsigned bits, const void *key)
+{
+	size_t mask = ((size_t)1 << bits) - 1;
+	size_t h = (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+
+	for (;; h = (h + 1) & mask)
+		if (sync_free(&tab[h]) || tab[h].key == key)
+			return &tab[h];
+}
+
+static void sync_grow(void)
+{
+	unsigned bits = sync_bits ? sync_bits + 1 : 12;
+	struct syncent *t = calloc((size_t)1 << bits, sizeof(*t));
+
+	if (!t)
+		abort();
+	for (size_t i = 0; sync_bits && i < (size_t)1 << sync_bits; i++)
+		if (!sync_free(&sync_tab[i]))
+			*sync_slot(t, bits, sync_tab[i].key) = sync_tab[i];
+	free(sync_tab);
+	sync_tab = t;
+	sync_bits = bits;
+}
+
 static uint32_t *sync_vc(const void *key, bool create)
 {
-	size_t h = (size_t)(((uintptr_t)key * 0x9e3779b97f4a7c15ULL) >> 52) & (SYNC_SLOTS - 1);
+	struct syncent *e;
 
-	for (size_t i = 0; i < SYNC_SLOTS; i++, h = (h + 1) & (SYNC_SLOTS - 1)) {
-		if (sync_tab[h].gen == gen && sync_tab[h].key == key)
-			return vcs[sync_tab[h].vc];
-		if (sync_tab[h].gen != gen) {
-			if (!create)
-				return NULL;
-			vcs = grow(vcs, &capvcs, nvcs + 1, sizeof(*vcs));
-			memset(vcs[nvcs], 0, sizeof(*vcs));
-			sync_tab[h].key = key;
-			sync_tab[h].gen = gen;
-			sync_tab[h].vc = (uint32_t)nvcs++;
-			return vcs[sync_tab[h].vc];
-		}
+	if (!sync_bits)
+		sync_grow();
+	e = sync_slot(sync_tab, sync_bits, key);
+	if (!sync_free(e))
+		return vcs[e->vc];
+	if (!create)
+		return NULL;
+	if ((nvcs + 1) * 2 > (size_t)1 << sync_bits) {
+		sync_grow();
+		e = sync_slot(sync_tab, sync_bits, key);
 	}
-	return NULL;	/* table full: the edge is lost (never seen) */
+	vcs = grow(vcs, &capvcs, nvcs + 1, sizeof(*vcs));
+	memset(vcs[nvcs], 0, sizeof(*vcs));
+	e->key = key;
+	e->gen = gen;
+	e->vc = (uint32_t)nvcs++;
+	return vcs[e->vc];
 }
 
 void sim__race_reset(void)

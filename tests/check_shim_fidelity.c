@@ -310,6 +310,46 @@ START_TEST(unbind_resets_the_queue)
 END_TEST
 
 /*
+ * vfio_iommu_type1_unregister_device (drivers/vfio/vfio_iommu_type1.c, 6.1
+ * and 6.12) takes iommu->device_list_lock before it touches the device's
+ * iommu_entry.  The shim tested list_empty() on it first, unlocked, while
+ * another device's last close list_del'ed its neighbour under the lock,
+ * writing this node: the race detector reported
+ * race:container_unregister,container_unregister (a 6.12 campaign of
+ * 2026-12-04, shrunk to two closes).  Random schedules, detector on.
+ */
+START_TEST(container_unregister_touches_the_node_locked)
+{
+	int races = 0;
+
+	parse("setup:\n"
+	      "    kvm_create k0 vcpus 1\n"
+	      "    kvm_create k1 vcpus 1\n"
+	      "    create_mdev m0\n"
+	      "    create_mdev m1\n"
+	      "    open m0 k0\n"
+	      "    open m1 k1\n"
+	      "thread t0:\n"
+	      "    close m1\n"
+	      "thread t1:\n"
+	      "    close m0\n");
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		struct sim_opts o;
+		struct sim_result r;
+
+		sim_opts_default(&o);
+		o.strategy = SIM_STRAT_RANDOM;
+		o.seed = seed;
+		o.trace = false;
+		o.races = true;
+		ck_assert_int_eq(apsim_world_run(&scn, &o, &r, &ex), 0);
+		races += tu_has_finding("race:container_unregister");
+	}
+	ck_assert_int_eq(races, 0);
+}
+END_TEST
+
+/*
  * mdev_register_driver (drivers/vfio/mdev/mdev_driver.c, 6.1 and 6.12)
  * returns -EINVAL for a driver without device_api, before driver_register.
  */
@@ -403,6 +443,7 @@ Suite *fidelity_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tf, 60);
 	tcase_add_test(tf, unbind_resets_the_queue);
+	tcase_add_test(tf, container_unregister_touches_the_node_locked);
 	tcase_add_test(tf, mdev_register_driver_needs_device_api);
 	tcase_add_test(tf, slab_kernel_semantics);
 	suite_add_tcase(s, tf);

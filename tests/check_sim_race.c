@@ -227,6 +227,24 @@ START_TEST(test_hb_mutex)
 }
 END_TEST
 
+/* A world with more sync objects than a fixed table held (4,096: the
+ * 65,536-queue worlds have a work item and locks per queue): the mutex's
+ * clock, made after them, still orders the two sides. */
+static char many[6000];
+
+static void many_main(void *arg)
+{
+	for (size_t i = 0; i < sizeof(many); i++)
+		sim_race_sync(&many[i]);
+	mutex_main(arg);
+}
+
+START_TEST(test_hb_after_many_sync_objects)
+{
+	ck_assert_int_eq(run_races(many_main, 10, true, NULL), 0);
+}
+END_TEST
+
 static struct sim_rwsem rw;
 static struct sim_lock_class_key rwkey;
 
@@ -668,6 +686,7 @@ int main(void)
 	tcase_add_test(tc, test_off_by_default);
 	tcase_add_test(tc, test_read_write_race_names_locks);
 	tcase_add_test(tc, test_hb_mutex);
+	tcase_add_test(tc, test_hb_after_many_sync_objects);
 	tcase_add_test(tc, test_hb_rwsem);
 	tcase_add_test(tc, test_rwsem_readers_do_not_order);
 	tcase_add_test(tc, test_hb_spinlock);

@@ -68,12 +68,18 @@ static void container_register(struct vfio_device *device)
 	mutex_unlock(&iommu->device_list_lock);
 }
 
+/* vfio_iommu_type1_unregister_device: called for a registered device
+ * only (the last close; 6.2+ also a failed first open), and the node is
+ * touched under the lock only: a neighbour's list_del writes this node's
+ * pointers under that lock (the shim's unlocked list_empty test before it
+ * raced with that: race:container_unregister,container_unregister). */
 static void container_unregister(struct vfio_device *device)
 {
-	if (list_empty(&device->iommu_entry))
+	if (!device->ops->dma_unmap)
 		return;
 	mutex_lock(&iommu->device_list_lock);
-	list_del_init(&device->iommu_entry);
+	if (!list_empty(&device->iommu_entry))
+		list_del_init(&device->iommu_entry);
 	mutex_unlock(&iommu->device_list_lock);
 }
 
@@ -374,7 +380,8 @@ int shim_vfio_open(struct mdev_device *mdev, struct kvm *kvm)
 		if (device->ops->open_device) {
 			ret = device->ops->open_device(device);
 			if (ret) {
-				container_unregister(device);
+				if (APSIM_VFIO_REGISTER_FIRST)	/* 6.1 had not registered it */
+					container_unregister(device);
 				device->kvm = NULL;
 				mutex_unlock(&device->group->group_lock);
 				module_put(owner);
