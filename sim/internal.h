@@ -110,6 +110,36 @@ enum sim_tstate {
 
 #define SIM_OPSTACK 8
 #define SIM_OPLEN   64
+
+/*
+ * An op label (sim_op_push, sim_op_push_fn): its text, or how to make it
+ * (fmt(arg)), made at its first reader: most labels are never read (no
+ * report, no trace).  Held locks keep a pointer to their acquisition's
+ * label, so labels live in a per-execution arena (sim__labels, reset when
+ * an execution starts) rather than on the thread's op stack.
+ */
+struct sim_label {
+	sim_label_fn fmt;              /* NULL: text is made */
+	const void *arg;
+	char text[SIM_OPLEN];
+};
+/* Labels per execution before the arena wraps (the oldest are then reused:
+ * a lock held since one of them would show a later op's label); apsim's
+ * executions push at most 9 x 64. */
+#define SIM_LABELS 1024
+extern struct sim_label sim__labels[SIM_LABELS];
+
+/* A label's text (made now if it was not). */
+static inline const char *sim__label_text(struct sim_label *l)
+{
+	if (l->fmt) {
+		l->text[0] = 0;
+		l->fmt(l->arg, l->text, sizeof(l->text));
+		l->text[sizeof(l->text) - 1] = 0;
+		l->fmt = NULL;
+	}
+	return l->text;
+}
 #define SIM_SPINSTACK 8
 
 struct sim_thread {
@@ -130,7 +160,7 @@ struct sim_thread {
 	uint64_t prio;                 /* PCT */
 	uint64_t rng;                  /* sim_rand stream */
 	int nops;
-	char ops[SIM_OPSTACK][SIM_OPLEN];
+	struct sim_label *ops[SIM_OPSTACK];
 	char name[32];
 	uint32_t inc;                  /* incarnation: earlier threads of the slot */
 };
@@ -177,6 +207,7 @@ struct sim_world {
 	struct sim_opts opts;
 	uint64_t seed;
 	uint32_t generation;
+	unsigned nlabels;              /* sim__labels used by this execution */
 	uint64_t decisions, preemptions;
 	bool deadlock, hang, crashed, diverged, redundant;
 	int hung_tid;                  /* hung-task hang: the thread, else -1 */
@@ -200,12 +231,19 @@ extern struct sim_world sim__world;
 
 static inline struct sim_thread *sim__cur(void) { return sim__world.cur; }
 
-static inline const char *sim__op_label(int tid)
+static inline struct sim_label *sim__op_ref(int tid)
 {
 	if (tid < 0 || tid >= sim__world.nthreads || sim__world.t[tid].nops == 0)
 		return NULL;
 	const struct sim_thread *t = &sim__world.t[tid];
 	return t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1];
+}
+
+static inline const char *sim__op_label(int tid)
+{
+	struct sim_label *l = sim__op_ref(tid);
+
+	return l ? sim__label_text(l) : NULL;
 }
 
 /* ---- sched.c ---- */

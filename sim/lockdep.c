@@ -100,19 +100,11 @@ static inline uint64_t ld_mix(uint64_t k, unsigned id)
 	return k ? k : 1;
 }
 
-/* Copy the thread's op label (the core reuses its buffers). */
-static inline void ld_op(int tid, char *dst)
+/* The thread's op label: a pointer into the execution's label arena,
+ * whose text is made only if a report or a new dependency reads it. */
+static inline struct sim_label *ld_op(int tid)
 {
-	const char *op = sim__op_label(tid);
-
-	if (op) {
-		/* core labels live in char[SIM_OPLEN] buffers (internal.h):
-		 * a fixed-size copy is cheaper than strlen + copy. */
-		memcpy(dst, op, LD_OP_LEN);
-		dst[LD_OP_LEN - 1] = 0;
-	} else {
-		dst[0] = 0;
-	}
+	return sim__op_ref(tid);
 }
 
 /* Current simulated thread, -1 on the host or with the validator off. */
@@ -468,7 +460,11 @@ static bool ld_prev_add(int tid, const struct ld_held *prev,
 		memcpy(e->thread, tn ? tn : "", l);
 		e->thread[l] = 0;
 	}
-	memcpy(e->op, next->op, sizeof(e->op));
+	if (next->op) {   /* e is zeroed: a copy to the NUL */
+		const char *op = sim__label_text(next->op);
+
+		memcpy(e->op, op, strnlen(op, sizeof(e->op) - 1));
+	}
 	e->npcs = sim_backtrace(e->pcs, LD_TRACE_PCS);
 	if (pc->last_after >= 0)
 		ld_edges[pc->last_after].next = id;
@@ -568,7 +564,7 @@ void sim_lockdep_acquire(struct sim_lockdep_map *m, int subclass,
 
 	h->map = m;
 	h->site = site;
-	ld_op(tid, h->op);
+	h->op = ld_op(tid);
 	/* class 0: held and printed, never validated (kernel: check = 0) */
 	h->cls = m->novalidate ? 0 : ld_class_of(m, subclass);
 	h->read = (uint8_t)read;

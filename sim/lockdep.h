@@ -65,7 +65,7 @@ struct ld_edge {
 struct ld_held {
 	const struct sim_lockdep_map *map;
 	const struct sim_site *site;
-	char op[LD_OP_LEN];            /* op label at acquisition */
+	struct sim_label *op;          /* op label at acquisition, or NULL */
 	uint64_t chain_key;            /* chain key including this entry */
 	uint16_t cls;
 	uint8_t read;

@@ -75,8 +75,8 @@ static void ld_put_lock(FILE *out, const struct ld_held *h, bool parens)
 	fprintf(out, parens ? "(%s)%s%s at: %s" : "%s%s%s at: %s", name,
 		h->cls && c->unkeyed ? " (unkeyed)" : "",
 		ld_read_note(h->read, h->trylock), site);
-	if (h->op[0])
-		fprintf(out, " [op: %s]", h->op);
+	if (h->op && sim__label_text(h->op)[0])
+		fprintf(out, " [op: %s]", h->op->text);
 	fputc('\n', out);
 }
 
@@ -199,8 +199,8 @@ void ld_report_cycle(int tid, const struct ld_held *prev,
 		ld_fmt_site(site, sizeof(site), prev->site);
 		fprintf(out, "       holding (%s)%s taken at: %s\n", ld_cname(prev->cls),
 			ld_read_note(prev->read, false), site);
-		if (next->op[0])
-			fprintf(out, "       op: %s\n", next->op);
+		if (next->op && sim__label_text(next->op)[0])
+			fprintf(out, "       op: %s\n", next->op->text);
 		fprintf(out, "       by: %s/%d\n", tn, tid);
 	}
 

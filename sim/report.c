@@ -241,7 +241,7 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 			int n = t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops;
 			fprintf(out, "operation stack of T%d (%s):\n", t->tid, t->name);
 			for (int i = n - 1; i >= 0; i--)
-				fprintf(out, "  %s\n", t->ops[i]);
+				fprintf(out, "  %s\n", sim__label_text(t->ops[i]));
 		}
 		if (wants_backtrace(kind) && sim__world.in_thread_ctx) {
 			uintptr_t pcs[BT_FRAMES];
@@ -484,8 +484,7 @@ void sim__report_deadlock(void)
 			if (sim__world.lockdep)
 				sim_lockdep_print_held(out, t->tid);
 			if (t->nops)
-				fprintf(out, "  during: %s\n",
-					t->ops[(t->nops > SIM_OPSTACK ? SIM_OPSTACK : t->nops) - 1]);
+				fprintf(out, "  during: %s\n", sim__op_label(t->tid));
 		}
 		fputs("\n*** DEADLOCK ***\n", out);
 	} else {

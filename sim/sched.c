@@ -104,14 +104,41 @@ const char *sim_task_name(int task)
 uint32_t sim__generation(void) { return sim__world.generation; }
 uint64_t sim_now_ns(void) { return sim__world.now; }
 
+struct sim_label sim__labels[SIM_LABELS];
+
+/* The next label of the arena (internal.h: wraps past SIM_LABELS). */
+static inline struct sim_label *label_new(void)
+{
+	return &sim__labels[sim__world.nlabels++ % SIM_LABELS];
+}
+
 void sim_op_push(const char *label)
 {
 	struct sim_thread *t = sim__world.cur;
 	if (!t)
 		return;
 	if (t->nops < SIM_OPSTACK) {
-		strncpy(t->ops[t->nops], label ? label : "", SIM_OPLEN - 1);
-		t->ops[t->nops][SIM_OPLEN - 1] = 0;
+		struct sim_label *l = label_new();
+
+		l->fmt = NULL;
+		strncpy(l->text, label ? label : "", SIM_OPLEN - 1);
+		l->text[SIM_OPLEN - 1] = 0;
+		t->ops[t->nops] = l;
+	}
+	t->nops++;
+}
+
+void sim_op_push_fn(sim_label_fn fn, const void *arg)
+{
+	struct sim_thread *t = sim__world.cur;
+	if (!t)
+		return;
+	if (t->nops < SIM_OPSTACK) {
+		struct sim_label *l = label_new();
+
+		l->fmt = fn;
+		l->arg = arg;
+		t->ops[t->nops] = l;
 	}
 	t->nops++;
 }
@@ -926,6 +953,7 @@ static void world_reset(const struct sim_opts *o)
 	memset(&sim__world.join_wq, 0, sizeof(sim__world.join_wq));
 	sim__world.join_wq.name = "join";
 	sim__world.generation++;
+	sim__world.nlabels = 0;
 	sim__world.ndec = 0;
 	sim__world.replay = o->replay;
 	sim__world.replay_idx = 0;

@@ -178,6 +178,77 @@ START_TEST(abba_reported_without_deadlock)
 }
 END_TEST
 
+/* Labels made when read (sim_op_push_fn): the ABBA report shows them as
+ * sim_op_push's, each made once at most, and an op whose label nothing
+ * reads is never formatted. */
+static int lazy_calls[3];
+static const char *const lazy_text[3] = {
+	"assign_adapter m0 5", "apmask 0xff",
+	"a label longer than the sixty-three characters an op stack keeps, cut",
+};
+
+static void lazy_fmt(const void *arg, char *buf, size_t len)
+{
+	int i = (int)(intptr_t)arg;
+
+	lazy_calls[i]++;
+	snprintf(buf, len, "%s", lazy_text[i]);
+}
+
+static void t_ab_lazy(void *arg)
+{
+	sim_op_push_fn(lazy_fmt, (const void *)(intptr_t)2);	/* nothing reads it */
+	sim_op_pop();
+	sim_op_push_fn(lazy_fmt, (const void *)(intptr_t)0);
+	lock(&A, S);
+	lock(&B, S);
+	unlock(&B);
+	unlock(&A);
+	sim_op_pop();
+}
+
+static void t_ba_lazy(void *arg)
+{
+	sim_op_push_fn(lazy_fmt, (const void *)(intptr_t)1);
+	lock(&B, S);
+	lock(&A, S);
+	unlock(&A);
+	unlock(&B);
+	sim_op_pop();
+}
+
+static void t_long_lazy(void *arg)
+{
+	sim_op_push_fn(lazy_fmt, (const void *)(intptr_t)2);
+	for (int k = 0; k < 2; k++) {	/* made once, then kept */
+		ck_assert_int_eq(strlen(sim_op_label(sim_tid())), 63);
+		ck_assert(!strncmp(sim_op_label(sim_tid()), lazy_text[2], 63));
+	}
+	sim_op_pop();
+}
+
+START_TEST(lazy_op_labels)
+{
+	init_maps();
+	memset(lazy_calls, 0, sizeof(lazy_calls));
+	struct sim_result r = run_seq(2, t_ab_lazy, t_ba_lazy);
+
+	ck_assert(!r.deadlock);
+	ck_assert_int_eq(count_kind(SIM_F_LOCK_CYCLE), 1);
+	const char *t = first_kind(SIM_F_LOCK_CYCLE)->report;
+
+	assert_has(t, "op: assign_adapter m0 5");
+	assert_has(t, "[op: apmask 0xff]");
+	/* t_ab's label: by its new dependency A -> B; t_ba's: by the report
+	 * (its B -> A closes the cycle, and the held list prints it) */
+	ck_assert_int_eq(lazy_calls[0], 1);
+	ck_assert_int_eq(lazy_calls[1], 1);
+	ck_assert_int_eq(lazy_calls[2], 0);
+	run_seq(1, t_long_lazy);
+	ck_assert_int_eq(lazy_calls[2], 1);
+}
+END_TEST
+
 /* The same inversion twice in one execution: reported once. */
 START_TEST(cycle_reported_once_per_execution)
 {
@@ -1004,6 +1075,7 @@ static Suite *lockdep_suite(void)
 	tcase_add_test(tc, abba_reported_without_deadlock);
 	tcase_add_test(tc, cycle_entries_carry_stacks);
 	tcase_add_test(tc, cycle_reported_once_per_execution);
+	tcase_add_test(tc, lazy_op_labels);
 	tcase_add_test(tc, three_lock_cycle);
 	tcase_add_test(tc, cycle_signature_stable);
 	tcase_add_test(tc, same_class_recursive);

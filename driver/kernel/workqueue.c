@@ -153,11 +153,33 @@ static void kworker(void *arg)
 	sim_waitq_wake_all(&wq->done);
 }
 
+/* "kworker/<wq>:<n>", the name of a workqueue's n-th kworker of an
+ * execution (every execution that resets a queue spawns some): the first
+ * ones are constants, not formatted at each spawn. */
+#define KW_N(w) { "kworker/" w ":0", "kworker/" w ":1", "kworker/" w ":2", \
+	"kworker/" w ":3", "kworker/" w ":4", "kworker/" w ":5", "kworker/" w ":6", \
+	"kworker/" w ":7", "kworker/" w ":8", "kworker/" w ":9", "kworker/" w ":10", \
+	"kworker/" w ":11", "kworker/" w ":12", "kworker/" w ":13", "kworker/" w ":14", \
+	"kworker/" w ":15" }
+static const char *const kw_names[2][16] = { KW_N("events"), KW_N("events_long") };
+
+static const char *kworker_name(const struct workqueue_struct *wq, unsigned int n,
+				char *buf, size_t len)
+{
+	int w = wq == &wq_events ? 0 : wq == &wq_events_long ? 1 : -1;
+
+	if (w >= 0 && n < 16)
+		return kw_names[w][n];
+	sim_fmt(buf, len, "kworker/%s:%u", wq->name, n);
+	return buf;
+}
+
 bool apsim_queue_work(struct workqueue_struct *wq, struct work_struct *work,
 		      const struct sim_site *site)
 {
 	struct kworker_slot *free = NULL;
 	char name[32];
+	const char *nm;
 
 	if (sim_tid() < 0) {		/* no scheduler: run it now */
 		work->func(work);
@@ -181,10 +203,10 @@ bool apsim_queue_work(struct workqueue_struct *wq, struct work_struct *work,
 	}
 	if (!free)
 		return true;		/* the busy kworkers take it next */
-	sim_fmt(name, sizeof(name), "kworker/%s:%u", wq->name, wq->spawned++);
+	nm = kworker_name(wq, wq->spawned++, name, sizeof(name));
 	free->live = true;
 	free->cur = NULL;
-	if (sim_thread_spawn(name, kworker, free) < 0) {
+	if (sim_thread_spawn(nm, kworker, free) < 0) {
 		free->live = false;
 		for (int i = 0; i < WQ_MAX_WORKERS; i++)
 			if (wq->slot[i].live)

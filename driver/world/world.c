@@ -385,30 +385,47 @@ static long do_op(const struct apsim_op *op)
 	}
 }
 
+/* The op stack's label (sim_op_push_fn): made only when a report, a
+ * trace or a new lock dependency reads it. */
+static void op_label_fn(const void *op, char *buf, size_t len)
+{
+	char lbuf[128];
+	const char *l = op_label(op, lbuf, sizeof(lbuf));
+	size_t n = strnlen(l, len - 1);	/* its prefix: the formatter truncates */
+
+	memcpy(buf, l, n);
+	buf[n] = 0;
+}
+
 static void run_op(const struct apsim_op *op, long *result)
 {
-	char lbuf[128], rbuf[32], ebuf[128], *label;
+	char lbuf[128], rbuf[32], ebuf[128];
+	const char *label = NULL;
 	long r;
 
-	label = op_label(op, lbuf, sizeof(lbuf));   /* cached over an exploration (at the end) */
-	sim_op_push(label);
+	sim_op_push_fn(op_label_fn, op);
 	/* the op starts by reading and updating W (open fds, removed mdevs),
 	 * which no sim primitive protects */
 	sim_point_shared(SIM_SITE);
 	r = do_op(op);
 	sim_op_pop();
 	*result = r;
-	if (sim_trace_enabled())
+	if (sim_trace_enabled()) {
+		label = op_label(op, lbuf, sizeof(lbuf));   /* cached over an exploration (at the end) */
 		sim_trace_note(SIM_SITE, "%s = %s", label,
 			       apsim_errno_name(r, rbuf, sizeof(rbuf)));
-	if (!apsim_op_result_ok(op, r) && !W.ex->mismatches++)	/* "-> R1|R2|..." */
+	}
+	if (apsim_op_result_ok(op, r))
+		return;
+	if (!label)
+		label = op_label(op, lbuf, sizeof(lbuf));
+	if (!W.ex->mismatches++)	/* "-> R1|R2|..." */
 		snprintf(W.ex->mismatch, sizeof(W.ex->mismatch),
 			 "%s:%d:%d: %s returned %s, expected %s",
 			 W.scn->file, op->loc.line, op->loc.col, label,
 			 apsim_errno_name(r, rbuf, sizeof(rbuf)),
 			 apsim_op_expect_str(op, ebuf, sizeof(ebuf)));
-	if (!apsim_op_result_ok(op, r))
-		result_finding(op, label, r);	/* at the end of the file */
+	result_finding(op, label, r);	/* at the end of the file */
 }
 
 /* ------------------------------------------------------- thread bodies */
@@ -752,9 +769,12 @@ static long do_op_more(const struct apsim_op *op)
 /* ------------------------------------------- op labels of an exploration */
 
 /*
- * The label of an op (sim_op_push, the trace note, a mismatch) depends on
- * the op alone.  An exploration runs the same ops in every execution, so it
- * formats each label once (the formatting was ~5 % of a D2 execution).  The
+ * The label of an op (the op stack's, the trace note, a mismatch) depends
+ * on the op alone.  Most executions read none (the op stack's labels are
+ * made when a report or a new lock dependency reads them, run_op); an
+ * exploration with a trace, or whose executions add dependencies, reads
+ * the same ones in every execution, so it formats each label once (the
+ * formatting was ~5 % of a traced D2 execution).  The
  * cache lives for one apsim_world_explore call (label_serial, set by
  * exec_main from its exec_arg): a caller may reuse the scenario's storage
  * for another scenario afterwards (the fuzz campaign and the benchmarks do),

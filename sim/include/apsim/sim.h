@@ -100,6 +100,12 @@ void sim_point_freed(const void *p, size_t n);
  * context beneath the lock's call site.
  */
 void sim_op_push(const char *label);
+/* The same with the label made only when something reads it (a report,
+ * a trace, a lock's first dependency): fn(arg, buf, len) writes it into
+ * buf, truncated to len - 1 characters; it must write the same text
+ * whenever it is called within the execution, and arg must live as long. */
+typedef void (*sim_label_fn)(const void *arg, char *buf, size_t len);
+void sim_op_push_fn(sim_label_fn fn, const void *arg);
 void sim_op_pop(void);
 /* The innermost label of thread tid ("" if none). */
 const char *sim_op_label(int tid);
