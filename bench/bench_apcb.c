@@ -285,6 +285,7 @@ int main(int argc, char **argv)
 			 : (int)(sizeof(sizes_full) / sizeof(sizes_full[0]));
 	nops = apsim_op_tree_ok(APSIM_OP_WRITE_AP_CONFIG, apsim_ksrc_version) ? OP__N : OP_AP_CONFIG;
 	apsim_world_init();
+	shim_ap_kernel_lookup_cost = true;	/* the kernel's ap_get_qdev walk */
 	bench_prof_start(o.profile);
 
 	double med[16][OP__N], lbmed[16], x[16], masks[16][OP__N];

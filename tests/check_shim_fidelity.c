@@ -376,6 +376,56 @@ START_TEST(mdev_register_driver_needs_device_api)
 END_TEST
 
 /*
+ * ap_get_qdev (ap_bus.c, 6.1 and 6.12) walks every bucket of ap_queues;
+ * the shim looks in the qid's bucket unless shim_ap_kernel_lookup_cost
+ * (bench_apcb) is set: both give the same queue (or none) for every APQN
+ * of a crowded table (1,536 queues in 256 buckets).
+ */
+static int qdev_diff, qdev_found;
+
+static void qdev_body(void *arg)
+{
+	struct shim_ap_hostcfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.apxa = true;
+	memset(c.apm, 0xff, 32);		/* adapters 0-255 */
+	c.aqm[0] = c.adm[0] = 0xfc;		/* domains 0-5 */
+	ck_assert_int_eq(shim_ap_config_set(&c), 0);
+	for (int a = 0; a < 256; a++)
+		for (int d = 0; d < 8; d++) {
+			struct ap_queue *q[2];
+
+			for (int k = 0; k < 2; k++) {
+				shim_ap_kernel_lookup_cost = k;
+				q[k] = ap_get_qdev(AP_MKQID(a, d));
+				if (q[k])
+					put_device(&q[k]->ap_dev.device);
+			}
+			qdev_diff += q[0] != q[1];
+			qdev_found += q[0] && q[0]->qid == AP_MKQID(a, d);
+		}
+	shim_ap_kernel_lookup_cost = false;
+}
+
+START_TEST(ap_get_qdev_by_bucket_is_the_walk)
+{
+	struct sim_opts o;
+	struct sim_result r;
+
+	tu_shim_fresh();
+	shim_s390_reset();
+	sim_opts_default(&o);
+	o.strategy = SIM_STRAT_RR;
+	o.trace = false;
+	o.max_steps = 1ULL << 40;
+	ck_assert_int_eq(sim_run(&o, qdev_body, NULL, NULL, &r), 0);
+	ck_assert_int_eq(qdev_diff, 0);
+	ck_assert_int_eq(qdev_found, 256 * 6);
+}
+END_TEST
+
+/*
  * The slab (mm/slab_common.c, 6.1 and 6.12): kmalloc(0) is ZERO_SIZE_PTR
  * (no object, no failslab call), kfree of NULL and ZERO_SIZE_PTR does
  * nothing, kmalloc_array overflow is NULL, kzalloc zeroes, krealloc to 0
@@ -446,6 +496,7 @@ Suite *fidelity_suite(void)
 	tcase_add_test(tf, container_unregister_touches_the_node_locked);
 	tcase_add_test(tf, mdev_register_driver_needs_device_api);
 	tcase_add_test(tf, slab_kernel_semantics);
+	tcase_add_test(tf, ap_get_qdev_by_bucket_is_the_walk);
 	suite_add_tcase(s, tf);
 	return s;
 }

@@ -59,6 +59,10 @@ extern bool shim_kvm_legacy_masks_take_lock;
 /* pre-3f85d1df: ap_owned_by_def_drv/ap_apqn_in_matrix_owned_by_def_drv take
  * ap_perms_mutex themselves (instead of asserting it is held). */
 extern bool shim_ap_legacy_helper_locks;
+/* ap_get_qdev walks every bucket of ap_queues as the kernel does, instead
+ * of the qid's bucket (the same answer, cheaper): for benchmarks of the
+ * kernel's cost (bench_apcb).  Process-wide, not reset with the bus. */
+extern bool shim_ap_kernel_lookup_cost;
 
 /* ------------------------------------------------- AP hardware (ap_hw.c) */
 
