@@ -6,7 +6,9 @@
  * pages, the scheduling point (strategy choice: random, PCT, round-robin,
  * replay, exhaustive via explore.c), the wait queue (the one blocking
  * mechanism), the virtual clock, budgets, crash isolation (signals on an
- * alternate stack + siglongjmp to the host) and sim_run itself.
+ * alternate stack + siglongjmp to the host), the threads' op stacks and
+ * the execution's arena of op labels (sim_op_push, sim_op_push_fn) and
+ * sim_run itself.
  */
 #include "internal.h"
 
