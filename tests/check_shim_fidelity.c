@@ -361,7 +361,8 @@ static void reg_body(void *arg)
 	reg_rc = mdev_register_driver(&no_api);
 }
 
-START_TEST(mdev_register_driver_needs_device_api)
+/* fn as thread 0 of one round-robin run on a fresh shim and AP bus. */
+static void run_fresh(sim_fn fn)
 {
 	struct sim_opts o;
 	struct sim_result r;
@@ -370,7 +371,14 @@ START_TEST(mdev_register_driver_needs_device_api)
 	shim_s390_reset();
 	sim_opts_default(&o);
 	o.strategy = SIM_STRAT_RR;
-	ck_assert_int_eq(sim_run(&o, reg_body, NULL, NULL, &r), 0);
+	o.trace = false;
+	o.max_steps = 1ULL << 40;
+	ck_assert_int_eq(sim_run(&o, fn, NULL, NULL, &r), 0);
+}
+
+START_TEST(mdev_register_driver_needs_device_api)
+{
+	run_fresh(reg_body);
 	ck_assert_int_eq(reg_rc, -EINVAL);
 }
 END_TEST
@@ -410,16 +418,7 @@ static void qdev_body(void *arg)
 
 START_TEST(ap_get_qdev_by_bucket_is_the_walk)
 {
-	struct sim_opts o;
-	struct sim_result r;
-
-	tu_shim_fresh();
-	shim_s390_reset();
-	sim_opts_default(&o);
-	o.strategy = SIM_STRAT_RR;
-	o.trace = false;
-	o.max_steps = 1ULL << 40;
-	ck_assert_int_eq(sim_run(&o, qdev_body, NULL, NULL, &r), 0);
+	run_fresh(qdev_body);
 	ck_assert_int_eq(qdev_diff, 0);
 	ck_assert_int_eq(qdev_found, 256 * 6);
 }
