@@ -100,13 +100,6 @@ static inline uint64_t ld_mix(uint64_t k, unsigned id)
 	return k ? k : 1;
 }
 
-/* The thread's op label: a pointer into the execution's label arena,
- * whose text is made only if a report or a new dependency reads it. */
-static inline struct sim_label *ld_op(int tid)
-{
-	return sim__op_ref(tid);
-}
-
 /* Current simulated thread, -1 on the host or with the validator off. */
 static inline int ld_tid(void)
 {
@@ -564,7 +557,7 @@ void sim_lockdep_acquire(struct sim_lockdep_map *m, int subclass,
 
 	h->map = m;
 	h->site = site;
-	h->op = ld_op(tid);
+	h->op = sim__op_ref(tid);	/* its text is made only if read */
 	/* class 0: held and printed, never validated (kernel: check = 0) */
 	h->cls = m->novalidate ? 0 : ld_class_of(m, subclass);
 	h->read = (uint8_t)read;

@@ -108,41 +108,39 @@ uint64_t sim_now_ns(void) { return sim__world.now; }
 
 struct sim_label sim__labels[SIM_LABELS];
 
-/* The next label of the arena (internal.h: wraps past SIM_LABELS). */
-static inline struct sim_label *label_new(void)
-{
-	return &sim__labels[sim__world.nlabels++ % SIM_LABELS];
-}
-
-void sim_op_push(const char *label)
+/* Push an op onto the running thread's stack: the arena's next label
+ * (internal.h: it wraps past SIM_LABELS) made by fn(arg), or NULL when
+ * there is no thread or the stack is full (deeper ops are counted only). */
+static struct sim_label *op_push(sim_label_fn fn, const void *arg)
 {
 	struct sim_thread *t = sim__world.cur;
+	struct sim_label *l = NULL;
+
 	if (!t)
-		return;
+		return NULL;
 	if (t->nops < SIM_OPSTACK) {
-		struct sim_label *l = label_new();
-
-		l->fmt = NULL;
-		strncpy(l->text, label ? label : "", SIM_OPLEN - 1);
-		l->text[SIM_OPLEN - 1] = 0;
-		t->ops[t->nops] = l;
-	}
-	t->nops++;
-}
-
-void sim_op_push_fn(sim_label_fn fn, const void *arg)
-{
-	struct sim_thread *t = sim__world.cur;
-	if (!t)
-		return;
-	if (t->nops < SIM_OPSTACK) {
-		struct sim_label *l = label_new();
-
+		l = &sim__labels[sim__world.nlabels++ % SIM_LABELS];
 		l->fmt = fn;
 		l->arg = arg;
 		t->ops[t->nops] = l;
 	}
 	t->nops++;
+	return l;
+}
+
+void sim_op_push(const char *label)
+{
+	struct sim_label *l = op_push(NULL, NULL);
+
+	if (l) {
+		strncpy(l->text, label ? label : "", SIM_OPLEN - 1);
+		l->text[SIM_OPLEN - 1] = 0;
+	}
+}
+
+void sim_op_push_fn(sim_label_fn fn, const void *arg)
+{
+	op_push(fn, arg);
 }
 
 void sim_op_pop(void)
