@@ -42,6 +42,7 @@
 #include "driver/kernel/s390.h"
 #include "driver/kernel/snaparr.h"
 #include "driver/kernel/fault.h"
+#include "driver/kernel/base.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +541,8 @@ void free(void *p);
 static struct hwq *hws_q KEEP;
 static int hws_nq KEEP;
 static uint32_t *hws_row[256] KEEP;        /* saved row contents (NULL: no row) */
+static uint32_t *hws_mem[256] KEEP;        /* their memory, kept across saves */
+static struct shim_snap_buf hws_qmem KEEP;  /* hws_q's */
 static struct hwq *cur_q KEEP;             /* this execution's memory, across */
 static int cur_cap KEEP;                   /* the sections' copy */
 static uint32_t *cur_row[256] KEEP;
@@ -601,11 +604,9 @@ unsigned long shim_ap_hw_snap_check(void)
 
 void shim_ap_hw_snap_drop(void)
 {
-	free(hws_q);
 	hws_q = NULL;
 	hws_nq = 0;
 	for (int c = 0; c < 256; c++) {
-		free(hws_row[c]);
 		hws_row[c] = NULL;
 		hws_done[c] = NULL;
 	}
@@ -615,7 +616,7 @@ void shim_ap_hw_snap_drop(void)
 int shim_ap_hw_snap_save(void)
 {
 	shim_ap_hw_snap_drop();
-	hws_q = malloc(sizeof(hw.q[0]) * (size_t)(hw.nq ? hw.nq : 1));
+	hws_q = shim_snap_buf(&hws_qmem, sizeof(hw.q[0]) * (size_t)(hw.nq ? hw.nq : 1));
 	if (!hws_q)
 		return -ENOMEM;
 	if (hw.nq)
@@ -624,7 +625,9 @@ int shim_ap_hw_snap_save(void)
 	for (int c = 0; c < 256; c++) {
 		if (!hw.row[c])
 			continue;
-		hws_row[c] = malloc(256 * sizeof(uint32_t));
+		if (!hws_mem[c])
+			hws_mem[c] = malloc(256 * sizeof(uint32_t));
+		hws_row[c] = hws_mem[c];
 		if (!hws_row[c]) {
 			shim_ap_hw_snap_drop();
 			return -ENOMEM;

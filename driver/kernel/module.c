@@ -240,14 +240,26 @@ struct sect {
  * shim's sections */
 #define WS_KEEP __attribute__((section("apsim_keep")))
 static struct sect ws[4] WS_KEEP;
+static struct shim_snap_buf ws_buf[4] WS_KEEP;   /* ws[i].copy's memory */
 static bool ws_valid WS_KEEP;
+
+void *shim_snap_buf(struct shim_snap_buf *b, size_t n)
+{
+	if (n > b->cap) {
+		void *p = realloc(b->p, n);
+
+		if (!p)
+			return NULL;
+		b->p = p;
+		b->cap = n;
+	}
+	return b->p;
+}
 
 void shim_world_snapshot_drop(void)
 {
-	for (int i = 0; i < 4; i++) {
-		free(ws[i].copy);
+	for (int i = 0; i < 4; i++)
 		ws[i].copy = NULL;
-	}
 	ws_valid = false;
 	shim_slab_snapshot_drop();
 	shim_ap_hw_snap_drop(); shim_ap_bus_snap_drop();
@@ -329,7 +341,7 @@ int shim_world_snapshot_save(void)
 
 		if (!n)
 			continue;
-		ws[i].copy = malloc(n);
+		ws[i].copy = shim_snap_buf(&ws_buf[i], n);
 		if (!ws[i].copy) {
 			shim_world_snapshot_drop();
 			return -ENOMEM;

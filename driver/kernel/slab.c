@@ -1091,11 +1091,10 @@ static struct {
 	const struct sim_site *last_site[SIM_MAX_THREADS + 1];
 } ss;
 
+static struct shim_snap_buf ss_mem[3];   /* ss.slots, ss.bytes, ss.shadow */
+
 void shim_slab_snapshot_drop(void)
 {
-	free(ss.slots);
-	free(ss.bytes);
-	free(ss.shadow);
 	memset(&ss, 0, sizeof(ss));
 }
 
@@ -1106,9 +1105,9 @@ int shim_slab_snapshot_save(void)
 		return -EAGAIN;
 	ss.nslots = nslots;
 	ss.used = shbump - sharena;
-	ss.slots = malloc(sizeof(*slots) * (nslots ? nslots : 1));
-	ss.bytes = malloc(ss.used ? ss.used : 1);
-	ss.shadow = malloc(ss.used / 8 + 1);
+	ss.slots = shim_snap_buf(&ss_mem[0], sizeof(*slots) * (nslots ? nslots : 1));
+	ss.bytes = shim_snap_buf(&ss_mem[1], ss.used ? ss.used : 1);
+	ss.shadow = shim_snap_buf(&ss_mem[2], ss.used / 8 + 1);
 	if (!ss.slots || !ss.bytes || !ss.shadow) {
 		shim_slab_snapshot_drop();
 		return -ENOMEM;
