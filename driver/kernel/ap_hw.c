@@ -541,7 +541,7 @@ void free(void *p);
 static struct hwq *hws_q KEEP;
 static int hws_nq KEEP;
 static uint32_t *hws_row[256] KEEP;        /* saved row contents (NULL: no row) */
-static uint32_t *hws_mem[256] KEEP;        /* their memory, kept across saves */
+static struct shim_snap_buf hws_mem[256] KEEP;   /* their memory, kept across saves */
 static struct shim_snap_buf hws_qmem KEEP;  /* hws_q's */
 static struct hwq *cur_q KEEP;             /* this execution's memory, across */
 static int cur_cap KEEP;                   /* the sections' copy */
@@ -625,9 +625,7 @@ int shim_ap_hw_snap_save(void)
 	for (int c = 0; c < 256; c++) {
 		if (!hw.row[c])
 			continue;
-		if (!hws_mem[c])
-			hws_mem[c] = malloc(256 * sizeof(uint32_t));
-		hws_row[c] = hws_mem[c];
+		hws_row[c] = shim_snap_buf(&hws_mem[c], 256 * sizeof(uint32_t));
 		if (!hws_row[c]) {
 			shim_ap_hw_snap_drop();
 			return -ENOMEM;

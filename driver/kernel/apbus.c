@@ -1070,7 +1070,7 @@ size_t shim_ap_bus_bytes(void)
  */
 #define BKEEP __attribute__((section("apsim_keep")))
 static struct qrow *bs_row[AP_DEVICES] BKEEP;     /* saved contents (NULL: no row) */
-static struct qrow *bs_mem[AP_DEVICES] BKEEP;     /* their memory, kept across saves */
+static struct shim_snap_buf bs_mem[AP_DEVICES] BKEEP;   /* their memory, kept across saves */
 static struct qrow *bcur_row[AP_DEVICES] BKEEP;   /* this execution's rows */
 /* A row whose memory holds the saved contents since the last save or
  * restore (bs_done[c]) and that nothing changed since (no bit in bs_dirty:
@@ -1149,9 +1149,7 @@ int shim_ap_bus_snap_save(void)
 	for (int c = 0; c < AP_DEVICES; c++) {
 		if (!B.row[c])
 			continue;
-		if (!bs_mem[c])
-			bs_mem[c] = malloc(sizeof(*bs_mem[c]));
-		bs_row[c] = bs_mem[c];
+		bs_row[c] = shim_snap_buf(&bs_mem[c], sizeof(*bs_row[c]));
 		if (!bs_row[c]) {
 			shim_ap_bus_snap_drop();
 			return -ENOMEM;

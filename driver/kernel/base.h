@@ -74,9 +74,9 @@ void shim_world_snapshot_drop(void);
  * module.c) that differ from the snapshot; 0 when the restore is right.
  * For tests (apsim_world_snapshot_verify). */
 unsigned long shim_world_snapshot_check(void);
-/* A snapshot's copy buffer, kept across saves: it grows and is never given
- * back, so a save does not fault its pages in again (a fresh malloc per
- * save did: ~4 us a page on the VM).  NULL when out of memory. */
+/* A snapshot's copy buffer, kept across saves: it grows to the largest copy
+ * asked for and is never given back, so a save neither mallocs nor frees.
+ * Returns the buffer (at least n bytes), NULL when out of memory. */
 struct shim_snap_buf {
 	void *p;
 	size_t cap;
