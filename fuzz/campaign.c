@@ -295,6 +295,9 @@ static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 	if (FO.races)
 		o->races = true;
 	o->trace = false;
+	/* the campaign compares signatures; a finding's report comes from
+	 * its traced re-run (write_artefacts), which sim_run gives text */
+	o->brief_findings = true;
 }
 
 struct repro_ctx {

@@ -188,6 +188,7 @@ struct sim_world {
 	bool single_fast;              /* 1 runnable => no strategy call */
 	bool lockdep;
 	bool trace;
+	bool brief_findings;   /* sim_opts.brief_findings and !trace */
 	bool stopping;
 	sim_point_hook hook;
 	void *hook_arg;

@@ -222,6 +222,8 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 			goto done;               /* already reported this execution */
 	if (nfindings >= MAX_FINDINGS)
 		goto done;
+	if (sim__world.brief_findings)
+		goto store;              /* no text: nobody reads it */
 	out = open_memstream(&text, &len);
 	if (!out)
 		goto done;
@@ -263,6 +265,7 @@ void sim_vreport(enum sim_finding_kind kind, bool fatal, const char *signature,
 		sim__trace_tail(out, 10);
 	}
 	fclose(out);
+store:
 	f = &findings[nfindings++];
 	f->kind = kind;
 	snprintf(f->signature, sizeof(f->signature), "%s", signature);

@@ -933,6 +933,7 @@ static void world_reset(const struct sim_opts *o)
 	sim__world.single_fast = sim__world.strategy != SIM_STRAT_EXHAUSTIVE;
 	sim__world.lockdep = o->lockdep;
 	sim__world.trace = o->trace;
+	sim__world.brief_findings = o->brief_findings && !o->trace;
 	sim__world.stopping = false;
 	sim__world.now = 0;
 	sim__world.timed = 0;

@@ -559,6 +559,39 @@ START_TEST(op_labels_and_hook)
 }
 END_TEST
 
+/* brief_findings: the same finding (kind, signature, step, thread) without
+ * its report text; with the trace on the text is made anyway. */
+START_TEST(brief_findings)
+{
+	struct sim_opts o = tu_opts(SIM_STRAT_RANDOM, 1);
+	struct sim_result r;
+	const struct sim_finding *f;
+	uint64_t step;
+	int tid;
+
+	o.trace = false;
+	ck_assert_int_eq(sim_run(&o, label_main, NULL, NULL, &r), 0);
+	f = tu_find(SIM_F_WARN);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(f->report);
+	step = f->step;
+	tid = f->tid;
+	o.brief_findings = true;
+	ck_assert_int_eq(sim_run(&o, label_main, NULL, NULL, &r), 0);
+	f = tu_find(SIM_F_WARN);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->signature, "warn:test");
+	ck_assert_uint_eq(f->step, step);
+	ck_assert_int_eq(f->tid, tid);
+	ck_assert_ptr_null(f->report);
+	o.trace = true;
+	ck_assert_int_eq(sim_run(&o, label_main, NULL, NULL, &r), 0);
+	f = tu_find(SIM_F_WARN);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->report, "apsim: warn in T1 (labeler)"));
+}
+END_TEST
+
 static int after_fatal;
 static void fatal_worker(void *arg)
 {
@@ -777,6 +810,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, crash_is_isolated);
 	tcase_add_test(tc, crash_after_crash);
 	tcase_add_test(tc, op_labels_and_hook);
+	tcase_add_test(tc, brief_findings);
 	tcase_add_test(tc, fatal_finding_ends_execution);
 	tcase_add_test(tc, rand_streams_independent_of_interleaving);
 	tcase_add_test(tc, usage_errors);

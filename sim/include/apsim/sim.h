@@ -404,6 +404,10 @@ struct sim_opts {
 	bool no_reduction;       /* exhaustive: no sleep sets (full enumeration) */
 	bool races;              /* data-race detector (sim_race_access); default
 				  * false, true when APSIM_RACES=1 is set */
+	bool brief_findings;     /* findings keep kind, signature, step, thread
+				  * and phase but no report text (runs that
+				  * compare signatures only, as apsim fuzz's
+				  * untraced ones); ignored when trace is on */
 };
 
 void sim_opts_default(struct sim_opts *o);
