@@ -50,6 +50,7 @@ static const char *const field_names[F__COUNT] = {
 #define MAX_ALT 4
 #define MAX_ORDER 12
 #define NAME_LEN 64
+#define REQ_TEXT 300
 
 /* One requirement: one of alt[] held (in mode: -1 any, 0 write, 1 read). */
 struct req {
@@ -57,6 +58,8 @@ struct req {
 	char alt[MAX_ALT][NAME_LEN];
 	int8_t id[MAX_ALT];             /* alt's bit in name_info.alts, -1: none */
 	int mode;
+	char text[2][REQ_TEXT];         /* the alternatives joined by "|" and by " | "
+					 * (a finding's signature, its report) */
 };
 
 /* Distinct lock names the requirements mention (bits of name_info.alts). */
@@ -151,6 +154,20 @@ static int8_t alt_name_id(const char *word)
 }
 
 /* The requirement list after `requires`: LOCK [| LOCK ...], ... */
+/* The texts of q's alternatives (req_text). */
+static void req_texts(struct req *q)
+{
+	static const char *const seps[2] = { "|", " | " };
+
+	for (int t = 0; t < 2; t++) {
+		size_t o = 0;
+
+		q->text[t][0] = 0;
+		for (int a = 0; a < q->nalt && o < REQ_TEXT; a++)
+			o += (size_t)sim_fmt(q->text[t] + o, REQ_TEXT - o, "%s%s", a ? seps[t] : "", q->alt[a]);
+	}
+}
+
 static int parse_reqs(char *p, char *line, struct req *reqs, int *nreqs, const char *file,
 		      int lineno, char *err, size_t errlen)
 {
@@ -185,6 +202,7 @@ static int parse_reqs(char *p, char *line, struct req *reqs, int *nreqs, const c
 			}
 			break;
 		}
+		req_texts(q);
 		(*nreqs)++;
 		if (*p == ',')
 			p++;
@@ -538,14 +556,11 @@ static bool holds(int tid, const struct req *q, const struct sim_lockdep_map **h
 }
 
 /* "A" or "A | B" */
-static const char *req_text(const struct req *q, char *buf, size_t len, const char *sep)
+/* q's alternatives joined by "|" (sep 0: signatures) or " | " (sep 1:
+ * reports), made when the rules are parsed. */
+static inline const char *req_text(const struct req *q, int sep)
 {
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (int a = 0; a < q->nalt && o < len; a++)
-		o += (size_t)sim_fmt(buf + o, len - o, "%s%s", a ? sep : "", q->alt[a]);
-	return buf;
+	return q->text[sep];
 }
 
 static const char *doc_name(void)
@@ -684,7 +699,8 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 		const struct req *q = &R.req[f][i];
 		const struct desc *d = NULL;
 		const char *at = "(no instrumented store seen)", *drv = "", *trace = NULL;
-		char sig[300], locks[300];
+		char sig[300];
+		const char *locks;
 
 		if (holds(tid, q, held, nheld))
 			continue;
@@ -695,8 +711,8 @@ static void check_field(int tid, enum field_id f, int idx, const struct wrec *w)
 			at = d->at, drv = d->drv, trace = d->trace;
 		}
 		sim_fmt(sig, sizeof(sig), "rule:%s:%s%s%s", field_names[f],
-			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
-		req_text(q, locks, sizeof(locks), " | ");
+			 req_text(q, 0), drv[0] ? "@" : "", drv);
+		locks = req_text(q, 1);
 		sim_report(SIM_F_RULE, false, sig,
 			   "apsim: locking rule violated (%s)\n"
 			   "%s/%d changed %s%s without holding %s%s\n"
@@ -726,7 +742,8 @@ static noinline bool check_read(int tid, enum field_id f, uintptr_t pc)
 		const struct req *q = &R.rreq[f][i];
 		const struct desc *d;
 		const char *at, *drv, *trace;
-		char sig[300], locks[300];
+		char sig[300];
+		const char *locks;
 		uintptr_t pcs[WPCS];
 		int n, k;
 
@@ -743,8 +760,8 @@ static noinline bool check_read(int tid, enum field_id f, uintptr_t pc)
 			return false;
 		at = d->at, drv = d->drv, trace = d->trace;
 		sim_fmt(sig, sizeof(sig), "rule:read:%s:%s%s%s", field_names[f],
-			 req_text(q, locks, sizeof(locks), "|"), drv[0] ? "@" : "", drv);
-		req_text(q, locks, sizeof(locks), " | ");
+			 req_text(q, 0), drv[0] ? "@" : "", drv);
+		locks = req_text(q, 1);
 		sim_report(SIM_F_RULE, false, sig,
 			   "apsim: locking rule violated (%s)\n"
 			   "%s/%d read %s without holding %s%s\n"
