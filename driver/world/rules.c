@@ -153,7 +153,6 @@ static int8_t alt_name_id(const char *word)
 	return (int8_t)R.naltnames++;
 }
 
-/* The requirement list after `requires`: LOCK [| LOCK ...], ... */
 /* The texts of q's alternatives (req_text). */
 static void req_texts(struct req *q)
 {
@@ -168,6 +167,7 @@ static void req_texts(struct req *q)
 	}
 }
 
+/* The requirement list after `requires`: LOCK [| LOCK ...], ... */
 static int parse_reqs(char *p, char *line, struct req *reqs, int *nreqs, const char *file,
 		      int lineno, char *err, size_t errlen)
 {
@@ -555,9 +555,8 @@ static bool holds(int tid, const struct req *q, const struct sim_lockdep_map **h
 	return false;
 }
 
-/* "A" or "A | B" */
-/* q's alternatives joined by "|" (sep 0: signatures) or " | " (sep 1:
- * reports), made when the rules are parsed. */
+/* q's alternatives, "A" or "A|B" (sep 0: signatures) or "A | B" (sep 1:
+ * reports), made when the rules are parsed (req_texts). */
 static inline const char *req_text(const struct req *q, int sep)
 {
 	return q->text[sep];
