@@ -257,6 +257,41 @@ static int cat_of_file(const char *file)
 	return CAT_OTHER;
 }
 
+/*
+ * A function neither its STT_FILE nor the objects' globals place: in a
+ * link-time optimised build (LTO=1, the default with gcc) the locals of
+ * apsim's host-side code sit under the LTO partitions' empty file entries,
+ * the ones LTO shares between partitions become hidden globals named
+ * "name.lto_priv.N", and globals only the program calls become locals.
+ * Its source file from the debug information (sim_symbolize: "func
+ * (file.c:line)"), then the same basename map; the bench's own functions,
+ * the C runtime's and what the debug information gives no file for (LTO's
+ * "<artificial>", header inlines) stay "other".
+ */
+static int cat_of_local_pc(uintptr_t pc)
+{
+	char buf[256], file[128];
+	const char *p;
+
+	sim_symbolize(pc, buf, sizeof(buf));
+	p = strrchr(buf, '(');
+	if (!p || sscanf(p + 1, "%127[^:)]", file) != 1)
+		return CAT_OTHER;
+	return cat_of_file(file);
+}
+
+/* "name.lto_priv.0" -> "name" (the suffix LTO gives a local it renames). */
+static const char *bench_plain_name(const char *name)
+{
+	const char *d = strstr(name, ".lto_priv.");
+	char *c;
+
+	if (!d)
+		return name;
+	c = strndup(name, (size_t)(d - name));
+	return c ? c : name;
+}
+
 static int bsym_cmp(const void *a, const void *b)
 {
 	const struct bsym *x = a, *y = b;
@@ -312,8 +347,12 @@ static void bench_prof_load_syms(void)
 
 			b->addr = sy[k].st_value + bias;
 			b->size = sy[k].st_size ? sy[k].st_size : 1;
-			b->name = str + sy[k].st_name;
-			b->cat = bind == STB_LOCAL ? cat_of_file(file) : cat_of_global(b->name);
+			b->name = bench_plain_name(str + sy[k].st_name);
+			b->cat = bind == STB_LOCAL ? cat_of_file(file) : CAT_OTHER;
+			if (b->cat == CAT_OTHER)	/* (LTO makes globals local) */
+				b->cat = cat_of_global(b->name);
+			if (b->cat == CAT_OTHER)
+				b->cat = cat_of_local_pc(b->addr);
 		}
 	}
 	qsort(bsyms, (size_t)nbsyms, sizeof(*bsyms), bsym_cmp);

@@ -5,7 +5,9 @@
  * Runs addr2line on the executable at report time only (never on a hot
  * path), with an argument vector (no shell: the executable's path may hold
  * any character).  The address is made relative to the object's load base first, so
- * the answer does not depend on where ASLR put the program.  One addr2line
+ * the answer does not depend on where ASLR put the program (a position-
+ * dependent executable, as gcc builds link apsim, is asked by its own
+ * addresses: load_bias).  One addr2line
  * stays running per process as a server (it reads the debug information
  * once; the race detector symbolizes every code address it meets), each
  * answer closed by the echo of a sentinel query (-a); the frame cache
@@ -15,6 +17,8 @@
  * symbolization (cached per address).
  */
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +29,16 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* What to subtract from a code address of di's object for addr2line: its
+ * load base, or 0 for a position-dependent executable (ET_EXEC: its
+ * addresses are the ones its debug information names). */
+static uintptr_t load_bias(const Dl_info *di)
+{
+	const ElfW(Ehdr) *eh = di->dli_fbase;
+
+	return eh && eh->e_type == ET_EXEC ? 0 : (uintptr_t)di->dli_fbase;
+}
 
 static const char *base_name(const char *p)
 {
@@ -229,7 +243,7 @@ static const char *symbolize_uncached(uintptr_t pc, char *buf, size_t len)
 	snprintf(buf, len, "?");
 	if (!pc || !dladdr((void *)pc, &di) || !di.dli_fname)
 		return buf;
-	if (srv_query(di.dli_fname, pc - (uintptr_t)di.dli_fbase, buf, len))
+	if (srv_query(di.dli_fname, pc - load_bias(&di), buf, len))
 		return buf;
 	/* no server: one addr2line run through the frame cache; the inline
 	 * chain innermost first: "f (a.h:3) inlined in g (b.c:9)" */
@@ -414,7 +428,7 @@ void sim__frames_fill(const uintptr_t *pcs, int n)
 		for (int k = 0; k < nlook; k++)
 			if (dladdr((void *)look[k], &d2) && d2.dli_fbase == di.dli_fbase)
 				look[same++] = look[k];
-		fcache_fill(di.dli_fname, (uintptr_t)di.dli_fbase, look, same);
+		fcache_fill(di.dli_fname, load_bias(&di), look, same);
 	}
 }
 
