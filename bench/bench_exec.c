@@ -580,11 +580,20 @@ int main(int argc, char **argv)
 	bench_self_dir(dir, sizeof(dir));
 	snprintf(var, sizeof(var), "%s/../variants/d2/apsim", dir);
 	if (access(var, X_OK) == 0 && access(D2_BUGGY, R_OK) == 0) {
+		/* its finding goes to a directory of the bench's own, removed
+		 * after each run (without --out, apsim-out/ in the caller's
+		 * directory: the checkout) */
+		char vout[64];
 		char *av[] = { var, "run", D2_BUGGY, "--strategy", "exhaustive",
-			       "--preemption-bound", "2", "-q", NULL };
+			       "--preemption-bound", "2", "-q", "--out", vout, NULL };
+		char *rm[] = { "/bin/rm", "-rf", vout, NULL };
+		int rs;
 
-		for (nv = 0; nv < R; nv++)
+		snprintf(vout, sizeof(vout), "/tmp/apsim-bench-d2-%d", (int)getpid());
+		for (nv = 0; nv < R; nv++) {
 			vv[nv] = run_proc(av, &vst);
+			run_proc(rm, &rs);
+		}
 	}
 
 	struct bench_stat s_sw = bench_stat_of(sw, R), s_on = bench_stat_of(lon, R),
