@@ -102,14 +102,15 @@ LTO_FLAGS = $(if $(filter 1,$(LTO)),-flto=auto -ffat-lto-objects)
 # an LTO link per test binary doubled the build (40 s -> 91 s).
 NO_LTO = $(if $(filter 1,$(LTO)),-fno-lto)
 APSIM_LTO = $(if $(HOST_BUILD),$(NO_LTO),$(LTO_FLAGS))
+# (an archive of LTO objects gets its symbol index from gcc-ar's plugin)
+AR_CMD = $(if $(filter 1,$(LTO)),gcc-ar,ar)
 # Position-dependent code and executables (gcc builds; NOPIE=0 builds PIE
 # as Debian's gcc does by default): a global's address is a constant
-# instead of a RIP-relative load or a GOT entry, 2.4 % fewer instructions
+# instead of a RIP-relative load or a GOT entry, 2.3 % fewer instructions
 # per generated world.  Reports do not depend on it: libsim's symbolizer
 # asks addr2line by the executable's own addresses (sim/symbolize.c).
 NOPIE ?= $(if $(CC_IS_GCC),1,0)
 PIE_FLAGS = $(if $(filter 1,$(NOPIE)),-fno-pie -no-pie)
-AR_CMD = $(if $(filter 1,$(LTO)),gcc-ar,ar)
 # KASAN_INLINE=1 (default): the compiler inlines the shadow check of each
 # access (the shadow of the address space sits at SHADOW_OFFSET, ASan's
 # x86-64 offset, fits an instruction's displacement) and calls libsim only

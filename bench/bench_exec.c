@@ -318,6 +318,15 @@ static double run_proc(char *const argv[], int *status)
 	return bench_now() - t0;
 }
 
+/* Remove a run's output directory (the bench's own, under /tmp). */
+static void rm_out(const char *dir)
+{
+	char *rm[] = { "/bin/rm", "-rf", (char *)dir, NULL };
+	int st;
+
+	run_proc(rm, &st);
+}
+
 /* `apsim fuzz` itself (campaign, one execution per generated seed, tracing
  * off), one worker: seeds/s over the process's wall time, start-up
  * included.  shrink: as a user runs it (findings shrunk) or --no-shrink;
@@ -352,12 +361,7 @@ static double fuzz_proc(const char *apsim, long n, bool shrink, const char *shar
 	av[k] = NULL;
 	setenv("CI", "1", 1);
 	dt = run_proc(av, &st);
-	{
-		char *rm[] = { "/bin/rm", "-rf", out, NULL };
-		int rs;
-
-		run_proc(rm, &rs);
-	}
+	rm_out(out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
 		return -1;
 	return (double)n / dt;
@@ -586,13 +590,11 @@ int main(int argc, char **argv)
 		char vout[64];
 		char *av[] = { var, "run", D2_BUGGY, "--strategy", "exhaustive",
 			       "--preemption-bound", "2", "-q", "--out", vout, NULL };
-		char *rm[] = { "/bin/rm", "-rf", vout, NULL };
-		int rs;
 
 		snprintf(vout, sizeof(vout), "/tmp/apsim-bench-d2-%d", (int)getpid());
 		for (nv = 0; nv < R; nv++) {
 			vv[nv] = run_proc(av, &vst);
-			run_proc(rm, &rs);
+			rm_out(vout);
 		}
 	}
 

@@ -263,21 +263,18 @@ static int cat_of_file(const char *file)
  * apsim's host-side code sit under the LTO partitions' empty file entries,
  * the ones LTO shares between partitions become hidden globals named
  * "name.lto_priv.N", and globals only the program calls become locals.
- * Its source file from the debug information (sim_symbolize: "func
- * (file.c:line)"), then the same basename map; the bench's own functions,
+ * Its source file from the debug information (sim_symbolize_stack's
+ * frames), then the same basename map; the bench's own functions,
  * the C runtime's and what the debug information gives no file for (LTO's
  * "<artificial>", header inlines) stay "other".
  */
 static int cat_of_local_pc(uintptr_t pc)
 {
-	char buf[256], file[128];
-	const char *p;
+	struct sim_frame fr[8];
+	int n = sim_symbolize_stack(&pc, 1, fr, 8);
 
-	sim_symbolize(pc, buf, sizeof(buf));
-	p = strrchr(buf, '(');
-	if (!p || sscanf(p + 1, "%127[^:)]", file) != 1)
-		return CAT_OTHER;
-	return cat_of_file(file);
+	/* the outermost frame of pc's inline chain: the function itself */
+	return n > 0 ? cat_of_file(fr[n - 1].file) : CAT_OTHER;
 }
 
 /* "name.lto_priv.0" -> "name" (the suffix LTO gives a local it renames). */
