@@ -344,6 +344,10 @@ struct sim__trace_snap;
 struct sim__trace_snap *sim__trace_snap_save(void);
 bool sim__trace_snap_restore(const struct sim__trace_snap *s);
 void sim__trace_snap_free(struct sim__trace_snap *s);
+struct sim__findings_snap;
+struct sim__findings_snap *sim__findings_snap_save(void);
+bool sim__findings_snap_restore(const struct sim__findings_snap *s);
+void sim__findings_snap_free(struct sim__findings_snap *s);
 void sim__explore_snap_get(size_t *n, uint64_t *pending_sleep);
 bool sim__explore_snap_set(size_t n, uint64_t pending_sleep);
 /* sched.c: the streams of this execution as sim_run left them for main */

@@ -74,6 +74,61 @@ const struct sim_finding *sim_finding_get(int i)
 	return &findings[i];
 }
 
+/* The findings of a world snapshot's set-up part (snapshot.c): non-fatal
+ * findings of the set-up, each execution started from the snapshot has them
+ * as a rebuild has, with their reports and the phase. */
+struct sim__findings_snap {
+	int n;
+	const char *phase;
+	struct sim_finding f[];
+};
+
+struct sim__findings_snap *sim__findings_snap_save(void)
+{
+	struct sim__findings_snap *s = calloc(1, sizeof(*s) + sizeof(s->f[0]) * (size_t)nfindings);
+
+	if (!s)
+		return NULL;
+	s->phase = phase;
+	for (int i = 0; i < nfindings; i++) {
+		s->f[i] = findings[i];
+		s->f[i].report = NULL;
+		if (findings[i].report && !(s->f[i].report = strdup(findings[i].report))) {
+			s->n = i;
+			sim__findings_snap_free(s);
+			return NULL;
+		}
+	}
+	s->n = nfindings;
+	return s;
+}
+
+/* false: out of memory (the findings are then those of a new execution) */
+bool sim__findings_snap_restore(const struct sim__findings_snap *s)
+{
+	sim__findings_reset();
+	for (int i = 0; i < s->n; i++) {
+		findings[i] = s->f[i];
+		if (s->f[i].report && !(findings[i].report = strdup(s->f[i].report))) {
+			nfindings = i;
+			sim__findings_reset();
+			return false;
+		}
+		nfindings = i + 1;
+	}
+	phase = s->phase;
+	return true;
+}
+
+void sim__findings_snap_free(struct sim__findings_snap *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n; i++)
+		free(s->f[i].report);
+	free(s);
+}
+
 const char *sim_site_str(const struct sim_site *s, char *buf, size_t len)
 {
 	const char *f, *slash;

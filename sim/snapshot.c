@@ -9,12 +9,13 @@
  * executions), what of it is kept (the step counter, the virtual clock, the
  * wait-queue order counter, where the main thread last stopped, the
  * execution counter the rules checker keys its caches on, the validator's
- * classes and graph, the exhaustive search's position), and putting it back.
+ * classes and graph, the exhaustive search's position, the findings of the
+ * set-up part and the phase), and putting it back.
  *
  * Conditions (else -EAGAIN, and the caller rebuilds as before): the main
  * thread is the only thread ever spawned, no decision was made, nothing was
- * drawn from the seed's streams (scheduler, main thread, host), no finding,
- * no lock held, no timed waiter, race detection off, no replay,
+ * drawn from the seed's streams (scheduler, main thread, host), no fatal
+ * finding, no lock held, no timed waiter, race detection off, no replay,
  * the lock graph not kept across executions.  PCT's change points that fall
  * into the set-up part only lower the main thread's priority: they are
  * replayed on restore (one per step, as schedule() does).
@@ -38,12 +39,15 @@ static struct {
 	uint64_t ex_pending;
 	struct sim__ld_snap *ld;
 	struct sim__trace_snap *trace;   /* when tracing: the set-up part's events */
+	struct sim__findings_snap *findings;   /* the set-up part's findings */
+	bool brief;                      /* their reports were not written */
 } snap;
 
 void sim_snapshot_drop(void)
 {
 	sim__lockdep_snap_free(snap.ld);
 	sim__trace_snap_free(snap.trace);
+	sim__findings_snap_free(snap.findings);
 	memset(&snap, 0, sizeof(snap));
 }
 
@@ -59,13 +63,15 @@ int sim_snapshot_save(void)
 	    sim__world.stopping || sim__world.deadlock || sim__world.hang ||
 	    sim__world.diverged || sim__world.redundant ||
 	    sim__world.rng != sim__rng_start || t->rng != sim__t0rng_start ||
-	    sim__host_rng() != sim__hostrng_start || sim_findings_count() ||
+	    sim__host_rng() != sim__hostrng_start ||
 	    t->nops || t->spin_depth || (sim__world.lockdep && sim__lockdep_depth0()))
 		return -EAGAIN;
 	snap.ld = sim__lockdep_snap_save();
 	if (sim__world.trace)
 		snap.trace = sim__trace_snap_save();
-	if (!snap.ld || (sim__world.trace && !snap.trace)) {
+	snap.findings = sim__findings_snap_save();
+	snap.brief = sim__world.brief_findings;
+	if (!snap.ld || (sim__world.trace && !snap.trace) || !snap.findings) {
 		sim_snapshot_drop();
 		return -ENOMEM;
 	}
@@ -89,14 +95,16 @@ int sim_snapshot_restore(void)
 	if (!snap.valid || !sim__world.in_run || sim__world.cur != t ||
 	    sim__world.nthreads != 1 || sim__world.step != 0 ||
 	    sim__world.strategy != snap.strategy || sim__world.trace != !!snap.trace ||
-	    sim__race_on)
+	    sim__world.brief_findings != snap.brief || sim__race_on)
 		return -EINVAL;
 	if (snap.strategy == SIM_STRAT_EXHAUSTIVE &&
 	    !sim__explore_snap_set(snap.ex_n, snap.ex_pending))
 		return -EINVAL;          /* nothing changed */
-	if (snap.trace && !sim__trace_snap_restore(snap.trace)) {
+	if (!sim__findings_snap_restore(snap.findings) ||
+	    (snap.trace && !sim__trace_snap_restore(snap.trace))) {
+		sim__findings_reset();   /* as the run began */
 		if (snap.strategy == SIM_STRAT_EXHAUSTIVE)
-			sim__explore_snap_set(0, 0);   /* as the run began */
+			sim__explore_snap_set(0, 0);
 		return -ENOMEM;          /* the caller rebuilds from step 0 */
 	}
 	sim__world.step = snap.step;

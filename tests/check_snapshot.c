@@ -491,6 +491,79 @@ END_TEST
  * runs in the campaign) replacing the snapshot, and a run of a world of 8
  * threads into the same results between two runs of a group.
  */
+/*
+ * A set-up part with findings (non-fatal: a WARN, a rule, a lock not held)
+ * is kept in the snapshot with its findings: every later execution of the
+ * exploration starts from it and reports them as a rebuild does (reports,
+ * steps, phase), with the reports written or brief (as apsim fuzz runs).
+ * The shipped scenarios of this tree whose set-up reports such a finding
+ * are compared both ways; at least one must have started its executions
+ * from snapshots.
+ */
+START_TEST(snapshot_keeps_setup_findings)
+{
+	static struct apsim_scenario s;
+	static struct apsim_exec ex;
+	unsigned long used = 0, used_one;
+	int with = 0, with_used = 0;
+	char err[512];
+
+	if (tu_asan() || !snapshots_expected())
+		return;
+	apsim_world_init();
+	ck_assert_int_eq(apsim_rules_load(NULL, err, sizeof(err)), 0);
+	apsim_rules_enable(true);
+	nfiles = 0;
+	collect("scenarios");
+	qsort(files, (size_t)nfiles, sizeof(files[0]), cmp);
+	for (int i = 0; i < nfiles; i++) {
+		struct sim_opts o;
+		struct sim_result res;
+		bool setup_finding = false;
+
+		apsim_scn_init(&s);
+		if (apsim_scn_parse_file(files[i], &s, err, sizeof(err)) ||
+		    strcmp(s.variant, apsim_variant_name) || !apsim_scn_tree_ok(&s, apsim_ksrc_version))
+			continue;
+		sim_opts_default(&o);
+		o.trace = false;
+		o.strategy = SIM_STRAT_RANDOM;
+		o.seed = 1;
+		apsim_world_run(&s, &o, &res, &ex);
+		for (int k = 0; k < sim_findings_count(); k++) {
+			const struct sim_finding *f = sim_finding_get(k);
+
+			if (f->phase && (!strcmp(f->phase, "the setup block") ||
+					 !strcmp(f->phase, "modprobe vfio_ap")))
+				setup_finding = true;
+		}
+		if (!setup_finding)
+			continue;
+		with++;
+		used_one = used;
+		o.brief_findings = false;
+		compare(&s, &o, 60, "set-up finding, random", &used);
+		o.brief_findings = true;
+		o.seed = 2;
+		compare(&s, &o, 60, "set-up finding, brief", &used);
+		o.brief_findings = false;
+		o.trace = true;
+		o.seed = 3;
+		compare(&s, &o, 20, "set-up finding, traced", &used);
+		/* (other conditions may refuse the snapshot: a random draw in
+		 * the set-up, a module that failed to load) */
+		if (used - used_one >= 100)
+			with_used++;
+	}
+	apsim_rules_enable(false);
+	/* 6.1: zapq-busy-warn (its WARNs); 6.12: the ap_config read rule of
+	 * ops-6.12/ap-config-*; the d1, d2 variants: their rules */
+	ck_assert_msg(with > 0, "no shipped scenario of this tree has a finding in its set-up");
+	ck_assert_msg(with_used > 0, "none of the %d scenarios with a finding in the set-up started "
+		      "an execution from a snapshot", with);
+}
+END_TEST
+
 static void shared_opts(const struct apsim_scenario *s, uint64_t seed, struct sim_opts *o)
 {
 	sim_opts_default(o);
@@ -588,6 +661,7 @@ int main(void)
 	tcase_add_test(tc, snapshot_survives_other_worlds_between);
 	tcase_add_test(tc, snapshot_equals_rebuild);
 	tcase_add_test(tc, snapshot_restores_changed_rows);
+	tcase_add_test(tc, snapshot_keeps_setup_findings);
 	tcase_add_test(tc, shared_setup_equals_rebuild);
 	tcase_add_test(tc, rules_incremental_points_miss_nothing);
 	suite_add_tcase(s, tc);
