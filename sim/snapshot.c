@@ -40,7 +40,9 @@ static struct {
 	struct sim__ld_snap *ld;
 	struct sim__trace_snap *trace;   /* when tracing: the set-up part's events */
 	struct sim__findings_snap *findings;   /* the set-up part's findings */
-	bool brief;                      /* their reports were not written */
+	int nfound;                      /* how many */
+	bool brief;                      /* their reports were not written:
+					  * only a brief execution takes them */
 } snap;
 
 void sim_snapshot_drop(void)
@@ -71,6 +73,7 @@ int sim_snapshot_save(void)
 		snap.trace = sim__trace_snap_save();
 	snap.findings = sim__findings_snap_save();
 	snap.brief = sim__world.brief_findings;
+	snap.nfound = sim_findings_count();
 	if (!snap.ld || (sim__world.trace && !snap.trace) || !snap.findings) {
 		sim_snapshot_drop();
 		return -ENOMEM;
@@ -95,7 +98,7 @@ int sim_snapshot_restore(void)
 	if (!snap.valid || !sim__world.in_run || sim__world.cur != t ||
 	    sim__world.nthreads != 1 || sim__world.step != 0 ||
 	    sim__world.strategy != snap.strategy || sim__world.trace != !!snap.trace ||
-	    sim__world.brief_findings != snap.brief || sim__race_on)
+	    (snap.nfound && sim__world.brief_findings != snap.brief) || sim__race_on)
 		return -EINVAL;
 	if (snap.strategy == SIM_STRAT_EXHAUSTIVE &&
 	    !sim__explore_snap_set(snap.ex_n, snap.ex_pending))
