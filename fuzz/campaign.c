@@ -112,6 +112,8 @@ struct shared {
 	double t0;                 /* campaign start (wall clock) */
 	uint64_t cursor;           /* next unclaimed offset into the seed range */
 	uint64_t execs;
+	uint64_t from_snap;        /* seeds whose execution started from a
+				    * (shared) set-up's world snapshot */
 	uint64_t stop;
 	uint64_t nfind;            /* records claimed (may exceed MAX_FINDINGS) */
 	uint64_t overflow;         /* dedup table full */
@@ -838,15 +840,23 @@ static void run_seed(uint64_t seed)
 		s = &SCN[my_slot];
 	} else {
 		s = apsim_gen_scenario_ref(seed, &FO.gen);   /* not written below */
+		/* a large world keeps its own set-up: nobody else would start
+		 * from its snapshot, and taking one would drop the group's */
+		shared = shared && !apsim_gen_seed_is_large(seed);
 	}
 	opts_for(s, &o);
 	beat();
 	if (FO.guided)
 		sim_cov_begin();
-	if (shared)
+	if (shared) {
+		unsigned long used = apsim_world_snapshot_used();
+
 		apsim_world_run_shared(s, &o, &res, &ex);   /* the group's set-up snapshot */
-	else
+		if (apsim_world_snapshot_used() != used)
+			ck_pr_inc_64(&SH->from_snap);
+	} else {
 		apsim_world_run(s, &o, &res, &ex);
+	}
 	cover_exec(s, &ex);
 	if (!(seed & 127))
 		cover_blocks();
@@ -1295,12 +1305,13 @@ static void fill_summary(FILE *f, void *arg)
 		FO.version, sm->status);
 	sim_out_json_str(f, apsim_variant_name[0] ? apsim_variant_name : "base");
 	fprintf(f, ",\n  \"seed\": %llu,\n  \"iterations\": %llu,\n  \"shard\": \"%d/%d\",\n"
-		"  \"jobs\": %d,\n  \"share_setup\": %d,\n  \"executions\": %llu,\n  \"seconds\": %.3f,\n"
+		"  \"jobs\": %d,\n  \"share_setup\": %d,\n  \"executions\": %llu,\n"
+		"  \"from_snapshot\": %llu,\n  \"seconds\": %.3f,\n"
 		"  \"execs_per_sec\": %.1f,\n  \"coverage\": {\"lock_pairs\": %llu, \"op_results\": %llu, \"driver_blocks\": %s},\n",
 		(unsigned long long)FO.first, (unsigned long long)(FO.until_time ? 0 : FO.count),
 		FO.shard_i, FO.shard_n, FO.jobs, FO.gen.share > 1 ? FO.gen.share : 1,
-		(unsigned long long)sm->execs, sm->secs,
-		sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
+		(unsigned long long)sm->execs, (unsigned long long)ck_pr_load_64(&SH->from_snap),
+		sm->secs, sm->secs > 0 ? sm->execs / sm->secs : 0.0, (unsigned long long)SH->npairs,
 		(unsigned long long)SH->nresults, blocks);
 	if (FO.guided) {
 		fprintf(f, "  \"guided\": {\"corpus\": ");
@@ -1707,6 +1718,10 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 			if (sim_cover_map())
 				printf(", %llu driver basic blocks", (unsigned long long)SH->nblocks);
 			printf("\n");
+			if (FO.gen.share > 1 || FO.guided)
+				printf("set-ups: %llu of the %llu executions started from a shared set-up's snapshot (%.0f %%)\n",
+				       (unsigned long long)SH->from_snap, (unsigned long long)sm.execs,
+				       sm.execs ? 100.0 * (double)SH->from_snap / (double)sm.execs : 0.0);
 			if (FO.guided)
 				printf("guided: %llu corpus entries kept (%s), %llu feedback features\n",
 				       (unsigned long long)SH->ncorpus, G_dir,

@@ -621,6 +621,20 @@ static char *sigs(const char *out)
 	return buf;
 }
 
+/* A campaign of the given seed range (no --seed/--iterations of its own). */
+static int run_fuzz_args(const char *out, const char *args)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s' && CI=1 '%s' fuzz -q %s --out '%s' >/dev/null 2>&1",
+		 out, APSIM_BIN, args, out);
+	st = system(cmd);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
 START_TEST(campaign_deterministic)
 {
 	int r1 = run_fuzz(TOUT "/fuzz-det-1", "");
@@ -874,6 +888,46 @@ START_TEST(campaign_print_seed)
 }
 END_TEST
 
+/*
+ * A large world keeps its own set-up (docs/fuzzing.md): it runs without a
+ * world snapshot, so its group's snapshot stays for the seeds after it.
+ * A group of 16 with one large seed in its middle: its first seed builds
+ * the set-up, the large one builds its own, the 14 others start from the
+ * group's snapshot (when a large world took a snapshot, it dropped the
+ * group's: 13).  ASan builds take no world snapshots.
+ */
+START_TEST(campaign_large_world_keeps_group_snapshot)
+{
+	uint64_t g = 0, seed = 0;
+	char extra[64];
+	long n;
+
+	for (uint64_t s = 16; !seed && s < 1000000; s++) {
+		int nl = 0;
+
+		if (s % 16 == 0 || s % 16 > 13 || !apsim_gen_seed_is_large(s))
+			continue;
+		g = s - s % 16;
+		for (uint64_t k = g; k < g + 16; k++)
+			nl += apsim_gen_seed_is_large(k);
+		if (nl == 1)
+			seed = s;
+	}
+	ck_assert_uint_ne(seed, 0);
+	snprintf(extra, sizeof(extra), "--seed %llu --iterations 16 --no-shrink",
+		 (unsigned long long)g);
+	ck_assert_int_le(run_fuzz_args(TOUT "/fuzz-large-group", extra), 1);
+	n = summary_num(TOUT "/fuzz-large-group", "from_snapshot");
+#ifdef APSIM_ASAN
+	ck_assert_int_eq(n, 0);
+#else
+	ck_assert_msg(n == 14, "seeds %llu..%llu (large: %llu): %ld started from a snapshot, not 14",
+		      (unsigned long long)g, (unsigned long long)g + 15,
+		      (unsigned long long)seed, n);
+#endif
+}
+END_TEST
+
 START_TEST(campaign_usage_errors)
 {
 	char cmd[512];
@@ -923,6 +977,7 @@ static Suite *suite(void)
 		tcase_set_timeout(c, 600);
 		tcase_add_test(c, campaign_deterministic);
 		tcase_add_test(c, campaign_usage_errors);
+		tcase_add_test(c, campaign_large_world_keeps_group_snapshot);
 		tcase_add_test(c, campaign_print_seed);
 		tcase_add_test(c, campaign_guided_deterministic);
 		tcase_add_test(c, campaign_guided_resume);

@@ -655,6 +655,25 @@ static void ap_queue_device_release(struct device *dev)
 	kfree(aq);
 }
 
+/* dev_set_name(dev, "%02x.%04x", card, dom) without the formatter: a large
+ * host registers thousands of queue devices per world, and the general
+ * formatter was a quarter of that (the same bytes). */
+static void queue_name(struct device *dev, int card, int dom)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *n = dev->kobj.name;
+
+	BUILD_BUG_ON(sizeof(dev->kobj.name) < 8);
+	n[0] = hex[(card >> 4) & 15];
+	n[1] = hex[card & 15];
+	n[2] = '.';
+	n[3] = hex[(dom >> 12) & 15];
+	n[4] = hex[(dom >> 8) & 15];
+	n[5] = hex[(dom >> 4) & 15];
+	n[6] = hex[dom & 15];
+	n[7] = 0;
+}
+
 static int queue_create(int card, int dom)
 {
 	struct ap_queue *aq;
@@ -679,7 +698,7 @@ static int queue_create(int card, int dom)
 	aq->ap_dev.device.bus = &ap_bus_type;
 	aq->ap_dev.device.type = &ap_queue_type;
 	aq->ap_dev.device.release = ap_queue_device_release;
-	dev_set_name(&aq->ap_dev.device, "%02x.%04x", card, dom);
+	queue_name(&aq->ap_dev.device, card, dom);
 	/* published once initialised: a lookup by name (bus_find_device_by_name,
 	 * shim_ap_queue_device) is ordered after every write above, as the
 	 * kernel's klist_add under the klist lock in device_add orders them */
