@@ -295,9 +295,18 @@ int main(int argc, char **argv)
 		    ph = { "valgrind helgrind (native model)" };
 
 	if (executable(apsim) && access(scn, R_OK) == 0) {
-		char *av[] = { apsim, "run", scn, NULL };
+		/* its finding goes to a directory of the bench's own, removed
+		 * after the runs (without --out, apsim-out/ in the caller's
+		 * directory: the checkout) */
+		char out[64];
+		char *av[] = { apsim, "run", scn, "--out", out, NULL };
+		char *rm[] = { "/bin/rm", "-rf", out, NULL };
+		bool found;
+		int st;
 
+		snprintf(out, sizeof(out), "/tmp/apsim-bench-native-%d", (int)getpid());
 		time_peer(&pa, av, NULL, "ap_perms_mutex", runs);
+		run_timed(rm, NULL, NULL, &found, &st);
 	} else {
 		snprintf(pa.note, sizeof(pa.note), "skipped: %s or %s missing (make variants)", apsim, scn);
 	}
