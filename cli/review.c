@@ -787,8 +787,8 @@ static int load_side(struct side *s)
 	return 0;
 }
 
-static int run_side(struct side *s, const struct review_opts *ro, char **scns, int nscns,
-		    long iterations)
+static int run_side_procs(struct side *s, const struct review_opts *ro, char **scns, int nscns,
+			  long iterations)
 {
 	char runjson[PATH_MAX + 16], graph[PATH_MAX + 16], runout[PATH_MAX + 16], err[PATH_MAX + 16];
 	char fz[PATH_MAX + 16], seed[32], iters[32], tm[32];
@@ -856,7 +856,59 @@ static int run_side(struct side *s, const struct review_opts *ro, char **scns, i
 		tail_log(err, 10);
 		return 2;
 	}
-	return load_side(s);
+	return 0;
+}
+
+static int run_side(struct side *s, const struct review_opts *ro, char **scns, int nscns,
+		    long iterations)
+{
+	return run_side_procs(s, ro, scns, nscns, iterations) ? 2 : load_side(s);
+}
+
+/*
+ * Both trees' runs at once, each side in a child process of its own (its
+ * scenarios, then its fuzz budget; the outputs are separate directories),
+ * when the fuzz budget is a number of seeds: a --time budget fixes the
+ * seeds on the new tree first.  On two cores a review takes about the time
+ * of its slower side instead of the sum (6.12: ~11 minutes -> ~6).
+ */
+static int run_sides(struct side *n, struct side *b, const struct review_opts *ro, char **scns,
+		     int nscns)
+{
+	struct side *sd[2] = { n, b };
+	pid_t pid[2];
+	int bad = 0;
+
+	if (!ro->iterations) {
+		if (run_side(n, ro, scns, nscns, 0))
+			return 2;
+		return run_side(b, ro, scns, nscns, n->execs > 0 ? n->execs : 1);
+	}
+	for (int i = 0; i < 2; i++) {
+		fflush(NULL);
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			fprintf(stderr, "apsim: review: fork: %s\n", strerror(errno));
+			if (i)
+				waitpid(pid[0], NULL, 0);
+			return 2;
+		}
+		if (!pid[i])
+			_exit(run_side_procs(sd[i], ro, scns, nscns, ro->iterations) ? 2 : 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		int st;
+
+		while (waitpid(pid[i], &st, 0) < 0)
+			if (errno != EINTR) {
+				st = -1;
+				break;
+			}
+		bad |= st == -1 || !WIFEXITED(st) || WEXITSTATUS(st);
+	}
+	if (bad)
+		return 2;
+	return load_side(n) || load_side(b) ? 2 : 0;
 }
 
 /* Re-run a finding of the new tree on the base binary: its scenario (the
@@ -1685,7 +1737,8 @@ int cli_review(int argc, char **argv)
 	if (build_tree(top, kn, "new", n.bin, sizeof(n.bin)))
 		return bad_build;
 	shim_now = "";
-	/* runs: the new tree first (a --time budget fixes the seeds) */
+	/* runs: both trees at once, or the new tree first (a --time budget
+	 * fixes the seeds): run_sides */
 	snprintf(scdir, sizeof(scdir), "%s/scenarios", top);
 	if (!ro.nscn_paths)
 		ro.scn_paths[ro.nscn_paths++] = scdir;
@@ -1717,9 +1770,7 @@ int cli_review(int argc, char **argv)
 		fprintf(stderr, "apsim: review: --out %s: %s\n", ro.out, strerror(errno));
 		return 2;
 	}
-	if (run_side(&n, &ro, scns, nscns, ro.iterations))
-		return 2;
-	if (run_side(&b, &ro, scns, nscns, ro.iterations ? ro.iterations : (n.execs > 0 ? n.execs : 1)))
+	if (run_sides(&n, &b, &ro, scns, nscns))
 		return 2;
 	/* which changed lines ran (the new tree's counters) */
 	{
