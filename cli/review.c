@@ -884,6 +884,8 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 			return 2;
 		return run_side(b, ro, scns, nscns, n->execs > 0 ? n->execs : 1);
 	}
+	progress("running the shipped scenarios, then the same fuzz seeds, on both trees%s%s",
+		 " side by side", "");
 	for (int i = 0; i < 2; i++) {
 		fflush(NULL);
 		pid[i] = fork();
@@ -893,8 +895,10 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 				waitpid(pid[0], NULL, 0);
 			return 2;
 		}
-		if (!pid[i])
+		if (!pid[i]) {
+			quiet = true;	/* (the line above; errors still say which tree) */
 			_exit(run_side_procs(sd[i], ro, scns, nscns, ro->iterations) ? 2 : 0);
+		}
 	}
 	for (int i = 0; i < 2; i++) {
 		int st;
