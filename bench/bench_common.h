@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <apsim/sim.h>
 
@@ -288,6 +289,21 @@ static inline void bench_self_dir(char *buf, size_t len)
 
 	if (s)
 		*s = 0;
+}
+
+/* Remove an output directory of the bench's own (under /tmp): a run of
+ * apsim writes its findings there instead of apsim-out/ in the caller's
+ * directory (the checkout). */
+static inline void bench_rm_out(const char *dir)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		execl("/bin/rm", "rm", "-rf", dir, (char *)NULL);
+		_exit(127);
+	}
+	if (p > 0)
+		waitpid(p, NULL, 0);
 }
 
 #endif /* APSIM_BENCH_COMMON_H */

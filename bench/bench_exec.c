@@ -318,14 +318,6 @@ static double run_proc(char *const argv[], int *status)
 	return bench_now() - t0;
 }
 
-/* Remove a run's output directory (the bench's own, under /tmp). */
-static void rm_out(const char *dir)
-{
-	char *rm[] = { "/bin/rm", "-rf", (char *)dir, NULL };
-	int st;
-
-	run_proc(rm, &st);
-}
 
 /* `apsim fuzz` itself (campaign, one execution per generated seed, tracing
  * off), one worker: seeds/s over the process's wall time, start-up
@@ -361,7 +353,7 @@ static double fuzz_proc(const char *apsim, long n, bool shrink, const char *shar
 	av[k] = NULL;
 	setenv("CI", "1", 1);
 	dt = run_proc(av, &st);
-	rm_out(out);
+	bench_rm_out(out);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
 		return -1;
 	return (double)n / dt;
@@ -594,7 +586,7 @@ int main(int argc, char **argv)
 		snprintf(vout, sizeof(vout), "/tmp/apsim-bench-d2-%d", (int)getpid());
 		for (nv = 0; nv < R; nv++) {
 			vv[nv] = run_proc(av, &vst);
-			rm_out(vout);
+			bench_rm_out(vout);
 		}
 	}
 

@@ -295,18 +295,12 @@ int main(int argc, char **argv)
 		    ph = { "valgrind helgrind (native model)" };
 
 	if (executable(apsim) && access(scn, R_OK) == 0) {
-		/* its finding goes to a directory of the bench's own, removed
-		 * after the runs (without --out, apsim-out/ in the caller's
-		 * directory: the checkout) */
-		char out[64];
+		char out[64];   /* its finding: bench_rm_out */
 		char *av[] = { apsim, "run", scn, "--out", out, NULL };
-		char *rm[] = { "/bin/rm", "-rf", out, NULL };
-		bool found;
-		int st;
 
 		snprintf(out, sizeof(out), "/tmp/apsim-bench-native-%d", (int)getpid());
 		time_peer(&pa, av, NULL, "ap_perms_mutex", runs);
-		run_timed(rm, NULL, NULL, &found, &st);
+		bench_rm_out(out);
 	} else {
 		snprintf(pa.note, sizeof(pa.note), "skipped: %s or %s missing (make variants)", apsim, scn);
 	}

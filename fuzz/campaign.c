@@ -840,9 +840,9 @@ static void run_seed(uint64_t seed)
 		s = &SCN[my_slot];
 	} else {
 		s = apsim_gen_scenario_ref(seed, &FO.gen);   /* not written below */
-		/* a large world keeps its own set-up: nobody else would start
+		/* a set-up of its own (a large world): nobody else would start
 		 * from its snapshot, and taking one would drop the group's */
-		shared = shared && !apsim_gen_seed_is_large(seed);
+		shared = apsim_gen_shares_setup(seed, &FO.gen);
 	}
 	opts_for(s, &o);
 	beat();

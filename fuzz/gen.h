@@ -64,6 +64,11 @@ void apsim_gen_scenario_reuse(uint64_t seed, const struct apsim_gen_opts *o,
  * "Large worlds"); decided from the seed apart from the choice stream. */
 bool apsim_gen_seed_is_large(uint64_t seed);
 
+/* Whether seed's scenario takes its set-up part from its group's stream
+ * (o->share > 1, and not a large world, which keeps its own): whether
+ * other seeds can start from its world snapshot. */
+bool apsim_gen_shares_setup(uint64_t seed, const struct apsim_gen_opts *o);
+
 /* libFuzzer bytes -> scenario; once the bytes run out every draw is 0. */
 void apsim_gen_from_bytes(const uint8_t *data, size_t len,
 			  struct apsim_scenario *out);

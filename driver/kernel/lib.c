@@ -723,16 +723,17 @@ char *strim(char *s)
 
 /* ------------------------------------------------------------------ uuid */
 
+const char hex_asc[] = "0123456789abcdef";
+
 static void hex_bytes(const u8 *b, const int *idx, char *out)
 {
-	static const char hx[] = "0123456789abcdef";
 	int o = 0;
 
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
-		out[o++] = hx[b[idx[i]] >> 4];
-		out[o++] = hx[b[idx[i]] & 15];
+		out[o++] = hex_asc_hi(b[idx[i]]);
+		out[o++] = hex_asc_lo(b[idx[i]]);
 	}
 	out[o] = 0;
 }

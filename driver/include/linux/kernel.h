@@ -52,6 +52,10 @@ int vscnprintf(char *buf, size_t size, const char *fmt, va_list args);
 int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 char *kasprintf(gfp_t gfp, const char *fmt, ...) __printf(2, 3);
 int hex_to_bin(unsigned char ch);
+/* linux/hex.h */
+extern const char hex_asc[];
+#define hex_asc_lo(x)	hex_asc[((x) & 0x0f)]
+#define hex_asc_hi(x)	hex_asc[((x) & 0xf0) >> 4]
 #ifdef APSIM_FREESTANDING
 /* The driver: route to the shim formatter (deterministic %p, %pad ...). */
 #define vsnprintf shim_vsnprintf
