@@ -754,7 +754,11 @@ static void thread_exit(void)
 	t->next_obj = SIM_OBJ_NONE;
 	sim__world.runnable &= ~BIT(t->tid);
 	sim__world.live--;
-	sim__wake_all(&sim__world.join_wq);
+	/* the joiner (sim_thread_join_all) is the one live thread left: a
+	 * wake-up before would only re-check and block again, a step the
+	 * exhaustive search must order against every other one */
+	if (sim__world.live <= 1)
+		sim__wake_all(&sim__world.join_wq);
 	schedule();
 	__builtin_unreachable();
 }

@@ -56,7 +56,7 @@ for k in exec.d2_execs_per_s exec.mix_execs_per_s exec.fuzz_execs_per_s exec.d2_
 done
 equals exec exec.d2_findings_first_run 0
 equals exec exec.exhaustive_d2_complete 1
-equals exec exec.exhaustive_d2_executions 1385
+equals exec exec.exhaustive_d2_executions 633
 
 # a part per tree whose APCB benchmark is built next to this apsim
 dir=$(dirname "$APSIM")

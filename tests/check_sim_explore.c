@@ -188,6 +188,34 @@ START_TEST(different_locks_one_trace)
 }
 END_TEST
 
+/* The world's final join: main spawns two lockers of A and waits for
+ * both.  It is woken when the last of them exits, not at each exit: a
+ * wake-up while another thread lives only re-checks and blocks again, and
+ * that step (dependent with every other) gave the search a branch at each
+ * point after the first exit.  6.12's kworkers exit one by one: it
+ * multiplied its exhaustive searches by up to 20.  22 executions here (42
+ * when main woke at each exit), and both lockers still take A first in
+ * some of them. */
+static void join_prog(void *arg)
+{
+	same_lock_prog(arg);
+	sim_thread_join_all(SIM_SITE);
+}
+
+START_TEST(join_wakes_at_the_last_exit)
+{
+	struct sim_opts o = ex_opts(true, -1);
+	struct sim_explore_stats st;
+
+	memset(order_seen, 0, sizeof(order_seen));
+	long n = sim_explore(&o, 0, join_prog, NULL, NULL, count_order, NULL, &st);
+	ck_assert_msg(n == 22, "%ld executions", n);
+	ck_assert(st.complete);
+	ck_assert_int_gt(order_seen[1], 0);
+	ck_assert_int_gt(order_seen[2], 0);
+}
+END_TEST
+
 /* ABBA exhaustively: the deadlock is found; with sleep sets exactly one
  * execution deadlocks (the two failing acquisitions commute). */
 static void ab(void *arg)
@@ -550,6 +578,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, independent_steps_reduce_to_one);
 	tcase_add_test(tc, preemption_bound_counts);
 	tcase_add_test(tc, same_lock_traces);
+	tcase_add_test(tc, join_wakes_at_the_last_exit);
 	tcase_add_test(tc, different_locks_one_trace);
 	tcase_add_test(tc, abba_exhaustive);
 	tcase_add_test(tc, iteration_cap_and_early_stop);
