@@ -132,7 +132,11 @@ static void run_one(struct workqueue_struct *wq, struct kworker_slot *me,
 	if (sim_trace_enabled())
 		sim_trace_note(&run_site, "work %s done", map.name);
 	me->cur = NULL; sim_race_sync(&wq->pending);	/* pool->lock after the function */
-	sim_waitq_wake_all(&wq->done);
+	/* nobody waiting: no wake-up and no scheduling point (a flusher
+	 * checks and blocks in one step: one that comes later sees the work
+	 * finished) */
+	if (wq->done.waiters)
+		sim_waitq_wake_all(&wq->done);
 }
 
 static void kworker(void *arg)
@@ -149,8 +153,11 @@ static void kworker(void *arg)
 			break;
 		run_one(wq, me, list_first_entry(&wq->pending, struct work_struct, entry));
 	}
+	/* no wake-up: no flusher waits for a kworker's exit (work_busy and
+	 * flush_workqueue look at the works, whose end run_one woke them for;
+	 * a wake-up here only made them check and wait again, a step the
+	 * exhaustive search orders against every other) */
 	me->live = false;
-	sim_waitq_wake_all(&wq->done);
 }
 
 /* "kworker/<wq>:<n>", the name of a workqueue's n-th kworker of an
