@@ -43,7 +43,7 @@ static const char usage_review[] =
 "                         a series (-p1 paths, as git writes them)\n"
 "  --new TREE             the patched tree itself (instead of --patch)\n"
 "  --seed N               first fuzz seed (default 1)\n"
-"  --iterations N         fuzz executions on each tree (default 30000)\n"
+"  --iterations N         fuzz executions on each tree (default 100000)\n"
 "  --time S               fuzz the new tree for S seconds instead, then the base\n"
 "                         with the same seeds\n"
 "  --scenarios PATH...    the scenarios to run on both trees (files or\n"
@@ -1597,7 +1597,7 @@ static void push(const char ***arr, int *n, const char *v)
 
 int cli_review(int argc, char **argv)
 {
-	struct review_opts ro = { .seed = 1, .iterations = 30000, .out = "apsim-out/review" };
+	struct review_opts ro = { .seed = 1, .iterations = 100000, .out = "apsim-out/review" };
 	char cache[PATH_MAX], top[PATH_MAX], kb[PATH_MAX], kn[PATH_MAX], scdir[PATH_MAX + 16];
 	struct side b = { .name = "base" }, n = { .name = "new" };
 	struct diff d = { 0 };
