@@ -713,7 +713,7 @@ help:
 	@echo '  check-6.12      the 6.12 tree: build, its tree-dependent unit tests and their ASan'
 	@echo '                  build, scenarios, known-findings file'
 	@echo '  check-optin     check-review and TREE=6.12 check-unit: the opt-in checks for a'
-	@echo '                  nightly job (~4 min)'
+	@echo '                  nightly job (.ci/nightly, ~2-4 min)'
 	@echo '  check-scenarios every shipped scenario (exhaustive + PCT)'
 	@echo '  check-ksrc2     a second KSRC tree builds and passes the driver tests'
 	@echo '  check-asan      the unit tests built with clang ASan + UBSan'
