@@ -49,6 +49,8 @@ static const char usage_main[] =
 "                        shadow memory, like KASAN)\n"
 "  APSIM_RACES=1         the data-race detector on (run --races; fuzz too)\n"
 "  APSIM_SNAPSHOT=0      rebuild every execution's world (no world snapshot)\n"
+"  APSIM_MEMO=0|verify   exhaustive search: no reuse of explored end states\n"
+"                        (0), or run them anyway and check (verify)\n"
 "  CI                    when set, no progress line is drawn\n"
 "\n"
 "exit codes: 0 all expectations held, 1 a bug was found or an expectation\n"

@@ -434,6 +434,7 @@ struct outcome {
 	uint64_t execs;
 	double secs;
 	bool complete;
+	uint64_t reused;        /* exhaustive: ended at a state explored on */
 };
 
 
@@ -580,6 +581,14 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 	o.execs = r.execs;
 	o.secs = cli_now_s() - r.t0;
 	o.complete = st.complete;
+	o.reused = st.reused;
+	if (st.memo_mismatches) {
+		o.pass = false;
+		snprintf(o.why, sizeof(o.why), "APSIM_MEMO=verify: %llu execution(s) reached a "
+			 "state the search had explored on, and the end checks and teardown "
+			 "found something else (an apsim bug: please report it)",
+			 (unsigned long long)st.memo_mismatches);
+	}
 
 	/* Evaluate expectations. */
 	for (int i = 0; i < r.nseen && o.pass; i++) {
@@ -632,9 +641,10 @@ static int run_scenario(const char *path, const struct run_opts *ro, FILE *junit
 		sim_out_json_str(stdout, path);
 		printf(",\"variant\":");
 		sim_out_json_str(stdout, apsim_variant_name);
-		printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"complete\":%s,\"result\":\"%s\"",
+		printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"complete\":%s,\"reused\":%llu,\"result\":\"%s\"",
 		       sim_strategy_name(so.strategy), (unsigned long long)so.seed,
 		       (unsigned long long)o.execs, o.complete ? "true" : "false",
+		       (unsigned long long)o.reused,
 		       o.pass ? "pass" : "fail");
 		if (!o.pass) {
 			printf(",\"why\":");

@@ -26,12 +26,18 @@
  * step freed under another lock (the 6.12 request eventfd,
  * scenarios/findings/req-trigger-replace-uaf.scn) is reached only where
  * the bound keeps the branch awake (tests/check_sim_explore.c).
+ *
+ * Also the state memo (sim_explore_seen, below): a state from which the
+ * rest of an execution depends only on a key its caller hashes (the
+ * executor: the world after the racing threads are joined) is explored on
+ * once per search; later executions that reach it end there.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 
 struct node {
@@ -52,10 +58,206 @@ static struct {
 	size_t prefix;        /* nodes to follow in the current run */
 	uint64_t pending_sleep;
 	bool active;          /* driven by sim_explore (keep the stack) */
+	bool in_run;          /* inside the search's own sim_run (not a world
+			       * its callback runs between executions) */
 	bool no_reduction;
 	int bound;
 	uint64_t bound_pruned;
 } ex;
+
+/*
+ * The state memo (sim_explore_seen): world states reached where the rest
+ * of an execution depends on nothing else (the executor: after the racing
+ * threads are joined, before the end checks and the teardown).  An entry
+ * is complete once the search has explored everything below the node depth
+ * it was made at (backtrack pops above it); a later execution that reaches
+ * an equal state ends there, as a redundant run does, but counts as an
+ * execution (its racing part is a trace of its own).  Where the bound cut
+ * the first one's subtree, the reuse counts as cut too (the siblings'
+ * sleep sets must not take it for complete, as for `partial` below).
+ */
+struct memo_ent {
+	uint64_t lo, hi;        /* the key; lo == hi == 0: empty */
+	uint64_t outcome;       /* the first execution's (APSIM_MEMO=verify) */
+	bool complete, pruned, has_outcome;
+};
+
+static struct {
+	struct memo_ent *t;
+	size_t cap, n;          /* cap: a power of two (0: none yet) */
+	struct { size_t ent; size_t depth; uint64_t bp0, runs0; } *pend;
+	uint64_t runs;          /* executions started (with redundant ones) */
+	uint64_t fin, fin_runs; /* entries completed, the runs below them */
+	size_t npend, cappend;
+	int mode;               /* 0 off, 1 on, 2 verify */
+	size_t cur;             /* this execution's entry + 1 (0: none) */
+	bool cur_verify;        /* a hit under verify: compare at the end */
+	uint64_t reused, mismatches;
+} memo;
+
+#define MEMO_MAX ((size_t)1 << 20)   /* entries: 40 MB at most */
+#define MEMO_PROBE 8
+
+static struct memo_ent *memo_slot(uint64_t lo, uint64_t hi)
+{
+	for (size_t i = (size_t)(lo ^ (hi >> 7)) & (memo.cap - 1);; i = (i + 1) & (memo.cap - 1)) {
+		struct memo_ent *e = &memo.t[i];
+
+		if ((e->lo == lo && e->hi == hi) || (!e->lo && !e->hi))
+			return e;
+	}
+}
+
+static bool memo_grow(void)
+{
+	size_t nc = memo.cap ? memo.cap * 2 : 1024;
+	struct memo_ent *old = memo.t, *t;
+	size_t oc = memo.cap;
+
+	if (nc > MEMO_MAX)
+		return false;
+	t = calloc(nc, sizeof(*t));
+	if (!t)
+		return false;
+	memo.t = t;
+	memo.cap = nc;
+	for (size_t i = 0; i < oc; i++)
+		if (old[i].lo || old[i].hi)
+			*memo_slot(old[i].lo, old[i].hi) = old[i];
+	/* pending entries are found again by their key */
+	for (size_t k = 0; k < memo.npend; k++) {
+		const struct memo_ent *e = &old[memo.pend[k].ent];
+
+		memo.pend[k].ent = (size_t)(memo_slot(e->lo, e->hi) - memo.t);
+	}
+	if (memo.cur) {
+		const struct memo_ent *e = &old[memo.cur - 1];
+
+		memo.cur = (size_t)(memo_slot(e->lo, e->hi) - memo.t) + 1;
+	}
+	free(old);
+	return true;
+}
+
+static void memo_reset(void)
+{
+	const char *m = getenv("APSIM_MEMO");
+
+	free(memo.t);
+	free(memo.pend);
+	memset(&memo, 0, sizeof(memo));
+	memo.mode = m && !strcmp(m, "0") ? 0 : m && !strcmp(m, "verify") ? 2 : 1;
+}
+
+/* The entries whose subtree the search has left are complete. */
+static void memo_finish(size_t depth)
+{
+	while (memo.npend && memo.pend[memo.npend - 1].depth >= depth) {
+		struct memo_ent *e = &memo.t[memo.pend[memo.npend - 1].ent];
+
+		e->complete = true;
+		e->pruned = ex.bound_pruned != memo.pend[memo.npend - 1].bp0;
+		memo.fin++;
+		memo.fin_runs += memo.runs - memo.pend[memo.npend - 1].runs0 + 1;
+		memo.npend--;
+	}
+	/* Where the end checks and teardown never branch (6.1: the main
+	 * thread alone), a reuse saves one teardown and the key costs about
+	 * as much: after 8 states, a search whose states' subtrees average
+	 * fewer than 2 executions stops hashing (a count, not a clock: the
+	 * same search decides alike every time). */
+	if (memo.mode == 1 && memo.fin == MEMO_PROBE && memo.fin_runs < 2 * MEMO_PROBE)
+		memo.mode = 0;
+}
+
+static inline uint64_t memo_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xbf58476d1ce4e5b9ULL;
+}
+
+bool sim_explore_memo_wanted(void)
+{
+	return ex.active && ex.in_run && memo.mode && !sim__race_on && ex.n >= ex.prefix;
+}
+
+bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi)
+{
+	uint64_t lo = key_lo, hi = key_hi;
+	struct memo_ent *e;
+
+	memo.cur = 0;
+	if (!sim_explore_memo_wanted() || (!key_lo && !key_hi) ||
+	    ex.n < ex.prefix || sim__world.live != 1 || !sim__world.cur ||
+	    sim__world.cur->tid != 0)
+		return false;
+	/* the core's part of the state */
+	lo = memo_mix(lo, sim__world.preemptions);
+	lo = memo_mix(lo, sim__world.step);
+	lo = memo_mix(lo, sim__world.now);
+	lo = memo_mix(lo, ex.pending_sleep);
+	hi = memo_mix(hi, sim__world.rng);
+	hi = memo_mix(hi, sim__world.t[0].rng);
+	hi = memo_mix(hi, sim__host_rng());
+	hi = memo_mix(hi, (uint64_t)sim__world.nthreads);
+	if (!lo && !hi)
+		lo = 1;
+	if (!memo.cap && !memo_grow())
+		return false;
+	e = memo_slot(lo, hi);
+	if (e->lo == lo && e->hi == hi) {
+		if (!e->complete)
+			return false;      /* (its subtree is not left yet) */
+		memo.cur = (size_t)(e - memo.t) + 1;
+		if (memo.mode == 2) {
+			memo.cur_verify = true;
+			return false;
+		}
+		if (e->pruned)
+			ex.bound_pruned++;
+		memo.reused++;
+		return true;
+	}
+	if ((memo.n + 1) * 2 > memo.cap && !memo_grow())
+		return false;          /* full: no new entries */
+	e = memo_slot(lo, hi);
+	if (memo.npend == memo.cappend) {
+		size_t nc = memo.cappend ? memo.cappend * 2 : 64;
+		void *p = realloc(memo.pend, nc * sizeof(*memo.pend));
+
+		if (!p)
+			return false;
+		memo.pend = p;
+		memo.cappend = nc;
+	}
+	e->lo = lo;
+	e->hi = hi;
+	memo.n++;
+	memo.pend[memo.npend].ent = (size_t)(e - memo.t);
+	memo.pend[memo.npend].depth = ex.n;
+	memo.pend[memo.npend].bp0 = ex.bound_pruned;
+	memo.pend[memo.npend].runs0 = memo.runs;
+	memo.npend++;
+	memo.cur = (size_t)(e - memo.t) + 1;
+	memo.cur_verify = false;
+	return false;
+}
+
+void sim_explore_outcome(uint64_t h)
+{
+	struct memo_ent *e;
+
+	if (!memo.cur)
+		return;
+	e = &memo.t[memo.cur - 1];
+	if (!memo.cur_verify) {
+		e->outcome = h;
+		e->has_outcome = true;
+	} else if (e->has_outcome && e->outcome != h) {
+		memo.mismatches++;
+	}
+	memo.cur = 0;
+}
 
 static inline bool indep(const void *a, const void *b)
 {
@@ -88,6 +290,8 @@ void sim__explore_begin_run(void)
 	ex.prefix = ex.n;
 	ex.n = 0;
 	ex.pending_sleep = 0;
+	memo.cur = 0;
+	memo.runs++;
 	ex.no_reduction = sim__world.opts.no_reduction;
 	ex.bound = sim__world.opts.preemption_bound;
 }
@@ -188,6 +392,8 @@ static bool backtrack(void)
 {
 	while (ex.n > 0) {
 		struct node *nd = &ex.nodes[ex.n - 1];
+
+		memo_finish(ex.n);
 		uint64_t cands = nd->enabled & ~nd->sleep & ~nd->done;
 
 		/* the subtree of the branch just finished: did the bound cut it? */
@@ -208,6 +414,7 @@ static bool backtrack(void)
 		}
 		ex.n--;
 	}
+	memo_finish(0);
 	return false;
 }
 
@@ -251,8 +458,11 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 	ex.n = 0;
 	ex.bound_pruned = 0;
 	ex.active = true;
+	memo_reset();
 	for (;;) {
+		ex.in_run = true;
 		rc = sim_run(&oo, main_fn, teardown, main_arg, &res);
+		ex.in_run = false;
 		if (rc < 0) {
 			ex.active = false;
 			return rc;
@@ -262,6 +472,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 			st.pruned++;
 		} else {
 			st.executions++;
+			st.reused += res.reused;
 			if (on_exec && on_exec(st.executions - 1, &res, cb_arg))
 				break;
 		}
@@ -276,6 +487,7 @@ long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main_fn,
 	}
 	ex.active = false;
 	st.bound_pruned = ex.bound_pruned;
+	st.memo_mismatches = memo.mismatches;
 	if (stats)
 		*stats = st;
 	return (long)st.executions;

@@ -210,7 +210,7 @@ struct sim_world {
 	uint32_t generation;
 	unsigned nlabels;              /* sim__labels used by this execution */
 	uint64_t decisions, preemptions;
-	bool deadlock, hang, crashed, diverged, redundant;
+	bool deadlock, hang, crashed, diverged, redundant, reused;
 	int hung_tid;                  /* hung-task hang: the thread, else -1 */
 	struct sim_waitq join_wq;
 	struct sim_ctx host;

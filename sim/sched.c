@@ -213,6 +213,12 @@ static __attribute__((noreturn)) void to_host(void)
 	__builtin_unreachable();
 }
 
+void sim_end_execution(void)
+{
+	sim__world.reused = true;
+	to_host();
+}
+
 void sim__stop(void)
 {
 	sim__world.stopping = true;
@@ -954,7 +960,7 @@ static void world_reset(const struct sim_opts *o)
 	sim__world.decisions = sim__world.preemptions = 0;
 	sim__world.deadlock = sim__world.hang = sim__world.crashed = false;
 	sim__world.hung_tid = -1;
-	sim__world.diverged = sim__world.redundant = false;
+	sim__world.diverged = sim__world.redundant = sim__world.reused = false;
 	memset(&sim__world.join_wq, 0, sizeof(sim__world.join_wq));
 	sim__world.join_wq.name = "join";
 	sim__world.generation++;
@@ -1068,6 +1074,7 @@ int sim_run(const struct sim_opts *o, sim_fn main_fn, sim_fn teardown,
 		res->crashed = sim__world.crashed;
 		res->diverged = sim__world.diverged;
 		res->redundant = sim__world.redundant;
+		res->reused = sim__world.reused;
 		res->steps = sim__world.step;
 		res->decisions = sim__world.decisions;
 		res->preemptions = sim__world.preemptions;

@@ -389,6 +389,105 @@ START_TEST(bounded_reduction_keeps_every_trace)
 }
 END_TEST
 
+/*
+ * The state memo (sim_explore_seen): two lockers of A leave the same
+ * state (a counter at 2) in either order; after joining them main states
+ * that the rest depends on the counter alone, then "tears down" with two
+ * threads that take B and C in opposite orders (a branching part with a
+ * deadlock in some interleavings).  With the memo, the second racing order
+ * ends at the join: fewer executions, the deadlock still found; with
+ * APSIM_MEMO=verify nothing is reused, the counts equal the plain search's
+ * and no reuse would have changed the outcome; APSIM_MEMO=0 is the plain
+ * search.
+ */
+static struct sim_mutex mc_a, mc_b, mc_c;
+static struct sim_lock_class_key kc_a, kc_b, kc_c;
+static int mc_counter;
+
+static void mc_locker(void *arg)
+{
+	sim_mutex_lock(&mc_a, 0, SIM_SITE);
+	mc_counter++;
+	sim_mutex_unlock(&mc_a, SIM_SITE);
+}
+
+static void mc_pair(void *arg)
+{
+	struct sim_mutex **l = arg;
+
+	sim_mutex_lock(l[0], 0, SIM_SITE);
+	sim_mutex_lock(l[1], 0, SIM_SITE);
+	sim_mutex_unlock(l[1], SIM_SITE);
+	sim_mutex_unlock(l[0], SIM_SITE);
+}
+
+static struct sim_mutex *mc_bc[2] = { &mc_b, &mc_c }, *mc_cb[2] = { &mc_c, &mc_b };
+
+static void memo_prog(void *arg)
+{
+	sim_mutex_init(&mc_a, "A", &kc_a, SIM_SITE);
+	sim_mutex_init(&mc_b, "B", &kc_b, SIM_SITE);
+	sim_mutex_init(&mc_c, "C", &kc_c, SIM_SITE);
+	mc_counter = 0;
+	sim_thread_spawn("l1", mc_locker, NULL);
+	sim_thread_spawn("l2", mc_locker, NULL);
+	sim_thread_join_all(SIM_SITE);
+	if (sim_explore_memo_wanted() && sim_explore_seen((uint64_t)mc_counter, 0x6d656d6fULL))
+		sim_end_execution();
+	sim_thread_spawn("t-bc", mc_pair, mc_bc);
+	sim_thread_spawn("t-cb", mc_pair, mc_cb);
+	sim_thread_join_all(SIM_SITE);
+	sim_explore_outcome((uint64_t)mc_counter);
+}
+
+static int mc_deadlocks;
+static int mc_count(uint64_t i, const struct sim_result *r, void *arg)
+{
+	mc_deadlocks += r->deadlock;
+	return 0;
+}
+
+static long memo_run(const char *mode, struct sim_explore_stats *st)
+{
+	struct sim_opts o = ex_opts(true, 2);
+	long n;
+
+	o.lockdep = false;
+	if (mode)
+		setenv("APSIM_MEMO", mode, 1);
+	else
+		unsetenv("APSIM_MEMO");
+	mc_deadlocks = 0;
+	n = sim_explore(&o, 0, memo_prog, NULL, NULL, mc_count, NULL, st);
+	unsetenv("APSIM_MEMO");
+	ck_assert(st->complete);
+	return n;
+}
+
+START_TEST(state_memo_reuses_explored_states)
+{
+	struct sim_explore_stats plain, memo, verify;
+	long np = memo_run("0", &plain), nm, nv;
+	int dp = mc_deadlocks, dm, dv;
+
+	nm = memo_run(NULL, &memo);
+	dm = mc_deadlocks;
+	nv = memo_run("verify", &verify);
+	dv = mc_deadlocks;
+	ck_assert_uint_eq(plain.reused, 0);
+	ck_assert_int_gt(dp, 0);
+	ck_assert_uint_gt(memo.reused, 0);
+	ck_assert_msg(nm < np, "memo %ld executions, plain %ld", nm, np);
+	ck_assert_int_gt(dm, 0);		/* the teardown's deadlock: still found */
+	ck_assert_int_eq(nv, np);		/* verify reuses nothing ... */
+	ck_assert_uint_eq(verify.reused, 0);
+	ck_assert_int_eq(dv, dp);
+	ck_assert_uint_eq(verify.memo_mismatches, 0);	/* ... and nothing differed */
+	/* outside an exhaustive search there is nothing to reuse */
+	ck_assert(!sim_explore_memo_wanted());
+}
+END_TEST
+
 /* A free is a step's effect the sleep sets must see: "user" takes the lock
  * inside an object that "freer" frees under another lock (the 6.12
  * request eventfd: scenarios/findings/req-trigger-replace-uaf.scn).  The
@@ -579,6 +678,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, preemption_bound_counts);
 	tcase_add_test(tc, same_lock_traces);
 	tcase_add_test(tc, join_wakes_at_the_last_exit);
+	tcase_add_test(tc, state_memo_reuses_explored_states);
 	tcase_add_test(tc, different_locks_one_trace);
 	tcase_add_test(tc, abba_exhaustive);
 	tcase_add_test(tc, iteration_cap_and_early_stop);

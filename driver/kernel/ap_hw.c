@@ -693,3 +693,15 @@ int shim_ap_hw_snap_restore_post(void)
 	memset(hws_dirty, 0, sizeof(hws_dirty));
 	return 0;
 }
+
+/* The AP model's part of shim_world_state_hash (module.c): the touched
+ * queues and the rows that index them (the struct hw itself is in the
+ * shim's sections). */
+void shim_ap_hw_state_hash(uint64_t h[2])
+{
+	if (hw.q)
+		shim_hash_words(h, hw.q, sizeof(*hw.q) * (size_t)hw.nq);
+	for (int card = 0; card < 256; card++)
+		if (hw.row[card])
+			shim_hash_words(h, hw.row[card], 256 * sizeof(*hw.row[card]));
+}

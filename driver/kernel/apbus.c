@@ -1229,3 +1229,16 @@ int shim_ap_bus_snap_restore_post(void)
 	memset(bs_dirty, 0, sizeof(bs_dirty));
 	return 0;
 }
+
+/* The AP bus' part of shim_world_state_hash (module.c): the rows of its
+ * queue devices (B itself is in the shim's sections). */
+void shim_ap_bus_state_hash(uint64_t h[2])
+{
+	for (int ck = 0; ck < AP_DEVICES / 64; ck++)
+		for (u64 cb = B.rows[ck]; cb; cb &= cb - 1) {
+			int card = ck * 64 + __builtin_ctzll(cb);
+
+			if (B.row[card])
+				shim_hash_words(h, B.row[card], sizeof(*B.row[card]));
+		}
+}

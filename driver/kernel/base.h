@@ -74,6 +74,21 @@ void shim_world_snapshot_drop(void);
  * module.c) that differ from the snapshot; 0 when the restore is right.
  * For tests (apsim_world_snapshot_verify). */
 unsigned long shim_world_snapshot_check(void);
+/*
+ * A hash of every writable byte of the shim, the driver and the
+ * allocator's objects (what a world snapshot keeps), and of the AP model's
+ * and the AP bus' rows: two worlds with equal hashes behave alike from here
+ * on.  The execution's generation stamps (sim_generation(), +1 where a
+ * module stamps the next one) hash as one value, so equal worlds of two
+ * executions hash alike.  Zero when the slab is not in shadow mode or the
+ * build has no shim sections (then nothing is compared).
+ * shim_hash_words: the word hash it is built from (n bytes, any alignment).
+ */
+void shim_world_state_hash(uint64_t h[2]);
+void shim_hash_words(uint64_t h[2], const void *p, size_t n);
+void shim_slab_state_hash(uint64_t h[2]);
+void shim_ap_hw_state_hash(uint64_t h[2]);
+void shim_ap_bus_state_hash(uint64_t h[2]);
 /* A snapshot's copy buffer, kept across saves: it grows to the largest copy
  * asked for and is never given back, so a save neither mallocs nor frees.
  * Returns the buffer (at least n bytes), NULL when out of memory. */

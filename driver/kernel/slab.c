@@ -1166,3 +1166,36 @@ int shim_slab_snapshot_restore(void)
 	return -EINVAL;
 }
 #endif
+
+/* The allocator's part of shim_world_state_hash (module.c): the arena's
+ * used part, its shadow (what is allocated, freed, a redzone) and the slot
+ * table.  Not in shadow mode: no hash (h zeroed: nothing is compared). */
+#ifdef SLAB_ASAN
+void shim_slab_state_hash(uint64_t h[2])
+{
+	h[0] = h[1] = 0;   /* objects are the sanitizer's */
+}
+#else
+static struct shim_snap_buf sh_shadow __attribute__((section("apsim_keep")));
+
+void shim_slab_state_hash(uint64_t h[2])
+{
+	size_t used;
+	void *buf;
+
+	if (!shadowing() || !sharena || shbump < sharena) {
+		h[0] = h[1] = 0;
+		return;
+	}
+	used = shbump - sharena;
+	shim_hash_words(h, (const void *)sharena, used);
+	buf = shim_snap_buf(&sh_shadow, used / 8 + 1);
+	if (!buf) {
+		h[0] = h[1] = 0;
+		return;
+	}
+	sim_shadow_save((const void *)sharena, used, buf);
+	shim_hash_words(h, buf, used / 8);
+	shim_hash_words(h, slots, sizeof(*slots) * nslots);
+}
+#endif

@@ -590,6 +590,63 @@ static bool load_module(const struct apsim_scenario *s)
 	return true;
 }
 
+/*
+ * The exhaustive search's state memo (sim_explore_seen): after the racing
+ * threads are joined, the end checks and the teardown depend only on the
+ * world (the shim's, the driver's and the allocator's memory, the AP
+ * model, this executor's table) and on the core's state, which
+ * sim_explore_seen adds.  An execution that reaches a world an earlier one
+ * of the same search reached, and whose end checks and teardown (every
+ * interleaving of them) were explored, ends here: the racing part was its
+ * own, the rest is known.  APSIM_MEMO=0 turns it off, APSIM_MEMO=verify
+ * runs them anyway and counts the ones whose outcome (the findings after
+ * the join, the clock at the end) differs.  The validator's caches (a lock
+ * map's class cache, the chain cache) are outside the key: they change
+ * what it computes again, never what it finds.
+ */
+static bool memo_track;
+static int memo_nfound;
+
+static void memo_at_join(void)
+{
+	const struct sim_lockdep_map *held[1];
+	uint64_t h[2];
+
+	memo_track = false;
+	if (!W.loaded || inspect_fn || !sim_explore_memo_wanted() ||
+	    sim_lockdep_held_maps(0, held, 1) != 0)
+		return;
+	shim_world_state_hash(h);
+	if (!h[0] && !h[1])
+		return;
+	shim_hash_words(h, &W, sizeof(W));
+	if (sim_explore_seen(h[0], h[1])) {
+		W.ex->invariants_checked = true;	/* (the earlier one checked them) */
+		sim_end_execution();
+	}
+	memo_track = true;
+	memo_nfound = sim_findings_count();
+}
+
+static void memo_at_end(void)
+{
+	uint64_t h[2];
+
+	if (!memo_track)
+		return;
+	memo_track = false;
+	/* what the end checks and the teardown found, and the clock they
+	 * left: the outcome APSIM_MEMO=verify compares */
+	h[0] = (uint64_t)(sim_findings_count() - memo_nfound);
+	h[1] = sim_now_ns();
+	for (int i = memo_nfound; i < sim_findings_count(); i++) {
+		const struct sim_finding *f = sim_finding_get(i);
+
+		shim_hash_words(h, f->signature, strlen(f->signature));
+	}
+	sim_explore_outcome(h[0] ^ (h[1] * 0x9e3779b97f4a7c15ULL));
+}
+
 static void world_main(void *arg)
 {
 	const struct apsim_scenario *s = W.scn;
@@ -609,6 +666,7 @@ static void world_main(void *arg)
 			sim_report(SIM_F_INVARIANT, true, "invariant:spawn",
 				   "cannot spawn thread %.39s\n", s->threads[t].name);
 	sim_thread_join_all(SIM_SITE);
+	memo_at_join();
 	sim_phase("the end checks and teardown");
 	if (W.loaded) {   /* (after a failed modprobe: no driver state to check) */
 		apsim_invariants_check();
@@ -635,6 +693,7 @@ static void world_main(void *arg)
 	W.loaded = false;   /* matrix_dev is freed during unload */
 	shim_module_unload();
 	shim_slab_leak_check();
+	memo_at_end();
 }
 
 /* What every execution of a run or an exploration starts from. */

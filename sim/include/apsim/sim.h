@@ -422,6 +422,9 @@ struct sim_result {
 	uint64_t vtime_ns;
 	bool redundant;          /* exhaustive: sleep-set blocked / bound cut,
 				  * ended early (equivalent run explored) */
+	bool reused;             /* exhaustive: ended where an earlier
+				  * execution's equal state was explored on
+				  * (sim_explore_seen) */
 };
 
 /*
@@ -449,9 +452,35 @@ struct sim_explore_stats {
 	bool complete;           /* exhaustive: the whole space was covered */
 	uint64_t redundant;      /* exhaustive: runs ended early as redundant */
 	uint64_t bound_pruned;   /* exhaustive: branches cut by preemption_bound */
+	uint64_t reused;         /* exhaustive: executions among `executions`
+				  * ended at a state explored on before */
+	uint64_t memo_mismatches; /* APSIM_MEMO=verify: reuses that would have
+				  * been wrong (0, or the key misses state) */
 };
 typedef int (*sim_exec_cb)(uint64_t exec_index, const struct sim_result *res,
 			   void *arg);
+/*
+ * The exhaustive search's state memo.  The caller (the main thread, the only
+ * live thread, holding no lock) states that the rest of the execution
+ * depends only on the world state that key hashes; the core adds its own
+ * part (preemptions made, step counter, virtual clock, random streams,
+ * threads, sleep set).  True when an earlier execution of this search
+ * reached an equal state and everything after it was explored: the caller
+ * then ends the execution (sim_end_execution).  False outside an
+ * exhaustive search, while an execution still follows the search's prefix
+ * (it explores another branch after that point), with the race detector
+ * on, or with APSIM_MEMO=0.  With APSIM_MEMO=verify nothing is reused:
+ * the execution goes on and sim_explore_outcome compares.
+ */
+bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi);
+/* Whether sim_explore_seen could answer true now (cheap: the caller hashes
+ * its state only then). */
+bool sim_explore_memo_wanted(void);
+/* At the end of an execution that called sim_explore_seen: a hash of what
+ * happened after it (new findings, final state): the memo's verification. */
+void sim_explore_outcome(uint64_t h);
+/* End the current execution here (from a simulated thread). */
+void sim_end_execution(void) __attribute__((noreturn));
 long sim_explore(const struct sim_opts *o, uint64_t iterations, sim_fn main,
 		 sim_fn teardown, void *main_arg, sim_exec_cb on_exec,
 		 void *cb_arg, struct sim_explore_stats *stats);
