@@ -37,7 +37,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 
 struct node {
@@ -92,7 +91,7 @@ static struct {
 	int mode;               /* 0 off, 1 on, 2 verify */
 	size_t cur;             /* this execution's entry + 1 (0: none) */
 	bool cur_verify;        /* a hit under verify: compare at the end */
-	uint64_t reused, mismatches;
+	uint64_t mismatches;
 } memo;
 
 #define MEMO_MAX ((size_t)1 << 20)   /* entries: 40 MB at most */
@@ -157,17 +156,18 @@ static void memo_finish(size_t depth)
 
 		e->complete = true;
 		e->pruned = ex.bound_pruned != memo.pend[memo.npend - 1].bp0;
-		memo.fin++;
 		memo.fin_runs += memo.runs - memo.pend[memo.npend - 1].runs0 + 1;
 		memo.npend--;
+		/* Where the end checks and teardown never branch (6.1: the
+		 * main thread alone), a reuse saves one teardown and the key
+		 * costs about as much: after 8 states, a search whose states'
+		 * subtrees average fewer than 2 executions stops hashing (a
+		 * count, not a clock: the same search decides alike every
+		 * time). */
+		if (++memo.fin == MEMO_PROBE && memo.mode == 1 &&
+		    memo.fin_runs < 2 * MEMO_PROBE)
+			memo.mode = 0;
 	}
-	/* Where the end checks and teardown never branch (6.1: the main
-	 * thread alone), a reuse saves one teardown and the key costs about
-	 * as much: after 8 states, a search whose states' subtrees average
-	 * fewer than 2 executions stops hashing (a count, not a clock: the
-	 * same search decides alike every time). */
-	if (memo.mode == 1 && memo.fin == MEMO_PROBE && memo.fin_runs < 2 * MEMO_PROBE)
-		memo.mode = 0;
 }
 
 static inline uint64_t memo_mix(uint64_t h, uint64_t v)
@@ -188,8 +188,7 @@ bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi)
 
 	memo.cur = 0;
 	if (!sim_explore_memo_wanted() || (!key_lo && !key_hi) ||
-	    ex.n < ex.prefix || sim__world.live != 1 || !sim__world.cur ||
-	    sim__world.cur->tid != 0)
+	    sim__world.live != 1 || !sim__world.cur || sim__world.cur->tid != 0)
 		return false;
 	/* the core's part of the state */
 	lo = memo_mix(lo, sim__world.preemptions);
@@ -202,7 +201,8 @@ bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi)
 	hi = memo_mix(hi, (uint64_t)sim__world.nthreads);
 	if (!lo && !hi)
 		lo = 1;
-	if (!memo.cap && !memo_grow())
+	/* room for one more entry first (a full table still answers) */
+	if ((memo.n + 1) * 2 > memo.cap && !memo_grow() && !memo.cap)
 		return false;
 	e = memo_slot(lo, hi);
 	if (e->lo == lo && e->hi == hi) {
@@ -215,12 +215,10 @@ bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi)
 		}
 		if (e->pruned)
 			ex.bound_pruned++;
-		memo.reused++;
 		return true;
 	}
-	if ((memo.n + 1) * 2 > memo.cap && !memo_grow())
+	if ((memo.n + 1) * 2 > memo.cap)
 		return false;          /* full: no new entries */
-	e = memo_slot(lo, hi);
 	if (memo.npend == memo.cappend) {
 		size_t nc = memo.cappend ? memo.cappend * 2 : 64;
 		void *p = realloc(memo.pend, nc * sizeof(*memo.pend));

@@ -78,9 +78,9 @@ unsigned long shim_world_snapshot_check(void);
  * A hash of every writable byte of the shim, the driver and the
  * allocator's objects (what a world snapshot keeps), and of the AP model's
  * and the AP bus' rows: two worlds with equal hashes behave alike from here
- * on.  The execution's generation stamps (sim_generation(), +1 where a
- * module stamps the next one) hash as one value, so equal worlds of two
- * executions hash alike.  Zero when the slab is not in shadow mode or the
+ * on.  The execution's generation stamps (sim_generation(), and one more:
+ * the lock validator's epoch in lock maps) hash as one value, so equal
+ * worlds of two executions hash alike.  Zero when the slab is not in shadow mode or the
  * build has no shim sections (then nothing is compared).
  * shim_hash_words: the word hash it is built from (n bytes, any alignment).
  */

@@ -376,9 +376,9 @@ int shim_world_snapshot_restore(void)
 }
 
 /* The word hash of shim_world_state_hash: four multiplicative lanes over
- * 8-byte words (independent chains: ~1 cycle a word), a 32-bit half equal
- * to this execution's generation (or the next) taken as one constant;
- * folded into the two 64-bit halves of h. */
+ * 8-byte words (independent chains), a 32-bit half equal to this
+ * execution's generation or the validator's epoch (one more) taken as one
+ * constant; folded into the two 64-bit halves of h. */
 static inline __attribute__((always_inline)) uint32_t gen_norm(uint32_t w, uint32_t g)
 {
 	return w - g <= 1 ? 0x9e3779b9u : w;

@@ -477,7 +477,8 @@ bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi);
  * its state only then). */
 bool sim_explore_memo_wanted(void);
 /* At the end of an execution that called sim_explore_seen: a hash of what
- * happened after it (new findings, final state): the memo's verification. */
+ * happened after it (the findings since, the clock): the memo's
+ * verification. */
 void sim_explore_outcome(uint64_t h);
 /* End the current execution here (from a simulated thread). */
 void sim_end_execution(void) __attribute__((noreturn));
