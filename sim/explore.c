@@ -87,6 +87,7 @@ static struct {
 	struct { size_t ent; size_t depth; uint64_t bp0, runs0; } *pend;
 	uint64_t runs;          /* executions started (with redundant ones) */
 	uint64_t fin, fin_runs; /* entries completed, the runs below them */
+	uint64_t lookups, hits; /* keys looked up, complete entries found */
 	size_t npend, cappend;
 	int mode;               /* 0 off, 1 on, 2 verify */
 	size_t cur;             /* this execution's entry + 1 (0: none) */
@@ -95,7 +96,8 @@ static struct {
 } memo;
 
 #define MEMO_MAX ((size_t)1 << 20)   /* entries: 40 MB at most */
-#define MEMO_PROBE 8
+/* the lookups after which a search decides whether the memo pays */
+#define MEMO_PROBE 128
 
 static struct memo_ent *memo_slot(uint64_t lo, uint64_t hi)
 {
@@ -158,16 +160,25 @@ static void memo_finish(size_t depth)
 		e->pruned = ex.bound_pruned != memo.pend[memo.npend - 1].bp0;
 		memo.fin_runs += memo.runs - memo.pend[memo.npend - 1].runs0 + 1;
 		memo.npend--;
-		/* Where the end checks and teardown never branch (6.1: the
-		 * main thread alone), a reuse saves one teardown and the key
-		 * costs about as much: after 8 states, a search whose states'
-		 * subtrees average fewer than 2 executions stops hashing (a
-		 * count, not a clock: the same search decides alike every
-		 * time). */
-		if (++memo.fin == MEMO_PROBE && memo.mode == 1 &&
-		    memo.fin_runs < 2 * MEMO_PROBE)
-			memo.mode = 0;
+		memo.fin++;
 	}
+}
+
+/*
+ * Whether the memo pays, decided once, at the MEMO_PROBE-th lookup (a
+ * count, not a clock: the same search decides alike every time).  A hit
+ * saves the end checks and teardowns of the executions below its state
+ * (the completed states' average), a lookup costs the key: ~50 KB hashed,
+ * about 0.4 of a 6.1 teardown (the main thread alone, ~8 us).  A search
+ * whose hits so far save fewer than half a teardown per lookup stops
+ * hashing.
+ */
+static void memo_probe(void)
+{
+	uint64_t saved_x2 = 2 * memo.hits * (memo.fin ? memo.fin_runs : 1);
+
+	if (memo.mode == 1 && saved_x2 < memo.lookups * (memo.fin ? memo.fin : 1))
+		memo.mode = 0;
 }
 
 static inline uint64_t memo_mix(uint64_t h, uint64_t v)
@@ -205,9 +216,12 @@ bool sim_explore_seen(uint64_t key_lo, uint64_t key_hi)
 	if ((memo.n + 1) * 2 > memo.cap && !memo_grow() && !memo.cap)
 		return false;
 	e = memo_slot(lo, hi);
+	if (++memo.lookups == MEMO_PROBE)
+		memo_probe();   /* (this lookup still counts) */
 	if (e->lo == lo && e->hi == hi) {
 		if (!e->complete)
 			return false;      /* (its subtree is not left yet) */
+		memo.hits++;
 		memo.cur = (size_t)(e - memo.t) + 1;
 		if (memo.mode == 2) {
 			memo.cur_verify = true;
