@@ -3,7 +3,8 @@
  * tests/check_shim_base.c - the generic shim kernel: checked slab (UAF with
  * both sites, double free, leaks, failslab), kstrto* semantics, s390 MSB0
  * bitops, printk_ratelimited, sysfs dispatch by name and show-buffer overflow, vfio unregister
- * blocking until close, and the driver-data restore.
+ * blocking until close, the driver-data restore, and the state memo's word
+ * hash.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -1278,6 +1279,51 @@ START_TEST(test_driver_data_restore)
 }
 END_TEST
 
+/* ------------------------------------------------------- the state hash */
+
+/*
+ * shim_hash_words (the state memo's key, driver/kernel/module.c): a 32-bit
+ * half equal to the execution's generation or one more is one constant,
+ * wherever it lies (the 64-byte blocks take a vector test to find it, the
+ * tail a word loop); any other change changes the hash.
+ */
+static void hash_of(const uint32_t *w, size_t nbytes, uint64_t out[2])
+{
+	out[0] = 1;
+	out[1] = 2;
+	shim_hash_words(out, w, nbytes);
+}
+
+START_TEST(test_state_hash_generation)
+{
+	uint32_t w[52], g = sim_generation();	/* 208 bytes: 3 blocks, then words, then 0-7 bytes */
+	uint64_t ref[2], h[2];
+
+	for (int i = 0; i < 52; i++)
+		w[i] = 0x01000193u * (uint32_t)(i + 7);
+	for (size_t n = 200; n <= 208; n += 4)
+		for (int k = 0; k < (int)(n / 4); k++) {
+			uint32_t keep = w[k];
+
+			w[k] = g;
+			hash_of(w, n, ref);
+			w[k] = g + 1;
+			hash_of(w, n, h);
+			ck_assert_msg(h[0] == ref[0] && h[1] == ref[1], "n %zu half %d: g+1 != g", n, k);
+			w[k] = 0x9e3779b9u;	/* what a stamp stands for */
+			hash_of(w, n, h);
+			ck_assert(h[0] == ref[0] && h[1] == ref[1]);
+			w[k] = g + 2;
+			hash_of(w, n, h);
+			ck_assert_msg(h[0] != ref[0] || h[1] != ref[1], "n %zu half %d: g+2 == g", n, k);
+			w[k] = keep;
+		}
+	hash_of(w, 208, ref);
+	hash_of(w, 204, h);
+	ck_assert(h[0] != ref[0] || h[1] != ref[1]);	/* the length counts */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shim_base");
@@ -1311,6 +1357,7 @@ int main(void)
 	tcase_add_test(tc, test_vfio_type1_mapping_semantics);
 	tcase_add_test(tc, test_vfio_container_register_order);
 	tcase_add_test(tc, test_driver_data_restore);
+	tcase_add_test(tc, test_state_hash_generation);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

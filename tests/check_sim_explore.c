@@ -454,6 +454,69 @@ static long memo_run(const char *mode, struct sim_explore_stats *st)
 	return n;
 }
 
+/*
+ * The memo decides at its 128th lookup whether it pays: a search whose
+ * states never repeat stops hashing there (the key is most of what a 6.1
+ * execution after the join costs), one whose states repeat keeps it.
+ * mp_unique: every execution reaches a state of its own.
+ */
+static bool mp_unique;
+static long mp_serial, mp_wanted;
+
+static void mp_locker(void *arg)
+{
+	for (int i = 0; i < 2; i++) {
+		sim_mutex_lock(&mc_a, 0, SIM_SITE);
+		mc_counter++;
+		sim_mutex_unlock(&mc_a, SIM_SITE);
+	}
+}
+
+static void memo_probe_prog(void *arg)
+{
+	sim_mutex_init(&mc_a, "A", &kc_a, SIM_SITE);
+	mc_counter = 0;
+	mp_serial++;
+	for (int t = 0; t < 3; t++)
+		sim_thread_spawn("l", mp_locker, NULL);
+	sim_thread_join_all(SIM_SITE);
+	if (!sim_explore_memo_wanted())
+		return;
+	mp_wanted++;
+	if (sim_explore_seen(mp_unique ? (uint64_t)mp_serial : (uint64_t)mc_counter, 0x70726f62ULL))
+		sim_end_execution();
+	sim_explore_outcome(0);
+}
+
+static long memo_probe_run(bool unique, struct sim_explore_stats *st)
+{
+	struct sim_opts o = ex_opts(true, 2);
+
+	o.lockdep = false;
+	unsetenv("APSIM_MEMO");
+	mp_unique = unique;
+	mp_serial = mp_wanted = 0;
+	return sim_explore(&o, 0, memo_probe_prog, NULL, NULL, NULL, NULL, st);
+}
+
+START_TEST(state_memo_stops_where_nothing_repeats)
+{
+	struct sim_explore_stats rep, uniq;
+	long nr = memo_probe_run(false, &rep), nu;
+
+	ck_assert(rep.complete);
+	ck_assert_int_gt(nr, 128);
+	ck_assert_int_eq(mp_wanted, nr);		/* every execution looked up */
+	/* one state: reused once its first subtree is left */
+	ck_assert_uint_gt(rep.reused, (uint64_t)nr / 2);
+	nu = memo_probe_run(true, &uniq);
+	ck_assert(uniq.complete);
+	ck_assert_int_gt(nu, 128);
+	ck_assert_uint_eq(uniq.reused, 0);
+	ck_assert_int_eq(mp_wanted, 128);		/* then no more keys */
+}
+END_TEST
+
 START_TEST(state_memo_reuses_explored_states)
 {
 	struct sim_explore_stats plain, memo, verify;
@@ -669,6 +732,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, same_lock_traces);
 	tcase_add_test(tc, join_wakes_at_the_last_exit);
 	tcase_add_test(tc, state_memo_reuses_explored_states);
+	tcase_add_test(tc, state_memo_stops_where_nothing_repeats);
 	tcase_add_test(tc, different_locks_one_trace);
 	tcase_add_test(tc, abba_exhaustive);
 	tcase_add_test(tc, iteration_cap_and_early_stop);
