@@ -382,7 +382,7 @@ int shim_world_snapshot_restore(void)
  * normalise are rare: a vector test of 64 bytes at a time finds the blocks
  * that hold one (the hash is that of normalising every word).  With a
  * memcpy call per block and every half compared, the hash was 29 % of
- * 6.12's shipped searches; 15 % now (docs/performance.md). */
+ * 6.12's shipped searches; 15-16 % now (docs/performance.md). */
 static inline __attribute__((always_inline)) uint32_t gen_norm(uint32_t w, uint32_t g)
 {
 	return w - g <= 1 ? 0x9e3779b9u : w;
@@ -393,7 +393,8 @@ static inline __attribute__((always_inline)) uint64_t word_norm(uint64_t w, uint
 	return gen_norm((uint32_t)w, g) | (uint64_t)gen_norm((uint32_t)(w >> 32), g) << 32;
 }
 
-/* unaligned, aliasing loads (the shim's memcpy is not inlined here) */
+/* unaligned, aliasing loads: gcc does not inline memcpy in objects built
+ * with -fsanitize=kernel-address, as the shim is (a call per block) */
 typedef uint32_t hash_v4u __attribute__((vector_size(16)));
 typedef uint32_t hash_v4u_ua __attribute__((vector_size(16), aligned(1), may_alias));
 typedef uint64_t hash_u64_ua __attribute__((aligned(1), may_alias));
