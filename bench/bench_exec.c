@@ -129,6 +129,11 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 
 /* The options a campaign runs a generated seed's world with. */
+/* The mix with the lock validator off too (exec.mix_nochecks_execs_per_s):
+ * what the driver, the shim, the scheduler and the world snapshots cost
+ * without a checker; no command runs like that. */
+static bool mix_nolockdep;
+
 static void mix_opts(const struct apsim_scenario *s, struct sim_opts *o)
 {
 	sim_opts_default(o);
@@ -143,6 +148,8 @@ static void mix_opts(const struct apsim_scenario *s, struct sim_opts *o)
 	if (s->explore.max_steps > 0)
 		o->max_steps = (uint64_t)s->explore.max_steps;
 	o->trace = false;
+	if (mix_nolockdep)
+		o->lockdep = false;
 }
 
 static double mix_execs_chunked(long n, uint64_t first, int w, int k)
@@ -403,7 +410,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], m1n[16], m1s[16], sm[16], e1ru[16];
+	double sw[16], lon[16], loff[16], dec[16], e1[16], m1[16], m1n[16], m1s[16], m1x[16], sm[16], e1ru[16];
 	long sbad = 0;
 	long nd2 = o.quick ? 1000 : 2000, nmix = o.quick ? 300 : 500;
 	/* the 1-core mix: generated worlds differ a lot in cost (a large world
@@ -449,6 +456,9 @@ int main(int argc, char **argv)
 		m1s[r] = mix_execs(nmix1, 1 + (uint64_t)r * (uint64_t)nmix1);
 		mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 		apsim_rules_enable(false);
+		mix_nolockdep = true;	/* no checker but the memory checks */
+		m1x[r] = mix_execs(nmix1, 1 + (uint64_t)r * (uint64_t)nmix1);
+		mix_nolockdep = false;
 	}
 	for (int r = 0; r < R; r++)
 		sm[r] = scn_execs(&small, 4 * nd2, 1 + (uint64_t)r * 4 * (uint64_t)nd2,
@@ -644,6 +654,10 @@ int main(int argc, char **argv)
 
 		row("fuzz-like mix, 1 core, every world rebuilt (--share-setup 1)", s_m1s, "/s", NULL, NULL);
 		bench_figs_stat("exec.mix_noshare_execs_per_s", s_m1s, "1/s");
+		struct bench_stat s_m1x = bench_stat_of(m1x, R);
+
+		row("fuzz-like mix, 1 core, no rules and no lock validator", s_m1x, "/s", NULL, NULL);
+		bench_figs_stat("exec.mix_nochecks_execs_per_s", s_m1x, "1/s");
 	}
 	row("D2 executions/s, 1 forked worker", s_f1, "/s", NULL, NULL);
 	row("D2 executions/s, 2 forked workers", s_f2, "/s", NULL, NULL);

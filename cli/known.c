@@ -157,6 +157,8 @@ int cli_known(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(usage_known, stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--from") || !strcmp(argv[i], "--out")) {
+			return cli_usage_error("known", "option %s needs a value", argv[i]);
 		} else {
 			return cli_usage_error("known", "unexpected argument '%s'", argv[i]);
 		}

@@ -151,6 +151,18 @@ static const char usage_fuzz[] =
 "is written at the start, every 5 s and at the end.\n"
 "See docs/fuzzing.md (sharding across machines, merging output directories).\n";
 
+/* The commands `apsim help` lists (usage_main). */
+static bool is_command(const char *s)
+{
+	static const char *const cmds[] = { "run", "fuzz", "review", "known", "cache",
+					    "variants", "bench", "help" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(s, cmds[i]))
+			return true;
+	return false;
+}
+
 static void usage(FILE *f, const char *cmd)
 {
 	char strategies[128];
@@ -160,16 +172,24 @@ static void usage(FILE *f, const char *cmd)
 		fprintf(f, usage_run, strategies);   /* its one %s: the strategies */
 	else if (cmd && !strcmp(cmd, "fuzz"))
 		fputs(usage_fuzz, f);
-	else if (cmd && (!strcmp(cmd, "review") || !strcmp(cmd, "known") || !strcmp(cmd, "cache"))) {
+	else if (cmd && (!strcmp(cmd, "review") || !strcmp(cmd, "known") || !strcmp(cmd, "cache") ||
+			 !strcmp(cmd, "bench"))) {
 		char *argv[] = { (char *)cmd, "--help", NULL };
 
 		if (!strcmp(cmd, "review"))
 			cli_review(2, argv);
 		else if (!strcmp(cmd, "known"))
 			cli_known(2, argv);
+		else if (!strcmp(cmd, "bench"))
+			cli_bench(2, argv);
 		else
 			cli_cache(2, argv);
 	}
+	else if (cmd && !strcmp(cmd, "variants"))
+		fputs("usage: apsim variants\n"
+		      "  lists the historic driver variants this build has (make variants\n"
+		      "  builds them), each with the commits it rebuilds; run or fuzz one\n"
+		      "  with --variant NAME\n", f);
 	else
 		fputs(usage_main, f);
 }
@@ -305,11 +325,19 @@ static void variant_history(const char *bin, char *out, size_t len)
 	}
 }
 
-static int cmd_variants(void)
+static int cmd_variants(int argc, char **argv)
 {
 	char bin[PATH_MAX], hist[512];
 	char *names[64];
 	int n;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout, "variants");
+			return 0;
+		}
+		return cli_usage_error("variants", "unexpected argument '%s'", argv[1]);
+	}
 
 	printf("%-8s %s\n", "base", "the unmodified driver from the kernel tree");
 	n = variant_names(names, 64);
@@ -388,6 +416,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "help")) {
+		if (argc > 2 && !is_command(argv[2])) {
+			fprintf(stderr, "apsim: help: unknown command '%s'\n", argv[2]);
+			usage(stderr, NULL);
+			return 2;
+		}
 		usage(stdout, argc > 2 ? argv[2] : NULL);
 		return 0;
 	}
@@ -399,7 +432,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "fuzz"))
 		return cli_fuzz(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "variants"))
-		return cmd_variants();
+		return cmd_variants(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "known"))
 		return cli_known(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "review"))

@@ -51,7 +51,8 @@ for p in exec native; do
 done
 for k in exec.d2_execs_per_s exec.mix_execs_per_s exec.fuzz_execs_per_s exec.d2_scaling \
 	 exec.machine_cpu_scaling exec.d2_scaling_vs_cpu exec.d2_snapshot_speedup \
-	 exec.exhaustive_snapshot_speedup exec.shrink_snapshot_speedup exec.shrink_candidates; do
+	 exec.exhaustive_snapshot_speedup exec.shrink_snapshot_speedup exec.shrink_candidates \
+	 exec.mix_nochecks_execs_per_s; do
 	positive exec "$k"
 done
 equals exec exec.d2_findings_first_run 0
