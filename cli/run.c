@@ -58,6 +58,7 @@ struct scn_run {
 	char seen_dir[MAX_SEEN][PATH_MAX];
 	uint64_t seen_exec[MAX_SEEN];
 	const char *seen_phase[MAX_SEEN];   /* sim_phase() when found, or NULL */
+	bool seen_unwritten[MAX_SEEN];      /* its directory could not be written */
 	bool result_seen[APSIM_MAX_EXPECT];
 	int mismatches;
 	char mismatch[256];
@@ -298,6 +299,12 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 					 "cannot write %s: %s", r->seen_dir[j], strerror(-err));
 			fprintf(stderr, "apsim: cannot write %s: %s\n", r->seen_dir[j],
 				strerror(-err));
+			/* nothing lost: the report goes to the terminal instead */
+			r->seen_unwritten[j] = true;
+			fprintf(stderr, "apsim: the report of %s, not written:\n%s%s", f->signature,
+				f->report ? f->report : "(no report)\n",
+				f->report && f->report[0] && f->report[strlen(f->report) - 1] != '\n' ?
+				"\n" : "");
 		}
 		/* a --known finding is no failure: the search goes on for
 		 * the others (it stopped the exploration at the first one) */
@@ -413,12 +420,15 @@ static void print_findings(const struct scn_run *r)
 				also = true;
 			}
 			if (kn)
-				printf("     known %-7s %s (%s)\n     %13s -> %s/report.txt",
+				printf("     known %-7s %s (%s)\n     %13s %s %s%s",
 				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], kn->reason,
-				       "", r->seen_dir[i]);
+				       "", r->seen_unwritten[i] ? "not written:" : "->", r->seen_dir[i],
+				       r->seen_unwritten[i] ? " (its report: above, on stderr)" : "/report.txt");
 			else
-				printf("     %-13s %s\n     %13s -> %s/report.txt",
-				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "", r->seen_dir[i]);
+				printf("     %-13s %s\n     %13s %s %s%s",
+				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "",
+				       r->seen_unwritten[i] ? "not written:" : "->", r->seen_dir[i],
+				       r->seen_unwritten[i] ? " (its report: above, on stderr)" : "/report.txt");
 			if (r->seen_phase[i])
 				printf("  (in %s)", r->seen_phase[i]);
 			putchar('\n');

@@ -272,6 +272,16 @@ t 1 "fuzz seed 140 (a finding without operations)" "$A" fuzz --seed 140 --iterat
 has "$T/fz-140/01-warn/minimal.scn" "(8 -> 0 ops)" "seed 140 shrinks to 0 operations"
 t 0 "the 0-operation minimal.scn reproduces" "$A" run "$T/fz-140/01-warn/minimal.scn" -q --out "$T/o-140"
 
+# ------------------------------------------------------ an --out that cannot be written
+# (under a regular file: the finding's directory fails when it is found)
+: > "$T/afile"
+t 3 "run, --out under a file: exit 3" "$A" run "$CRASH" --out "$T/afile/sub"
+has "$T/err" "the report of crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain, not written:" \
+	"unwritable --out: the report goes to stderr instead"
+has "$T/err" "BUG: SIGSEGV in __hash_init" "unwritable --out: the whole report, not its name only"
+has "$T/out" "not written: $T/afile/sub/" "unwritable --out: the listing says where it was not written"
+hasnt "$T/out" "report.txt" "unwritable --out: the listing points at no report.txt"
+
 # ------------------------------------------------------ campaigns: reuse
 t 1 "first campaign" "$A" fuzz --seed 1 --iterations 300 -q --no-shrink --out "$T/fz-reuse"
 ls -R "$T/fz-reuse" > "$T/before-reuse"
