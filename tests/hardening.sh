@@ -281,6 +281,11 @@ has "$T/err" "the report of crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain, not wr
 has "$T/err" "BUG: SIGSEGV in __hash_init" "unwritable --out: the whole report, not its name only"
 has "$T/out" "not written: $T/afile/sub/" "unwritable --out: the listing says where it was not written"
 hasnt "$T/out" "report.txt" "unwritable --out: the listing points at no report.txt"
+# review refuses such an --out before it builds a tree (minutes on a cold cache)
+KT=$("$A" --version | sed -n 's/^driver: linux [^ ]* (\(.*\), sha .*/\1/p')
+t 2 "review, --out under a file: exit 2" "$A" review --base "$KT" --new "$KT" --out "$T/afile/sub"
+has "$T/err" "review: --out $T/afile/sub: Not a directory" "review, unwritable --out: says why"
+hasnt "$T/err" "building" "review, unwritable --out: refused before any build"
 
 # ------------------------------------------------------ campaigns: reuse
 t 1 "first campaign" "$A" fuzz --seed 1 --iterations 300 -q --no-shrink --out "$T/fz-reuse"
