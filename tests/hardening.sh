@@ -273,14 +273,23 @@ has "$T/fz-140/01-warn/minimal.scn" "(8 -> 0 ops)" "seed 140 shrinks to 0 operat
 t 0 "the 0-operation minimal.scn reproduces" "$A" run "$T/fz-140/01-warn/minimal.scn" -q --out "$T/o-140"
 
 # ------------------------------------------------------ an --out that cannot be written
-# (under a regular file: the finding's directory fails when it is found)
+# under a regular file: refused before anything runs
 : > "$T/afile"
-t 3 "run, --out under a file: exit 3" "$A" run "$CRASH" --out "$T/afile/sub"
+t 2 "run, --out under a file: exit 2" "$A" run "$CRASH" --out "$T/afile/sub"
+has "$T/err" "--out $T/afile/sub: $T/afile is not a directory" "run, --out under a file: says why"
+hasnt "$T/out" "hot-unplug-kzalloc-null" "run, --out under a file: nothing ran"
+t 2 "fuzz, --out under a file: exit 2" "$A" fuzz --iterations 1 --out "$T/afile/sub"
+t 2 "run, --lock-graph in a missing directory: exit 2" "$A" run "$CLEAN" --lock-graph "$T/nodir/g.txt" --out "$T/o-lg"
+has "$T/err" "--lock-graph $T/nodir/g.txt: $T/nodir: No such file or directory" "--lock-graph: says why, before the run"
+# a finding's directory that fails when it is written (the scenario's
+# directory is a file): the report is not lost
+mkdir -p "$T/o-blocked" && : > "$T/o-blocked/hot-unplug-kzalloc-null"
+t 3 "run, a finding's directory cannot be written: exit 3" "$A" run "$CRASH" --out "$T/o-blocked"
 has "$T/err" "the report of crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain, not written:" \
-	"unwritable --out: the report goes to stderr instead"
-has "$T/err" "BUG: SIGSEGV in __hash_init" "unwritable --out: the whole report, not its name only"
-has "$T/out" "not written: $T/afile/sub/" "unwritable --out: the listing says where it was not written"
-hasnt "$T/out" "report.txt" "unwritable --out: the listing points at no report.txt"
+	"unwritable finding: the report goes to stderr instead"
+has "$T/err" "BUG: SIGSEGV in __hash_init" "unwritable finding: the whole report, not its name only"
+has "$T/out" "not written: $T/o-blocked/hot-unplug-kzalloc-null/" "unwritable finding: the listing says where it was not written"
+hasnt "$T/out" "report.txt" "unwritable finding: the listing points at no report.txt"
 # review refuses such an --out before it builds a tree (minutes on a cold cache)
 KT=$("$A" --version | sed -n 's/^driver: linux [^ ]* (\(.*\), sha .*/\1/p')
 t 2 "review, --out under a file: exit 2" "$A" review --base "$KT" --new "$KT" --out "$T/afile/sub"
