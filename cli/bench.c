@@ -310,9 +310,11 @@ int cli_bench(int argc, char **argv)
 	cli_opts_init(&p, "bench", argc, argv);
 	while (cli_opts_next(&p)) {
 		if (cli_opts_is(&p, "--json", NULL)) {
-			json = cli_opts_value(&p);
+			if (cli_opts_out(&p, true, &json))	/* before minutes of benchmarks */
+				break;
 		} else if (cli_opts_is(&p, "--profile", NULL)) {
-			profile = cli_opts_value(&p);
+			if (cli_opts_out(&p, true, &profile))
+				break;
 		} else if (cli_opts_is(&p, "--quick", NULL)) {
 			quick = true;
 		} else if (cli_opts_is(&p, "-h", "--help")) {

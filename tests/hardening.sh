@@ -279,6 +279,8 @@ t 2 "run, --out under a file: exit 2" "$A" run "$CRASH" --out "$T/afile/sub"
 has "$T/err" "--out $T/afile/sub: $T/afile is not a directory" "run, --out under a file: says why"
 hasnt "$T/out" "hot-unplug-kzalloc-null" "run, --out under a file: nothing ran"
 t 2 "fuzz, --out under a file: exit 2" "$A" fuzz --iterations 1 --out "$T/afile/sub"
+t 2 "bench, --json under a file: exit 2 (before minutes of benchmarks)" "$A" bench --json "$T/afile/b.json"
+has "$T/err" "--json $T/afile/b.json: $T/afile is not a directory" "bench, --json under a file: says why"
 t 2 "run, --lock-graph in a missing directory: exit 2" "$A" run "$CLEAN" --lock-graph "$T/nodir/g.txt" --out "$T/o-lg"
 has "$T/err" "--lock-graph $T/nodir/g.txt: $T/nodir: No such file or directory" "--lock-graph: says why, before the run"
 # a finding's directory that fails when it is written (the scenario's
