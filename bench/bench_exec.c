@@ -128,12 +128,12 @@ static double d2_execs(long n, uint64_t seed, long *bad)
 #define MIX_CHUNK 64
 static int mix_share = APSIM_CAMPAIGN_SHARE_SETUP;
 
-/* The options a campaign runs a generated seed's world with. */
 /* The mix with the lock validator off too (exec.mix_nochecks_execs_per_s):
  * what the driver, the shim, the scheduler and the world snapshots cost
  * without a checker; no command runs like that. */
 static bool mix_nolockdep;
 
+/* The options a campaign runs a generated seed's world with. */
 static void mix_opts(const struct apsim_scenario *s, struct sim_opts *o)
 {
 	sim_opts_default(o);

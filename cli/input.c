@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,58 +233,51 @@ int cli_check_input(const char *path, char *err, size_t errlen)
 }
 
 /*
- * An output option's value: not empty; if it exists, of the right type;
- * if not, where it would be made: a file's directory must exist (it is
- * opened, not made), a directory's nearest existing ancestor must be a
- * directory (the rest is made).  So an --out under a regular file is
- * refused before anything runs, not when the first result is written.
+ * An output option's value: not empty; if it exists, of the right type
+ * and writable; if not, where it would be made: a file's directory must
+ * exist (it is opened, not made), a directory's nearest existing ancestor
+ * must be a directory (the rest is made), and writable.  So an --out under
+ * a regular file is refused before anything runs, not when the first
+ * result is written.
  */
 static int check_out(const char *cmd, const char *opt, const char *path, bool dir)
 {
 	char up[PATH_MAX];
+	const char *d = path;
 	struct stat sb;
 
 	if (!path[0])
 		return cli_usage_error(cmd, dir ? "%s: expected a directory name, got an empty string" :
 				       "%s: expected a file name, got an empty string", opt);
-	if (!stat(path, &sb)) {
-		if (dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)) {
-			fprintf(stderr, "apsim: %s %s: exists and is not a %s\n", opt, path,
-				dir ? "directory" : "regular file");
-			return 2;
-		}
-		return 0;
+	if (!stat(path, &sb) && (dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode))) {
+		fprintf(stderr, "apsim: %s %s: exists and is not a %s\n", opt, path,
+			dir ? "directory" : "regular file");
+		return 2;
 	}
 	if ((size_t)snprintf(up, sizeof(up), "%s", path) >= sizeof(up)) {
 		fprintf(stderr, "apsim: %s: path too long\n", opt);
 		return 2;
 	}
-	for (;;) {
-		char *slash = strrchr(up, '/');
-
-		while (slash && slash > up && slash[1] == 0) {	/* "dir/" */
-			*slash = 0;
-			slash = strrchr(up, '/');
-		}
-		if (!slash)
-			return 0;			/* relative to ".", which exists */
-		if (slash == up)
-			slash[1] = 0;			/* "/" */
-		else
-			*slash = 0;
-		if (!stat(up, &sb)) {
-			if (S_ISDIR(sb.st_mode))
-				return 0;
-			fprintf(stderr, "apsim: %s %s: %s is not a directory\n", opt, path, up);
+	/* up the path to what exists (dirname: "a" -> ".", "/a" -> "/") */
+	while (stat(d, &sb)) {
+		if ((errno != ENOENT && errno != ENOTDIR) || (!dir && d != path) ||
+		    !strcmp(d, "/") || !strcmp(d, ".")) {
+			fprintf(stderr, "apsim: %s %s: %s: %s\n", opt, path, d, strerror(errno));
 			return 2;
 		}
-		if (errno != ENOENT || !dir) {
-			fprintf(stderr, "apsim: %s %s: %s: %s\n", opt, path, up, strerror(errno));
-			return 2;
-		}
-		if (slash == up)
-			return 0;
+		d = dirname(up);
+		memmove(up, d, strlen(d) + 1);	/* dirname may return a static "." */
+		d = up;
 	}
+	if (d != path && !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "apsim: %s %s: %s is not a directory\n", opt, path, d);
+		return 2;
+	}
+	if (access(d, S_ISDIR(sb.st_mode) ? W_OK | X_OK : W_OK)) {
+		fprintf(stderr, "apsim: %s %s: %s: %s\n", opt, path, d, strerror(errno));
+		return 2;
+	}
+	return 0;
 }
 
 int cli_check_out_dir(const char *cmd, const char *opt, const char *path)

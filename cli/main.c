@@ -151,19 +151,9 @@ static const char usage_fuzz[] =
 "is written at the start, every 5 s and at the end.\n"
 "See docs/fuzzing.md (sharding across machines, merging output directories).\n";
 
-/* The commands `apsim help` lists (usage_main). */
-static bool is_command(const char *s)
-{
-	static const char *const cmds[] = { "run", "fuzz", "review", "known", "cache",
-					    "variants", "bench", "help" };
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(s, cmds[i]))
-			return true;
-	return false;
-}
-
-static void usage(FILE *f, const char *cmd)
+/* The usage of cmd (NULL or "help": the main text) on f; -1 when apsim has
+ * no command cmd (nothing printed). */
+static int usage(FILE *f, const char *cmd)
 {
 	char strategies[128];
 
@@ -190,8 +180,11 @@ static void usage(FILE *f, const char *cmd)
 		      "  lists the historic driver variants this build has (make variants\n"
 		      "  builds them), each with the commits it rebuilds; run or fuzz one\n"
 		      "  with --variant NAME\n", f);
+	else if (cmd && strcmp(cmd, "help"))
+		return -1;
 	else
 		fputs(usage_main, f);
+	return 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -416,13 +409,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "help")) {
-		if (argc > 2 && !is_command(argv[2])) {
-			fprintf(stderr, "apsim: help: unknown command '%s'\n", argv[2]);
-			usage(stderr, NULL);
-			return 2;
-		}
-		usage(stdout, argc > 2 ? argv[2] : NULL);
-		return 0;
+		if (usage(stdout, argc > 2 ? argv[2] : NULL) == 0)
+			return 0;
+		fprintf(stderr, "apsim: help: unknown command '%s'\n", argv[2]);
+		usage(stderr, NULL);
+		return 2;
 	}
 	r = maybe_rebuild_ksrc(argc, argv);
 	if (r >= 0)

@@ -176,39 +176,6 @@ static int mkdirs(const char *path)
 	return mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* Could mkdirs(path) succeed?  Without creating anything: path is a
- * writable directory, or its nearest existing ancestor is one (errno set
- * as mkdir would: ENOTDIR, EACCES, ENAMETOOLONG). */
-static int out_creatable(const char *path)
-{
-	char p[PATH_MAX];
-	struct stat sb;
-
-	if ((size_t)snprintf(p, sizeof(p), "%s", path) >= sizeof(p)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (;;) {
-		char *slash;
-
-		if (!stat(p, &sb)) {
-			if (!S_ISDIR(sb.st_mode)) {
-				errno = ENOTDIR;
-				return -1;
-			}
-			return access(p, W_OK | X_OK) ? -1 : 0;
-		}
-		if (errno != ENOENT)
-			return -1;
-		slash = strrchr(p, '/');
-		if (!slash)
-			return access(".", W_OK | X_OK) ? -1 : 0;
-		if (slash == p)
-			return access("/", W_OK | X_OK) ? -1 : 0;
-		*slash = 0;
-	}
-}
-
 static int rm_rf(const char *path)
 {
 	char *argv[] = { "rm", "-rf", "--", (char *)path, NULL };
@@ -1760,11 +1727,9 @@ int cli_review(int argc, char **argv)
 		fprintf(stderr, "apsim: review: no cache directory (set APSIM_CACHE_DIR or HOME)\n");
 		return 2;
 	}
-	/* --out before the builds, which can take minutes */
-	if (out_creatable(ro.out)) {
-		fprintf(stderr, "apsim: review: --out %s: %s\n", ro.out, strerror(errno));
-		return 2;
-	}
+	/* --out (given or the default) before the builds, which take minutes */
+	if ((rc = cli_check_out_dir("review", "--out", ro.out)))
+		return ro.bisect ? 128 : rc;
 	/* trees and builds */
 	if ((rc = stage_tree(cache, top, ro.base, NULL, 0, kb, sizeof(kb))))
 		return bad_build;

@@ -420,15 +420,15 @@ static void print_findings(const struct scn_run *r)
 				also = true;
 			}
 			if (kn)
-				printf("     known %-7s %s (%s)\n     %13s %s %s%s",
-				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], kn->reason,
-				       "", r->seen_unwritten[i] ? "not written:" : "->", r->seen_dir[i],
-				       r->seen_unwritten[i] ? " (its report: above, on stderr)" : "/report.txt");
+				printf("     known %-7s %s (%s)\n",
+				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], kn->reason);
 			else
-				printf("     %-13s %s\n     %13s %s %s%s",
-				       sim_finding_kind_name(r->seen_kind[i]), r->seen[i], "",
-				       r->seen_unwritten[i] ? "not written:" : "->", r->seen_dir[i],
-				       r->seen_unwritten[i] ? " (its report: above, on stderr)" : "/report.txt");
+				printf("     %-13s %s\n", sim_finding_kind_name(r->seen_kind[i]), r->seen[i]);
+			if (r->seen_unwritten[i])
+				printf("     %13s not written: %s (its report: above, on stderr)", "",
+				       r->seen_dir[i]);
+			else
+				printf("     %13s -> %s/report.txt", "", r->seen_dir[i]);
 			if (r->seen_phase[i])
 				printf("  (in %s)", r->seen_phase[i]);
 			putchar('\n');

@@ -6,8 +6,9 @@
 # Owns: the option lists of `apsim help run` and `apsim help fuzz` against
 # docs/apsim.1 (RUN OPTIONS, FUZZ OPTIONS) and docs/fuzzing.md (its usage
 # block); the environment variables of `apsim help` against the man page's
-# ENVIRONMENT; `apsim help CMD` of every command; every option an `apsim run`/`apsim fuzz` command line of
-# README.md or docs/*.md uses exists; every docs/*.md that README.md,
+# ENVIRONMENT; `apsim help CMD` and a usage error of every command; every
+# option an `apsim run`/`apsim fuzz` command line of README.md or docs/*.md
+# uses exists; every docs/*.md that README.md,
 # docs/ or the source name exists.  An option missing anywhere fails.
 set -u
 A=$1
@@ -77,17 +78,17 @@ done
 
 # Every command `apsim help` lists has its own help (a usage error points
 # the user at `apsim help CMD`).
+cmds=$("$A" help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z]*\).*/\1/p' | grep -vx help)
+[ -n "$cmds" ] || bad "apsim help lists no commands (the extraction found nothing)"
 nohelp=
-for c in $("$A" help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z]*\).*/\1/p'); do
-	[ "$c" = help ] && continue
+for c in $cmds; do
 	"$A" help "$c" 2>&1 | head -n 1 | grep -q "^usage: apsim $c" || nohelp="$nohelp $c"
 done
 if [ -z "$nohelp" ]; then ok "apsim help CMD gives each command's usage"; else bad "apsim help CMD prints no usage of:$nohelp"; fi
 # ... and an argument it does not know is a usage error (exit 2) that
 # points there; so is `apsim help` of a command that does not exist.
 badarg=
-for c in $("$A" help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z]*\).*/\1/p'); do
-	[ "$c" = help ] && continue
+for c in $cmds; do
 	"$A" "$c" --no-such-option > "$T/badarg" 2>&1
 	rc=$?
 	{ [ $rc = 2 ] && grep -q "(see 'apsim help $c')" "$T/badarg"; } || badarg="$badarg $c(exit $rc)"

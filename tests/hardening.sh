@@ -295,7 +295,7 @@ hasnt "$T/out" "report.txt" "unwritable finding: the listing points at no report
 # review refuses such an --out before it builds a tree (minutes on a cold cache)
 KT=$("$A" --version | sed -n 's/^driver: linux [^ ]* (\(.*\), sha .*/\1/p')
 t 2 "review, --out under a file: exit 2" "$A" review --base "$KT" --new "$KT" --out "$T/afile/sub"
-has "$T/err" "review: --out $T/afile/sub: Not a directory" "review, unwritable --out: says why"
+has "$T/err" "--out $T/afile/sub: $T/afile is not a directory" "review, unwritable --out: says why"
 hasnt "$T/err" "building" "review, unwritable --out: refused before any build"
 
 # ------------------------------------------------------ campaigns: reuse
