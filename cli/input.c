@@ -233,18 +233,47 @@ int cli_check_input(const char *path, char *err, size_t errlen)
 }
 
 /*
+ * Can something be made in directory d, or file f be written?  Tried, not
+ * asked: access() answers for the permission bits only, and root passes
+ * them everywhere (/proc, a read-only mount).  A directory is probed by
+ * making and removing an entry of its own (.apsim-probe-PID), a file by
+ * opening it for writing without O_TRUNC (its contents stay).  0 or errno.
+ */
+static int can_write(const char *p, bool is_dir)
+{
+	char probe[PATH_MAX];
+	int fd;
+
+	if (!is_dir) {
+		fd = open(p, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		return 0;
+	}
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/.apsim-probe-%ld", p,
+			     (long)getpid()) >= sizeof(probe))
+		return ENAMETOOLONG;
+	if (mkdir(probe, 0700))
+		return errno;
+	rmdir(probe);
+	return 0;
+}
+
+/*
  * An output option's value: not empty; if it exists, of the right type
  * and writable; if not, where it would be made: a file's directory must
  * exist (it is opened, not made), a directory's nearest existing ancestor
- * must be a directory (the rest is made), and writable.  So an --out under
- * a regular file is refused before anything runs, not when the first
- * result is written.
+ * must be a directory (the rest is made), and writable (can_write).  So an
+ * --out under a regular file or in /proc is refused before anything runs,
+ * not when the first result is written.
  */
 static int check_out(const char *cmd, const char *opt, const char *path, bool dir)
 {
 	char up[PATH_MAX];
 	const char *d = path;
 	struct stat sb;
+	int err;
 
 	if (!path[0])
 		return cli_usage_error(cmd, dir ? "%s: expected a directory name, got an empty string" :
@@ -273,8 +302,9 @@ static int check_out(const char *cmd, const char *opt, const char *path, bool di
 		fprintf(stderr, "apsim: %s %s: %s is not a directory\n", opt, path, d);
 		return 2;
 	}
-	if (access(d, S_ISDIR(sb.st_mode) ? W_OK | X_OK : W_OK)) {
-		fprintf(stderr, "apsim: %s %s: %s: %s\n", opt, path, d, strerror(errno));
+	if ((err = can_write(d, S_ISDIR(sb.st_mode)))) {
+		fprintf(stderr, "apsim: %s %s: cannot %s %s: %s\n", opt, path,
+			S_ISDIR(sb.st_mode) ? "create anything in" : "write", d, strerror(err));
 		return 2;
 	}
 	return 0;

@@ -278,6 +278,37 @@ static void write_failed(struct frec *r, const char *path, int err)
 		ck_pr_inc_64(&SH->write_errors);
 }
 
+/*
+ * Nothing lost: what could not be written goes to stderr instead, whole,
+ * in one write (workers share the terminal): "apsim: the WHAT of SIG, not
+ * written:" and the text fill() makes.  A campaign's seed regenerates the
+ * scenario, but a full disk must not cost the report the run made.
+ */
+static void to_stderr(const char *what, const char *sig,
+		      void (*fill)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	fprintf(m, "apsim: the %s of %s, not written:\n", what, sig);
+	fill(m, arg);
+	if (!fflush(m) && len && buf[len - 1] != '\n')
+		fputc('\n', m);
+	if (fclose(m) == 0) {
+		for (size_t o = 0; o < len;) {
+			ssize_t w = write(2, buf + o, len - o);
+
+			if (w <= 0)
+				break;
+			o += (size_t)w;
+		}
+	}
+	free(buf);
+}
+
 static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 {
 	sim_opts_default(o);
@@ -474,21 +505,25 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	struct sim_opts o;
 	const struct sim_finding *f;
 	struct repro_ctx rc;
+	bool nodir;
 	int err;
 
 	r->shrunk_ops = -1;
-	if ((err = sim_out_mkdirs(dir))) {
+	/* a directory that cannot be made: every artefact to stderr instead */
+	if ((err = sim_out_mkdirs(dir)))
 		write_failed(r, dir, err);
-		return;
-	}
+	nodir = err != 0;
 	/* 1. the generated scenario, as a file `apsim run` replays (exec 0) */
 	memcpy(&s, gen, sizeof(s));
 	s.explore.iterations = 1;
 	set_expectation(&s, kind, sig);
 	r->ops = apsim_scn_count_ops(&s);
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	if ((err = apsim_fuzz_write_scn(path, &s)))
-		write_failed(r, path, err);
+	if (nodir || (err = apsim_fuzz_write_scn(path, &s))) {
+		if (!nodir)
+			write_failed(r, path, err);
+		to_stderr("scenario", sig, fill_scn, &s);
+	}
 	/* 2. the same execution again with the trace on */
 	opts_for(&s, &o);
 	o.trace = true;
@@ -500,8 +535,11 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	if (!f)
 		fprintf(stderr, "apsim: seed %llu: finding %s did not recur with tracing on\n",
 			(unsigned long long)seed, sig);
-	else if ((err = write_finding(dir, f, path, hdr)))
-		write_failed(r, dir, err);
+	else if (nodir || (err = write_finding(dir, f, path, hdr))) {
+		if (!nodir)
+			write_failed(r, dir, err);
+		to_stderr("report", sig, fill_text, (void *)(f->report ? f->report : "(no report)\n"));
+	}
 	/* 3. shrink (not a finding the --known file lists: it is explained
 	 * already, and shrinking the many hangs of one known cause would
 	 * take the campaign's time) */
@@ -523,8 +561,13 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 		r->repro_seed = min.explore.seed;
 		r->repro_iterations = (int)idx + 1;
 		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
-		if ((err = apsim_fuzz_write_scn(path, &min)))
-			write_failed(r, path, err);
+		if (nodir || (err = apsim_fuzz_write_scn(path, &min))) {
+			if (!nodir)
+				write_failed(r, path, err);
+			/* (its run's report would repeat the one above) */
+			to_stderr("minimal scenario", sig, fill_scn, &min);
+			return;
+		}
 		/* 4. the shrunk run's schedule, trace and replay command */
 		if (explore_for(&min, sig, (long)idx + 1, true, &rc) && (f = find_sig(sig))) {
 			header_for(hdr, sizeof(hdr), seed, &min);
@@ -1090,7 +1133,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed,
 	static struct apsim_scenario s;
 	char path[PATH_MAX + 32], text[1024];
 	int sig = r->wsig;
-
+	bool nodir;
 	int err;
 
 	if (cur)
@@ -1100,13 +1143,16 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed,
 	s.explore.iterations = 1;
 	r->seed = seed;
 	r->ops = apsim_scn_count_ops(&s);
-	if ((err = sim_out_mkdirs(dir))) {
+	/* a directory that cannot be made: both texts to stderr instead */
+	if ((err = sim_out_mkdirs(dir)))
 		write_failed(r, dir, err);
-		return;
-	}
+	nodir = err != 0;
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	if ((err = apsim_fuzz_write_scn(path, &s)))
-		write_failed(r, path, err);
+	if (nodir || (err = apsim_fuzz_write_scn(path, &s))) {
+		if (!nodir)
+			write_failed(r, path, err);
+		to_stderr("scenario", r->sig, fill_scn, &s);
+	}
 	if (r->kind == SIM_F_HANG)
 		snprintf(text, sizeof(text),
 			 "finding: hang (%s)\n\nINFO: no progress: wall-clock budget exhausted: an execution of\n"
@@ -1121,8 +1167,11 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed,
 			 "Reproduce: apsim run scenario.scn (in this directory)\n",
 			 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	if ((err = sim_out_write_atomic(path, fill_text, text)))
-		write_failed(r, path, err);
+	if (nodir || (err = sim_out_write_atomic(path, fill_text, text))) {
+		if (!nodir)
+			write_failed(r, path, err);
+		to_stderr("report", r->sig, fill_text, text);
+	}
 }
 
 /* A worker died while running seed: record it as a crash finding (hung:
@@ -1736,7 +1785,7 @@ int apsim_campaign_run(const struct apsim_campaign_opts *opts)
 				if (r->shrunk_ops >= 0)
 					printf("/minimal.scn (%d -> %d ops)", r->ops, r->shrunk_ops);
 				if (r->write_failed)
-					printf("  (NOT completely written: see the errors above)");
+					printf("  (NOT completely written: what is missing went to stderr)");
 				else if (r->state != REC_DONE)
 					printf("  (incomplete: the campaign was stopped)");
 				printf("\n");
