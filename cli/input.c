@@ -233,9 +233,9 @@ int cli_check_input(const char *path, char *err, size_t errlen)
 }
 
 /*
- * Can something be made in directory d, or file f be written?  Tried, not
- * asked: access() answers for the permission bits only, and root passes
- * them everywhere (/proc, a read-only mount).  A directory is probed by
+ * Can something be made in directory p (is_dir), or file p be written?
+ * Tried, not asked: access() answers from the permission bits, which root
+ * passes where nothing can be made all the same (/proc, /sys).  A directory is probed by
  * making and removing an entry of its own (.apsim-probe-PID), a file by
  * opening it for writing without O_TRUNC (its contents stay).  0 or errno.
  */
