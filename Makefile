@@ -479,6 +479,14 @@ else
 	$(APSIM) run $(SCN_FULL) -q $(SCN_KARG) --out $(BUILD)/scenario-out-full
 endif
 	$(APSIM) run $(PCT_SCENARIOS) -q $(SCN_KARG) --strategy pct --pct-depth 3 --iterations 150 --seed 1 --out $(BUILD)/scenario-out-pct
+ifeq ($(SCN_CAP),)
+	APSIM_MEMO=verify $(APSIM) run scenarios -q --keep-going $(SCN_KARG) --out $(BUILD)/scenario-out-memo
+endif
+# The memo soundness run (APSIM_MEMO=verify, docs/scenarios.md): every
+# search whole (--keep-going), nothing reused, and each execution the
+# exhaustive search's state memo would have ended at the join checked to
+# find what the explored one found; a difference fails its scenario.
+# ~7 s on 6.1, ~25 s on 6.12.
 # ops/20 expects a 6.1 driver bug that only bounded exhaustive search reaches.
 PCT_SCENARIOS = $(filter-out scenarios/ops/20-domain-vs-queue.scn,$(sort $(wildcard scenarios/ops/*.scn))) scenarios/fixed
 
