@@ -63,7 +63,8 @@ static const char usage_review[] =
 "                         lock-graph.txt from run --lock-graph, fuzz/ from fuzz)\n"
 "  -q, --quiet            no progress on standard error\n"
 "\n"
-"exit codes: 0 nothing new, 1 new findings, 2 usage, patch or build error.\n"
+"exit codes: 0 nothing new, 1 new findings, 2 usage, patch or build error,\n"
+"3 a result could not be written.\n"
 "Builds are cached (apsim cache clean removes them).  See docs/review.md.\n";
 
 static const char *const drv_files[] = {
@@ -787,6 +788,14 @@ static int load_side(struct side *s)
 	return 0;
 }
 
+/* A side's run or fuzz process failed with rc: a result it could not
+ * write stays exit 3 (CLI_EXIT_WRITE), anything else is 2. */
+static int side_fail(int rc)
+{
+	return rc == CLI_EXIT_WRITE ? CLI_EXIT_WRITE : 2;
+}
+
+/* One tree's scenarios, then its fuzz budget: 0, 2, or 3 (side_fail). */
 static int run_side_procs(struct side *s, const struct review_opts *ro, char **scns, int nscns,
 			  long iterations)
 {
@@ -833,7 +842,7 @@ static int run_side_procs(struct side *s, const struct review_opts *ro, char **s
 	if (rc != 0 && rc != 1) {
 		fprintf(stderr, "apsim: review: %s run failed (exit %d); the end of %s:\n", s->name, rc, err);
 		tail_log(err, 10);
-		return 2;
+		return side_fail(rc);
 	}
 	/* the fuzz budget: the same seeds on both trees */
 	snprintf(fz, sizeof(fz), "%s/fuzz", s->out);
@@ -854,7 +863,7 @@ static int run_side_procs(struct side *s, const struct review_opts *ro, char **s
 	if (rc != 0 && rc != 1) {
 		fprintf(stderr, "apsim: review: %s fuzz failed (exit %d); the end of %s:\n", s->name, rc, err);
 		tail_log(err, 10);
-		return 2;
+		return side_fail(rc);
 	}
 	return 0;
 }
@@ -862,7 +871,9 @@ static int run_side_procs(struct side *s, const struct review_opts *ro, char **s
 static int run_side(struct side *s, const struct review_opts *ro, char **scns, int nscns,
 		    long iterations)
 {
-	return run_side_procs(s, ro, scns, nscns, iterations) ? 2 : load_side(s);
+	int rc = run_side_procs(s, ro, scns, nscns, iterations);
+
+	return rc ? rc : load_side(s);
 }
 
 /*
@@ -877,11 +888,11 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 {
 	struct side *sd[2] = { n, b };
 	pid_t pid[2];
-	int bad = 0;
+	int bad = 0, wr = 0, rc;
 
 	if (!ro->iterations) {
-		if (run_side(n, ro, scns, nscns, 0))
-			return 2;
+		if ((rc = run_side(n, ro, scns, nscns, 0)))
+			return rc;
 		return run_side(b, ro, scns, nscns, n->execs > 0 ? n->execs : 1);
 	}
 	progress("running the shipped scenarios, then the same fuzz seeds, on both trees%s%s",
@@ -897,7 +908,7 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 		}
 		if (!pid[i]) {
 			quiet = true;	/* (the line above; errors still say which tree) */
-			_exit(run_side_procs(sd[i], ro, scns, nscns, ro->iterations) ? 2 : 0);
+			_exit(run_side_procs(sd[i], ro, scns, nscns, ro->iterations));
 		}
 	}
 	for (int i = 0; i < 2; i++) {
@@ -908,10 +919,13 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 				st = -1;
 				break;
 			}
-		bad |= st == -1 || !WIFEXITED(st) || WEXITSTATUS(st);
+		if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == CLI_EXIT_WRITE)
+			wr = 1;
+		else
+			bad |= st == -1 || !WIFEXITED(st) || WEXITSTATUS(st);
 	}
-	if (bad)
-		return 2;
+	if (bad || wr)
+		return bad ? 2 : CLI_EXIT_WRITE;
 	return load_side(n) || load_side(b) ? 2 : 0;
 }
 
@@ -1777,8 +1791,9 @@ int cli_review(int argc, char **argv)
 		fprintf(stderr, "apsim: review: --out %s: %s\n", ro.out, strerror(errno));
 		return 2;
 	}
-	if (run_sides(&n, &b, &ro, scns, nscns))
-		return 2;
+	/* (a failed run is apsim's trouble, not the commit's: --bisect stops) */
+	if ((rc = run_sides(&n, &b, &ro, scns, nscns)))
+		return ro.bisect ? 128 : rc;
 	/* which changed lines ran (the new tree's counters) */
 	{
 		static struct changed cl;

@@ -161,5 +161,26 @@ has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3
 t 0 "review --compare: changed lines not measured" "$A" review --compare "$T/cov/base" "$T/cov/new"
 has "$T/out" "changed lines: not measured (--compare: no trees)" "review --compare: says the changed lines are not measured"
 
+# a disk that fills during a review (a tmpfs with 12 inodes: the new tree's
+# run cannot make its finding's directory): exit 3 as run's, not 2; under
+# --bisect 128 (apsim's trouble, not the commit's: 2 would mark it bad).
+# --time runs the new tree first, alone, so the failing side is always it.
+MNT=$T/full
+trap 'umount "$MNT" 2>/dev/null; rm -rf "$T"' EXIT
+if [ "$(id -u)" = 0 ] && mkdir -p "$MNT" && mount -t tmpfs -o size=4m,nr_inodes=12 tmpfs "$MNT" 2>/dev/null; then
+	t 3 "review onto a disk that fills: exit 3" \
+		"$A" review -q --base "$KSRC" --new "$KSRC" --scenarios "$SC" --time 2 --out "$MNT/r"
+	has "$T/err" "review: new run failed (exit 3)" "review onto a disk that fills: names the side and the exit"
+	has "$MNT/r/new/stderr.txt" "the report of crash:SIGSEGV@vfio_ap_mdev_hot_unplug_domain, not written:" \
+		"review onto a disk that fills: the run's report went to its stderr file"
+	umount "$MNT"
+	mount -t tmpfs -o size=4m,nr_inodes=12 tmpfs "$MNT"
+	t 128 "review --bisect onto a disk that fills: 128 (stop), not a bad commit" \
+		"$A" review -q --bisect --base "$KSRC" --new "$KSRC" --scenarios "$SC" --time 2 --out "$MNT/r"
+	umount "$MNT"
+else
+	echo "skip a review onto a disk that fills (needs root and tmpfs)"
+fi
+
 echo "review parts: $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
