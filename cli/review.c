@@ -1616,7 +1616,7 @@ int cli_review(int argc, char **argv)
 	struct side b = { .name = "base" }, n = { .name = "new" };
 	struct diff d = { 0 };
 	char **scns = NULL;
-	int nscns = 0, rc, bad_build;
+	int nscns = 0, rc, bad_build, fail;
 	bool have_iter = false;
 
 	ro.patches = calloc((size_t)argc + 1, sizeof(char *));
@@ -1722,6 +1722,8 @@ int cli_review(int argc, char **argv)
 			return 2;
 		goto compare;
 	}
+	/* an error of apsim or of its input, not of the commit: --bisect stops */
+	fail = ro.bisect ? 128 : 2;
 	if (!ro.base)
 		USAGE("%s", "--base TREE is required");
 	if (!ro.newtree == !ro.npatches)
@@ -1735,11 +1737,11 @@ int cli_review(int argc, char **argv)
 	if (apsim_top(top, sizeof(top))) {
 		fprintf(stderr, "apsim: review: cannot find the apsim checkout of this binary "
 			"(its Makefile builds the trees)\n");
-		return 2;
+		return fail;
 	}
 	if (cache_dir(cache, sizeof(cache))) {
 		fprintf(stderr, "apsim: review: no cache directory (set APSIM_CACHE_DIR or HOME)\n");
-		return 2;
+		return fail;
 	}
 	/* --out (given or the default) before the builds, which take minutes */
 	if ((rc = cli_check_out_dir("review", "--out", ro.out)))
@@ -1769,7 +1771,7 @@ int cli_review(int argc, char **argv)
 
 		if (!ab || stat(ab, &sb)) {
 			fprintf(stderr, "apsim: review: --scenarios %s: %s\n", ro.scn_paths[i], strerror(errno));
-			return 2;
+			return fail;
 		}
 		if (S_ISDIR(sb.st_mode)) {
 			collect_scenarios(ab, &scns, &nscns);
@@ -1783,13 +1785,13 @@ int cli_review(int argc, char **argv)
 	}
 	if (!nscns) {
 		fprintf(stderr, "apsim: review: no scenarios in %s\n", ro.scn_paths[0]);
-		return 2;
+		return fail;
 	}
 	snprintf(b.out, sizeof(b.out), "%s/base", ro.out);
 	snprintf(n.out, sizeof(n.out), "%s/new", ro.out);
 	if (mkdirs(ro.out)) {
 		fprintf(stderr, "apsim: review: --out %s: %s\n", ro.out, strerror(errno));
-		return 2;
+		return fail;
 	}
 	/* (a failed run is apsim's trouble, not the commit's: --bisect stops) */
 	if ((rc = run_sides(&n, &b, &ro, scns, nscns)))

@@ -161,6 +161,9 @@ has "$T/out" "\"changed_lines\":{\"measured\":true,\"changed\":4,\"with_code\":3
 t 0 "review --compare: changed lines not measured" "$A" review --compare "$T/cov/base" "$T/cov/new"
 has "$T/out" "changed lines: not measured (--compare: no trees)" "review --compare: says the changed lines are not measured"
 
+t 128 "review --bisect, --scenarios that do not exist: 128 (stop), not a bad commit" \
+	"$A" review -q --bisect --base "$KSRC" --new "$KSRC" --scenarios "$T/no-such.scn" --iterations 10 --out "$T/nosc"
+has "$T/err" "--scenarios $T/no-such.scn: No such file or directory" "review --bisect, missing --scenarios: says why"
 # a disk that fills during a review (a tmpfs with 12 inodes: the new tree's
 # run cannot make its finding's directory): exit 3 as run's, not 2; under
 # --bisect 128 (apsim's trouble, not the commit's: 2 would mark it bad).
