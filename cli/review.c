@@ -924,8 +924,10 @@ static int run_sides(struct side *n, struct side *b, const struct review_opts *r
 		else
 			bad |= st == -1 || !WIFEXITED(st) || WEXITSTATUS(st);
 	}
-	if (bad || wr)
-		return bad ? 2 : CLI_EXIT_WRITE;
+	if (bad)
+		return 2;
+	if (wr)
+		return CLI_EXIT_WRITE;
 	return load_side(n) || load_side(b) ? 2 : 0;
 }
 
