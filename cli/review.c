@@ -1735,7 +1735,7 @@ int cli_review(int argc, char **argv)
 	if (ro.time)
 		ro.iterations = 0;
 	if (ro.known_file && cli_known_load("review", ro.known_file, &ro.known))
-		return ro.bisect ? 128 : 2;
+		return fail;
 	if (apsim_top(top, sizeof(top))) {
 		fprintf(stderr, "apsim: review: cannot find the apsim checkout of this binary "
 			"(its Makefile builds the trees)\n");
@@ -1746,8 +1746,8 @@ int cli_review(int argc, char **argv)
 		return fail;
 	}
 	/* --out (given or the default) before the builds, which take minutes */
-	if ((rc = cli_check_out_dir("review", "--out", ro.out)))
-		return ro.bisect ? 128 : rc;
+	if (cli_check_out_dir("review", "--out", ro.out))
+		return fail;
 	/* trees and builds */
 	if ((rc = stage_tree(cache, top, ro.base, NULL, 0, kb, sizeof(kb))))
 		return bad_build;

@@ -301,10 +301,12 @@ static int on_exec(uint64_t idx, const struct sim_result *res, void *arg)
 				strerror(-err));
 			/* nothing lost: the report goes to the terminal instead */
 			r->seen_unwritten[j] = true;
-			fprintf(stderr, "apsim: the report of %s, not written:\n%s%s", f->signature,
-				f->report ? f->report : "(no report)\n",
-				f->report && f->report[0] && f->report[strlen(f->report) - 1] != '\n' ?
-				"\n" : "");
+			{
+				const char *t = f->report ? f->report : "(no report)\n";
+				struct bytes rb = { t, strlen(t) };
+
+				sim_out_lost("report", f->signature, fill_bytes, &rb);
+			}
 		}
 		/* a --known finding is no failure: the search goes on for
 		 * the others (it stopped the exploration at the first one) */

@@ -278,37 +278,6 @@ static void write_failed(struct frec *r, const char *path, int err)
 		ck_pr_inc_64(&SH->write_errors);
 }
 
-/*
- * Nothing lost: what could not be written goes to stderr instead, whole,
- * in one write (workers share the terminal): "apsim: the WHAT of SIG, not
- * written:" and the text fill() makes.  A campaign's seed regenerates the
- * scenario, but a full disk must not cost the report the run made.
- */
-static void to_stderr(const char *what, const char *sig,
-		      void (*fill)(FILE *, void *), void *arg)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m)
-		return;
-	fprintf(m, "apsim: the %s of %s, not written:\n", what, sig);
-	fill(m, arg);
-	if (!fflush(m) && len && buf[len - 1] != '\n')
-		fputc('\n', m);
-	if (fclose(m) == 0) {
-		for (size_t o = 0; o < len;) {
-			ssize_t w = write(2, buf + o, len - o);
-
-			if (w <= 0)
-				break;
-			o += (size_t)w;
-		}
-	}
-	free(buf);
-}
-
 static void opts_for(const struct apsim_scenario *s, struct sim_opts *o)
 {
 	sim_opts_default(o);
@@ -439,6 +408,22 @@ static void fill_text(FILE *f, void *arg)
 	fputs(arg, f);
 }
 
+/* Artefact path of record r (what, made by fill(arg)): written at once, or,
+ * when that fails or its directory could not be made (nodir, already
+ * counted), to stderr instead (sim_out_lost).  Whether it is on disk. */
+static bool put_artefact(struct frec *r, bool nodir, const char *path, const char *what,
+			 void (*fill)(FILE *, void *), void *arg)
+{
+	int err = nodir ? 0 : sim_out_write_atomic(path, fill, arg);
+
+	if (!nodir && !err)
+		return true;
+	if (err)
+		write_failed(r, path, err);
+	sim_out_lost(what, r->sig, fill, arg);
+	return false;
+}
+
 /* The expectation `apsim run` needs to pass exactly when the finding
  * reproduces; kinds without an expectation keyword get none (an unexpected
  * finding makes `apsim run` exit 1). */
@@ -519,11 +504,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	set_expectation(&s, kind, sig);
 	r->ops = apsim_scn_count_ops(&s);
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	if (nodir || (err = apsim_fuzz_write_scn(path, &s))) {
-		if (!nodir)
-			write_failed(r, path, err);
-		to_stderr("scenario", sig, fill_scn, &s);
-	}
+	put_artefact(r, nodir, path, "scenario", fill_scn, &s);
 	/* 2. the same execution again with the trace on */
 	opts_for(&s, &o);
 	o.trace = true;
@@ -538,7 +519,7 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 	else if (nodir || (err = write_finding(dir, f, path, hdr))) {
 		if (!nodir)
 			write_failed(r, dir, err);
-		to_stderr("report", sig, fill_text, (void *)(f->report ? f->report : "(no report)\n"));
+		sim_out_lost("report", sig, fill_text, (void *)(f->report ? f->report : "(no report)\n"));
 	}
 	/* 3. shrink (not a finding the --known file lists: it is explained
 	 * already, and shrinking the many hangs of one known cause would
@@ -561,13 +542,9 @@ static void write_artefacts(struct frec *r, const char *dir, uint64_t seed,
 		r->repro_seed = min.explore.seed;
 		r->repro_iterations = (int)idx + 1;
 		snprintf(path, sizeof(path), "%s/minimal.scn", dir);
-		if (nodir || (err = apsim_fuzz_write_scn(path, &min))) {
-			if (!nodir)
-				write_failed(r, path, err);
-			/* (its run's report would repeat the one above) */
-			to_stderr("minimal scenario", sig, fill_scn, &min);
+		/* (lost: its run's report would repeat the one above) */
+		if (!put_artefact(r, nodir, path, "minimal scenario", fill_scn, &min))
 			return;
-		}
 		/* 4. the shrunk run's schedule, trace and replay command */
 		if (explore_for(&min, sig, (long)idx + 1, true, &rc) && (f = find_sig(sig))) {
 			header_for(hdr, sizeof(hdr), seed, &min);
@@ -1148,11 +1125,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed,
 		write_failed(r, dir, err);
 	nodir = err != 0;
 	snprintf(path, sizeof(path), "%s/scenario.scn", dir);
-	if (nodir || (err = apsim_fuzz_write_scn(path, &s))) {
-		if (!nodir)
-			write_failed(r, path, err);
-		to_stderr("scenario", r->sig, fill_scn, &s);
-	}
+	put_artefact(r, nodir, path, "scenario", fill_scn, &s);
 	if (r->kind == SIM_F_HANG)
 		snprintf(text, sizeof(text),
 			 "finding: hang (%s)\n\nINFO: no progress: wall-clock budget exhausted: an execution of\n"
@@ -1167,11 +1140,7 @@ static void write_crash(struct frec *r, const char *dir, uint64_t seed,
 			 "Reproduce: apsim run scenario.scn (in this directory)\n",
 			 r->sig, sig, sig > 0 ? strsignal(sig) : "exited", (unsigned long long)seed);
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
-	if (nodir || (err = sim_out_write_atomic(path, fill_text, text))) {
-		if (!nodir)
-			write_failed(r, path, err);
-		to_stderr("report", r->sig, fill_text, text);
-	}
+	put_artefact(r, nodir, path, "report", fill_text, text);
 }
 
 /* A worker died while running seed: record it as a crash finding (hung:

@@ -3,7 +3,8 @@
  * sim/out.c - results on disk (see "results on disk" in <apsim/sim.h>).
  *
  * Owns: whole-file atomic writes (temporary name, flush, fsync, rename),
- * mkdir -p, and a finding's
+ * mkdir -p, a result that could not be written sent to stderr instead
+ * (sim_out_lost), and a finding's
  * directory: report.txt (first: it is what a user needs if anything after
  * it fails), schedule.txt, replay.sh, trace.txt, trace.json, lockdep.dot.
  * Every string replay.sh interpolates goes through sim_out_sh_quote
@@ -37,6 +38,29 @@ int sim_out_mkdirs(const char *path)
 	if (mkdir(tmp, 0777) && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+void sim_out_lost(const char *what, const char *sig, void (*fill)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return;
+	fprintf(m, "apsim: the %s of %s, not written:\n", what, sig);
+	fill(m, arg);
+	if (!fflush(m) && len && buf[len - 1] != '\n')
+		fputc('\n', m);
+	if (!fclose(m))
+		for (size_t o = 0; o < len;) {
+			ssize_t w = write(2, buf + o, len - o);
+
+			if (w <= 0)
+				break;
+			o += (size_t)w;
+		}
+	free(buf);
 }
 
 int sim_out_write_atomic(const char *path, void (*fill)(FILE *, void *), void *arg)

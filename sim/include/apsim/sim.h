@@ -511,6 +511,12 @@ int sim_out_mkdirs(const char *path);
  * a half-written file.  0 or a negative errno. */
 int sim_out_write_atomic(const char *path, void (*fill)(FILE *f, void *arg),
 			 void *arg);
+/* Nothing lost: a result that could not be written goes to stderr whole,
+ * in one write (processes that share the terminal do not interleave it):
+ * "apsim: the WHAT of SIG, not written:", then what fill(f, arg) makes,
+ * ending with a newline. */
+void sim_out_lost(const char *what, const char *sig,
+		  void (*fill)(FILE *f, void *arg), void *arg);
 /* s as a JSON string literal (NULL as ""). */
 void sim_out_json_str(FILE *f, const char *s);
 /* s as one POSIX shell word, whatever it holds: in single quotes, each '
